@@ -1,0 +1,322 @@
+/* pool.c -- max and average pooling (forward and backward) and ReLU, with
+ * PyTorch's semantics for padding, ceil_mode and the average's divisor.
+ * The window arithmetic is shared: window_rows/window_cols give the range
+ * of positions a window covers, and every operator loops over it. */
+#include "kernel/pool.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define PARAM_MAX ((size_t)1 << 24)
+
+cvp_pool2d_params cvp_pool2d_params_default(size_t kh, size_t kw)
+{
+    cvp_pool2d_params p;
+    memset(&p, 0, sizeof p);
+    p.kernel[0] = kh;
+    p.kernel[1] = kw;
+    p.stride[0] = kh;
+    p.stride[1] = kw;
+    p.dilation[0] = p.dilation[1] = 1;
+    p.count_include_pad = true;
+    return p;
+}
+
+cvp_status cvp_pool2d_out_dim(size_t *out, size_t in, size_t k, size_t stride,
+                              size_t pad, size_t dil, bool ceil_mode,
+                              const char *axis_name, cvp_error *err)
+{
+    int64_t span = (int64_t)in + 2 * (int64_t)pad - (int64_t)dil * ((int64_t)k - 1) - 1;
+    if (span < 0)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "output %s would be empty: input %s %zu with padding %zu "
+                             "is smaller than the window (%zu with dilation %zu)",
+                             axis_name, axis_name, in, pad, k, dil);
+    int64_t s = (int64_t)stride;
+    int64_t size = (span + (ceil_mode ? s - 1 : 0)) / s + 1;
+    /* In ceil mode the last window must start inside the input or the left
+     * padding; one starting in the right padding is dropped. */
+    if (ceil_mode && (size - 1) * s >= (int64_t)in + (int64_t)pad)
+        size--;
+    *out = (size_t)size;
+    return CVP_OK;
+}
+
+/* Shared shape checks; fills (stack, H, W, Ho, Wo) where stack is the
+ * product of the leading axes. */
+typedef struct {
+    size_t stack, H, W, Ho, Wo;
+} pool_dims;
+
+static cvp_status pool_setup(pool_dims *d, const char *name, const cvp_tensor_t X,
+                             const cvp_pool2d_params *p, bool is_max,
+                             cvp_error *err)
+{
+    if (X->rank != 3 && X->rank != 4)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: the input must have rank 4 (N, C, H, W) or 3 (C, H, "
+                             "W); it has rank %d", name, X->rank);
+    for (int a = 0; a < 2; a++) {
+        const char *axis = a == 0 ? "height" : "width";
+        if (p->kernel[a] < 1 || p->stride[a] < 1 || p->dilation[a] < 1)
+            return cvp_error_set(err, CVP_ERR_INPUT,
+                                 "%s: kernel size, stride and dilation must be at "
+                                 "least 1", name);
+        if (p->kernel[a] > PARAM_MAX || p->stride[a] > PARAM_MAX ||
+            p->dilation[a] > PARAM_MAX || p->padding[a] > PARAM_MAX)
+            return cvp_error_set(err, CVP_ERR_INPUT,
+                                 "%s: kernel size, stride, padding or dilation above %zu",
+                                 name, PARAM_MAX);
+        if (p->padding[a] > p->kernel[a] / 2)
+            return cvp_error_set(err, CVP_ERR_INPUT,
+                                 "%s: padding (%zu) along the %s must be at most half "
+                                 "the kernel size (%zu)", name, p->padding[a], axis,
+                                 p->kernel[a]);
+        if (!is_max && p->dilation[a] != 1)
+            return cvp_error_set(err, CVP_ERR_INPUT,
+                                 "%s: average pooling has no dilation", name);
+    }
+    if (!is_max && p->divisor_override < 0)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: divisor_override must be positive", name);
+    d->H = X->shape[X->rank - 2];
+    d->W = X->shape[X->rank - 1];
+    d->stack = 1;
+    for (int k = 0; k + 2 < X->rank; k++)
+        d->stack *= X->shape[k];
+    cvp_status st = cvp_pool2d_out_dim(&d->Ho, d->H, p->kernel[0], p->stride[0],
+                                       p->padding[0], p->dilation[0], p->ceil_mode,
+                                       "height", err);
+    if (st == CVP_OK)
+        st = cvp_pool2d_out_dim(&d->Wo, d->W, p->kernel[1], p->stride[1],
+                                p->padding[1], p->dilation[1], p->ceil_mode, "width",
+                                err);
+    if (st != CVP_OK)
+        cvp_error_prefix(err, "%s", name);
+    return st;
+}
+
+static cvp_status resize_pooled(cvp_tensor_t Y, const cvp_tensor_t X,
+                                const pool_dims *d, cvp_error *err)
+{
+    size_t shape[CVP_MAX_RANK];
+    memcpy(shape, X->shape, sizeof shape);
+    shape[X->rank - 2] = d->Ho;
+    shape[X->rank - 1] = d->Wo;
+    return cvp_tensor_resize(Y, X->rank, shape, err);
+}
+
+static cvp_status check_grad_shape(const char *name, const cvp_tensor_t X,
+                                   const cvp_tensor_t G, const pool_dims *d,
+                                   cvp_error *err)
+{
+    bool ok = G->rank == X->rank;
+    for (int k = 0; ok && k + 2 < X->rank; k++)
+        ok = G->shape[k] == X->shape[k];
+    ok = ok && G->shape[X->rank - 2] == d->Ho && G->shape[X->rank - 1] == d->Wo;
+    if (!ok) {
+        char want[256], got[256];
+        size_t shape[CVP_MAX_RANK];
+        memcpy(shape, X->shape, sizeof shape);
+        shape[X->rank - 2] = d->Ho;
+        shape[X->rank - 1] = d->Wo;
+        cvp_shape_format(want, sizeof want, X->rank, shape);
+        cvp_shape_format(got, sizeof got, G->rank, G->shape);
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: the gradient G has shape %s but the pooled output has "
+                             "shape %s", name, got, want);
+    }
+    return CVP_OK;
+}
+
+/* Offset within one H x W plane of window (i, j)'s position (u, v), or -1
+ * when that position lies in the padding. */
+static int64_t window_pos(const pool_dims *d, const cvp_pool2d_params *p,
+                          size_t i, size_t j, size_t u, size_t v)
+{
+    int64_t h = (int64_t)(i * p->stride[0] + u * p->dilation[0]) - (int64_t)p->padding[0];
+    int64_t w = (int64_t)(j * p->stride[1] + v * p->dilation[1]) - (int64_t)p->padding[1];
+    if (h < 0 || h >= (int64_t)d->H || w < 0 || w >= (int64_t)d->W)
+        return -1;
+    return h * (int64_t)d->W + w;
+}
+
+/* The position of the first maximum of window (i, j) of plane `plane`. */
+static size_t window_argmax(const cvp_tensor_t X, const pool_dims *d,
+                            const cvp_pool2d_params *p, size_t plane, size_t i,
+                            size_t j)
+{
+    int64_t best = -1;
+    mpq_srcptr base = NULL;
+    for (size_t u = 0; u < p->kernel[0]; u++)
+        for (size_t v = 0; v < p->kernel[1]; v++) {
+            int64_t pos = window_pos(d, p, i, j, u, v);
+            if (pos < 0)
+                continue;
+            mpq_srcptr x = X->entries[plane * d->H * d->W + (size_t)pos];
+            if (best < 0 || mpq_cmp(x, base) > 0) {   /* strict: first max wins */
+                best = pos;
+                base = x;
+            }
+        }
+    /* padding <= kernel/2 guarantees every window meets the input. */
+    CVP_ASSERT(best >= 0);
+    return (size_t)best;
+}
+
+cvp_status cvp_max_pool2d(cvp_tensor_t out, const cvp_tensor_t X,
+                          const cvp_pool2d_params *p, cvp_error *err)
+{
+    pool_dims d;
+    cvp_status st = pool_setup(&d, "max_pool2d", X, p, true, err);
+    if (st != CVP_OK)
+        return st;
+    cvp_tensor_t Y;
+    cvp_tensor_init(Y);
+    st = resize_pooled(Y, X, &d, err);
+    if (st == CVP_OK) {
+        for (size_t s = 0; s < d.stack; s++)
+            for (size_t i = 0; i < d.Ho; i++)
+                for (size_t j = 0; j < d.Wo; j++) {
+                    size_t pos = window_argmax(X, &d, p, s, i, j);
+                    mpq_set(Y->entries[(s * d.Ho + i) * d.Wo + j],
+                            X->entries[s * d.H * d.W + pos]);
+                }
+        cvp_tensor_swap(out, Y);
+    }
+    cvp_tensor_clear(Y);
+    return st;
+}
+
+/* PyTorch's divisor of average-pooling window (i, j). */
+static size_t avg_divisor(const pool_dims *d, const cvp_pool2d_params *p,
+                          size_t i, size_t j)
+{
+    if (p->divisor_override > 0)
+        return (size_t)p->divisor_override;
+    int64_t hs = (int64_t)(i * p->stride[0]) - (int64_t)p->padding[0];
+    int64_t ws = (int64_t)(j * p->stride[1]) - (int64_t)p->padding[1];
+    int64_t he = hs + (int64_t)p->kernel[0], we = ws + (int64_t)p->kernel[1];
+    /* The window is first clipped to the padded input ... */
+    if (he > (int64_t)(d->H + p->padding[0]))
+        he = (int64_t)(d->H + p->padding[0]);
+    if (we > (int64_t)(d->W + p->padding[1]))
+        we = (int64_t)(d->W + p->padding[1]);
+    if (p->count_include_pad)
+        return (size_t)((he - hs) * (we - ws));
+    /* ... and, without count_include_pad, to the input itself. */
+    if (hs < 0) hs = 0;
+    if (ws < 0) ws = 0;
+    if (he > (int64_t)d->H) he = (int64_t)d->H;
+    if (we > (int64_t)d->W) we = (int64_t)d->W;
+    return (size_t)((he - hs) * (we - ws));
+}
+
+cvp_status cvp_avg_pool2d(cvp_tensor_t out, const cvp_tensor_t X,
+                          const cvp_pool2d_params *p, cvp_error *err)
+{
+    pool_dims d;
+    cvp_status st = pool_setup(&d, "avg_pool2d", X, p, false, err);
+    if (st != CVP_OK)
+        return st;
+    cvp_tensor_t Y;
+    cvp_tensor_init(Y);
+    st = resize_pooled(Y, X, &d, err);
+    if (st == CVP_OK) {
+        mpq_t divisor;
+        mpq_init(divisor);
+        for (size_t s = 0; s < d.stack; s++)
+            for (size_t i = 0; i < d.Ho; i++)
+                for (size_t j = 0; j < d.Wo; j++) {
+                    mpq_ptr y = Y->entries[(s * d.Ho + i) * d.Wo + j];
+                    for (size_t u = 0; u < p->kernel[0]; u++)
+                        for (size_t v = 0; v < p->kernel[1]; v++) {
+                            int64_t pos = window_pos(&d, p, i, j, u, v);
+                            if (pos >= 0)
+                                mpq_add(y, y, X->entries[s * d.H * d.W + (size_t)pos]);
+                        }
+                    mpq_set_ui(divisor, avg_divisor(&d, p, i, j), 1);
+                    mpq_div(y, y, divisor);
+                }
+        mpq_clear(divisor);
+        cvp_tensor_swap(out, Y);
+    }
+    cvp_tensor_clear(Y);
+    return st;
+}
+
+cvp_status cvp_max_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
+                                   const cvp_tensor_t G,
+                                   const cvp_pool2d_params *p, cvp_error *err)
+{
+    pool_dims d;
+    cvp_status st = pool_setup(&d, "max_pool2d_backward", X, p, true, err);
+    if (st == CVP_OK)
+        st = check_grad_shape("max_pool2d_backward", X, G, &d, err);
+    if (st != CVP_OK)
+        return st;
+    cvp_tensor_t dX;
+    cvp_tensor_init(dX);
+    st = cvp_tensor_resize_like(dX, X, err);
+    if (st == CVP_OK) {
+        for (size_t s = 0; s < d.stack; s++)
+            for (size_t i = 0; i < d.Ho; i++)
+                for (size_t j = 0; j < d.Wo; j++) {
+                    size_t pos = window_argmax(X, &d, p, s, i, j);
+                    mpq_ptr dst = dX->entries[s * d.H * d.W + pos];
+                    mpq_add(dst, dst, G->entries[(s * d.Ho + i) * d.Wo + j]);
+                }
+        cvp_tensor_swap(out, dX);
+    }
+    cvp_tensor_clear(dX);
+    return st;
+}
+
+cvp_status cvp_avg_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
+                                   const cvp_tensor_t G,
+                                   const cvp_pool2d_params *p, cvp_error *err)
+{
+    pool_dims d;
+    cvp_status st = pool_setup(&d, "avg_pool2d_backward", X, p, false, err);
+    if (st == CVP_OK)
+        st = check_grad_shape("avg_pool2d_backward", X, G, &d, err);
+    if (st != CVP_OK)
+        return st;
+    cvp_tensor_t dX;
+    cvp_tensor_init(dX);
+    st = cvp_tensor_resize_like(dX, X, err);
+    if (st == CVP_OK) {
+        mpq_t share;
+        mpq_init(share);
+        for (size_t s = 0; s < d.stack; s++)
+            for (size_t i = 0; i < d.Ho; i++)
+                for (size_t j = 0; j < d.Wo; j++) {
+                    /* Every position of the window receives G / divisor. */
+                    mpq_set_ui(share, avg_divisor(&d, p, i, j), 1);
+                    mpq_div(share, G->entries[(s * d.Ho + i) * d.Wo + j], share);
+                    for (size_t u = 0; u < p->kernel[0]; u++)
+                        for (size_t v = 0; v < p->kernel[1]; v++) {
+                            int64_t pos = window_pos(&d, p, i, j, u, v);
+                            if (pos < 0)
+                                continue;
+                            mpq_ptr dst = dX->entries[s * d.H * d.W + (size_t)pos];
+                            mpq_add(dst, dst, share);
+                        }
+                }
+        mpq_clear(share);
+        cvp_tensor_swap(out, dX);
+    }
+    cvp_tensor_clear(dX);
+    return st;
+}
+
+cvp_status cvp_relu(cvp_tensor_t out, const cvp_tensor_t X, cvp_error *err)
+{
+    cvp_status st = cvp_tensor_set(out, X, err);
+    if (st != CVP_OK)
+        return st;
+    for (size_t k = 0; k < out->size; k++)
+        if (mpq_sgn(out->entries[k]) < 0)
+            mpq_set_ui(out->entries[k], 0, 1);
+    return CVP_OK;
+}

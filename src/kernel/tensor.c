@@ -1,0 +1,202 @@
+/* tensor.c -- life cycle, element access and comparison of exact tensors. */
+#include "kernel/tensor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t max_entries = CVP_DEFAULT_MAX_ENTRIES;
+
+size_t cvp_tensor_max_entries(void) { return max_entries; }
+void cvp_tensor_set_max_entries(size_t limit) { max_entries = limit; }
+
+void cvp_shape_format(char *buf, size_t bufsize, int rank, const size_t *shape)
+{
+    size_t used = 0;
+    if (bufsize == 0)
+        return;
+    buf[0] = '\0';
+    used += (size_t)snprintf(buf + used, bufsize - used, "[");
+    for (int k = 0; k < rank && used < bufsize; k++)
+        used += (size_t)snprintf(buf + used, bufsize - used, "%s%zu",
+                                 k ? ", " : "", shape[k]);
+    if (used < bufsize)
+        snprintf(buf + used, bufsize - used, "]");
+}
+
+cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
+                          cvp_error *err)
+{
+    size_t n = 1;
+    bool overflow = false;
+    for (int k = 0; k < rank; k++) {
+        if (shape[k] != 0 && n > SIZE_MAX / shape[k])
+            overflow = true;
+        else
+            n *= shape[k];
+    }
+    /* A zero dimension makes the size 0 even if other factors overflow. */
+    for (int k = 0; k < rank; k++)
+        if (shape[k] == 0) {
+            *size = 0;
+            return CVP_OK;
+        }
+    if (overflow || n > max_entries) {
+        char text[256];
+        cvp_shape_format(text, sizeof text, rank, shape);
+        return cvp_error_set(err, CVP_ERR_LIMIT,
+                             "tensor of shape %s has more than %zu entries "
+                             "(the limit; see --max-entries)", text, max_entries);
+    }
+    *size = n;
+    return CVP_OK;
+}
+
+void cvp_tensor_init(cvp_tensor_t t)
+{
+    memset(t, 0, sizeof *t);
+    t->rank = 0;
+    t->size = 1;
+    t->capacity = 1;
+    t->entries = malloc(sizeof(mpq_t));
+    CVP_ASSERT(t->entries != NULL);
+    mpq_init(t->entries[0]);
+}
+
+void cvp_tensor_clear(cvp_tensor_t t)
+{
+    for (size_t k = 0; k < t->capacity; k++)
+        mpq_clear(t->entries[k]);
+    free(t->entries);
+    t->entries = NULL;
+    t->capacity = 0;
+    t->size = 0;
+}
+
+cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
+                             cvp_error *err)
+{
+    if (rank < 0 || rank > CVP_MAX_RANK)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "rank %d is outside 0..%d", rank, CVP_MAX_RANK);
+    size_t new_shape[CVP_MAX_RANK] = {0};
+    memcpy(new_shape, shape, (size_t)rank * sizeof *shape);
+    size_t size;
+    cvp_status st = cvp_shape_size(&size, rank, new_shape, err);
+    if (st != CVP_OK)
+        return st;
+    if (size > t->capacity) {
+        mpq_t *grown = realloc(t->entries, size * sizeof(mpq_t));
+        if (grown == NULL)
+            return cvp_error_set(err, CVP_ERR_LIMIT,
+                                 "out of memory allocating %zu entries", size);
+        t->entries = grown;
+        for (size_t k = t->capacity; k < size; k++)
+            mpq_init(t->entries[k]);
+        t->capacity = size;
+    }
+    for (size_t k = 0; k < size; k++)
+        mpq_set_ui(t->entries[k], 0, 1);
+    t->rank = rank;
+    memcpy(t->shape, new_shape, sizeof t->shape);
+    t->size = size;
+    return CVP_OK;
+}
+
+cvp_status cvp_tensor_resize_like(cvp_tensor_t t, const cvp_tensor_t like,
+                                  cvp_error *err)
+{
+    size_t shape[CVP_MAX_RANK];
+    memcpy(shape, like->shape, sizeof shape);
+    return cvp_tensor_resize(t, like->rank, shape, err);
+}
+
+void cvp_tensor_swap(cvp_tensor_t a, cvp_tensor_t b)
+{
+    cvp_tensor_struct tmp = *a;
+    *a = *b;
+    *b = tmp;
+}
+
+cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
+                          cvp_error *err)
+{
+    if (dst == src)
+        return CVP_OK;
+    cvp_status st = cvp_tensor_resize(dst, src->rank, src->shape, err);
+    if (st != CVP_OK)
+        return st;
+    for (size_t k = 0; k < src->size; k++)
+        mpq_set(dst->entries[k], src->entries[k]);
+    return CVP_OK;
+}
+
+void cvp_tensor_set_scalar(cvp_tensor_t t, const mpq_t value)
+{
+    cvp_status st = cvp_tensor_resize(t, 0, NULL, NULL);
+    CVP_ASSERT(st == CVP_OK);
+    mpq_set(t->entries[0], value);
+}
+
+void cvp_tensor_set_scalar_si(cvp_tensor_t t, long num, unsigned long den)
+{
+    cvp_status st = cvp_tensor_resize(t, 0, NULL, NULL);
+    CVP_ASSERT(st == CVP_OK);
+    CVP_ASSERT(den != 0);
+    mpq_set_si(t->entries[0], num, den);
+    mpq_canonicalize(t->entries[0]);
+}
+
+bool cvp_tensor_same_shape(const cvp_tensor_t a, const cvp_tensor_t b)
+{
+    if (a->rank != b->rank)
+        return false;
+    for (int k = 0; k < a->rank; k++)
+        if (a->shape[k] != b->shape[k])
+            return false;
+    return true;
+}
+
+size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index)
+{
+    size_t offset = 0;
+    for (int k = 0; k < t->rank; k++) {
+        CVP_ASSERT(index[k] < t->shape[k]);
+        offset = offset * t->shape[k] + index[k];
+    }
+    return offset;
+}
+
+mpq_ptr cvp_tensor_entry(cvp_tensor_t t, const size_t *index)
+{
+    return t->entries[cvp_tensor_offset(t, index)];
+}
+
+void cvp_tensor_get(mpq_t value, const cvp_tensor_t t, const size_t *index)
+{
+    mpq_set(value, t->entries[cvp_tensor_offset(t, index)]);
+}
+
+void cvp_tensor_set_entry(cvp_tensor_t t, const size_t *index,
+                          const mpq_t value)
+{
+    mpq_set(t->entries[cvp_tensor_offset(t, index)], value);
+}
+
+bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b)
+{
+    if (!cvp_tensor_same_shape(a, b))
+        return false;
+    for (size_t k = 0; k < a->size; k++)
+        if (!mpq_equal(a->entries[k], b->entries[k]))
+            return false;
+    return true;
+}
+
+bool cvp_tensor_is_integral(const cvp_tensor_t t)
+{
+    for (size_t k = 0; k < t->size; k++)
+        if (mpz_cmp_ui(mpq_denref(t->entries[k]), 1) != 0)
+            return false;
+    return true;
+}

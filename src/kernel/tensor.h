@@ -1,0 +1,196 @@
+/* tensor.h -- exact tensors of rationals (part of the trusted kernel).
+ *
+ * A cvp_tensor_t holds a row-major array of GMP rationals (mpq_t) of rank
+ * 0..CVP_MAX_RANK.  Rank 0 is a scalar with one entry.  Dimensions may be
+ * zero (the tensor then has no entries).  Every entry is canonical at all
+ * times (GMP keeps mpq_t canonical as long as it is only written through
+ * mpq_ functions or followed by mpq_canonicalize).
+ *
+ * Conventions (GMP/FLINT style):
+ *   - cvp_tensor_t is a one-element array type; pass it by name.
+ *   - every cvp_tensor_init has a matching cvp_tensor_clear.
+ *   - outputs come first, inputs are const.
+ *   - ALIASING: unless a function says otherwise, the output may be the
+ *     same object as any input; functions compute into a temporary when
+ *     they need to and swap it in at the end.
+ *   - functions that can fail return a cvp_status and fill a cvp_error
+ *     (which may be NULL).  On failure the output is left a valid tensor
+ *     with unspecified contents (it may be cleared again as usual).
+ *
+ * The number of entries of any tensor is limited by cvp_tensor_max_entries
+ * (see below) so that a huge shape is an error instead of an out-of-memory
+ * crash.
+ */
+#ifndef CVP_TENSOR_H
+#define CVP_TENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <gmp.h>
+
+#include "kernel/status.h"
+
+#define CVP_MAX_RANK 8
+
+typedef struct {
+    int rank;
+    size_t shape[CVP_MAX_RANK];  /* shape[rank..] are 0 and unused */
+    size_t size;                 /* product of shape[0..rank-1]; 1 for rank 0 */
+    size_t capacity;             /* number of initialised mpq_t in entries */
+    mpq_t *entries;              /* row-major */
+} cvp_tensor_struct;
+
+typedef cvp_tensor_struct cvp_tensor_t[1];
+typedef cvp_tensor_struct *cvp_tensor_ptr;
+typedef const cvp_tensor_struct *cvp_tensor_srcptr;
+
+/* ---- size limit ------------------------------------------------------ */
+
+/* Default limit on the number of entries of one tensor (200 million). */
+#define CVP_DEFAULT_MAX_ENTRIES ((size_t)200000000)
+
+/* Current limit; a process-wide setting (the command sets it from
+ * --max-entries).  Creating a larger tensor fails with CVP_ERR_LIMIT. */
+size_t cvp_tensor_max_entries(void);
+void cvp_tensor_set_max_entries(size_t limit);
+
+/* Product of shape[0..rank-1] in *size.  Fails with CVP_ERR_LIMIT on
+ * overflow or when the product exceeds the limit. */
+cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
+                          cvp_error *err);
+
+/* Writes a shape as "[2, 3, 4]" ("[]" for rank 0) into buf. */
+void cvp_shape_format(char *buf, size_t bufsize, int rank, const size_t *shape);
+
+/* ---- life cycle ------------------------------------------------------ */
+
+/* Initialises t as the scalar 0 (rank 0). */
+void cvp_tensor_init(cvp_tensor_t t);
+
+void cvp_tensor_clear(cvp_tensor_t t);
+
+/* Gives t the given shape with every entry 0.  rank must be 0..CVP_MAX_RANK
+ * (else CVP_ERR_INPUT); the size must be within the limit (else
+ * CVP_ERR_LIMIT).  `shape` may point into t itself. */
+cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
+                             cvp_error *err);
+
+/* Same shape as `like`, all zeros.  `like` may be t. */
+cvp_status cvp_tensor_resize_like(cvp_tensor_t t, const cvp_tensor_t like,
+                                  cvp_error *err);
+
+/* Exchanges contents in O(1). */
+void cvp_tensor_swap(cvp_tensor_t a, cvp_tensor_t b);
+
+/* dst := src (deep copy). */
+cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
+                          cvp_error *err);
+
+/* t := scalar (rank 0). */
+void cvp_tensor_set_scalar(cvp_tensor_t t, const mpq_t value);
+void cvp_tensor_set_scalar_si(cvp_tensor_t t, long num, unsigned long den);
+
+/* ---- shape queries --------------------------------------------------- */
+
+static inline int cvp_tensor_rank(const cvp_tensor_t t) { return t->rank; }
+static inline size_t cvp_tensor_size(const cvp_tensor_t t) { return t->size; }
+/* Dimension `axis` (0 <= axis < rank). */
+static inline size_t cvp_tensor_dim(const cvp_tensor_t t, int axis)
+{
+    return t->shape[axis];
+}
+bool cvp_tensor_same_shape(const cvp_tensor_t a, const cvp_tensor_t b);
+
+/* ---- element access -------------------------------------------------- */
+
+/* Row-major offset of a full index (index[0..rank-1], each in range --
+ * checked by assertion). */
+size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index);
+
+/* Pointer to the entry at a full index / at a flat offset.  The pointer
+ * stays valid until t is resized, swapped or cleared.  Writing through it
+ * is allowed with mpq_ functions (which keep it canonical). */
+mpq_ptr cvp_tensor_entry(cvp_tensor_t t, const size_t *index);
+static inline mpq_ptr cvp_tensor_at(cvp_tensor_t t, size_t offset)
+{
+    return t->entries[offset];
+}
+static inline mpq_srcptr cvp_tensor_at_const(const cvp_tensor_t t,
+                                             size_t offset)
+{
+    return t->entries[offset];
+}
+
+void cvp_tensor_get(mpq_t value, const cvp_tensor_t t, const size_t *index);
+void cvp_tensor_set_entry(cvp_tensor_t t, const size_t *index,
+                          const mpq_t value);
+
+/* ---- comparison ------------------------------------------------------ */
+
+/* True when shapes are identical and every entry is equal. */
+bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b);
+
+/* True when every entry is an integer. */
+bool cvp_tensor_is_integral(const cvp_tensor_t t);
+
+/* ---- shape manipulation (tensor_shape.c) ----------------------------- */
+
+/* out := t with a new shape of the same size.  At most one entry of
+ * `shape` may be CVP_INFER_DIM, which is computed from the others. */
+#define CVP_INFER_DIM ((size_t)-1)
+cvp_status cvp_tensor_reshape(cvp_tensor_t out, const cvp_tensor_t t,
+                              int rank, const size_t *shape, cvp_error *err);
+
+/* out[i_perm[0], ..., i_perm[r-1]] ... precisely: out has shape
+ * shape[perm[k]] on axis k, and out[j] = t[i] with i[perm[k]] = j[k].
+ * perm must be a permutation of 0..rank-1. */
+cvp_status cvp_tensor_permute(cvp_tensor_t out, const cvp_tensor_t t,
+                              const int *perm, cvp_error *err);
+
+/* Transpose of a rank-2 tensor (rank 0 and 1 are copied unchanged). */
+cvp_status cvp_tensor_transpose(cvp_tensor_t out, const cvp_tensor_t t,
+                                cvp_error *err);
+
+/* Python-style slice along every axis: out keeps, on axis k, the indices
+ * start[k], start[k]+step[k], ... below stop[k] (step >= 1, start and
+ * stop already clamped to 0..dim by the caller, start <= stop). */
+cvp_status cvp_tensor_slice(cvp_tensor_t out, const cvp_tensor_t t,
+                            const size_t *start, const size_t *stop,
+                            const size_t *step, cvp_error *err);
+
+/* ---- arithmetic (tensor_arith.c) ------------------------------------- */
+
+/* Elementwise with NumPy broadcasting (shapes aligned at the right; a
+ * dimension of 1 or a missing one stretches).  Incompatible shapes are
+ * CVP_ERR_INPUT naming the dimensions. */
+cvp_status cvp_tensor_add(cvp_tensor_t out, const cvp_tensor_t a,
+                          const cvp_tensor_t b, cvp_error *err);
+cvp_status cvp_tensor_sub(cvp_tensor_t out, const cvp_tensor_t a,
+                          const cvp_tensor_t b, cvp_error *err);
+cvp_status cvp_tensor_mul(cvp_tensor_t out, const cvp_tensor_t a,
+                          const cvp_tensor_t b, cvp_error *err);
+
+/* out := -t */
+cvp_status cvp_tensor_neg(cvp_tensor_t out, const cvp_tensor_t t,
+                          cvp_error *err);
+
+/* out := c * t */
+cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
+                            const mpq_t c, cvp_error *err);
+
+/* out := sum of all entries (rank 0). */
+cvp_status cvp_tensor_sum_all(cvp_tensor_t out, const cvp_tensor_t t,
+                              cvp_error *err);
+
+/* out := sum over one axis (the axis is removed; 0 <= axis < rank). */
+cvp_status cvp_tensor_sum_axis(cvp_tensor_t out, const cvp_tensor_t t,
+                               int axis, cvp_error *err);
+
+/* Matrix product with NumPy matmul rules for ranks 1 and 2:
+ * [m,k]@[k,n] -> [m,n]; [k]@[k,n] -> [n]; [m,k]@[k] -> [m]; [k]@[k] -> [].
+ * Other ranks, or inner dimensions that differ, are CVP_ERR_INPUT. */
+cvp_status cvp_tensor_matmul(cvp_tensor_t out, const cvp_tensor_t a,
+                             const cvp_tensor_t b, cvp_error *err);
+
+#endif
