@@ -106,3 +106,81 @@ void tu_jacobian_by_probing(cvp_sparse_t J, tu_linear_fn f, void *context,
     cvp_tensor_clear(unit);
     cvp_tensor_clear(response);
 }
+
+void tu_transpose_apply(cvp_tensor_t out, const cvp_sparse_t J,
+                        const cvp_tensor_t g, const cvp_tensor_t like)
+{
+    cvp_error err;
+    assert_int_equal(g->size, J->rows);
+    assert_int_equal(like->size, J->cols);
+    cvp_tensor_t result;
+    cvp_tensor_init(result);
+    assert_int_equal(cvp_tensor_resize_like(result, like, &err), CVP_OK);
+    mpq_t term;
+    mpq_init(term);
+    for (size_t k = 0; k < J->nnz; k++) {
+        mpq_mul(term, J->values[k], g->entries[J->row_index[k]]);
+        mpq_add(result->entries[J->col_index[k]], result->entries[J->col_index[k]],
+                term);
+    }
+    mpq_clear(term);
+    cvp_tensor_swap(out, result);
+    cvp_tensor_clear(result);
+}
+
+static size_t tu_draw(cvp_rng *rng, size_t lo, size_t hi)
+{
+    return (size_t)cvp_rng_range(rng, (int64_t)lo, (int64_t)hi);
+}
+
+void tu_random_conv_case(tu_conv_case *cc, cvp_rng *rng)
+{
+    for (;;) {
+        memset(cc, 0, sizeof *cc);
+        cc->p = cvp_conv2d_params_default();
+        size_t groups = tu_draw(rng, 1, 4);
+        cc->p.groups = groups;
+        cc->C = groups * tu_draw(rng, 1, 4 / groups);
+        cc->O = groups * tu_draw(rng, 1, 4 / groups);
+        cc->rank = tu_draw(rng, 0, 3) == 0 ? 3 : 4;
+        cc->N = cc->rank == 4 ? tu_draw(rng, 1, 2) : 1;
+        cc->H = tu_draw(rng, 1, 7);
+        cc->W = tu_draw(rng, 1, 7);
+        cc->kH = tu_draw(rng, 1, 3);
+        cc->kW = tu_draw(rng, 1, 3);
+        for (int a = 0; a < 2; a++) {
+            cc->p.stride[a] = tu_draw(rng, 1, 3);
+            cc->p.padding[a] = tu_draw(rng, 0, 2);
+            cc->p.dilation[a] = tu_draw(rng, 1, 2);
+        }
+        /* Padded extent minus the dilated kernel's extent; the output is
+         * empty when negative, else it has span / stride + 1 positions. */
+        long span_h = (long)(cc->H + 2 * cc->p.padding[0]) -
+                      (long)(cc->p.dilation[0] * (cc->kH - 1) + 1);
+        long span_w = (long)(cc->W + 2 * cc->p.padding[1]) -
+                      (long)(cc->p.dilation[1] * (cc->kW - 1) + 1);
+        if (span_h < 0 || span_w < 0)
+            continue;
+        cc->Ho = (size_t)span_h / cc->p.stride[0] + 1;
+        cc->Wo = (size_t)span_w / cc->p.stride[1] + 1;
+        break;
+    }
+    size_t x[4] = {cc->N, cc->C, cc->H, cc->W};
+    size_t k[4] = {cc->O, cc->C / cc->p.groups, cc->kH, cc->kW};
+    size_t y[4] = {cc->N, cc->O, cc->Ho, cc->Wo};
+    int skip = cc->rank == 4 ? 0 : 1;
+    memcpy(cc->x_shape, x + skip, (size_t)cc->rank * sizeof *x);
+    memcpy(cc->k_shape, k, sizeof k);
+    memcpy(cc->y_shape, y + skip, (size_t)cc->rank * sizeof *y);
+}
+
+void tu_print_conv_case(const tu_conv_case *cc)
+{
+    fprintf(stderr,
+            "conv case: rank %d N=%zu C=%zu O=%zu H=%zu W=%zu k=%zux%zu "
+            "stride=%zu,%zu padding=%zu,%zu dilation=%zu,%zu groups=%zu "
+            "-> %zux%zu\n",
+            cc->rank, cc->N, cc->C, cc->O, cc->H, cc->W, cc->kH, cc->kW,
+            cc->p.stride[0], cc->p.stride[1], cc->p.padding[0], cc->p.padding[1],
+            cc->p.dilation[0], cc->p.dilation[1], cc->p.groups, cc->Ho, cc->Wo);
+}

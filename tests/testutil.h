@@ -61,4 +61,27 @@ void tu_jacobian_by_probing(cvp_sparse_t J, tu_linear_fn f, void *context,
 /* Prints a tensor to stderr in a compact form (for failure messages). */
 void tu_print(const char *label, const cvp_tensor_t t);
 
+/* ---- helpers of the conv2d / pooling / sparse tests ------------------ */
+
+/* out (shape of `like`) := J^T vec(g), summed term by term over J's
+ * triples: the backward pass that a linear map's Jacobian J implies. */
+void tu_transpose_apply(cvp_tensor_t out, const cvp_sparse_t J,
+                        const cvp_tensor_t g, const cvp_tensor_t like);
+
+/* A random conv2d layer: N 1..2 (or unbatched CHW), groups 1..4 dividing
+ * C and O (both <= 4), H, W 1..7, kernel 1..3, stride 1..3, padding 0..2,
+ * dilation 1..2, redrawn until the output is non-empty.  Ho, Wo come from
+ * the output-size formula written out again in testutil.c. */
+typedef struct {
+    int rank;                   /* of X and Y: 4 (NCHW) or 3 (CHW) */
+    size_t N, C, O, H, W, kH, kW, Ho, Wo;
+    cvp_conv2d_params p;        /* output_padding 0 */
+    size_t x_shape[4], k_shape[4], y_shape[4];
+} tu_conv_case;
+
+void tu_random_conv_case(tu_conv_case *cc, cvp_rng *rng);
+
+/* Prints the case to stderr (call before failing on it). */
+void tu_print_conv_case(const tu_conv_case *cc);
+
 #endif

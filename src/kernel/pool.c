@@ -42,6 +42,18 @@ cvp_status cvp_pool2d_out_dim(size_t *out, size_t in, size_t k, size_t stride,
     return CVP_OK;
 }
 
+/* Whether window i along one axis reads a position inside the input. */
+static bool window_meets_input(size_t i, size_t in, size_t k, size_t stride,
+                               size_t pad, size_t dil)
+{
+    for (size_t u = 0; u < k; u++) {
+        int64_t pos = (int64_t)(i * stride + u * dil) - (int64_t)pad;
+        if (pos >= 0 && pos < (int64_t)in)
+            return true;
+    }
+    return false;
+}
+
 /* Shared shape checks; fills (stack, H, W, Ho, Wo) where stack is the
  * product of the leading axes. */
 typedef struct {
@@ -91,6 +103,24 @@ static cvp_status pool_setup(pool_dims *d, const char *name, const cvp_tensor_t 
         st = cvp_pool2d_out_dim(&d->Wo, d->W, p->kernel[1], p->stride[1],
                                 p->padding[1], p->dilation[1], p->ceil_mode, "width",
                                 err);
+    /* Every window must read at least one input position: with dilation
+     * one can straddle the input (H=2, k=2, d=3, p=1 reads rows -1 and 2),
+     * and an empty input meets none.  Such a window has no maximum and no
+     * in-bounds divisor (PyTorch gives -inf or divides by zero). */
+    for (int a = 0; st == CVP_OK && a < 2; a++) {
+        size_t n = a == 0 ? d->Ho : d->Wo, in = a == 0 ? d->H : d->W;
+        for (size_t i = 0; i < n; i++)
+            if (!window_meets_input(i, in, p->kernel[a], p->stride[a], p->padding[a],
+                                    p->dilation[a])) {
+                st = cvp_error_set(err, CVP_ERR_INPUT,
+                                   "window %zu along the %s lies entirely in the "
+                                   "padding (input %zu, kernel %zu, stride %zu, "
+                                   "padding %zu, dilation %zu)",
+                                   i, a == 0 ? "height" : "width", in, p->kernel[a],
+                                   p->stride[a], p->padding[a], p->dilation[a]);
+                break;
+            }
+    }
     if (st != CVP_OK)
         cvp_error_prefix(err, "%s", name);
     return st;
@@ -159,7 +189,7 @@ static size_t window_argmax(const cvp_tensor_t X, const pool_dims *d,
                 base = x;
             }
         }
-    /* padding <= kernel/2 guarantees every window meets the input. */
+    /* pool_setup checked that every window meets the input. */
     CVP_ASSERT(best >= 0);
     return (size_t)best;
 }

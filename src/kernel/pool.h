@@ -4,7 +4,8 @@
  * Inputs NCHW or CHW; pooling acts on the last two axes.  Window (i, j)
  * covers rows i*sh - ph + u*dh (u < kH) and columns j*sw - pw + v*dw.
  * Positions outside the input are padding: ignored by max pooling, zeros
- * for average pooling with count_include_pad.
+ * for average pooling with count_include_pad.  A window lying entirely in
+ * the padding (possible with dilation, or an empty input) is CVP_ERR_INPUT.
  *
  * Aliasing: the output may be any input.
  */

@@ -1,0 +1,753 @@
+/* test_pool.c -- max and average pooling (forward and backward) and ReLU.
+ *
+ * Expected values come from hand arithmetic (in the comments) or from a
+ * second method: pooling as the maximum / sum of strided slices of the
+ * padded input, the average's divisor as the same windowed sum over a mask
+ * of ones, the average's backward as the transpose of its probed Jacobian,
+ * and max pooling's backward as the Jacobian probed at a point where ties
+ * are broken in favour of the earlier position (PyTorch's rule). */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "kernel/pool.h"
+#include "kernel/textbook.h"
+
+#define CASES 40
+
+static cvp_pool2d_params pool_params(size_t k, size_t s, size_t pad)
+{
+    cvp_pool2d_params p = cvp_pool2d_params_default(k, k);
+    p.stride[0] = p.stride[1] = s;
+    p.padding[0] = p.padding[1] = pad;
+    return p;
+}
+
+/* ---- hand examples ------------------------------------------------- */
+
+static void test_max_pool2d_hand_first_maximum_gets_gradient(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    tu_ints(X, 4, (size_t[]){1, 1, 4, 4},
+            (long[]){1, 3, 2, 4,
+                     5, 0, 1, 1,
+                     7, 7, 2, 9,
+                     7, 1, 9, 3});
+    cvp_pool2d_params p = cvp_pool2d_params_default(2, 2);
+    /* windows {1,3,5,0} -> 5, {2,4,1,1} -> 4, {7,7,7,1} -> 7, {2,9,9,3} -> 9 */
+    tu_assert_ok(cvp_max_pool2d(Y, X, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 2, 2}, (long[]){5, 4, 7, 9});
+    tu_assert_equal(Y, E);
+    /* G goes to (1,0), (0,3); the tie 7,7,7 to the first in row-major order
+     * (2,0) -- not (2,1) nor (3,0); the tie 9,9 to (2,3), not (3,2). */
+    tu_ints(G, 4, (size_t[]){1, 1, 2, 2}, (long[]){10, 20, 30, 40});
+    tu_assert_ok(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 4, 4},
+            (long[]){0, 0, 0, 20,
+                     10, 0, 0, 0,
+                     30, 0, 0, 40,
+                     0, 0, 0, 0});
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+static void test_max_pool2d_overlapping_windows_add_up(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    cvp_pool2d_params p = pool_params(2, 1, 0);
+    tu_ints(G, 3, (size_t[]){1, 2, 2}, (long[]){1, 2, 3, 4});
+    /* The 9 in the middle is in all four 2x2 windows: it gets 1+2+3+4. */
+    tu_ints(X, 3, (size_t[]){1, 3, 3}, (long[]){1, 2, 3, 4, 9, 5, 6, 7, 8});
+    tu_assert_ok(cvp_max_pool2d(Y, X, &p, &err), &err);
+    tu_ints(E, 3, (size_t[]){1, 2, 2}, (long[]){9, 9, 9, 9});
+    tu_assert_equal(Y, E);
+    tu_assert_ok(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 3, (size_t[]){1, 3, 3}, (long[]){0, 0, 0, 0, 10, 0, 0, 0, 0});
+    tu_assert_equal(Y, E);
+    /* All equal: every window's first maximum is its top-left position,
+     * window (i,j) -> position (i,j). */
+    tu_ints(X, 3, (size_t[]){1, 3, 3}, (long[]){5, 5, 5, 5, 5, 5, 5, 5, 5});
+    tu_assert_ok(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 3, (size_t[]){1, 3, 3}, (long[]){1, 2, 0, 3, 4, 0, 0, 0, 0});
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+static void test_max_pool2d_padding_ignored_and_dilation(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    /* All negative, k 2, stride 1, padding 1: output 2+2-1-1+1 = 3; window
+     * (i,j) covers rows i-1..i, cols j-1..j; padding is not a 0 candidate:
+     *   Y00 = -1          Y01 = max(-1,-2) = -1   Y02 = -2
+     *   Y10 = max(-1,-3)  Y11 = -1                Y12 = max(-2,-4) = -2
+     *   Y20 = -3          Y21 = max(-3,-4) = -3   Y22 = -4 */
+    tu_ints(X, 4, (size_t[]){1, 1, 2, 2}, (long[]){-1, -2, -3, -4});
+    cvp_pool2d_params p = pool_params(2, 1, 1);
+    tu_assert_ok(cvp_max_pool2d(Y, X, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 3, 3}, (long[]){-1, -1, -2, -1, -1, -2, -3, -3, -4});
+    tu_assert_equal(Y, E);
+    /* Dilation 2, k 2, stride 1 on 3x3: one window of the corners
+     * {1, 2, 3, 4} -> 4 at (2,2), although the centre 9 is larger. */
+    tu_ints(X, 4, (size_t[]){1, 1, 3, 3}, (long[]){1, 0, 2, 0, 9, 0, 3, 0, 4});
+    p = pool_params(2, 1, 0);
+    p.dilation[0] = p.dilation[1] = 2;
+    tu_assert_ok(cvp_max_pool2d(Y, X, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 1, 1}, (long[]){4});
+    tu_assert_equal(Y, E);
+    tu_ints(G, 4, (size_t[]){1, 1, 1, 1}, (long[]){5});
+    tu_assert_ok(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 3, 3}, (long[]){0, 0, 0, 0, 0, 0, 0, 0, 5});
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+/* Sets E to the rank-4 [1,1,2,2] tensor of rationals n[k]/d[k]. */
+static void set_fractions(cvp_tensor_t E, const long *n, const unsigned long *d)
+{
+    tu_zeros(E, 4, (size_t[]){1, 1, 2, 2});
+    for (int k = 0; k < 4; k++) {
+        mpq_set_si(E->entries[k], n[k], d[k]);
+        mpq_canonicalize(E->entries[k]);
+    }
+}
+
+static void test_avg_pool2d_padding_divisors(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(Y), cvp_tensor_init(E);
+    tu_ints(X, 4, (size_t[]){1, 1, 3, 3}, (long[]){1, 2, 3, 4, 5, 6, 7, 8, 9});
+    /* k 2, stride 2, padding 1: output (3+2-1-1)/2+1 = 2; window rows
+     * {-1,0} and {1,2}, the same for columns.  Sums of the inside parts:
+     *   (0,0): X00 = 1            (0,1): X01+X02 = 5
+     *   (1,0): X10+X20 = 11       (1,1): 5+6+8+9 = 28
+     * count_include_pad: every window counts 4; without it 1, 2, 2, 4. */
+    cvp_pool2d_params p = pool_params(2, 2, 1);
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_fractions(E, (long[]){1, 5, 11, 28}, (unsigned long[]){4, 4, 4, 4});
+    tu_assert_equal(Y, E);
+    p.count_include_pad = false;
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_fractions(E, (long[]){1, 5, 11, 28}, (unsigned long[]){1, 2, 2, 4});
+    tu_assert_equal(Y, E);
+    p.divisor_override = 3;   /* overrides both */
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_fractions(E, (long[]){1, 5, 11, 28}, (unsigned long[]){3, 3, 3, 3});
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+/* Sets E to the rank-4 [1, 1, 1, n] row of fractions num[k]/den[k]. */
+static void set_row(cvp_tensor_t E, size_t n, const long *num, const unsigned long *den)
+{
+    tu_zeros(E, 4, (size_t[]){1, 1, 1, n});
+    for (size_t k = 0; k < n; k++) {
+        mpq_set_si(E->entries[k], num[k], den[k]);
+        mpq_canonicalize(E->entries[k]);
+    }
+}
+
+static void test_avg_pool2d_ceil_mode_partial_window(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    tu_ints(X, 4, (size_t[]){1, 1, 1, 6}, (long[]){1, 2, 3, 4, 5, 6});
+    /* Width 6, k 3, stride 2, padding 1, ceil mode: span 6+2-2-1 = 5,
+     * ceil(5/2)+1 = 4 windows (floor: 3); the last starts at column 5,
+     * inside the input, so it is kept.  Windows (input columns):
+     *   {-1,0,1} sum 3;  {1,2,3} sum 9;  {3,4,5} sum 15;  {5,6,7} sum 6.
+     * count_include_pad clips to the padded input [-1, 6]: 3, 3, 3, 2
+     *   -> [1, 3, 5, 3];  without it, to the input: 2, 3, 3, 1
+     *   -> [3/2, 3, 5, 6]. */
+    cvp_pool2d_params p = cvp_pool2d_params_default(1, 3);
+    p.stride[1] = 2;
+    p.padding[1] = 1;
+    p.ceil_mode = true;
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_row(E, 4, (long[]){1, 3, 5, 3}, (unsigned long[]){1, 1, 1, 1});
+    tu_assert_equal(Y, E);
+    /* backward of G = 6 everywhere: window shares 2, 2, 2, 3 on columns
+     * {0,1}, {1,2,3}, {3,4,5}, {5} -> [2, 4, 2, 4, 2, 5] */
+    tu_ints(G, 4, (size_t[]){1, 1, 1, 4}, (long[]){6, 6, 6, 6});
+    tu_assert_ok(cvp_avg_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 1, 6}, (long[]){2, 4, 2, 4, 2, 5});
+    tu_assert_equal(Y, E);
+    p.count_include_pad = false;
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_row(E, 4, (long[]){3, 3, 5, 6}, (unsigned long[]){2, 1, 1, 1});
+    tu_assert_equal(Y, E);
+    /* shares 3, 2, 2, 6 -> [3, 3+2, 2, 2+2, 2, 2+6] */
+    tu_assert_ok(cvp_avg_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 1, 6}, (long[]){3, 5, 2, 4, 2, 8});
+    tu_assert_equal(Y, E);
+    /* Floor mode drops the partial window: 3 outputs [1, 3, 5]. */
+    p.count_include_pad = true;
+    p.ceil_mode = false;
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_row(E, 3, (long[]){1, 3, 5}, (unsigned long[]){1, 1, 1});
+    tu_assert_equal(Y, E);
+    /* The same along the height: X as a 6 x 1 column, ceil mode,
+     * count_include_pad -> the column [1, 3, 5, 3]. */
+    tu_ints(X, 4, (size_t[]){1, 1, 6, 1}, (long[]){1, 2, 3, 4, 5, 6});
+    p = cvp_pool2d_params_default(3, 1);
+    p.stride[0] = 2;
+    p.padding[0] = 1;
+    p.ceil_mode = true;
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_row(E, 4, (long[]){1, 3, 5, 3}, (unsigned long[]){1, 1, 1, 1});
+    tu_assert_ok(cvp_tensor_reshape(E, E, 4, (size_t[]){1, 1, 4, 1}, &err), &err);
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+static void test_pool2d_out_dim_ceil_mode_rule(void **state)
+{
+    (void)state;
+    cvp_error err;
+    size_t out = 0;
+    struct {
+        size_t in, k, s, pad, dil;
+        bool ceil;
+        size_t want;
+    } rows[] = {
+        /* H=5, k=2, s=2: span 3; floor 3/2+1 = 2, ceil 2+1 = 3 */
+        {5, 2, 2, 0, 1, false, 2},
+        {5, 2, 2, 0, 1, true, 3},
+        /* H=4, k=2, s=2, p=1: span 4; floor = ceil = 3; (3-1)*2 = 4 < 4+1 */
+        {4, 2, 2, 1, 1, true, 3},
+        /* H=5, k=2, s=2, p=1: span 5; ceil(5/2)+1 = 4 but the 4th window
+         * starts at (4-1)*2 = 6 >= 5+1, in the right padding: dropped -> 3 */
+        {5, 2, 2, 1, 1, true, 3},
+        {5, 2, 2, 1, 1, false, 3},
+        /* H=6, k=3, s=2, p=1: span 5; floor 3, ceil 4 (starts at 6 < 7) */
+        {6, 3, 2, 1, 1, false, 3},
+        {6, 3, 2, 1, 1, true, 4},
+        /* dilation 2: H=7, k=2, s=3: span 7-2-1 = 4; floor 2, ceil 3
+         * (third window starts at 6 < 7) */
+        {7, 2, 3, 0, 2, false, 2},
+        {7, 2, 3, 0, 2, true, 3},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        tu_assert_ok(cvp_pool2d_out_dim(&out, rows[r].in, rows[r].k, rows[r].s,
+                                        rows[r].pad, rows[r].dil, rows[r].ceil,
+                                        "height", &err), &err);
+        if (out != rows[r].want)
+            fprintf(stderr, "row %zu\n", r);
+        assert_int_equal(out, rows[r].want);
+    }
+    /* window 3 larger than the input 2 */
+    tu_assert_fails(cvp_pool2d_out_dim(&out, 2, 3, 1, 0, 1, false, "width", &err),
+                    &err, CVP_ERR_INPUT, "output width would be empty");
+}
+
+static void test_relu_hand_and_aliasing(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, E;
+    cvp_tensor_init(X), cvp_tensor_init(E);
+    tu_zeros(X, 1, (size_t[]){5});
+    tu_zeros(E, 1, (size_t[]){5});
+    mpq_set_si(X->entries[0], -2, 1);
+    mpq_set_si(X->entries[1], 0, 1);
+    mpq_set_si(X->entries[2], 3, 2);
+    mpq_set_si(X->entries[3], -1, 3);
+    mpq_set_si(X->entries[4], 7, 1);
+    mpq_set_si(E->entries[2], 3, 2);
+    mpq_set_si(E->entries[4], 7, 1);
+    tu_assert_ok(cvp_relu(X, X, &err), &err);
+    tu_assert_equal(X, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(E);
+}
+
+/* ---- second methods over random configurations --------------------- */
+
+typedef struct {
+    int rank;
+    size_t shape[4];   /* X */
+    size_t H, W, Ho, Wo;
+    cvp_pool2d_params p;
+} pool_case;
+
+/* PyTorch's output size, written out again: floor or ceil of span/s, + 1,
+ * minus the ceil-mode window that would start in the right padding; 0
+ * when the (dilated) window is larger than the padded input. */
+static size_t torch_pool_size(size_t in, size_t k, size_t s, size_t pad, size_t dil,
+                              bool ceil_mode)
+{
+    long span = (long)(in + 2 * pad) - (long)(dil * (k - 1) + 1);
+    if (span < 0)
+        return 0;
+    long n = (ceil_mode ? (span + (long)s - 1) / (long)s : span / (long)s) + 1;
+    if (ceil_mode && (n - 1) * (long)s >= (long)(in + pad))
+        n--;
+    return (size_t)n;
+}
+
+static void random_pool_case(pool_case *pc, cvp_rng *rng, bool is_max)
+{
+    do {
+        memset(pc, 0, sizeof *pc);
+        pc->rank = cvp_rng_range(rng, 0, 3) == 0 ? 3 : 4;
+        size_t lead[2] = {(size_t)cvp_rng_range(rng, 1, 2), (size_t)cvp_rng_range(rng, 1, 3)};
+        pc->H = (size_t)cvp_rng_range(rng, 1, 7);
+        pc->W = (size_t)cvp_rng_range(rng, 1, 7);
+        size_t full[4] = {lead[0], lead[1], pc->H, pc->W};
+        memcpy(pc->shape, full + (pc->rank == 4 ? 0 : 1), (size_t)pc->rank * sizeof *full);
+        for (int a = 0; a < 2; a++) {
+            pc->p.kernel[a] = (size_t)cvp_rng_range(rng, 1, 3);
+            pc->p.stride[a] = (size_t)cvp_rng_range(rng, 1, 3);
+            pc->p.padding[a] = (size_t)cvp_rng_range(rng, 0, (int64_t)pc->p.kernel[a] / 2);
+            pc->p.dilation[a] = is_max ? (size_t)cvp_rng_range(rng, 1, 2) : 1;
+        }
+        /* mostly ceil mode and count_include_pad: their partial windows
+         * are where the divisors differ */
+        pc->p.ceil_mode = cvp_rng_range(rng, 0, 2) > 0;
+        pc->p.count_include_pad = cvp_rng_range(rng, 0, 2) > 0;
+        pc->p.divisor_override = is_max || cvp_rng_range(rng, 0, 3) ? 0 : cvp_rng_range(rng, 1, 5);
+        pc->Ho = torch_pool_size(pc->H, pc->p.kernel[0], pc->p.stride[0], pc->p.padding[0],
+                                 pc->p.dilation[0], pc->p.ceil_mode);
+        pc->Wo = torch_pool_size(pc->W, pc->p.kernel[1], pc->p.stride[1], pc->p.padding[1],
+                                 pc->p.dilation[1], pc->p.ceil_mode);
+    } while (pc->Ho == 0 || pc->Wo == 0);
+}
+
+static void print_pool_case(const pool_case *pc)
+{
+    const cvp_pool2d_params *p = &pc->p;
+    fprintf(stderr,
+            "pool case: rank %d H=%zu W=%zu k=%zux%zu stride=%zu,%zu padding=%zu,%zu "
+            "dilation=%zu,%zu ceil=%d include_pad=%d divisor=%ld -> %zux%zu\n",
+            pc->rank, pc->H, pc->W, p->kernel[0], p->kernel[1], p->stride[0],
+            p->stride[1], p->padding[0], p->padding[1], p->dilation[0], p->dilation[1],
+            (int)p->ceil_mode, (int)p->count_include_pad, p->divisor_override, pc->Ho,
+            pc->Wo);
+}
+
+static void check_equal_pool(const cvp_tensor_t a, const cvp_tensor_t b,
+                             const pool_case *pc)
+{
+    if (!cvp_tensor_equal(a, b))
+        print_pool_case(pc);
+    tu_assert_equal(a, b);
+}
+
+/* T zero-padded by p on the top/left and enough on the bottom/right that
+ * every (ceil-mode) window fits. */
+static void pad_for_windows(cvp_tensor_t out, const cvp_tensor_t T, const pool_case *pc)
+{
+    cvp_error err;
+    const cvp_pool2d_params *p = &pc->p;
+    size_t reach_h = (pc->Ho - 1) * p->stride[0] + p->dilation[0] * (p->kernel[0] - 1) + 1;
+    size_t reach_w = (pc->Wo - 1) * p->stride[1] + p->dilation[1] * (p->kernel[1] - 1) + 1;
+    size_t bottom = reach_h > pc->H + p->padding[0] ? reach_h - pc->H - p->padding[0] : 0;
+    size_t right = reach_w > pc->W + p->padding[1] ? reach_w - pc->W - p->padding[1] : 0;
+    tu_assert_ok(cvp_pad(out, T, p->padding[0], bottom, p->padding[1], right, &err), &err);
+}
+
+/* out := the slice of padded P seen by window offset (u, v) of every window. */
+static void window_slice(cvp_tensor_t out, const cvp_tensor_t P, const pool_case *pc,
+                         size_t u, size_t v)
+{
+    cvp_error err;
+    const cvp_pool2d_params *p = &pc->p;
+    int r = P->rank;
+    size_t start[4] = {0}, stop[4], step[4] = {1, 1, 1, 1};
+    memcpy(stop, P->shape, sizeof stop);
+    start[r - 2] = u * p->dilation[0];
+    start[r - 1] = v * p->dilation[1];
+    stop[r - 2] = start[r - 2] + (pc->Ho - 1) * p->stride[0] + 1;
+    stop[r - 1] = start[r - 1] + (pc->Wo - 1) * p->stride[1] + 1;
+    step[r - 2] = p->stride[0];
+    step[r - 1] = p->stride[1];
+    tu_assert_ok(cvp_tensor_slice(out, P, start, stop, step, &err), &err);
+}
+
+/* Sum over the window offsets of window_slice(pad_for_windows(T)). */
+static void windowed_sum(cvp_tensor_t out, const cvp_tensor_t T, const pool_case *pc)
+{
+    cvp_error err;
+    cvp_tensor_t P, S;
+    cvp_tensor_init(P), cvp_tensor_init(S);
+    pad_for_windows(P, T, pc);
+    for (size_t u = 0; u < pc->p.kernel[0]; u++)
+        for (size_t v = 0; v < pc->p.kernel[1]; v++) {
+            window_slice(S, P, pc, u, v);
+            if (u == 0 && v == 0)
+                tu_assert_ok(cvp_tensor_set(out, S, &err), &err);
+            else
+                tu_assert_ok(cvp_tensor_add(out, out, S, &err), &err);
+        }
+    cvp_tensor_clear(P), cvp_tensor_clear(S);
+}
+
+static void test_max_pool2d_equals_max_of_strided_slices(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 601);
+    cvp_tensor_t X, Y, P, S, E;
+    cvp_tensor_init(X), cvp_tensor_init(Y), cvp_tensor_init(P);
+    cvp_tensor_init(S), cvp_tensor_init(E);
+    int refused = 0;
+    for (int t = 0; t < CASES; t++) {
+        pool_case pc;
+        random_pool_case(&pc, &rng, true);
+        /* Values 91..109 so that the zero padding is below every entry. */
+        tu_random(X, &rng, pc.rank, pc.shape, 91, 109);
+        pad_for_windows(P, X, &pc);
+        for (size_t u = 0; u < pc.p.kernel[0]; u++)
+            for (size_t v = 0; v < pc.p.kernel[1]; v++) {
+                window_slice(S, P, &pc, u, v);
+                if (u == 0 && v == 0)
+                    tu_assert_ok(cvp_tensor_set(E, S, &err), &err);
+                else
+                    for (size_t k = 0; k < E->size; k++)
+                        if (mpq_cmp(S->entries[k], E->entries[k]) > 0)
+                            mpq_set(E->entries[k], S->entries[k]);
+            }
+        bool all_padding = false;   /* a dilated window that misses X */
+        for (size_t k = 0; k < E->size; k++)
+            all_padding |= mpq_sgn(E->entries[k]) == 0;
+        cvp_status st = cvp_max_pool2d(Y, X, &pc.p, &err);
+        if (all_padding) {
+            tu_assert_fails(st, &err, CVP_ERR_INPUT, "entirely in the padding");
+            refused++;
+            continue;
+        }
+        tu_assert_ok(st, &err);
+        check_equal_pool(Y, E, &pc);
+    }
+    assert_true(refused < CASES / 3);   /* most cases are compared */
+    cvp_tensor_clear(X), cvp_tensor_clear(Y), cvp_tensor_clear(P);
+    cvp_tensor_clear(S), cvp_tensor_clear(E);
+}
+
+/* The average's divisor without override: the windowed sum of a mask of
+ * ones over the padded input (count_include_pad) or over the input. */
+static void avg_divisors(cvp_tensor_t D, const cvp_tensor_t X, const pool_case *pc)
+{
+    cvp_error err;
+    cvp_tensor_t M;
+    cvp_tensor_init(M);
+    tu_assert_ok(cvp_tensor_resize_like(M, X, &err), &err);
+    if (pc->p.count_include_pad) {
+        /* ones over the padded extent, as a smaller tensor padded later */
+        size_t shape[4];
+        memcpy(shape, X->shape, sizeof shape);
+        shape[X->rank - 2] += 2 * pc->p.padding[0];
+        shape[X->rank - 1] += 2 * pc->p.padding[1];
+        tu_zeros(M, X->rank, shape);
+        for (size_t k = 0; k < M->size; k++)
+            mpq_set_ui(M->entries[k], 1, 1);
+        pool_case shifted = *pc;   /* the padding is already part of M */
+        shifted.H += 2 * pc->p.padding[0];
+        shifted.W += 2 * pc->p.padding[1];
+        shifted.p.padding[0] = shifted.p.padding[1] = 0;
+        windowed_sum(D, M, &shifted);
+    } else {
+        for (size_t k = 0; k < M->size; k++)
+            mpq_set_ui(M->entries[k], 1, 1);
+        windowed_sum(D, M, pc);
+    }
+    cvp_tensor_clear(M);
+}
+
+static void test_avg_pool2d_equals_windowed_sum_over_divisor(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 602);
+    cvp_tensor_t X, Y, E, D;
+    cvp_tensor_init(X), cvp_tensor_init(Y), cvp_tensor_init(E), cvp_tensor_init(D);
+    for (int t = 0; t < 3 * CASES; t++) {
+        pool_case pc;
+        random_pool_case(&pc, &rng, false);
+        tu_random(X, &rng, pc.rank, pc.shape, -9, 9);
+        windowed_sum(E, X, &pc);
+        avg_divisors(D, X, &pc);
+        for (size_t k = 0; k < E->size; k++) {
+            if (pc.p.divisor_override > 0)
+                mpq_set_si(D->entries[k], pc.p.divisor_override, 1);
+            mpq_div(E->entries[k], E->entries[k], D->entries[k]);
+        }
+        tu_assert_ok(cvp_avg_pool2d(Y, X, &pc.p, &err), &err);
+        check_equal_pool(Y, E, &pc);
+    }
+    cvp_tensor_clear(X), cvp_tensor_clear(Y), cvp_tensor_clear(E), cvp_tensor_clear(D);
+}
+
+static cvp_status avg_as_linear_map(cvp_tensor_t out, const cvp_tensor_t in,
+                                    void *context, cvp_error *err)
+{
+    return cvp_avg_pool2d(out, in, context, err);
+}
+
+static void test_avg_pool2d_backward_is_jacobian_transpose(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 603);
+    cvp_tensor_t X, G, dX, E;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(dX), cvp_tensor_init(E);
+    cvp_sparse_t J;
+    cvp_sparse_init(J, 0, 0);
+    for (int t = 0; t < CASES; t++) {
+        pool_case pc;
+        random_pool_case(&pc, &rng, false);
+        tu_random(X, &rng, pc.rank, pc.shape, -9, 9);
+        size_t gshape[4];
+        memcpy(gshape, pc.shape, sizeof gshape);
+        gshape[pc.rank - 2] = pc.Ho;
+        gshape[pc.rank - 1] = pc.Wo;
+        tu_random(G, &rng, pc.rank, gshape, -9, 9);
+        tu_jacobian_by_probing(J, avg_as_linear_map, &pc.p, X);
+        tu_transpose_apply(E, J, G, X);
+        tu_assert_ok(cvp_avg_pool2d_backward(dX, X, G, &pc.p, &err), &err);
+        check_equal_pool(dX, E, &pc);
+    }
+    cvp_sparse_clear(J);
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(dX), cvp_tensor_clear(E);
+}
+
+/* Max pooling near a tie-free point X0: column k of the local Jacobian is
+ * (max_pool2d(X0 + t e_k) - max_pool2d(X0)) / t for t below every gap. */
+typedef struct {
+    const cvp_pool2d_params *p;
+    cvp_tensor_struct *X0, *Y0;
+    mpq_t t;
+} max_probe;
+
+static cvp_status max_difference_quotient(cvp_tensor_t out, const cvp_tensor_t in,
+                                          void *context, cvp_error *err)
+{
+    max_probe *mp = context;
+    cvp_tensor_t Z;
+    cvp_tensor_init(Z);
+    cvp_status st = cvp_tensor_set(Z, in, err);
+    for (size_t k = 0; st == CVP_OK && k < Z->size; k++) {
+        mpq_mul(Z->entries[k], Z->entries[k], mp->t);
+        mpq_add(Z->entries[k], Z->entries[k], mp->X0->entries[k]);
+    }
+    if (st == CVP_OK)
+        st = cvp_max_pool2d(out, Z, mp->p, err);
+    if (st == CVP_OK)
+        st = cvp_tensor_sub(out, out, mp->Y0, err);
+    for (size_t k = 0; st == CVP_OK && k < out->size; k++)
+        mpq_div(out->entries[k], out->entries[k], mp->t);
+    cvp_tensor_clear(Z);
+    return st;
+}
+
+/* PyTorch's rule at ties equals the exact gradient at the nearby point
+ * X0 = X + (S - k) / (2(S + 1)) (entry k of S): integer entries keep their
+ * order, and among equal ones the earlier position becomes the larger.
+ * Values -9..9 make ties common. */
+static void test_max_pool2d_backward_is_jacobian_at_tie_broken_point(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 604);
+    cvp_tensor_t X, X0, Y0, G, dX, dX0, E;
+    cvp_tensor_init(X), cvp_tensor_init(X0), cvp_tensor_init(Y0), cvp_tensor_init(G);
+    cvp_tensor_init(dX), cvp_tensor_init(dX0), cvp_tensor_init(E);
+    cvp_sparse_t J;
+    cvp_sparse_init(J, 0, 0);
+    max_probe mp;
+    mpq_init(mp.t);
+    for (int t = 0; t < CASES; t++) {
+        pool_case pc;
+        random_pool_case(&pc, &rng, true);
+        tu_random(X, &rng, pc.rank, pc.shape, -9, 9);
+        size_t S = X->size;
+        tu_assert_ok(cvp_tensor_set(X0, X, &err), &err);
+        mpq_t offset;
+        mpq_init(offset);
+        for (size_t k = 0; k < S; k++) {
+            mpq_set_ui(offset, S - k, 2 * (S + 1));
+            mpq_canonicalize(offset);
+            mpq_add(X0->entries[k], X0->entries[k], offset);
+        }
+        mpq_clear(offset);
+        /* gaps of X0 are >= 1/(2(S+1)); probe with a quarter of that */
+        mpq_set_ui(mp.t, 1, 8 * (S + 1));
+        mpq_canonicalize(mp.t);
+        cvp_status st = cvp_max_pool2d(Y0, X0, &pc.p, &err);
+        if (st != CVP_OK) {   /* a dilated window that misses the input */
+            tu_assert_fails(st, &err, CVP_ERR_INPUT, "entirely in the padding");
+            continue;
+        }
+        mp.p = &pc.p, mp.X0 = X0, mp.Y0 = Y0;
+        size_t gshape[4];
+        memcpy(gshape, pc.shape, sizeof gshape);
+        gshape[pc.rank - 2] = pc.Ho;
+        gshape[pc.rank - 1] = pc.Wo;
+        tu_random(G, &rng, pc.rank, gshape, -9, 9);
+        tu_jacobian_by_probing(J, max_difference_quotient, &mp, X);
+        tu_transpose_apply(E, J, G, X);
+        tu_assert_ok(cvp_max_pool2d_backward(dX, X, G, &pc.p, &err), &err);
+        check_equal_pool(dX, E, &pc);
+        tu_assert_ok(cvp_max_pool2d_backward(dX0, X0, G, &pc.p, &err), &err);
+        check_equal_pool(dX0, E, &pc);
+    }
+    mpq_clear(mp.t);
+    cvp_sparse_clear(J);
+    cvp_tensor_clear(X), cvp_tensor_clear(X0), cvp_tensor_clear(Y0), cvp_tensor_clear(G);
+    cvp_tensor_clear(dX), cvp_tensor_clear(dX0), cvp_tensor_clear(E);
+}
+
+/* ---- errors and aliasing ------------------------------------------- */
+
+static void test_pool_errors_name_the_argument(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y);
+    tu_zeros(X, 4, (size_t[]){1, 1, 4, 4});
+    cvp_pool2d_params p = pool_params(3, 1, 2);   /* 2 > 3/2 */
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "padding (2) along the height must be at most half the kernel size (3)");
+    p = pool_params(2, 2, 0);
+    p.padding[1] = 2;
+    tu_assert_fails(cvp_avg_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "padding (2) along the width");
+    p = pool_params(2, 2, 0);
+    tu_zeros(G, 4, (size_t[]){1, 1, 2, 3});   /* output is 2 x 2 */
+    tu_assert_fails(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err, CVP_ERR_INPUT,
+                    "the gradient G has shape [1, 1, 2, 3] but the pooled output has "
+                    "shape [1, 1, 2, 2]");
+    tu_zeros(G, 3, (size_t[]){1, 2, 2});
+    tu_assert_fails(cvp_avg_pool2d_backward(Y, X, G, &p, &err), &err, CVP_ERR_INPUT,
+                    "the gradient G has shape [1, 2, 2]");
+    tu_zeros(G, 4, (size_t[]){2, 1, 2, 2});
+    tu_assert_fails(cvp_avg_pool2d_backward(Y, X, G, &p, &err), &err, CVP_ERR_INPUT,
+                    "avg_pool2d_backward: the gradient G has shape [2, 1, 2, 2]");
+    p = pool_params(5, 1, 0);
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "output height would be empty");
+    p = pool_params(2, 2, 0);
+    p.dilation[0] = 2;
+    tu_assert_fails(cvp_avg_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "average pooling has no dilation");
+    p = pool_params(2, 2, 0);
+    p.divisor_override = -1;
+    tu_assert_fails(cvp_avg_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "divisor_override must be positive");
+    p.divisor_override = 0;
+    p.stride[1] = 0;
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "stride and dilation must be at least 1");
+    tu_zeros(X, 2, (size_t[]){4, 4});
+    p = pool_params(2, 2, 0);
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "must have rank 4 (N, C, H, W) or 3");
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y);
+}
+
+/* A window can lie wholly in the padding: with dilation (H=2, k=2,
+ * d=3, p=1: the only window reads rows -1 and 2), or on an empty input
+ * (H=0, k=2, p=1).  PyTorch would give -inf (max) or divide by 0 (avg
+ * without count_include_pad); there is no such rational, so it is an
+ * input error, not a crash. */
+static void test_pool_window_entirely_in_padding_is_an_error(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y);
+    tu_zeros(X, 3, (size_t[]){1, 2, 2});
+    cvp_pool2d_params p = pool_params(2, 1, 1);
+    p.dilation[0] = 3;   /* height: span 2+2-3-1 = 0 -> one window, rows -1, 2 */
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "entirely in the padding");
+    tu_zeros(G, 3, (size_t[]){1, 1, 3});
+    tu_assert_fails(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err, CVP_ERR_INPUT,
+                    "entirely in the padding");
+    tu_zeros(X, 3, (size_t[]){1, 0, 3});
+    p = pool_params(2, 1, 1);   /* height 0: span 0+2-1-1 = 0 -> one window */
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "entirely in the padding");
+    p.count_include_pad = false;
+    tu_assert_fails(cvp_avg_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "entirely in the padding");
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y);
+}
+
+static void test_pool_output_may_alias_input(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 605);
+    cvp_tensor_t X, G, E, A;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(E), cvp_tensor_init(A);
+    for (int t = 0; t < 10; t++) {
+        pool_case pc;
+        random_pool_case(&pc, &rng, false);
+        tu_random(X, &rng, pc.rank, pc.shape, -9, 9);
+        size_t gshape[4];
+        memcpy(gshape, pc.shape, sizeof gshape);
+        gshape[pc.rank - 2] = pc.Ho;
+        gshape[pc.rank - 1] = pc.Wo;
+        tu_random(G, &rng, pc.rank, gshape, -9, 9);
+        for (int is_max = 0; is_max < 2; is_max++) {
+            cvp_status (*fwd)(cvp_tensor_ptr, const cvp_tensor_struct *,
+                              const cvp_pool2d_params *, cvp_error *) =
+                is_max ? cvp_max_pool2d : cvp_avg_pool2d;
+            cvp_status (*bwd)(cvp_tensor_ptr, const cvp_tensor_struct *,
+                              const cvp_tensor_struct *, const cvp_pool2d_params *,
+                              cvp_error *) =
+                is_max ? cvp_max_pool2d_backward : cvp_avg_pool2d_backward;
+            tu_assert_ok(fwd(E, X, &pc.p, &err), &err);
+            tu_assert_ok(cvp_tensor_set(A, X, &err), &err);
+            tu_assert_ok(fwd(A, A, &pc.p, &err), &err);
+            check_equal_pool(A, E, &pc);
+            tu_assert_ok(bwd(E, X, G, &pc.p, &err), &err);
+            tu_assert_ok(cvp_tensor_set(A, X, &err), &err);
+            tu_assert_ok(bwd(A, A, G, &pc.p, &err), &err);
+            check_equal_pool(A, E, &pc);
+            tu_assert_ok(cvp_tensor_set(A, G, &err), &err);
+            tu_assert_ok(bwd(A, X, A, &pc.p, &err), &err);
+            check_equal_pool(A, E, &pc);
+        }
+    }
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(E), cvp_tensor_clear(A);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_max_pool2d_hand_first_maximum_gets_gradient),
+        cmocka_unit_test(test_max_pool2d_overlapping_windows_add_up),
+        cmocka_unit_test(test_max_pool2d_padding_ignored_and_dilation),
+        cmocka_unit_test(test_avg_pool2d_padding_divisors),
+        cmocka_unit_test(test_avg_pool2d_ceil_mode_partial_window),
+        cmocka_unit_test(test_pool2d_out_dim_ceil_mode_rule),
+        cmocka_unit_test(test_relu_hand_and_aliasing),
+        cmocka_unit_test(test_max_pool2d_equals_max_of_strided_slices),
+        cmocka_unit_test(test_avg_pool2d_equals_windowed_sum_over_divisor),
+        cmocka_unit_test(test_avg_pool2d_backward_is_jacobian_transpose),
+        cmocka_unit_test(test_max_pool2d_backward_is_jacobian_at_tie_broken_point),
+        cmocka_unit_test(test_pool_errors_name_the_argument),
+        cmocka_unit_test(test_pool_window_entirely_in_padding_is_an_error),
+        cmocka_unit_test(test_pool_output_may_alias_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
