@@ -1,0 +1,35 @@
+/* npy.h -- NumPy .npy files, read exactly and written as float64.
+ *
+ * Reading: format versions 1.0, 2.0 and 3.0; dtypes float64, float32,
+ * int8..int64, uint8..uint64 and bool, either byte order, C or Fortran
+ * order, ranks 0..CVP_MAX_RANK.  Floats are converted to rationals exactly
+ * (a float is a dyadic rational); NaN or infinity is an error naming the
+ * file and the entry's index.  A header that is truncated, malformed, or
+ * promises more data than the file holds is an error, as is a shape over
+ * the entry limit; nothing is allocated from an unchecked size.
+ *
+ * Writing: little-endian float64, version 1.0, C order, and only when every
+ * entry is exactly a double; otherwise CVP_ERR_INPUT naming the first entry
+ * that is not (so a file never holds a rounded value silently).
+ *
+ * Errors are "PATH: what" (byte offsets where they help).
+ */
+#ifndef CVP_NPY_H
+#define CVP_NPY_H
+
+#include "kernel/tensor.h"
+
+/* Parses an in-memory .npy image (for files and fuzzing). */
+cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
+                         size_t len, const char *source_name, cvp_error *err);
+
+cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
+                             cvp_error *err);
+
+cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
+                              cvp_error *err);
+
+/* True when q is exactly representable as an IEEE double; then *d is it. */
+bool cvp_mpq_to_double_exact(double *d, const mpq_t q);
+
+#endif

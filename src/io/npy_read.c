@@ -1,0 +1,219 @@
+/* npy_read.c -- reading NumPy .npy files exactly (see npy.h).
+ *
+ * npy_header.c parses and checks the header; this file checks the shape
+ * against the entry limit (cvp_shape_size) and the data length against
+ * shape * itemsize, both before the tensor is allocated, then converts
+ * every entry to an exact rational.
+ *
+ * This file is fuzzed; no input may crash it.
+ */
+#include "io/npy.h"
+#include "io/npy_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The float conversions reinterpret IEEE binary64/binary32 bit patterns. */
+_Static_assert(sizeof(double) == 8, "double must be IEEE binary64");
+_Static_assert(sizeof(float) == 4, "float must be IEEE binary32");
+
+static uint64_t load_uint(const unsigned char *b, size_t n, bool big_endian)
+{
+    uint64_t u = 0;
+    if (big_endian)
+        for (size_t k = 0; k < n; k++)
+            u = (u << 8) | b[k];
+    else
+        for (size_t k = n; k-- > 0;)
+            u = (u << 8) | b[k];
+    return u;
+}
+
+/* z := u exactly, whatever the width of unsigned long. */
+static void mpz_set_u64(mpz_ptr z, uint64_t u)
+{
+#if ULONG_MAX >= UINT64_MAX
+    mpz_set_ui(z, (unsigned long)u);
+#else
+    mpz_import(z, 1, -1, sizeof u, 0, 0, &u);
+#endif
+}
+
+/* Why an entry could not be converted. */
+typedef enum { ENTRY_OK, ENTRY_NAN, ENTRY_POS_INF, ENTRY_NEG_INF,
+               ENTRY_BAD_BOOL } entry_result;
+
+/* q := the entry stored at b (q is 0/1 on entry, so writing the numerator
+ * alone keeps it canonical for the integer kinds). */
+static entry_result convert_entry(mpq_ptr q, const cvp_npy_header *h,
+                                  const unsigned char *b)
+{
+    uint64_t u = load_uint(b, h->itemsize, h->big_endian);
+    switch (h->kind) {
+    case CVP_NPY_FLOAT:
+        if (h->itemsize == 8) {
+            /* Classify from the bits: no floating-point traps, and a
+             * signalling NaN is caught like any other. */
+            if (((u >> 52) & 0x7ff) == 0x7ff)
+                return (u & ((UINT64_C(1) << 52) - 1)) ? ENTRY_NAN
+                       : (u >> 63) ? ENTRY_NEG_INF : ENTRY_POS_INF;
+            double d;
+            memcpy(&d, &u, sizeof d);
+            mpq_set_d(q, d);  /* exact: every double is a dyadic rational */
+        } else {
+            uint32_t w = (uint32_t)u;
+            if (((w >> 23) & 0xff) == 0xff)
+                return (w & ((UINT32_C(1) << 23) - 1)) ? ENTRY_NAN
+                       : (w >> 31) ? ENTRY_NEG_INF : ENTRY_POS_INF;
+            float f;
+            memcpy(&f, &w, sizeof f);
+            mpq_set_d(q, (double)f);  /* float -> double is exact */
+        }
+        return ENTRY_OK;
+    case CVP_NPY_INT: {
+        unsigned bits = (unsigned)(8 * h->itemsize);
+        uint64_t sign = UINT64_C(1) << (bits - 1);
+        uint64_t mask = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+        if (u & sign) {
+            /* Two's complement magnitude; exact also for the minimum. */
+            mpz_set_u64(mpq_numref(q), (~u + 1) & mask);
+            mpz_neg(mpq_numref(q), mpq_numref(q));
+        } else {
+            mpz_set_u64(mpq_numref(q), u);
+        }
+        return ENTRY_OK;
+    }
+    case CVP_NPY_UINT:
+        mpz_set_u64(mpq_numref(q), u);
+        return ENTRY_OK;
+    case CVP_NPY_BOOL:
+        /* NumPy writes 0 or 1; anything else is a corrupt file, and a
+         * checker should not guess what it meant. */
+        if (u > 1)
+            return ENTRY_BAD_BOOL;
+        mpz_set_u64(mpq_numref(q), u);
+        return ENTRY_OK;
+    }
+    return ENTRY_OK;
+}
+
+cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
+                         size_t len, const char *source_name, cvp_error *err)
+{
+    const char *name = source_name != NULL ? source_name : "<npy>";
+    cvp_npy_header h;
+    cvp_status st = cvp_npy_parse_header(&h, data, len, name, err);
+    if (st != CVP_OK)
+        return st;
+
+    size_t size;
+    if ((st = cvp_shape_size(&size, h.rank, h.shape, err)) != CVP_OK) {
+        cvp_error_prefix(err, "%s", name);
+        return st;
+    }
+    char shape_text[256];
+    cvp_shape_format(shape_text, sizeof shape_text, h.rank, h.shape);
+    if (size > SIZE_MAX / h.itemsize)
+        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: shape %s is too large",
+                             name, shape_text);
+    size_t need = size * h.itemsize;
+    size_t have = len - h.data_offset;
+    if (have != need)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: %s: the data from byte %zu has %zu bytes, "
+                             "but shape %s of %zu-byte entries needs %zu",
+                             name, have < need ? "truncated" : "trailing bytes",
+                             h.data_offset, have, shape_text, h.itemsize, need);
+
+    cvp_tensor_t result;
+    cvp_tensor_init(result);
+    if ((st = cvp_tensor_resize(result, h.rank, h.shape, err)) != CVP_OK) {
+        cvp_error_prefix(err, "%s", name);
+        cvp_tensor_clear(result);
+        return st;
+    }
+    /* Walk the logical array in C order (so the first bad entry reported
+     * is the first in C order) while tracking where each entry lies in a
+     * Fortran-ordered file: fstride[k] is the Fortran stride of axis k. */
+    size_t index[CVP_MAX_RANK] = {0}, fstride[CVP_MAX_RANK];
+    size_t stride = 1;
+    for (int k = 0; k < h.rank; k++) {
+        fstride[k] = stride;
+        stride *= h.shape[k];  /* cannot overflow: the product is size */
+    }
+    size_t foffset = 0;
+    const unsigned char *base = data + h.data_offset;
+    for (size_t off = 0; off < size; off++) {
+        size_t src = h.fortran ? foffset : off;
+        const unsigned char *b = base + src * h.itemsize;
+        entry_result r = convert_entry(result->entries[off], &h, b);
+        if (r != ENTRY_OK) {
+            char where[256];
+            cvp_npy_format_index(where, sizeof where, h.rank, h.shape, off);
+            st = cvp_error_set(err, CVP_ERR_INPUT, "%s: entry %s %s", name,
+                               where, r == ENTRY_NAN ? "is NaN"
+                               : r == ENTRY_POS_INF ? "is inf"
+                               : r == ENTRY_NEG_INF ? "is -inf"
+                               : "of a bool array is neither 0 nor 1");
+            cvp_tensor_clear(result);
+            return st;
+        }
+        for (int k = h.rank - 1; k >= 0; k--) {
+            index[k]++;
+            foffset += fstride[k];
+            if (index[k] < h.shape[k])
+                break;
+            foffset -= fstride[k] * h.shape[k];
+            index[k] = 0;
+        }
+    }
+    cvp_tensor_swap(out, result);
+    cvp_tensor_clear(result);
+    return CVP_OK;
+}
+
+cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
+                             cvp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return cvp_error_set(err, CVP_ERR_INPUT, "%s: cannot open: %s", path,
+                             strerror(errno));
+    unsigned char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            size_t grown_cap = cap ? 2 * cap : 65536;
+            unsigned char *grown =
+                grown_cap > cap ? realloc(data, grown_cap) : NULL;
+            if (grown == NULL) {
+                free(data);
+                fclose(f);
+                return cvp_error_set(err, CVP_ERR_LIMIT,
+                                     "%s: out of memory reading the file",
+                                     path);
+            }
+            data = grown;
+            cap = grown_cap;
+        }
+        size_t got = fread(data + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(data);
+        fclose(f);
+        return cvp_error_set(err, CVP_ERR_INPUT, "%s: read error: %s", path,
+                             strerror(e));
+    }
+    fclose(f);
+    cvp_status st = cvp_npy_parse(out, data, len, path, err);
+    free(data);
+    return st;
+}
