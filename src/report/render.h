@@ -1,0 +1,49 @@
+/* render.h -- the renderings of a verdict report: text, Markdown, JSON.
+ *
+ * Renderers only read the report (it stays owned by the caller) and write
+ * to the caller's stream; they print nothing else and evaluate nothing.
+ * Each returns 0, or -1 when a write to `out` failed (the stream is
+ * flushed at the end so that errors of buffered writes are seen too).
+ * `o` may be NULL for the defaults (all options off).
+ *
+ * Every user-supplied string is made safe for its format: in text and
+ * Markdown, control characters other than newline and tab are shown as
+ * "\xHH" (so a stray escape sequence cannot repaint the terminal), and
+ * bytes that are not valid UTF-8 become U+FFFD; JSON escapes as RFC 8259
+ * requires.  Numbers are formatted without the C locale's help, so a
+ * program that calls setlocale still writes "0.125", never "0,125".
+ *
+ * The formats are described in docs/report-format.md; the JSON schema is
+ * docs/report-schema.json.
+ */
+#ifndef CVP_RENDER_H
+#define CVP_RENDER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report/verdict.h"
+
+typedef struct {
+    bool verbose;   /* show statements, evidence, and every method even
+                       when the claim passed */
+    bool quiet;     /* show only claims not passed, and the summary line */
+    bool color;     /* ANSI colours (text only; the summary line never) */
+} cvp_render_options;
+
+/* The terminal format.  Ends with the one summary line
+ * "P passed, F failed" (", U undecided" appended when U > 0). */
+int cvp_report_write_text(FILE *out, const cvp_report *r,
+                          const cvp_render_options *o);
+
+/* GitHub-flavoured Markdown: a summary table, then one section per claim.
+ * `color` is ignored. */
+int cvp_report_write_markdown(FILE *out, const cvp_report *r,
+                              const cvp_render_options *o);
+
+/* JSON, schema_version 1.  Always complete: the options are ignored, since
+ * a machine reader filters for itself. */
+int cvp_report_write_json(FILE *out, const cvp_report *r,
+                          const cvp_render_options *o);
+
+#endif

@@ -1,0 +1,196 @@
+/* render_util.c -- helpers shared by the renderers (see render_util.h). */
+#include "report/render_util.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "kernel/status.h"
+
+size_t cvp_utf8_valid_length(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    /* The ranges of RFC 3629's UTF8-2/3/4 productions: the second byte's
+     * range is narrower after E0, ED, F0 and F4, which is what rules out
+     * overlong forms, surrogates and code points above U+10FFFF. */
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t length;
+    if (u[0] < 0x80)
+        return 1;
+    else if (u[0] >= 0xC2 && u[0] <= 0xDF)
+        length = 2;
+    else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
+        length = 3;
+        if (u[0] == 0xE0)
+            lo = 0xA0;
+        else if (u[0] == 0xED)
+            hi = 0x9F;
+    } else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
+        length = 4;
+        if (u[0] == 0xF0)
+            lo = 0x90;
+        else if (u[0] == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (u[1] < lo || u[1] > hi)
+        return 0;
+    /* u[1] was a continuation byte, so not NUL: reading on is safe. */
+    for (size_t k = 2; k < length; k++)
+        if (u[k] < 0x80 || u[k] > 0xBF)
+            return 0;
+    return length;
+}
+
+void cvp_render_put_visible(FILE *out, const char *s, size_t len)
+{
+    size_t k = 0;
+    while (k < len) {
+        unsigned char ch = (unsigned char)s[k];
+        size_t n = cvp_utf8_valid_length(s + k);
+        if (n == 0 || k + n > len) {
+            fputs(CVP_RENDER_REPLACEMENT, out);
+            k++;
+        } else if (n == 1 && ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7F)) {
+            fprintf(out, "\\x%02x", ch);
+            k++;
+        } else {
+            fwrite(s + k, 1, n, out);
+            k += n;
+        }
+    }
+}
+
+void cvp_render_indent(FILE *out, int indent)
+{
+    fprintf(out, "%*s", indent, "");
+}
+
+void cvp_render_block(FILE *out, int indent, const char *name,
+                      const char *suffix, const char *text, bool below)
+{
+    if (text == NULL)
+        return;
+    size_t len = strlen(text);
+    while (len > 0 && text[len - 1] == '\n')
+        len--;
+    bool has_label = name != NULL || suffix != NULL;
+    bool multiline = memchr(text, '\n', len) != NULL;
+
+    if (has_label) {
+        cvp_render_indent(out, indent);
+        if (name != NULL)
+            cvp_render_put_visible(out, name, strlen(name));
+        if (suffix != NULL)
+            fputs(suffix, out);
+        if (!multiline && !below) {
+            if (len > 0) {
+                fputc(' ', out);
+                cvp_render_put_visible(out, text, len);
+            }
+            fputc('\n', out);
+            return;
+        }
+        fputc('\n', out);
+        indent += 2;
+    }
+    size_t start = 0;
+    while (start < len) {
+        const char *newline = memchr(text + start, '\n', len - start);
+        size_t end = newline != NULL ? (size_t)(newline - text) : len;
+        if (end > start) {
+            cvp_render_indent(out, indent);
+            cvp_render_put_visible(out, text + start, end - start);
+        }
+        fputc('\n', out);
+        start = end + 1;
+    }
+}
+
+void cvp_render_counterexample_body(FILE *out, int indent,
+                                    const cvp_counterexample *c)
+{
+    for (size_t k = 0; k < c->input_count; k++)
+        cvp_render_block(out, indent,
+                         c->input_names[k] != NULL ? c->input_names[k] : "input",
+                         " =", c->input_values[k], false);
+    cvp_render_block(out, indent, NULL, "left side =", c->lhs, false);
+    cvp_render_block(out, indent, NULL, "right side =", c->rhs, false);
+    cvp_render_block(out, indent, NULL, "differing entries:", c->differences,
+                     true);
+    cvp_render_block(out, indent, NULL, "first differing term:",
+                     c->first_term, false);
+}
+
+const char *cvp_render_claim_label(const cvp_claim_result *c)
+{
+    switch (c->outcome) {
+    case CVP_OUTCOME_PASSED:
+        return c->is_refute ? "PASS (refuted as expected)" : "PASS";
+    case CVP_OUTCOME_FAILED:
+        return "FAIL";
+    case CVP_OUTCOME_UNDECIDED:
+    case CVP_OUTCOME_NOT_APPLICABLE:
+        return "UNDECIDED";
+    }
+    CVP_ASSERT(!"cvp_outcome out of range");
+    return NULL;
+}
+
+bool cvp_render_claim_shown(const cvp_claim_result *c,
+                            const cvp_render_options *o)
+{
+    /* Undecided claims count as not verified, so quiet keeps them. */
+    return o == NULL || !o->quiet || c->outcome != CVP_OUTCOME_PASSED;
+}
+
+bool cvp_render_statement_holds(const cvp_claim_result *c,
+                                const cvp_method_result *m)
+{
+    return m->outcome ==
+           (c->is_refute ? CVP_OUTCOME_FAILED : CVP_OUTCOME_PASSED);
+}
+
+void cvp_render_format_seconds(char *buf, size_t size, double seconds,
+                               int decimals)
+{
+    CVP_ASSERT(decimals >= 0 && decimals <= 9);
+    if (!isfinite(seconds) || seconds < 0)
+        seconds = 0;
+    if (seconds > 1e9)
+        seconds = 1e9;
+    long long scale = 1;
+    for (int k = 0; k < decimals; k++)
+        scale *= 10;
+    /* At most 10^9 * 10^9 units: fits in a long long.  Rounded by hand
+     * (seconds >= 0) rather than with llround, which would need libm. */
+    long long units = (long long)(seconds * (double)scale + 0.5);
+    if (decimals == 0)
+        snprintf(buf, size, "%lld", units);
+    else
+        snprintf(buf, size, "%lld.%0*lld", units / scale, decimals,
+                 units % scale);
+}
+
+void cvp_render_format_counts(char *buf, size_t size, size_t shapes,
+                              size_t instances)
+{
+    snprintf(buf, size, "%zu shape%s, %zu instance%s", shapes,
+             shapes == 1 ? "" : "s", instances, instances == 1 ? "" : "s");
+}
+
+void cvp_render_format_summary(char *buf, size_t size, const cvp_report *r)
+{
+    size_t passed, failed, undecided;
+    cvp_report_counts(r, &passed, &failed, &undecided);
+    int used = snprintf(buf, size, "%zu passed, %zu failed", passed, failed);
+    if (undecided > 0 && used >= 0 && (size_t)used < size)
+        snprintf(buf + used, size - (size_t)used, ", %zu undecided",
+                 undecided);
+}
+
+int cvp_render_finish(FILE *out)
+{
+    if (fflush(out) != 0 || ferror(out))
+        return -1;
+    return 0;
+}
