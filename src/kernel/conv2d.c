@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#define ELEM(t, k) cvp_tensor_elem((t), (k))
+
 cvp_conv2d_params cvp_conv2d_params_default(void)
 {
     cvp_conv2d_params p;
@@ -107,6 +109,11 @@ cvp_status cvp_conv2d_check(cvp_conv2d_dims *d, const char *name,
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "%s: argument K (weight) must have rank 4 (O, I, kH, "
                              "kW); it has rank %d", name, K->rank);
+    st = cvp_tensor_check_ring(name, X, K, err);
+    if (st == CVP_OK && bias != NULL)
+        st = cvp_tensor_check_ring(name, X, bias, err);
+    if (st != CVP_OK)
+        return st;
     d->N = xd[0], d->C = xd[1], d->H = xd[2], d->W = xd[3];
     d->O = K->shape[0], d->Cg = K->shape[1], d->kH = K->shape[2], d->kW = K->shape[3];
     size_t G = p->groups;
@@ -143,24 +150,24 @@ cvp_status cvp_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
     const size_t N = d.N, C = d.C, H = d.H, W = d.W, O = d.O, Cg = d.Cg;
     const size_t kH = d.kH, kW = d.kW, Ho = d.Ho, Wo = d.Wo, G = p->groups;
 
-    cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t Y, product;
+    cvp_tensor_init_ring(Y, R);
+    cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_image(Y, batched, N, O, Ho, Wo, err);
     if (st == CVP_OK) {
         const int64_t sh = (int64_t)p->stride[0], sw = (int64_t)p->stride[1];
         const int64_t ph = (int64_t)p->padding[0], pw = (int64_t)p->padding[1];
         const int64_t dh = (int64_t)p->dilation[0], dw = (int64_t)p->dilation[1];
         const size_t Og = O / G;
-        mpq_t product;
-        mpq_init(product);
         for (size_t n = 0; n < N; n++)
             for (size_t o = 0; o < O; o++) {
                 size_t g = o / Og;
                 for (size_t i = 0; i < Ho; i++)
                     for (size_t j = 0; j < Wo; j++) {
-                        mpq_ptr y = Y->entries[((n * O + o) * Ho + i) * Wo + j];
+                        void *y = ELEM(Y, ((n * O + o) * Ho + i) * Wo + j);
                         if (bias != NULL)
-                            mpq_set(y, bias->entries[o]);
+                            R->set(R, y, ELEM(bias, o));
                         for (size_t c = 0; c < Cg; c++)
                             for (size_t u = 0; u < kH; u++)
                                 for (size_t v = 0; v < kW; v++) {
@@ -169,18 +176,20 @@ cvp_status cvp_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
                                     if (h < 0 || h >= (int64_t)H || w < 0 || w >= (int64_t)W)
                                         continue;   /* zero padding */
                                     size_t xc = g * Cg + c;
-                                    mpq_mul(product,
-                                            K->entries[((o * Cg + c) * kH + u) * kW + v],
-                                            X->entries[((n * C + xc) * H + (size_t)h) * W +
-                                                       (size_t)w]);
-                                    mpq_add(y, y, product);
+                                    cvp_ring_addmul(R, y,
+                                            ELEM(K, ((o * Cg + c) * kH + u) * kW + v),
+                                            ELEM(X, ((n * C + xc) * H + (size_t)h) * W +
+                                                        (size_t)w),
+                                            product->data);
                                 }
                     }
             }
-        mpq_clear(product);
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
+    cvp_tensor_clear(product);
     return st;
 }
 
@@ -235,6 +244,10 @@ cvp_status cvp_conv_transpose2d(cvp_tensor_t out, const cvp_tensor_t X,
                              "channels (%zu)", G, C);
     size_t O = Og * G, Cg = C / G;
     st = check_bias("conv_transpose2d", bias, O, err);
+    if (st == CVP_OK)
+        st = cvp_tensor_check_ring("conv_transpose2d", X, K, err);
+    if (st == CVP_OK && bias != NULL)
+        st = cvp_tensor_check_ring("conv_transpose2d", X, bias, err);
     size_t Ho = 0, Wo = 0;
     if (st == CVP_OK)
         st = transpose_out_dim(&Ho, H, kH, p->stride[0], p->padding[0],
@@ -245,21 +258,21 @@ cvp_status cvp_conv_transpose2d(cvp_tensor_t out, const cvp_tensor_t X,
     if (st != CVP_OK)
         return st;
 
-    cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t Y, product;
+    cvp_tensor_init_ring(Y, R);
+    cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_image(Y, batched, N, O, Ho, Wo, err);
     if (st == CVP_OK) {
         const int64_t sh = (int64_t)p->stride[0], sw = (int64_t)p->stride[1];
         const int64_t ph = (int64_t)p->padding[0], pw = (int64_t)p->padding[1];
         const int64_t dh = (int64_t)p->dilation[0], dw = (int64_t)p->dilation[1];
-        mpq_t product;
-        mpq_init(product);
         for (size_t n = 0; n < N; n++)
             for (size_t c = 0; c < C; c++) {
                 size_t g = c / Cg;
                 for (size_t i = 0; i < H; i++)
                     for (size_t j = 0; j < W; j++) {
-                        mpq_srcptr x = X->entries[((n * C + c) * H + i) * W + j];
+                        const void *x = ELEM(X, ((n * C + c) * H + i) * W + j);
                         for (size_t o = 0; o < Og; o++)
                             for (size_t u = 0; u < kH; u++)
                                 for (size_t v = 0; v < kW; v++) {
@@ -267,11 +280,11 @@ cvp_status cvp_conv_transpose2d(cvp_tensor_t out, const cvp_tensor_t X,
                                     int64_t z = (int64_t)j * sw + (int64_t)v * dw - pw;
                                     if (y < 0 || y >= (int64_t)Ho || z < 0 || z >= (int64_t)Wo)
                                         continue;   /* cropped by the padding */
-                                    mpq_ptr dst = Y->entries[((n * O + g * Og + o) * Ho +
-                                                              (size_t)y) * Wo + (size_t)z];
-                                    mpq_mul(product, x,
-                                            K->entries[((c * Og + o) * kH + u) * kW + v]);
-                                    mpq_add(dst, dst, product);
+                                    void *dst = ELEM(Y, ((n * O + g * Og + o) * Ho +
+                                                         (size_t)y) * Wo + (size_t)z);
+                                    cvp_ring_addmul(R, dst, x,
+                                            ELEM(K, ((c * Og + o) * kH + u) * kW + v),
+                                            product->data);
                                 }
                     }
             }
@@ -279,12 +292,14 @@ cvp_status cvp_conv_transpose2d(cvp_tensor_t out, const cvp_tensor_t X,
             for (size_t n = 0; n < N; n++)
                 for (size_t o = 0; o < O; o++)
                     for (size_t k = 0; k < Ho * Wo; k++) {
-                        mpq_ptr dst = Y->entries[(n * O + o) * Ho * Wo + k];
-                        mpq_add(dst, dst, bias->entries[o]);
+                        void *dst = ELEM(Y, (n * O + o) * Ho * Wo + k);
+                        R->add(R, dst, dst, ELEM(bias, o));
                     }
-        mpq_clear(product);
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
+    cvp_tensor_clear(product);
     return st;
 }

@@ -17,6 +17,8 @@
 
 #include <string.h>
 
+#define ELEM(t, k) cvp_tensor_elem((t), (k))
+
 #include "kernel/textbook.h"
 
 /* Checks X, K and params as conv2d does, and that G has the shape of
@@ -27,6 +29,8 @@ static cvp_status layer_setup(cvp_conv2d_dims *d, const char *name,
                               cvp_error *err)
 {
     cvp_status st = cvp_conv2d_check(d, name, X, K, NULL, p, err);
+    if (st == CVP_OK)
+        st = cvp_tensor_check_ring(name, X, G, err);
     if (st != CVP_OK)
         return st;
     size_t want[4] = {d->N, d->O, d->Ho, d->Wo};
@@ -54,12 +58,14 @@ static cvp_status take_plane(cvp_tensor_t out, const cvp_tensor_t T, size_t a,
     size_t second = T->shape[T->rank - 3];
     size_t first = T->rank == 4 ? a : 0;
     size_t shape[2] = {rows, cols};
+    if (out->ring != T->ring)
+        cvp_tensor_set_ring(out, T->ring);
     cvp_status st = cvp_tensor_resize(out, 2, shape, err);
     if (st != CVP_OK)
         return st;
     size_t base = (first * second + b) * rows * cols;
     for (size_t k = 0; k < rows * cols; k++)
-        mpq_set(out->entries[k], T->entries[base + k]);
+        T->ring->set(T->ring, ELEM(out, k), ELEM(T, base + k));
     return CVP_OK;
 }
 
@@ -72,10 +78,11 @@ cvp_status cvp_conv2d_backward_input(cvp_tensor_t out, const cvp_tensor_t X,
     if (st != CVP_OK)
         return st;
     cvp_tensor_t dX, kernel, delta, Z;
-    cvp_tensor_init(dX);
-    cvp_tensor_init(kernel);
-    cvp_tensor_init(delta);
-    cvp_tensor_init(Z);
+    cvp_ring *R = X->ring;
+    cvp_tensor_init_ring(dX, R);
+    cvp_tensor_init_ring(kernel, R);
+    cvp_tensor_init_ring(delta, R);
+    cvp_tensor_init_ring(Z, R);
     st = cvp_tensor_resize_like(dX, X, err);
     size_t Og = d.O / p->groups;
     for (size_t n = 0; st == CVP_OK && n < d.N; n++)
@@ -103,8 +110,8 @@ cvp_status cvp_conv2d_backward_input(cvp_tensor_t out, const cvp_tensor_t X,
                         size_t a = h + p->padding[0], b = w + p->padding[1];
                         if (a >= zr || b >= zc)
                             continue;
-                        mpq_ptr dst = dX->entries[((n * d.C + c) * d.H + h) * d.W + w];
-                        mpq_add(dst, dst, Z->entries[a * zc + b]);
+                        void *dst = ELEM(dX, ((n * d.C + c) * d.H + h) * d.W + w);
+                        R->add(R, dst, dst, ELEM(Z, a * zc + b));
                     }
             }
     if (st == CVP_OK)
@@ -127,10 +134,11 @@ cvp_status cvp_conv2d_backward_weight(cvp_tensor_t out, const cvp_tensor_t X,
     if (st != CVP_OK)
         return st;
     cvp_tensor_t dK, image, delta, Z;
-    cvp_tensor_init(dK);
-    cvp_tensor_init(image);
-    cvp_tensor_init(delta);
-    cvp_tensor_init(Z);
+    cvp_ring *R = X->ring;
+    cvp_tensor_init_ring(dK, R);
+    cvp_tensor_init_ring(image, R);
+    cvp_tensor_init_ring(delta, R);
+    cvp_tensor_init_ring(Z, R);
     st = cvp_tensor_resize_like(dK, K, err);
     size_t Og = d.O / p->groups;
     for (size_t n = 0; st == CVP_OK && n < d.N; n++)
@@ -154,8 +162,8 @@ cvp_status cvp_conv2d_backward_weight(cvp_tensor_t out, const cvp_tensor_t X,
                 CVP_ASSERT(Z->shape[0] >= d.kH && Z->shape[1] >= d.kW);
                 for (size_t u = 0; u < d.kH; u++)
                     for (size_t v = 0; v < d.kW; v++) {
-                        mpq_ptr dst = dK->entries[((o * d.Cg + cg) * d.kH + u) * d.kW + v];
-                        mpq_add(dst, dst, Z->entries[u * Z->shape[1] + v]);
+                        void *dst = ELEM(dK, ((o * d.Cg + cg) * d.kH + u) * d.kW + v);
+                        R->add(R, dst, dst, ELEM(Z, u * Z->shape[1] + v));
                     }
             }
     if (st == CVP_OK)
@@ -177,15 +185,16 @@ cvp_status cvp_conv2d_backward_bias(cvp_tensor_t out, const cvp_tensor_t G,
     size_t N = G->rank == 4 ? G->shape[0] : 1;
     size_t O = G->shape[G->rank - 3];
     size_t plane = G->shape[G->rank - 2] * G->shape[G->rank - 1];
+    cvp_ring *R = G->ring;
     cvp_tensor_t dB;
-    cvp_tensor_init(dB);
+    cvp_tensor_init_ring(dB, R);
     cvp_status st = cvp_tensor_resize(dB, 1, &O, err);
     if (st == CVP_OK) {
         for (size_t n = 0; n < N; n++)
             for (size_t o = 0; o < O; o++)
                 for (size_t k = 0; k < plane; k++)
-                    mpq_add(dB->entries[o], dB->entries[o],
-                            G->entries[(n * O + o) * plane + k]);
+                    R->add(R, ELEM(dB, o), ELEM(dB, o),
+                           ELEM(G, (n * O + o) * plane + k));
         cvp_tensor_swap(out, dB);
     }
     cvp_tensor_clear(dB);

@@ -22,6 +22,10 @@ static cvp_status conv2d_matrix(cvp_sparse_t C, const cvp_tensor_t X,
     cvp_status st = cvp_conv2d_check(&d, "conv2d matrix", X, K, NULL, p, err);
     if (st != CVP_OK)
         return st;
+    if (X->ring != &cvp_ring_q)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "conv2d matrix: the tensors must be over Q, not %s",
+                             X->ring->name);
     size_t out_size = d.N * d.O * d.Ho * d.Wo;
     cvp_sparse_clear(C);
     cvp_sparse_init(C, out_size, which == LINEAR_IN_INPUT ? X->size : K->size);

@@ -5,7 +5,10 @@
 #include "kernel/pool.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define ELEM(t, k) cvp_tensor_elem((t), (k))
 
 #define PARAM_MAX ((size_t)1 << 24)
 
@@ -68,6 +71,10 @@ static cvp_status pool_setup(pool_dims *d, const char *name, const cvp_tensor_t 
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "%s: the input must have rank 4 (N, C, H, W) or 3 (C, H, "
                              "W); it has rank %d", name, X->rank);
+    if (is_max && X->ring->cmp == NULL)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: needs an ordered ring, and %s is not (a maximum is "
+                             "not a polynomial)", name, X->ring->name);
     for (int a = 0; a < 2; a++) {
         const char *axis = a == 0 ? "height" : "width";
         if (p->kernel[a] < 1 || p->stride[a] < 1 || p->dilation[a] < 1)
@@ -140,6 +147,9 @@ static cvp_status check_grad_shape(const char *name, const cvp_tensor_t X,
                                    const cvp_tensor_t G, const pool_dims *d,
                                    cvp_error *err)
 {
+    cvp_status st = cvp_tensor_check_ring(name, X, G, err);
+    if (st != CVP_OK)
+        return st;
     bool ok = G->rank == X->rank;
     for (int k = 0; ok && k + 2 < X->rank; k++)
         ok = G->shape[k] == X->shape[k];
@@ -176,15 +186,16 @@ static size_t window_argmax(const cvp_tensor_t X, const pool_dims *d,
                             const cvp_pool2d_params *p, size_t plane, size_t i,
                             size_t j)
 {
+    cvp_ring *R = X->ring;
     int64_t best = -1;
-    mpq_srcptr base = NULL;
+    const void *base = NULL;
     for (size_t u = 0; u < p->kernel[0]; u++)
         for (size_t v = 0; v < p->kernel[1]; v++) {
             int64_t pos = window_pos(d, p, i, j, u, v);
             if (pos < 0)
                 continue;
-            mpq_srcptr x = X->entries[plane * d->H * d->W + (size_t)pos];
-            if (best < 0 || mpq_cmp(x, base) > 0) {   /* strict: first max wins */
+            const void *x = ELEM(X, plane * d->H * d->W + (size_t)pos);
+            if (best < 0 || R->cmp(R, x, base) > 0) {   /* strict: first max wins */
                 best = pos;
                 base = x;
             }
@@ -201,19 +212,22 @@ cvp_status cvp_max_pool2d(cvp_tensor_t out, const cvp_tensor_t X,
     cvp_status st = pool_setup(&d, "max_pool2d", X, p, true, err);
     if (st != CVP_OK)
         return st;
+    cvp_ring *R = X->ring;
     cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_tensor_init_ring(Y, R);
     st = resize_pooled(Y, X, &d, err);
     if (st == CVP_OK) {
         for (size_t s = 0; s < d.stack; s++)
             for (size_t i = 0; i < d.Ho; i++)
                 for (size_t j = 0; j < d.Wo; j++) {
                     size_t pos = window_argmax(X, &d, p, s, i, j);
-                    mpq_set(Y->entries[(s * d.Ho + i) * d.Wo + j],
-                            X->entries[s * d.H * d.W + pos]);
+                    R->set(R, ELEM(Y, (s * d.Ho + i) * d.Wo + j),
+                           ELEM(X, s * d.H * d.W + pos));
                 }
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
     return st;
 }
@@ -249,28 +263,30 @@ cvp_status cvp_avg_pool2d(cvp_tensor_t out, const cvp_tensor_t X,
     cvp_status st = pool_setup(&d, "avg_pool2d", X, p, false, err);
     if (st != CVP_OK)
         return st;
-    cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t Y, inverse;
+    cvp_tensor_init_ring(Y, R);
+    cvp_tensor_init_ring(inverse, R);   /* 1 / divisor, as a ring element */
     st = resize_pooled(Y, X, &d, err);
     if (st == CVP_OK) {
-        mpq_t divisor;
-        mpq_init(divisor);
         for (size_t s = 0; s < d.stack; s++)
             for (size_t i = 0; i < d.Ho; i++)
                 for (size_t j = 0; j < d.Wo; j++) {
-                    mpq_ptr y = Y->entries[(s * d.Ho + i) * d.Wo + j];
+                    void *y = ELEM(Y, (s * d.Ho + i) * d.Wo + j);
                     for (size_t u = 0; u < p->kernel[0]; u++)
                         for (size_t v = 0; v < p->kernel[1]; v++) {
                             int64_t pos = window_pos(&d, p, i, j, u, v);
                             if (pos >= 0)
-                                mpq_add(y, y, X->entries[s * d.H * d.W + (size_t)pos]);
+                                R->add(R, y, y, ELEM(X, s * d.H * d.W + (size_t)pos));
                         }
-                    mpq_set_ui(divisor, avg_divisor(&d, p, i, j), 1);
-                    mpq_div(y, y, divisor);
+                    cvp_tensor_set_scalar_si(inverse, 1, avg_divisor(&d, p, i, j));
+                    R->mul(R, y, y, inverse->data);
                 }
-        mpq_clear(divisor);
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
+    cvp_tensor_clear(inverse);
     cvp_tensor_clear(Y);
     return st;
 }
@@ -285,19 +301,22 @@ cvp_status cvp_max_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
         st = check_grad_shape("max_pool2d_backward", X, G, &d, err);
     if (st != CVP_OK)
         return st;
+    cvp_ring *R = X->ring;
     cvp_tensor_t dX;
-    cvp_tensor_init(dX);
+    cvp_tensor_init_ring(dX, R);
     st = cvp_tensor_resize_like(dX, X, err);
     if (st == CVP_OK) {
         for (size_t s = 0; s < d.stack; s++)
             for (size_t i = 0; i < d.Ho; i++)
                 for (size_t j = 0; j < d.Wo; j++) {
                     size_t pos = window_argmax(X, &d, p, s, i, j);
-                    mpq_ptr dst = dX->entries[s * d.H * d.W + pos];
-                    mpq_add(dst, dst, G->entries[(s * d.Ho + i) * d.Wo + j]);
+                    void *dst = ELEM(dX, s * d.H * d.W + pos);
+                    R->add(R, dst, dst, ELEM(G, (s * d.Ho + i) * d.Wo + j));
                 }
-        cvp_tensor_swap(out, dX);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, dX);
     cvp_tensor_clear(dX);
     return st;
 }
@@ -312,41 +331,52 @@ cvp_status cvp_avg_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
         st = check_grad_shape("avg_pool2d_backward", X, G, &d, err);
     if (st != CVP_OK)
         return st;
-    cvp_tensor_t dX;
-    cvp_tensor_init(dX);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t dX, share;
+    cvp_tensor_init_ring(dX, R);
+    cvp_tensor_init_ring(share, R);
     st = cvp_tensor_resize_like(dX, X, err);
     if (st == CVP_OK) {
-        mpq_t share;
-        mpq_init(share);
         for (size_t s = 0; s < d.stack; s++)
             for (size_t i = 0; i < d.Ho; i++)
                 for (size_t j = 0; j < d.Wo; j++) {
                     /* Every position of the window receives G / divisor. */
-                    mpq_set_ui(share, avg_divisor(&d, p, i, j), 1);
-                    mpq_div(share, G->entries[(s * d.Ho + i) * d.Wo + j], share);
+                    cvp_tensor_set_scalar_si(share, 1, avg_divisor(&d, p, i, j));
+                    R->mul(R, share->data, share->data,
+                           ELEM(G, (s * d.Ho + i) * d.Wo + j));
                     for (size_t u = 0; u < p->kernel[0]; u++)
                         for (size_t v = 0; v < p->kernel[1]; v++) {
                             int64_t pos = window_pos(&d, p, i, j, u, v);
                             if (pos < 0)
                                 continue;
-                            mpq_ptr dst = dX->entries[s * d.H * d.W + (size_t)pos];
-                            mpq_add(dst, dst, share);
+                            void *dst = ELEM(dX, s * d.H * d.W + (size_t)pos);
+                            R->add(R, dst, dst, share->data);
                         }
                 }
-        mpq_clear(share);
-        cvp_tensor_swap(out, dX);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, dX);
+    cvp_tensor_clear(share);
     cvp_tensor_clear(dX);
     return st;
 }
 
 cvp_status cvp_relu(cvp_tensor_t out, const cvp_tensor_t X, cvp_error *err)
 {
+    cvp_ring *R = X->ring;
+    if (R->cmp == NULL)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "relu: needs an ordered ring, and %s is not (relu is not "
+                             "a polynomial)", R->name);
+    cvp_tensor_t zero;
+    cvp_tensor_init_ring(zero, R);   /* the scalar 0 of R */
     cvp_status st = cvp_tensor_set(out, X, err);
-    if (st != CVP_OK)
-        return st;
-    for (size_t k = 0; k < out->size; k++)
-        if (mpq_sgn(out->entries[k]) < 0)
-            mpq_set_ui(out->entries[k], 0, 1);
-    return CVP_OK;
+    for (size_t k = 0; st == CVP_OK && k < out->size; k++)
+        if (R->cmp(R, ELEM(out, k), zero->data) < 0)
+            R->set(R, ELEM(out, k), zero->data);
+    cvp_tensor_clear(zero);
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
+    return st;
 }

@@ -54,6 +54,7 @@ int64_t cvp_rng_range(cvp_rng *rng, int64_t lo, int64_t hi)
 void cvp_tensor_random_int(cvp_tensor_t t, cvp_rng *rng, int64_t lo,
                            int64_t hi)
 {
+    CVP_ASSERT(t->ring == &cvp_ring_q);
     for (size_t k = 0; k < t->size; k++)
         mpq_set_si(t->entries[k], (long)cvp_rng_range(rng, lo, hi), 1);
 }
@@ -62,6 +63,7 @@ void cvp_tensor_random_rat(cvp_tensor_t t, cvp_rng *rng, int64_t lo,
                            int64_t hi, uint64_t max_den)
 {
     CVP_ASSERT(max_den >= 1);
+    CVP_ASSERT(t->ring == &cvp_ring_q);
     for (size_t k = 0; k < t->size; k++) {
         long num = (long)cvp_rng_range(rng, lo, hi);
         unsigned long den = (unsigned long)cvp_rng_range(rng, 1, (int64_t)max_den);

@@ -30,6 +30,8 @@ int64_t cvp_rng_range(cvp_rng *rng, int64_t lo, int64_t hi);
 #define CVP_RANDOM_DEFAULT_LO (-9)
 #define CVP_RANDOM_DEFAULT_HI 9
 
+/* The fills below are for Q tensors (asserted). */
+
 /* Fills every entry of t (its shape is kept) with a uniform integer in
  * [lo, hi].  Requires lo <= hi. */
 void cvp_tensor_random_int(cvp_tensor_t t, cvp_rng *rng, int64_t lo,

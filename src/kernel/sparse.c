@@ -152,6 +152,10 @@ cvp_status cvp_sparse_transpose(cvp_sparse_t B, const cvp_sparse_t A,
 cvp_status cvp_sparse_matvec(cvp_tensor_t y, const cvp_sparse_t A,
                              const cvp_tensor_t x, cvp_error *err)
 {
+    if (x->ring != &cvp_ring_q)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "matrix-vector product: the vector must be over Q, not %s",
+                             x->ring->name);
     if (x->size != A->cols)
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "matrix-vector product: the matrix has %zu columns but "
@@ -191,6 +195,7 @@ cvp_status cvp_sparse_to_dense(cvp_tensor_t D, const cvp_sparse_t A,
                                cvp_error *err)
 {
     size_t shape[2] = {A->rows, A->cols};
+    cvp_tensor_set_ring(D, &cvp_ring_q);
     cvp_status st = cvp_tensor_resize(D, 2, shape, err);
     if (st != CVP_OK)
         return st;

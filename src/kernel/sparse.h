@@ -12,6 +12,8 @@
  * excluded: it is the affine part), and the backward pass to the input is
  * C^T vec(G).
  *
+ * Sparse matrices are over Q only; the tensors they meet must be too.
+ *
  * Aliasing: in cvp_sparse_transpose the output may not be the input.
  */
 #ifndef CVP_SPARSE_H

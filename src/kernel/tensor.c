@@ -52,25 +52,45 @@ cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
     return CVP_OK;
 }
 
-void cvp_tensor_init(cvp_tensor_t t)
+/* Element k of t, through its ring. */
+#define ELEM(t, k) cvp_tensor_elem((t), (k))
+
+void cvp_tensor_init_ring(cvp_tensor_t t, cvp_ring *R)
 {
     memset(t, 0, sizeof *t);
+    t->ring = R;
     t->rank = 0;
     t->size = 1;
     t->capacity = 1;
-    t->entries = malloc(sizeof(mpq_t));
-    CVP_ASSERT(t->entries != NULL);
-    mpq_init(t->entries[0]);
+    t->data = malloc(R->elem_size);
+    CVP_ASSERT(t->data != NULL);
+    R->init(R, t->data);
+}
+
+void cvp_tensor_init(cvp_tensor_t t)
+{
+    cvp_tensor_init_ring(t, &cvp_ring_q);
 }
 
 void cvp_tensor_clear(cvp_tensor_t t)
 {
     for (size_t k = 0; k < t->capacity; k++)
-        mpq_clear(t->entries[k]);
-    free(t->entries);
-    t->entries = NULL;
+        t->ring->clear(t->ring, ELEM(t, k));
+    free(t->data);
+    t->data = NULL;
     t->capacity = 0;
     t->size = 0;
+}
+
+void cvp_tensor_set_ring(cvp_tensor_t t, cvp_ring *R)
+{
+    if (t->ring == R) {
+        cvp_status st = cvp_tensor_resize(t, 0, NULL, NULL);
+        CVP_ASSERT(st == CVP_OK);
+        return;
+    }
+    cvp_tensor_clear(t);
+    cvp_tensor_init_ring(t, R);
 }
 
 cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
@@ -80,23 +100,30 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "rank %d is outside 0..%d", rank, CVP_MAX_RANK);
     size_t new_shape[CVP_MAX_RANK] = {0};
-    memcpy(new_shape, shape, (size_t)rank * sizeof *shape);
+    if (rank > 0)
+        memcpy(new_shape, shape, (size_t)rank * sizeof *shape);
     size_t size;
     cvp_status st = cvp_shape_size(&size, rank, new_shape, err);
     if (st != CVP_OK)
         return st;
+    cvp_ring *R = t->ring;
     if (size > t->capacity) {
-        mpq_t *grown = realloc(t->entries, size * sizeof(mpq_t));
+        if (size > SIZE_MAX / R->elem_size)
+            return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
+        unsigned char *grown = realloc(t->data, size * R->elem_size);
         if (grown == NULL)
             return cvp_error_set(err, CVP_ERR_LIMIT,
                                  "out of memory allocating %zu entries", size);
-        t->entries = grown;
+        t->data = grown;
         for (size_t k = t->capacity; k < size; k++)
-            mpq_init(t->entries[k]);
+            R->init(R, ELEM(t, k));
         t->capacity = size;
     }
+    mpq_t zero;
+    mpq_init(zero);
     for (size_t k = 0; k < size; k++)
-        mpq_set_ui(t->entries[k], 0, 1);
+        R->set_q(R, ELEM(t, k), zero);
+    mpq_clear(zero);
     t->rank = rank;
     memcpy(t->shape, new_shape, sizeof t->shape);
     t->size = size;
@@ -123,28 +150,46 @@ cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
 {
     if (dst == src)
         return CVP_OK;
+    if (dst->ring != src->ring)
+        cvp_tensor_set_ring(dst, src->ring);
     cvp_status st = cvp_tensor_resize(dst, src->rank, src->shape, err);
     if (st != CVP_OK)
         return st;
     for (size_t k = 0; k < src->size; k++)
-        mpq_set(dst->entries[k], src->entries[k]);
+        src->ring->set(src->ring, ELEM(dst, k), ELEM(src, k));
     return CVP_OK;
 }
 
 void cvp_tensor_set_scalar(cvp_tensor_t t, const mpq_t value)
 {
+    mpq_t copy;   /* value may be an entry of t */
+    mpq_init(copy);
+    mpq_set(copy, value);
     cvp_status st = cvp_tensor_resize(t, 0, NULL, NULL);
     CVP_ASSERT(st == CVP_OK);
-    mpq_set(t->entries[0], value);
+    t->ring->set_q(t->ring, t->data, copy);
+    mpq_clear(copy);
 }
 
 void cvp_tensor_set_scalar_si(cvp_tensor_t t, long num, unsigned long den)
 {
-    cvp_status st = cvp_tensor_resize(t, 0, NULL, NULL);
-    CVP_ASSERT(st == CVP_OK);
     CVP_ASSERT(den != 0);
-    mpq_set_si(t->entries[0], num, den);
-    mpq_canonicalize(t->entries[0]);
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_si(q, num, den);
+    mpq_canonicalize(q);
+    cvp_tensor_set_scalar(t, q);
+    mpq_clear(q);
+}
+
+cvp_status cvp_tensor_check_ring(const char *what, const cvp_tensor_t a,
+                                 const cvp_tensor_t b, cvp_error *err)
+{
+    if (a->ring == b->ring)
+        return CVP_OK;
+    return cvp_error_set(err, CVP_ERR_INPUT,
+                         "%s: operands live in different rings (%s and %s)", what,
+                         a->ring->name, b->ring->name);
 }
 
 bool cvp_tensor_same_shape(const cvp_tensor_t a, const cvp_tensor_t b)
@@ -169,26 +214,26 @@ size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index)
 
 mpq_ptr cvp_tensor_entry(cvp_tensor_t t, const size_t *index)
 {
-    return t->entries[cvp_tensor_offset(t, index)];
+    return cvp_tensor_at(t, cvp_tensor_offset(t, index));
 }
 
 void cvp_tensor_get(mpq_t value, const cvp_tensor_t t, const size_t *index)
 {
-    mpq_set(value, t->entries[cvp_tensor_offset(t, index)]);
+    mpq_set(value, cvp_tensor_at_const(t, cvp_tensor_offset(t, index)));
 }
 
 void cvp_tensor_set_entry(cvp_tensor_t t, const size_t *index,
                           const mpq_t value)
 {
-    mpq_set(t->entries[cvp_tensor_offset(t, index)], value);
+    t->ring->set_q(t->ring, ELEM(t, cvp_tensor_offset(t, index)), value);
 }
 
 bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b)
 {
-    if (!cvp_tensor_same_shape(a, b))
+    if (a->ring != b->ring || !cvp_tensor_same_shape(a, b))
         return false;
     for (size_t k = 0; k < a->size; k++)
-        if (!mpq_equal(a->entries[k], b->entries[k]))
+        if (!a->ring->equal(a->ring, ELEM(a, k), ELEM(b, k)))
             return false;
     return true;
 }
@@ -196,7 +241,7 @@ bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b)
 bool cvp_tensor_is_integral(const cvp_tensor_t t)
 {
     for (size_t k = 0; k < t->size; k++)
-        if (mpz_cmp_ui(mpq_denref(t->entries[k]), 1) != 0)
+        if (mpz_cmp_ui(mpq_denref(cvp_tensor_at_const(t, k)), 1) != 0)
             return false;
     return true;
 }

@@ -1,10 +1,13 @@
-/* tensor.h -- exact tensors of rationals (part of the trusted kernel).
+/* tensor.h -- exact tensors over a ring (part of the trusted kernel).
  *
- * A cvp_tensor_t holds a row-major array of GMP rationals (mpq_t) of rank
+ * A cvp_tensor_t holds a row-major array of ring elements of rank
  * 0..CVP_MAX_RANK.  Rank 0 is a scalar with one entry.  Dimensions may be
- * zero (the tensor then has no entries).  Every entry is canonical at all
- * times (GMP keeps mpq_t canonical as long as it is only written through
- * mpq_ functions or followed by mpq_canonicalize).
+ * zero (the tensor then has no entries).  The ring (kernel/ring.h) is the
+ * field Q unless the tensor was made with cvp_tensor_init_ring: the same
+ * operators then evaluate over a prime field, polynomials or dual numbers.
+ * For Q tensors, `entries` is the array of GMP rationals, kept canonical
+ * at all times (GMP keeps mpq_t canonical as long as it is only written
+ * through mpq_ functions or followed by mpq_canonicalize).
  *
  * Conventions (GMP/FLINT style):
  *   - cvp_tensor_t is a one-element array type; pass it by name.
@@ -13,6 +16,9 @@
  *   - ALIASING: unless a function says otherwise, the output may be the
  *     same object as any input; functions compute into a temporary when
  *     they need to and swap it in at the end.
+ *   - the inputs of an operator must share one ring (else CVP_ERR_INPUT);
+ *     the output takes that ring.  The ring is borrowed: it must outlive
+ *     every tensor over it.
  *   - functions that can fail return a cvp_status and fill a cvp_error
  *     (which may be NULL).  On failure the output is left a valid tensor
  *     with unspecified contents (it may be cleared again as usual).
@@ -29,6 +35,7 @@
 #include <stdint.h>
 #include <gmp.h>
 
+#include "kernel/ring.h"
 #include "kernel/status.h"
 
 #define CVP_MAX_RANK 8
@@ -37,8 +44,12 @@ typedef struct {
     int rank;
     size_t shape[CVP_MAX_RANK];  /* shape[rank..] are 0 and unused */
     size_t size;                 /* product of shape[0..rank-1]; 1 for rank 0 */
-    size_t capacity;             /* number of initialised mpq_t in entries */
-    mpq_t *entries;              /* row-major */
+    size_t capacity;             /* number of initialised elements */
+    cvp_ring *ring;              /* borrowed; &cvp_ring_q by default */
+    union {
+        mpq_t *entries;          /* row-major, when ring == &cvp_ring_q */
+        unsigned char *data;     /* row-major elements of ring->elem_size */
+    };
 } cvp_tensor_struct;
 
 typedef cvp_tensor_struct cvp_tensor_t[1];
@@ -65,8 +76,14 @@ void cvp_shape_format(char *buf, size_t bufsize, int rank, const size_t *shape);
 
 /* ---- life cycle ------------------------------------------------------ */
 
-/* Initialises t as the scalar 0 (rank 0). */
+/* Initialises t as the scalar 0 (rank 0) of Q. */
 void cvp_tensor_init(cvp_tensor_t t);
+
+/* Initialises t as the scalar 0 of ring R. */
+void cvp_tensor_init_ring(cvp_tensor_t t, cvp_ring *R);
+
+/* Moves t to ring R: t becomes the scalar 0 of R. */
+void cvp_tensor_set_ring(cvp_tensor_t t, cvp_ring *R);
 
 void cvp_tensor_clear(cvp_tensor_t t);
 
@@ -83,13 +100,17 @@ cvp_status cvp_tensor_resize_like(cvp_tensor_t t, const cvp_tensor_t like,
 /* Exchanges contents in O(1). */
 void cvp_tensor_swap(cvp_tensor_t a, cvp_tensor_t b);
 
-/* dst := src (deep copy). */
+/* dst := src (deep copy; dst takes src's ring). */
 cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
                           cvp_error *err);
 
-/* t := scalar (rank 0). */
+/* t := scalar (rank 0), the rational embedded in t's ring. */
 void cvp_tensor_set_scalar(cvp_tensor_t t, const mpq_t value);
 void cvp_tensor_set_scalar_si(cvp_tensor_t t, long num, unsigned long den);
+
+/* Fails with CVP_ERR_INPUT naming `what` unless a and b share a ring. */
+cvp_status cvp_tensor_check_ring(const char *what, const cvp_tensor_t a,
+                                 const cvp_tensor_t b, cvp_error *err);
 
 /* ---- shape queries --------------------------------------------------- */
 
@@ -108,30 +129,42 @@ bool cvp_tensor_same_shape(const cvp_tensor_t a, const cvp_tensor_t b);
  * checked by assertion). */
 size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index);
 
-/* Pointer to the entry at a full index / at a flat offset.  The pointer
- * stays valid until t is resized, swapped or cleared.  Writing through it
- * is allowed with mpq_ functions (which keep it canonical). */
+/* The element at a flat offset, in any ring.  The pointer stays valid
+ * until t is resized, swapped or cleared; write through the ring's
+ * operations. */
+static inline void *cvp_tensor_elem(const cvp_tensor_struct *t, size_t offset)
+{
+    return t->data + offset * t->ring->elem_size;
+}
+
+/* Q tensors only: the rational at a full index / at a flat offset.
+ * Writing through it is allowed with mpq_ functions (which keep it
+ * canonical). */
 mpq_ptr cvp_tensor_entry(cvp_tensor_t t, const size_t *index);
 static inline mpq_ptr cvp_tensor_at(cvp_tensor_t t, size_t offset)
 {
+    CVP_ASSERT(t->ring == &cvp_ring_q);
     return t->entries[offset];
 }
 static inline mpq_srcptr cvp_tensor_at_const(const cvp_tensor_t t,
                                              size_t offset)
 {
+    CVP_ASSERT(t->ring == &cvp_ring_q);
     return t->entries[offset];
 }
 
+/* Q tensors only. */
 void cvp_tensor_get(mpq_t value, const cvp_tensor_t t, const size_t *index);
+/* Any ring: the entry becomes the rational `value`. */
 void cvp_tensor_set_entry(cvp_tensor_t t, const size_t *index,
                           const mpq_t value);
 
 /* ---- comparison ------------------------------------------------------ */
 
-/* True when shapes are identical and every entry is equal. */
+/* True when rings and shapes are identical and every entry is equal. */
 bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b);
 
-/* True when every entry is an integer. */
+/* True when every entry is an integer (Q tensors only). */
 bool cvp_tensor_is_integral(const cvp_tensor_t t);
 
 /* ---- shape manipulation (tensor_shape.c) ----------------------------- */

@@ -3,13 +3,10 @@
  * a temporary and swapped in, so outputs may alias inputs. */
 #include "kernel/tensor.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-typedef void (*binary_op)(mpq_ptr, mpq_srcptr, mpq_srcptr);
-
-static void op_add(mpq_ptr r, mpq_srcptr a, mpq_srcptr b) { mpq_add(r, a, b); }
-static void op_sub(mpq_ptr r, mpq_srcptr a, mpq_srcptr b) { mpq_sub(r, a, b); }
-static void op_mul(mpq_ptr r, mpq_srcptr a, mpq_srcptr b) { mpq_mul(r, a, b); }
+typedef enum { OP_ADD, OP_SUB, OP_MUL } binary_op;
 
 /* NumPy broadcasting: align shapes at the right; each pair of dimensions
  * must be equal or one of them 1. */
@@ -55,17 +52,26 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
 {
     int rank = 0;
     size_t shape[CVP_MAX_RANK] = {0};
-    cvp_status st = broadcast_shape(&rank, shape, name, a, b, err);
+    cvp_status st = cvp_tensor_check_ring(name, a, b, err);
+    if (st == CVP_OK)
+        st = broadcast_shape(&rank, shape, name, a, b, err);
     if (st != CVP_OK)
         return st;
+    cvp_ring *R = a->ring;
     cvp_tensor_t result;
-    cvp_tensor_init(result);
+    cvp_tensor_init_ring(result, R);
     st = cvp_tensor_resize(result, rank, shape, err);
     if (st == CVP_OK && result->size > 0) {
         size_t j[CVP_MAX_RANK] = {0};
         for (size_t flat = 0; flat < result->size; flat++) {
-            op(result->entries[flat], a->entries[broadcast_offset(a, rank, j)],
-               b->entries[broadcast_offset(b, rank, j)]);
+            void *r = cvp_tensor_elem(result, flat);
+            const void *x = cvp_tensor_elem(a, broadcast_offset(a, rank, j));
+            const void *y = cvp_tensor_elem(b, broadcast_offset(b, rank, j));
+            switch (op) {
+            case OP_ADD: R->add(R, r, x, y); break;
+            case OP_SUB: R->sub(R, r, x, y); break;
+            case OP_MUL: R->mul(R, r, x, y); break;
+            }
             for (int k = rank - 1; k >= 0; k--) {
                 if (++j[k] < shape[k])
                     break;
@@ -73,6 +79,8 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
             }
         }
     }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, result);
     cvp_tensor_clear(result);
@@ -82,19 +90,19 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
 cvp_status cvp_tensor_add(cvp_tensor_t out, const cvp_tensor_t a,
                           const cvp_tensor_t b, cvp_error *err)
 {
-    return elementwise(out, a, b, op_add, "+", err);
+    return elementwise(out, a, b, OP_ADD, "+", err);
 }
 
 cvp_status cvp_tensor_sub(cvp_tensor_t out, const cvp_tensor_t a,
                           const cvp_tensor_t b, cvp_error *err)
 {
-    return elementwise(out, a, b, op_sub, "-", err);
+    return elementwise(out, a, b, OP_SUB, "-", err);
 }
 
 cvp_status cvp_tensor_mul(cvp_tensor_t out, const cvp_tensor_t a,
                           const cvp_tensor_t b, cvp_error *err)
 {
-    return elementwise(out, a, b, op_mul, "*", err);
+    return elementwise(out, a, b, OP_MUL, "*", err);
 }
 
 cvp_status cvp_tensor_neg(cvp_tensor_t out, const cvp_tensor_t t,
@@ -104,34 +112,39 @@ cvp_status cvp_tensor_neg(cvp_tensor_t out, const cvp_tensor_t t,
     if (st != CVP_OK)
         return st;
     for (size_t k = 0; k < out->size; k++)
-        mpq_neg(out->entries[k], out->entries[k]);
+        out->ring->neg(out->ring, cvp_tensor_elem(out, k), cvp_tensor_elem(out, k));
     return CVP_OK;
 }
 
 cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
                             const mpq_t c, cvp_error *err)
 {
-    mpq_t factor;   /* c may be an entry of out */
-    mpq_init(factor);
-    mpq_set(factor, c);
+    cvp_ring *R = t->ring;
+    void *factor = malloc(R->elem_size);   /* c may be an entry of out */
+    CVP_ASSERT(factor != NULL);
+    R->init(R, factor);
+    R->set_q(R, factor, c);
     cvp_status st = cvp_tensor_set(out, t, err);
     if (st == CVP_OK)
         for (size_t k = 0; k < out->size; k++)
-            mpq_mul(out->entries[k], out->entries[k], factor);
-    mpq_clear(factor);
+            R->mul(R, cvp_tensor_elem(out, k), cvp_tensor_elem(out, k), factor);
+    R->clear(R, factor);
+    free(factor);
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     return st;
 }
 
 cvp_status cvp_tensor_sum_all(cvp_tensor_t out, const cvp_tensor_t t,
                               cvp_error *err)
 {
-    mpq_t total;
-    mpq_init(total);
+    cvp_tensor_t total;
+    cvp_tensor_init_ring(total, t->ring);
     for (size_t k = 0; k < t->size; k++)
-        mpq_add(total, total, t->entries[k]);
-    cvp_tensor_set_scalar(out, total);
-    mpq_clear(total);
-    return CVP_OK;
+        t->ring->add(t->ring, total->data, total->data, cvp_tensor_elem(t, k));
+    cvp_tensor_swap(out, total);
+    cvp_tensor_clear(total);
+    return cvp_ring_check(t->ring, err);
 }
 
 cvp_status cvp_tensor_sum_axis(cvp_tensor_t out, const cvp_tensor_t t,
@@ -150,16 +163,19 @@ cvp_status cvp_tensor_sum_axis(cvp_tensor_t out, const cvp_tensor_t t,
     for (int k = 0, m = 0; k < t->rank; k++)
         if (k != axis)
             shape[m++] = t->shape[k];
+    cvp_ring *R = t->ring;
     cvp_tensor_t result;
-    cvp_tensor_init(result);
+    cvp_tensor_init_ring(result, R);
     cvp_status st = cvp_tensor_resize(result, t->rank - 1, shape, err);
     if (st == CVP_OK)
         for (size_t o = 0; o < outer; o++)
             for (size_t i = 0; i < inner; i++)
                 for (size_t a = 0; a < n; a++)
-                    mpq_add(result->entries[o * inner + i],
-                            result->entries[o * inner + i],
-                            t->entries[(o * n + a) * inner + i]);
+                    R->add(R, cvp_tensor_elem(result, o * inner + i),
+                           cvp_tensor_elem(result, o * inner + i),
+                           cvp_tensor_elem(t, (o * n + a) * inner + i));
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, result);
     cvp_tensor_clear(result);
@@ -169,6 +185,9 @@ cvp_status cvp_tensor_sum_axis(cvp_tensor_t out, const cvp_tensor_t t,
 cvp_status cvp_tensor_matmul(cvp_tensor_t out, const cvp_tensor_t a,
                              const cvp_tensor_t b, cvp_error *err)
 {
+    cvp_status st0 = cvp_tensor_check_ring("matmul", a, b, err);
+    if (st0 != CVP_OK)
+        return st0;
     if (a->rank < 1 || a->rank > 2 || b->rank < 1 || b->rank > 2)
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "matmul: operands must have rank 1 or 2 (got %d and %d)",
@@ -189,22 +208,23 @@ cvp_status cvp_tensor_matmul(cvp_tensor_t out, const cvp_tensor_t a,
         shape[rank++] = m;
     if (b->rank == 2)
         shape[rank++] = n;
-    cvp_tensor_t result;
-    cvp_tensor_init(result);
+    cvp_ring *R = a->ring;
+    cvp_tensor_t result, product;
+    cvp_tensor_init_ring(result, R);
+    cvp_tensor_init_ring(product, R);   /* a scalar: the scratch element */
     cvp_status st = cvp_tensor_resize(result, rank, shape, err);
     if (st == CVP_OK) {
-        mpq_t product;
-        mpq_init(product);
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++)
-                for (size_t k = 0; k < ka; k++) {
-                    mpq_mul(product, a->entries[i * ka + k], b->entries[k * n + j]);
-                    mpq_add(result->entries[i * n + j], result->entries[i * n + j],
-                            product);
-                }
-        mpq_clear(product);
-        cvp_tensor_swap(out, result);
+                for (size_t k = 0; k < ka; k++)
+                    cvp_ring_addmul(R, cvp_tensor_elem(result, i * n + j),
+                                    cvp_tensor_elem(a, i * ka + k),
+                                    cvp_tensor_elem(b, k * n + j), product->data);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, result);
+    cvp_tensor_clear(product);
     cvp_tensor_clear(result);
     return st;
 }

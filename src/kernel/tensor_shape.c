@@ -71,7 +71,7 @@ cvp_status cvp_tensor_permute(cvp_tensor_t out, const cvp_tensor_t t,
     for (int k = 0; k < rank; k++)
         shape[k] = t->shape[perm[k]];
     cvp_tensor_t result;
-    cvp_tensor_init(result);
+    cvp_tensor_init_ring(result, t->ring);
     cvp_status st = cvp_tensor_resize(result, rank, shape, err);
     if (st == CVP_OK && result->size > 0) {
         size_t j[CVP_MAX_RANK] = {0};   /* index into result */
@@ -79,7 +79,8 @@ cvp_status cvp_tensor_permute(cvp_tensor_t out, const cvp_tensor_t t,
         for (size_t flat = 0; flat < result->size; flat++) {
             for (int k = 0; k < rank; k++)
                 i[perm[k]] = j[k];
-            mpq_set(result->entries[flat], t->entries[cvp_tensor_offset(t, i)]);
+            t->ring->set(t->ring, cvp_tensor_elem(result, flat),
+                         cvp_tensor_elem(t, cvp_tensor_offset(t, i)));
             for (int k = rank - 1; k >= 0; k--) {   /* odometer increment */
                 if (++j[k] < shape[k])
                     break;
@@ -120,7 +121,7 @@ cvp_status cvp_tensor_slice(cvp_tensor_t out, const cvp_tensor_t t,
         shape[k] = (stop[k] - start[k] + step[k] - 1) / step[k];
     }
     cvp_tensor_t result;
-    cvp_tensor_init(result);
+    cvp_tensor_init_ring(result, t->ring);
     cvp_status st = cvp_tensor_resize(result, rank, shape, err);
     if (st == CVP_OK && result->size > 0) {
         size_t j[CVP_MAX_RANK] = {0};
@@ -128,7 +129,8 @@ cvp_status cvp_tensor_slice(cvp_tensor_t out, const cvp_tensor_t t,
         for (size_t flat = 0; flat < result->size; flat++) {
             for (int k = 0; k < rank; k++)
                 i[k] = start[k] + j[k] * step[k];
-            mpq_set(result->entries[flat], t->entries[cvp_tensor_offset(t, i)]);
+            t->ring->set(t->ring, cvp_tensor_elem(result, flat),
+                         cvp_tensor_elem(t, cvp_tensor_offset(t, i)));
             for (int k = rank - 1; k >= 0; k--) {
                 if (++j[k] < shape[k])
                     break;

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#define ELEM(t, k) cvp_tensor_elem((t), (k))
+
 /* Rows and columns of the last two axes (rank 1: one row). */
 static size_t rows_of(const cvp_tensor_t t)
 {
@@ -50,7 +52,7 @@ static cvp_status check_matrix_pair(const char *name, const cvp_tensor_t W,
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "%s: operands have different ranks (%d and %d)", name,
                              W->rank, X->rank);
-    return CVP_OK;
+    return cvp_tensor_check_ring(name, W, X, err);
 }
 
 cvp_status cvp_xcorr(cvp_tensor_t out, const cvp_tensor_t W,
@@ -73,25 +75,25 @@ cvp_status cvp_xcorr(cvp_tensor_t out, const cvp_tensor_t W,
                              "not fit inside the input (%zu x %zu)", U, V, dh, dw, M, N);
     size_t out_rows = (M - dh * (U - 1) - 1) / sh + 1;
     size_t out_cols = (N - dw * (V - 1) - 1) / sw + 1;
-    cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t Y, product;
+    cvp_tensor_init_ring(Y, R);
+    cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_matrix_like(Y, X, out_rows, out_cols, err);
     if (st == CVP_OK) {
-        mpq_t product;
-        mpq_init(product);
         for (size_t i = 0; i < out_rows; i++)
             for (size_t j = 0; j < out_cols; j++)
                 for (size_t u = 0; u < U; u++)
                     for (size_t v = 0; v < V; v++) {
-                        mpq_mul(product, W->entries[u * V + v],
-                                X->entries[(i * sh + u * dh) * N + (j * sw + v * dw)]);
-                        mpq_add(Y->entries[i * out_cols + j],
-                                Y->entries[i * out_cols + j], product);
+                        cvp_ring_addmul(R, ELEM(Y, i * out_cols + j), ELEM(W, u * V + v),
+                                        ELEM(X, (i * sh + u * dh) * N + (j * sw + v * dw)), product->data);
                     }
-        mpq_clear(product);
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
+    cvp_tensor_clear(product);
     return st;
 }
 
@@ -107,25 +109,25 @@ cvp_status cvp_conv(cvp_tensor_t out, const cvp_tensor_t W,
                              "conv: the kernel (%zu x %zu) does not fit inside the "
                              "input (%zu x %zu)", U, V, M, N);
     size_t out_rows = M - U + 1, out_cols = N - V + 1;
-    cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t Y, product;
+    cvp_tensor_init_ring(Y, R);
+    cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_matrix_like(Y, X, out_rows, out_cols, err);
     if (st == CVP_OK) {
-        mpq_t product;
-        mpq_init(product);
         for (size_t i = 0; i < out_rows; i++)
             for (size_t j = 0; j < out_cols; j++)
                 for (size_t u = 0; u < U; u++)
                     for (size_t v = 0; v < V; v++) {
-                        mpq_mul(product, W->entries[u * V + v],
-                                X->entries[(i + U - 1 - u) * N + (j + V - 1 - v)]);
-                        mpq_add(Y->entries[i * out_cols + j],
-                                Y->entries[i * out_cols + j], product);
+                        cvp_ring_addmul(R, ELEM(Y, i * out_cols + j), ELEM(W, u * V + v),
+                                        ELEM(X, (i + U - 1 - u) * N + (j + V - 1 - v)), product->data);
                     }
-        mpq_clear(product);
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
+    cvp_tensor_clear(product);
     return st;
 }
 
@@ -139,12 +141,12 @@ cvp_status cvp_wide(cvp_tensor_t out, const cvp_tensor_t W,
     if (U == 0 || V == 0 || M == 0 || N == 0)
         return cvp_error_set(err, CVP_ERR_INPUT, "wide: an operand is empty");
     size_t out_rows = M + U - 1, out_cols = N + V - 1;
-    cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_ring *R = X->ring;
+    cvp_tensor_t Y, product;
+    cvp_tensor_init_ring(Y, R);
+    cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_matrix_like(Y, X, out_rows, out_cols, err);
     if (st == CVP_OK) {
-        mpq_t product;
-        mpq_init(product);
         for (size_t i = 0; i < out_rows; i++)
             for (size_t j = 0; j < out_cols; j++)
                 for (size_t u = 0; u < U; u++)
@@ -155,14 +157,15 @@ cvp_status cvp_wide(cvp_tensor_t out, const cvp_tensor_t W,
                         size_t a = i + u - (U - 1), b = j + v - (V - 1);
                         if (a >= M || b >= N)
                             continue;
-                        mpq_mul(product, W->entries[u * V + v], X->entries[a * N + b]);
-                        mpq_add(Y->entries[i * out_cols + j],
-                                Y->entries[i * out_cols + j], product);
+                        cvp_ring_addmul(R, ELEM(Y, i * out_cols + j), ELEM(W, u * V + v),
+                                        ELEM(X, a * N + b), product->data);
                     }
-        mpq_clear(product);
-        cvp_tensor_swap(out, Y);
+        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
+    cvp_tensor_clear(product);
     return st;
 }
 
@@ -171,15 +174,16 @@ cvp_status cvp_rot180(cvp_tensor_t out, const cvp_tensor_t X, cvp_error *err)
     if (X->rank < 1)
         return cvp_error_set(err, CVP_ERR_INPUT, "rot180: the operand is a scalar");
     size_t M = rows_of(X), N = cols_of(X), stack = stack_of(X);
+    cvp_ring *R = X->ring;
     cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_tensor_init_ring(Y, R);
     cvp_status st = cvp_tensor_resize_like(Y, X, err);
     if (st == CVP_OK) {
         for (size_t s = 0; s < stack; s++)
             for (size_t i = 0; i < M; i++)
                 for (size_t j = 0; j < N; j++)
-                    mpq_set(Y->entries[(s * M + i) * N + j],
-                            X->entries[(s * M + (M - 1 - i)) * N + (N - 1 - j)]);
+                    R->set(R, ELEM(Y, (s * M + i) * N + j),
+                           ELEM(X, (s * M + (M - 1 - i)) * N + (N - 1 - j)));
         cvp_tensor_swap(out, Y);
     }
     cvp_tensor_clear(Y);
@@ -199,15 +203,16 @@ cvp_status cvp_pad(cvp_tensor_t out, const cvp_tensor_t X, size_t top,
         right > SIZE_MAX / 4)
         return cvp_error_set(err, CVP_ERR_LIMIT, "pad: padding too large");
     size_t PM = M + top + bottom, PN = N + left + right;
+    cvp_ring *R = X->ring;
     cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_tensor_init_ring(Y, R);
     cvp_status st = resize_matrix_like(Y, X, PM, PN, err);
     if (st == CVP_OK) {
         for (size_t s = 0; s < stack; s++)
             for (size_t i = 0; i < M; i++)
                 for (size_t j = 0; j < N; j++)
-                    mpq_set(Y->entries[(s * PM + i + top) * PN + j + left],
-                            X->entries[(s * M + i) * N + j]);
+                    R->set(R, ELEM(Y, (s * PM + i + top) * PN + j + left),
+                           ELEM(X, (s * M + i) * N + j));
         cvp_tensor_swap(out, Y);
     }
     cvp_tensor_clear(Y);
@@ -229,15 +234,16 @@ cvp_status cvp_dilate(cvp_tensor_t out, const cvp_tensor_t X, size_t sh,
         return cvp_error_set(err, CVP_ERR_LIMIT, "dilate: result too large");
     size_t DM = M == 0 ? 0 : (M - 1) * sh + 1;
     size_t DN = N == 0 ? 0 : (N - 1) * sw + 1;
+    cvp_ring *R = X->ring;
     cvp_tensor_t Y;
-    cvp_tensor_init(Y);
+    cvp_tensor_init_ring(Y, R);
     cvp_status st = resize_matrix_like(Y, X, DM, DN, err);
     if (st == CVP_OK) {
         for (size_t s = 0; s < stack; s++)
             for (size_t i = 0; i < M; i++)
                 for (size_t j = 0; j < N; j++)
-                    mpq_set(Y->entries[(s * DM + i * sh) * DN + j * sw],
-                            X->entries[(s * M + i) * N + j]);
+                    R->set(R, ELEM(Y, (s * DM + i * sh) * DN + j * sw),
+                           ELEM(X, (s * M + i) * N + j));
         cvp_tensor_swap(out, Y);
     }
     cvp_tensor_clear(Y);

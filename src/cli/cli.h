@@ -1,0 +1,51 @@
+/* cli.h -- the subcommands of the `convproof` command.
+ *
+ * Each subcommand is a function taking the arguments from its own name on
+ * (argv[0] is the subcommand's name) and returning the process exit code:
+ * 0 success, 1 a claim did not hold, 2 usage or input error, 3 internal
+ * error or resource limit.  Only the cli layer prints and exits.
+ */
+#ifndef CVP_CLI_H
+#define CVP_CLI_H
+
+#include <stdint.h>
+
+#include "engine/env.h"
+#include "kernel/status.h"
+
+/* Exit codes (the numeric values of cvp_status, plus 1). */
+#define CVP_EXIT_OK 0
+#define CVP_EXIT_CLAIM_FAILED 1
+#define CVP_EXIT_USAGE 2
+#define CVP_EXIT_LIMIT 3
+
+/* `convproof eval EXPR [options]` (cli_eval.c). */
+int cvp_cli_eval(int argc, char **argv);
+
+/* ---- tensor bindings from the command line (cli_bindings.c) --------- */
+
+/* Integer range of --random fills. */
+typedef struct {
+    int64_t lo, hi;
+} cvp_cli_range;
+
+/* Parses "LO..HI" (LO <= HI, |LO|, |HI| <= 2^62). */
+cvp_status cvp_cli_parse_range(cvp_cli_range *range, const char *text,
+                               cvp_error *err);
+
+/* Parses a positive decimal integer that fits a size_t ("--max-entries"). */
+cvp_status cvp_cli_parse_count(size_t *count, const char *text,
+                               const char *option, cvp_error *err);
+
+/* --let NAME=VALUE: VALUE is a file (.npy, else the text form) or, when
+ * it starts with '[', a digit or a sign, an inline tensor in the text
+ * form with the source name "--let NAME".  Binds NAME in env. */
+cvp_status cvp_cli_bind_let(cvp_env *env, const char *spec, cvp_error *err);
+
+/* --random NAME=SHAPE[:SEED]: SHAPE is dimensions joined by 'x' or ','
+ * (e.g. 2x3x4), SEED a decimal integer (default 0).  Binds NAME to a
+ * tensor of that shape filled with integers of `range` from the seed. */
+cvp_status cvp_cli_bind_random(cvp_env *env, const char *spec,
+                               const cvp_cli_range *range, cvp_error *err);
+
+#endif

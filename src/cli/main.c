@@ -1,0 +1,85 @@
+/* main.c -- the `convproof` command: dispatches to a subcommand.
+ *
+ *   convproof --help | -h        what the command does
+ *   convproof --version          the version
+ *   convproof COMMAND ...        run COMMAND (convproof COMMAND --help)
+ *
+ * New subcommands (check, ...) are one entry in `commands`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lang/lang_error.h"
+#include "lang/suggest.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"eval", cvp_cli_eval, "evaluate an expression exactly and print it"},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *stream)
+{
+    fprintf(stream,
+            "usage: convproof COMMAND [ARGUMENTS]\n"
+            "       convproof --help | --version\n"
+            "\n"
+            "convproof decides claims about convolutional networks in exact\n"
+            "rational arithmetic.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(stream, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(stream,
+            "\n"
+            "'convproof COMMAND --help' describes a command.\n"
+            "exit status: 0 success, 1 a claim does not hold, 2 usage or\n"
+            "input error, 3 internal error or resource limit.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return CVP_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        print_usage(stdout);
+        return fflush(stdout) == 0 ? CVP_EXIT_OK : CVP_EXIT_LIMIT;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("convproof %s\n", PACKAGE_VERSION);
+        return fflush(stdout) == 0 ? CVP_EXIT_OK : CVP_EXIT_LIMIT;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+
+    char shown[120];
+    cvp_lang_quote(shown, sizeof shown, name, strlen(name));
+    cvp_suggest suggest;
+    cvp_suggest_init(&suggest, name);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        cvp_suggest_consider(&suggest, commands[i].name);
+    if (name[0] == '-')
+        fprintf(stderr, "convproof: unknown option '%s'\n", shown);
+    else if (suggest.best != NULL)
+        fprintf(stderr, "convproof: unknown command '%s' (did you mean "
+                        "'%s'?)\n", shown, suggest.best);
+    else
+        fprintf(stderr, "convproof: unknown command '%s'\n", shown);
+    fprintf(stderr, "try 'convproof --help'\n");
+    return CVP_EXIT_USAGE;
+}

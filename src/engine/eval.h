@@ -1,0 +1,59 @@
+/* eval.h -- evaluating expressions exactly, over the rationals.
+ *
+ * The meaning of each construct (syntax in lang/parser.h):
+ *
+ *   NUMBER       the exact rational scalar it spells
+ *   true/false   booleans (only meaningful as keyword values)
+ *   NAME         the tensor bound to it in the environment
+ *   -x, +x       negation / identity of a tensor
+ *   a + b, a - b, a * b
+ *                elementwise with NumPy broadcasting (scalars broadcast)
+ *   a / s        a times 1/s; s must be a scalar, and not 0
+ *   a @ b        matrix product (NumPy rules for ranks 1 and 2)
+ *   (a, b)       a tuple, for keyword values like stride=(2, 1)
+ *   [a, b, ...]  the tensor stacking equal-shaped tensors a, b, ...
+ *                along a new first axis ([] is the empty vector)
+ *   f(args)      a registered function (engine/builtins.h)
+ *
+ * Errors are located at the construct at fault (see lang/ast.h for which
+ * position each node has): an operand that is not a tensor at that
+ * operand; a shape mismatch, a non-scalar divisor or a division by zero
+ * at the operator; a bad argument at the argument; a kernel failure at
+ * the call.  Kernel messages are kept and
+ * prefixed with the function or operator.  A result over the entry limit
+ * of kernel/tensor.h is CVP_ERR_LIMIT; everything else is CVP_ERR_INPUT.
+ *
+ * Ownership: the tree and the environment are only read, and must not
+ * change during the call (the environment may be NULL: no names bound); `out` must be an initialised value, which
+ * receives the result (on failure it holds some valid value).
+ */
+#ifndef CVP_EVAL_H
+#define CVP_EVAL_H
+
+#include "engine/env.h"
+#include "engine/value.h"
+#include "lang/ast.h"
+#include "lang/lang_error.h"
+
+/* Everything a (recursive) evaluation needs besides the node. */
+typedef struct {
+    const cvp_env *env;        /* borrowed */
+    const char *source_name;   /* for error locations (borrowed) */
+    cvp_lang_error *err;       /* receives the error (may be NULL) */
+} cvp_eval_context;
+
+cvp_status cvp_eval(cvp_value *out, const cvp_ast_node *node,
+                    const cvp_env *env, const char *source_name,
+                    cvp_lang_error *err);
+
+/* The recursive step, for the call machinery: evaluates `node` in
+ * `context`. */
+cvp_status cvp_eval_node(cvp_value *out, const cvp_ast_node *node,
+                         const cvp_eval_context *context);
+
+/* Parses and evaluates a whole expression text in one go. */
+cvp_status cvp_eval_text(cvp_value *out, const char *text, size_t len,
+                         const cvp_env *env, const char *source_name,
+                         cvp_lang_error *err);
+
+#endif

@@ -1,0 +1,88 @@
+/* ring.h -- the commutative rings that tensors are evaluated in (part of
+ * the trusted kernel).
+ *
+ * Every definitional operator is one loop nest written against this
+ * interface, so the same nest evaluates an expression
+ *   - in Q                      (cvp_ring_q: exact rationals, mpq_t),
+ *   - in a prime field Z/pZ     (cvp_ring_fp_*: random identity testing),
+ *   - in Q[x1, x2, ...]         (polynomial rings: symbolic proofs),
+ *   - in Q[e1..en]/(ei*ej)      (dual numbers: exact forward derivatives),
+ *   - in the degree semiring    (upper bounds on polynomial degree).
+ * A ring is a table of element operations plus a context.  Elements are
+ * opaque blobs of elem_size bytes stored inline in a tensor; they may own
+ * heap memory, so they are only touched through init/clear/set.
+ *
+ * Aliasing: in every operation the result may be any operand.
+ *
+ * Errors inside element operations (a polynomial growing past its term
+ * limit, say) cannot be returned from a void operation; the ring records
+ * them in its context, and the operators check cvp_ring_failed after
+ * their loop nest.
+ */
+#ifndef CVP_RING_H
+#define CVP_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <gmp.h>
+
+#include "kernel/status.h"
+
+typedef struct cvp_ring cvp_ring;
+
+struct cvp_ring {
+    const char *name;     /* "Q", "F_p", "Q[x]", "dual", "degree" */
+    size_t elem_size;
+    /* For max pooling and ReLU; NULL when the ring has no order (a prime
+     * field, polynomials).  Dual numbers compare their real parts. */
+    int (*cmp)(cvp_ring *R, const void *a, const void *b);
+
+    void (*init)(cvp_ring *R, void *x);            /* x := 0 */
+    void (*clear)(cvp_ring *R, void *x);
+    void (*set)(cvp_ring *R, void *r, const void *a);
+    void (*set_q)(cvp_ring *R, void *r, const mpq_t q); /* constant */
+    void (*add)(cvp_ring *R, void *r, const void *a, const void *b);
+    void (*sub)(cvp_ring *R, void *r, const void *a, const void *b);
+    void (*mul)(cvp_ring *R, void *r, const void *a, const void *b);
+    void (*neg)(cvp_ring *R, void *r, const void *a);
+    bool (*is_zero)(cvp_ring *R, const void *a);
+    bool (*equal)(cvp_ring *R, const void *a, const void *b);
+    /* Writes a short human-readable form (for reports); NUL-terminated. */
+    void (*format)(cvp_ring *R, char *buf, size_t bufsize, const void *a);
+
+    void *context;        /* ring-specific state, owned by the ring */
+    /* Sticky failure of an element operation (see above). */
+    cvp_status failure;
+    char failure_message[CVP_ERROR_MESSAGE_MAX];
+};
+
+/* The field of rationals; elements are mpq_t.  A shared constant ring:
+ * it has no state that can fail. */
+extern cvp_ring cvp_ring_q;
+
+static inline bool cvp_ring_failed(cvp_ring *R)
+{
+    return R->failure != CVP_OK;
+}
+
+/* Records the first failure of an element operation. */
+void cvp_ring_fail(cvp_ring *R, cvp_status status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Copies a recorded failure into err (and returns its status), or
+ * returns CVP_OK. */
+cvp_status cvp_ring_check(cvp_ring *R, cvp_error *err);
+
+/* Convenience: r := the integer v in R. */
+void cvp_ring_set_si(cvp_ring *R, void *r, long v);
+
+/* r := r + a * b, with `scratch` an initialised element for the product
+ * (the loop nests' multiply-accumulate). */
+static inline void cvp_ring_addmul(cvp_ring *R, void *r, const void *a,
+                                   const void *b, void *scratch)
+{
+    R->mul(R, scratch, a, b);
+    R->add(R, r, r, scratch);
+}
+
+#endif

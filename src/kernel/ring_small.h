@@ -1,0 +1,62 @@
+/* ring_small.h -- the small rings: a prime field, the degree semiring and
+ * dual numbers over Q (part of the trusted kernel).  See ring.h.
+ *
+ * Each ring is set up in caller-owned storage with its _init and released
+ * with its _clear, after every tensor over it has been cleared.
+ */
+#ifndef CVP_RING_SMALL_H
+#define CVP_RING_SMALL_H
+
+#include <stdint.h>
+
+#include "kernel/ring.h"
+
+/* ---- Z/pZ, elements uint64_t ----------------------------------------- */
+
+/* The default modulus, the Mersenne prime 2^61 - 1. */
+#define CVP_FP_DEFAULT_PRIME ((UINT64_C(1) << 61) - 1)
+
+/* p must be a prime below 2^62 (not checked beyond p >= 2). */
+void cvp_ring_fp_init(cvp_ring *R, uint64_t p);
+void cvp_ring_fp_clear(cvp_ring *R);
+uint64_t cvp_ring_fp_modulus(const cvp_ring *R);
+/* Element access: an element of Z/pZ is a uint64_t in [0, p). */
+static inline uint64_t cvp_fp_get(const void *x) { return *(const uint64_t *)x; }
+static inline void cvp_fp_set(void *x, uint64_t v) { *(uint64_t *)x = v; }
+
+/* ---- the degree semiring, elements long -------------------------------
+ * An element is an upper bound on the total degree of a polynomial, with
+ * CVP_DEGREE_ZERO standing for the zero polynomial.  Sums take the
+ * maximum, products add; evaluating an expression here bounds the degree
+ * of every entry of its polynomial (used for the Schwartz-Zippel bound). */
+#define CVP_DEGREE_ZERO (-1L)
+void cvp_ring_degree_init(cvp_ring *R);
+void cvp_ring_degree_clear(cvp_ring *R);
+static inline long cvp_degree_get(const void *x) { return *(const long *)x; }
+static inline void cvp_degree_set(void *x, long d) { *(long *)x = d; }
+
+/* ---- dual numbers over Q ----------------------------------------------
+ * An element is v + sum_k d_k e_k with e_j e_k = 0: a value and a sparse
+ * gradient with respect to numbered inputs.  Evaluating an expression with
+ * input entry k set to x_k + e_k gives every output's exact derivative
+ * (forward mode).  The order compares values; comparing two equal values
+ * whose gradients differ is a kink (a ReLU at 0, a tied maximum), where
+ * the derivative is not defined: the ring counts it and remembers the
+ * first (see cvp_ring_dual_kinks). */
+typedef struct {
+    mpq_t value;
+    size_t len, cap;
+    size_t *index;      /* sorted, unique */
+    mpq_t *deriv;       /* nonzero */
+} cvp_dual;
+
+void cvp_ring_dual_init(cvp_ring *R);
+void cvp_ring_dual_clear(cvp_ring *R);
+/* x := value + e_k (k = SIZE_MAX: no tangent). */
+void cvp_dual_set_seed(cvp_ring *R, cvp_dual *x, const mpq_t value, size_t k);
+/* The coefficient of e_k in x (0 if absent), into d. */
+void cvp_dual_get_deriv(mpq_t d, const cvp_dual *x, size_t k);
+/* Number of kinks met since init. */
+size_t cvp_ring_dual_kinks(const cvp_ring *R);
+
+#endif

@@ -1,0 +1,479 @@
+/* parser.c -- recursive descent over the grammar documented in parser.h.
+ *
+ * One function per grammar rule.  Every error is reported once, at the
+ * token where the parse cannot go on, and then propagated unchanged.
+ */
+#include "lang/parser.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lang/literal.h"
+
+static cvp_status fail(cvp_parser *parser, cvp_srcpos pos,
+                       const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static cvp_status fail(cvp_parser *parser, cvp_srcpos pos,
+                       const char *format, ...)
+{
+    char message[CVP_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(message, sizeof message, format, ap);
+    va_end(ap);
+    return cvp_lang_error_set(parser->err, CVP_ERR_INPUT,
+                              parser->lexer.source_name, pos, "%s", message);
+}
+
+static cvp_status out_of_memory(cvp_parser *parser)
+{
+    return cvp_lang_error_set(parser->err, CVP_ERR_LIMIT,
+                              parser->lexer.source_name, parser->current.pos,
+                              "out of memory while parsing");
+}
+
+/* "identifier 'foo'", "number '2.5'", "')'", "end of input". */
+static void describe_token(char *buf, size_t size, const cvp_token *token)
+{
+    if (token->kind == CVP_TOK_IDENT || token->kind == CVP_TOK_NUMBER) {
+        char shown[48];
+        cvp_lang_quote(shown, sizeof shown, token->text, token->len);
+        snprintf(buf, size, "%s '%s'", cvp_token_kind_name(token->kind),
+                 shown);
+    } else {
+        snprintf(buf, size, "%s", cvp_token_kind_name(token->kind));
+    }
+}
+
+static cvp_status fail_expected(cvp_parser *parser, const char *expected)
+{
+    char found[96];
+    describe_token(found, sizeof found, &parser->current);
+    return fail(parser, parser->current.pos, "expected %s, found %s",
+                expected, found);
+}
+
+cvp_status cvp_parser_advance(cvp_parser *parser)
+{
+    return cvp_lexer_next(&parser->lexer, &parser->current, parser->err);
+}
+
+cvp_status cvp_parser_init(cvp_parser *parser, cvp_ast_tree *tree,
+                           const char *text, size_t len,
+                           const char *source_name, bool newline_tokens,
+                           cvp_lang_error *err)
+{
+    cvp_lexer_init(&parser->lexer, text, len, source_name);
+    parser->lexer.newline_tokens = newline_tokens;
+    parser->tree = tree;
+    parser->err = err;
+    parser->nesting = 0;
+    parser->exponent_budget = CVP_LITERAL_EXPONENT_BUDGET;
+    memset(&parser->current, 0, sizeof parser->current);
+    return cvp_parser_advance(parser);
+}
+
+/* The kind of the token after the current one, without consuming
+ * anything; a token that does not lex counts as end of input here (the
+ * error is reported when the parser really gets there). */
+static cvp_token_kind peek_kind(const cvp_parser *parser)
+{
+    cvp_lexer ahead = parser->lexer;
+    cvp_token token;
+    if (cvp_lexer_next(&ahead, &token, NULL) != CVP_OK)
+        return CVP_TOK_EOF;
+    return token.kind;
+}
+
+/* Guards the recursion: parse_unary enters here, and every cycle of the
+ * grammar's recursion goes through it. */
+static cvp_status enter(cvp_parser *parser)
+{
+    if (++parser->nesting > CVP_AST_MAX_DEPTH)
+        return fail(parser, parser->current.pos,
+                    "expression nested too deeply (more than %d levels)",
+                    CVP_AST_MAX_DEPTH);
+    return CVP_OK;
+}
+
+/* Gives `node` the depth 1 + depth(child) if that is deeper than what it
+ * has, and refuses trees that a recursive walk could not handle. */
+static cvp_status grow_depth(cvp_parser *parser, cvp_ast_node *node,
+                             const cvp_ast_node *child)
+{
+    if (child->depth + 1 > node->depth)
+        node->depth = child->depth + 1;
+    if (node->depth > CVP_AST_MAX_DEPTH)
+        return fail(parser, node->pos,
+                    "expression nested too deeply (more than %d levels)",
+                    CVP_AST_MAX_DEPTH);
+    return CVP_OK;
+}
+
+static cvp_status parse_expression(cvp_parser *parser, cvp_ast_node **out);
+
+/* Growable array of pointers used while collecting items or arguments;
+ * the final array is copied into the tree. */
+typedef struct {
+    cvp_ast_node **items;
+    size_t count, capacity;
+} node_list;
+
+static cvp_status parse_number(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_NUMBER,
+                                     parser->current.pos);
+    if (node == NULL)
+        return out_of_memory(parser);
+    node->u.number.text = cvp_ast_strdup(parser->tree, parser->current.text,
+                                         parser->current.len);
+    if (node->u.number.text == NULL)
+        return out_of_memory(parser);
+    const char *why = NULL;
+    cvp_status status = cvp_literal_to_mpq(node->u.number.value,
+                                           parser->current.text,
+                                           parser->current.len,
+                                           &parser->exponent_budget, &why);
+    if (status != CVP_OK) {
+        char shown[64];
+        cvp_lang_quote(shown, sizeof shown, parser->current.text,
+                       parser->current.len);
+        return cvp_lang_error_set(parser->err, status,
+                                  parser->lexer.source_name,
+                                  parser->current.pos,
+                                  "number '%s': %s", shown, why);
+    }
+    *out = node;
+    return cvp_parser_advance(parser);
+}
+
+/* Items of a tuple or list up to the closing token; the opening token
+ * has been consumed.  A trailing comma is allowed.  *saw_comma tells a
+ * tuple "(x,)" from a grouping "(x)". */
+static cvp_status parse_items(cvp_parser *parser, cvp_ast_node *node,
+                              cvp_token_kind close, cvp_srcpos open_pos,
+                              bool *saw_comma)
+{
+    const char *close_text = close == CVP_TOK_RPAREN ? "')'" : "']'";
+    const char *open_text = close == CVP_TOK_RPAREN ? "'('" : "'['";
+    cvp_ast_node **items = NULL;
+    size_t count = 0, capacity = 0;
+    cvp_status status = CVP_OK;
+    *saw_comma = false;
+    while (parser->current.kind != close) {
+        cvp_ast_node *item;
+        if ((status = parse_expression(parser, &item)) != CVP_OK)
+            break;
+        if (count == capacity) {
+            capacity = capacity ? 2 * capacity : 4;
+            cvp_ast_node **bigger = cvp_ast_alloc(parser->tree,
+                                                  capacity * sizeof *bigger);
+            if (bigger == NULL) {
+                status = out_of_memory(parser);
+                break;
+            }
+            if (count > 0)
+                memcpy(bigger, items, count * sizeof *items);
+            items = bigger;  /* the old block stays owned by the tree */
+        }
+        items[count++] = item;
+        if ((status = grow_depth(parser, node, item)) != CVP_OK)
+            break;
+        if (parser->current.kind == CVP_TOK_COMMA) {
+            *saw_comma = true;
+            if ((status = cvp_parser_advance(parser)) != CVP_OK)
+                break;
+        } else if (parser->current.kind != close) {
+            char expected[96];
+            snprintf(expected, sizeof expected,
+                     "',' or %s to close %s at column %d", close_text,
+                     open_text, open_pos.col);
+            status = fail_expected(parser, expected);
+            break;
+        }
+    }
+    node->u.items.items = items;
+    node->u.items.count = count;
+    if (status != CVP_OK)
+        return status;
+    return cvp_parser_advance(parser);  /* the closing token */
+}
+
+/* '(' ... ')': grouping or tuple.  The current token is '('. */
+static cvp_status parse_parenthesised(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_srcpos open_pos = parser->current.pos;
+    cvp_status status = cvp_parser_advance(parser);
+    if (status != CVP_OK)
+        return status;
+    cvp_ast_node *tuple = cvp_ast_new(parser->tree, CVP_AST_TUPLE, open_pos);
+    if (tuple == NULL)
+        return out_of_memory(parser);
+    bool saw_comma;
+    if ((status = parse_items(parser, tuple, CVP_TOK_RPAREN, open_pos,
+                              &saw_comma)) != CVP_OK)
+        return status;
+    /* "(x)" is x itself; "()" and anything with a comma is a tuple. */
+    *out = tuple->u.items.count == 1 && !saw_comma ? tuple->u.items.items[0]
+                                                   : tuple;
+    return CVP_OK;
+}
+
+static cvp_status parse_list(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_srcpos open_pos = parser->current.pos;
+    cvp_status status = cvp_parser_advance(parser);
+    if (status != CVP_OK)
+        return status;
+    cvp_ast_node *list = cvp_ast_new(parser->tree, CVP_AST_LIST, open_pos);
+    if (list == NULL)
+        return out_of_memory(parser);
+    bool saw_comma;
+    if ((status = parse_items(parser, list, CVP_TOK_RBRACKET, open_pos,
+                              &saw_comma)) != CVP_OK)
+        return status;
+    *out = list;
+    return CVP_OK;
+}
+
+/* NAME '(' arguments ')'; the current token is '(' and `call` has its
+ * name. */
+static cvp_status parse_arguments(cvp_parser *parser, cvp_ast_node *call)
+{
+    cvp_srcpos open_pos = parser->current.pos;
+    cvp_status status = cvp_parser_advance(parser);
+    if (status != CVP_OK)
+        return status;
+    cvp_ast_arg *args = NULL;
+    size_t count = 0, capacity = 0;
+    bool saw_keyword = false;
+    while (parser->current.kind != CVP_TOK_RPAREN) {
+        if (count == capacity) {
+            capacity = capacity ? 2 * capacity : 4;
+            cvp_ast_arg *bigger = cvp_ast_alloc(parser->tree,
+                                                capacity * sizeof *bigger);
+            if (bigger == NULL) {
+                status = out_of_memory(parser);
+                break;
+            }
+            if (count > 0)
+                memcpy(bigger, args, count * sizeof *args);
+            args = bigger;
+        }
+        cvp_ast_arg *arg = &args[count];
+        arg->pos = parser->current.pos;
+        if (parser->current.kind == CVP_TOK_IDENT
+            && peek_kind(parser) == CVP_TOK_ASSIGN) {
+            arg->keyword = cvp_ast_strdup(parser->tree, parser->current.text,
+                                          parser->current.len);
+            arg->keyword_pos = parser->current.pos;
+            if (arg->keyword == NULL) {
+                status = out_of_memory(parser);
+                break;
+            }
+            saw_keyword = true;
+            if ((status = cvp_parser_advance(parser)) != CVP_OK
+                || (status = cvp_parser_advance(parser)) != CVP_OK)
+                break;
+        } else if (saw_keyword) {
+            status = fail(parser, arg->pos,
+                          "positional argument after keyword argument in "
+                          "call of %s", call->u.call.name);
+            break;
+        }
+        if ((status = parse_expression(parser, &arg->value)) != CVP_OK)
+            break;
+        count++;
+        if ((status = grow_depth(parser, call, arg->value)) != CVP_OK)
+            break;
+        if (parser->current.kind == CVP_TOK_COMMA) {
+            if ((status = cvp_parser_advance(parser)) != CVP_OK)
+                break;
+        } else if (parser->current.kind == CVP_TOK_ASSIGN) {
+            status = fail(parser, arg->pos,
+                          "a keyword argument needs a name before '='");
+            break;
+        } else if (parser->current.kind != CVP_TOK_RPAREN) {
+            char expected[96];
+            snprintf(expected, sizeof expected,
+                     "',' or ')' to close '(' at column %d", open_pos.col);
+            status = fail_expected(parser, expected);
+            break;
+        }
+    }
+    call->u.call.args = args;
+    call->u.call.count = count;
+    if (status != CVP_OK)
+        return status;
+    return cvp_parser_advance(parser);  /* ')' */
+}
+
+static cvp_status parse_name_or_call(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_token name = parser->current;
+    cvp_status status = cvp_parser_advance(parser);
+    if (status != CVP_OK)
+        return status;
+    if (parser->current.kind == CVP_TOK_LPAREN) {
+        cvp_ast_node *call = cvp_ast_new(parser->tree, CVP_AST_CALL, name.pos);
+        if (call == NULL)
+            return out_of_memory(parser);
+        call->u.call.name = cvp_ast_strdup(parser->tree, name.text, name.len);
+        if (call->u.call.name == NULL)
+            return out_of_memory(parser);
+        *out = call;
+        return parse_arguments(parser, call);
+    }
+    bool is_true = cvp_token_is_word(&name, "true");
+    if (is_true || cvp_token_is_word(&name, "false")) {
+        cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_BOOL, name.pos);
+        if (node == NULL)
+            return out_of_memory(parser);
+        node->u.boolean = is_true;
+        *out = node;
+        return CVP_OK;
+    }
+    cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_NAME, name.pos);
+    if (node == NULL)
+        return out_of_memory(parser);
+    node->u.name.text = cvp_ast_strdup(parser->tree, name.text, name.len);
+    if (node->u.name.text == NULL)
+        return out_of_memory(parser);
+    *out = node;
+    return CVP_OK;
+}
+
+static cvp_status parse_primary(cvp_parser *parser, cvp_ast_node **out)
+{
+    switch (parser->current.kind) {
+    case CVP_TOK_NUMBER:
+        return parse_number(parser, out);
+    case CVP_TOK_IDENT:
+        return parse_name_or_call(parser, out);
+    case CVP_TOK_LPAREN:
+        return parse_parenthesised(parser, out);
+    case CVP_TOK_LBRACKET:
+        return parse_list(parser, out);
+    default:
+        return fail_expected(parser, "an expression");
+    }
+}
+
+static cvp_status parse_unary(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_status status = enter(parser);
+    if (status != CVP_OK)
+        return status;
+    cvp_token_kind kind = parser->current.kind;
+    if (kind == CVP_TOK_MINUS || kind == CVP_TOK_PLUS) {
+        cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_UNARY,
+                                         parser->current.pos);
+        if (node == NULL)
+            return out_of_memory(parser);
+        node->u.unary.op = kind == CVP_TOK_MINUS ? '-' : '+';
+        if ((status = cvp_parser_advance(parser)) != CVP_OK
+            || (status = parse_unary(parser, &node->u.unary.operand)) != CVP_OK
+            || (status = grow_depth(parser, node, node->u.unary.operand))
+                   != CVP_OK)
+            return status;
+        *out = node;
+    } else if ((status = parse_primary(parser, out)) != CVP_OK) {
+        return status;
+    }
+    parser->nesting--;
+    return CVP_OK;
+}
+
+static char binary_op(cvp_token_kind kind, bool multiplicative)
+{
+    if (multiplicative) {
+        switch (kind) {
+        case CVP_TOK_STAR: return '*';
+        case CVP_TOK_SLASH: return '/';
+        case CVP_TOK_AT: return '@';
+        default: return 0;
+        }
+    }
+    switch (kind) {
+    case CVP_TOK_PLUS: return '+';
+    case CVP_TOK_MINUS: return '-';
+    default: return 0;
+    }
+}
+
+/* One level of left-associative binary operators: the multiplicative
+ * level has unary operands, the additive level multiplicative ones. */
+static cvp_status parse_binary_level(cvp_parser *parser, bool multiplicative,
+                                     cvp_ast_node **out)
+{
+    cvp_ast_node *lhs;
+    cvp_status status = multiplicative
+                            ? parse_unary(parser, &lhs)
+                            : parse_binary_level(parser, true, &lhs);
+    if (status != CVP_OK)
+        return status;
+    char op;
+    while ((op = binary_op(parser->current.kind, multiplicative)) != 0) {
+        cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_BINARY,
+                                         parser->current.pos);
+        if (node == NULL)
+            return out_of_memory(parser);
+        node->u.binary.op = op;
+        node->u.binary.lhs = lhs;
+        if ((status = cvp_parser_advance(parser)) != CVP_OK)
+            return status;
+        status = multiplicative
+                     ? parse_unary(parser, &node->u.binary.rhs)
+                     : parse_binary_level(parser, true, &node->u.binary.rhs);
+        if (status != CVP_OK
+            || (status = grow_depth(parser, node, lhs)) != CVP_OK
+            || (status = grow_depth(parser, node, node->u.binary.rhs))
+                   != CVP_OK)
+            return status;
+        lhs = node;
+    }
+    *out = lhs;
+    return CVP_OK;
+}
+
+static cvp_status parse_expression(cvp_parser *parser, cvp_ast_node **out)
+{
+    /* The nesting is counted in parse_unary, which every recursion of the
+     * grammar passes through, so one level of parentheses, brackets, call
+     * or sign counts once. */
+    return parse_binary_level(parser, false, out);
+}
+
+cvp_status cvp_parser_expression(cvp_parser *parser, cvp_ast_node **out)
+{
+    return parse_expression(parser, out);
+}
+
+cvp_status cvp_parse_expression(cvp_ast_tree *tree, const char *text,
+                                size_t len, const char *source_name,
+                                cvp_lang_error *err)
+{
+    cvp_parser parser;
+    cvp_status status = cvp_parser_init(&parser, tree, text, len,
+                                        source_name, false, err);
+    if (status != CVP_OK)
+        return status;
+    if (parser.current.kind == CVP_TOK_EOF)
+        return fail(&parser, parser.current.pos, "empty expression");
+    cvp_ast_node *root;
+    if ((status = parse_expression(&parser, &root)) != CVP_OK)
+        return status;
+    if (parser.current.kind != CVP_TOK_EOF) {
+        bool is_operand = parser.current.kind == CVP_TOK_IDENT
+                          || parser.current.kind == CVP_TOK_NUMBER
+                          || parser.current.kind == CVP_TOK_LPAREN
+                          || parser.current.kind == CVP_TOK_LBRACKET;
+        return fail_expected(&parser, is_operand
+                                          ? "an operator or end of input"
+                                          : "end of input");
+    }
+    tree->root = root;
+    return CVP_OK;
+}

@@ -1,0 +1,233 @@
+#!/bin/sh
+# test_cli.sh -- end-to-end tests of `convproof eval`: exit codes, output
+# and the location in error messages.
+#
+# The binary is $CONVPROOF (set by `make check`), else $builddir/convproof,
+# else ./convproof; $CONVPROOF_WRAPPER (e.g. valgrind) is put in front of
+# every run.  Expected outputs were worked out by hand; tensors are compared
+# with white space removed, so the layout of the text form may change.
+set -u
+
+srcdir=${srcdir:-.}
+builddir=${builddir:-.}
+if [ -n "${CONVPROOF:-}" ]; then
+    bin=$CONVPROOF
+elif [ -x "$builddir/convproof" ]; then
+    bin=$builddir/convproof
+else
+    bin=./convproof
+fi
+wrapper=${CONVPROOF_WRAPPER:-}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_cli.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+passed=0
+failed=0
+
+# run ARGS...: runs convproof, leaving $rc, $tmp/out and $tmp/err.
+run() {
+    # shellcheck disable=SC2086  # the wrapper is a command line
+    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+}
+
+squeeze() {
+    tr -d ' \n\t' <"$1"
+}
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS: $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $1"
+    echo "  exit status $rc; stdout:"
+    sed 's/^/    /' "$tmp/out"
+    echo "  stderr:"
+    sed 's/^/    /' "$tmp/err"
+}
+
+# expect_out NAME OUTPUT ARGS...: exit 0 and stdout (white space removed)
+# equal to OUTPUT.
+expect_out() {
+    name=$1 want=$2
+    shift 2
+    run "$@"
+    if [ "$rc" -eq 0 ] && [ "$(squeeze "$tmp/out")" = "$want" ] \
+        && [ ! -s "$tmp/err" ]; then
+        pass "$name"
+    else
+        echo "  wanted: $want"
+        fail "$name"
+    fi
+}
+
+# expect_fail NAME STATUS FRAGMENT ARGS...: exit STATUS, nothing on stdout,
+# and FRAGMENT (a fixed string) in stderr.
+expect_fail() {
+    name=$1 want_rc=$2 fragment=$3
+    shift 3
+    run "$@"
+    if [ "$rc" -eq "$want_rc" ] && [ ! -s "$tmp/out" ] \
+        && grep -F -e "$fragment" "$tmp/err" >/dev/null; then
+        pass "$name"
+    else
+        echo "  wanted: exit $want_rc, stderr containing: $fragment"
+        fail "$name"
+    fi
+}
+
+# ---- results ---------------------------------------------------------------
+
+# full convolution of [-1, 2, -1] with [1, 2, 4, 3], worked out by hand
+expect_out "wide convolution" "[-1,0,-1,3,2,-3]" \
+    eval 'wide(rot180(W), X)' --let W='[-1, 2, -1]' --let X='[1, 2, 4, 3]'
+expect_out "exact fractions" "1" eval '2/3 + 1/3'
+expect_out "precedence" "7" eval '1 + 2 * 3'
+expect_out "decimals are exact" "3/10" eval '0.1 + 0.2'
+expect_out "scaling by a decimal" "[[1/4,1/2],[3/4,1]]" \
+    eval '0.25 * X' --let X='[[1, 2], [3, 4]]'
+expect_out "keyword pairs" "[[[[6,8]]]]" \
+    eval 'conv2d(X, K, stride=(2, 1))' \
+    --let X='[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]' \
+    --let K='[[[[1, 0], [0, 1]]]]'
+expect_out "option=value form" "[-1,-2]" eval '-X' --let=X='[1, 2]'
+expect_out "expression after --" "[1,2]" eval --let X='[1, 2]' -- '--X'
+expect_out "a random tensor minus itself" "[[0,0,0],[0,0,0]]" \
+    eval 'X - X' --random X=2x3:7
+expect_out "--range fixes the entries" "30" \
+    eval 'sum(X)' --random X=2,3 --range 5..5
+expect_out "boolean result" "true" eval 'true'
+
+run eval X --random X=3x4:11
+first=$(cat "$tmp/out")
+run eval X --random X=3x4:11
+if [ "$rc" -eq 0 ] && [ -n "$first" ] && [ "$(cat "$tmp/out")" = "$first" ]; then
+    pass "the same seed gives the same tensor"
+else
+    fail "the same seed gives the same tensor"
+fi
+
+# Two names without seeds must not get the same tensor (a false
+# commutativity claim would otherwise pass on them).
+run eval 'sum(X * X - X * Y)' --random X=4x4 --random Y=4x4
+if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" != "0" ]; then
+    pass "unseeded --random names get different tensors"
+else
+    fail "unseeded --random names get different tensors"
+fi
+
+printf '# a matrix\n[[1, 2],\n [3, 4]]\n' >"$tmp/a.txt"
+expect_out "--let reads the text form" "[[1,3],[2,4]]" \
+    eval 'transpose(A)' --let A="$tmp/a.txt"
+
+# ---- .npy round trip -------------------------------------------------------
+
+run eval '[[1.5, -2], [0.25, 3]] * 2' --out "$tmp/r.npy"
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/out" ] && [ -s "$tmp/r.npy" ]; then
+    pass "--out writes .npy"
+else
+    fail "--out writes .npy"
+fi
+expect_out "--let reads the .npy back" "[[3,-4],[1/2,6]]" \
+    eval X --let X="$tmp/r.npy"
+run eval '[1/3, 1]' --out "$tmp/t.txt"
+if [ "$rc" -eq 0 ] && [ "$(squeeze "$tmp/t.txt")" = "[1/3,1]" ]; then
+    pass "--out writes the text form"
+else
+    fail "--out writes the text form"
+fi
+expect_fail "--out .npy refuses inexact values" 2 "not exactly representable" \
+    eval '1/3' --out "$tmp/third.npy"
+head -c 20 "$tmp/r.npy" >"$tmp/truncated.npy"
+expect_fail "truncated .npy" 2 "truncated.npy" \
+    eval X --let X="$tmp/truncated.npy"
+expect_fail "missing file" 2 "$tmp/missing.npy" \
+    eval X --let X="$tmp/missing.npy"
+
+# ---- errors in the expression ------------------------------------------------
+
+expect_fail "parse error" 2 "convproof: <expr>:1:12: expected ',' or ')'" \
+    eval 'conv2d(X, K'
+expect_fail "parse error: dangling operator" 2 \
+    "<expr>:1:5: expected an expression, found end of input" eval '-2 @'
+expect_fail "unknown function" 2 \
+    "<expr>:1:1: unknown function 'conv2' (did you mean 'conv2d'?)" \
+    eval 'conv2(X)' --let X='[1]'
+expect_fail "unknown keyword" 2 \
+    "<expr>:1:14: conv2d has no parameter 'strides'" \
+    eval 'conv2d(X, K, strides=2)' --random X=1x1x3x3 --random K=1x1x2x2
+expect_fail "shape mismatch" 2 \
+    "<expr>:1:3: '+': shapes [2, 3] and [4] do not broadcast" \
+    eval 'X + Y' --random X=2x3 --random Y=4:1
+expect_fail "channel mismatch names the dimension" 2 \
+    "dimension 1 of K (weight) is 2" \
+    eval 'conv2d(X, K)' --random X=1x3x4x4 --random K=1x2x2x2
+expect_fail "division by zero" 2 "<expr>:1:3: division by zero" \
+    eval 'X / 0' --let X='[1]'
+expect_fail "unknown name" 2 "<expr>:1:5: unknown name 'Y'" eval '1 + Y'
+
+# ---- bad options and inputs ------------------------------------------------
+
+expect_fail "inline tensor syntax error" 2 "--let X:1:" eval X --let X='[1, 2'
+expect_fail "name bound twice" 2 "bound twice" \
+    eval X --let X=1 --random X=2
+expect_fail "bad shape" 2 "--random X" eval X --random X=2xx3
+expect_fail "bad range" 2 "--range" eval 1 --range 3..1
+expect_fail "missing expression" 2 "missing the expression" eval
+expect_fail "unknown option" 2 "unknown option '--frobnicate'" \
+    eval 1 --frobnicate
+expect_fail "option without value" 2 "needs a value" eval 1 --out
+expect_fail "unknown command" 2 "unknown command 'evl' (did you mean 'eval'?)" \
+    evl 1
+expect_fail "no command" 2 "usage: convproof"
+
+# ---- resource limits -------------------------------------------------------
+
+expect_fail "--max-entries stops a large result" 3 "--max-entries" \
+    eval 'X @ transpose(X)' --random X=30x1 --max-entries 100
+expect_fail "--max-entries stops a large input" 3 "--max-entries" \
+    eval X --random X=100x100 --max-entries 1000
+expect_fail "default limit" 3 "entries" eval X --random X=100000x100000x100
+
+# ---- help and version ------------------------------------------------------
+
+run --version
+if [ "$rc" -eq 0 ] && grep -q '^convproof [0-9]' "$tmp/out"; then
+    pass "--version"
+else
+    fail "--version"
+fi
+run eval --help
+if [ "$rc" -eq 0 ] && grep -F -q "conv2d(input, weight, [bias]" "$tmp/out"; then
+    pass "eval --help lists the functions"
+else
+    fail "eval --help lists the functions"
+fi
+run --help
+if [ "$rc" -eq 0 ] && grep -q "eval" "$tmp/out"; then
+    pass "--help"
+else
+    fail "--help"
+fi
+
+# ---- hostile input exits 2, never crashes ----------------------------------
+
+deep=$(awk 'BEGIN { for (i = 0; i < 20000; i++) printf "(" }')
+expect_fail "huge exponent is a resource limit" 3 "exponent too large" \
+    eval '1e999999999999'
+for input in "$(printf '\001\377\200')" "$deep" \
+    '[[[[[[[[[1]]]]]]]]]' '((,' 'f(=)' '1..2' 'x = 1'; do
+    run eval "$input"
+    if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ]; then
+        pass "hostile input rejected"
+    else
+        fail "hostile input rejected: $(printf '%s' "$input" | head -c 40)"
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
