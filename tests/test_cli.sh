@@ -111,6 +111,23 @@ else
     fail "the same seed gives the same tensor"
 fi
 
+# Exercise 5-7: the explicit matrix of a 2x2 kernel [[1,2],[3,4]] on a 3x3
+# input; row (i, j) holds the kernel at columns 3i+j, 3i+j+1, 3(i+1)+j,
+# 3(i+1)+j+1 (hand-derived from the cross-correlation's definition).
+expect_out "conv2d_matrix_input by hand" \
+    "[[1,2,0,3,4,0,0,0,0],[0,1,2,0,3,4,0,0,0],[0,0,0,1,2,0,3,4,0],[0,0,0,0,1,2,0,3,4]]" \
+    eval 'conv2d_matrix_input(X, K)' --let X='[[[[1,2,3],[4,5,6],[7,8,9]]]]' \
+    --let K='[[[[1,2],[3,4]]]]'
+# ... and its transpose applied to G is the backward pass to the input.
+expect_out "C^T vec(G) is the backward pass" "[0,0,0,0,0,0,0,0,0]" \
+    eval 'transpose(conv2d_matrix_input(X, K)) @ reshape(G, (-1,)) - reshape(conv2d_backward_input(X, K, G), (-1,))' \
+    --random X=1x1x3x3 --random K=1x1x2x2 --random G=1x1x2x2
+# the weight matrix: row (i, j) holds the 2x2 patch of X at (i, j)
+expect_out "conv2d_matrix_weight by hand" \
+    "[[1,2,4,5],[2,3,5,6],[4,5,7,8],[5,6,8,9]]" \
+    eval 'conv2d_matrix_weight(X, K)' --let X='[[[[1,2,3],[4,5,6],[7,8,9]]]]' \
+    --let K='[[[[1,2],[3,4]]]]'
+
 # Two names without seeds must not get the same tensor (a false
 # commutativity claim would otherwise pass on them).
 run eval 'sum(X * X - X * Y)' --random X=4x4 --random Y=4x4

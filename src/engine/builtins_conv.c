@@ -8,6 +8,7 @@
 #include "engine/builtins_impl.h"
 
 #include "kernel/conv2d_backward.h"
+#include "kernel/sparse.h"
 
 /* Positions of the hyper-parameters of one function; -1 when absent. */
 typedef struct {
@@ -16,6 +17,8 @@ typedef struct {
 
 /* conv2d and the backward formulas share this order. */
 static const conv_param_slots conv2d_slots = {3, 4, 5, 6, -1};
+/* The explicit matrices take (input, weight, stride, ...). */
+static const conv_param_slots matrix_slots = {2, 3, 4, 5, -1};
 /* conv_transpose2d follows PyTorch's argument order. */
 static const conv_param_slots transpose_slots = {3, 4, 7, 6, 5};
 
@@ -113,4 +116,40 @@ cvp_status cvp_builtin_conv2d_backward_bias(cvp_value *out, cvp_call *call)
     cvp_error_clear(&kernel_error);
     status = cvp_conv2d_backward_bias(out->tensor, G, &kernel_error);
     return cvp_call_finish_tensor(out, call, status, &kernel_error);
+}
+
+/* The explicit matrices of conv2d (exercise 5-7), returned dense so that
+ * they combine with transpose, @ and ==. */
+typedef cvp_status (*matrix_fn)(cvp_sparse_t, const cvp_tensor_t,
+                                const cvp_tensor_t, const cvp_conv2d_params *,
+                                cvp_error *);
+
+static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn)
+{
+    const cvp_tensor_struct *X, *K;
+    cvp_conv2d_params params;
+    cvp_status status;
+    if ((status = cvp_arg_tensor(call, 0, &X)) != CVP_OK
+        || (status = cvp_arg_tensor(call, 1, &K)) != CVP_OK
+        || (status = read_params(&params, call, &matrix_slots)) != CVP_OK)
+        return status;
+    cvp_error kernel_error;
+    cvp_error_clear(&kernel_error);
+    cvp_sparse_t C;
+    cvp_sparse_init(C, 0, 0);
+    status = fn(C, X, K, &params, &kernel_error);
+    if (status == CVP_OK)
+        status = cvp_sparse_to_dense(out->tensor, C, &kernel_error);
+    cvp_sparse_clear(C);
+    return cvp_call_finish_tensor(out, call, status, &kernel_error);
+}
+
+cvp_status cvp_builtin_conv2d_matrix_input(cvp_value *out, cvp_call *call)
+{
+    return conv_matrix(out, call, cvp_conv2d_matrix_input);
+}
+
+cvp_status cvp_builtin_conv2d_matrix_weight(cvp_value *out, cvp_call *call)
+{
+    return conv_matrix(out, call, cvp_conv2d_matrix_weight);
 }

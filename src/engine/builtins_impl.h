@@ -23,6 +23,8 @@ cvp_status cvp_builtin_conv_transpose2d(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_conv2d_backward_input(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_conv2d_backward_weight(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_conv2d_backward_bias(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_conv2d_matrix_input(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_conv2d_matrix_weight(cvp_value *out, cvp_call *call);
 
 /* builtins_pool.c */
 cvp_status cvp_builtin_max_pool2d(cvp_value *out, cvp_call *call);
