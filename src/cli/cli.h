@@ -22,6 +22,9 @@
 /* `convproof eval EXPR [options]` (cli_eval.c). */
 int cvp_cli_eval(int argc, char **argv);
 
+/* `convproof check PATH... [options]` (cli_check.c). */
+int cvp_cli_check(int argc, char **argv);
+
 /* ---- tensor bindings from the command line (cli_bindings.c) --------- */
 
 /* Integer range of --random fills. */

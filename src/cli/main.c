@@ -24,6 +24,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"check", cvp_cli_check, "decide the claims of .proof files"},
     {"eval", cvp_cli_eval, "evaluate an expression exactly and print it"},
 };
 

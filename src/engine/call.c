@@ -151,6 +151,13 @@ unknown_function(const cvp_ast_node *node, const cvp_eval_context *context)
 cvp_status cvp_eval_call(cvp_value *out, const cvp_ast_node *node,
                          const cvp_eval_context *context)
 {
+    /* Derivatives need the unevaluated expression: special forms. */
+    if (strcmp(node->u.call.name, "grad") == 0
+        || strcmp(node->u.call.name, "jacobian") == 0)
+        return cvp_eval_derivative(out, node, context);
+    if (strcmp(node->u.call.name, "mults") == 0
+        || strcmp(node->u.call.name, "size") == 0)
+        return cvp_eval_cost(out, node, context);
     const cvp_builtin *fn = cvp_builtin_find(node->u.call.name);
     if (fn == NULL)
         return unknown_function(node, context);
@@ -255,7 +262,17 @@ cvp_status cvp_arg_tensor(cvp_call *call, int index,
         return cvp_call_fail(call, index, "argument '%s' must be a tensor, "
                              "got %s", cvp_arg_name(call, index), got);
     }
-    *out = call->args[index].tensor;
+    /* A rational argument (a literal) meets tensors of the evaluation's
+     * ring: embed it there so the kernel sees one ring. */
+    cvp_ring *R = call->context->ring;
+    cvp_tensor_ptr t = call->args[index].tensor;
+    if (R != NULL && R != &cvp_ring_q && t->ring == &cvp_ring_q) {
+        cvp_error lift_error;
+        cvp_error_clear(&lift_error);
+        if (cvp_tensor_lift(t, t, R, &lift_error) != CVP_OK)
+            return cvp_call_fail(call, index, "%s", lift_error.message);
+    }
+    *out = t;
     return CVP_OK;
 }
 

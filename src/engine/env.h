@@ -37,6 +37,21 @@ bool cvp_env_valid_name(const char *name);
 cvp_status cvp_env_bind(cvp_env *env, const char *name, cvp_tensor_t value,
                         cvp_error *err);
 
+/* Named expressions (a proof's `let`s), evaluated where they are used so
+ * that they follow the ring and the inputs of each evaluation (a
+ * derivative re-evaluates them with seeded inputs).  Borrowed: the
+ * caller keeps the names and nodes alive.  A definition may only use
+ * earlier definitions, so evaluation cannot cycle. */
+typedef struct {
+    const char *name;
+    const struct cvp_ast_node *expr;
+} cvp_definition;
+
+typedef struct {
+    const cvp_definition *items;
+    size_t count;
+} cvp_definitions;
+
 /* The tensor bound to `name`, or NULL. */
 const cvp_tensor_struct *cvp_env_lookup(const cvp_env *env, const char *name);
 

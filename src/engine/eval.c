@@ -39,6 +39,17 @@ static cvp_status operator_failed(const cvp_eval_context *context,
                                node->pos, cvp_ast_op_name(node->u.binary.op));
 }
 
+/* Definition i sees only the definitions before it, so even a malformed
+ * set of definitions cannot make the evaluation cycle. */
+static cvp_status eval_definition(cvp_value *out, size_t i,
+                                  const cvp_eval_context *context)
+{
+    cvp_definitions earlier = {context->defs->items, i};
+    cvp_eval_context inner = *context;
+    inner.defs = &earlier;
+    return cvp_eval_node(out, context->defs->items[i].expr, &inner);
+}
+
 static cvp_status eval_name(cvp_value *out, const cvp_ast_node *node,
                             const cvp_eval_context *context)
 {
@@ -46,6 +57,10 @@ static cvp_status eval_name(cvp_value *out, const cvp_ast_node *node,
     const cvp_tensor_struct *bound = context->env != NULL
                                          ? cvp_env_lookup(context->env, name)
                                          : NULL;
+    if (bound == NULL && context->defs != NULL)
+        for (size_t i = context->defs->count; i-- > 0;)
+            if (strcmp(context->defs->items[i].name, name) == 0)
+                return eval_definition(out, i, context);
     if (bound != NULL) {
         cvp_error kernel_error;
         cvp_error_clear(&kernel_error);
@@ -154,6 +169,11 @@ static cvp_status divide(cvp_value *out, const cvp_value *rhs,
         return fail_at(context, node->pos,
                        "'/' divides by a scalar only; the divisor is %s", got);
     }
+    if (rhs->tensor->ring != &cvp_ring_q)
+        return cvp_lang_error_set(context->err, CVP_ERR_UNSUPPORTED,
+                                  context->source_name, node->pos,
+                                  "'/' by a divisor that depends on the inputs "
+                                  "is not a polynomial operation");
     mpq_srcptr d = cvp_tensor_at_const(rhs->tensor, 0);
     if (mpq_sgn(d) == 0)
         return fail_at(context, node->pos, "division by zero");
@@ -172,20 +192,24 @@ static cvp_status divide(cvp_value *out, const cvp_value *rhs,
 
 /* out := out OP rhs, both tensors. */
 static OFF_THE_RECURSION cvp_status
-apply_binary(cvp_value *out, const cvp_value *rhs, const cvp_ast_node *node,
+apply_binary(cvp_value *out, cvp_value *rhs, const cvp_ast_node *node,
              const cvp_eval_context *context)
 {
     cvp_error kernel_error;
     cvp_error_clear(&kernel_error);
     cvp_tensor_ptr a = out->tensor;
-    const cvp_tensor_struct *b = rhs->tensor;
-    cvp_status status = CVP_OK;
+    cvp_tensor_ptr b = rhs->tensor;
+    /* A divisor stays rational: dividing by it is a rational scale. */
+    if (node->u.binary.op == '/')
+        return divide(out, rhs, node, context);
+    cvp_status status = cvp_eval_unify_rings(a, b, &kernel_error);
+    if (status != CVP_OK)
+        return operator_failed(context, node, &kernel_error);
     switch (node->u.binary.op) {
     case '+': status = cvp_tensor_add(a, a, b, &kernel_error); break;
     case '-': status = cvp_tensor_sub(a, a, b, &kernel_error); break;
     case '*': status = cvp_tensor_mul(a, a, b, &kernel_error); break;
     case '@': status = cvp_tensor_matmul(a, a, b, &kernel_error); break;
-    case '/': return divide(out, rhs, node, context);
     default: CVP_ASSERT(!"unknown binary operator");
     }
     if (status != CVP_OK)
@@ -241,6 +265,8 @@ stack_item(cvp_tensor_t stacked, const cvp_tensor_struct *item, size_t i,
     size_t count = node->u.items.count;
     const cvp_ast_node *item_node = node->u.items.items[i];
     if (i == 0) {
+        if (stacked->ring != item->ring)
+            cvp_tensor_set_ring(stacked, item->ring);
         if (item->rank + 1 > CVP_MAX_RANK)
             return fail_at(context, node->pos,
                            "a list of rank-%d tensors would have rank %d, "
@@ -267,9 +293,14 @@ stack_item(cvp_tensor_t stacked, const cvp_tensor_struct *item, size_t i,
                        "(the items of a list must have one shape)", i + 1,
                        got, want);
     }
+    if (item->ring != stacked->ring)
+        return fail_at(context, item_node->pos,
+                       "list item %zu lives in the ring %s but item 1 in %s",
+                       i + 1, item->ring->name, stacked->ring->name);
+    cvp_ring *R = stacked->ring;
     for (size_t k = 0; k < item->size; k++)
-        mpq_set(cvp_tensor_at(stacked, i * item->size + k),
-                cvp_tensor_at_const(item, k));
+        R->set(R, cvp_tensor_elem(stacked, i * item->size + k),
+               cvp_tensor_elem(item, k));
     return CVP_OK;
 }
 
@@ -301,6 +332,18 @@ static cvp_status eval_list(cvp_value *out, const cvp_ast_node *node,
     for (size_t i = 0; status == CVP_OK && i < node->u.items.count; i++) {
         status = eval_tensor(&item, node->u.items.items[i], context,
                              "item of a list");
+        /* A literal item in a list of ring elements is lifted. */
+        if (status == CVP_OK && i > 0 && item.tensor->ring == &cvp_ring_q
+            && stacked->ring != &cvp_ring_q) {
+            cvp_error lift_error;
+            cvp_error_clear(&lift_error);
+            status = cvp_tensor_lift(item.tensor, item.tensor, stacked->ring,
+                                     &lift_error);
+            if (status != CVP_OK)
+                status = cvp_lang_error_from(context->err, &lift_error,
+                                             context->source_name,
+                                             node->pos, NULL);
+        }
         if (status == CVP_OK)
             status = stack_item(stacked, item.tensor, i, node, context);
     }
@@ -345,8 +388,28 @@ cvp_status cvp_eval(cvp_value *out, const cvp_ast_node *node,
                     const cvp_env *env, const char *source_name,
                     cvp_lang_error *err)
 {
-    cvp_eval_context context = {env, source_name, err};
+    return cvp_eval_in(out, node, env, NULL, NULL, source_name, err);
+}
+
+cvp_status cvp_eval_in(cvp_value *out, const cvp_ast_node *node,
+                       const cvp_env *env, const cvp_definitions *defs,
+                       cvp_ring *R, const char *source_name,
+                       cvp_lang_error *err)
+{
+    cvp_eval_context context = {env, source_name, err, R, defs};
     return cvp_eval_node(out, node, &context);
+}
+
+cvp_status cvp_eval_unify_rings(cvp_tensor_t a, cvp_tensor_t b,
+                                cvp_error *err)
+{
+    if (a->ring == b->ring)
+        return CVP_OK;
+    if (a->ring == &cvp_ring_q)
+        return cvp_tensor_lift(a, a, b->ring, err);
+    if (b->ring == &cvp_ring_q)
+        return cvp_tensor_lift(b, b, a->ring, err);
+    return cvp_tensor_check_ring("operands", a, b, err);
 }
 
 cvp_status cvp_eval_text(cvp_value *out, const char *text, size_t len,

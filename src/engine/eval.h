@@ -40,11 +40,46 @@ typedef struct {
     const cvp_env *env;        /* borrowed */
     const char *source_name;   /* for error locations (borrowed) */
     cvp_lang_error *err;       /* receives the error (may be NULL) */
+    /* The ring the environment's tensors live in (NULL: Q).  Number
+     * literals are rationals; where one meets a tensor of this ring it is
+     * embedded into the ring (cvp_tensor_lift). */
+    cvp_ring *ring;
+    const cvp_definitions *defs;   /* may be NULL */
 } cvp_eval_context;
 
 cvp_status cvp_eval(cvp_value *out, const cvp_ast_node *node,
                     const cvp_env *env, const char *source_name,
                     cvp_lang_error *err);
+
+/* Like cvp_eval, with the environment's tensors in ring R (see
+ * cvp_eval_context).  An operation that has no meaning in R (a maximum of
+ * polynomials, a division by a non-constant) fails with
+ * CVP_ERR_UNSUPPORTED, located like any other error. */
+cvp_status cvp_eval_in(cvp_value *out, const cvp_ast_node *node,
+                       const cvp_env *env, const cvp_definitions *defs,
+                       cvp_ring *R, const char *source_name,
+                       cvp_lang_error *err);
+
+/* grad(L, X) and jacobian(Y, X), evaluated by the checker itself
+ * (engine/derivative.c): over Q with dual numbers (forward mode, exact),
+ * over polynomials by differentiating the canonical polynomials.  X must
+ * be an input tensor of the environment.  At a point where the
+ * derivative does not exist the status is CVP_ERR_NOT_DIFFERENTIABLE; in
+ * other rings CVP_ERR_UNSUPPORTED. */
+cvp_status cvp_eval_derivative(cvp_value *out, const cvp_ast_node *node,
+                               const cvp_eval_context *context);
+
+/* mults(E) and size(E) (engine/cost.c): the multiplications that the
+ * definitional evaluation of E performs under the usual cost model, and
+ * the number of entries it produces, as exact integer scalars. */
+cvp_status cvp_eval_cost(cvp_value *out, const cvp_ast_node *node,
+                         const cvp_eval_context *context);
+
+/* Makes the tensors a and b share a ring when one of them is over Q and
+ * the other is not, by lifting the Q one.  Used before every operation
+ * that takes two tensors. */
+cvp_status cvp_eval_unify_rings(cvp_tensor_t a, cvp_tensor_t b,
+                                cvp_error *err);
 
 /* The recursive step, for the call machinery: evaluates `node` in
  * `context`. */

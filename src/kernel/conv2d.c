@@ -155,7 +155,9 @@ cvp_status cvp_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
     cvp_tensor_init_ring(Y, R);
     cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_image(Y, batched, N, O, Ho, Wo, err);
-    if (st == CVP_OK) {
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 7, (size_t[]){N, O, Ho, Wo, Cg, kH, kW});
+    if (st == CVP_OK && !R->shape_only) {
         const int64_t sh = (int64_t)p->stride[0], sw = (int64_t)p->stride[1];
         const int64_t ph = (int64_t)p->padding[0], pw = (int64_t)p->padding[1];
         const int64_t dh = (int64_t)p->dilation[0], dw = (int64_t)p->dilation[1];
@@ -184,8 +186,9 @@ cvp_status cvp_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
                                 }
                     }
             }
-        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
@@ -263,7 +266,9 @@ cvp_status cvp_conv_transpose2d(cvp_tensor_t out, const cvp_tensor_t X,
     cvp_tensor_init_ring(Y, R);
     cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_image(Y, batched, N, O, Ho, Wo, err);
-    if (st == CVP_OK) {
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 7, (size_t[]){N, C, H, W, Og, kH, kW});
+    if (st == CVP_OK && !R->shape_only) {
         const int64_t sh = (int64_t)p->stride[0], sw = (int64_t)p->stride[1];
         const int64_t ph = (int64_t)p->padding[0], pw = (int64_t)p->padding[1];
         const int64_t dh = (int64_t)p->dilation[0], dw = (int64_t)p->dilation[1];
@@ -295,8 +300,9 @@ cvp_status cvp_conv_transpose2d(cvp_tensor_t out, const cvp_tensor_t X,
                         void *dst = ELEM(Y, (n * O + o) * Ho * Wo + k);
                         R->add(R, dst, dst, ELEM(bias, o));
                     }
-        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);

@@ -72,7 +72,7 @@ static cvp_status pool_setup(pool_dims *d, const char *name, const cvp_tensor_t 
                              "%s: the input must have rank 4 (N, C, H, W) or 3 (C, H, "
                              "W); it has rank %d", name, X->rank);
     if (is_max && X->ring->cmp == NULL)
-        return cvp_error_set(err, CVP_ERR_INPUT,
+        return cvp_error_set(err, CVP_ERR_UNSUPPORTED,
                              "%s: needs an ordered ring, and %s is not (a maximum is "
                              "not a polynomial)", name, X->ring->name);
     for (int a = 0; a < 2; a++) {
@@ -366,7 +366,7 @@ cvp_status cvp_relu(cvp_tensor_t out, const cvp_tensor_t X, cvp_error *err)
 {
     cvp_ring *R = X->ring;
     if (R->cmp == NULL)
-        return cvp_error_set(err, CVP_ERR_INPUT,
+        return cvp_error_set(err, CVP_ERR_UNSUPPORTED,
                              "relu: needs an ordered ring, and %s is not (relu is not "
                              "a polynomial)", R->name);
     cvp_tensor_t zero;

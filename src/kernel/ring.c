@@ -23,6 +23,73 @@ cvp_status cvp_ring_check(cvp_ring *R, cvp_error *err)
     return cvp_error_set(err, R->failure, "%s", R->failure_message);
 }
 
+void cvp_ring_note_mults(cvp_ring *R, int n, const size_t *factors)
+{
+    unsigned __int128 product = 1;
+    for (int k = 0; k < n; k++) {
+        product *= factors[k];
+        if (product > UINT64_MAX) {
+            product = (unsigned __int128)UINT64_MAX + 1;
+            break;
+        }
+    }
+    unsigned __int128 total = (unsigned __int128)R->model_mults + product;
+    if (total > UINT64_MAX) {
+        R->model_mults = UINT64_MAX;
+        R->mults_overflow = true;
+    } else {
+        R->model_mults = (uint64_t)total;
+    }
+}
+
+/* ---- the shape-only ring: every operation does nothing --------------- */
+
+static void shape_unary(cvp_ring *R, void *x) { (void)R; *(unsigned char *)x = 0; }
+static void shape_set(cvp_ring *R, void *r, const void *a) { (void)R; (void)r; (void)a; }
+static void shape_set_q(cvp_ring *R, void *r, const mpq_t q) { (void)R; (void)r; (void)q; }
+static void shape_binary(cvp_ring *R, void *r, const void *a, const void *b)
+{
+    (void)R; (void)r; (void)a; (void)b;
+}
+static bool shape_is_zero(cvp_ring *R, const void *a) { (void)R; (void)a; return false; }
+static bool shape_equal(cvp_ring *R, const void *a, const void *b)
+{
+    (void)R; (void)a; (void)b;
+    return true;
+}
+/* Every placeholder compares equal, so a maximum picks its first
+ * candidate: shapes and costs do not depend on which. */
+static int shape_cmp(cvp_ring *R, const void *a, const void *b)
+{
+    (void)R; (void)a; (void)b;
+    return 0;
+}
+static void shape_format(cvp_ring *R, char *buf, size_t n, const void *a)
+{
+    (void)R; (void)a;
+    snprintf(buf, n, "?");
+}
+
+void cvp_ring_shape_init(cvp_ring *R)
+{
+    memset(R, 0, sizeof *R);
+    R->name = "shape";
+    R->elem_size = 1;
+    R->cmp = shape_cmp;
+    R->init = shape_unary;
+    R->clear = shape_unary;
+    R->set = shape_set;
+    R->set_q = shape_set_q;
+    R->add = shape_binary;
+    R->sub = shape_binary;
+    R->mul = shape_binary;
+    R->neg = shape_set;
+    R->is_zero = shape_is_zero;
+    R->equal = shape_equal;
+    R->format = shape_format;
+    R->shape_only = true;
+}
+
 void cvp_ring_set_si(cvp_ring *R, void *r, long v)
 {
     mpq_t q;

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <gmp.h>
 
 #include "kernel/status.h"
@@ -51,10 +52,28 @@ struct cvp_ring {
     void (*format)(cvp_ring *R, char *buf, size_t bufsize, const void *a);
 
     void *context;        /* ring-specific state, owned by the ring */
+    /* A ring of placeholders (cvp_ring_shape): operators compute output
+     * shapes and costs but skip their loop nests. */
+    bool shape_only;
+    /* The operators' cost model: every operator adds the multiplications
+     * its definitional loop nest performs, padded taps included (the
+     * count of exercise 5-4), whatever the ring.  Saturates at
+     * UINT64_MAX, with mults_overflow set. */
+    uint64_t model_mults;
+    bool mults_overflow;
     /* Sticky failure of an element operation (see above). */
     cvp_status failure;
     char failure_message[CVP_ERROR_MESSAGE_MAX];
 };
+
+/* Adds the product of factors[0..n-1] to R->model_mults. */
+void cvp_ring_note_mults(cvp_ring *R, int n, const size_t *factors);
+
+/* A ring whose elements carry no value (one placeholder byte each):
+ * evaluating an expression there yields its shapes and its cost model at
+ * no cost, whatever the sizes (used by mults() and size()).  Set up with
+ * cvp_ring_shape_init; nothing to clear. */
+void cvp_ring_shape_init(cvp_ring *R);
 
 /* The field of rationals; elements are mpq_t.  A shared constant ring:
  * it has no state that can fail. */

@@ -329,6 +329,19 @@ void cvp_ring_poly_init(cvp_ring *R, size_t max_terms)
     R->context = ctx;
 }
 
+bool cvp_ring_is_poly(const cvp_ring *R)
+{
+    return R->init == poly_init;
+}
+
+bool cvp_poly_get_var(const cvp_poly *x, uint32_t *var)
+{
+    if (x->len != 1 || x->terms[0].degree != 1 || mpq_cmp_ui(x->terms[0].coeff, 1, 1) != 0)
+        return false;
+    *var = x->terms[0].vars[0];
+    return true;
+}
+
 void cvp_ring_poly_clear(cvp_ring *R)
 {
     poly_context *ctx = ctx_of(R);

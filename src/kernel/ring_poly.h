@@ -38,6 +38,12 @@ typedef struct {
 } cvp_poly;
 
 void cvp_ring_poly_init(cvp_ring *R, size_t max_terms);
+
+/* True when R was set up by cvp_ring_poly_init. */
+bool cvp_ring_is_poly(const cvp_ring *R);
+
+/* When x is a single variable (1 * x_v), true with *var = v. */
+bool cvp_poly_get_var(const cvp_poly *x, uint32_t *var);
 void cvp_ring_poly_clear(cvp_ring *R);
 
 /* Creates a variable named `name` (copied); returns its number. */

@@ -394,6 +394,11 @@ void cvp_ring_dual_init(cvp_ring *R)
     R->context = ctx;
 }
 
+bool cvp_ring_is_dual(const cvp_ring *R)
+{
+    return R->init == dual_init;
+}
+
 void cvp_ring_dual_clear(cvp_ring *R)
 {
     free(R->context);

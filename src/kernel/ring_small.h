@@ -51,6 +51,8 @@ typedef struct {
 } cvp_dual;
 
 void cvp_ring_dual_init(cvp_ring *R);
+/* True when R was set up by cvp_ring_dual_init. */
+bool cvp_ring_is_dual(const cvp_ring *R);
 void cvp_ring_dual_clear(cvp_ring *R);
 /* x := value + e_k (k = SIZE_MAX: no tangent). */
 void cvp_dual_set_seed(cvp_ring *R, cvp_dual *x, const mpq_t value, size_t k);

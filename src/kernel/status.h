@@ -16,7 +16,16 @@
 typedef enum {
     CVP_OK = 0,          /* success */
     CVP_ERR_INPUT = 2,   /* bad input: wrong shape, bad argument, parse error */
-    CVP_ERR_LIMIT = 3    /* a resource limit was reached (size, time) */
+    CVP_ERR_LIMIT = 3,   /* a resource limit was reached (size, time) */
+    /* The operation has no meaning in the ring it was asked in (a maximum
+     * of polynomials, a division by a non-constant): the method that
+     * asked does not apply.  Never an exit code: callers turn it into a
+     * "not applicable" verdict or an input error. */
+    CVP_ERR_UNSUPPORTED = 4,
+    /* A derivative was asked at a point where it does not exist (a ReLU
+     * input at 0, a tied maximum): a property of the instance, not an
+     * error of the input.  Never an exit code. */
+    CVP_ERR_NOT_DIFFERENTIABLE = 5
 } cvp_status;
 
 #define CVP_ERROR_MESSAGE_MAX 512

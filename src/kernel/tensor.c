@@ -182,6 +182,23 @@ void cvp_tensor_set_scalar_si(cvp_tensor_t t, long num, unsigned long den)
     mpq_clear(q);
 }
 
+cvp_status cvp_tensor_lift(cvp_tensor_t out, const cvp_tensor_t t,
+                           cvp_ring *R, cvp_error *err)
+{
+    CVP_ASSERT(t->ring == &cvp_ring_q);
+    cvp_tensor_t result;
+    cvp_tensor_init_ring(result, R);
+    cvp_status st = cvp_tensor_resize(result, t->rank, t->shape, err);
+    for (size_t k = 0; st == CVP_OK && k < t->size; k++)
+        R->set_q(R, ELEM(result, k), t->entries[k]);
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, result);
+    cvp_tensor_clear(result);
+    return st;
+}
+
 cvp_status cvp_tensor_check_ring(const char *what, const cvp_tensor_t a,
                                  const cvp_tensor_t b, cvp_error *err)
 {

@@ -108,6 +108,11 @@ cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
 void cvp_tensor_set_scalar(cvp_tensor_t t, const mpq_t value);
 void cvp_tensor_set_scalar_si(cvp_tensor_t t, long num, unsigned long den);
 
+/* out := t (a Q tensor) with every entry embedded in ring R.  out may
+ * be t. */
+cvp_status cvp_tensor_lift(cvp_tensor_t out, const cvp_tensor_t t,
+                           cvp_ring *R, cvp_error *err);
+
 /* Fails with CVP_ERR_INPUT naming `what` unless a and b share a ring. */
 cvp_status cvp_tensor_check_ring(const char *what, const cvp_tensor_t a,
                                  const cvp_tensor_t b, cvp_error *err);

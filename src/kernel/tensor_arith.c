@@ -61,7 +61,9 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
     st = cvp_tensor_resize(result, rank, shape, err);
-    if (st == CVP_OK && result->size > 0) {
+    if (st == CVP_OK && op == OP_MUL)
+        cvp_ring_note_mults(R, 1, &result->size);
+    if (st == CVP_OK && result->size > 0 && !R->shape_only) {
         size_t j[CVP_MAX_RANK] = {0};
         for (size_t flat = 0; flat < result->size; flat++) {
             void *r = cvp_tensor_elem(result, flat);
@@ -125,6 +127,8 @@ cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
     R->init(R, factor);
     R->set_q(R, factor, c);
     cvp_status st = cvp_tensor_set(out, t, err);
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 1, &out->size);
     if (st == CVP_OK)
         for (size_t k = 0; k < out->size; k++)
             R->mul(R, cvp_tensor_elem(out, k), cvp_tensor_elem(out, k), factor);
@@ -213,7 +217,9 @@ cvp_status cvp_tensor_matmul(cvp_tensor_t out, const cvp_tensor_t a,
     cvp_tensor_init_ring(result, R);
     cvp_tensor_init_ring(product, R);   /* a scalar: the scratch element */
     cvp_status st = cvp_tensor_resize(result, rank, shape, err);
-    if (st == CVP_OK) {
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 3, (size_t[]){m, n, ka});
+    if (st == CVP_OK && !R->shape_only) {
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++)
                 for (size_t k = 0; k < ka; k++)

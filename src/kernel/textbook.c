@@ -80,7 +80,9 @@ cvp_status cvp_xcorr(cvp_tensor_t out, const cvp_tensor_t W,
     cvp_tensor_init_ring(Y, R);
     cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_matrix_like(Y, X, out_rows, out_cols, err);
-    if (st == CVP_OK) {
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 4, (size_t[]){out_rows, out_cols, U, V});
+    if (st == CVP_OK && !R->shape_only) {
         for (size_t i = 0; i < out_rows; i++)
             for (size_t j = 0; j < out_cols; j++)
                 for (size_t u = 0; u < U; u++)
@@ -88,8 +90,9 @@ cvp_status cvp_xcorr(cvp_tensor_t out, const cvp_tensor_t W,
                         cvp_ring_addmul(R, ELEM(Y, i * out_cols + j), ELEM(W, u * V + v),
                                         ELEM(X, (i * sh + u * dh) * N + (j * sw + v * dw)), product->data);
                     }
-        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
@@ -114,7 +117,9 @@ cvp_status cvp_conv(cvp_tensor_t out, const cvp_tensor_t W,
     cvp_tensor_init_ring(Y, R);
     cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_matrix_like(Y, X, out_rows, out_cols, err);
-    if (st == CVP_OK) {
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 4, (size_t[]){out_rows, out_cols, U, V});
+    if (st == CVP_OK && !R->shape_only) {
         for (size_t i = 0; i < out_rows; i++)
             for (size_t j = 0; j < out_cols; j++)
                 for (size_t u = 0; u < U; u++)
@@ -122,8 +127,9 @@ cvp_status cvp_conv(cvp_tensor_t out, const cvp_tensor_t W,
                         cvp_ring_addmul(R, ELEM(Y, i * out_cols + j), ELEM(W, u * V + v),
                                         ELEM(X, (i + U - 1 - u) * N + (j + V - 1 - v)), product->data);
                     }
-        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);
@@ -146,7 +152,9 @@ cvp_status cvp_wide(cvp_tensor_t out, const cvp_tensor_t W,
     cvp_tensor_init_ring(Y, R);
     cvp_tensor_init_ring(product, R);   /* scratch element */
     st = resize_matrix_like(Y, X, out_rows, out_cols, err);
-    if (st == CVP_OK) {
+    if (st == CVP_OK)
+        cvp_ring_note_mults(R, 4, (size_t[]){out_rows, out_cols, U, V});
+    if (st == CVP_OK && !R->shape_only) {
         for (size_t i = 0; i < out_rows; i++)
             for (size_t j = 0; j < out_cols; j++)
                 for (size_t u = 0; u < U; u++)
@@ -160,8 +168,9 @@ cvp_status cvp_wide(cvp_tensor_t out, const cvp_tensor_t W,
                         cvp_ring_addmul(R, ELEM(Y, i * out_cols + j), ELEM(W, u * V + v),
                                         ELEM(X, a * N + b), product->data);
                     }
-        st = cvp_ring_check(R, err);
     }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
     if (st == CVP_OK)
         cvp_tensor_swap(out, Y);
     cvp_tensor_clear(Y);

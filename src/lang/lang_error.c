@@ -80,8 +80,12 @@ void cvp_lang_error_format(char *buf, size_t bufsize,
 {
     if (bufsize == 0)
         return;
-    snprintf(buf, bufsize, "%s:%d:%d: %s", err->source, err->pos.line,
-             err->pos.col, err->message);
+    /* An error about a whole file (it cannot be read) has no position. */
+    if (err->pos.line <= 0)
+        snprintf(buf, bufsize, "%s: %s", err->source, err->message);
+    else
+        snprintf(buf, bufsize, "%s:%d:%d: %s", err->source, err->pos.line,
+                 err->pos.col, err->message);
 }
 
 void cvp_lang_error_to_error(cvp_error *out, const cvp_lang_error *err)

@@ -13,6 +13,7 @@ void cvp_lexer_init(cvp_lexer *lexer, const char *text, size_t len,
     lexer->pos.col = 1;
     lexer->source_name = source_name;
     lexer->newline_tokens = false;
+    lexer->string_tokens = false;
 }
 
 static int peek_at(const cvp_lexer *lexer, size_t ahead)
@@ -118,6 +119,91 @@ static cvp_status lex_number(cvp_lexer *lexer, cvp_token *token,
     return CVP_OK;
 }
 
+/* True when the line ends `ahead` bytes on (at a newline, a CRLF, or the
+ * end of the text). */
+static bool line_ends_at(const cvp_lexer *lexer, size_t ahead)
+{
+    int c = peek_at(lexer, ahead);
+    return c == -1 || c == '\n'
+           || (c == '\r' && peek_at(lexer, ahead + 1) == '\n');
+}
+
+/* Reads a string starting at '"'.  A string must end on its line: a
+ * forgotten quote then fails at the string itself, not many lines later.
+ * On error the lexer is rewound to the opening quote. */
+static cvp_status lex_string(cvp_lexer *lexer, cvp_token *token,
+                             cvp_lang_error *err)
+{
+    cvp_lexer start = *lexer;
+    advance(lexer);
+    for (;;) {
+        int c = peek_at(lexer, 0);
+        int next = peek_at(lexer, 1);
+        if (line_ends_at(lexer, 0)
+            || (c == '\\' && line_ends_at(lexer, 1))) {
+            *lexer = start;
+            return cvp_lang_error_set(err, CVP_ERR_INPUT, lexer->source_name,
+                                      start.pos,
+                                      "unterminated string (a string must "
+                                      "end with '\"' on its line)");
+        }
+        if (c == '"')
+            break;
+        if (c == '\\' && next != '"' && next != '\\' && next != 'n') {
+            cvp_srcpos pos = lexer->pos;
+            advance(lexer);
+            size_t n = 1;
+            if (next >= 0xC0)  /* show a whole UTF-8 sequence */
+                while (n < 4 && lexer->offset + n < lexer->len
+                       && (((unsigned char)lexer->text[lexer->offset + n])
+                           & 0xC0) == 0x80)
+                    n++;
+            char shown[32];
+            cvp_lang_quote(shown, sizeof shown, lexer->text + lexer->offset,
+                           n);
+            *lexer = start;
+            return cvp_lang_error_set(err, CVP_ERR_INPUT, lexer->source_name,
+                                      pos,
+                                      "unknown escape '\\%s' in string (use "
+                                      "\\\", \\\\ or \\n)", shown);
+        }
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            cvp_srcpos pos = lexer->pos;
+            *lexer = start;
+            return cvp_lang_error_set(err, CVP_ERR_INPUT, lexer->source_name,
+                                      pos,
+                                      "control character 0x%02x in string "
+                                      "(write a newline as \\n)", c);
+        }
+        advance(lexer);
+        if (c == '\\')
+            advance(lexer);
+    }
+    advance(lexer);  /* the closing quote */
+    token->kind = CVP_TOK_STRING;
+    token->text = lexer->text + start.offset;
+    token->len = lexer->offset - start.offset;
+    token->pos = start.pos;
+    return CVP_OK;
+}
+
+size_t cvp_token_string_value(char *out, const cvp_token *token)
+{
+    size_t n = 0;
+    /* Between the quotes; the lexer has checked every escape. */
+    for (size_t i = 1; i + 1 < token->len; i++) {
+        char c = token->text[i];
+        if (c == '\\') {
+            c = token->text[++i];
+            if (c == 'n')
+                c = '\n';
+        }
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* Punctuation, longest match first. */
 static const struct {
     const char *text;
@@ -154,6 +240,8 @@ cvp_status cvp_lexer_next(cvp_lexer *lexer, cvp_token *token,
     }
     if (is_digit(c))
         return lex_number(lexer, token, err);
+    if (c == '"' && lexer->string_tokens)
+        return lex_string(lexer, token, err);
     if (is_ident_start(c)) {
         size_t start = lexer->offset;
         while (is_ident_char(peek_at(lexer, 0)))
@@ -213,6 +301,7 @@ const char *cvp_token_kind_name(cvp_token_kind kind)
     case CVP_TOK_AT: return "'@'";
     case CVP_TOK_DOTDOT: return "'..'";
     case CVP_TOK_COLON: return "':'";
+    case CVP_TOK_STRING: return "string";
     }
     return "token";
 }

@@ -12,6 +12,11 @@
  *               "1..3" is 1 .. 3.  A number running into a letter ("2x",
  *               "1e") is an error.
  *   punctuation ( ) [ ] { } , = == <= >= < > + - * / @ .. :
+ *   string      '"' { character | '\"' | '\\' | '\n' } '"'
+ *               a token only when the lexer is asked for strings (proof
+ *               titles); the expression language has none, so there '"'
+ *               stays an unexpected character.  A string ends on its line;
+ *               raw control characters other than tab are refused.
  *   comment     '#' to the end of the line (skipped)
  *   newline     '\n', a token only when the lexer is asked for newlines
  *               (proof files separate statements with them); otherwise
@@ -57,7 +62,8 @@ typedef enum {
     CVP_TOK_SLASH,      /* / */
     CVP_TOK_AT,         /* @ */
     CVP_TOK_DOTDOT,     /* .. */
-    CVP_TOK_COLON       /* : */
+    CVP_TOK_COLON,      /* : */
+    CVP_TOK_STRING      /* "..." with its quotes; see cvp_token_string_value */
 } cvp_token_kind;
 
 typedef struct {
@@ -74,11 +80,13 @@ typedef struct {
     cvp_srcpos pos;           /* position of text[offset] */
     const char *source_name;  /* for errors (borrowed) */
     bool newline_tokens;      /* report '\n' as CVP_TOK_NEWLINE */
+    bool string_tokens;       /* read "..." as CVP_TOK_STRING */
 } cvp_lexer;
 
 /* Starts a lexer on text[0..len-1] (which may contain any bytes,
  * including NUL).  `source_name` is borrowed for error messages; it
- * may be NULL.  Newlines are white space until newline_tokens is set. */
+ * may be NULL.  Newlines are white space until newline_tokens is set;
+ * '"' is an error until string_tokens is set. */
 void cvp_lexer_init(cvp_lexer *lexer, const char *text, size_t len,
                     const char *source_name);
 
@@ -92,6 +100,12 @@ cvp_status cvp_lexer_next(cvp_lexer *lexer, cvp_token *token,
 /* A short human name for a token kind, as used in "expected ')'":
  * "')'", "identifier", "number", "end of input", "newline". */
 const char *cvp_token_kind_name(cvp_token_kind kind);
+
+/* The value of a CVP_TOK_STRING token: the characters between the quotes
+ * with \" \\ \n resolved, written NUL-terminated to `out`, which needs
+ * room for token->len bytes (the value is always shorter than its token).
+ * Returns the value's length.  Only for tokens the lexer produced. */
+size_t cvp_token_string_value(char *out, const cvp_token *token);
 
 /* True when the token is the identifier `word` exactly. */
 bool cvp_token_is_word(const cvp_token *token, const char *word);

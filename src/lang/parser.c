@@ -55,6 +55,17 @@ static cvp_status fail_expected(cvp_parser *parser, const char *expected)
                 expected, found);
 }
 
+cvp_status cvp_parser_fail_expected(cvp_parser *parser, const char *what)
+{
+    return fail_expected(parser, what);
+}
+
+void cvp_parser_describe_current(const cvp_parser *parser, char *buf,
+                                 size_t size)
+{
+    describe_token(buf, size, &parser->current);
+}
+
 cvp_status cvp_parser_advance(cvp_parser *parser)
 {
     return cvp_lexer_next(&parser->lexer, &parser->current, parser->err);
@@ -65,8 +76,16 @@ cvp_status cvp_parser_init(cvp_parser *parser, cvp_ast_tree *tree,
                            const char *source_name, bool newline_tokens,
                            cvp_lang_error *err)
 {
-    cvp_lexer_init(&parser->lexer, text, len, source_name);
-    parser->lexer.newline_tokens = newline_tokens;
+    cvp_lexer lexer;
+    cvp_lexer_init(&lexer, text, len, source_name);
+    lexer.newline_tokens = newline_tokens;
+    return cvp_parser_init_lexer(parser, tree, &lexer, err);
+}
+
+cvp_status cvp_parser_init_lexer(cvp_parser *parser, cvp_ast_tree *tree,
+                                 const cvp_lexer *lexer, cvp_lang_error *err)
+{
+    parser->lexer = *lexer;
     parser->tree = tree;
     parser->err = err;
     parser->nesting = 0;

@@ -76,6 +76,12 @@ cvp_status cvp_parser_init(cvp_parser *parser, cvp_ast_tree *tree,
                            const char *source_name, bool newline_tokens,
                            cvp_lang_error *err);
 
+/* Like cvp_parser_init, but over a lexer the caller has set up (e.g. with
+ * both newline and string tokens); the lexer is copied, and the text it
+ * reads stays borrowed until parsing is done. */
+cvp_status cvp_parser_init_lexer(cvp_parser *parser, cvp_ast_tree *tree,
+                                 const cvp_lexer *lexer, cvp_lang_error *err);
+
 /* Moves to the next token. */
 cvp_status cvp_parser_advance(cvp_parser *parser);
 
@@ -83,5 +89,15 @@ cvp_status cvp_parser_advance(cvp_parser *parser);
  * *out (a node of parser->tree); stops at the first token that cannot
  * continue it. */
 cvp_status cvp_parser_expression(cvp_parser *parser, cvp_ast_node **out);
+
+/* Records "expected WHAT, found TOKEN" at the current token (the way the
+ * expression parser words it, e.g. "expected ')', found identifier 'x'")
+ * and returns CVP_ERR_INPUT. */
+cvp_status cvp_parser_fail_expected(cvp_parser *parser, const char *what);
+
+/* Writes how the current token is named in messages: "identifier 'foo'",
+ * "number '2.5'", "')'", "end of input". */
+void cvp_parser_describe_current(const cvp_parser *parser, char *buf,
+                                 size_t size);
 
 #endif

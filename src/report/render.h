@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "report/verdict.h"
+#include "engine/verdict.h"
 
 typedef struct {
     bool verbose;   /* show statements, evidence, and every method even

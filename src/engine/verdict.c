@@ -5,7 +5,7 @@
  * fatal assertion, like cvp_tensor_init's: the builders return no status,
  * and a report quietly missing a counterexample would mislead its reader.
  */
-#include "report/verdict.h"
+#include "engine/verdict.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,0 +1,369 @@
+/* cli_check.c -- `convproof check PATH... [options]`: decide the claims of
+ * .proof files and write reports.
+ *
+ * Files are parsed first, all of them, so that a syntax error anywhere
+ * is reported before any work is done.  Exit status: 2 on a usage or
+ * input error, else 1 when some claim failed, else 3 when some claim was
+ * not decided (a limit, or no method could judge it), else 0. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/check.h"
+#include "lang/proof.h"
+#include "report/render.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define MAX_REPORTS 8
+
+typedef enum { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON } report_format;
+
+typedef struct {
+    report_format format;
+    const char *path;   /* NULL: standard output */
+} report_request;
+
+typedef struct {
+    char **items;
+    size_t count, cap;
+} path_list;
+
+static void usage(FILE *stream)
+{
+    fprintf(stream,
+        "usage: convproof check PATH... [options]\n"
+        "\n"
+        "Decides the claims of .proof files (a folder is searched for *.proof).\n"
+        "\n"
+        "options:\n"
+        "  --method M          run only method M (exact, random, symbolic);\n"
+        "                      repeatable\n"
+        "  --seed N            base seed of every random choice (default 1)\n"
+        "  --report FORMAT     text, md or json; repeatable; each may be\n"
+        "                      followed by -o FILE (default: text on stdout)\n"
+        "  -o FILE             write the preceding --report to FILE\n"
+        "  --quiet             text: only claims that did not pass, and the\n"
+        "                      summary line\n"
+        "  --verbose           text: statements and evidence of every claim\n"
+        "  --color             text: ANSI colours\n"
+        "  --max-entries N     largest tensor (default 200000000)\n"
+        "  --max-terms N       largest polynomial, in terms (default 1000000)\n"
+        "  --max-shapes N      most shapes per claim (default 100000)\n"
+        "  --help              this text\n"
+        "\n"
+        "exit status: 0 every claim passed, 1 some claim failed, 2 usage or\n"
+        "input error, 3 some claim undecided (a limit, or no method applies).\n");
+}
+
+static void add_path(path_list *list, const char *path)
+{
+    if (list->count == list->cap) {
+        list->cap = list->cap ? 2 * list->cap : 16;
+        list->items = realloc(list->items, list->cap * sizeof *list->items);
+        if (list->items == NULL) {
+            fprintf(stderr, "convproof: out of memory\n");
+            exit(CVP_EXIT_LIMIT);
+        }
+    }
+    list->items[list->count] = strdup(path);
+    if (list->items[list->count] == NULL) {
+        fprintf(stderr, "convproof: out of memory\n");
+        exit(CVP_EXIT_LIMIT);
+    }
+    list->count++;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Adds `path` (a file) or every *.proof below it (a folder), sorted so
+ * the order does not depend on the file system. */
+static int collect(path_list *list, const char *path, int depth)
+{
+    struct stat info;
+    if (stat(path, &info) != 0) {
+        fprintf(stderr, "convproof: %s: %s\n", path, strerror(errno));
+        return CVP_EXIT_USAGE;
+    }
+    if (!S_ISDIR(info.st_mode)) {
+        add_path(list, path);
+        return CVP_EXIT_OK;
+    }
+    if (depth > 32) {
+        fprintf(stderr, "convproof: %s: folders nested too deeply\n", path);
+        return CVP_EXIT_USAGE;
+    }
+    DIR *dir = opendir(path);
+    if (dir == NULL) {
+        fprintf(stderr, "convproof: %s: %s\n", path, strerror(errno));
+        return CVP_EXIT_USAGE;
+    }
+    path_list here = {0};
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        size_t len = strlen(path) + strlen(entry->d_name) + 2;
+        char *child = malloc(len);
+        if (child == NULL) {
+            closedir(dir);
+            fprintf(stderr, "convproof: out of memory\n");
+            return CVP_EXIT_LIMIT;
+        }
+        bool slash = path[0] != '\0' && path[strlen(path) - 1] == '/';
+        snprintf(child, len, "%s%s%s", path, slash ? "" : "/", entry->d_name);
+        struct stat child_info;
+        if (stat(child, &child_info) == 0
+            && (S_ISDIR(child_info.st_mode) || ends_with(child, ".proof")))
+            add_path(&here, child);
+        free(child);
+    }
+    closedir(dir);
+    qsort(here.items, here.count, sizeof *here.items, compare_strings);
+    int rc = CVP_EXIT_OK;
+    for (size_t k = 0; k < here.count; k++) {
+        struct stat child_info;
+        if (rc == CVP_EXIT_OK && stat(here.items[k], &child_info) == 0) {
+            if (S_ISDIR(child_info.st_mode))
+                rc = collect(list, here.items[k], depth + 1);
+            else
+                add_path(list, here.items[k]);
+        }
+        free(here.items[k]);
+    }
+    free(here.items);
+    return rc;
+}
+
+static int write_report(const cvp_report *report, const report_request *request,
+                        const cvp_render_options *options)
+{
+    FILE *out = stdout;
+    if (request->path != NULL) {
+        out = fopen(request->path, "w");
+        if (out == NULL) {
+            fprintf(stderr, "convproof: %s: cannot open for writing: %s\n",
+                    request->path, strerror(errno));
+            return CVP_EXIT_LIMIT;
+        }
+    }
+    int rc = 0;
+    switch (request->format) {
+    case FORMAT_TEXT: rc = cvp_report_write_text(out, report, options); break;
+    case FORMAT_MARKDOWN: rc = cvp_report_write_markdown(out, report, options); break;
+    case FORMAT_JSON: rc = cvp_report_write_json(out, report, options); break;
+    }
+    if (request->path != NULL && fclose(out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "convproof: cannot write the report%s%s\n",
+                request->path ? " to " : "", request->path ? request->path : "");
+        return CVP_EXIT_LIMIT;
+    }
+    return CVP_EXIT_OK;
+}
+
+/* Reads the value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"). */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "convproof check: %s needs a value\n", name);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static bool is_option(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+int cvp_cli_check(int argc, char **argv)
+{
+    cvp_check_options options;
+    cvp_check_options_default(&options);
+    cvp_render_options render = {false, false, false};
+    report_request reports[MAX_REPORTS];
+    size_t report_count = 0;
+    path_list paths = {0};
+    int rc = CVP_EXIT_OK;
+    cvp_error e;
+    cvp_error_clear(&e);
+    bool options_done = false;
+    for (int i = 1; i < argc && rc == CVP_EXIT_OK; i++) {
+        const char *arg = argv[i], *value = NULL;
+        size_t count;
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            rc = collect(&paths, arg, 0);
+        } else if (strcmp(arg, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            for (size_t k = 0; k < paths.count; k++)
+                free(paths.items[k]);
+            free(paths.items);
+            return CVP_EXIT_OK;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            render.quiet = true;
+        } else if (strcmp(arg, "--verbose") == 0) {
+            render.verbose = true;
+        } else if (strcmp(arg, "--color") == 0) {
+            render.color = true;
+        } else if (is_option(arg, "--method")) {
+            if ((value = option_value(argc, argv, &i, "--method")) == NULL) {
+                rc = CVP_EXIT_USAGE;
+                break;
+            }
+            int found = -1;
+            for (int m = 0; m < CVP_METHOD_COUNT; m++)
+                if (strcmp(cvp_method_name((cvp_method)m), value) == 0)
+                    found = m;
+            if (found < 0) {
+                fprintf(stderr, "convproof check: unknown method '%s' (exact, "
+                        "random, symbolic, all_shapes, bounded)\n", value);
+                rc = CVP_EXIT_USAGE;
+            } else {
+                options.only[found] = true;
+                options.filtered = true;
+            }
+        } else if (is_option(arg, "--seed")) {
+            if ((value = option_value(argc, argv, &i, "--seed")) == NULL
+                || cvp_cli_parse_count(&count, value, "--seed", &e) != CVP_OK) {
+                if (value != NULL)
+                    fprintf(stderr, "convproof check: %s\n", e.message);
+                rc = CVP_EXIT_USAGE;
+            } else {
+                options.seed = count;
+            }
+        } else if (is_option(arg, "--report")) {
+            if ((value = option_value(argc, argv, &i, "--report")) == NULL) {
+                rc = CVP_EXIT_USAGE;
+            } else if (report_count == MAX_REPORTS) {
+                fprintf(stderr, "convproof check: at most %d reports\n", MAX_REPORTS);
+                rc = CVP_EXIT_USAGE;
+            } else {
+                report_format f = FORMAT_TEXT;
+                if (strcmp(value, "text") == 0) f = FORMAT_TEXT;
+                else if (strcmp(value, "md") == 0 || strcmp(value, "markdown") == 0)
+                    f = FORMAT_MARKDOWN;
+                else if (strcmp(value, "json") == 0) f = FORMAT_JSON;
+                else {
+                    fprintf(stderr, "convproof check: unknown report format '%s' "
+                            "(text, md, json)\n", value);
+                    rc = CVP_EXIT_USAGE;
+                }
+                reports[report_count].format = f;
+                reports[report_count].path = NULL;
+                report_count++;
+            }
+        } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output")) {
+            if ((value = option_value(argc, argv, &i, arg)) == NULL) {
+                rc = CVP_EXIT_USAGE;
+            } else if (report_count == 0 || reports[report_count - 1].path != NULL) {
+                fprintf(stderr, "convproof check: -o must follow a --report\n");
+                rc = CVP_EXIT_USAGE;
+            } else {
+                reports[report_count - 1].path = value;
+            }
+        } else if (is_option(arg, "--max-entries") || is_option(arg, "--max-terms")
+                   || is_option(arg, "--max-shapes")) {
+            const char *name = is_option(arg, "--max-entries") ? "--max-entries"
+                               : is_option(arg, "--max-terms") ? "--max-terms"
+                                                               : "--max-shapes";
+            if ((value = option_value(argc, argv, &i, name)) == NULL
+                || cvp_cli_parse_count(&count, value, name, &e) != CVP_OK) {
+                if (value != NULL)
+                    fprintf(stderr, "convproof check: %s\n", e.message);
+                rc = CVP_EXIT_USAGE;
+            } else if (name[6] == 'e') {
+                cvp_tensor_set_max_entries(count);
+            } else if (name[6] == 't') {
+                options.max_terms = count;
+            } else {
+                options.max_shapes = count;
+            }
+        } else {
+            fprintf(stderr, "convproof check: unknown option '%s'\n", arg);
+            rc = CVP_EXIT_USAGE;
+        }
+    }
+    if (rc == CVP_EXIT_OK && paths.count == 0) {
+        fprintf(stderr, "convproof check: no .proof file given\n");
+        usage(stderr);
+        rc = CVP_EXIT_USAGE;
+    }
+
+    /* Parse everything first. */
+    cvp_proof_file *files = calloc(paths.count ? paths.count : 1, sizeof *files);
+    size_t parsed = 0;
+    cvp_lang_error lerr;
+    cvp_lang_error_clear(&lerr);
+    char message[CVP_ERROR_MESSAGE_MAX + CVP_SOURCE_NAME_MAX + 64];
+    for (size_t k = 0; rc == CVP_EXIT_OK && k < paths.count; k++) {
+        cvp_proof_file_init(&files[k]);
+        parsed++;
+        cvp_status st = cvp_proof_parse_file(&files[k], paths.items[k], &lerr);
+        if (st != CVP_OK) {
+            cvp_lang_error_format(message, sizeof message, &lerr);
+            fprintf(stderr, "convproof: %s\n", message);
+            rc = st == CVP_ERR_LIMIT ? CVP_EXIT_LIMIT : CVP_EXIT_USAGE;
+        }
+    }
+
+    cvp_report report;
+    cvp_report_init(&report, PACKAGE_VERSION, options.seed);
+    for (size_t k = 0; rc == CVP_EXIT_OK && k < paths.count; k++) {
+        cvp_status st = cvp_check_file(&report, &files[k], &options, &lerr);
+        if (st != CVP_OK) {
+            cvp_lang_error_format(message, sizeof message, &lerr);
+            fprintf(stderr, "convproof: %s\n", message);
+            rc = st == CVP_ERR_LIMIT ? CVP_EXIT_LIMIT : CVP_EXIT_USAGE;
+        }
+    }
+    if (rc == CVP_EXIT_OK || rc == CVP_EXIT_LIMIT) {
+        if (report_count == 0) {
+            reports[0].format = FORMAT_TEXT;
+            reports[0].path = NULL;
+            report_count = 1;
+        }
+        for (size_t k = 0; k < report_count; k++) {
+            int wrc = write_report(&report, &reports[k], &render);
+            if (wrc != CVP_EXIT_OK)
+                rc = wrc;
+        }
+        if (rc == CVP_EXIT_OK) {
+            size_t passed, failed, undecided;
+            cvp_report_counts(&report, &passed, &failed, &undecided);
+            rc = failed ? CVP_EXIT_CLAIM_FAILED
+                 : undecided ? CVP_EXIT_LIMIT : CVP_EXIT_OK;
+        }
+    }
+    cvp_report_clear(&report);
+    for (size_t k = 0; k < parsed; k++)
+        cvp_proof_file_clear(&files[k]);
+    free(files);
+    for (size_t k = 0; k < paths.count; k++)
+        free(paths.items[k]);
+    free(paths.items);
+    return rc;
+}

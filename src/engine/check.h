@@ -1,0 +1,61 @@
+/* check.h -- deciding the claims of a .proof file.
+ *
+ * For each claim and each method named in its `by` line (default: every
+ * finite method that applies: symbolic, random, exact), the checker visits
+ * the claim's shapes smallest first (engine/shapes.h), builds the inputs
+ * in the method's ring, evaluates the lets and both sides of every `show`
+ * there, and compares:
+ *
+ *   exact     Q, several random small-integer instances per shape (the
+ *             first drawn from -1..1 so zeros and ties are common);
+ *   random    Z/pZ, p = 2^61 - 1, random points; a pass bounds the
+ *             chance that a false identity slipped through by
+ *             (deg / p) per point (Schwartz-Zippel), the degree bounded
+ *             by evaluating in the degree semiring;
+ *   symbolic  Q[x], every input entry an indeterminate; equal canonical
+ *             polynomials prove the identity for all real inputs of that
+ *             shape.
+ *
+ * A difference found by any method is turned into a concrete
+ * counterexample in Q (random and symbolic differences are re-found by an
+ * exact search at that shape), then shrunk: fewest nonzero entries, then
+ * smallest absolute values.  A counterexample is never reported without
+ * exact evaluation showing the two sides differ.
+ *
+ * Results are appended to a cvp_report (engine/verdict.h).  An error in
+ * the claim itself (a shape that does not fit at some assignment, an
+ * unknown function) stops the check with CVP_ERR_INPUT and a located
+ * message; a limit stops it with CVP_ERR_LIMIT.  A claim that does not
+ * hold is a verdict, not an error.
+ */
+#ifndef CVP_CHECK_H
+#define CVP_CHECK_H
+
+#include <stdbool.h>
+
+#include "engine/verdict.h"
+#include "lang/proof.h"
+
+typedef struct {
+    unsigned long long seed;        /* base seed of every random choice */
+    bool only[CVP_METHOD_COUNT];    /* with `filtered`: run only these */
+    bool filtered;
+    size_t max_shapes;              /* per claim */
+    size_t max_terms;               /* per polynomial */
+    long exact_trials;              /* default trials of `exact` */
+    long random_trials;             /* default points of `random` */
+} cvp_check_options;
+
+void cvp_check_options_default(cvp_check_options *o);
+
+/* Checks claim `index` of `file` and appends its result to `report`. */
+cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
+                           size_t index, const cvp_check_options *options,
+                           cvp_lang_error *err);
+
+/* Checks every claim of `file` in order. */
+cvp_status cvp_check_file(cvp_report *report, const cvp_proof_file *file,
+                          const cvp_check_options *options,
+                          cvp_lang_error *err);
+
+#endif

@@ -1,0 +1,67 @@
+/* check_internal.h -- shared by check.c and check_instance.c only. */
+#ifndef CVP_CHECK_INTERNAL_H
+#define CVP_CHECK_INTERNAL_H
+
+#include "engine/check.h"
+#include "engine/env.h"
+#include "engine/shapes.h"
+#include "engine/value.h"
+#include "kernel/rng.h"
+
+/* Everything about the claim being checked. */
+typedef struct {
+    const cvp_proof_file *file;
+    const cvp_proof_claim *claim;
+    size_t index;
+    const cvp_check_options *options;
+    cvp_definition *def_items;
+    cvp_definitions defs;
+    cvp_shape_list shapes;
+    cvp_lang_error *err;
+} claim_context;
+
+/* How the inputs of one instance are filled. */
+typedef enum {
+    FILL_RANDOM_Q,       /* random integers in each tensor's range */
+    FILL_SMALL_Q,        /* random integers in -1..1 within the range */
+    FILL_VARIABLES,      /* polynomial indeterminates "X[i,j]" */
+    FILL_RANDOM_FP,      /* uniform in Z/pZ */
+    FILL_DEGREE_ONE      /* degree semiring: every entry degree 1 */
+} fill_kind;
+
+/* Binds every input tensor of the claim at shape p into env (which must
+ * be empty), over ring R, filled as `kind` says (rng may be NULL for the
+ * deterministic kinds). */
+cvp_status instance_build(cvp_env *env, claim_context *c,
+                          const cvp_shape_point *p, cvp_ring *R,
+                          fill_kind kind, cvp_rng *rng);
+
+/* The result of evaluating every show once. */
+typedef struct {
+    cvp_status status;      /* CVP_OK or the evaluation's failure */
+    size_t failed_show;     /* first show whose sides differ; SIZE_MAX if none */
+    cvp_value lhs, rhs;     /* its two sides */
+} show_result;
+
+void show_result_init(show_result *r);
+void show_result_clear(show_result *r);
+
+/* Evaluates every show in env over ring R (NULL: Q).  On an evaluation
+ * failure r->status holds it and c->err the located message. */
+void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
+                   cvp_ring *R);
+
+/* Shrinks a failing Q instance in place: fewest nonzero entries first,
+ * then smallest absolute values; every accepted step is re-checked by
+ * exact evaluation, so env still fails afterwards. */
+void instance_shrink(claim_context *c, cvp_env *env);
+
+/* Fills m's counterexample from a failing Q instance at shape p. */
+void counterexample_record(cvp_method_result *m, claim_context *c,
+                           const cvp_shape_point *p, const cvp_env *env,
+                           const show_result *r);
+
+/* Writes a tensor's exact text form into a new malloc'd string. */
+char *tensor_to_text(const cvp_tensor_struct *t);
+
+#endif
