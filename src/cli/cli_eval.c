@@ -75,6 +75,10 @@ static void print_help(FILE *stream)
         "  [[1, 2], [3, 4]]      a tensor literal\n"
         "  f(x, key=value)       keyword values: integers, pairs (2, 1),\n"
         "                        true/false\n"
+        "  grad(L, X)            dL/dX of a scalar L, exactly (X a bound name)\n"
+        "  jacobian(Y, X)        the matrix dY/dX: rows vec(Y), columns vec(X)\n"
+        "  mults(E), size(E)     multiplications of evaluating E (the usual\n"
+        "                        cost model) and the entries of E\n"
         "\n"
         "functions:\n");
     for (size_t i = 0; i < cvp_builtin_count(); i++) {

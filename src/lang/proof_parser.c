@@ -42,9 +42,10 @@
  *   - a shape or `where` names dims declared on an earlier line; `/` in
  *     shapes is floor division;
  *   - a tensor has at most 8 shape entries; `tensor s[]` is a scalar;
- *   - in `let` and `show`, every name used as a value is a tensor or a
- *     let declared on an earlier line (function names and keyword
- *     argument names are the evaluator's business);
+ *   - in `let` and `show`, every name used as a value is a dim (an
+ *     integer scalar there), a tensor or a let declared on an earlier line
+ *     (function names and keyword argument names are the evaluator's
+ *     business);
  *   - a claim has at least one `show` (all of them must hold) and at most
  *     one `by` line, which names each method and each option once;
  *   - a `show`'s text is kept as written, from after `show` to the end of

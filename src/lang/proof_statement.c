@@ -108,6 +108,8 @@ static cvp_status resolve(cvp_proof_state *st, const cvp_ast_node *node,
                               shown);
     cvp_suggest suggest;
     cvp_suggest_init(&suggest, name);
+    for (size_t i = 0; i < st->claim->dim_count; i++)
+        cvp_suggest_consider(&suggest, st->claim->dims[i].name);
     for (size_t i = 0; i < st->claim->tensor_count; i++)
         cvp_suggest_consider(&suggest, st->claim->tensors[i].name);
     for (size_t i = 0; i < st->claim->let_count; i++)
