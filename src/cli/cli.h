@@ -25,6 +25,10 @@ int cvp_cli_eval(int argc, char **argv);
 /* `convproof check PATH... [options]` (cli_check.c). */
 int cvp_cli_check(int argc, char **argv);
 
+/* `convproof test-impl --command CMD --op OP [options]`
+ * (cli_test_impl.c). */
+int cvp_cli_test_impl(int argc, char **argv);
+
 /* ---- tensor bindings from the command line (cli_bindings.c) --------- */
 
 /* Integer range of --random fills. */

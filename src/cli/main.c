@@ -26,6 +26,8 @@ typedef struct {
 static const command commands[] = {
     {"check", cvp_cli_check, "decide the claims of .proof files"},
     {"eval", cvp_cli_eval, "evaluate an expression exactly and print it"},
+    {"test-impl", cvp_cli_test_impl,
+     "test a conv/pool implementation (a command) against the exact operators"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

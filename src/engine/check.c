@@ -1,6 +1,8 @@
-/* check.c -- the methods exact, random and symbolic, and claim verdicts.
- * (See check.h for what each method computes and what a pass means.) */
+/* check.c -- the methods exact, random and symbolic, the dispatch of
+ * all_shapes (engine/all_shapes.h), and claim verdicts.  (See check.h for
+ * what each method computes and what a pass means.) */
 #include "engine/check_internal.h"
+#include "engine/all_shapes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +66,13 @@ static cvp_status at_shape(claim_context *c, const cvp_shape_point *p,
 }
 
 /* What one method run found. */
-typedef enum { RUN_HELD, RUN_COUNTEREXAMPLE, RUN_NOT_APPLICABLE, RUN_ERROR } run_kind;
+typedef enum {
+    RUN_HELD,
+    RUN_COUNTEREXAMPLE,
+    RUN_NOT_APPLICABLE,
+    RUN_UNDECIDED,      /* ran, but saw nothing that could decide */
+    RUN_ERROR
+} run_kind;
 
 /* ---- exact ------------------------------------------------------------- */
 
@@ -93,6 +101,7 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
             kind = RUN_ERROR;
         } else if (r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
             ++*skipped;
+            cvp_lang_error_clear(c->err);   /* a skip is not an error */
         } else if (r.status == CVP_ERR_UNSUPPORTED || r.status != CVP_OK) {
             *st = at_shape(c, p, r.status == CVP_ERR_UNSUPPORTED ? CVP_ERR_INPUT
                                                                 : r.status);
@@ -131,6 +140,12 @@ static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
         if (kind != RUN_HELD)
             return kind;
     }
+    if (instances == 0 && skipped > 0) {
+        /* Every instance lay on a kink: nothing was shown. */
+        cvp_set_textf(&m->reason, "all %zu instances lay on a kink (the derivative "
+                      "does not exist there); widen the value ranges", skipped);
+        return RUN_UNDECIDED;
+    }
     cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q "
                   "(values drawn from each tensor's range, the first instance "
                   "of each shape from -1..1)%s", instances, c->shapes.count,
@@ -162,29 +177,30 @@ static run_kind confirm_in_q(claim_context *c, size_t s, cvp_method_result *m,
 /* ---- symbolic ------------------------------------------------------------ */
 
 /* The first differing term of two polynomial tensors (their difference's
- * first term at the first differing entry). */
-static void first_differing_term(cvp_counterexample *cx, cvp_ring *R,
-                                 cvp_value *lhs, cvp_value *rhs)
+ * first term at the first differing entry), as a malloc'd description, or
+ * NULL. */
+static char *first_differing_term(cvp_ring *R, cvp_value *lhs, cvp_value *rhs)
 {
-    if (cx == NULL || lhs->kind != CVP_VALUE_TENSOR || rhs->kind != CVP_VALUE_TENSOR
+    if (lhs->kind != CVP_VALUE_TENSOR || rhs->kind != CVP_VALUE_TENSOR
         || !cvp_tensor_same_shape(lhs->tensor, rhs->tensor)
         || lhs->tensor->ring != R || rhs->tensor->ring != R)
-        return;
+        return NULL;
+    char *text = NULL;
     cvp_tensor_t diff;
     cvp_tensor_init_ring(diff, R);
     cvp_error e;
     if (cvp_tensor_sub(diff, lhs->tensor, rhs->tensor, &e) == CVP_OK)
-        for (size_t k = 0; k < diff->size; k++) {
+        for (size_t k = 0; k < diff->size && text == NULL; k++) {
             const cvp_poly *d = cvp_tensor_elem(diff, k);
             if (d->len == 0)
                 continue;
             char term[512];
             cvp_poly_format_term(R, term, sizeof term, d, 0);
-            cvp_set_textf(&cx->first_term, "entry %zu (row-major): left - right = "
-                          "%s%s", k, term, d->len > 1 ? " + ..." : "");
-            break;
+            cvp_set_textf(&text, "entry %zu (row-major): left - right = %s%s", k,
+                          term, d->len > 1 ? " + ..." : "");
         }
     cvp_tensor_clear(diff);
+    return text;
 }
 
 static run_kind run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *st)
@@ -209,9 +225,10 @@ static run_kind run_symbolic(claim_context *c, cvp_method_result *m, cvp_status 
             cvp_lang_error_clear(c->err);
             kind = RUN_NOT_APPLICABLE;
         } else if (r.status == CVP_ERR_LIMIT) {
+            /* The limit stops the check: keep its located message for
+             * the caller (check.h), with the shape it was reached at. */
             cvp_set_textf(&m->reason, "%s", c->err->message);
-            cvp_lang_error_clear(c->err);
-            *st = CVP_ERR_LIMIT;
+            *st = at_shape(c, &c->shapes.points[s], CVP_ERR_LIMIT);
             kind = RUN_ERROR;
         } else if (r.status != CVP_OK) {
             *st = at_shape(c, &c->shapes.points[s], r.status);
@@ -232,23 +249,18 @@ static run_kind run_symbolic(claim_context *c, cvp_method_result *m, cvp_status 
         m->shapes = s + 1;
         m->instances = s + 1;
         if (kind == RUN_COUNTEREXAMPLE) {
-            /* Keep the polynomial evidence, then find concrete values. */
-            char term_holder[8] = "";
-            (void)term_holder;
-            show_result_clear(&r);
-            show_result_init(&r);
-            instance_eval(&r, c, &env, &R);
-            cvp_counterexample probe = {0};
-            first_differing_term(&probe, &R, &r.lhs, &r.rhs);
+            /* Keep the polynomial evidence (r still holds the differing
+             * sides), then find concrete values in Q. */
+            char *term = first_differing_term(&R, &r.lhs, &r.rhs);
             show_result_clear(&r);
             cvp_env_clear(&env);
             cvp_ring_poly_clear(&R);
             kind = confirm_in_q(c, s, m, st);
-            if (m->counterexample != NULL && probe.first_term != NULL)
-                cvp_set_text(&m->counterexample->first_term, probe.first_term);
-            else if (probe.first_term != NULL)
-                cvp_set_text(&m->evidence, probe.first_term);
-            free(probe.first_term);
+            if (m->counterexample != NULL && term != NULL)
+                cvp_set_text(&m->counterexample->first_term, term);
+            else if (term != NULL)
+                cvp_set_text(&m->evidence, term);
+            free(term);
             return kind;
         }
         show_result_clear(&r);
@@ -381,17 +393,60 @@ static int method_from_name(const char *name)
     return -1;
 }
 
+/* The first dim without an upper bound (`dim M >= 1`), or NULL. */
+static const cvp_proof_dim *first_unbounded(const cvp_proof_claim *claim)
+{
+    for (size_t k = 0; k < claim->dim_count; k++)
+        if (claim->dims[k].unbounded)
+            return &claim->dims[k];
+    return NULL;
+}
+
+static bool is_finite_method(cvp_method method)
+{
+    return method == CVP_METHOD_EXACT || method == CVP_METHOD_RANDOM
+           || method == CVP_METHOD_SYMBOLIC;
+}
+
+/* ---- all_shapes (engine/all_shapes.h) ----------------------------------------- */
+
+static run_kind run_all_shapes(claim_context *c, cvp_all_shapes *as,
+                               cvp_method_result *m, cvp_status *st)
+{
+    switch (cvp_all_shapes_run(as, c, m, st)) {
+    case CVP_AS_HELD: return RUN_HELD;
+    case CVP_AS_COUNTEREXAMPLE: return RUN_COUNTEREXAMPLE;
+    case CVP_AS_NOT_APPLICABLE: return RUN_NOT_APPLICABLE;
+    case CVP_AS_UNDECIDED: return RUN_UNDECIDED;
+    case CVP_AS_ERROR: return RUN_ERROR;
+    }
+    return RUN_UNDECIDED;
+}
+
 static cvp_outcome run_method(claim_context *c, cvp_method method,
                               const cvp_proof_method *decl, cvp_claim_result *cr,
-                              cvp_status *st)
+                              cvp_all_shapes *as, cvp_status *st)
 {
     cvp_method_result *m = cvp_claim_add_method(cr, method);
     double start = now();
     run_kind kind = RUN_NOT_APPLICABLE;
+    const cvp_proof_dim *open = first_unbounded(c->claim);
+    if (open != NULL && is_finite_method(method)) {
+        cvp_set_textf(&m->reason, "needs a range (dim %s in LO..HI): dim %s has no "
+                      "upper bound, which only all_shapes handles", open->name,
+                      open->name);
+        method = CVP_METHOD_COUNT;   /* nothing runs */
+    }
     switch (method) {
     case CVP_METHOD_EXACT: kind = run_exact(c, decl, m, st); break;
     case CVP_METHOD_RANDOM: kind = run_random(c, decl, m, st); break;
     case CVP_METHOD_SYMBOLIC: kind = run_symbolic(c, m, st); break;
+    case CVP_METHOD_ALL_SHAPES:
+        start -= cvp_all_shapes_prepare_seconds(as);   /* the translation counts */
+        kind = run_all_shapes(c, as, m, st);
+        break;
+    case CVP_METHOD_COUNT:
+        break;
     default:
         cvp_set_textf(&m->reason, "the %s method is not available in this version",
                       cvp_method_name(method));
@@ -412,6 +467,7 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
     case RUN_NOT_APPLICABLE:
         m->outcome = CVP_OUTCOME_NOT_APPLICABLE;
         break;
+    case RUN_UNDECIDED:
     case RUN_ERROR:
         m->outcome = CVP_OUTCOME_UNDECIDED;
         break;
@@ -419,11 +475,16 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
     return m->outcome;
 }
 
-/* Methods to run when the claim names none: the finite ones; a refute
- * tries exact first, which finds small counterexamples fastest. */
-static const cvp_method default_claim_methods[] = {CVP_METHOD_SYMBOLIC, CVP_METHOD_RANDOM,
+/* Methods to run when the claim names none: all_shapes first where it
+ * applies (the strongest evidence; for a claim with an unbounded dim the
+ * only one, applicable or not), then the finite ones.  A refute tries
+ * exact first, which finds small counterexamples fastest, then
+ * all_shapes, whose pass shows that no shape has one. */
+static const cvp_method default_claim_methods[] = {CVP_METHOD_ALL_SHAPES,
+                                                   CVP_METHOD_SYMBOLIC, CVP_METHOD_RANDOM,
                                                    CVP_METHOD_EXACT};
-static const cvp_method default_refute_methods[] = {CVP_METHOD_EXACT, CVP_METHOD_SYMBOLIC};
+static const cvp_method default_refute_methods[] = {CVP_METHOD_EXACT, CVP_METHOD_ALL_SHAPES,
+                                                    CVP_METHOD_SYMBOLIC};
 
 static void decide(cvp_claim_result *cr, bool refute, bool named)
 {
@@ -481,26 +542,59 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     }
     c.defs.items = c.def_items;
     c.defs.count = claim->let_count;
-    cvp_status st = cvp_shape_list_build(&c.shapes, claim, file->source_name,
-                                         options->max_shapes, err);
     bool named = claim->method_count > 0;
-    size_t count = named ? claim->method_count
-                         : claim->is_refute ? sizeof default_refute_methods / sizeof(cvp_method)
-                                            : sizeof default_claim_methods / sizeof(cvp_method);
+    bool unbounded = first_unbounded(claim) != NULL;
+    /* the methods to run, in order */
+    cvp_method order[CVP_METHOD_COUNT + 4];
+    const cvp_proof_method *decls[CVP_METHOD_COUNT + 4];
+    size_t count = 0;
+    if (named) {
+        for (size_t k = 0; k < claim->method_count && count < CVP_METHOD_COUNT + 4; k++) {
+            int method = method_from_name(claim->methods[k].name);
+            CVP_ASSERT(method >= 0);   /* the parser accepts only known names */
+            decls[count] = &claim->methods[k];
+            order[count++] = (cvp_method)method;
+        }
+    } else if (unbounded) {
+        decls[count] = NULL;
+        order[count++] = CVP_METHOD_ALL_SHAPES;
+    } else {
+        size_t n = claim->is_refute ? sizeof default_refute_methods / sizeof(cvp_method)
+                                    : sizeof default_claim_methods / sizeof(cvp_method);
+        for (size_t k = 0; k < n; k++) {
+            decls[count] = NULL;
+            order[count++] = claim->is_refute ? default_refute_methods[k]
+                                              : default_claim_methods[k];
+        }
+    }
+    bool wants_all_shapes = false, needs_shapes = false;
+    for (size_t k = 0; k < count; k++) {
+        if (options->filtered && !options->only[order[k]])
+            continue;
+        wants_all_shapes = wants_all_shapes || order[k] == CVP_METHOD_ALL_SHAPES;
+        needs_shapes = needs_shapes || (is_finite_method(order[k]) && !unbounded);
+    }
+    cvp_all_shapes *as = wants_all_shapes ? cvp_all_shapes_prepare(claim, file->source_name)
+                                          : NULL;
+    /* The finite methods' shapes; an unbounded claim has none. */
+    cvp_status st = needs_shapes ? cvp_shape_list_build(&c.shapes, claim, file->source_name,
+                                                        options->max_shapes, err)
+                                 : CVP_OK;
     for (size_t k = 0; st == CVP_OK && k < count; k++) {
-        const cvp_proof_method *decl = named ? &claim->methods[k] : NULL;
-        int method = named ? method_from_name(decl->name)
-                           : (int)(claim->is_refute ? default_refute_methods[k]
-                                                    : default_claim_methods[k]);
-        CVP_ASSERT(method >= 0);   /* the parser accepts only known names */
+        cvp_method method = order[k];
         if (options->filtered && !options->only[method])
             continue;
-        cvp_outcome o = run_method(&c, (cvp_method)method, decl, cr, &st);
+        /* by default, all_shapes joins where it applies (and alone speaks
+         * for an unbounded claim, applicable or not) */
+        if (!named && method == CVP_METHOD_ALL_SHAPES && !unbounded
+            && !cvp_all_shapes_applies(as))
+            continue;
+        cvp_outcome o = run_method(&c, method, decls[k], cr, as, &st);
         /* A refute is settled by its first counterexample. */
         if (claim->is_refute && o == CVP_OUTCOME_PASSED)
             break;
     }
-    if (st == CVP_OK && c.shapes.count == 0) {
+    if (st == CVP_OK && needs_shapes && c.shapes.count == 0) {
         /* No assignment satisfies the constraints: nothing was shown. */
         for (size_t k = 0; k < cr->method_count; k++) {
             cr->methods[k].outcome = CVP_OUTCOME_UNDECIDED;
@@ -508,6 +602,7 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
                          "no shape satisfies the dim ranges and where constraints");
         }
     }
+    cvp_all_shapes_free(as);
     decide(cr, claim->is_refute, named);
     cr->seconds = now() - start;
     cvp_shape_list_clear(&c.shapes);

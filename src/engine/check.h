@@ -1,10 +1,12 @@
 /* check.h -- deciding the claims of a .proof file.
  *
  * For each claim and each method named in its `by` line (default: every
- * finite method that applies: symbolic, random, exact), the checker visits
- * the claim's shapes smallest first (engine/shapes.h), builds the inputs
- * in the method's ring, evaluates the lets and both sides of every `show`
- * there, and compares:
+ * method that applies -- all_shapes first when its translation applies,
+ * then symbolic, random, exact; a refute tries exact first; a claim with
+ * an unbounded dim gets all_shapes alone), the finite methods visit the
+ * claim's shapes smallest first (engine/shapes.h), build the inputs in
+ * the method's ring, evaluate the lets and both sides of every `show`
+ * there, and compare:
  *
  *   exact     Q, several random small-integer instances per shape (the
  *             first drawn from -1..1 so zeros and ties are common);
@@ -15,6 +17,9 @@
  *   symbolic  Q[x], every input entry an indeterminate; equal canonical
  *             polynomials prove the identity for all real inputs of that
  *             shape.
+ *   all_shapes  the sides as parametric integer relations (isl), equal
+ *             for every shape allowed by the dims and `where`
+ *             (engine/all_shapes.h).
  *
  * A difference found by any method is turned into a concrete
  * counterexample in Q (random and symbolic differences are re-found by an

@@ -98,7 +98,7 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
         cvp_tensor_t d;
         cvp_tensor_init(d);
         cvp_tensor_set_scalar_si(d, p->dims[k], 1);
-        st = cvp_env_bind(env, claim->dims[k].name, d, &e);
+        st = cvp_env_bind_constant(env, claim->dims[k].name, d, &e);
         cvp_tensor_clear(d);
     }
     if (st != CVP_OK)
@@ -177,6 +177,34 @@ static bool still_fails(claim_context *c, cvp_env *env)
     return fails;
 }
 
+/* Tries the instance with every input entry 0 and keeps it when it still
+ * fails: it is then the smallest counterexample of all.  Zeroing one
+ * entry at a time cannot reach it when each single zero makes the sides
+ * agree (sum(X) == 1 at X = [1, 1]). */
+static void try_all_zero(claim_context *c, cvp_env *env)
+{
+    cvp_tensor_struct *kept = calloc(env->count ? env->count : 1, sizeof *kept);
+    CVP_ASSERT(kept != NULL);
+    bool any = false;
+    for (size_t b = 0; b < env->count; b++) {
+        cvp_tensor_init(&kept[b]);
+        cvp_tensor_ptr x = env->bindings[b].value;
+        if (!is_input(c, env->bindings[b].name))
+            continue;
+        for (size_t k = 0; k < x->size; k++)
+            any = any || mpq_sgn(x->entries[k]) != 0;
+        cvp_tensor_swap(&kept[b], x);
+        CVP_ASSERT(cvp_tensor_resize_like(x, &kept[b], NULL) == CVP_OK);
+    }
+    bool zero_fails = any && still_fails(c, env);
+    for (size_t b = 0; b < env->count; b++) {
+        if (!zero_fails && is_input(c, env->bindings[b].name))
+            cvp_tensor_swap(env->bindings[b].value, &kept[b]);
+        cvp_tensor_clear(&kept[b]);
+    }
+    free(kept);
+}
+
 void instance_shrink(claim_context *c, cvp_env *env)
 {
     /* Errors met while trying a candidate just reject it; keep the
@@ -184,6 +212,7 @@ void instance_shrink(claim_context *c, cvp_env *env)
     cvp_lang_error *saved = c->err;
     cvp_lang_error scratch;
     c->err = &scratch;
+    try_all_zero(c, env);
     mpq_t old;
     mpq_init(old);
     for (int pass = 0; pass < 3; pass++) {

@@ -43,19 +43,21 @@ cvp_status cvp_eval_cost(cvp_value *out, const cvp_ast_node *node,
     cvp_error e;
     cvp_error_clear(&e);
     cvp_status st = CVP_OK;
-    /* Rational bindings (dims, and every input of the exact method) keep
-     * their values where they are read as integers; everything else
-     * becomes placeholders.  Inputs of other rings always do. */
+    /* Constants (a proof's dims) keep their values, since they may be
+     * read as integers (pad(X, U - 1)); every input becomes a placeholder
+     * of its shape, whatever its ring, so the count is the same in every
+     * method. */
     for (size_t i = 0; context->env != NULL && st == CVP_OK && i < context->env->count; i++) {
         const cvp_binding *b = &context->env->bindings[i];
         cvp_tensor_t t;
         cvp_tensor_init_ring(t, &S);
-        if (b->value->rank == 0 && b->value->ring == &cvp_ring_q)
+        if (b->constant && b->value->ring == &cvp_ring_q)
             st = cvp_tensor_set(t, b->value, &e);
         else
             st = cvp_tensor_resize(t, b->value->rank, b->value->shape, &e);
         if (st == CVP_OK)
-            st = cvp_env_bind(&placeholders, b->name, t, &e);
+            st = b->constant ? cvp_env_bind_constant(&placeholders, b->name, t, &e)
+                             : cvp_env_bind(&placeholders, b->name, t, &e);
         cvp_tensor_clear(t);
     }
     if (st != CVP_OK)

@@ -114,7 +114,8 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
             st = cvp_tensor_set(t, b->value, &e);
         }
         if (st == CVP_OK)
-            st = cvp_env_bind(&lifted, b->name, t, &e);
+            st = b->constant ? cvp_env_bind_constant(&lifted, b->name, t, &e)
+                             : cvp_env_bind(&lifted, b->name, t, &e);
         cvp_tensor_clear(t);
     }
     if (st != CVP_OK)

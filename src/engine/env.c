@@ -62,9 +62,19 @@ cvp_status cvp_env_bind(cvp_env *env, const char *name, cvp_tensor_t value,
     memcpy(copy, name, len + 1);
     cvp_binding *binding = &env->bindings[env->count++];
     binding->name = copy;
+    binding->constant = false;
     cvp_tensor_init(binding->value);
     cvp_tensor_swap(binding->value, value);
     return CVP_OK;
+}
+
+cvp_status cvp_env_bind_constant(cvp_env *env, const char *name,
+                                 cvp_tensor_t value, cvp_error *err)
+{
+    cvp_status st = cvp_env_bind(env, name, value, err);
+    if (st == CVP_OK)
+        env->bindings[env->count - 1].constant = true;
+    return st;
 }
 
 const cvp_tensor_struct *cvp_env_lookup(const cvp_env *env, const char *name)

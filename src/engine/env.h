@@ -17,6 +17,9 @@
 typedef struct {
     char *name;
     cvp_tensor_t value;
+    /* A constant of the problem rather than an input (a proof's dims):
+     * its value is kept where inputs become placeholders (mults, size). */
+    bool constant;
 } cvp_binding;
 
 typedef struct {
@@ -51,6 +54,10 @@ typedef struct {
     const cvp_definition *items;
     size_t count;
 } cvp_definitions;
+
+/* Like cvp_env_bind, marking the binding as a constant (see above). */
+cvp_status cvp_env_bind_constant(cvp_env *env, const char *name,
+                                 cvp_tensor_t value, cvp_error *err);
 
 /* The tensor bound to `name`, or NULL. */
 const cvp_tensor_struct *cvp_env_lookup(const cvp_env *env, const char *name);

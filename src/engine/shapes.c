@@ -174,6 +174,29 @@ cvp_status cvp_shape_list_build(cvp_shape_list *list,
     return CVP_OK;
 }
 
+cvp_status cvp_shape_point_at(cvp_shape_point *p, const cvp_proof_claim *claim,
+                              const long *values, const char *source_name,
+                              cvp_lang_error *err)
+{
+    size_t n = claim->dim_count;
+    p->dims = malloc((n ? n : 1) * sizeof *p->dims);
+    p->shapes = calloc(claim->tensor_count ? claim->tensor_count : 1, sizeof *p->shapes);
+    CVP_ASSERT(p->dims != NULL && p->shapes != NULL);
+    memcpy(p->dims, values, n * sizeof *values);
+    cvp_status st = shapes_at(p, claim, values, source_name, err);
+    if (st != CVP_OK) {
+        point_clear(p);
+        memset(p, 0, sizeof *p);
+    }
+    return st;
+}
+
+void cvp_shape_point_clear(cvp_shape_point *p)
+{
+    point_clear(p);
+    memset(p, 0, sizeof *p);
+}
+
 void cvp_shape_point_format(char *buf, size_t bufsize,
                             const cvp_proof_claim *claim,
                             const cvp_shape_point *p)

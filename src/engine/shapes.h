@@ -44,6 +44,19 @@ cvp_status cvp_shape_list_build(cvp_shape_list *list,
 
 void cvp_shape_list_clear(cvp_shape_list *list);
 
+/* Builds the point of `claim` at dims values[0..dim_count) -- which need
+ * not lie in the dim ranges or satisfy the `where` constraints (the
+ * all_shapes method replays shapes it chose itself) -- with the input
+ * shapes computed there.  Fails like cvp_shape_list_build: CVP_ERR_INPUT
+ * (located) when a tensor's shape is negative or cannot be computed,
+ * CVP_ERR_LIMIT when a tensor would exceed the entry limit; p then owns
+ * nothing.  On success p owns its arrays: cvp_shape_point_clear. */
+cvp_status cvp_shape_point_at(cvp_shape_point *p, const cvp_proof_claim *claim,
+                              const long *values, const char *source_name,
+                              cvp_lang_error *err);
+
+void cvp_shape_point_clear(cvp_shape_point *p);
+
 /* Writes "M=2, N=3" for point p into buf ("(no dims)" when there are none). */
 void cvp_shape_point_format(char *buf, size_t bufsize,
                             const cvp_proof_claim *claim,

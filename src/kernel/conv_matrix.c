@@ -23,7 +23,7 @@ static cvp_status conv2d_matrix(cvp_sparse_t C, const cvp_tensor_t X,
     if (st != CVP_OK)
         return st;
     if (X->ring != &cvp_ring_q)
-        return cvp_error_set(err, CVP_ERR_INPUT,
+        return cvp_error_set(err, CVP_ERR_UNSUPPORTED,
                              "conv2d matrix: the tensors must be over Q, not %s",
                              X->ring->name);
     size_t out_size = d.N * d.O * d.Ho * d.Wo;

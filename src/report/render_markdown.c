@@ -169,9 +169,13 @@ static void write_claim_section(FILE *out, const cvp_claim_result *c,
 {
     fprintf(out, "\n## %zu. %s: ", number, cvp_render_claim_label(c));
     put_inline(out, c->title, INLINE_LINE);
-    fprintf(out, "\n\n%s at ",
+    fprintf(out, "\n\n%s",
             c->is_refute ? "Refute (expected to be false)" : "Claim");
-    write_location(out, c);
+    /* A claim without a source (from test-impl) has no location to show. */
+    if ((c->file != NULL && c->file[0] != '\0') || c->line > 0) {
+        fputs(" at ", out);
+        write_location(out, c);
+    }
     char seconds[32];
     cvp_render_format_seconds(seconds, sizeof seconds, c->seconds, 3);
     fprintf(out, ", %s s.\n", seconds);

@@ -1,0 +1,219 @@
+#!/bin/sh
+# test_check_proofs.sh -- end-to-end tests of `convproof check` on the proof
+# corpora in tests/proofs and on the shipped proofs:
+#
+#   valid/*.proof      true claims (and refutes of false ones): exit 0;
+#   invalid/*.proof    false claims: exit 1, and the JSON report holds the
+#                      counterexample in the .expected file beside it
+#                      (worked out by hand; format below);
+#   malformed/*.proof  parse errors: exit 2 and exactly the message in the
+#                      .expected file on stderr (see malformed/README.md;
+#                      convproof names the file by the path it was given,
+#                      so that path's directory is put in front);
+#   proofs/            the shipped library: exit 0, "N passed, 0 failed"
+#                      with N the number of claims and refutes in it.
+#
+# An invalid/NAME.expected file holds one item a line:
+#   shape: M=1, N=2       the counterexample's shape string
+#   X = [[0, 0]]          each input (all of them), in the text form
+#   lhs: [[0, 0]]         optional: the two sides
+#   rhs: [[0], [0]]
+# or the single line `no counterexample` (a refute of a true identity).
+# Every method that reports a counterexample must report this one;
+# tensors are compared with white space removed.
+#
+# The binary is $CONVPROOF (set by `make check`), else $builddir/convproof,
+# else ./convproof; $CONVPROOF_WRAPPER (e.g. valgrind) is put in front of
+# every run.
+set -u
+
+srcdir=${srcdir:-.}
+builddir=${builddir:-.}
+if [ -n "${CONVPROOF:-}" ]; then
+    bin=$CONVPROOF
+elif [ -x "$builddir/convproof" ]; then
+    bin=$builddir/convproof
+else
+    bin=./convproof
+fi
+wrapper=${CONVPROOF_WRAPPER:-}
+python=/usr/bin/python3
+corpus=$srcdir/tests/proofs
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_check_proofs.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+passed=0
+failed=0
+
+# run ARGS...: runs convproof, leaving $rc, $tmp/out and $tmp/err.
+run() {
+    # shellcheck disable=SC2086  # the wrapper is a command line
+    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+}
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS: $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $1"
+    echo "  exit status $rc; stdout:"
+    sed 's/^/    /' "$tmp/out"
+    echo "  stderr:"
+    sed 's/^/    /' "$tmp/err"
+}
+
+# ---- valid: every claim passes --------------------------------------------
+found=0
+for proof in "$corpus"/valid/*.proof; do
+    [ -f "$proof" ] || continue
+    found=$((found + 1))
+    name=valid/$(basename "$proof")
+    run check "$proof" --quiet
+    if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then
+        pass "$name"
+    else
+        echo "  wanted: exit 0"
+        fail "$name"
+    fi
+done
+[ "$found" -gt 0 ] || { rc=-; fail "no valid/*.proof found under $corpus"; }
+
+# ---- invalid: exit 1 and the expected counterexample ----------------------
+# compare JSON EXPECTED: exit 0 when the report matches, else 1 with the
+# reason on stderr.
+compare() {
+    "$python" - "$1" "$2" <<'PY'
+import json
+import sys
+
+def squeeze(text):
+    return "".join(str(text).split())
+
+report_path, expected_path = sys.argv[1], sys.argv[2]
+with open(report_path, encoding="utf-8") as f:
+    report = json.load(f)
+want_shape, want_inputs, want_sides, none_expected = None, {}, {}, False
+with open(expected_path, encoding="utf-8") as f:
+    for line in f:
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        if line.strip() == "no counterexample":
+            none_expected = True
+        elif line.startswith("shape:"):
+            want_shape = line[len("shape:"):].strip()
+        elif line.startswith("lhs:") or line.startswith("rhs:"):
+            want_sides[line[:3]] = squeeze(line[4:])
+        elif " = " in line:
+            name, value = line.split(" = ", 1)
+            want_inputs[name.strip()] = squeeze(value)
+        else:
+            sys.exit("%s: cannot read the line %r" % (expected_path, line))
+
+problems = []
+claims = report.get("claims", [])
+if not claims:
+    problems.append("the report has no claims")
+seen = 0
+for claim in claims:
+    title = claim.get("title")
+    if claim.get("outcome") != "failed":
+        problems.append("claim %r: outcome %r, wanted 'failed'"
+                        % (title, claim.get("outcome")))
+    for method in claim.get("methods", []):
+        cx = method.get("counterexample")
+        if cx is None:
+            continue
+        seen += 1
+        where = "claim %r, method %s" % (title, method.get("method"))
+        if none_expected:
+            problems.append("%s: unexpected counterexample" % where)
+            continue
+        if cx.get("shape") != want_shape:
+            problems.append("%s: shape %r, wanted %r"
+                            % (where, cx.get("shape"), want_shape))
+        got = {i.get("name"): squeeze(i.get("value")) for i in cx.get("inputs", [])}
+        if got != want_inputs:
+            problems.append("%s: inputs %r, wanted %r" % (where, got, want_inputs))
+        for side, value in want_sides.items():
+            if squeeze(cx.get(side)) != value:
+                problems.append("%s: %s %r, wanted %r"
+                                % (where, side, squeeze(cx.get(side)), value))
+if not none_expected and seen == 0:
+    problems.append("no method reported a counterexample")
+for p in problems:
+    print(p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+}
+
+if [ -x "$python" ]; then
+    found=0
+    for proof in "$corpus"/invalid/*.proof; do
+        [ -f "$proof" ] || continue
+        found=$((found + 1))
+        base=${proof%.proof}
+        name=invalid/$(basename "$proof")
+        rm -f "$tmp/report.json"
+        run check "$proof" --report json -o "$tmp/report.json"
+        if [ "$rc" -ne 1 ] || [ -s "$tmp/err" ]; then
+            echo "  wanted: exit 1, nothing on stderr"
+            fail "$name"
+        elif [ ! -f "$base.expected" ]; then
+            echo "  missing: $base.expected"
+            fail "$name"
+        elif compare "$tmp/report.json" "$base.expected" 2>"$tmp/err"; then
+            pass "$name"
+        else
+            echo "  the report differs from $base.expected:"
+            fail "$name"
+        fi
+    done
+    [ "$found" -gt 0 ] || { rc=-; fail "no invalid/*.proof found under $corpus"; }
+else
+    echo "SKIP: invalid/*.proof: $python is not there to read the JSON reports"
+fi
+
+# ---- malformed: exit 2 and exactly the expected message -------------------
+found=0
+for proof in "$corpus"/malformed/*.proof; do
+    [ -f "$proof" ] || continue
+    found=$((found + 1))
+    base=${proof%.proof}
+    name=malformed/$(basename "$proof")
+    run check "$proof"
+    # The .expected line starts with the base name; convproof writes the
+    # path it was given.
+    printf 'convproof: %s/%s\n' "$(dirname "$proof")" "$(cat "$base.expected")" \
+        >"$tmp/want"
+    if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/err" "$tmp/want"; then
+        pass "$name"
+    else
+        echo "  wanted: exit 2, nothing on stdout, stderr exactly:"
+        sed 's/^/    /' "$tmp/want"
+        fail "$name"
+    fi
+done
+[ "$found" -gt 0 ] || { rc=-; fail "no malformed/*.proof found under $corpus"; }
+
+# ---- the shipped proofs -----------------------------------------------------
+claims=$(cat "$srcdir"/proofs/*/*.proof "$srcdir"/proofs/*.proof 2>/dev/null \
+         | grep -c -E '^[[:space:]]*(claim|refute)[[:space:]]+"')
+run check "$srcdir/proofs/" --quiet
+summary=$(tail -n 1 "$tmp/out")
+if [ "$rc" -eq 0 ] && [ "$claims" -gt 0 ] \
+    && [ "$summary" = "$claims passed, 0 failed" ] && [ ! -s "$tmp/err" ]; then
+    pass "proofs/ ($claims claims)"
+else
+    echo "  wanted: exit 0 and the summary line \"$claims passed, 0 failed\""
+    fail "proofs/"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] || exit 1
+exit 0
