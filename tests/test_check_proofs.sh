@@ -214,6 +214,20 @@ else
     fail "proofs/"
 fi
 
+# The JSON report of the shipped proofs validates against its documented
+# schema (docs/report-schema.json), checked independently of the C code.
+if [ -x "$python" ]; then
+    run check "$srcdir/proofs/" --report json -o "$tmp/proofs.json" --quiet
+    if [ "$rc" -eq 0 ] && "$python" "$srcdir/tests/report_json_check.py" \
+        "$srcdir/docs/report-schema.json" <"$tmp/proofs.json" >/dev/null; then
+        pass "proofs/ JSON report validates against the schema"
+    else
+        fail "proofs/ JSON report validates against the schema"
+    fi
+else
+    echo "SKIP: JSON schema check: $python is not there"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || exit 1
 exit 0
