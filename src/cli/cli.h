@@ -10,8 +10,12 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "engine/env.h"
+#include "engine/verdict.h"
 #include "kernel/status.h"
+#include "report/render.h"
 
 /* Exit codes (the numeric values of cvp_status, plus 1). */
 #define CVP_EXIT_OK 0
@@ -28,6 +32,29 @@ int cvp_cli_check(int argc, char **argv);
 /* `convproof test-impl --command CMD --op OP [options]`
  * (cli_test_impl.c). */
 int cvp_cli_test_impl(int argc, char **argv);
+
+/* ---- reports (cli_report.c) -------------------------------------------- */
+
+typedef enum {
+    CVP_CLI_REPORT_TEXT,
+    CVP_CLI_REPORT_MARKDOWN,
+    CVP_CLI_REPORT_JSON
+} cvp_cli_report_format;
+
+/* One --report FORMAT [-o FILE]; path NULL is standard output. */
+typedef struct {
+    cvp_cli_report_format format;
+    const char *path;
+} cvp_cli_report_request;
+
+/* "text", "md" (or "markdown"), "json"; false for anything else. */
+bool cvp_cli_parse_report_format(cvp_cli_report_format *format, const char *name);
+
+/* Writes the report as asked; prints a message and returns
+ * CVP_EXIT_LIMIT when the file cannot be written, else CVP_EXIT_OK. */
+int cvp_cli_write_report(const cvp_report *report,
+                         const cvp_cli_report_request *request,
+                         const cvp_render_options *options);
 
 /* ---- tensor bindings from the command line (cli_bindings.c) --------- */
 

@@ -24,12 +24,6 @@
 
 #define MAX_REPORTS 8
 
-typedef enum { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON } report_format;
-
-typedef struct {
-    report_format format;
-    const char *path;   /* NULL: standard output */
-} report_request;
 
 typedef struct {
     char **items;
@@ -151,34 +145,6 @@ static int collect(path_list *list, const char *path, int depth)
     return rc;
 }
 
-static int write_report(const cvp_report *report, const report_request *request,
-                        const cvp_render_options *options)
-{
-    FILE *out = stdout;
-    if (request->path != NULL) {
-        out = fopen(request->path, "w");
-        if (out == NULL) {
-            fprintf(stderr, "convproof: %s: cannot open for writing: %s\n",
-                    request->path, strerror(errno));
-            return CVP_EXIT_LIMIT;
-        }
-    }
-    int rc = 0;
-    switch (request->format) {
-    case FORMAT_TEXT: rc = cvp_report_write_text(out, report, options); break;
-    case FORMAT_MARKDOWN: rc = cvp_report_write_markdown(out, report, options); break;
-    case FORMAT_JSON: rc = cvp_report_write_json(out, report, options); break;
-    }
-    if (request->path != NULL && fclose(out) != 0)
-        rc = -1;
-    if (rc != 0) {
-        fprintf(stderr, "convproof: cannot write the report%s%s\n",
-                request->path ? " to " : "", request->path ? request->path : "");
-        return CVP_EXIT_LIMIT;
-    }
-    return CVP_EXIT_OK;
-}
-
 /* Reads the value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"). */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
@@ -203,7 +169,7 @@ int cvp_cli_check(int argc, char **argv)
     cvp_check_options options;
     cvp_check_options_default(&options);
     cvp_render_options render = {false, false, false};
-    report_request reports[MAX_REPORTS];
+    cvp_cli_report_request reports[MAX_REPORTS];
     size_t report_count = 0;
     path_list paths = {0};
     int rc = CVP_EXIT_OK;
@@ -262,12 +228,8 @@ int cvp_cli_check(int argc, char **argv)
                 fprintf(stderr, "convproof check: at most %d reports\n", MAX_REPORTS);
                 rc = CVP_EXIT_USAGE;
             } else {
-                report_format f = FORMAT_TEXT;
-                if (strcmp(value, "text") == 0) f = FORMAT_TEXT;
-                else if (strcmp(value, "md") == 0 || strcmp(value, "markdown") == 0)
-                    f = FORMAT_MARKDOWN;
-                else if (strcmp(value, "json") == 0) f = FORMAT_JSON;
-                else {
+                cvp_cli_report_format f = CVP_CLI_REPORT_TEXT;
+                if (!cvp_cli_parse_report_format(&f, value)) {
                     fprintf(stderr, "convproof check: unknown report format '%s' "
                             "(text, md, json)\n", value);
                     rc = CVP_EXIT_USAGE;
@@ -342,12 +304,12 @@ int cvp_cli_check(int argc, char **argv)
     }
     if (rc == CVP_EXIT_OK || rc == CVP_EXIT_LIMIT) {
         if (report_count == 0) {
-            reports[0].format = FORMAT_TEXT;
+            reports[0].format = CVP_CLI_REPORT_TEXT;
             reports[0].path = NULL;
             report_count = 1;
         }
         for (size_t k = 0; k < report_count; k++) {
-            int wrc = write_report(&report, &reports[k], &render);
+            int wrc = cvp_cli_write_report(&report, &reports[k], &render);
             if (wrc != CVP_EXIT_OK)
                 rc = wrc;
         }

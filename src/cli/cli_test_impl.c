@@ -24,12 +24,6 @@
 
 #define MAX_REPORTS 8
 
-typedef enum { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON } report_format;
-
-typedef struct {
-    report_format format;
-    const char *path;
-} report_request;
 
 /* SIGINT, SIGTERM or SIGHUP: the runner kills the commands' process
  * groups (which a terminal's Ctrl-C does not reach) and removes their
@@ -147,34 +141,6 @@ static bool parse_seconds(double *out, const char *text)
     return true;
 }
 
-static int write_report(const cvp_report *report, const report_request *request,
-                        const cvp_render_options *options)
-{
-    FILE *out = stdout;
-    if (request->path != NULL) {
-        out = fopen(request->path, "w");
-        if (out == NULL) {
-            fprintf(stderr, "convproof: %s: cannot open for writing: %s\n",
-                    request->path, strerror(errno));
-            return CVP_EXIT_LIMIT;
-        }
-    }
-    int rc = 0;
-    switch (request->format) {
-    case FORMAT_TEXT: rc = cvp_report_write_text(out, report, options); break;
-    case FORMAT_MARKDOWN: rc = cvp_report_write_markdown(out, report, options); break;
-    case FORMAT_JSON: rc = cvp_report_write_json(out, report, options); break;
-    }
-    if (request->path != NULL && fclose(out) != 0)
-        rc = -1;
-    if (rc != 0) {
-        fprintf(stderr, "convproof: cannot write the report%s%s\n",
-                request->path ? " to " : "", request->path ? request->path : "");
-        return CVP_EXIT_LIMIT;
-    }
-    return CVP_EXIT_OK;
-}
-
 /* Joins the --shapes options with commas (later ones win). */
 static char *join_shapes(char *joined, const char *more)
 {
@@ -192,7 +158,7 @@ int cvp_cli_test_impl(int argc, char **argv)
     cvp_impl_test_options options;
     cvp_impl_test_options_default(&options);
     cvp_render_options render = {true, false, false};
-    report_request reports[MAX_REPORTS];
+    cvp_cli_report_request reports[MAX_REPORTS];
     size_t report_count = 0;
     bool ops[CVP_IMPL_OP_COUNT] = {false};
     bool any_op = false;
@@ -330,12 +296,8 @@ int cvp_cli_test_impl(int argc, char **argv)
                         MAX_REPORTS);
                 rc = CVP_EXIT_USAGE;
             } else {
-                report_format f = FORMAT_TEXT;
-                if (strcmp(value, "text") == 0) f = FORMAT_TEXT;
-                else if (strcmp(value, "md") == 0 || strcmp(value, "markdown") == 0)
-                    f = FORMAT_MARKDOWN;
-                else if (strcmp(value, "json") == 0) f = FORMAT_JSON;
-                else {
+                cvp_cli_report_format f = CVP_CLI_REPORT_TEXT;
+                if (!cvp_cli_parse_report_format(&f, value)) {
                     fprintf(stderr, "convproof test-impl: unknown report format "
                             "'%s' (text, md, json)\n", value);
                     rc = CVP_EXIT_USAGE;
@@ -412,12 +374,12 @@ int cvp_cli_test_impl(int argc, char **argv)
     }
     if (rc == CVP_EXIT_OK) {
         if (report_count == 0) {
-            reports[0].format = FORMAT_TEXT;
+            reports[0].format = CVP_CLI_REPORT_TEXT;
             reports[0].path = NULL;
             report_count = 1;
         }
         for (size_t k = 0; k < report_count; k++) {
-            int wrc = write_report(&report, &reports[k], &render);
+            int wrc = cvp_cli_write_report(&report, &reports[k], &render);
             if (wrc != CVP_EXIT_OK)
                 rc = wrc;
         }

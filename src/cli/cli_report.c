@@ -1,0 +1,51 @@
+/* cli_report.c -- writing a verdict report where the command line asked
+ * (shared by `check` and `test-impl`). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+bool cvp_cli_parse_report_format(cvp_cli_report_format *format, const char *name)
+{
+    if (strcmp(name, "text") == 0)
+        *format = CVP_CLI_REPORT_TEXT;
+    else if (strcmp(name, "md") == 0 || strcmp(name, "markdown") == 0)
+        *format = CVP_CLI_REPORT_MARKDOWN;
+    else if (strcmp(name, "json") == 0)
+        *format = CVP_CLI_REPORT_JSON;
+    else
+        return false;
+    return true;
+}
+
+int cvp_cli_write_report(const cvp_report *report,
+                         const cvp_cli_report_request *request,
+                         const cvp_render_options *options)
+{
+    FILE *out = stdout;
+    if (request->path != NULL) {
+        out = fopen(request->path, "w");
+        if (out == NULL) {
+            fprintf(stderr, "convproof: %s: cannot open for writing: %s\n",
+                    request->path, strerror(errno));
+            return CVP_EXIT_LIMIT;
+        }
+    }
+    int rc = 0;
+    switch (request->format) {
+    case CVP_CLI_REPORT_TEXT: rc = cvp_report_write_text(out, report, options); break;
+    case CVP_CLI_REPORT_MARKDOWN:
+        rc = cvp_report_write_markdown(out, report, options);
+        break;
+    case CVP_CLI_REPORT_JSON: rc = cvp_report_write_json(out, report, options); break;
+    }
+    if (request->path != NULL && fclose(out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "convproof: cannot write the report%s%s\n",
+                request->path ? " to " : "", request->path ? request->path : "");
+        return CVP_EXIT_LIMIT;
+    }
+    return CVP_EXIT_OK;
+}
