@@ -1,0 +1,121 @@
+/* fast.h -- bound-guided exact kernels for conv2d, its backward passes and
+ * matmul (outside the trusted kernel).
+ *
+ * Each function here computes exactly what its definitional counterpart
+ * in src/kernel computes -- the same shapes, the same exact entries, the
+ * same errors -- but in machine arithmetic when that is provably exact:
+ *
+ *   1. Every operand over Q is scaled to integers by the least common
+ *      multiple of its denominators (D_A, D_B); the largest scaled
+ *      magnitudes M_A, M_B and the reduction length L (how many products
+ *      one output entry adds up) bound every partial sum of every output
+ *      entry by  B = L * M_A * M_B,  whatever the order of summation.
+ *   2. The narrowest exact arithmetic is chosen:
+ *        B < 2^24   float32   (every product and partial sum is an integer
+ *                              that float32 represents exactly),
+ *        B < 2^53   float64,
+ *        B < 2^63   int64,
+ *      and the definitional kernel (GMP) otherwise, or when a scaled
+ *      entry or a common denominator does not fit in 64 bits.
+ *   3. The integer result R gives the exact output R / (D_A * D_B).
+ *
+ * Over the prime field of kernel/ring_small.h the same loop nests run on
+ * uint64 residues with 128-bit accumulators (used by the `random`
+ * method).  Every other ring (polynomials, dual numbers, degrees, the
+ * shape-only ring) goes to the definitional kernel.
+ *
+ * The float paths are an im2col followed by a matrix product, computed by
+ * a BLAS when one was found at configure time (else by plain loops).  A
+ * BLAS is outside the trusted code: every product it returns is checked
+ * exactly (Freivalds: C r == A (B r) in 128-bit integers, r random in
+ * [0, 2^32), so a wrong product passes with probability at most 2^-32);
+ * on a mismatch the whole operation is recomputed by the definitional
+ * kernel and the fallback is counted (cvp_fast_stats).
+ *
+ * The chosen path never changes a result; tests/test_fast.c compares
+ * every path with the definitional operators, including operands right at
+ * each path's limit.
+ *
+ * Threads: the big loops use OpenMP when the library was built with it;
+ * exact arithmetic makes the results identical for any thread count.
+ *
+ * Aliasing and ownership: as for the kernel operators (kernel/conv2d.h):
+ * the output may be any input; inputs are only read.
+ */
+#ifndef CVP_FAST_H
+#define CVP_FAST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/conv2d.h"
+#include "kernel/tensor.h"
+
+/* Which arithmetic evaluated an operation. */
+typedef enum {
+    CVP_FAST_PATH_REFERENCE = 0,   /* the definitional kernel */
+    CVP_FAST_PATH_FLOAT32,
+    CVP_FAST_PATH_FLOAT64,
+    CVP_FAST_PATH_INT64,
+    CVP_FAST_PATH_MODP,            /* uint64 residues of a prime field */
+    CVP_FAST_PATH_COUNT
+} cvp_fast_path;
+
+/* "reference", "float32", "float64", "int64", "mod p". */
+const char *cvp_fast_path_name(cvp_fast_path path);
+
+/* Process-wide switch: when false every function below calls the
+ * definitional kernel (the command's --reference).  Default true. */
+void cvp_fast_set_enabled(bool enabled);
+bool cvp_fast_enabled(void);
+
+/* Test hook: forces every operation onto at least this wide a path
+ * (CVP_FAST_PATH_REFERENCE: no forcing).  E.g. INT64 makes operands
+ * small enough for float64 use int64.  Process-wide; not for production. */
+void cvp_fast_set_min_path(cvp_fast_path path);
+
+/* Test hook: when true, the next BLAS product is corrupted in one entry
+ * after it returns, so the exact check must catch it.  Cleared when
+ * used. */
+void cvp_fast_inject_fault(bool inject);
+
+/* Test hook: entries of one im2col block (0: the default, 2^20), so that
+ * small tests also cross block boundaries. */
+void cvp_fast_set_block_entries(size_t entries);
+
+/* Counters since the start of the process (atomic). */
+typedef struct {
+    uint64_t calls[CVP_FAST_PATH_COUNT];   /* operations per path */
+    uint64_t checks;                       /* exact checks of BLAS products */
+    uint64_t check_failures;               /* ... that failed (fallbacks) */
+} cvp_fast_stats_t;
+void cvp_fast_stats(cvp_fast_stats_t *stats);
+
+/* True when the float paths use a BLAS (else plain loops). */
+bool cvp_fast_have_blas(void);
+
+/* The operators.  Same contracts as cvp_conv2d, cvp_conv2d_backward_input,
+ * cvp_conv2d_backward_weight (kernel/conv2d_backward.h) and
+ * cvp_tensor_matmul (kernel/tensor.h).  `path` (may be NULL) receives the
+ * arithmetic that produced the result. */
+cvp_status cvp_fast_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
+                           const cvp_tensor_t K, const cvp_tensor_struct *bias,
+                           const cvp_conv2d_params *params,
+                           cvp_fast_path *path, cvp_error *err);
+cvp_status cvp_fast_conv2d_backward_input(cvp_tensor_t out,
+                                          const cvp_tensor_t X,
+                                          const cvp_tensor_t K,
+                                          const cvp_tensor_t G,
+                                          const cvp_conv2d_params *params,
+                                          cvp_fast_path *path, cvp_error *err);
+cvp_status cvp_fast_conv2d_backward_weight(cvp_tensor_t out,
+                                           const cvp_tensor_t X,
+                                           const cvp_tensor_t K,
+                                           const cvp_tensor_t G,
+                                           const cvp_conv2d_params *params,
+                                           cvp_fast_path *path, cvp_error *err);
+cvp_status cvp_fast_matmul(cvp_tensor_t out, const cvp_tensor_t A,
+                           const cvp_tensor_t B, cvp_fast_path *path,
+                           cvp_error *err);
+
+#endif

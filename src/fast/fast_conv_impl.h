@@ -1,0 +1,172 @@
+/* fast_conv_impl.h -- the conv layer's three passes as matrix products,
+ * written once and included by fast_conv.c for each element type.
+ *
+ * The including file defines:
+ *   FT               the element type (float, double, int64_t, uint64_t)
+ *   FN(name)         name with the type's suffix
+ *   FT_GEMM          the type's matrix product (fast_internal.h)
+ *   FT_ADD(ctx,a,b)  a + b in the type's arithmetic
+ *
+ * With Kd = Cg*kH*kW rows (c, u, v) and P = Ho*Wo output positions, the
+ * im2col matrix of image n and group g has entry
+ *   col[(c, u, v)][(i, j)] = Xp[n, g*Cg + c, i*sh + u*dh, j*sw + v*dw]
+ * (Xp zero-padded), so that, with K_g the Og x Kd rows of group g's
+ * kernels and G_g the Og x P gradient rows of that group,
+ *   forward          Y_g  = K_g col
+ *   backward input   dX   = col2im(K_g^T G_g)   (col2im adds each entry of
+ *                           the product back to the input entry it came
+ *                           from: the adjoint of im2col)
+ *   backward weight  dK_g = sum over n of G_g col^T.
+ * Columns are taken in blocks so that the im2col buffer stays a few MB.
+ * A 1x1 kernel with stride 1 and no padding needs no im2col: the image
+ * planes are the matrix. */
+
+static void FN(im2col)(FT *col, const FT *x, const fast_layer *L, size_t p0,
+                       size_t cols)
+{
+    const size_t rows = L->Cg * L->kH * L->kW;
+    FAST_OMP(omp parallel for schedule(static) if (rows * cols > 65536))
+    for (size_t r = 0; r < rows; r++) {
+        const size_t c = r / (L->kH * L->kW), u = (r / L->kW) % L->kH,
+                     v = r % L->kW;
+        const FT *plane = x + c * L->H * L->W;
+        FT *dst = col + r * cols;
+        size_t i = p0 / L->Wo, j = p0 % L->Wo;
+        for (size_t jj = 0; jj < cols; jj++) {
+            int64_t h = (int64_t)i * L->sh + (int64_t)u * L->dh - L->ph;
+            int64_t w = (int64_t)j * L->sw + (int64_t)v * L->dw - L->pw;
+            dst[jj] = (h >= 0 && h < (int64_t)L->H && w >= 0 && w < (int64_t)L->W)
+                          ? plane[(size_t)h * L->W + (size_t)w]
+                          : 0;
+            if (++j == L->Wo) {
+                j = 0;
+                i++;
+            }
+        }
+    }
+}
+
+/* x[...] += col[...] at the positions im2col read them from.  Rows of one
+ * channel may meet at one input entry, so threads take whole channels. */
+static void FN(col2im)(fast_ctx *ctx, FT *x, const FT *col,
+                       const fast_layer *L, size_t p0, size_t cols)
+{
+    const size_t taps = L->kH * L->kW;
+    FAST_OMP(omp parallel for schedule(static) if (L->Cg * taps * cols > 65536))
+    for (size_t c = 0; c < L->Cg; c++) {
+        FT *plane = x + c * L->H * L->W;
+        for (size_t t = 0; t < taps; t++) {
+            const size_t u = t / L->kW, v = t % L->kW;
+            const FT *src = col + (c * taps + t) * cols;
+            size_t i = p0 / L->Wo, j = p0 % L->Wo;
+            for (size_t jj = 0; jj < cols; jj++) {
+                int64_t h = (int64_t)i * L->sh + (int64_t)u * L->dh - L->ph;
+                int64_t w = (int64_t)j * L->sw + (int64_t)v * L->dw - L->pw;
+                if (h >= 0 && h < (int64_t)L->H && w >= 0 && w < (int64_t)L->W) {
+                    FT *d = plane + (size_t)h * L->W + (size_t)w;
+                    *d = FT_ADD(ctx, *d, src[jj]);
+                }
+                if (++j == L->Wo) {
+                    j = 0;
+                    i++;
+                }
+            }
+        }
+    }
+    (void)ctx;
+}
+
+/* Y (N x O x P, fully written) := conv2d(X, K). */
+static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
+                        const FT *K, FT *Y)
+{
+    const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
+    const bool direct = fast_direct_1x1(L);
+    const size_t nb = direct ? P : fast_block_columns(Kd, P);
+    FT *col = direct ? NULL : malloc(Kd * nb * sizeof *col);
+    CVP_ASSERT(direct || col != NULL);
+    bool ok = true;
+    for (size_t n = 0; ok && n < L->N; n++)
+        for (size_t g = 0; ok && g < L->G; g++) {
+            const FT *x = X + (n * L->C + g * L->Cg) * L->H * L->W;
+            for (size_t p0 = 0; ok && p0 < P; p0 += nb) {
+                const size_t cols = P - p0 < nb ? P - p0 : nb;
+                const FT *b = x + p0;
+                size_t ldb = P;
+                if (!direct) {
+                    FN(im2col)(col, x, L, p0, cols);
+                    b = col;
+                    ldb = cols;
+                }
+                ok = FT_GEMM(ctx, false, false, L->Og, cols, Kd,
+                             K + g * L->Og * Kd, Kd, b, ldb,
+                             Y + (n * L->O + g * L->Og) * P + p0, P, false);
+            }
+        }
+    free(col);
+    return ok;
+}
+
+/* dX (N x C x H x W, zeroed by the caller) := the gradient to the input. */
+static bool FN(backward_input)(fast_ctx *ctx, const fast_layer *L,
+                               const FT *K, const FT *Gr, FT *dX)
+{
+    const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
+    const bool direct = fast_direct_1x1(L);
+    const size_t nb = direct ? P : fast_block_columns(Kd, P);
+    FT *dcol = direct ? NULL : malloc(Kd * nb * sizeof *dcol);
+    CVP_ASSERT(direct || dcol != NULL);
+    bool ok = true;
+    for (size_t n = 0; ok && n < L->N; n++)
+        for (size_t g = 0; ok && g < L->G; g++) {
+            FT *x = dX + (n * L->C + g * L->Cg) * L->H * L->W;
+            const FT *grad = Gr + (n * L->O + g * L->Og) * P;
+            const FT *Kg = K + g * L->Og * Kd;
+            if (direct) {
+                /* Each input entry meets exactly one output position. */
+                ok = FT_GEMM(ctx, true, false, Kd, P, L->Og, Kg, Kd, grad, P,
+                             x, P, false);
+                continue;
+            }
+            for (size_t p0 = 0; ok && p0 < P; p0 += nb) {
+                const size_t cols = P - p0 < nb ? P - p0 : nb;
+                ok = FT_GEMM(ctx, true, false, Kd, cols, L->Og, Kg, Kd,
+                             grad + p0, P, dcol, cols, false);
+                if (ok)
+                    FN(col2im)(ctx, x, dcol, L, p0, cols);
+            }
+        }
+    free(dcol);
+    return ok;
+}
+
+/* dK (O x Kd, zeroed by the caller) := the gradient to the weights. */
+static bool FN(backward_weight)(fast_ctx *ctx, const fast_layer *L,
+                                const FT *X, const FT *Gr, FT *dK)
+{
+    const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
+    const bool direct = fast_direct_1x1(L);
+    const size_t nb = direct ? P : fast_block_columns(Kd, P);
+    FT *col = direct ? NULL : malloc(Kd * nb * sizeof *col);
+    CVP_ASSERT(direct || col != NULL);
+    bool ok = true;
+    for (size_t g = 0; ok && g < L->G; g++)
+        for (size_t n = 0; ok && n < L->N; n++) {
+            const FT *x = X + (n * L->C + g * L->Cg) * L->H * L->W;
+            const FT *grad = Gr + (n * L->O + g * L->Og) * P;
+            for (size_t p0 = 0; ok && p0 < P; p0 += nb) {
+                const size_t cols = P - p0 < nb ? P - p0 : nb;
+                const FT *b = x + p0;
+                size_t ldb = P;
+                if (!direct) {
+                    FN(im2col)(col, x, L, p0, cols);
+                    b = col;
+                    ldb = cols;
+                }
+                ok = FT_GEMM(ctx, false, true, L->Og, Kd, cols, grad + p0, P,
+                             b, ldb, dK + g * L->Og * Kd, Kd, true);
+            }
+        }
+    free(col);
+    return ok;
+}

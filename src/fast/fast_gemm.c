@@ -1,0 +1,331 @@
+/* fast_gemm.c -- the matrix products under the fast kernels: plain loops
+ * (int64, residues mod p, and floats without a BLAS), a BLAS for floats
+ * when configure found one, and the exact check of every float product.
+ *
+ * Exactness of the float products is the caller's business (the bound of
+ * fast.h); what this file guarantees is that a BLAS product is accepted
+ * only when C r == A (B r) holds exactly for a random integer vector r. */
+#include "fast/fast_internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "kernel/ring_small.h"
+
+#ifdef HAVE_CBLAS
+#include <cblas.h>
+#endif
+
+/* Set by cvp_fast_inject_fault (fast_conv.c), consumed here. */
+extern atomic_bool cvp_fast_fault_pending;
+extern atomic_uint_fast64_t cvp_fast_check_count, cvp_fast_check_failure_count;
+
+void fast_ctx_init(fast_ctx *ctx, uint64_t p)
+{
+    static atomic_uint_fast64_t calls;
+    ctx->p = p;
+    ctx->check_failed = false;
+    /* A fresh stream per operation: the check's vector must not be
+     * chosen knowing the product it checks; a counter suffices against
+     * faulty (not malicious) libraries. */
+    cvp_rng_seed(&ctx->rng, 0x6a09e667f3bcc908u ^ atomic_fetch_add(&calls, 1));
+}
+
+/* ---- plain loops ------------------------------------------------------
+ * Two loop orders: row i of C gets a multiple of row l of op(B) for each
+ * l (when op(B) is not transposed: the inner loop runs along contiguous
+ * rows), or dot products of rows of A and B (when op(B) is transposed and
+ * op(A) is not).  Rows of C are independent, so they go to threads. */
+#define DEFINE_PLAIN_GEMM(name, T)                                            \
+    __attribute__((unused)) static void name(bool ta, bool tb, size_t m, size_t n, size_t k,         \
+                     const T *A, size_t lda, const T *B, size_t ldb, T *C,   \
+                     size_t ldc, bool accumulate)                            \
+    {                                                                        \
+        CVP_ASSERT(!(ta && tb));                                             \
+        FAST_OMP(omp parallel for schedule(static))                          \
+        for (size_t i = 0; i < m; i++) {                                     \
+            T *c = C + i * ldc;                                              \
+            if (!accumulate)                                                 \
+                for (size_t j = 0; j < n; j++)                               \
+                    c[j] = 0;                                                \
+            if (tb) {                                                        \
+                for (size_t j = 0; j < n; j++) {                             \
+                    T s = 0;                                                 \
+                    for (size_t l = 0; l < k; l++)                           \
+                        s += A[i * lda + l] * B[j * ldb + l];                \
+                    c[j] += s;                                               \
+                }                                                            \
+                continue;                                                    \
+            }                                                                \
+            for (size_t l = 0; l < k; l++) {                                 \
+                T a = ta ? A[l * lda + i] : A[i * lda + l];                  \
+                if (a == 0)                                                  \
+                    continue;                                                \
+                const T *b = B + l * ldb;                                    \
+                for (size_t j = 0; j < n; j++)                               \
+                    c[j] += a * b[j];                                        \
+            }                                                                \
+        }                                                                    \
+    }
+
+DEFINE_PLAIN_GEMM(plain_gemm_f32, float)
+DEFINE_PLAIN_GEMM(plain_gemm_f64, double)
+DEFINE_PLAIN_GEMM(plain_gemm_i64, int64_t)
+
+bool fast_gemm_i64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                   size_t k, const int64_t *A, size_t lda, const int64_t *B,
+                   size_t ldb, int64_t *C, size_t ldc, bool accumulate)
+{
+    (void)ctx;
+    plain_gemm_i64(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate);
+    return true;
+}
+
+/* ---- the exact check ----------------------------------------------------
+ * Entries are integer-valued floats below 2^53 in magnitude, read as
+ * int64.  Sums run in unsigned 128-bit arithmetic: the true values are
+ * below 2^127 in magnitude (the caller's bound B < 2^53 on |A||B| sums,
+ * r < 2^32, and n < 2^40), so equality mod 2^128 is exact equality. */
+typedef unsigned __int128 u128;
+
+static inline int64_t get(const void *M, size_t idx, bool single)
+{
+    return single ? (int64_t)((const float *)M)[idx]
+                  : (int64_t)((const double *)M)[idx];
+}
+
+/* sums[i] := sum_j C[i][j] r[j]; false when some entry is not an integer
+ * below 2^53 (a result no exact product can have). */
+static bool row_sums(u128 *sums, const void *C, size_t ldc, size_t m,
+                     size_t n, const uint64_t *r, bool single)
+{
+    for (size_t i = 0; i < m; i++) {
+        u128 s = 0;
+        for (size_t j = 0; j < n; j++) {
+            double v = single ? ((const float *)C)[i * ldc + j]
+                              : ((const double *)C)[i * ldc + j];
+            if (!(fabs(v) <= 9007199254740992.0) || v != trunc(v))
+                return false;
+            s += (u128)(int64_t)v * r[j];
+        }
+        sums[i] = s;
+    }
+    return true;
+}
+
+typedef struct {
+    uint64_t *r;
+    u128 *before;
+} check_state;
+
+/* Before the product: draws r and, when accumulating, sums C's rows. */
+static bool check_begin(check_state *cs, fast_ctx *ctx, size_t m, size_t n,
+                        const void *C, size_t ldc, bool accumulate, bool single)
+{
+    cs->r = malloc((n ? n : 1) * sizeof *cs->r);
+    cs->before = calloc(m ? m : 1, sizeof *cs->before);
+    CVP_ASSERT(cs->r != NULL && cs->before != NULL);
+    for (size_t j = 0; j < n; j++)
+        cs->r[j] = cvp_rng_next(&ctx->rng) >> 32;
+    return !accumulate || row_sums(cs->before, C, ldc, m, n, cs->r, single);
+}
+
+/* After the product: C r - before == A (B r)? */
+static bool check_end(check_state *cs, bool ta, bool tb, size_t m, size_t n,
+                      size_t k, const void *A, size_t lda, const void *B,
+                      size_t ldb, const void *C, size_t ldc, bool single)
+{
+    u128 *Br = calloc(k ? k : 1, sizeof *Br);
+    u128 *after = calloc(m ? m : 1, sizeof *after);
+    CVP_ASSERT(Br != NULL && after != NULL);
+    bool ok = row_sums(after, C, ldc, m, n, cs->r, single);
+    for (size_t l = 0; ok && l < k; l++) {
+        u128 s = 0;
+        for (size_t j = 0; j < n; j++)
+            s += (u128)get(B, tb ? j * ldb + l : l * ldb + j, single) * cs->r[j];
+        Br[l] = s;
+    }
+    for (size_t i = 0; ok && i < m; i++) {
+        u128 s = 0;
+        for (size_t l = 0; l < k; l++)
+            s += (u128)get(A, ta ? l * lda + i : i * lda + l, single) * Br[l];
+        ok = after[i] - cs->before[i] == s;
+    }
+    free(Br);
+    free(after);
+    free(cs->r);
+    free(cs->before);
+    return ok;
+}
+
+/* Corrupts one entry when a fault was injected (tests of the check). */
+static void maybe_inject(void *C, bool single)
+{
+    bool expected = true;
+    if (atomic_compare_exchange_strong(&cvp_fast_fault_pending, &expected, false)) {
+        if (single)
+            ((float *)C)[0] += 1;
+        else
+            ((double *)C)[0] += 1;
+    }
+}
+
+/* A product with an empty dimension needs no BLAS (which would reject
+ * the leading dimensions): C keeps its value, or becomes zero. */
+static bool empty_product(size_t m, size_t n, size_t k, void *C, size_t ldc,
+                          bool accumulate, bool single)
+{
+    if (m != 0 && n != 0 && k != 0)
+        return false;
+    if (!accumulate && k == 0)
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                if (single)
+                    ((float *)C)[i * ldc + j] = 0;
+                else
+                    ((double *)C)[i * ldc + j] = 0;
+            }
+    return true;
+}
+
+#ifdef HAVE_CBLAS
+#define BLAS_OR_PLAIN(blas_call, plain_call) blas_call
+#else
+#define BLAS_OR_PLAIN(blas_call, plain_call) plain_call
+#endif
+
+#define CBLAS_T(t) ((t) ? CblasTrans : CblasNoTrans)
+
+bool fast_gemm_f32(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                   size_t k, const float *A, size_t lda, const float *B,
+                   size_t ldb, float *C, size_t ldc, bool accumulate)
+{
+    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
+               ldb < INT_MAX && ldc < INT_MAX);
+    if (empty_product(m, n, k, C, ldc, accumulate, true))
+        return true;
+    check_state cs;
+    bool ok = check_begin(&cs, ctx, m, n, C, ldc, accumulate, true);
+    BLAS_OR_PLAIN(cblas_sgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,
+                              (int)n, (int)k, 1.0f, A, (int)lda, B, (int)ldb,
+                              accumulate ? 1.0f : 0.0f, C, (int)ldc),
+                  plain_gemm_f32(ta, tb, m, n, k, A, lda, B, ldb, C, ldc,
+                                 accumulate));
+    maybe_inject(C, true);
+    ok = check_end(&cs, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, true) && ok;
+    atomic_fetch_add(&cvp_fast_check_count, 1);
+    if (!ok) {
+        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
+        ctx->check_failed = true;
+    }
+    return ok;
+}
+
+bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                   size_t k, const double *A, size_t lda, const double *B,
+                   size_t ldb, double *C, size_t ldc, bool accumulate)
+{
+    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
+               ldb < INT_MAX && ldc < INT_MAX);
+    if (empty_product(m, n, k, C, ldc, accumulate, false))
+        return true;
+    check_state cs;
+    bool ok = check_begin(&cs, ctx, m, n, C, ldc, accumulate, false);
+    BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,
+                              (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
+                              accumulate ? 1.0 : 0.0, C, (int)ldc),
+                  plain_gemm_f64(ta, tb, m, n, k, A, lda, B, ldb, C, ldc,
+                                 accumulate));
+    maybe_inject(C, false);
+    ok = check_end(&cs, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, false) && ok;
+    atomic_fetch_add(&cvp_fast_check_count, 1);
+    if (!ok) {
+        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
+        ctx->check_failed = true;
+    }
+    return ok;
+}
+
+bool cvp_fast_have_blas(void)
+{
+#ifdef HAVE_CBLAS
+    return true;
+#else
+    return false;
+#endif
+}
+
+/* ---- residues mod p ----------------------------------------------------
+ * Products of residues are below p^2 < 2^124; a 128-bit accumulator takes
+ * `chunk` of them on top of a reduced value before it must be reduced
+ * again.  For the Mersenne prime 2^61 - 1 the reduction is two shifts. */
+static inline u128 reduce_partial(u128 x, uint64_t p)
+{
+    if (p == CVP_FP_DEFAULT_PRIME)
+        return (x & p) + (x >> 61);   /* == x mod p, and below 2^68 */
+    return x % p;
+}
+
+static size_t chunk_of(uint64_t p)
+{
+    /* (chunk + 1) * (p-1)^2 + 2^68 < 2^128 keeps every partial sum in
+     * range, reduced values being below 2^68. */
+    u128 sq = (u128)(p - 1) * (p - 1);
+    u128 room = ~(u128)0 - ((u128)1 << 68);
+    u128 c = room / (sq ? sq : 1);
+    return c > 4096 ? 4096 : (size_t)c - 1;
+}
+
+bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                    size_t k, const uint64_t *A, size_t lda,
+                    const uint64_t *B, size_t ldb, uint64_t *C, size_t ldc,
+                    bool accumulate)
+{
+    CVP_ASSERT(!(ta && tb));
+    const uint64_t p = ctx->p;
+    const size_t chunk = chunk_of(p);
+    FAST_OMP(omp parallel)
+    {
+        u128 *acc = malloc((n ? n : 1) * sizeof *acc);
+        CVP_ASSERT(acc != NULL);
+        FAST_OMP(omp for schedule(static))
+        for (size_t i = 0; i < m; i++) {
+            uint64_t *c = C + i * ldc;
+            if (tb) {
+                for (size_t j = 0; j < n; j++) {
+                    u128 s = accumulate ? c[j] : 0;
+                    for (size_t l0 = 0; l0 < k; l0 += chunk) {
+                        size_t l1 = l0 + chunk < k ? l0 + chunk : k;
+                        for (size_t l = l0; l < l1; l++)
+                            s += (u128)A[i * lda + l] * B[j * ldb + l];
+                        s = reduce_partial(s, p);
+                    }
+                    c[j] = (uint64_t)(s % p);
+                }
+                continue;
+            }
+            for (size_t j = 0; j < n; j++)
+                acc[j] = accumulate ? c[j] : 0;
+            size_t pending = 0;
+            for (size_t l = 0; l < k; l++) {
+                uint64_t a = ta ? A[l * lda + i] : A[i * lda + l];
+                if (a == 0)
+                    continue;
+                const uint64_t *b = B + l * ldb;
+                for (size_t j = 0; j < n; j++)
+                    acc[j] += (u128)a * b[j];
+                if (++pending == chunk) {
+                    for (size_t j = 0; j < n; j++)
+                        acc[j] = reduce_partial(acc[j], p);
+                    pending = 0;
+                }
+            }
+            for (size_t j = 0; j < n; j++)
+                c[j] = (uint64_t)(acc[j] % p);
+        }
+        free(acc);
+    }
+    return true;
+}

@@ -1,0 +1,92 @@
+/* fast_internal.h -- shared pieces of the fast kernels (src/fast only).
+ *
+ * Ownership: a fast_operand owns its array and its mpz; every _init/scale
+ * has its _clear.  Arrays passed to the matrix products and loop nests
+ * are borrowed and must not overlap the output array.
+ */
+#ifndef CVP_FAST_INTERNAL_H
+#define CVP_FAST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <gmp.h>
+
+#include "fast/fast.h"
+#include "kernel/rng.h"
+
+/* An OpenMP directive when the library is built with OpenMP, else
+ * nothing (so that builds without it see no unknown pragmas). */
+#ifdef _OPENMP
+#define FAST_OMP(directive) _Pragma(#directive)
+#else
+#define FAST_OMP(directive)
+#endif
+
+/* ---- operands scaled to integers (fast_scale.c) ----------------------- */
+
+typedef struct {
+    int64_t *v;      /* the entries times den, row-major (owned) */
+    size_t n;
+    mpz_t den;       /* least common multiple of the denominators, >= 1 */
+    uint64_t max;    /* largest |v[k]| */
+} fast_operand;
+
+void fast_operand_init(fast_operand *op);
+void fast_operand_clear(fast_operand *op);
+
+/* Scales the Q tensor t.  False (op left empty) when the common
+ * denominator or a scaled entry does not fit in an int64. */
+bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t);
+
+/* Writes the integer results R[k] / den into the Q tensor out, which
+ * already has its shape (and zeros).  den >= 1. */
+void fast_store_q(cvp_tensor_t out, const int64_t *R, const mpz_t den);
+
+/* out[k] += bias[channel of k] for an [N, O, Ho*Wo] layout. */
+void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
+                   size_t N, size_t O, size_t plane);
+
+/* min(L * a * b, UINT64_MAX as a saturated bound) in 128 bits: the
+ * bound on every partial sum.  Saturates at 2^127. */
+unsigned __int128 fast_bound(uint64_t L, uint64_t a, uint64_t b);
+
+/* ---- per-operation state ---------------------------------------------- */
+
+typedef struct {
+    uint64_t p;          /* modulus of the prime-field path, else 0 */
+    cvp_rng rng;         /* for the exact checks of BLAS products */
+    bool check_failed;   /* a product failed its check */
+} fast_ctx;
+
+void fast_ctx_init(fast_ctx *ctx, uint64_t p);
+
+/* ---- matrix products (fast_gemm.c) ------------------------------------
+ * C (m x n, row stride ldc) := [C +] op(A) op(B), op(A) m x k, op(B) k x n,
+ * with op(A)[i][l] = ta ? A[l*lda + i] : A[i*lda + l] and op(B)[l][j] =
+ * tb ? B[j*ldb + l] : B[l*ldb + j].  ta and tb are not both true.
+ * The float ones return false when the exact check of a BLAS product
+ * failed (ctx->check_failed is then set and C is garbage). */
+bool fast_gemm_f32(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                   size_t k, const float *A, size_t lda, const float *B,
+                   size_t ldb, float *C, size_t ldc, bool accumulate);
+bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                   size_t k, const double *A, size_t lda, const double *B,
+                   size_t ldb, double *C, size_t ldc, bool accumulate);
+bool fast_gemm_i64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                   size_t k, const int64_t *A, size_t lda, const int64_t *B,
+                   size_t ldb, int64_t *C, size_t ldc, bool accumulate);
+/* Residues in [0, ctx->p), ctx->p < 2^62. */
+bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                    size_t k, const uint64_t *A, size_t lda,
+                    const uint64_t *B, size_t ldb, uint64_t *C, size_t ldc,
+                    bool accumulate);
+
+/* ---- the conv layer's loop structure (fast_conv.c) --------------------- */
+
+typedef struct {
+    size_t N, C, H, W, O, Cg, Og, G, kH, kW, Ho, Wo;
+    int64_t sh, sw, ph, pw, dh, dw;
+} fast_layer;
+
+#endif

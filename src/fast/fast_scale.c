@@ -1,0 +1,128 @@
+/* fast_scale.c -- exact rationals to scaled int64 and back, and the bound
+ * that picks the arithmetic. */
+#include "fast/fast_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void fast_operand_init(fast_operand *op)
+{
+    op->v = NULL;
+    op->n = 0;
+    op->max = 0;
+    mpz_init_set_ui(op->den, 1);
+}
+
+void fast_operand_clear(fast_operand *op)
+{
+    free(op->v);
+    op->v = NULL;
+    op->n = 0;
+    mpz_clear(op->den);
+}
+
+/* |v| as uint64 without overflow at INT64_MIN. */
+static uint64_t magnitude(int64_t v)
+{
+    return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
+{
+    CVP_ASSERT(t->ring == &cvp_ring_q);
+    const size_t n = t->size;
+    /* Pass 1: the common denominator.  Integer tensors (the usual case)
+     * cost one comparison per entry. */
+    mpz_set_ui(op->den, 1);
+    for (size_t k = 0; k < n; k++) {
+        mpz_srcptr d = mpq_denref(t->entries[k]);
+        if (mpz_cmp_ui(d, 1) != 0 && !mpz_divisible_p(op->den, d)) {
+            mpz_lcm(op->den, op->den, d);
+            if (!mpz_fits_slong_p(op->den))
+                return false;
+        }
+    }
+    op->v = malloc((n ? n : 1) * sizeof *op->v);
+    CVP_ASSERT(op->v != NULL);
+    op->n = n;
+    bool fits = true;
+    uint64_t max = 0;
+    if (mpz_cmp_ui(op->den, 1) == 0) {
+        /* Read-only on the tensor, one slot per entry: parallel. */
+        FAST_OMP(omp parallel for reduction(max: max) reduction(&&: fits) schedule(static))
+        for (size_t k = 0; k < n; k++) {
+            mpz_srcptr num = mpq_numref(t->entries[k]);
+            if (!mpz_fits_slong_p(num)) {
+                fits = false;
+                continue;
+            }
+            int64_t v = mpz_get_si(num);
+            op->v[k] = v;
+            if (magnitude(v) > max)
+                max = magnitude(v);
+        }
+    } else {
+        mpz_t scaled;
+        mpz_init(scaled);
+        for (size_t k = 0; fits && k < n; k++) {
+            mpz_divexact(scaled, op->den, mpq_denref(t->entries[k]));
+            mpz_mul(scaled, scaled, mpq_numref(t->entries[k]));
+            if (!mpz_fits_slong_p(scaled)) {
+                fits = false;
+                break;
+            }
+            op->v[k] = mpz_get_si(scaled);
+            if (magnitude(op->v[k]) > max)
+                max = magnitude(op->v[k]);
+        }
+        mpz_clear(scaled);
+    }
+    if (!fits) {
+        free(op->v);
+        op->v = NULL;
+        op->n = 0;
+        return false;
+    }
+    op->max = max;
+    return true;
+}
+
+void fast_store_q(cvp_tensor_t out, const int64_t *R, const mpz_t den)
+{
+    CVP_ASSERT(out->ring == &cvp_ring_q);
+    const size_t n = out->size;
+    const bool integral = mpz_cmp_ui(den, 1) == 0;
+    /* Each entry is its own GMP object; GMP is reentrant, so the entries
+     * can be written by several threads. */
+    FAST_OMP(omp parallel for schedule(static))
+    for (size_t k = 0; k < n; k++) {
+        mpq_ptr q = out->entries[k];
+        mpz_set_si(mpq_numref(q), (long)R[k]);
+        if (integral) {
+            mpz_set_ui(mpq_denref(q), 1);
+        } else {
+            mpz_set(mpq_denref(q), den);
+            mpq_canonicalize(q);
+        }
+    }
+}
+
+void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
+                   size_t N, size_t O, size_t plane)
+{
+    FAST_OMP(omp parallel for schedule(static))
+    for (size_t k = 0; k < N * O * plane; k++)
+        mpq_add(out->entries[k], out->entries[k],
+                bias->entries[(k / plane) % O]);
+}
+
+unsigned __int128 fast_bound(uint64_t L, uint64_t a, uint64_t b)
+{
+    const unsigned __int128 cap = (unsigned __int128)1 << 127;
+    unsigned __int128 ab = (unsigned __int128)a * b;   /* < 2^128 */
+    if (ab >= cap)
+        return cap;
+    if (L != 0 && ab > cap / L)
+        return cap;
+    return ab * L;
+}
