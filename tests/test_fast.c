@@ -198,6 +198,335 @@ static void test_one_by_one_shortcut(void **state)
     }
 }
 
+/* ---- each path's limit ------------------------------------------------ */
+
+/* [1, k] @ [k, 1] with the given entries: the product's exact value and
+ * path, against the definitional matmul. */
+static void check_dot(const long *a, const long *b, size_t k, cvp_fast_path want)
+{
+    cvp_tensor_t A, B, fast, ref;
+    cvp_tensor_init(A), cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    tu_ints(A, 2, (size_t[]){1, k}, a);
+    tu_ints(B, 2, (size_t[]){k, 1}, b);
+    cvp_error err;
+    cvp_fast_path path = CVP_FAST_PATH_COUNT;
+    tu_assert_ok(cvp_fast_matmul(fast, A, B, &path, &err), &err);
+    tu_assert_ok(cvp_tensor_matmul(ref, A, B, &err), &err);
+    tu_assert_equal(fast, ref);
+    if (path != want)
+        fprintf(stderr, "path %s, expected %s\n", cvp_fast_path_name(path),
+                cvp_fast_path_name(want));
+    assert_int_equal(path, want);
+    cvp_tensor_clear(A), cvp_tensor_clear(B), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
+static void test_limits_of_each_path(void **state)
+{
+    (void)state;
+    const long p24 = 1L << 24, p53 = 1L << 53;
+    /* Bound k * max|a| * max|b| just below 2^24: float32. */
+    check_dot((long[]){p24 - 1}, (long[]){1}, 1, CVP_FAST_PATH_FLOAT32);
+    /* Exactly 2^24 must take the wider path: 2^24 + 1 is no float32. */
+    check_dot((long[]){p24}, (long[]){1}, 1, CVP_FAST_PATH_FLOAT64);
+    check_dot((long[]){p24 / 2, p24 / 2}, (long[]){1, 1}, 2, CVP_FAST_PATH_FLOAT64);
+    check_dot((long[]){p24, 1}, (long[]){1, 1}, 2, CVP_FAST_PATH_FLOAT64);
+    /* The same at 2^53: 2^53 + 1 is no double. */
+    check_dot((long[]){p53 - 1}, (long[]){1}, 1, CVP_FAST_PATH_FLOAT64);
+    check_dot((long[]){p53}, (long[]){1}, 1, CVP_FAST_PATH_INT64);
+    check_dot((long[]){1L << 26, 1L << 26}, (long[]){1L << 26, 1L << 26}, 2,
+              CVP_FAST_PATH_INT64);
+    check_dot((long[]){p53, 1}, (long[]){1, 1}, 2, CVP_FAST_PATH_INT64);
+    check_dot((long[]){-p53, -1}, (long[]){1, 1}, 2, CVP_FAST_PATH_INT64);
+    /* And at 2^63: beyond it, GMP (the definitional operator). */
+    check_dot((long[]){INT64_MAX}, (long[]){1}, 1, CVP_FAST_PATH_INT64);
+    check_dot((long[]){1L << 62, 1L << 62}, (long[]){1, 1}, 2, CVP_FAST_PATH_REFERENCE);
+    check_dot((long[]){INT64_MIN}, (long[]){1}, 1, CVP_FAST_PATH_REFERENCE);
+    check_dot((long[]){INT64_MAX, INT64_MAX}, (long[]){INT64_MAX, 3}, 2,
+              CVP_FAST_PATH_REFERENCE);
+}
+
+/* A conv layer past the float64 limit: four taps of 2^26 * 2^26 bound
+ * the sums by 2^54, so int64 is chosen (a partial sum of 2^53 + 2^26
+ * on the way would round in float64). */
+static void test_conv_at_the_float64_limit(void **state)
+{
+    (void)state;
+    const long big = 1L << 26;
+    cvp_tensor_t X, K, fast, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    /* 1x2x1x2 input and one 2-channel 1x2 kernel: a single output of
+     * four products. */
+    tu_ints(X, 4, (size_t[]){1, 2, 1, 2}, (long[]){big, big - 1, -big, big});
+    tu_ints(K, 4, (size_t[]){1, 2, 1, 2}, (long[]){big, big, big, 1});
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    cvp_error err;
+    cvp_fast_path path;
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &p, &path, &err), &err);
+    tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &p, &err), &err);
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_INT64);
+    /* 2^52 + 2^52 - 2^26 - 2^52 + 2^26 = 2^52, worked out by hand. */
+    mpq_t expected;
+    mpq_init(expected);
+    mpq_set_ui(expected, 1, 1);
+    mpq_mul_2exp(expected, expected, 52);
+    assert_true(mpq_equal(cvp_tensor_at(fast, 0), expected));
+    mpq_clear(expected);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
+/* Denominators whose least common multiple passes 2^63: GMP. */
+static void test_huge_denominators_fall_back(void **state)
+{
+    (void)state;
+    cvp_tensor_t A, B, fast, ref;
+    cvp_tensor_init(A), cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    tu_ints(A, 2, (size_t[]){1, 2}, (long[]){1, 1});
+    tu_ints(B, 2, (size_t[]){2, 1}, (long[]){1, 1});
+    mpq_set_str(cvp_tensor_at(A, 0), "1/4294967311", 10);   /* primes near 2^32 */
+    mpq_set_str(cvp_tensor_at(A, 1), "1/4294967357", 10);
+    cvp_error err;
+    cvp_fast_path path;
+    tu_assert_ok(cvp_fast_matmul(fast, A, B, &path, &err), &err);
+    tu_assert_ok(cvp_tensor_matmul(ref, A, B, &err), &err);
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_REFERENCE);
+    cvp_tensor_clear(A), cvp_tensor_clear(B), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
+/* ---- the exact check of float products --------------------------------- */
+
+static void test_corrupted_product_is_caught(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 7);
+    tu_conv_case cc;
+    tu_random_conv_case(&cc, &rng);
+    cvp_tensor_t X, K, fast, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
+    tu_random(K, &rng, 4, cc.k_shape, -9, 9);
+    cvp_fast_stats_t before, after;
+    cvp_fast_stats(&before);
+    cvp_fast_inject_fault(true);
+    cvp_error err;
+    cvp_fast_path path;
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &cc.p, &path, &err), &err);
+    cvp_fast_stats(&after);
+    tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &cc.p, &err), &err);
+    /* The wrong entry never reaches the result: the definitional
+     * operator recomputed it, and the fallback was counted. */
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_REFERENCE);
+    assert_int_equal(after.check_failures, before.check_failures + 1);
+    assert_true(after.checks > before.checks);
+    /* Without a fault the same call passes its checks. */
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &cc.p, &path, &err), &err);
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_FLOAT32);
+    cvp_fast_stats(&before);
+    assert_int_equal(before.check_failures, after.check_failures);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
+/* ---- the prime field ----------------------------------------------------- */
+
+static void random_residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
+                            const size_t *shape, uint64_t p)
+{
+    cvp_tensor_set_ring(t, F);
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_resize(t, rank, shape, &err), &err);
+    /* Mostly uniform residues, some at the top of the range (p - 1 is -1)
+     * so that accumulators see their largest products. */
+    for (size_t k = 0; k < t->size; k++) {
+        uint64_t r = cvp_rng_next(rng);
+        cvp_fp_set(cvp_tensor_elem(t, k), r % 4 == 0 ? p - 1 - r % 3 : r % p);
+    }
+}
+
+static void check_prime_field(uint64_t p, unsigned seed)
+{
+    cvp_ring F;
+    cvp_ring_fp_init(&F, p);
+    cvp_rng rng;
+    cvp_rng_seed(&rng, seed);
+    for (int t = 0; t < CASES / 2; t++) {
+        tu_conv_case cc;
+        tu_random_conv_case(&cc, &rng);
+        cvp_tensor_t X, K, G, B, fast, ref;
+        cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
+        cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
+        random_residues(X, &F, &rng, cc.rank, cc.x_shape, p);
+        random_residues(K, &F, &rng, 4, cc.k_shape, p);
+        random_residues(G, &F, &rng, cc.rank, cc.y_shape, p);
+        random_residues(B, &F, &rng, 1, &cc.O, p);
+        for (conv_op op = FORWARD; op <= BACKWARD_WEIGHT; op++) {
+            cvp_error err;
+            cvp_fast_path path = CVP_FAST_PATH_COUNT;
+            const cvp_tensor_struct *bias = op == FORWARD && t % 2 ? B : NULL;
+            tu_assert_ok(fast_op(op, fast, X, K, G, bias, &cc.p, &path, &err), &err);
+            tu_assert_ok(reference_op(op, ref, X, K, G, bias, &cc.p, &err), &err);
+            if (!cvp_tensor_equal(fast, ref))
+                tu_print_conv_case(&cc);
+            assert_true(cvp_tensor_equal(fast, ref));
+            assert_int_equal(path, CVP_FAST_PATH_MODP);
+        }
+        cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G);
+        cvp_tensor_clear(B), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+    }
+    cvp_ring_fp_clear(&F);
+}
+
+static void test_prime_field_mersenne(void **state)
+{
+    (void)state;
+    check_prime_field(CVP_FP_DEFAULT_PRIME, 11);
+}
+
+/* A prime just below 2^62 (the largest the ring takes) reduces more
+ * often; 7 checks the small end. */
+static void test_prime_field_other_primes(void **state)
+{
+    (void)state;
+    check_prime_field((UINT64_C(1) << 62) - 57, 12);
+    check_prime_field(7, 13);
+}
+
+static void test_prime_field_long_reductions(void **state)
+{
+    (void)state;
+    /* 200 channels of 3x3 taps: 1800 products per output, many chunks
+     * of the 128-bit accumulators; large enough for several threads. */
+    tu_conv_case cc;
+    memset(&cc, 0, sizeof cc);
+    cc.rank = 4, cc.N = 1, cc.C = 200, cc.O = 8, cc.H = cc.W = 5, cc.kH = cc.kW = 3;
+    cc.p = cvp_conv2d_params_default();
+    cc.p.padding[0] = cc.p.padding[1] = 1;
+    cc.Ho = cc.Wo = 5;
+    memcpy(cc.x_shape, (size_t[]){1, 200, 5, 5}, sizeof cc.x_shape);
+    memcpy(cc.k_shape, (size_t[]){8, 200, 3, 3}, sizeof cc.k_shape);
+    memcpy(cc.y_shape, (size_t[]){1, 8, 5, 5}, sizeof cc.y_shape);
+    uint64_t primes[] = {CVP_FP_DEFAULT_PRIME, (UINT64_C(1) << 62) - 57};
+    for (int k = 0; k < 2; k++) {
+        cvp_ring F;
+        cvp_ring_fp_init(&F, primes[k]);
+        cvp_rng rng;
+        cvp_rng_seed(&rng, 14);
+        cvp_tensor_t X, K, G, fast, ref;
+        cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
+        cvp_tensor_init(fast), cvp_tensor_init(ref);
+        random_residues(X, &F, &rng, 4, cc.x_shape, primes[k]);
+        random_residues(K, &F, &rng, 4, cc.k_shape, primes[k]);
+        random_residues(G, &F, &rng, 4, cc.y_shape, primes[k]);
+        for (conv_op op = FORWARD; op <= BACKWARD_WEIGHT; op++) {
+            cvp_error err;
+            tu_assert_ok(fast_op(op, fast, X, K, G, NULL, &cc.p, NULL, &err), &err);
+            tu_assert_ok(reference_op(op, ref, X, K, G, NULL, &cc.p, &err), &err);
+            assert_true(cvp_tensor_equal(fast, ref));
+        }
+        cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G);
+        cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+        cvp_ring_fp_clear(&F);
+    }
+}
+
+/* ---- errors, aliasing, the switch ---------------------------------------- */
+
+static void test_errors_are_the_kernels(void **state)
+{
+    (void)state;
+    cvp_tensor_t X, K, G, out;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G), cvp_tensor_init(out);
+    tu_zeros(X, 4, (size_t[]){1, 3, 5, 5});
+    tu_zeros(K, 4, (size_t[]){2, 2, 3, 3});   /* 2 input channels, not 3 */
+    tu_zeros(G, 4, (size_t[]){1, 2, 3, 3});
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    for (conv_op op = FORWARD; op <= BACKWARD_WEIGHT; op++) {
+        cvp_error e1, e2;
+        cvp_status s1 = fast_op(op, out, X, K, G, NULL, &p, NULL, &e1);
+        cvp_status s2 = reference_op(op, out, X, K, G, NULL, &p, &e2);
+        assert_int_equal(s1, CVP_ERR_INPUT);
+        assert_int_equal(s1, s2);
+        assert_string_equal(e1.message, e2.message);
+    }
+    /* A gradient of the wrong shape. */
+    tu_zeros(K, 4, (size_t[]){2, 3, 3, 3});
+    tu_zeros(G, 4, (size_t[]){1, 2, 4, 3});
+    for (conv_op op = BACKWARD_INPUT; op <= BACKWARD_WEIGHT; op++) {
+        cvp_error e1, e2;
+        cvp_status s1 = fast_op(op, out, X, K, G, NULL, &p, NULL, &e1);
+        cvp_status s2 = reference_op(op, out, X, K, G, NULL, &p, &e2);
+        assert_int_equal(s1, CVP_ERR_INPUT);
+        assert_int_equal(s1, s2);
+        assert_string_equal(e1.message, e2.message);
+    }
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G), cvp_tensor_clear(out);
+}
+
+static void test_output_may_alias_an_input(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 15);
+    tu_conv_case cc;
+    tu_random_conv_case(&cc, &rng);
+    cvp_tensor_t X, K, G, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G), cvp_tensor_init(ref);
+    tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
+    tu_random(K, &rng, 4, cc.k_shape, -9, 9);
+    tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
+    cvp_error err;
+    tu_assert_ok(cvp_conv2d_backward_weight(ref, X, K, G, &cc.p, &err), &err);
+    tu_assert_ok(cvp_fast_conv2d_backward_weight(K, X, K, G, &cc.p, NULL, &err), &err);
+    tu_assert_equal(K, ref);
+    tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &cc.p, &err), &err);
+    tu_assert_ok(cvp_fast_conv2d(X, X, K, NULL, &cc.p, NULL, &err), &err);
+    tu_assert_equal(X, ref);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G), cvp_tensor_clear(ref);
+}
+
+static void test_disabled_means_reference(void **state)
+{
+    (void)state;
+    cvp_tensor_t A, B, out;
+    cvp_tensor_init(A), cvp_tensor_init(B), cvp_tensor_init(out);
+    tu_ints(A, 2, (size_t[]){1, 2}, (long[]){1, 2});
+    tu_ints(B, 2, (size_t[]){2, 1}, (long[]){3, 4});
+    cvp_error err;
+    cvp_fast_path path;
+    cvp_fast_set_enabled(false);
+    tu_assert_ok(cvp_fast_matmul(out, A, B, &path, &err), &err);
+    assert_int_equal(path, CVP_FAST_PATH_REFERENCE);
+    cvp_fast_set_enabled(true);
+    tu_assert_ok(cvp_fast_matmul(out, A, B, &path, &err), &err);
+    assert_int_equal(path, CVP_FAST_PATH_FLOAT32);
+    /* 1*3 + 2*4 = 11 */
+    assert_int_equal(mpz_get_si(mpq_numref(cvp_tensor_at(out, 0))), 11);
+    cvp_tensor_clear(A), cvp_tensor_clear(B), cvp_tensor_clear(out);
+}
+
+static void test_random_matmul_shapes(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 16);
+    for (int t = 0; t < CASES; t++) {
+        size_t m = 1 + cvp_rng_next(&rng) % 9, k = cvp_rng_next(&rng) % 9,
+               n = 1 + cvp_rng_next(&rng) % 9;
+        cvp_tensor_t A, B, fast, ref;
+        cvp_tensor_init(A), cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
+        random_values(A, &rng, 2, (size_t[]){m, k}, -50, 50, t % 2 ? 5 : 1);
+        random_values(B, &rng, 2, (size_t[]){k, n}, -50, 50, 1);
+        cvp_error err;
+        tu_assert_ok(cvp_fast_matmul(fast, A, B, NULL, &err), &err);
+        tu_assert_ok(cvp_tensor_matmul(ref, A, B, &err), &err);
+        tu_assert_equal(fast, ref);
+        cvp_tensor_clear(A), cvp_tensor_clear(B), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +536,17 @@ int main(void)
         cmocka_unit_test(test_large_values_take_float64_or_int64),
         cmocka_unit_test(test_small_im2col_blocks),
         cmocka_unit_test(test_one_by_one_shortcut),
+        cmocka_unit_test(test_limits_of_each_path),
+        cmocka_unit_test(test_conv_at_the_float64_limit),
+        cmocka_unit_test(test_huge_denominators_fall_back),
+        cmocka_unit_test(test_corrupted_product_is_caught),
+        cmocka_unit_test(test_prime_field_mersenne),
+        cmocka_unit_test(test_prime_field_other_primes),
+        cmocka_unit_test(test_prime_field_long_reductions),
+        cmocka_unit_test(test_errors_are_the_kernels),
+        cmocka_unit_test(test_output_may_alias_an_input),
+        cmocka_unit_test(test_disabled_means_reference),
+        cmocka_unit_test(test_random_matmul_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

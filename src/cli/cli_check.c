@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "engine/check.h"
+#include "fast/fast.h"
 #include "lang/proof.h"
 #include "report/render.h"
 
@@ -51,6 +52,7 @@ static void usage(FILE *stream)
         "  --max-entries N     largest tensor (default 200000000)\n"
         "  --max-terms N       largest polynomial, in terms (default 1000000)\n"
         "  --max-shapes N      most shapes per claim (default 100000)\n"
+        "  --reference         definitional operators only (no fast kernels)\n"
         "  --help              this text\n"
         "\n"
         "exit status: 0 every claim passed, 1 some claim failed, 2 usage or\n"
@@ -264,6 +266,8 @@ int cvp_cli_check(int argc, char **argv)
             } else {
                 options.max_shapes = count;
             }
+        } else if (strcmp(arg, "--reference") == 0) {
+            cvp_fast_set_enabled(false);
         } else {
             fprintf(stderr, "convproof check: unknown option '%s'\n", arg);
             rc = CVP_EXIT_USAGE;

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "engine/builtins.h"
 #include "engine/eval.h"
+#include "fast/fast.h"
 #include "io/npy.h"
 #include "io/tensor_text.h"
 #include "kernel/rng.h"
@@ -65,6 +66,8 @@ static void print_help(FILE *stream)
         "                        output: .npy as float64 (only if every entry\n"
         "                        is exactly a double), else the text form\n"
         "  --max-entries N       largest tensor allowed (default 200000000)\n"
+        "  --reference           evaluate with the definitional operators\n"
+        "                        only (no fast kernels; same results, slower)\n"
         "  --help                this text\n"
         "\n"
         "expressions:\n"
@@ -183,6 +186,10 @@ static int parse_options(eval_options *opts, int argc, char **argv)
         }
         if (strcmp(arg, "--help") == 0) {
             opts->help = true;
+            continue;
+        }
+        if (strcmp(arg, "--reference") == 0) {
+            cvp_fast_set_enabled(false);
             continue;
         }
         size_t which = 0, count = sizeof valued / sizeof valued[0];

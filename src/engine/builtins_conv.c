@@ -7,6 +7,7 @@
  */
 #include "engine/builtins_impl.h"
 
+#include "fast/fast.h"
 #include "kernel/conv2d_backward.h"
 #include "kernel/sparse.h"
 
@@ -54,7 +55,10 @@ cvp_status cvp_builtin_conv2d(cvp_value *out, cvp_call *call)
         return status;
     cvp_error kernel_error;
     cvp_error_clear(&kernel_error);
-    status = cvp_conv2d(out->tensor, X, K, bias, &params, &kernel_error);
+    /* The fast kernels give the definitional result exactly (fast/fast.h)
+     * and hand everything they do not cover to the kernel. */
+    status = cvp_fast_conv2d(out->tensor, X, K, bias, &params, NULL,
+                             &kernel_error);
     return cvp_call_finish_tensor(out, call, status, &kernel_error);
 }
 
@@ -96,14 +100,30 @@ static cvp_status backward(cvp_value *out, cvp_call *call, backward_fn fn)
     return cvp_call_finish_tensor(out, call, status, &kernel_error);
 }
 
+static cvp_status fast_backward_input(cvp_tensor_t out, const cvp_tensor_t X,
+                                      const cvp_tensor_t K, const cvp_tensor_t G,
+                                      const cvp_conv2d_params *params,
+                                      cvp_error *err)
+{
+    return cvp_fast_conv2d_backward_input(out, X, K, G, params, NULL, err);
+}
+
+static cvp_status fast_backward_weight(cvp_tensor_t out, const cvp_tensor_t X,
+                                       const cvp_tensor_t K, const cvp_tensor_t G,
+                                       const cvp_conv2d_params *params,
+                                       cvp_error *err)
+{
+    return cvp_fast_conv2d_backward_weight(out, X, K, G, params, NULL, err);
+}
+
 cvp_status cvp_builtin_conv2d_backward_input(cvp_value *out, cvp_call *call)
 {
-    return backward(out, call, cvp_conv2d_backward_input);
+    return backward(out, call, fast_backward_input);
 }
 
 cvp_status cvp_builtin_conv2d_backward_weight(cvp_value *out, cvp_call *call)
 {
-    return backward(out, call, cvp_conv2d_backward_weight);
+    return backward(out, call, fast_backward_weight);
 }
 
 cvp_status cvp_builtin_conv2d_backward_bias(cvp_value *out, cvp_call *call)

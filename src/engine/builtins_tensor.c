@@ -2,6 +2,8 @@
  * sum, matmul (kernel/tensor.h). */
 #include "engine/builtins_impl.h"
 
+#include "fast/fast.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -174,6 +176,6 @@ cvp_status cvp_builtin_matmul(cvp_value *out, cvp_call *call)
         return status;
     cvp_error kernel_error;
     cvp_error_clear(&kernel_error);
-    status = cvp_tensor_matmul(out->tensor, A, B, &kernel_error);
+    status = cvp_fast_matmul(out->tensor, A, B, NULL, &kernel_error);
     return cvp_call_finish_tensor(out, call, status, &kernel_error);
 }

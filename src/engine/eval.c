@@ -7,6 +7,7 @@
 
 #include "engine/builtins.h"
 #include "engine/call.h"
+#include "fast/fast.h"
 #include "lang/parser.h"
 #include "lang/suggest.h"
 
@@ -209,7 +210,7 @@ apply_binary(cvp_value *out, cvp_value *rhs, const cvp_ast_node *node,
     case '+': status = cvp_tensor_add(a, a, b, &kernel_error); break;
     case '-': status = cvp_tensor_sub(a, a, b, &kernel_error); break;
     case '*': status = cvp_tensor_mul(a, a, b, &kernel_error); break;
-    case '@': status = cvp_tensor_matmul(a, a, b, &kernel_error); break;
+    case '@': status = cvp_fast_matmul(a, a, b, NULL, &kernel_error); break;
     default: CVP_ASSERT(!"unknown binary operator");
     }
     if (status != CVP_OK)

@@ -154,7 +154,7 @@ static void *to_float_array(const int64_t *v, size_t n, bool single)
 {
     void *out = malloc((n ? n : 1) * (single ? sizeof(float) : sizeof(double)));
     CVP_ASSERT(out != NULL);
-    FAST_OMP(omp parallel for schedule(static))
+    FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
         if (single)
             ((float *)out)[k] = (float)v[k];
@@ -212,7 +212,7 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, const cvp_tensor_t A,
             ok = single ? run_f32(&ctx, job, fa, fb, fr)
                         : run_f64(&ctx, job, fa, fb, fr);
             /* Integers below 2^53 (2^24): the conversion is exact. */
-            FAST_OMP(omp parallel for schedule(static))
+            FAST_OMP(omp parallel for schedule(static) if (job->out_size > FAST_PARALLEL_MIN))
             for (size_t k = 0; k < job->out_size; k++)
                 R[k] = single ? (int64_t)((float *)fr)[k] : (int64_t)((double *)fr)[k];
             free(fa);

@@ -25,7 +25,7 @@ static void FN(im2col)(FT *col, const FT *x, const fast_layer *L, size_t p0,
                        size_t cols)
 {
     const size_t rows = L->Cg * L->kH * L->kW;
-    FAST_OMP(omp parallel for schedule(static) if (rows * cols > 65536))
+    FAST_OMP(omp parallel for schedule(static) if (rows * cols > FAST_PARALLEL_MIN))
     for (size_t r = 0; r < rows; r++) {
         const size_t c = r / (L->kH * L->kW), u = (r / L->kW) % L->kH,
                      v = r % L->kW;
@@ -52,7 +52,7 @@ static void FN(col2im)(fast_ctx *ctx, FT *x, const FT *col,
                        const fast_layer *L, size_t p0, size_t cols)
 {
     const size_t taps = L->kH * L->kW;
-    FAST_OMP(omp parallel for schedule(static) if (L->Cg * taps * cols > 65536))
+    FAST_OMP(omp parallel for schedule(static) if (L->Cg * taps * cols > FAST_PARALLEL_MIN))
     for (size_t c = 0; c < L->Cg; c++) {
         FT *plane = x + c * L->H * L->W;
         for (size_t t = 0; t < taps; t++) {

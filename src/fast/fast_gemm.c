@@ -44,7 +44,8 @@ void fast_ctx_init(fast_ctx *ctx, uint64_t p)
                      size_t ldc, bool accumulate)                            \
     {                                                                        \
         CVP_ASSERT(!(ta && tb));                                             \
-        FAST_OMP(omp parallel for schedule(static))                          \
+        FAST_OMP(omp parallel for schedule(static)                           \
+                 if (m * n * k > 16 * FAST_PARALLEL_MIN))                    \
         for (size_t i = 0; i < m; i++) {                                     \
             T *c = C + i * ldc;                                              \
             if (!accumulate)                                                 \
@@ -286,7 +287,7 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
     CVP_ASSERT(!(ta && tb));
     const uint64_t p = ctx->p;
     const size_t chunk = chunk_of(p);
-    FAST_OMP(omp parallel)
+    FAST_OMP(omp parallel if (m * n * k > FAST_PARALLEL_MIN))
     {
         u128 *acc = malloc((n ? n : 1) * sizeof *acc);
         CVP_ASSERT(acc != NULL);

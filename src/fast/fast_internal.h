@@ -23,6 +23,11 @@
 #define FAST_OMP(directive)
 #endif
 
+/* Loops shorter than this (in elementary steps) stay on one thread:
+ * starting and joining threads costs more than they would save, and far
+ * more on a loaded machine. */
+#define FAST_PARALLEL_MIN ((size_t)1 << 16)
+
 /* ---- operands scaled to integers (fast_scale.c) ----------------------- */
 
 typedef struct {

@@ -49,7 +49,7 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
     uint64_t max = 0;
     if (mpz_cmp_ui(op->den, 1) == 0) {
         /* Read-only on the tensor, one slot per entry: parallel. */
-        FAST_OMP(omp parallel for reduction(max: max) reduction(&&: fits) schedule(static))
+        FAST_OMP(omp parallel for reduction(max: max) reduction(&&: fits) schedule(static) if (n > FAST_PARALLEL_MIN))
         for (size_t k = 0; k < n; k++) {
             mpz_srcptr num = mpq_numref(t->entries[k]);
             if (!mpz_fits_slong_p(num)) {
@@ -94,7 +94,7 @@ void fast_store_q(cvp_tensor_t out, const int64_t *R, const mpz_t den)
     const bool integral = mpz_cmp_ui(den, 1) == 0;
     /* Each entry is its own GMP object; GMP is reentrant, so the entries
      * can be written by several threads. */
-    FAST_OMP(omp parallel for schedule(static))
+    FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
         mpq_ptr q = out->entries[k];
         mpz_set_si(mpq_numref(q), (long)R[k]);
@@ -110,7 +110,7 @@ void fast_store_q(cvp_tensor_t out, const int64_t *R, const mpz_t den)
 void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
                    size_t N, size_t O, size_t plane)
 {
-    FAST_OMP(omp parallel for schedule(static))
+    FAST_OMP(omp parallel for schedule(static) if (N * O * plane > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < N * O * plane; k++)
         mpq_add(out->entries[k], out->entries[k],
                 bias->entries[(k / plane) % O]);
