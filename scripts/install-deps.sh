@@ -5,7 +5,7 @@
 # skipped, and says so, without it) and is the largest download.
 set -eu
 packages="build-essential autoconf automake libtool pkg-config \
-  libgmp-dev libmpfr-dev libisl-dev libcmocka-dev \
+  libgmp-dev libmpfr-dev libisl-dev libcmocka-dev libopenblas-dev \
   python3 python3-numpy valgrind"
 if [ "${CONVPROOF_WITH_TORCH:-yes}" = yes ]; then
   packages="$packages python3-torch"
