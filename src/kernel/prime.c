@@ -1,0 +1,73 @@
+/* prime.c -- deterministic 64-bit primality and random primes (prime.h). */
+#include "kernel/prime.h"
+
+#include "kernel/status.h"
+
+static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)a * b) % n);
+}
+
+static uint64_t powmod(uint64_t a, uint64_t e, uint64_t n)
+{
+    uint64_t r = 1 % n;
+    a %= n;
+    while (e > 0) {
+        if (e & 1)
+            r = mulmod(r, a, n);
+        a = mulmod(a, a, n);
+        e >>= 1;
+    }
+    return r;
+}
+
+/* One Miller-Rabin round: false when `a` witnesses that n (odd, > a) is
+ * composite; n - 1 = d * 2^s with d odd. */
+static bool strong_probable_prime(uint64_t n, uint64_t d, int s, uint64_t a)
+{
+    uint64_t x = powmod(a, d, n);
+    if (x == 1 || x == n - 1)
+        return true;
+    for (int r = 1; r < s; r++) {
+        x = mulmod(x, x, n);
+        if (x == n - 1)
+            return true;
+    }
+    return false;
+}
+
+bool cvp_is_prime_u64(uint64_t n)
+{
+    static const uint64_t bases[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
+    if (n < 2)
+        return false;
+    for (size_t k = 0; k < sizeof bases / sizeof bases[0]; k++) {
+        if (n == bases[k])
+            return true;
+        if (n % bases[k] == 0)
+            return false;
+    }
+    /* n is odd and above 37 here */
+    uint64_t d = n - 1;
+    int s = 0;
+    while ((d & 1) == 0) {
+        d >>= 1;
+        s++;
+    }
+    for (size_t k = 0; k < sizeof bases / sizeof bases[0]; k++)
+        if (!strong_probable_prime(n, d, s, bases[k]))
+            return false;
+    return true;
+}
+
+uint64_t cvp_random_prime(cvp_rng *rng)
+{
+    /* Prime gaps below 2^61 are far below 2^20 (the largest known is
+     * under 1,600), so the search stays below 2^61. */
+    uint64_t lo = CVP_RANDOM_PRIME_MIN, hi = (UINT64_C(1) << 61) - (UINT64_C(1) << 20);
+    uint64_t n = lo + cvp_rng_next(rng) % (hi - lo + 1);
+    while (!cvp_is_prime_u64(n))
+        n++;
+    CVP_ASSERT(n < (UINT64_C(1) << 61));
+    return n;
+}

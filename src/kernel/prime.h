@@ -1,0 +1,36 @@
+/* prime.h -- primes for the `random` method's fields (trusted kernel).
+ *
+ * Schwartz-Zippel over Z/pZ bounds the chance that a nonzero polynomial
+ * vanishes at a random point by deg/p -- but only for a polynomial that
+ * is nonzero mod p.  A claim's constants can make every coefficient of a
+ * false identity a multiple of one fixed prime (X * 2 * (2^61 - 1) == 0
+ * vanishes identically mod 2^61 - 1), so the prime itself is drawn at
+ * random for every point: a fixed nonzero integer of b bits is divisible
+ * by at most b / 60 of the primes drawn from, and there are about 2^55 of
+ * them.
+ *
+ * Both functions are pure apart from advancing the generator.
+ */
+#ifndef CVP_PRIME_H
+#define CVP_PRIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/rng.h"
+
+/* Whether n is prime.  Deterministic for every 64-bit n: Miller-Rabin
+ * with the first twelve primes as bases has no strong pseudoprime below
+ * 3.3 * 10^24. */
+bool cvp_is_prime_u64(uint64_t n);
+
+/* The smallest prime at or above a uniformly random point of
+ * [2^60, 2^61 - 2^20]; always in [2^60, 2^61), so below the 2^62 that
+ * cvp_ring_fp_init requires.  Advances rng. */
+uint64_t cvp_random_prime(cvp_rng *rng);
+
+/* The smallest value cvp_random_prime can return; Schwartz-Zippel bounds
+ * use it as the field size. */
+#define CVP_RANDOM_PRIME_MIN (UINT64_C(1) << 60)
+
+#endif
