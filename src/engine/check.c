@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "engine/eval.h"
+#include "kernel/prime.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
 
@@ -335,10 +336,13 @@ static run_kind run_random(claim_context *c, const cvp_proof_method *decl,
         if (degree > max_degree)
             max_degree = degree;
         for (long t = 0; t < trials; t++) {
-            cvp_ring F;
-            cvp_ring_fp_init(&F, CVP_FP_DEFAULT_PRIME);
+            /* A new random prime for every point (kernel/prime.h): with
+             * one fixed prime, constants that make the difference a
+             * multiple of it would pass a false identity. */
             cvp_rng rng;
             cvp_rng_seed(&rng, mix_seed(c, CVP_METHOD_RANDOM, s, t));
+            cvp_ring F;
+            cvp_ring_fp_init(&F, cvp_random_prime(&rng));
             cvp_env env;
             cvp_env_init(&env);
             show_result r;
@@ -372,14 +376,15 @@ static run_kind run_random(claim_context *c, const cvp_proof_method *decl,
                 return kind;
         }
     }
-    cvp_set_textf(&m->evidence, "%zu random points of Z/pZ, p = 2^61 - 1, at %zu "
-                  "shapes (%ld per shape); the sides have degree at most %ld, so "
-                  "a false identity survives one point with probability at most "
-                  "%ld/(2^61 - 1) < %.3g (Schwartz-Zippel; assumes the difference "
-                  "of the sides does not vanish mod p, i.e. its rational "
-                  "coefficients are not all multiples of p)", points,
+    cvp_set_textf(&m->evidence, "%zu random points of Z/pZ, each with its own "
+                  "random prime p in [2^60, 2^61), at %zu shapes (%ld per shape); "
+                  "the sides have degree at most %ld, so a false identity survives "
+                  "one point with probability at most %ld/2^60 < %.3g "
+                  "(Schwartz-Zippel), plus the chance that p divides every "
+                  "coefficient of the difference (a b-bit coefficient has at most "
+                  "b/60 of the about 2^55 primes drawn from as factors)", points,
                   c->shapes.count, trials, max_degree, max_degree,
-                  (double)max_degree / 2305843009213693951.0);
+                  (double)max_degree / (double)CVP_RANDOM_PRIME_MIN);
     return RUN_HELD;
 }
 

@@ -10,9 +10,10 @@
  *
  *   exact     Q, several random small-integer instances per shape (the
  *             first drawn from -1..1 so zeros and ties are common);
- *   random    Z/pZ, p = 2^61 - 1, random points; a pass bounds the
- *             chance that a false identity slipped through by
- *             (deg / p) per point (Schwartz-Zippel), the degree bounded
+ *   random    Z/pZ at random points, a new random prime p in
+ *             [2^60, 2^61) for each point (kernel/prime.h); a pass
+ *             bounds the chance that a false identity slipped through by
+ *             (deg / 2^60) per point (Schwartz-Zippel), the degree bounded
  *             by evaluating in the degree semiring;
  *   symbolic  Q[x], every input entry an indeterminate; equal canonical
  *             polynomials prove the identity for all real inputs of that
