@@ -12,8 +12,10 @@
 
 #include <stdbool.h>
 
+#include "engine/check.h"
 #include "engine/env.h"
 #include "engine/verdict.h"
+#include "lang/proof.h"
 #include "kernel/status.h"
 #include "report/render.h"
 
@@ -38,7 +40,9 @@ int cvp_cli_test_impl(int argc, char **argv);
 typedef enum {
     CVP_CLI_REPORT_TEXT,
     CVP_CLI_REPORT_MARKDOWN,
-    CVP_CLI_REPORT_JSON
+    CVP_CLI_REPORT_JSON,
+    CVP_CLI_REPORT_HTML,
+    CVP_CLI_REPORT_JUNIT
 } cvp_cli_report_format;
 
 /* One --report FORMAT [-o FILE]; path NULL is standard output. */
@@ -47,7 +51,8 @@ typedef struct {
     const char *path;
 } cvp_cli_report_request;
 
-/* "text", "md" (or "markdown"), "json"; false for anything else. */
+/* "text", "md" (or "markdown"), "json", "html", "junit"; false for
+ * anything else. */
 bool cvp_cli_parse_report_format(cvp_cli_report_format *format, const char *name);
 
 /* Writes the report as asked; prints a message and returns
@@ -55,6 +60,60 @@ bool cvp_cli_parse_report_format(cvp_cli_report_format *format, const char *name
 int cvp_cli_write_report(const cvp_report *report,
                          const cvp_cli_report_request *request,
                          const cvp_render_options *options);
+
+/* ---- terminal: colours and progress (cli_terminal.c) ------------------ */
+
+/* --color[=WHEN]: WHEN is "auto" (the default: colours when the text
+ * report goes to a terminal and NO_COLOR is unset or empty), "always"
+ * (also what a bare --color means) or "never".  `arg` is the whole
+ * argument ("--color", "--color=never"; "--colour" is accepted too).
+ * Prints a message and returns false for another WHEN. */
+bool cvp_cli_set_color(const char *command, const char *arg);
+
+/* True when arg is --color or --colour, bare or with "=WHEN". */
+bool cvp_cli_is_color_option(const char *arg);
+
+/* Whether a text report written to `stream` gets colours under the
+ * --color setting (cvp_cli_write_report asks this for every report). */
+bool cvp_cli_color_for(FILE *stream);
+
+/* The progress line of `convproof check` on standard error: shown only
+ * when standard error is a terminal, and only once the run has taken a
+ * second; updated as each claim starts ("[12/45] 3.4 s  TITLE"), erased
+ * at the end.  Also decides whether figures are computed (an HTML report
+ * was asked for). */
+typedef struct {
+    bool terminal;          /* standard error is a terminal */
+    bool figures;           /* compute the pictures of every claim */
+    bool shown;             /* a line is on the screen */
+    size_t done, total;
+    double start;           /* seconds, monotonic clock */
+} cvp_cli_progress;
+
+void cvp_cli_progress_init(cvp_cli_progress *p, size_t total_claims,
+                           bool figures);
+
+/* Checks every claim of `file` like cvp_check_file, keeping the progress
+ * line current and adding figures when asked. */
+cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
+                              const cvp_check_options *options,
+                              cvp_lang_error *err, cvp_cli_progress *p);
+
+/* Erases the progress line, if one is shown. */
+void cvp_cli_progress_finish(cvp_cli_progress *p);
+
+/* ---- help and version (cli_help.c) ------------------------------------ */
+
+/* `convproof --help`: what the command does, its commands and exit codes. */
+void cvp_cli_print_help(FILE *stream);
+
+/* `convproof --version`: the version, the libraries' versions, the
+ * licence line. */
+void cvp_cli_print_version(FILE *stream);
+
+/* `convproof eval --symbolic ...` (cli_symbolic.c): argv as for
+ * cvp_cli_eval. */
+int cvp_cli_eval_symbolic(int argc, char **argv);
 
 /* ---- tensor bindings from the command line (cli_bindings.c) --------- */
 

@@ -42,13 +42,16 @@ static void usage(FILE *stream)
         "  --method M          run only method M (exact, random, symbolic);\n"
         "                      repeatable\n"
         "  --seed N            base seed of every random choice (default 1)\n"
-        "  --report FORMAT     text, md or json; repeatable; each may be\n"
-        "                      followed by -o FILE (default: text on stdout)\n"
+        "  --report FORMAT     text, md, json, html or junit; repeatable; each\n"
+        "                      may be followed by -o FILE (default: text on\n"
+        "                      stdout); html is one self-contained page with\n"
+        "                      pictures, junit the XML of CI test views\n"
         "  -o FILE             write the preceding --report to FILE\n"
         "  --quiet             text: only claims that did not pass, and the\n"
         "                      summary line\n"
         "  --verbose           text: statements and evidence of every claim\n"
-        "  --color             text: ANSI colours\n"
+        "  --color[=WHEN]      text: ANSI colours: auto (default: on a terminal,\n"
+        "                      unless NO_COLOR is set), always, never\n"
         "  --max-entries N     largest tensor (default 200000000)\n"
         "  --max-terms N       largest polynomial, in terms (default 1000000)\n"
         "  --max-shapes N      most shapes per claim (default 100000)\n"
@@ -195,8 +198,9 @@ int cvp_cli_check(int argc, char **argv)
             render.quiet = true;
         } else if (strcmp(arg, "--verbose") == 0) {
             render.verbose = true;
-        } else if (strcmp(arg, "--color") == 0) {
-            render.color = true;
+        } else if (cvp_cli_is_color_option(arg)) {
+            if (!cvp_cli_set_color("check", arg))
+                rc = CVP_EXIT_USAGE;
         } else if (is_option(arg, "--method")) {
             if ((value = option_value(argc, argv, &i, "--method")) == NULL) {
                 rc = CVP_EXIT_USAGE;
@@ -233,7 +237,7 @@ int cvp_cli_check(int argc, char **argv)
                 cvp_cli_report_format f = CVP_CLI_REPORT_TEXT;
                 if (!cvp_cli_parse_report_format(&f, value)) {
                     fprintf(stderr, "convproof check: unknown report format '%s' "
-                            "(text, md, json)\n", value);
+                            "(text, md, json, html, junit)\n", value);
                     rc = CVP_EXIT_USAGE;
                 }
                 reports[report_count].format = f;
@@ -298,14 +302,25 @@ int cvp_cli_check(int argc, char **argv)
 
     cvp_report report;
     cvp_report_init(&report, PACKAGE_VERSION, options.seed);
+    /* A progress line on a terminal; pictures only for an HTML report. */
+    cvp_cli_progress progress;
+    size_t claim_total = 0;
+    bool want_figures = false;
+    for (size_t k = 0; k < parsed; k++)
+        claim_total += files[k].claim_count;
+    for (size_t k = 0; k < report_count; k++)
+        want_figures |= reports[k].format == CVP_CLI_REPORT_HTML;
+    cvp_cli_progress_init(&progress, claim_total, want_figures);
     for (size_t k = 0; rc == CVP_EXIT_OK && k < paths.count; k++) {
-        cvp_status st = cvp_check_file(&report, &files[k], &options, &lerr);
+        cvp_status st = cvp_cli_check_file(&report, &files[k], &options, &lerr,
+                                           &progress);
         if (st != CVP_OK) {
             cvp_lang_error_format(message, sizeof message, &lerr);
             fprintf(stderr, "convproof: %s\n", message);
             rc = st == CVP_ERR_LIMIT ? CVP_EXIT_LIMIT : CVP_EXIT_USAGE;
         }
     }
+    cvp_cli_progress_finish(&progress);
     if (rc == CVP_EXIT_OK || rc == CVP_EXIT_LIMIT) {
         if (report_count == 0) {
             reports[0].format = CVP_CLI_REPORT_TEXT;

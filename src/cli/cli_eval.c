@@ -70,6 +70,18 @@ static void print_help(FILE *stream)
         "                        only (no fast kernels; same results, slower)\n"
         "  --help                this text\n"
         "\n"
+        "explicit matrices with symbolic entries:\n"
+        "  --symbolic            every entry of each --shape input is an\n"
+        "                        indeterminate named as the textbook does\n"
+        "                        (W[0,0] is w11); the result is printed as an\n"
+        "                        aligned matrix of polynomials\n"
+        "  --shape NAME=SHAPE    a symbolic input, e.g. --shape X=4x4\n"
+        "  --format F            text (default), md, html or tex (a LaTeX\n"
+        "                        bmatrix)\n"
+        "  --max-terms N         largest polynomial (default 1000000)\n"
+        "  e.g. convproof eval --symbolic 'jacobian(xcorr(W, X), X)' \\\n"
+        "         --shape X=3x3 --shape W=2x2\n"
+        "\n"
         "expressions:\n"
         "  numbers are exact: 0.25 is 1/4, 1e-3 is 1/1000, 2/3 is two thirds\n"
         "  a + b, a - b, a * b   elementwise, NumPy broadcasting\n"
@@ -312,6 +324,11 @@ static int run(const eval_options *opts)
 
 int cvp_cli_eval(int argc, char **argv)
 {
+    /* --symbolic evaluates over polynomials and prints a matrix: its own
+     * options (cli_symbolic.c). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--symbolic") == 0)
+            return cvp_cli_eval_symbolic(argc, argv);
     eval_options opts;
     memset(&opts, 0, sizeof opts);
     opts.range.lo = CVP_RANDOM_DEFAULT_LO;

@@ -14,6 +14,10 @@ bool cvp_cli_parse_report_format(cvp_cli_report_format *format, const char *name
         *format = CVP_CLI_REPORT_MARKDOWN;
     else if (strcmp(name, "json") == 0)
         *format = CVP_CLI_REPORT_JSON;
+    else if (strcmp(name, "html") == 0)
+        *format = CVP_CLI_REPORT_HTML;
+    else if (strcmp(name, "junit") == 0)
+        *format = CVP_CLI_REPORT_JUNIT;
     else
         return false;
     return true;
@@ -33,12 +37,18 @@ int cvp_cli_write_report(const cvp_report *report,
         }
     }
     int rc = 0;
+    /* Colours follow --color for each stream: a text report on the
+     * terminal may be coloured while its copy in a file is not. */
+    cvp_render_options shown = *options;
+    shown.color = cvp_cli_color_for(out);
     switch (request->format) {
-    case CVP_CLI_REPORT_TEXT: rc = cvp_report_write_text(out, report, options); break;
+    case CVP_CLI_REPORT_TEXT: rc = cvp_report_write_text(out, report, &shown); break;
     case CVP_CLI_REPORT_MARKDOWN:
         rc = cvp_report_write_markdown(out, report, options);
         break;
     case CVP_CLI_REPORT_JSON: rc = cvp_report_write_json(out, report, options); break;
+    case CVP_CLI_REPORT_HTML: rc = cvp_report_write_html(out, report, options); break;
+    case CVP_CLI_REPORT_JUNIT: rc = cvp_report_write_junit(out, report, options); break;
     }
     if (request->path != NULL && fclose(out) != 0)
         rc = -1;

@@ -69,11 +69,13 @@ static void usage(FILE *stream)
         "  --no-shrink         report the first failing case as found\n"
         "  --max-shrink-runs N stop shrinking after N runs (default 1000)\n"
         "  --max-entries N     largest tensor of a case (default 4000000)\n"
-        "  --report FORMAT     text, md or json; repeatable; each may be\n"
-        "                      followed by -o FILE (default: text on stdout)\n"
+        "  --report FORMAT     text, md, json, html or junit; repeatable; each\n"
+        "                      may be followed by -o FILE (default: text on\n"
+        "                      stdout)\n"
         "  -o FILE             write the preceding --report to FILE\n"
         "  --brief             text: without statements and sweep coverage\n"
-        "  --color             text: ANSI colours\n"
+        "  --color[=WHEN]      text: ANSI colours: auto (default: on a terminal,\n"
+        "                      unless NO_COLOR is set), always, never\n"
         "  --help              this text\n"
         "\n"
         "exit status: 0 every operation passed, 1 a finding, 2 usage error,\n"
@@ -181,8 +183,9 @@ int cvp_cli_test_impl(int argc, char **argv)
             return CVP_EXIT_OK;
         } else if (strcmp(arg, "--brief") == 0) {
             render.verbose = false;
-        } else if (strcmp(arg, "--color") == 0) {
-            render.color = true;
+        } else if (cvp_cli_is_color_option(arg)) {
+            if (!cvp_cli_set_color("test-impl", arg))
+                rc = CVP_EXIT_USAGE;
         } else if (strcmp(arg, "--no-shrink") == 0) {
             options.shrink = false;
         } else if (strcmp(arg, "--no-large") == 0) {
@@ -299,7 +302,7 @@ int cvp_cli_test_impl(int argc, char **argv)
                 cvp_cli_report_format f = CVP_CLI_REPORT_TEXT;
                 if (!cvp_cli_parse_report_format(&f, value)) {
                     fprintf(stderr, "convproof test-impl: unknown report format "
-                            "'%s' (text, md, json)\n", value);
+                            "'%s' (text, md, json, html, junit)\n", value);
                     rc = CVP_EXIT_USAGE;
                 }
                 reports[report_count].format = f;

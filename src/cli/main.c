@@ -59,11 +59,11 @@ int main(int argc, char **argv)
     }
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-        print_usage(stdout);
+        cvp_cli_print_help(stdout);
         return fflush(stdout) == 0 ? CVP_EXIT_OK : CVP_EXIT_LIMIT;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("convproof %s\n", PACKAGE_VERSION);
+        cvp_cli_print_version(stdout);
         return fflush(stdout) == 0 ? CVP_EXIT_OK : CVP_EXIT_LIMIT;
     }
     for (size_t i = 0; i < COMMAND_COUNT; i++)

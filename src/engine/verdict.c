@@ -139,11 +139,38 @@ static void method_result_clear(cvp_method_result *m)
     counterexample_free(m->counterexample);
 }
 
+void cvp_figure_drop_grids(cvp_figure *f, size_t keep)
+{
+    while (f->grid_count > keep) {
+        cvp_figure_grid *grid = &f->grids[--f->grid_count];
+        for (size_t k = 0; k < grid->rows * grid->cols; k++)
+            free(grid->cells[k]);
+        free(grid->cells);
+        free(grid->marks);
+        free(grid->label);
+    }
+}
+
+static void figure_clear(cvp_figure *f)
+{
+    cvp_figure_drop_grids(f, 0);
+    free(f->grids);
+    for (size_t b = 0; b < f->bar_count; b++) {
+        free(f->bars[b].label);
+        free(f->bars[b].value);
+    }
+    free(f->bars);
+    free(f->caption);
+}
+
 static void claim_result_clear(cvp_claim_result *c)
 {
     for (size_t k = 0; k < c->method_count; k++)
         method_result_clear(&c->methods[k]);
     free(c->methods);
+    for (size_t k = 0; k < c->figure_count; k++)
+        figure_clear(&c->figures[k]);
+    free(c->figures);
     free(c->title);
     free(c->file);
     free(c->statement);
@@ -246,6 +273,61 @@ void cvp_counterexample_add_input(cvp_counterexample *c, const char *name,
     c->input_names[c->input_count] = copy_text(name);
     c->input_values[c->input_count] = copy_text(value);
     c->input_count = n;
+}
+
+/* Figures, grids and bars are few per claim, so their arrays grow to
+ * exactly the new count, like the methods'. */
+static void *grow_exact(void *array, size_t count, size_t element_size)
+{
+    CVP_ASSERT(count + 1 <= SIZE_MAX / element_size);
+    void *bigger = realloc(array, (count + 1) * element_size);
+    CVP_ASSERT(bigger != NULL);
+    memset((char *)bigger + count * element_size, 0, element_size);
+    return bigger;
+}
+
+cvp_figure *cvp_claim_add_figure(cvp_claim_result *c, cvp_figure_kind kind,
+                                 const char *caption)
+{
+    c->figures = grow_exact(c->figures, c->figure_count, sizeof *c->figures);
+    cvp_figure *f = &c->figures[c->figure_count++];
+    f->kind = kind;
+    f->caption = copy_text(caption);
+    return f;
+}
+
+cvp_figure_grid *cvp_figure_add_grid(cvp_figure *f, const char *label,
+                                     size_t rows, size_t cols)
+{
+    CVP_ASSERT(cols == 0 || rows <= SIZE_MAX / sizeof(char *) / cols);
+    f->grids = grow_exact(f->grids, f->grid_count, sizeof *f->grids);
+    cvp_figure_grid *g = &f->grids[f->grid_count++];
+    g->label = copy_text(label);
+    g->rows = rows;
+    g->cols = cols;
+    size_t n = rows * cols;
+    g->cells = calloc(n ? n : 1, sizeof *g->cells);
+    g->marks = calloc(n ? n : 1, 1);
+    CVP_ASSERT(g->cells != NULL && g->marks != NULL);
+    for (size_t k = 0; k < n; k++)
+        g->cells[k] = copy_text("");
+    return g;
+}
+
+void cvp_figure_add_bar(cvp_figure *f, const char *label, const char *value,
+                        double magnitude)
+{
+    f->bars = grow_exact(f->bars, f->bar_count, sizeof *f->bars);
+    cvp_figure_bar *b = &f->bars[f->bar_count++];
+    b->label = copy_text(label);
+    b->value = copy_text(value);
+    b->magnitude = magnitude;
+}
+
+void cvp_claim_remove_last_figure(cvp_claim_result *c)
+{
+    CVP_ASSERT(c->figure_count > 0);
+    figure_clear(&c->figures[--c->figure_count]);
 }
 
 void cvp_report_counts(const cvp_report *r, size_t *passed, size_t *failed,

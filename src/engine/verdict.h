@@ -61,6 +61,48 @@ typedef struct {
     cvp_counterexample *counterexample;   /* or NULL */
 } cvp_method_result;
 
+/* ---- figures: data for pictures (HTML report) ----------------------------
+ *
+ * A figure holds what a picture shows, already computed by the engine
+ * (engine/figures.h), so that a renderer only draws: matrices and tensors
+ * as grids of entry texts with marks, or counts as bars.  Figures are
+ * illustrations of a claim at one small shape; they are never evidence. */
+
+/* Marks of a grid cell (bit flags). */
+#define CVP_CELL_ZERO 1u       /* the entry is 0 (drawn empty) */
+#define CVP_CELL_PADDING 2u    /* the entry is padding (drawn shaded) */
+#define CVP_CELL_DIFFERS 4u    /* differs from the other side (highlighted) */
+
+/* A matrix (a tensor of rank > 2 is shown with its last axis as columns
+ * and all other axes flattened into rows; a scalar is 1 x 1). */
+typedef struct {
+    char *label;            /* "jacobian(xcorr(W, X), X)", "W", "left side" */
+    size_t rows, cols;
+    char **cells;           /* rows * cols owned texts, row-major: "w11", "0", "-1/2" */
+    unsigned char *marks;   /* rows * cols CVP_CELL_* flags */
+} cvp_figure_grid;
+
+/* One exact count, e.g. a number of multiplications. */
+typedef struct {
+    char *label;            /* the expression counted */
+    char *value;            /* the exact integer, in decimal */
+    double magnitude;       /* the same, approximately, for scaling the bar */
+} cvp_figure_bar;
+
+typedef enum {
+    CVP_FIGURE_GRIDS,       /* grids side by side */
+    CVP_FIGURE_BARS         /* bars with their exact numbers */
+} cvp_figure_kind;
+
+typedef struct {
+    cvp_figure_kind kind;
+    char *caption;          /* what the picture shows, and at which shape */
+    size_t grid_count;
+    cvp_figure_grid *grids;
+    size_t bar_count;
+    cvp_figure_bar *bars;
+} cvp_figure;
+
 typedef struct {
     char *title;
     bool is_refute;
@@ -71,6 +113,8 @@ typedef struct {
     double seconds;
     size_t method_count;
     cvp_method_result *methods;
+    size_t figure_count;    /* pictures for the HTML report; 0 unless asked */
+    cvp_figure *figures;
 } cvp_claim_result;
 
 typedef struct {
@@ -120,6 +164,22 @@ void cvp_set_textf(char **field, const char *format, ...)
 cvp_counterexample *cvp_method_add_counterexample(cvp_method_result *m);
 void cvp_counterexample_add_input(cvp_counterexample *c, const char *name,
                                   const char *value);
+
+/* Appends a figure (caption copied) and returns it, valid until the next
+ * append to the same claim. */
+cvp_figure *cvp_claim_add_figure(cvp_claim_result *c, cvp_figure_kind kind,
+                                 const char *caption);
+/* Appends a rows x cols grid to a figure, every cell "" and unmarked (the
+ * caller fills cells with cvp_set_text); returns it, valid until the next
+ * append to the same figure. */
+cvp_figure_grid *cvp_figure_add_grid(cvp_figure *f, const char *label,
+                                     size_t rows, size_t cols);
+void cvp_figure_add_bar(cvp_figure *f, const char *label, const char *value,
+                        double magnitude);
+/* Frees the grids of f from index `keep` on (a pair only half drawn). */
+void cvp_figure_drop_grids(cvp_figure *f, size_t keep);
+/* Frees the claim's last figure and removes it (one that came out empty). */
+void cvp_claim_remove_last_figure(cvp_claim_result *c);
 
 /* Counts claims by outcome; a claim NOT_APPLICABLE as a whole counts as
  * undecided (it was not verified).  Any output pointer may be NULL. */

@@ -1,4 +1,5 @@
-/* render.h -- the renderings of a verdict report: text, Markdown, JSON.
+/* render.h -- the renderings of a verdict report: text, Markdown, JSON,
+ * HTML and JUnit XML.
  *
  * Renderers only read the report (it stays owned by the caller) and write
  * to the caller's stream; they print nothing else and evaluate nothing.
@@ -45,5 +46,18 @@ int cvp_report_write_markdown(FILE *out, const cvp_report *r,
  * a machine reader filters for itself. */
 int cvp_report_write_json(FILE *out, const cvp_report *r,
                           const cvp_render_options *o);
+
+/* One self-contained HTML page (inline style sheet and SVG pictures, no
+ * script, nothing fetched): a summary by method, every claim with its
+ * badges, evidence and counterexamples, and the figures of verdict.h.
+ * The options are ignored: a document shows everything. */
+int cvp_report_write_html(FILE *out, const cvp_report *r,
+                          const cvp_render_options *o);
+
+/* JUnit XML (the Jenkins/Ant structure, tests/junit.xsd): one test suite
+ * per file, one test case per claim and method; a failed method carries
+ * its counterexample.  The options are ignored. */
+int cvp_report_write_junit(FILE *out, const cvp_report *r,
+                           const cvp_render_options *o);
 
 #endif

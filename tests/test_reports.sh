@@ -1,0 +1,181 @@
+#!/bin/sh
+# test_reports.sh -- the HTML and JUnit reports of `convproof check`, end
+# to end:
+#
+#   - the HTML report of the shipped proofs/ has every claim with its
+#     verdict and its methods' badges (checked against the JSON report of
+#     the same run by tests/report_html_check.py), loads nothing (no
+#     script, no URL in any src/href, nothing fetched by the style sheet),
+#     and draws the pictures the figures promise (SVG grids with w11...,
+#     padding shaded, a counterexample's differing entries marked, bars
+#     with exact counts);
+#   - headless Chromium, with every host name unresolvable and every
+#     connection sent to a closed port, renders it to a PNG that is not
+#     blank (skipped, and says so, without Debian's chromium);
+#   - the JUnit report of proofs/ and of the false claims in
+#     tests/proofs/invalid validates against tests/junit.xsd with xmllint
+#     (skipped without libxml2-utils), has one test case per claim and
+#     method, and its failures carry the counterexample;
+#   - colours: only with --color=always or on a terminal; never with
+#     --color=never, NO_COLOR or a file; a bad WHEN is a usage error; the
+#     progress line never appears when standard error is not a terminal.
+#
+# $CONVPROOF is the binary (set by `make check`), $CONVPROOF_WRAPPER is
+# put in front of every run (valgrind in `make check-valgrind`).
+set -u
+
+srcdir=${srcdir:-.}
+bin=${CONVPROOF:-./convproof}
+wrapper=${CONVPROOF_WRAPPER:-}
+python=/usr/bin/python3
+check_py=$srcdir/tests/report_html_check.py
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_reports.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; sed 's/^/  /' "$tmp/err" 2>/dev/null | head -20; }
+
+run() {
+    # shellcheck disable=SC2086  # the wrapper is a command line
+    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+}
+
+# ---- one run of proofs/ with every report ----------------------------------
+run check "$srcdir/proofs/" --report html -o "$tmp/proofs.html" \
+    --report junit -o "$tmp/proofs.xml" --report json -o "$tmp/proofs.json"
+if [ "$rc" -eq 0 ] && [ -s "$tmp/proofs.html" ] && [ -s "$tmp/proofs.xml" ]; then
+    pass "check proofs/ --report html --report junit --report json"
+else
+    fail "check proofs/ with html, junit and json reports (exit $rc)"
+fi
+# The progress line is for terminals only; stderr here is a file.
+if [ ! -s "$tmp/err" ]; then
+    pass "no progress line when standard error is not a terminal"
+else
+    fail "standard error not empty without a terminal"
+fi
+
+if $python "$check_py" structure "$tmp/proofs.html" "$tmp/proofs.json" >"$tmp/err" 2>&1; then
+    pass "HTML: every claim of proofs/ appears with its verdict and method badges"
+else
+    fail "HTML structure"
+fi
+if $python "$check_py" offline "$tmp/proofs.html" >"$tmp/err" 2>&1; then
+    pass "HTML: self-contained, no URL loads"
+else
+    fail "HTML offline check"
+fi
+# The checker itself catches a page that would load something.
+sed 's|<body>|<body><img src="https://example.org/x.png">|' "$tmp/proofs.html" >"$tmp/bad.html"
+if ! $python "$check_py" offline "$tmp/bad.html" >/dev/null 2>&1; then
+    pass "HTML: the offline check rejects an external image"
+else
+    fail "HTML: the offline check missed an external image"
+fi
+
+# The pictures of exercise 5-7 (the 4x9 matrix of a 2x2 kernel on a 3x3
+# input, its first row w11 w12 0 w21 w22 0 0 0 0) and of exercise 5-4.
+if grep -q 'jacobian(xcorr(W, X), X) <span class="loc">(4&#215;9)' "$tmp/proofs.html" \
+   && grep -q 'class="tcval">w11</text>' "$tmp/proofs.html" \
+   && grep -q 'class="tcval">5,898,240,000</text>\|class="bvalue">5,898,240,000</text>' \
+        "$tmp/proofs.html" \
+   && grep -q 'rot180(W) <span class="loc">(2&#215;2)' "$tmp/proofs.html" \
+   && grep -q 'class="cpad"' "$tmp/proofs.html"; then
+    pass "HTML: explicit matrix, rot180, padding and cost pictures"
+else
+    fail "HTML: pictures missing"
+fi
+
+# ---- a counterexample ---------------------------------------------------------
+run check "$srcdir/tests/proofs/invalid/transpose_is_identity.proof" \
+    --report html -o "$tmp/cx.html" --report junit -o "$tmp/cx.xml"
+if [ "$rc" -eq 1 ] && grep -q 'class="cdiff"' "$tmp/cx.html" \
+   && grep -q 'Counterexample (exact) at shape' "$tmp/cx.html"; then
+    pass "HTML: a counterexample's differing entries are highlighted"
+else
+    fail "HTML: counterexample picture (exit $rc)"
+fi
+
+# ---- Chromium ----------------------------------------------------------------
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+    echo "SKIPPED: headless Chromium rendering (install Debian's chromium)"
+else
+    # No network: every host name fails to resolve and every connection
+    # goes to a proxy on a closed port; the page must not need either.
+    HOME=$tmp timeout 120 "$chromium" --headless --no-sandbox --disable-gpu \
+        --hide-scrollbars --no-first-run --disable-extensions \
+        --host-resolver-rules='MAP * ~NOTFOUND' --proxy-server='127.0.0.1:9' \
+        --window-size=1000,1400 --screenshot="$tmp/shot.png" \
+        "file://$tmp/proofs.html" >"$tmp/err" 2>&1 </dev/null
+    if [ -s "$tmp/shot.png" ] && $python "$check_py" png "$tmp/shot.png" >"$tmp/err" 2>&1; then
+        pass "Chromium renders the HTML report offline to a non-blank PNG"
+    else
+        fail "Chromium screenshot"
+    fi
+fi
+
+# ---- JUnit ---------------------------------------------------------------------
+run check "$srcdir/tests/proofs/invalid/" --report junit -o "$tmp/invalid.xml"
+cases=$(grep -c '<testcase ' "$tmp/proofs.xml")
+methods=$($python -c 'import json,sys
+r=json.load(open(sys.argv[1]))
+print(sum(max(1, len(c["methods"])) for c in r["claims"]))' "$tmp/proofs.json")
+if [ "$cases" = "$methods" ]; then
+    pass "JUnit: one test case per claim and method ($cases)"
+else
+    fail "JUnit: $cases test cases, expected $methods"
+fi
+if grep -q '<failure message="counterexample found" type="counterexample">show A == transpose(A)' \
+        "$tmp/cx.xml" && grep -q 'A = \[\[0, 0\]\]' "$tmp/cx.xml"; then
+    pass "JUnit: a failure carries the counterexample"
+else
+    fail "JUnit: counterexample in the failure"
+fi
+if command -v xmllint >/dev/null 2>&1; then
+    if xmllint --noout --schema "$srcdir/tests/junit.xsd" "$tmp/proofs.xml" \
+            "$tmp/invalid.xml" "$tmp/cx.xml" >"$tmp/err" 2>&1; then
+        pass "JUnit: the reports validate against tests/junit.xsd"
+    else
+        fail "JUnit schema validation"
+    fi
+    # The schema is not vacuous: a test case without a name is rejected.
+    sed '0,/<testcase classname="[^"]*" name="[^"]*"/s//<testcase classname="x"/' \
+        "$tmp/cx.xml" >"$tmp/bad.xml"
+    if ! xmllint --noout --schema "$srcdir/tests/junit.xsd" "$tmp/bad.xml" >/dev/null 2>&1; then
+        pass "JUnit: the schema rejects a test case without a name"
+    else
+        fail "JUnit: the schema accepted a test case without a name"
+    fi
+else
+    echo "SKIPPED: JUnit schema validation (install Debian's libxml2-utils)"
+fi
+
+# ---- colours -------------------------------------------------------------------
+esc=$(printf '\033')
+small=$srcdir/tests/proofs/invalid/transpose_is_identity.proof
+run check "$small" --color=always
+if grep -q "$esc\\[" "$tmp/out"; then pass "--color=always colours a pipe"; else fail "--color=always"; fi
+run check "$small"
+if ! grep -q "$esc" "$tmp/out"; then pass "no colours on a pipe by default"; else fail "colours on a pipe"; fi
+run check "$small" --color
+if grep -q "$esc\\[" "$tmp/out"; then pass "a bare --color means always"; else fail "--color"; fi
+export NO_COLOR=1
+run check "$small" --color=auto
+unset NO_COLOR
+if ! grep -q "$esc" "$tmp/out"; then pass "NO_COLOR"; else fail "NO_COLOR"; fi
+run check "$small" --color=never
+if ! grep -q "$esc" "$tmp/out"; then pass "--color=never"; else fail "--color=never"; fi
+run check "$small" --color=sometimes
+if [ "$rc" -eq 2 ] && grep -q "auto, always or never" "$tmp/err"; then
+    pass "--color=sometimes is a usage error"
+else
+    fail "--color=sometimes (exit $rc)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
