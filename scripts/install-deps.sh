@@ -7,6 +7,9 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config \
   libgmp-dev libmpfr-dev libisl-dev libcmocka-dev libopenblas-dev \
   python3 python3-numpy valgrind"
+# The report tests: Chromium renders the HTML report to a PNG, xmllint
+# validates the JUnit report (each test says SKIPPED without them).
+packages="$packages chromium libxml2-utils"
 if [ "${CONVPROOF_WITH_TORCH:-yes}" = yes ]; then
   packages="$packages python3-torch"
 fi
