@@ -326,7 +326,7 @@ static void test_odd_but_valid(void **state)
              "  tensor A[] values "
              "-9223372036854775808..9223372036854775807\r\n"
              "  let B = (A, [A, A], f(A, k=true))\r\n"
-             "  by bounded(digits=30,), random()\r\n"
+             "  by bounded(prec=30,), random()\r\n"
              "  show A + B == -A   }\r\n"
              "claim \"x\" {\n  tensor t[2, 3]\n  show t == t  # c\n}");
     assert_int_equal(file.claim_count, 2);
@@ -339,9 +339,9 @@ static void test_odd_but_valid(void **state)
     expect_ast(c->shows[0].lhs, "(A + B)");
     expect_ast(c->shows[0].rhs, "(-A)");
     assert_int_equal(c->method_count, 2);
-    long digits = 0;
-    assert_true(cvp_proof_method_option(&c->methods[0], "digits", &digits));
-    assert_int_equal(digits, 30);
+    long prec = 0;
+    assert_true(cvp_proof_method_option(&c->methods[0], "prec", &prec));
+    assert_int_equal(prec, 30);
     assert_string_equal(c->methods[1].name, "random");
     assert_int_equal(c->methods[1].option_count, 0);
     c = &file.claims[1];
@@ -652,7 +652,7 @@ static const error_case error_cases[] = {
      "'trials'?)"},
     {HEAD "  by bounded(precision=5)" TAIL,
      "t.proof:2:14: method 'bounded' has no option 'precision' (its "
-     "options: digits)"},
+     "options: prec, tol, trials, seed)"},
     {HEAD "  by symbolic(trials=1)" TAIL,
      "t.proof:2:15: method 'symbolic' takes no options"},
     {HEAD "  by exact, exact" TAIL,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/builtins_analytic.h"
 #include "engine/builtins_impl.h"
 #include "lang/suggest.h"
 
@@ -109,6 +110,22 @@ static const cvp_builtin registry[] = {
     {"matmul", cvp_builtin_matmul, 2,
      {REQUIRED("input"), REQUIRED("other"), END},
      "matrix product, the same as input @ other"},
+
+    /* transcendental functions: enclosures in the `bounded` method only */
+    {"sigmoid", cvp_builtin_sigmoid, 1, {REQUIRED("input"), END},
+     "1 / (1 + exp(-x)) elementwise (bounded method only)"},
+    {"tanh", cvp_builtin_tanh, 1, {REQUIRED("input"), END},
+     "tanh elementwise (bounded method only)"},
+    {"exp", cvp_builtin_exp, 1, {REQUIRED("input"), END},
+     "exp elementwise (bounded method only)"},
+    {"log", cvp_builtin_log, 1, {REQUIRED("input"), END},
+     "natural logarithm elementwise, of positive entries (bounded method only)"},
+    {"softmax", cvp_builtin_softmax, 2, {REQUIRED("input"), INT("axis", -1), END},
+     "exp(x) / sum(exp(x)) along axis, the last by default (bounded method only)"},
+    {"cross_entropy", cvp_builtin_cross_entropy, 2,
+     {REQUIRED("input"), REQUIRED("target"), END},
+     "torch.nn.functional.cross_entropy of logits [C] or [N, C] against class "
+     "probabilities of the same shape, mean over N (bounded method only)"},
 };
 
 #define REGISTRY_SIZE (sizeof registry / sizeof registry[0])

@@ -3,6 +3,7 @@
  * what each method computes and what a pass means.) */
 #include "engine/check_internal.h"
 #include "engine/all_shapes.h"
+#include "engine/check_bounded.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,13 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
         } else if (r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
             ++*skipped;
             cvp_lang_error_clear(c->err);   /* a skip is not an error */
-        } else if (r.status == CVP_ERR_UNSUPPORTED || r.status != CVP_OK) {
+        } else if (r.status == CVP_ERR_UNSUPPORTED) {
+            /* Not an operation of Q (a transcendental function: the
+             * message says to use `bounded`). */
+            cvp_set_textf(&m->reason, "%s", c->err->message);
+            cvp_lang_error_clear(c->err);
+            kind = RUN_NOT_APPLICABLE;
+        } else if (r.status != CVP_OK) {
             *st = at_shape(c, p, r.status == CVP_ERR_UNSUPPORTED ? CVP_ERR_INPUT
                                                                 : r.status);
             c->err->status = *st;
@@ -410,7 +417,7 @@ static const cvp_proof_dim *first_unbounded(const cvp_proof_claim *claim)
 static bool is_finite_method(cvp_method method)
 {
     return method == CVP_METHOD_EXACT || method == CVP_METHOD_RANDOM
-           || method == CVP_METHOD_SYMBOLIC;
+           || method == CVP_METHOD_SYMBOLIC || method == CVP_METHOD_BOUNDED;
 }
 
 /* ---- all_shapes (engine/all_shapes.h) ----------------------------------------- */
@@ -446,6 +453,15 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
     case CVP_METHOD_EXACT: kind = run_exact(c, decl, m, st); break;
     case CVP_METHOD_RANDOM: kind = run_random(c, decl, m, st); break;
     case CVP_METHOD_SYMBOLIC: kind = run_symbolic(c, m, st); break;
+    case CVP_METHOD_BOUNDED:   /* engine/check_bounded.c */
+        switch (cvp_check_bounded(c, decl, m, st)) {
+        case CVP_BOUNDED_HELD: kind = RUN_HELD; break;
+        case CVP_BOUNDED_COUNTEREXAMPLE: kind = RUN_COUNTEREXAMPLE; break;
+        case CVP_BOUNDED_NOT_APPLICABLE: kind = RUN_NOT_APPLICABLE; break;
+        case CVP_BOUNDED_UNDECIDED: kind = RUN_UNDECIDED; break;
+        case CVP_BOUNDED_ERROR: kind = RUN_ERROR; break;
+        }
+        break;
     case CVP_METHOD_ALL_SHAPES:
         start -= cvp_all_shapes_prepare_seconds(as);   /* the translation counts */
         kind = run_all_shapes(c, as, m, st);

@@ -11,6 +11,9 @@
  *                     does not exist there: CVP_ERR_NOT_DIFFERENTIABLE.
  *   over polynomials: the entries of X are variables, L is a canonical
  *                     polynomial, and dL/dx_k is its formal derivative.
+ *   over intervals:   (the bounded method) jets of enclosures, the
+ *                     interval analogue of the dual numbers
+ *                     (derivative_bounded.c).
  *
  * Lets are evaluated where they are used (engine/env.h), so a let that
  * depends on X is differentiated through, never taken as a constant. */
@@ -21,6 +24,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/derivative_bounded.h"
+#include "kernel/ring_interval.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
 
@@ -236,6 +241,10 @@ cvp_status cvp_eval_derivative(cvp_value *out, const cvp_ast_node *node,
         return by_dual_numbers(out, &d, body, wrt->u.name.text);
     if (cvp_ring_is_poly(R))
         return by_polynomials(out, &d, body, X);
+    /* The bounded method: jets over intervals (derivative_bounded.c). */
+    if (cvp_ring_is_interval(R))
+        return cvp_derivative_by_jets(out, node, context, body,
+                                      wrt->u.name.text, d.is_grad);
     return fail(&d, CVP_ERR_UNSUPPORTED, node->pos,
                 "derivatives are computed over Q or over polynomials, not in %s",
                 R->name);

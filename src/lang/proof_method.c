@@ -18,7 +18,7 @@ const char *const cvp_proof_method_names[] = {
 const size_t cvp_proof_method_name_count =
     sizeof cvp_proof_method_names / sizeof cvp_proof_method_names[0];
 
-#define MAX_OPTIONS 2
+#define MAX_OPTIONS 4
 
 typedef struct {
     const char *name;
@@ -34,7 +34,8 @@ static const struct {
     {2, {{"trials", 1}, {"seed", 0}}},   /* random */
     {0, {{NULL, 0}}},                    /* symbolic */
     {0, {{NULL, 0}}},                    /* all_shapes */
-    {1, {{"digits", 1}}},                /* bounded */
+    /* bounded: working precision in bits, tolerance 2^-tol */
+    {4, {{"prec", 16}, {"tol", 1}, {"trials", 1}, {"seed", 0}}},
 };
 
 _Static_assert(sizeof method_options / sizeof method_options[0]

@@ -151,7 +151,9 @@ static void write_method(FILE *out, const cvp_claim_result *c,
         fputc('\n', out);
     }
     cvp_render_block(out, 4, NULL, NULL, m->reason, false);
-    if (o->verbose)
+    /* A bounded pass means no more than its precision and tolerance, so
+     * its evidence (which names them) is always shown. */
+    if (o->verbose || (m->method == CVP_METHOD_BOUNDED && m->outcome == CVP_OUTCOME_PASSED))
         cvp_render_block(out, 4, NULL, "evidence:", m->evidence, false);
     if (m->counterexample != NULL)
         write_counterexample(out, m->counterexample);
