@@ -285,12 +285,6 @@ int main(int argc, char **argv)
     for (size_t w = 0; w < WORKLOADS; w++)
         selected[w] = only == NULL || strstr(only, workloads[w].name) != NULL;
 
-    double torch[WORKLOADS];
-    for (size_t w = 0; w < WORKLOADS; w++)
-        torch[w] = -1;
-    if (script != NULL)
-        run_torch(python, script, threads, repeats, selected, torch);
-
     printf("BLAS: %s; PyTorch threads: %d; best of %d\n\n",
            cvp_fast_have_blas() ? "yes" : "no (plain loops)", threads, repeats);
     printf("| workload | what | convproof exact (s) | path | PyTorch float64 (s) | ratio |\n");
@@ -298,6 +292,15 @@ int main(int argc, char **argv)
     for (size_t w = 0; w < WORKLOADS; w++) {
         if (!selected[w])
             continue;
+        /* PyTorch right before convproof, so both see the same machine
+         * load (the shared machine's load moves over minutes). */
+        double torch[WORKLOADS];
+        bool just_this[WORKLOADS] = {false};
+        just_this[w] = true;
+        for (size_t v = 0; v < WORKLOADS; v++)
+            torch[v] = -1;
+        if (script != NULL && workloads[w].torch)
+            run_torch(python, script, threads, repeats, just_this, torch);
         const char *path = "";
         double t = time_workload(&workloads[w], repeats, &path);
         printf("| %s | %s | %.3f | %s |", workloads[w].name, workloads[w].what, t, path);

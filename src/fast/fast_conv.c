@@ -107,11 +107,13 @@ static inline uint64_t add_mod(const fast_ctx *ctx, uint64_t a, uint64_t b)
 #define FN(name) name##_modp
 #define FT_GEMM fast_gemm_modp
 #define FT_ADD(ctx, a, b) add_mod((ctx), (a), (b))
+#define FT_FORWARD_BY_ROWS 1
 #include "fast/fast_conv_impl.h"
 #undef FT
 #undef FN
 #undef FT_GEMM
 #undef FT_ADD
+#undef FT_FORWARD_BY_ROWS
 
 /* ---- one operation -------------------------------------------------------- */
 
@@ -179,10 +181,11 @@ static cvp_fast_path choose_path(unsigned __int128 bound)
     return path;
 }
 
-/* Evaluates the job over Q into Y (already shaped, zeros).  False when no
+/* Evaluates the job over Q into Y, giving it the shape.  False when no
  * fast path applies or a product failed its check; Y is then unchanged
- * or garbage and the caller falls back. */
-static bool run_q(cvp_tensor_t Y, const fast_job *job, const cvp_tensor_t A,
+ * and the caller falls back. */
+static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
+                  const size_t *shape, const cvp_tensor_t A,
                   const cvp_tensor_t B, cvp_fast_path *chosen)
 {
     fast_operand a, b;
@@ -224,7 +227,7 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, const cvp_tensor_t A,
         mpz_t den;
         mpz_init(den);
         mpz_mul(den, a.den, b.den);
-        fast_store_q(Y, R, den);
+        ok = fast_make_q(Y, rank, shape, R, den);
         mpz_clear(den);
         *chosen = path;
     }
@@ -266,10 +269,9 @@ static bool run_job(cvp_tensor_t out, const fast_job *job, int rank,
         return false;
     cvp_tensor_t Y;
     cvp_tensor_init_ring(Y, R);
-    bool ok = cvp_tensor_resize(Y, rank, shape, NULL) == CVP_OK;
     cvp_fast_path chosen = CVP_FAST_PATH_MODP;
-    if (ok)
-        ok = q ? run_q(Y, job, A, B, &chosen) : run_fp(Y, job, A, B);
+    bool ok = q ? run_q(Y, job, rank, shape, A, B, &chosen)
+                : fast_make_fp(Y, R, rank, shape) && run_fp(Y, job, A, B);
     if (ok && bias != NULL && q)
         fast_add_bias(Y, bias, job->L.N, job->L.O, job->L.Ho * job->L.Wo);
     if (ok && bias != NULL && !q) {

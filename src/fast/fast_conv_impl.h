@@ -6,6 +6,8 @@
  *   FN(name)         name with the type's suffix
  *   FT_GEMM          the type's matrix product (fast_internal.h)
  *   FT_ADD(ctx,a,b)  a + b in the type's arithmetic
+ *   FT_FORWARD_BY_ROWS  (optional) the forward pass multiplies by the
+ *                    transposed im2col matrix (im2row) instead
  *
  * With Kd = Cg*kH*kW rows (c, u, v) and P = Ho*Wo output positions, the
  * im2col matrix of image n and group g has entry
@@ -24,8 +26,9 @@
 static void FN(im2col)(FT *col, const FT *x, const fast_layer *L, size_t p0,
                        size_t cols)
 {
+    /* One thread: the copy is cheap beside the product, and threads of
+     * OpenMP waiting between blocks would compete with the BLAS's own. */
     const size_t rows = L->Cg * L->kH * L->kW;
-    FAST_OMP(omp parallel for schedule(static) if (rows * cols > FAST_PARALLEL_MIN))
     for (size_t r = 0; r < rows; r++) {
         const size_t c = r / (L->kH * L->kW), u = (r / L->kW) % L->kH,
                      v = r % L->kW;
@@ -46,13 +49,41 @@ static void FN(im2col)(FT *col, const FT *x, const fast_layer *L, size_t p0,
     }
 }
 
-/* x[...] += col[...] at the positions im2col read them from.  Rows of one
- * channel may meet at one input entry, so threads take whole channels. */
+#ifdef FT_FORWARD_BY_ROWS
+/* The transpose of im2col: one contiguous row of Kd entries (the patch)
+ * per output position, for products that read both operands along rows
+ * (the residues' dot-product kernel). */
+static void FN(im2row)(FT *out, const FT *x, const fast_layer *L, size_t p0,
+                       size_t cols)
+{
+    const size_t Kd = L->Cg * L->kH * L->kW;
+    FAST_OMP(omp parallel for schedule(static) if (Kd * cols > FAST_PARALLEL_MIN))
+    for (size_t jj = 0; jj < cols; jj++) {
+        const size_t i = (p0 + jj) / L->Wo, j = (p0 + jj) % L->Wo;
+        FT *dst = out + jj * Kd;
+        for (size_t c = 0; c < L->Cg; c++) {
+            const FT *plane = x + c * L->H * L->W;
+            for (size_t u = 0; u < L->kH; u++) {
+                int64_t h = (int64_t)i * L->sh + (int64_t)u * L->dh - L->ph;
+                bool row_in = h >= 0 && h < (int64_t)L->H;
+                for (size_t v = 0; v < L->kW; v++) {
+                    int64_t w = (int64_t)j * L->sw + (int64_t)v * L->dw - L->pw;
+                    *dst++ = (row_in && w >= 0 && w < (int64_t)L->W)
+                                 ? plane[(size_t)h * L->W + (size_t)w]
+                                 : 0;
+                }
+            }
+        }
+    }
+}
+#endif
+
+/* x[...] += col[...] at the positions im2col read them from (one thread,
+ * as im2col). */
 static void FN(col2im)(fast_ctx *ctx, FT *x, const FT *col,
                        const fast_layer *L, size_t p0, size_t cols)
 {
     const size_t taps = L->kH * L->kW;
-    FAST_OMP(omp parallel for schedule(static) if (L->Cg * taps * cols > FAST_PARALLEL_MIN))
     for (size_t c = 0; c < L->Cg; c++) {
         FT *plane = x + c * L->H * L->W;
         for (size_t t = 0; t < taps; t++) {
@@ -91,6 +122,15 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
             const FT *x = X + (n * L->C + g * L->Cg) * L->H * L->W;
             for (size_t p0 = 0; ok && p0 < P; p0 += nb) {
                 const size_t cols = P - p0 < nb ? P - p0 : nb;
+                FT *y = Y + (n * L->O + g * L->Og) * P + p0;
+#ifdef FT_FORWARD_BY_ROWS
+                if (!direct) {
+                    FN(im2row)(col, x, L, p0, cols);
+                    ok = FT_GEMM(ctx, false, true, L->Og, cols, Kd,
+                                 K + g * L->Og * Kd, Kd, col, Kd, y, P, false);
+                    continue;
+                }
+#endif
                 const FT *b = x + p0;
                 size_t ldb = P;
                 if (!direct) {
@@ -99,8 +139,7 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
                     ldb = cols;
                 }
                 ok = FT_GEMM(ctx, false, false, L->Og, cols, Kd,
-                             K + g * L->Og * Kd, Kd, b, ldb,
-                             Y + (n * L->O + g * L->Og) * P + p0, P, false);
+                             K + g * L->Og * Kd, Kd, b, ldb, y, P, false);
             }
         }
     free(col);

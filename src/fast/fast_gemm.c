@@ -279,6 +279,63 @@ static size_t chunk_of(uint64_t p)
     return c > 4096 ? 4096 : (size_t)c - 1;
 }
 
+/* Four dot products of length k at once -- rows a0, a1 of A against rows
+ * b0, b1 of B^T -- with the accumulators in registers: each loaded
+ * residue serves two products.  out[2*r + c] = a_r . b_c mod p. */
+static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
+                          const uint64_t *b0, const uint64_t *b1, size_t k,
+                          uint64_t p, size_t chunk, const uint64_t start[4],
+                          uint64_t out[4])
+{
+    u128 s00 = start[0], s01 = start[1], s10 = start[2], s11 = start[3];
+    for (size_t l0 = 0; l0 < k; l0 += chunk) {
+        const size_t l1 = l0 + chunk < k ? l0 + chunk : k;
+        for (size_t l = l0; l < l1; l++) {
+            const uint64_t x0 = a0[l], x1 = a1[l], y0 = b0[l], y1 = b1[l];
+            s00 += (u128)x0 * y0;
+            s01 += (u128)x0 * y1;
+            s10 += (u128)x1 * y0;
+            s11 += (u128)x1 * y1;
+        }
+        s00 = reduce_partial(s00, p);
+        s01 = reduce_partial(s01, p);
+        s10 = reduce_partial(s10, p);
+        s11 = reduce_partial(s11, p);
+    }
+    out[0] = (uint64_t)(s00 % p);
+    out[1] = (uint64_t)(s01 % p);
+    out[2] = (uint64_t)(s10 % p);
+    out[3] = (uint64_t)(s11 % p);
+}
+
+/* C [+]= A B^T mod p, both operands read along contiguous rows, in 2x2
+ * tiles of C (an odd last row or column is paired with itself and only
+ * its own entries stored). */
+static void gemm_dot_modp(size_t m, size_t n, size_t k, const uint64_t *A,
+                          size_t lda, const uint64_t *B, size_t ldb,
+                          uint64_t *C, size_t ldc, bool accumulate,
+                          uint64_t p, size_t chunk)
+{
+    FAST_OMP(omp parallel for schedule(static) if (m * n * k > FAST_PARALLEL_MIN))
+    for (size_t i = 0; i < m; i += 2) {
+        const size_t i1 = i + 1 < m ? i + 1 : i;
+        for (size_t j = 0; j < n; j += 2) {
+            const size_t j1 = j + 1 < n ? j + 1 : j;
+            uint64_t start[4] = {0, 0, 0, 0}, out[4];
+            if (accumulate) {
+                start[0] = C[i * ldc + j], start[1] = C[i * ldc + j1];
+                start[2] = C[i1 * ldc + j], start[3] = C[i1 * ldc + j1];
+            }
+            dot_tile_modp(A + i * lda, A + i1 * lda, B + j * ldb, B + j1 * ldb,
+                          k, p, chunk, start, out);
+            C[i * ldc + j] = out[0];
+            C[i * ldc + j1] = out[1];
+            C[i1 * ldc + j] = out[2];
+            C[i1 * ldc + j1] = out[3];
+        }
+    }
+}
+
 bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                     size_t k, const uint64_t *A, size_t lda,
                     const uint64_t *B, size_t ldb, uint64_t *C, size_t ldc,
@@ -287,6 +344,10 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
     CVP_ASSERT(!(ta && tb));
     const uint64_t p = ctx->p;
     const size_t chunk = chunk_of(p);
+    if (tb) {
+        gemm_dot_modp(m, n, k, A, lda, B, ldb, C, ldc, accumulate, p, chunk);
+        return true;
+    }
     FAST_OMP(omp parallel if (m * n * k > FAST_PARALLEL_MIN))
     {
         u128 *acc = malloc((n ? n : 1) * sizeof *acc);
@@ -294,19 +355,6 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
         FAST_OMP(omp for schedule(static))
         for (size_t i = 0; i < m; i++) {
             uint64_t *c = C + i * ldc;
-            if (tb) {
-                for (size_t j = 0; j < n; j++) {
-                    u128 s = accumulate ? c[j] : 0;
-                    for (size_t l0 = 0; l0 < k; l0 += chunk) {
-                        size_t l1 = l0 + chunk < k ? l0 + chunk : k;
-                        for (size_t l = l0; l < l1; l++)
-                            s += (u128)A[i * lda + l] * B[j * ldb + l];
-                        s = reduce_partial(s, p);
-                    }
-                    c[j] = (uint64_t)(s % p);
-                }
-                continue;
-            }
             for (size_t j = 0; j < n; j++)
                 acc[j] = accumulate ? c[j] : 0;
             size_t pending = 0;

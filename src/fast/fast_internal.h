@@ -44,9 +44,14 @@ void fast_operand_clear(fast_operand *op);
  * denominator or a scaled entry does not fit in an int64. */
 bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t);
 
-/* Writes the integer results R[k] / den into the Q tensor out, which
- * already has its shape (and zeros).  den >= 1. */
-void fast_store_q(cvp_tensor_t out, const int64_t *R, const mpz_t den);
+/* Y (any initialised tensor, rewritten) := the Q tensor of the given
+ * shape with entries R[k] / den (den >= 1).  False, Y untouched, when the
+ * shape passes the entry limit. */
+bool fast_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                 const int64_t *R, const mpz_t den);
+
+/* Y := the zero tensor of the given shape over the prime field F. */
+bool fast_make_fp(cvp_tensor_t Y, cvp_ring *F, int rank, const size_t *shape);
 
 /* out[k] += bias[channel of k] for an [N, O, Ho*Wo] layout. */
 void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,

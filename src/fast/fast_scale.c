@@ -87,24 +87,59 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
     return true;
 }
 
-void fast_store_q(cvp_tensor_t out, const int64_t *R, const mpz_t den)
+/* Builds the tensor's storage directly: one pass that initialises each
+ * rational with its value (instead of zeros first, then the values), in
+ * parallel.  The layout is the one kernel/tensor.h documents: `capacity`
+ * initialised elements of the ring in `data`, which cvp_tensor_clear
+ * releases. */
+static bool adopt_storage(cvp_tensor_t Y, cvp_ring *R, int rank,
+                          const size_t *shape, size_t *size)
 {
-    CVP_ASSERT(out->ring == &cvp_ring_q);
-    const size_t n = out->size;
+    if (cvp_shape_size(size, rank, shape, NULL) != CVP_OK)
+        return false;
+    cvp_tensor_clear(Y);
+    Y->ring = R;
+    Y->rank = rank;
+    memset(Y->shape, 0, sizeof Y->shape);
+    memcpy(Y->shape, shape, (size_t)rank * sizeof *shape);
+    Y->size = *size;
+    Y->capacity = *size;
+    return true;
+}
+
+bool fast_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                 const int64_t *R, const mpz_t den)
+{
+    size_t n;
+    if (!adopt_storage(Y, &cvp_ring_q, rank, shape, &n))
+        return false;
+    mpq_t *e = malloc((n ? n : 1) * sizeof *e);
+    CVP_ASSERT(e != NULL);
     const bool integral = mpz_cmp_ui(den, 1) == 0;
-    /* Each entry is its own GMP object; GMP is reentrant, so the entries
-     * can be written by several threads. */
+    /* Each entry is its own GMP object; GMP is reentrant. */
     FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
-        mpq_ptr q = out->entries[k];
-        mpz_set_si(mpq_numref(q), (long)R[k]);
+        mpz_init_set_si(mpq_numref(e[k]), (long)R[k]);
         if (integral) {
-            mpz_set_ui(mpq_denref(q), 1);
+            mpz_init_set_ui(mpq_denref(e[k]), 1);
         } else {
-            mpz_set(mpq_denref(q), den);
-            mpq_canonicalize(q);
+            mpz_init_set(mpq_denref(e[k]), den);
+            mpq_canonicalize(e[k]);
         }
     }
+    Y->entries = e;
+    return true;
+}
+
+bool fast_make_fp(cvp_tensor_t Y, cvp_ring *F, int rank, const size_t *shape)
+{
+    size_t n;
+    if (!adopt_storage(Y, F, rank, shape, &n))
+        return false;
+    /* A residue is a uint64_t and 0 is the ring's zero (ring_small.h). */
+    Y->data = calloc(n ? n : 1, sizeof(uint64_t));
+    CVP_ASSERT(Y->data != NULL);
+    return true;
 }
 
 void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
