@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_limits.h"
 #include "engine/check.h"
 #include "fast/fast.h"
 #include "lang/proof.h"
@@ -55,6 +56,10 @@ static void usage(FILE *stream)
         "  --max-entries N     largest tensor (default 200000000)\n"
         "  --max-terms N       largest polynomial, in terms (default 1000000)\n"
         "  --max-shapes N      most shapes per claim (default 100000)\n"
+        "  --timeout SECONDS   per claim; then it is not decided (exit 3)\n"
+        "  --max-memory BYTES  GMP/MPFR memory per claim, with K, M or G\n"
+        "                      (powers of 1024); above it a claim is not\n"
+        "                      decided, above 1.25 times it convproof stops\n"
         "  --reference         definitional operators only (no fast kernels)\n"
         "  --help              this text\n"
         "\n"
@@ -269,6 +274,21 @@ int cvp_cli_check(int argc, char **argv)
                 options.max_terms = count;
             } else {
                 options.max_shapes = count;
+            }
+        } else if (is_option(arg, "--timeout") || is_option(arg, "--max-memory")) {
+            /* cli/cli_limits.h, engine/limits.h */
+            bool timeout = is_option(arg, "--timeout");
+            const char *name = timeout ? "--timeout" : "--max-memory";
+            size_t bytes = 0;
+            if ((value = option_value(argc, argv, &i, name)) == NULL) {
+                rc = CVP_EXIT_USAGE;
+            } else if ((timeout ? cvp_cli_parse_seconds(&options.timeout, value, name, &e)
+                                : cvp_cli_parse_bytes(&bytes, value, name, &e)) != CVP_OK) {
+                fprintf(stderr, "convproof check: %s\n", e.message);
+                rc = CVP_EXIT_USAGE;
+            } else if (!timeout) {
+                cvp_cli_set_max_memory(bytes);
+                options.watch_memory = true;
             }
         } else if (strcmp(arg, "--reference") == 0) {
             cvp_fast_set_enabled(false);

@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "engine/eval.h"
+#include "engine/limits.h"
+#include "kernel/interrupt.h"
 #include "kernel/prime.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
@@ -88,6 +90,10 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
 {
     const cvp_shape_point *p = &c->shapes.points[shape_index];
     for (long t = 0; t < trials; t++) {
+        if (cvp_interrupt_poll()) {   /* --timeout, --max-memory (limits.h) */
+            *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
+            return RUN_ERROR;
+        }
         cvp_rng rng;
         cvp_rng_seed(&rng, mix_seed(c, method_tag, shape_index, t));
         cvp_env env;
@@ -121,7 +127,11 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
                 instance_shrink(c, &env);
                 show_result_clear(&r);
                 show_result_init(&r);
+                /* the counterexample stands; its one re-evaluation
+                 * finishes even past a limit (shrinking stops at it) */
+                bool held = cvp_interrupt_hold(true);
                 instance_eval(&r, c, &env, NULL);
+                cvp_interrupt_hold(held);
                 CVP_ASSERT(r.status == CVP_OK && r.failed_show != SIZE_MAX);
                 counterexample_record(m, c, p, &env, &r);
                 kind = RUN_COUNTEREXAMPLE;
@@ -215,6 +225,10 @@ static run_kind run_symbolic(claim_context *c, cvp_method_result *m, cvp_status 
 {
     size_t largest = 0;
     for (size_t s = 0; s < c->shapes.count; s++) {
+        if (cvp_interrupt_poll()) {
+            *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
+            return RUN_ERROR;
+        }
         cvp_ring R;
         cvp_ring_poly_init(&R, c->options->max_terms);
         cvp_env env;
@@ -343,6 +357,10 @@ static run_kind run_random(claim_context *c, const cvp_proof_method *decl,
         if (degree > max_degree)
             max_degree = degree;
         for (long t = 0; t < trials; t++) {
+            if (cvp_interrupt_poll()) {
+                *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
+                return RUN_ERROR;
+            }
             /* A new random prime for every point (kernel/prime.h): with
              * one fixed prime, constants that make the difference a
              * multiple of it would pass a false identity. */
@@ -555,6 +573,7 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
                                                 statement);
     free(statement);
     double start = now();
+    cvp_limits_claim_begin(options);   /* --timeout, --max-memory */
     c.def_items = calloc(claim->let_count ? claim->let_count : 1, sizeof *c.def_items);
     CVP_ASSERT(c.def_items != NULL);
     for (size_t k = 0; k < claim->let_count; k++) {
@@ -601,7 +620,9 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     cvp_status st = needs_shapes ? cvp_shape_list_build(&c.shapes, claim, file->source_name,
                                                         options->max_shapes, err)
                                  : CVP_OK;
-    for (size_t k = 0; st == CVP_OK && k < count; k++) {
+    size_t next = 0;   /* the first method not run yet */
+    for (; st == CVP_OK && next < count; next++) {
+        size_t k = next;
         cvp_method method = order[k];
         if (options->filtered && !options->only[method])
             continue;
@@ -623,6 +644,17 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
                          "no shape satisfies the dim ranges and where constraints");
         }
     }
+    /* A limit leaves the claim undecided, and the check goes on with the
+     * next claim (engine/limits.h): the methods not run yet are listed. */
+    cvp_method pending[CVP_METHOD_COUNT + 4];
+    size_t pending_count = 0;
+    for (; st == CVP_ERR_LIMIT && next < count; next++)
+        if (!(options->filtered && !options->only[order[next]])
+            && !(!named && order[next] == CVP_METHOD_ALL_SHAPES && !unbounded
+                 && !cvp_all_shapes_applies(as)))
+            pending[pending_count++] = order[next];
+    cvp_limits_settle(cr, pending, pending_count, &st, err);
+    cvp_limits_claim_end();
     cvp_all_shapes_free(as);
     decide(cr, claim->is_refute, named);
     cr->seconds = now() - start;

@@ -50,6 +50,11 @@ typedef struct {
     size_t max_terms;               /* per polynomial */
     long exact_trials;              /* default trials of `exact` */
     long random_trials;             /* default points of `random` */
+    /* Per claim (engine/limits.h): seconds before it is left undecided
+     * (<= 0: no limit), and whether GMP memory above the soft limit of
+     * kernel/alloc.h leaves it undecided. */
+    double timeout;
+    bool watch_memory;
 } cvp_check_options;
 
 void cvp_check_options_default(cvp_check_options *o);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/eval.h"
+#include "kernel/interrupt.h"
 #include "io/tensor_text.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
@@ -67,6 +68,11 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
         cvp_tensor_init_ring(x, R);
         st = cvp_tensor_resize(x, decl->rank, p->shapes[t], &e);
         for (size_t k = 0; st == CVP_OK && k < x->size; k++) {
+            if (cvp_interrupt_poll()) {   /* --timeout, --max-memory */
+                st = cvp_error_set(&e, CVP_ERR_LIMIT, "not decided: limit %s reached",
+                                   cvp_interrupt_limit_name(cvp_interrupt_reached()));
+                break;
+            }
             void *elem = cvp_tensor_elem(x, k);
             switch (kind) {
             case FILL_RANDOM_Q:

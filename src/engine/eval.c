@@ -1,5 +1,6 @@
 /* eval.c -- evaluation of expression trees (meaning in eval.h). */
 #include "engine/eval.h"
+#include "kernel/interrupt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -360,6 +361,14 @@ static cvp_status eval_list(cvp_value *out, const cvp_ast_node *node,
 cvp_status cvp_eval_node(cvp_value *out, const cvp_ast_node *node,
                          const cvp_eval_context *context)
 {
+    /* A claim's --timeout or --max-memory (kernel/interrupt.h) stops the
+     * evaluation between nodes. */
+    if (cvp_interrupt_poll()) {
+        const char *name = cvp_interrupt_limit_name(cvp_interrupt_reached());
+        return cvp_lang_error_set(context->err, CVP_ERR_LIMIT, context->source_name,
+                                  node->pos, "not decided: limit %s reached",
+                                  name != NULL ? name : "(unknown)");
+    }
     switch (node->kind) {
     case CVP_AST_NUMBER:
         cvp_value_make_tensor(out);

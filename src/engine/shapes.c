@@ -1,5 +1,6 @@
 /* shapes.c -- enumerating the shape assignments of a claim. */
 #include "engine/shapes.h"
+#include "kernel/interrupt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,9 @@ static cvp_status shapes_at(cvp_shape_point *p, const cvp_proof_claim *claim,
     return CVP_OK;
 }
 
+/* Assignments of the dims searched per shape allowed (see below). */
+#define SHAPES_SEARCH_FACTOR 100ULL
+
 cvp_status cvp_shape_list_build(cvp_shape_list *list,
                                 const cvp_proof_claim *claim,
                                 const char *source, size_t max_shapes,
@@ -123,7 +127,29 @@ cvp_status cvp_shape_list_build(cvp_shape_list *list,
     size_t cap = 0;
     cvp_status st = CVP_OK;
     bool done = false;
+    /* Constraints that exclude nearly every assignment of wide ranges
+     * (dim M, N in 1..10^9 with where M > N * N) would make the search
+     * run for ages while finding few shapes: it visits at most
+     * SHAPES_SEARCH_FACTOR assignments per allowed shape, and stops at a
+     * --timeout (kernel/interrupt.h). */
+    unsigned long long visited = 0;
+    unsigned long long max_visits = (unsigned long long)(max_shapes ? max_shapes : 1)
+                                    * SHAPES_SEARCH_FACTOR;
     while (!done && st == CVP_OK) {
+        if (++visited > max_visits) {
+            st = cvp_lang_error_set(err, CVP_ERR_LIMIT, source, claim->pos,
+                                    "the dim ranges have more than %llu assignments "
+                                    "to search for at most %zu shapes (narrow the dim "
+                                    "ranges; see --max-shapes)", max_visits, max_shapes);
+            break;
+        }
+        if (cvp_interrupt_poll()) {
+            const char *name = cvp_interrupt_limit_name(cvp_interrupt_reached());
+            st = cvp_lang_error_set(err, CVP_ERR_LIMIT, source, claim->pos,
+                                    "not decided: limit %s reached (searching the "
+                                    "shapes)", name != NULL ? name : "(unknown)");
+            break;
+        }
         bool ok = true;
         for (size_t c = 0; ok && c < claim->constraint_count; c++) {
             const cvp_proof_constraint *con = &claim->constraints[c];

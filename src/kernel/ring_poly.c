@@ -1,5 +1,6 @@
 /* ring_poly.c -- canonical sparse polynomials over Q. */
 #include "kernel/ring_poly.h"
+#include "kernel/interrupt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,9 +114,25 @@ static void poly_take(cvp_ring *R, cvp_poly *r, cvp_poly *tmp)
     poly_clear(R, &old);
 }
 
+/* A time or memory limit (kernel/interrupt.h) stops a long polynomial
+ * computation between element operations: the operation records the limit
+ * and leaves its result unchanged; the operator reports the failure after
+ * its loop nest, and every later operation returns at once. */
+static bool interrupted(cvp_ring *R)
+{
+    if (!cvp_interrupt_poll())
+        return false;
+    if (!cvp_ring_failed(R))
+        cvp_ring_fail(R, CVP_ERR_LIMIT, "not decided: limit %s reached",
+                      cvp_interrupt_limit_name(cvp_interrupt_reached()));
+    return true;
+}
+
 static void poly_merge(cvp_ring *R, void *r, const void *a, const void *b,
                        bool subtract)
 {
+    if (interrupted(R))
+        return;
     const cvp_poly *x = a, *y = b;
     cvp_poly tmp;
     poly_init(R, &tmp);
@@ -190,6 +207,8 @@ static void canonicalize(cvp_poly *tmp)
 
 static void poly_mul(cvp_ring *R, void *r, const void *a, const void *b)
 {
+    if (interrupted(R))
+        return;
     const cvp_poly *x = a, *y = b;
     cvp_poly tmp;
     poly_init(R, &tmp);

@@ -1,5 +1,6 @@
 /* tensor.c -- life cycle, element access and comparison of exact tensors. */
 #include "kernel/tensor.h"
+#include "kernel/interrupt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +116,17 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
             return cvp_error_set(err, CVP_ERR_LIMIT,
                                  "out of memory allocating %zu entries", size);
         t->data = grown;
-        for (size_t k = t->capacity; k < size; k++)
+        /* A memory or time limit (kernel/interrupt.h) stops the growth
+         * between entries; the entries made so far stay counted in
+         * capacity, so the tensor remains valid (its old shape). */
+        for (size_t k = t->capacity; k < size; k++) {
+            if (cvp_interrupt_poll()) {
+                t->capacity = k;
+                return cvp_error_set(err, CVP_ERR_LIMIT, "not decided: limit %s reached",
+                                     cvp_interrupt_limit_name(cvp_interrupt_reached()));
+            }
             R->init(R, ELEM(t, k));
+        }
         t->capacity = size;
     }
     mpq_t zero;

@@ -1,0 +1,28 @@
+/* cli_limits.h -- the values of `convproof check --timeout SECONDS` and
+ * `--max-memory BYTES`, and turning them on (engine/limits.h).
+ * Errors are CVP_ERR_INPUT with a message that names the option and
+ * quotes the value; no state is kept except by cvp_cli_set_max_memory. */
+#ifndef CVP_CLI_LIMITS_H
+#define CVP_CLI_LIMITS_H
+
+#include <stddef.h>
+
+#include "kernel/status.h"
+
+/* A positive number of seconds, decimal ("10", "0.5"), at most 10^9. */
+cvp_status cvp_cli_parse_seconds(double *seconds, const char *text,
+                                 const char *option, cvp_error *err);
+
+/* A positive number of bytes with an optional suffix K, M or G (powers
+ * of 1024, either case; "512M", "2G", "65536"). */
+cvp_status cvp_cli_parse_bytes(size_t *bytes, const char *text,
+                               const char *option, cvp_error *err);
+
+/* Limits the GMP and MPFR memory of the process (kernel/alloc.h): above
+ * `bytes` live, a claim is left undecided at its next poll; allocations
+ * past bytes + bytes/4 stop the process with exit status 3.  The second
+ * level is what keeps a single runaway operation, which polls nothing,
+ * from taking all the machine's memory. */
+void cvp_cli_set_max_memory(size_t bytes);
+
+#endif
