@@ -1,12 +1,15 @@
 #!/bin/sh
 # Installs the Debian 12 packages convproof needs to build and test.
-# Run as root (or through sudo).  Packages already present are skipped by
-# apt itself; python3-torch is optional (the PyTorch differential test is
-# skipped, and says so, without it) and is the largest download.
+# clang and libclang-rt-14-dev (libFuzzer) build the fuzz targets, gcovr
+# reports coverage.  Run as root (or through sudo).  Packages already
+# present are skipped by apt itself; python3-torch is optional (the
+# PyTorch differential test is skipped, and says so, without it) and is
+# the largest download.
 set -eu
 packages="build-essential autoconf automake libtool pkg-config \
   libgmp-dev libmpfr-dev libisl-dev libcmocka-dev libopenblas-dev \
-  python3 python3-numpy valgrind"
+  python3 python3-numpy valgrind \
+  clang libclang-rt-14-dev gcovr"
 # The report tests: Chromium renders the HTML report to a PNG, xmllint
 # validates the JUnit report (each test says SKIPPED without them).
 packages="$packages chromium libxml2-utils"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "kernel/alloc.h"
 #include "lang/lang_error.h"
 #include "lang/suggest.h"
 
@@ -53,6 +54,9 @@ static void print_usage(FILE *stream)
 
 int main(int argc, char **argv)
 {
+    /* GMP and MPFR allocate through the counting functions from the start,
+     * so that a memory limit (cvp_alloc_set_limit) holds for everything. */
+    cvp_alloc_install();
     if (argc < 2) {
         print_usage(stderr);
         return CVP_EXIT_USAGE;

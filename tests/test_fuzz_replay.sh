@@ -1,0 +1,33 @@
+#!/bin/sh
+# Replays the fuzz targets' seed corpora (tests/fuzz/TARGET/) and every
+# input that once made a target fail (tests/fuzz/regressions/TARGET/)
+# through the harnesses, built as ordinary programs (fuzz/replay_TARGET).
+# A harness aborts, or a sanitizer stops it, when a property fails, so a
+# zero exit means every input was handled.  Under check-valgrind each
+# replay runs under memcheck (CONVPROOF_WRAPPER).
+set -u
+srcdir=${srcdir:-.}
+top=$(dirname "$CONVPROOF")
+status=0
+out=$(mktemp "${TMPDIR:-/tmp}/fuzz_replay.XXXXXX") || exit 99
+trap 'rm -f "$out"' EXIT INT TERM
+for t in proof tensor_text npy json; do
+  prog=$top/fuzz/replay_$t
+  for dir in "$srcdir/tests/fuzz/$t" "$srcdir/tests/fuzz/regressions/$t"; do
+    # Empty folders are kept in git by a README, which is not an input.
+    set --
+    for f in "$dir"/*; do
+      case $f in */README*) continue ;; esac
+      [ -f "$f" ] && set -- "$@" "$f"
+    done
+    [ $# -eq 0 ] && continue
+    if ${CONVPROOF_WRAPPER:-} "$prog" "$@" > "$out" 2>&1; then
+      echo "PASS: $t: $# input(s) of ${dir#"$srcdir"/}"
+    else
+      echo "FAIL: $t: an input of ${dir#"$srcdir"/} failed:"
+      cat "$out"
+      status=1
+    fi
+  done
+done
+exit $status
