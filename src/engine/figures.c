@@ -227,7 +227,7 @@ static void node_list_add(node_list *list, const cvp_ast_node *node)
 
 static bool is_call(const cvp_ast_node *node, const char *name)
 {
-    return node->kind == CVP_AST_CALL && strcmp(node->u.call.name, name) == 0;
+    return node != NULL && node->kind == CVP_AST_CALL && strcmp(node->u.call.name, name) == 0;
 }
 
 static bool is_matrix_call(const cvp_ast_node *node)
@@ -304,7 +304,7 @@ static void add_matrix_figures(cvp_claim_result *r, const figure_context *fx)
                  k < (side ? matrices.count : left_matrices); k++)
                 add_symbolic_grid(f, fx, matrices.items[k], "", 0, 2);
             const cvp_ast_node *node = side ? show->rhs : show->lhs;
-            if (!is_matrix_call(node))
+            if (node != NULL && !is_matrix_call(node))
                 add_symbolic_grid(f, fx, node, side ? "right: " : "left: ", 0, 2);
         }
         if (f->grid_count == 0)
