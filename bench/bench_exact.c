@@ -35,12 +35,19 @@
 #include "kernel/rng.h"
 #include "kernel/sparse.h"
 
-static double now(void)
+static double clock_seconds(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
+
+/* CPU time of every thread of the process: less sensitive than wall time
+ * to other jobs on a shared machine (but it counts threads' waiting
+ * spins too). */
+static double cpu_now(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 static void die(const char *what, const cvp_error *err)
 {
@@ -128,9 +135,9 @@ static void run_matrix(layer *L)
     cvp_sparse_t C, Ct;
     cvp_sparse_init(C, 0, 0);
     cvp_sparse_init(Ct, 0, 0);
-    ok(cvp_conv2d_matrix_input(C, L->X, L->K, &L->p, &err), &err, "matrix");
-    ok(cvp_sparse_transpose(Ct, C, &err), &err, "transpose");
-    ok(cvp_sparse_matvec(L->Y, Ct, L->G, &err), &err, "matvec");
+    ok(cvp_fast_conv2d_matrix_input(C, L->X, L->K, &L->p, &err), &err, "matrix");
+    ok(cvp_fast_sparse_transpose(Ct, C, &err), &err, "transpose");
+    ok(cvp_fast_sparse_matvec(L->Y, Ct, L->G, &err), &err, "matvec");
     ok(cvp_fast_conv2d_backward_input(L->D, L->X, L->K, L->G, &L->p, &L->path, &err),
        &err, "bwd input");
     ok(cvp_tensor_reshape(L->D, L->D, 1, (size_t[]){L->D->size}, &err), &err, "reshape");
@@ -161,7 +168,8 @@ static const workload workloads[] = {
 };
 #define WORKLOADS (sizeof workloads / sizeof workloads[0])
 
-static double time_workload(const workload *w, int repeats, const char **path)
+static double time_workload(const workload *w, int repeats, const char **path,
+                            double *cpu)
 {
     layer L;
     layer_init(&L, w->n, w->c, w->o, w->h, w->k, w->stride, w->pad);
@@ -171,11 +179,13 @@ static double time_workload(const workload *w, int repeats, const char **path)
         random_q(L.K2, &rng, 4, (size_t[]){256, 64, 3, 3});
     }
     double best = 1e300;
+    *cpu = 1e300;
     for (int r = 0; r < repeats; r++) {
-        double start = now();
+        double start = now(), start_cpu = cpu_now();
         w->run(&L);
-        double t = now() - start;
+        double t = now() - start, c = cpu_now() - start_cpu;
         best = t < best ? t : best;
+        *cpu = c < *cpu ? c : *cpu;
     }
     *path = cvp_fast_path_name(L.path);
     layer_clear(&L);
@@ -183,7 +193,7 @@ static double time_workload(const workload *w, int repeats, const char **path)
 }
 
 /* W1 over Z/pZ, p = 2^61 - 1, random residues: what `random` evaluates. */
-static double time_prime_field(int repeats)
+static double time_prime_field(int repeats, double *cpu)
 {
     cvp_ring F;
     cvp_ring_fp_init(&F, CVP_FP_DEFAULT_PRIME);
@@ -201,12 +211,14 @@ static double time_prime_field(int repeats)
     cvp_conv2d_params p = cvp_conv2d_params_default();
     p.padding[0] = p.padding[1] = 1;
     double best = 1e300;
+    *cpu = 1e300;
     for (int r = 0; r < repeats; r++) {
-        double start = now();
+        double start = now(), start_cpu = cpu_now();
         cvp_fast_path path;
         ok(cvp_fast_conv2d(Y, X, K, NULL, &p, &path, &err), &err, "conv2d mod p");
-        double t = now() - start;
+        double t = now() - start, c = cpu_now() - start_cpu;
         best = t < best ? t : best;
+        *cpu = c < *cpu ? c : *cpu;
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(Y);
     cvp_ring_fp_clear(&F);
@@ -241,7 +253,8 @@ static void reference_rates(double *ns_q, double *ns_fp)
 /* Runs the PyTorch side once for every selected workload; fills secs
  * (negative when unavailable). */
 static void run_torch(const char *python, const char *script, int threads,
-                      int repeats, const bool *selected, double *secs)
+                      int repeats, const bool *selected, double *secs,
+                      double *cpu)
 {
     char command[4096];
     int len = snprintf(command, sizeof command, "'%s' '%s' %d %d", python, script,
@@ -255,11 +268,13 @@ static void run_torch(const char *python, const char *script, int threads,
     FILE *pipe = popen(command, "r");
     if (pipe == NULL)
         return;
-    char name[64], value[64];
-    while (fscanf(pipe, "%63s %63s", name, value) == 2)
+    char name[64], value[64], value_cpu[64];
+    while (fscanf(pipe, "%63s %63s %63s", name, value, value_cpu) == 3)
         for (size_t w = 0; w < WORKLOADS; w++)
-            if (strcmp(name, workloads[w].name) == 0 && strcmp(value, "unavailable") != 0)
+            if (strcmp(name, workloads[w].name) == 0 && strcmp(value, "unavailable") != 0) {
                 secs[w] = atof(value);
+                cpu[w] = atof(value_cpu);
+            }
     pclose(pipe);
 }
 
@@ -287,32 +302,37 @@ int main(int argc, char **argv)
 
     printf("BLAS: %s; PyTorch threads: %d; best of %d\n\n",
            cvp_fast_have_blas() ? "yes" : "no (plain loops)", threads, repeats);
-    printf("| workload | what | convproof exact (s) | path | PyTorch float64 (s) | ratio |\n");
+    printf("| workload | what | convproof exact: s (CPU s) | path | PyTorch float64: s (CPU s) | ratio (CPU) |\n");
     printf("|---|---|---|---|---|---|\n");
     for (size_t w = 0; w < WORKLOADS; w++) {
         if (!selected[w])
             continue;
         /* PyTorch right before convproof, so both see the same machine
          * load (the shared machine's load moves over minutes). */
-        double torch[WORKLOADS];
+        double torch[WORKLOADS], torch_cpu[WORKLOADS];
         bool just_this[WORKLOADS] = {false};
         just_this[w] = true;
         for (size_t v = 0; v < WORKLOADS; v++)
-            torch[v] = -1;
+            torch[v] = torch_cpu[v] = -1;
         if (script != NULL && workloads[w].torch)
-            run_torch(python, script, threads, repeats, just_this, torch);
+            run_torch(python, script, threads, repeats, just_this, torch, torch_cpu);
         const char *path = "";
-        double t = time_workload(&workloads[w], repeats, &path);
-        printf("| %s | %s | %.3f | %s |", workloads[w].name, workloads[w].what, t, path);
+        double cpu;
+        double t = time_workload(&workloads[w], repeats, &path, &cpu);
+        printf("| %s | %s | %.3f (%.3f) | %s |", workloads[w].name, workloads[w].what,
+               t, cpu, path);
         if (torch[w] > 0)
-            printf(" %.3f | %.2f |\n", torch[w], t / torch[w]);
+            printf(" %.3f (%.3f) | %.2f (%.2f) |\n", torch[w], torch_cpu[w],
+                   t / torch[w], cpu / torch_cpu[w]);
         else
             printf(" - | - |\n");
         fflush(stdout);
     }
-    if (only == NULL || strstr(only, "P1") != NULL)
-        printf("| P1 | W1 mod 2^61-1 (the random method) | %.3f | mod p | - | - |\n",
-               time_prime_field(repeats));
+    if (only == NULL || strstr(only, "P1") != NULL) {
+        double cpu, t = time_prime_field(repeats, &cpu);
+        printf("| P1 | W1 mod 2^61-1 (the random method) | %.3f (%.3f) | mod p | - | - |\n",
+               t, cpu);
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double ns_q, ns_fp;

@@ -527,6 +527,72 @@ static void test_random_matmul_shapes(void **state)
     }
 }
 
+/* ---- explicit matrices ------------------------------------------------------ */
+
+static void test_conv_matrices_equal_the_definitional(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 17);
+    for (int t = 0; t < CASES; t++) {
+        tu_conv_case cc;
+        tu_random_conv_case(&cc, &rng);
+        cvp_tensor_t X, K;
+        cvp_tensor_init(X), cvp_tensor_init(K);
+        /* Values in -2..2: many zero coefficients to leave out. */
+        random_values(X, &rng, cc.rank, cc.x_shape, -2, 2, t % 3 == 0 ? 3 : 1);
+        random_values(K, &rng, 4, cc.k_shape, -2, 2, 1);
+        cvp_sparse_t fast, ref, fast_t, ref_t;
+        cvp_sparse_init(fast, 0, 0), cvp_sparse_init(ref, 0, 0);
+        cvp_sparse_init(fast_t, 0, 0), cvp_sparse_init(ref_t, 0, 0);
+        cvp_error err;
+        tu_assert_ok(cvp_fast_conv2d_matrix_input(fast, X, K, &cc.p, &err), &err);
+        tu_assert_ok(cvp_conv2d_matrix_input(ref, X, K, &cc.p, &err), &err);
+        assert_true(cvp_sparse_equal(fast, ref));
+        tu_assert_ok(cvp_fast_sparse_transpose(fast_t, fast, &err), &err);
+        tu_assert_ok(cvp_sparse_transpose(ref_t, ref, &err), &err);
+        assert_true(cvp_sparse_equal(fast_t, ref_t));
+        /* C^T vec(G), in int64 or (X with denominators: K is integral,
+         * G rational) after scaling. */
+        cvp_tensor_t G, y_fast, y_ref;
+        cvp_tensor_init(G), cvp_tensor_init(y_fast), cvp_tensor_init(y_ref);
+        random_values(G, &rng, cc.rank, cc.y_shape, -9, 9, t % 2 ? 4 : 1);
+        tu_assert_ok(cvp_fast_sparse_matvec(y_fast, fast_t, G, &err), &err);
+        tu_assert_ok(cvp_sparse_matvec(y_ref, ref_t, G, &err), &err);
+        tu_assert_equal(y_fast, y_ref);
+        cvp_tensor_clear(G), cvp_tensor_clear(y_fast), cvp_tensor_clear(y_ref);
+        tu_assert_ok(cvp_fast_conv2d_matrix_weight(fast, X, K, &cc.p, &err), &err);
+        tu_assert_ok(cvp_conv2d_matrix_weight(ref, X, K, &cc.p, &err), &err);
+        assert_true(cvp_sparse_equal(fast, ref));
+        tu_assert_ok(cvp_fast_sparse_transpose(fast_t, fast, &err), &err);
+        tu_assert_ok(cvp_sparse_transpose(ref_t, ref, &err), &err);
+        assert_true(cvp_sparse_equal(fast_t, ref_t));
+        cvp_sparse_clear(fast), cvp_sparse_clear(ref);
+        cvp_sparse_clear(fast_t), cvp_sparse_clear(ref_t);
+        cvp_tensor_clear(X), cvp_tensor_clear(K);
+    }
+}
+
+static void test_conv_matrix_errors_are_the_kernels(void **state)
+{
+    (void)state;
+    cvp_tensor_t X, K;
+    cvp_tensor_init(X), cvp_tensor_init(K);
+    tu_zeros(X, 4, (size_t[]){1, 3, 2, 2});
+    tu_zeros(K, 4, (size_t[]){1, 3, 3, 3});   /* larger than the image */
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    cvp_sparse_t C;
+    cvp_sparse_init(C, 0, 0);
+    cvp_error e1, e2;
+    cvp_status s1 = cvp_fast_conv2d_matrix_input(C, X, K, &p, &e1);
+    cvp_status s2 = cvp_conv2d_matrix_input(C, X, K, &p, &e2);
+    assert_int_equal(s1, CVP_ERR_INPUT);
+    assert_int_equal(s1, s2);
+    assert_string_equal(e1.message, e2.message);
+    cvp_sparse_clear(C);
+    cvp_tensor_clear(X), cvp_tensor_clear(K);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +613,8 @@ int main(void)
         cmocka_unit_test(test_output_may_alias_an_input),
         cmocka_unit_test(test_disabled_means_reference),
         cmocka_unit_test(test_random_matmul_shapes),
+        cmocka_unit_test(test_conv_matrices_equal_the_definitional),
+        cmocka_unit_test(test_conv_matrix_errors_are_the_kernels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,10 +166,10 @@ static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn)
 
 cvp_status cvp_builtin_conv2d_matrix_input(cvp_value *out, cvp_call *call)
 {
-    return conv_matrix(out, call, cvp_conv2d_matrix_input);
+    return conv_matrix(out, call, cvp_fast_conv2d_matrix_input);
 }
 
 cvp_status cvp_builtin_conv2d_matrix_weight(cvp_value *out, cvp_call *call)
 {
-    return conv_matrix(out, call, cvp_conv2d_matrix_weight);
+    return conv_matrix(out, call, cvp_fast_conv2d_matrix_weight);
 }

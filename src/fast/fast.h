@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "kernel/conv2d.h"
+#include "kernel/sparse.h"
 #include "kernel/tensor.h"
 
 /* Which arithmetic evaluated an operation. */
@@ -117,5 +118,25 @@ cvp_status cvp_fast_conv2d_backward_weight(cvp_tensor_t out,
 cvp_status cvp_fast_matmul(cvp_tensor_t out, const cvp_tensor_t A,
                            const cvp_tensor_t B, cvp_fast_path *path,
                            cvp_error *err);
+
+/* The explicit matrices of conv2d (exercise 5-7) and the transpose of a
+ * sparse matrix, equal to cvp_conv2d_matrix_input/_weight and
+ * cvp_sparse_transpose (kernel/sparse.h) but built directly in finished
+ * order instead of appended and sorted (fast_sparse.c).  B must not be
+ * A. */
+cvp_status cvp_fast_conv2d_matrix_input(cvp_sparse_t C, const cvp_tensor_t X,
+                                        const cvp_tensor_t K,
+                                        const cvp_conv2d_params *params,
+                                        cvp_error *err);
+cvp_status cvp_fast_conv2d_matrix_weight(cvp_sparse_t C, const cvp_tensor_t X,
+                                         const cvp_tensor_t K,
+                                         const cvp_conv2d_params *params,
+                                         cvp_error *err);
+cvp_status cvp_fast_sparse_transpose(cvp_sparse_t B, const cvp_sparse_t A,
+                                     cvp_error *err);
+/* cvp_sparse_matvec, in int64 when that is exact (integer matrix entries,
+ * row sums of |a| |x| below 2^63).  y may be x. */
+cvp_status cvp_fast_sparse_matvec(cvp_tensor_t y, const cvp_sparse_t A,
+                                  const cvp_tensor_t x, cvp_error *err);
 
 #endif
