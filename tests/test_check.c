@@ -553,48 +553,46 @@ static void test_grad_wrong_formula(void **state)
     }
 }
 
-/* Reads the count N from an exact method's reason "N instances skipped:
- * ..." (0 when there is no reason). */
-static size_t skipped_of(const cvp_method_result *m)
-{
-    if (m->reason == NULL)
-        return 0;
-    char *end;
-    unsigned long n = strtoul(m->reason, &end, 10);
-    if (end == m->reason || strstr(m->reason, "skipped") == NULL)
-        fail_msg("unexpected reason: %s", m->reason);
-    return n;
-}
-
 /* The derivative of sum(relu(X)) is 1 where x > 0 and 0 where x < 0, and
  * does not exist where some x is 0.  For integers, relu(x) - relu(x - 1)
- * is 1 for x >= 1 and 0 for x <= 0, so the claim below holds wherever the
- * derivative exists.  With values -1..1 and X[2], 5 of the 9 value pairs
- * contain a 0: exact skips those instances (and says so) and evaluates the
- * others; every one of the 20 trials is one or the other.  With all
- * entries 0 every instance is skipped: nothing was evaluated, and a false
- * claim (the gradient is never 5x + 7 = 7) must not pass. */
-static void test_grad_relu_kinks_are_skipped(void **state)
+ * is 1 for x >= 1 and 0 for x <= 0.  As an equation with grad the claim
+ * fails at the first instance with a 0 (the first instance is drawn from
+ * -1..1); shrunk, that is X = [0, 0], and the message names the ReLU at 0.
+ * As a membership in the set of the active pieces' gradients it holds
+ * everywhere (at 0 the set is [0, 1] per entry).  A false formula seen
+ * only at the kink (5x + 7 = 7 at x = 0) is outside the set: it fails. */
+static void test_grad_relu_kinks(void **state)
 {
     (void)state;
     check_run r;
     run_text(&r,
-             "claim \"the gradient of relu away from 0\" {\n"
+             "claim \"the gradient of relu\" {\n"
              "  tensor X[2] values -1..1\n"
              "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
              "  by exact(trials=20)\n"
              "}\n");
     const cvp_claim_result *c = only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
-    const cvp_method_result *m = &c->methods[0];
-    assert_int_equal(m->outcome, CVP_OUTCOME_PASSED);
-    size_t skipped = skipped_of(m);
-    assert_true(skipped > 0);
-    assert_true(m->instances > 0);
-    assert_int_equal(m->instances + skipped, 20);
+    assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
+    const cvp_counterexample *cx = c->methods[0].counterexample;
+    assert_non_null(cx);
+    assert_text(cx->input_values[0], "[0, 0]");
+    assert_non_null(strstr(cx->differences, "no derivative at this point: a "
+                                            "ReLU"));
+    assert_non_null(strstr(cx->differences, "subgrad"));
     run_clear(&r);
 
-    /* on positive inputs the gradient is all ones: no kink, nothing skipped */
+    run_text(&r,
+             "claim \"the step function is in the derivative of relu\" {\n"
+             "  tensor X[2] values -1..1\n"
+             "  show relu(X) - relu(X - 1) in subgrad(sum(relu(X)), X)\n"
+             "  by exact(trials=20)\n"
+             "}\n");
+    c = only_claim(&r);
+    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(c->methods[0].instances, 20);
+    run_clear(&r);
+
+    /* on positive inputs the gradient is all ones: no kink */
     run_text(&r,
              "claim \"the gradient of relu on positive inputs\" {\n"
              "  tensor X[2] values 1..3\n"
@@ -604,25 +602,35 @@ static void test_grad_relu_kinks_are_skipped(void **state)
     c = only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->methods[0].instances, 3);
-    assert_int_equal(skipped_of(&c->methods[0]), 0);
     run_clear(&r);
 
-    /* every instance on the kink: not a pass */
+    /* every instance on the kink: a false formula is outside the set */
     run_text(&r,
              "claim \"a false gradient seen only at the kink\" {\n"
              "  tensor X[2] values 0..0\n"
-             "  show grad(sum(relu(X)), X) == 5 * X + 7\n"
+             "  show 5 * X + 7 in subgrad(sum(relu(X)), X)\n"
              "  by exact\n"
              "}\n");
     c = only_claim(&r);
-    assert_int_equal(c->methods[0].instances, 0);
-    assert_non_null(c->methods[0].reason);    /* says why */
-    assert_int_not_equal(c->methods[0].outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
+    assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
+    assert_non_null(c->methods[0].counterexample);
     size_t passed, undecided;
     cvp_report_counts(&r.report, &passed, NULL, &undecided);
     assert_int_equal(passed, 0);
-    assert_int_equal(undecided, 1);
+    run_clear(&r);
+
+    /* ties=1: every instance is redrawn until it meets a kink */
+    run_text(&r,
+             "claim \"relu_backward is in the set\" {\n"
+             "  tensor X[3] values -5..5\n"
+             "  tensor G[3] values -5..5\n"
+             "  show relu_backward(X, G) in subgrad(sum(relu(X) * G), X)\n"
+             "  by exact(trials=4, ties=1)\n"
+             "}\n");
+    c = only_claim(&r);
+    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
+    assert_non_null(strstr(c->methods[0].evidence, "until it met a kink"));
+    assert_non_null(strstr(c->methods[0].evidence, "0 met none in 64 draws"));
     run_clear(&r);
 
     /* symbolic cannot differentiate relu: not applicable, and since the
@@ -1160,7 +1168,7 @@ int main(void)
         cmocka_unit_test(test_refute_fails_on_true_identity),
         cmocka_unit_test(test_grad_of_sum_of_squares),
         cmocka_unit_test(test_grad_wrong_formula),
-        cmocka_unit_test(test_grad_relu_kinks_are_skipped),
+        cmocka_unit_test(test_grad_relu_kinks),
         cmocka_unit_test(test_jacobian),
         cmocka_unit_test(test_mults_count_matches_model),
         cmocka_unit_test(test_mults_padding_counted_by_model_only),

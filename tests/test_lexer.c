@@ -192,7 +192,7 @@ static void test_lex_errors(void **state)
     expect_lex_error("1e", 1, 1, "the exponent needs digits");
     expect_lex_error("  1e+", 1, 3, "malformed number '1e+'");
     expect_lex_error("1.", 1, 1, "a digit must follow the decimal point");
-    expect_lex_error("a . b", 1, 3, "unexpected character '.'");
+    expect_lex_error("a ? b", 1, 3, "unexpected character '?'");
     expect_lex_error("a ! b", 1, 3, "unexpected character '!'");
     expect_lex_error("\"s\"", 1, 1, "unexpected character '\"'");
 }

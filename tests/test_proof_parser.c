@@ -695,6 +695,81 @@ static void test_errors(void **state)
 
 /* Errors in the same place are reported however the input continues,
  * and a NULL error record is allowed. */
+/* `implementation` declarations and calls of their operations. */
+static void test_implementations(void **state)
+{
+    (void)state;
+    cvp_proof_file file;
+    cvp_proof_file_init(&file);
+    parse_ok(&file,
+             "implementation course = command \"python3 a.py --bug \\\"x\\\"\" layout nhwc\n"
+             "implementation torch = command \"python3 t.py\" layout nchw timeout 30\n"
+             "claim \"c\" {\n"
+             "  tensor X[1, 1, 2, 2]\n"
+             "  show course.max_pool2d(X, 2) == torch.max_pool2d(X, kernel_size=2)\n"
+             "}\n");
+    assert_int_equal(file.implementation_count, 2);
+    assert_string_equal(file.implementations[0].name, "course");
+    assert_string_equal(file.implementations[0].command,
+                        "python3 a.py --bug \"x\"");
+    assert_string_equal(file.implementations[0].layout, "nhwc");
+    assert_int_equal(file.implementations[0].timeout, 0);
+    assert_int_equal(file.implementations[0].pos.line, 1);
+    assert_int_equal(file.implementations[0].pos.col, 16);
+    assert_string_equal(file.implementations[1].layout, "nchw");
+    assert_int_equal(file.implementations[1].timeout, 30);
+    expect_ast(file.claims[0].shows[0].lhs, "course.max_pool2d(X, 2)");
+    expect_ast(file.claims[0].shows[0].rhs, "torch.max_pool2d(X, kernel_size=2)");
+    cvp_proof_file_clear(&file);
+    assert_int_equal(file.implementation_count, 0);
+
+    static const struct {
+        const char *source, *error;
+    } cases[] = {
+        {"implementation = command \"x\" layout nhwc\n",
+         "t.proof:1:16: expected a name after 'implementation', found '='"},
+        {"implementation a command \"x\" layout nhwc\n",
+         "t.proof:1:18: expected '=' after the implementation's name, found "
+         "identifier 'command'"},
+        {"implementation a = \"x\" layout nhwc\n",
+         "t.proof:1:20: expected 'command' after '=', found string"},
+        {"implementation a = command x layout nhwc\n",
+         "t.proof:1:28: expected the command in double quotes after 'command', "
+         "found identifier 'x'"},
+        {"implementation a = command \"\" layout nhwc\n",
+         "t.proof:1:28: the command cannot be empty"},
+        {"implementation a = command \"x\"\n",
+         "t.proof:1:31: expected 'layout' after the command, found newline"},
+        {"implementation a = command \"x\" layout nhwc timeout 0\n",
+         "t.proof:1:52: a timeout is 1..3600 seconds"},
+        {"implementation a = command \"x\" layout nhwc 5\n",
+         "t.proof:1:44: expected end of line after the implementation "
+         "(options: timeout SECONDS), found number '5'"},
+        {"claim \"c\" {\n  tensor X[2]\n  show a.conv2d(X) == X\n}\n"
+         "implementation a = command \"x\" layout nhwc\n",
+         "t.proof:3:8: unknown implementation 'a' (declare it before the "
+         "claim: implementation a = command \"...\" layout nhwc)"},
+        {"implementation a = command \"x\" layout nhwc\n"
+         "claim \"c\" {\n  tensor X[2]\n  show a . conv2d(X) == X\n}\n",
+         "t.proof:4:12: write an implementation's operation without spaces, "
+         "as NAME.operation"},
+        {"implementation a = command \"x\" layout nhwc\n"
+         "claim \"c\" {\n  tensor X[2]\n  show a.conv2d == X\n}\n",
+         "t.proof:4:17: expected '(' after an implementation's operation (it "
+         "is a call), found '=='"},
+        {"implementation a = command \"x\" layout nhwc\n"
+         "claim \"c\" {\n  tensor X[2]\n  show a.(X) == X\n}\n",
+         "t.proof:4:10: expected an operation name after '.', found '('"},
+        {"implementation a = command \"x\" layout nhwc\n"
+         "claim \"c\" {\n  tensor X[2]\n  show a.relu(X) == X\n}\n",
+         "t.proof:4:10: an implementation has no operation 'relu' (it has "
+         "conv2d, conv2d_backward_input/weight/bias, max_pool2d, avg_pool2d "
+         "and their _backward)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_error(cases[i].source, cases[i].error);
+}
+
 static void test_error_without_record(void **state)
 {
     (void)state;
@@ -950,6 +1025,7 @@ int main(void)
         cmocka_unit_test(test_shape_eval),
         cmocka_unit_test(test_shape_parse),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_implementations),
         cmocka_unit_test(test_error_without_record),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_parse_file),

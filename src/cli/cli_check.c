@@ -17,6 +17,7 @@
 #include "cli/cli_limits.h"
 #include "engine/check.h"
 #include "fast/fast.h"
+#include "ext/impl_external.h"
 #include "lang/proof.h"
 #include "report/render.h"
 
@@ -332,8 +333,19 @@ int cvp_cli_check(int argc, char **argv)
         want_figures |= reports[k].format == CVP_CLI_REPORT_HTML;
     cvp_cli_progress_init(&progress, claim_total, want_figures);
     for (size_t k = 0; rc == CVP_EXIT_OK && k < paths.count; k++) {
-        cvp_status st = cvp_cli_check_file(&report, &files[k], &options, &lerr,
-                                           &progress);
+        /* The file's implementations, run in the file's folder. */
+        cvp_impl_registry impls;
+        cvp_error ierr;
+        cvp_status st = cvp_impl_registry_init(&impls, &files[k], &ierr);
+        if (st != CVP_OK) {
+            fprintf(stderr, "convproof: %s\n", ierr.message);
+            rc = CVP_EXIT_LIMIT;
+            break;
+        }
+        options.external = &impls.external;
+        st = cvp_cli_check_file(&report, &files[k], &options, &lerr, &progress);
+        options.external = NULL;
+        cvp_impl_registry_clear(&impls);
         if (st != CVP_OK) {
             cvp_lang_error_format(message, sizeof message, &lerr);
             fprintf(stderr, "convproof: %s\n", message);

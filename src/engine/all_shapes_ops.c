@@ -1959,6 +1959,12 @@ as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets)
         if (strcmp(name, outside[k]) == 0)
             return as_na(tr, node->pos, "%s is outside the multilinear class "
                          "all_shapes handles", name);
+    if (strcmp(name, "subgrad") == 0)
+        return as_na(tr, node->pos, "subgrad(L, X) is a set at a kink; the "
+                     "exact method decides membership");
+    if (strchr(name, '.') != NULL)
+        return as_na(tr, node->pos, "%s runs an external implementation; "
+                     "only the exact method can call it", name);
     const cvp_builtin *fn = cvp_builtin_find(name);
     if (fn == NULL)
         return as_reject(tr);   /* "unknown function" */

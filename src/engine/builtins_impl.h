@@ -30,6 +30,9 @@ cvp_status cvp_builtin_conv2d_matrix_weight(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_max_pool2d(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_avg_pool2d(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_max_pool2d_backward(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_max_pool2d_backward_split(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_max_pool2d_backward_all(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_relu_backward(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_avg_pool2d_backward(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_relu(cvp_value *out, cvp_call *call);
 

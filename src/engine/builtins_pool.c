@@ -133,3 +133,42 @@ cvp_status cvp_builtin_relu(cvp_value *out, cvp_call *call)
     status = cvp_relu(out->tensor, X, &kernel_error);
     return cvp_call_finish_tensor(out, call, status, &kernel_error);
 }
+
+/* The other rules for tied maxima (kernel/pool.h); they take the
+ * arguments of max_pool2d_backward. */
+static cvp_status backward_split(cvp_tensor_t out, const cvp_tensor_t X,
+                                 const cvp_tensor_t G,
+                                 const cvp_pool2d_params *p, cvp_error *err)
+{
+    return cvp_max_pool2d_backward_ties(out, X, G, p, CVP_TIES_SPLIT, err);
+}
+
+static cvp_status backward_all(cvp_tensor_t out, const cvp_tensor_t X,
+                               const cvp_tensor_t G,
+                               const cvp_pool2d_params *p, cvp_error *err)
+{
+    return cvp_max_pool2d_backward_ties(out, X, G, p, CVP_TIES_ALL, err);
+}
+
+cvp_status cvp_builtin_max_pool2d_backward_split(cvp_value *out, cvp_call *call)
+{
+    return pool_backward(out, call, &max_backward_slots, backward_split);
+}
+
+cvp_status cvp_builtin_max_pool2d_backward_all(cvp_value *out, cvp_call *call)
+{
+    return pool_backward(out, call, &max_backward_slots, backward_all);
+}
+
+cvp_status cvp_builtin_relu_backward(cvp_value *out, cvp_call *call)
+{
+    const cvp_tensor_struct *Z, *G;
+    cvp_status status;
+    if ((status = cvp_arg_tensor(call, 0, &Z)) != CVP_OK
+        || (status = cvp_arg_tensor(call, 1, &G)) != CVP_OK)
+        return status;
+    cvp_error kernel_error;
+    cvp_error_clear(&kernel_error);
+    status = cvp_relu_backward(out->tensor, Z, G, &kernel_error);
+    return cvp_call_finish_tensor(out, call, status, &kernel_error);
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/external.h"
 #include "lang/suggest.h"
 
 static cvp_status fail_at(const cvp_eval_context *context, cvp_srcpos pos,
@@ -155,10 +156,24 @@ cvp_status cvp_eval_call(cvp_value *out, const cvp_ast_node *node,
     if (strcmp(node->u.call.name, "grad") == 0
         || strcmp(node->u.call.name, "jacobian") == 0)
         return cvp_eval_derivative(out, node, context);
+    if (strcmp(node->u.call.name, "subgrad") == 0) {
+        /* Only `show A in subgrad(L, X)` uses it, decided over Q by the
+         * exact method; the other methods do not apply there. */
+        bool in_q = context->ring == NULL || context->ring == &cvp_ring_q;
+        return cvp_lang_error_set(context->err,
+                                  in_q ? CVP_ERR_INPUT : CVP_ERR_UNSUPPORTED,
+                                  context->source_name, node->pos,
+                                  "subgrad(L, X) is a set, decided over Q by "
+                                  "the exact method: state `show A in "
+                                  "subgrad(L, X)`");
+    }
     if (strcmp(node->u.call.name, "mults") == 0
         || strcmp(node->u.call.name, "size") == 0)
         return cvp_eval_cost(out, node, context);
-    const cvp_builtin *fn = cvp_builtin_find(node->u.call.name);
+    /* "impl.op": an operation of a declared implementation. */
+    const char *dot = strchr(node->u.call.name, '.');
+    const cvp_builtin *fn = dot != NULL ? cvp_external_operation(dot + 1)
+                                        : cvp_builtin_find(node->u.call.name);
     if (fn == NULL)
         return unknown_function(node, context);
     int slot[CVP_BUILTIN_MAX_PARAMS];

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "engine/eval.h"
+#include "engine/subgrad.h"
 #include "engine/limits.h"
 #include "kernel/interrupt.h"
 #include "kernel/prime.h"
@@ -84,6 +85,8 @@ typedef enum {
  * instances (the first small); on success shrinks it, records it in m and
  * returns RUN_COUNTEREXAMPLE.  *instances counts evaluated instances and
  * *skipped those on a kink. */
+#define TIE_ATTEMPTS 64
+
 static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials,
                                int method_tag, cvp_method_result *m,
                                size_t *instances, size_t *skipped, cvp_status *st)
@@ -94,22 +97,55 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
             *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
             return RUN_ERROR;
         }
-        cvp_rng rng;
-        cvp_rng_seed(&rng, mix_seed(c, method_tag, shape_index, t));
         cvp_env env;
         cvp_env_init(&env);
-        *st = instance_build(&env, c, p, &cvp_ring_q, t == 0 ? FILL_SMALL_Q : FILL_RANDOM_Q,
-                             &rng);
         show_result r;
         show_result_init(&r);
-        if (*st == CVP_OK)
-            instance_eval(&r, c, &env, NULL);
+        /* exact(ties=1): draw from -1..1 until the instance meets a kink
+         * (a tie or a ReLU at 0), so that non-smooth behaviour is always
+         * exercised; after TIE_ATTEMPTS draws the last one is used. */
+        for (long attempt = 0;; attempt++) {
+            cvp_rng rng;
+            cvp_rng_seed(&rng, mix_seed(c, method_tag, shape_index,
+                                        t + attempt * 1000003L));
+            *st = instance_build(&env, c, p, &cvp_ring_q,
+                                 t == 0 || c->ties ? FILL_SMALL_Q : FILL_RANDOM_Q,
+                                 &rng);
+            cvp_kinks_met = 0;
+            if (*st == CVP_OK)
+                instance_eval(&r, c, &env, NULL);
+            if (!c->ties || *st != CVP_OK || cvp_kinks_met > 0
+                || attempt + 1 == TIE_ATTEMPTS)
+                break;
+            cvp_lang_error_clear(c->err);
+            show_result_clear(&r);
+            show_result_init(&r);
+            cvp_env_clear(&env);
+            cvp_env_init(&env);
+        }
+        if (c->ties && *st == CVP_OK && cvp_kinks_met == 0)
+            c->untied++;
         run_kind kind = RUN_HELD;
         if (*st != CVP_OK) {
             kind = RUN_ERROR;
-        } else if (r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
-            ++*skipped;
-            cvp_lang_error_clear(c->err);   /* a skip is not an error */
+        } else if (r.status == CVP_ERR_EXTERNAL
+                   || r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
+            /* The implementation under test misbehaved, or a `grad` was
+             * asked at a kink, where it does not exist (the message names
+             * the kink and the set; `in subgrad` is the claim that can
+             * hold there): a failed instance, shrunk like any other. */
+            ++*instances;
+            instance_shrink(c, &env);
+            show_result_clear(&r);
+            show_result_init(&r);
+            /* the counterexample stands; its one re-evaluation finishes
+             * even past a limit (shrinking stops at it) */
+            bool held = cvp_interrupt_hold(true);
+            instance_eval(&r, c, &env, NULL);
+            cvp_interrupt_hold(held);
+            CVP_ASSERT(r.failed_show != SIZE_MAX);
+            counterexample_record(m, c, p, &env, &r);
+            kind = RUN_COUNTEREXAMPLE;
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
             /* Not an operation of Q (a transcendental function: the
              * message says to use `bounded`). */
@@ -149,6 +185,8 @@ static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
                           cvp_method_result *m, cvp_status *st)
 {
     long trials = method_option(decl, "trials", c->options->exact_trials);
+    c->ties = method_option(decl, "ties", 0) != 0;
+    c->untied = 0;
     size_t instances = 0, skipped = 0;
     for (size_t s = 0; s < c->shapes.count; s++) {
         run_kind kind = exact_at_shape(c, s, trials, CVP_METHOD_EXACT, m,
@@ -164,10 +202,16 @@ static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
                       "does not exist there); widen the value ranges", skipped);
         return RUN_UNDECIDED;
     }
-    cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q "
-                  "(values drawn from each tensor's range, the first instance "
-                  "of each shape from -1..1)%s", instances, c->shapes.count,
-                  skipped ? "; some instances lay on a kink and were skipped" : "");
+    if (c->ties)
+        cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q, "
+                      "each drawn from -1..1 until it met a kink (a tie or a "
+                      "ReLU at 0); %zu met none in %d draws", instances,
+                      c->shapes.count, c->untied, TIE_ATTEMPTS);
+    else
+        cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q "
+                      "(values drawn from each tensor's range, the first instance "
+                      "of each shape from -1..1)%s", instances, c->shapes.count,
+                      skipped ? "; some instances lay on a kink and were skipped" : "");
     if (skipped)
         cvp_set_textf(&m->reason, "%zu instances skipped: the derivative does not "
                       "exist there", skipped);
@@ -566,7 +610,8 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
                            cvp_lang_error *err)
 {
     const cvp_proof_claim *claim = &file->claims[index];
-    claim_context c = {file, claim, index, options, NULL, {NULL, 0}, {0}, err};
+    claim_context c = {file, claim, index, options, NULL, {NULL, 0, NULL}, {0}, err,
+                       CVP_OK, false, 0};
     char *statement = statement_text(claim);
     cvp_claim_result *cr = cvp_report_add_claim(report, claim->title, claim->is_refute,
                                                 file->source_name, claim->pos.line,
@@ -582,6 +627,7 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     }
     c.defs.items = c.def_items;
     c.defs.count = claim->let_count;
+    c.defs.external = options->external;
     bool named = claim->method_count > 0;
     bool unbounded = first_unbounded(claim) != NULL;
     /* the methods to run, in order */

@@ -55,6 +55,9 @@ typedef struct {
      * kernel/alloc.h leaves it undecided. */
     double timeout;
     bool watch_memory;
+    /* Runs the calls of the file's implementations (engine/external.h);
+     * NULL: a claim that calls one is an input error.  Borrowed. */
+    const struct cvp_external *external;
 } cvp_check_options;
 
 void cvp_check_options_default(cvp_check_options *o);

@@ -8,6 +8,7 @@
 
 #include "engine/eval.h"
 #include "kernel/interrupt.h"
+#include "engine/subgrad.h"
 #include "io/tensor_text.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
@@ -117,12 +118,15 @@ void show_result_init(show_result *r)
 {
     r->status = CVP_OK;
     r->failed_show = SIZE_MAX;
+    r->why = NULL;
     cvp_value_init(&r->lhs);
     cvp_value_init(&r->rhs);
 }
 
 void show_result_clear(show_result *r)
 {
+    free(r->why);
+    r->why = NULL;
     cvp_value_clear(&r->lhs);
     cvp_value_clear(&r->rhs);
 }
@@ -147,13 +151,39 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
 {
     r->failed_show = SIZE_MAX;
     r->status = CVP_OK;
+    free(r->why);
+    r->why = NULL;
     for (size_t s = 0; s < c->claim->show_count; s++) {
         const cvp_proof_show *show = &c->claim->shows[s];
+        if (show->membership) {
+            r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
+                                    c->file->source_name, c->err);
+            if (r->status != CVP_OK)
+                return;
+            cvp_eval_context context = {env, c->file->source_name, c->err, R,
+                                        &c->defs};
+            bool member = false;
+            cvp_value_reset(&r->rhs);
+            r->status = cvp_eval_membership(&member, &r->why, &r->lhs,
+                                            show->rhs, &context);
+            if (r->status != CVP_OK)
+                return;
+            if (!member) {
+                r->failed_show = s;
+                return;
+            }
+            free(r->why);
+            r->why = NULL;
+            continue;
+        }
         r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
                                 c->file->source_name, c->err);
         if (r->status == CVP_OK)
             r->status = cvp_eval_in(&r->rhs, show->rhs, env, &c->defs, R,
                                     c->file->source_name, c->err);
+        if (r->status == CVP_ERR_EXTERNAL
+            || r->status == CVP_ERR_NOT_DIFFERENTIABLE)
+            r->failed_show = s;
         if (r->status != CVP_OK)
             return;
         if (!sides_equal(&r->lhs, &r->rhs)) {
@@ -172,16 +202,24 @@ static bool is_input(const claim_context *c, const char *name)
     return false;
 }
 
-/* True when the Q instance in env makes some show differ. */
-static bool still_fails(claim_context *c, cvp_env *env)
+/* How an instance fails: CVP_OK when some show's sides differ,
+ * CVP_ERR_EXTERNAL when an implementation under test misbehaves,
+ * CVP_ERR_NOT_DIFFERENTIABLE when a grad meets a kink.
+ * Shrinking keeps the kind of failure it started from, as a property-
+ * based tester does, so a wrong value does not turn into a crash. */
+static bool fails_as(claim_context *c, cvp_env *env, cvp_status kind)
 {
     show_result r;
     show_result_init(&r);
     instance_eval(&r, c, env, NULL);
-    bool fails = r.status == CVP_OK && r.failed_show != SIZE_MAX;
+    bool fails = r.status == kind && r.failed_show != SIZE_MAX;
     show_result_clear(&r);
     return fails;
 }
+
+/* The kind of failure the current shrink keeps (set by instance_shrink;
+ * the checker is single-threaded per claim context). */
+#define still_fails(c, env) fails_as((c), (env), (c)->shrink_kind)
 
 /* Tries the instance with every input entry 0 and keeps it when it still
  * fails: it is then the smallest counterexample of all.  Zeroing one
@@ -211,6 +249,31 @@ static void try_all_zero(claim_context *c, cvp_env *env)
     free(kept);
 }
 
+/* Tries each input tensor at all zeros on its own, keeping those that
+ * still fail: ties need several equal entries, which zeroing one entry
+ * at a time cannot reach (a window [[0, 1], [0, 1]] becomes tied only
+ * when both ones go at once). */
+static void try_zero_tensors(claim_context *c, cvp_env *env)
+{
+    for (size_t b = 0; b < env->count; b++) {
+        if (!is_input(c, env->bindings[b].name))
+            continue;
+        cvp_tensor_ptr x = env->bindings[b].value;
+        bool any = false;
+        for (size_t k = 0; k < x->size && !any; k++)
+            any = mpq_sgn(x->entries[k]) != 0;
+        if (!any)
+            continue;
+        cvp_tensor_t kept;
+        cvp_tensor_init(kept);
+        cvp_tensor_swap(kept, x);
+        CVP_ASSERT(cvp_tensor_resize_like(x, kept, NULL) == CVP_OK);
+        if (!still_fails(c, env))
+            cvp_tensor_swap(kept, x);
+        cvp_tensor_clear(kept);
+    }
+}
+
 void instance_shrink(claim_context *c, cvp_env *env)
 {
     /* Errors met while trying a candidate just reject it; keep the
@@ -218,7 +281,11 @@ void instance_shrink(claim_context *c, cvp_env *env)
     cvp_lang_error *saved = c->err;
     cvp_lang_error scratch;
     c->err = &scratch;
+    c->shrink_kind = fails_as(c, env, CVP_ERR_EXTERNAL) ? CVP_ERR_EXTERNAL
+                     : fails_as(c, env, CVP_ERR_NOT_DIFFERENTIABLE)
+                         ? CVP_ERR_NOT_DIFFERENTIABLE : CVP_OK;
     try_all_zero(c, env);
+    try_zero_tensors(c, env);
     mpq_t old;
     mpq_init(old);
     for (int pass = 0; pass < 3; pass++) {
@@ -344,6 +411,19 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
         text = tensor_to_text(r->rhs.tensor);
         cvp_set_text(&cx->rhs, text);
         free(text);
+    }
+    if (r->why != NULL) {
+        /* A membership: the explanation says what is outside the set. */
+        cvp_set_text(&cx->differences, r->why);
+        return;
+    }
+    if (r->status == CVP_ERR_EXTERNAL
+        || r->status == CVP_ERR_NOT_DIFFERENTIABLE) {
+        /* No value to compare: the finding (or the kink) is the
+         * difference. */
+        cvp_set_text(&cx->differences, c->err->message);
+        cvp_lang_error_clear(c->err);
+        return;
     }
     text = describe_differences(&r->lhs, &r->rhs);
     cvp_set_text(&cx->differences, text);

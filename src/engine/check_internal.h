@@ -18,6 +18,9 @@ typedef struct {
     cvp_definitions defs;
     cvp_shape_list shapes;
     cvp_lang_error *err;
+    cvp_status shrink_kind;   /* the failure a shrink keeps (check_instance.c) */
+    bool ties;                /* exact(ties=1): every instance on a kink */
+    size_t untied;            /* instances for which no kink was found */
 } claim_context;
 
 /* How the inputs of one instance are filled. */
@@ -40,7 +43,8 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
 typedef struct {
     cvp_status status;      /* CVP_OK or the evaluation's failure */
     size_t failed_show;     /* first show whose sides differ; SIZE_MAX if none */
-    cvp_value lhs, rhs;     /* its two sides */
+    cvp_value lhs, rhs;     /* its two sides (a membership: rhs is none) */
+    char *why;              /* a failed membership: the explanation */
 } show_result;
 
 void show_result_init(show_result *r);

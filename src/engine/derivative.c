@@ -8,7 +8,9 @@
  *                     yields L and all of dL/dx_k at once, exactly.  A
  *                     comparison of equal values with different slopes
  *                     (ReLU at 0, a tied maximum) means the derivative
- *                     does not exist there: CVP_ERR_NOT_DIFFERENTIABLE.
+ *                     does not exist there: CVP_ERR_NOT_DIFFERENTIABLE,
+ *                     with a message naming the kink and the set of the
+ *                     active pieces' gradients (engine/subgrad.h).
  *   over polynomials: the entries of X are variables, L is a canonical
  *                     polynomial, and dL/dx_k is its formal derivative.
  *   over intervals:   (the bounded method) jets of enclosures, the
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "engine/derivative_bounded.h"
+#include "engine/subgrad.h"
 #include "kernel/ring_interval.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
@@ -90,13 +93,19 @@ static cvp_status resize_result(const derivative_call *d, cvp_tensor_t result,
 
 /* ---- over Q: dual numbers ------------------------------------------- */
 
-static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
-                                  const cvp_ast_node *body_node,
-                                  const char *wrt)
+cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
+                               const cvp_eval_context *context,
+                               const cvp_ast_node *call, const cvp_ast_node *body_node,
+                               const char *wrt, bool is_grad,
+                               const unsigned char *choices, size_t count,
+                               bool choosing)
 {
-    const cvp_eval_context *context = d->context;
+    derivative_call dc = {call, context, is_grad, call->u.call.name};
+    const derivative_call *d = &dc;
     cvp_ring D;
     cvp_ring_dual_init(&D);
+    if (choosing)
+        cvp_ring_dual_set_choices(&D, choices, count);
     cvp_env lifted;
     cvp_env_init(&lifted);
     cvp_error e;
@@ -136,14 +145,12 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
     }
     if (st == CVP_OK)
         st = check_body(d, &body, body_node);
-    if (st == CVP_OK && cvp_ring_dual_kinks(&D) > 0)
-        st = fail(d, CVP_ERR_NOT_DIFFERENTIABLE, d->node->pos,
-                  "not differentiable at this point: %zu comparison%s of equal "
-                  "values with different slopes (a ReLU input at 0 or a tied "
-                  "maximum)", cvp_ring_dual_kinks(&D),
-                  cvp_ring_dual_kinks(&D) == 1 ? "" : "s");
-    cvp_tensor_t result;
-    cvp_tensor_init(result);
+    if (st == CVP_OK && info != NULL) {
+        info->kinks = cvp_ring_dual_kinks(&D);
+        cvp_kinks_met += info->kinks;
+        info->index_count = cvp_ring_dual_first_kink(&D, info->value, info->index,
+                                                     4, &info->with_constant);
+    }
     if (st == CVP_OK && body.tensor->ring != &D) {
         /* The body did not depend on the environment at all (a literal):
          * its derivative is zero. */
@@ -156,15 +163,42 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
                 cvp_dual_get_deriv(result->entries[i * X->size + k],
                                    cvp_tensor_elem(Y, i), k);
     }
+    /* Every element of ring D must be gone before D itself. */
+    cvp_value_clear(&body);
+    cvp_env_clear(&lifted);
+    cvp_ring_dual_clear(&D);
+    return st;
+}
+
+/* grad/jacobian over Q: the derivative, or at a kink
+ * CVP_ERR_NOT_DIFFERENTIABLE with a message naming the kink and the set
+ * of the active pieces' gradients (subgrad.c). */
+static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
+                                  const cvp_ast_node *body_node,
+                                  const char *wrt)
+{
+    cvp_kink_info info;
+    cvp_kink_info_init(&info);
+    cvp_tensor_t result;
+    cvp_tensor_init(result);
+    cvp_status st = cvp_dual_derivative(result, &info, d->context, d->node,
+                                        body_node, wrt, d->is_grad, NULL, 0,
+                                        false);
+    if (st == CVP_OK && info.kinks > 0) {
+        bool unique = false;
+        char *text = NULL;
+        st = cvp_kink_resolve(result, &unique, &text, d->context, d->node,
+                              body_node, wrt, d->is_grad);
+        if (st == CVP_OK && !unique)
+            st = fail(d, CVP_ERR_NOT_DIFFERENTIABLE, d->node->pos, "%s", text);
+        free(text);
+    }
     if (st == CVP_OK) {
         cvp_value_make_tensor(out);
         cvp_tensor_swap(out->tensor, result);
     }
     cvp_tensor_clear(result);
-    /* Every element of ring D must be gone before D itself. */
-    cvp_value_clear(&body);
-    cvp_env_clear(&lifted);
-    cvp_ring_dual_clear(&D);
+    cvp_kink_info_clear(&info);
     return st;
 }
 

@@ -50,9 +50,14 @@ typedef struct {
     const struct cvp_ast_node *expr;
 } cvp_definition;
 
+struct cvp_external;   /* engine/external.h */
+
 typedef struct {
     const cvp_definition *items;
     size_t count;
+    /* The implementations a proof file declares, for calls such as
+     * course.conv2d(X, K); NULL when there are none.  Borrowed. */
+    const struct cvp_external *external;
 } cvp_definitions;
 
 /* Like cvp_env_bind, marking the binding as a constant (see above). */

@@ -46,7 +46,8 @@ static cvp_status operator_failed(const cvp_eval_context *context,
 static cvp_status eval_definition(cvp_value *out, size_t i,
                                   const cvp_eval_context *context)
 {
-    cvp_definitions earlier = {context->defs->items, i};
+    cvp_definitions earlier = {context->defs->items, i,
+                               context->defs->external};
     cvp_eval_context inner = *context;
     inner.defs = &earlier;
     return cvp_eval_node(out, context->defs->items[i].expr, &inner);

@@ -291,6 +291,72 @@ cvp_status cvp_avg_pool2d(cvp_tensor_t out, const cvp_tensor_t X,
     return st;
 }
 
+cvp_status cvp_max_pool2d_backward_ties(cvp_tensor_t out, const cvp_tensor_t X,
+                                        const cvp_tensor_t G,
+                                        const cvp_pool2d_params *p,
+                                        cvp_pool_ties ties, cvp_error *err)
+{
+    const char *name = ties == CVP_TIES_SPLIT ? "max_pool2d_backward_split"
+                                              : "max_pool2d_backward_all";
+    pool_dims d;
+    cvp_status st = pool_setup(&d, name, X, p, true, err);
+    if (st == CVP_OK)
+        st = check_grad_shape(name, X, G, &d, err);
+    if (st != CVP_OK)
+        return st;
+    cvp_ring *R = X->ring;
+    cvp_tensor_t dX;
+    cvp_tensor_init_ring(dX, R);
+    st = cvp_tensor_resize_like(dX, X, err);
+    void *share = malloc(R->elem_size);
+    CVP_ASSERT(share != NULL);
+    R->init(R, share);
+    mpq_t inverse;
+    mpq_init(inverse);
+    for (size_t s = 0; st == CVP_OK && s < d.stack; s++)
+        for (size_t i = 0; i < d.Ho; i++)
+            for (size_t j = 0; j < d.Wo; j++) {
+                /* The maximum, then how many positions attain it. */
+                size_t first = window_argmax(X, &d, p, s, i, j);
+                const void *best = ELEM(X, s * d.H * d.W + first);
+                unsigned long count = 0;
+                for (size_t u = 0; u < p->kernel[0]; u++)
+                    for (size_t v = 0; v < p->kernel[1]; v++) {
+                        int64_t pos = window_pos(&d, p, i, j, u, v);
+                        if (pos >= 0
+                            && R->cmp(R, ELEM(X, s * d.H * d.W + (size_t)pos), best) == 0)
+                            count++;
+                    }
+                const void *g = ELEM(G, (s * d.Ho + i) * d.Wo + j);
+                if (ties == CVP_TIES_SPLIT) {
+                    mpq_set_ui(inverse, 1, count);
+                    R->set_q(R, share, inverse);
+                    R->mul(R, share, share, g);
+                } else {
+                    R->set(R, share, g);
+                }
+                /* A position in several windows' tie gets each share. */
+                for (size_t u = 0; u < p->kernel[0]; u++)
+                    for (size_t v = 0; v < p->kernel[1]; v++) {
+                        int64_t pos = window_pos(&d, p, i, j, u, v);
+                        if (pos < 0)
+                            continue;
+                        size_t at = s * d.H * d.W + (size_t)pos;
+                        if (R->cmp(R, ELEM(X, at), best) == 0)
+                            R->add(R, ELEM(dX, at), ELEM(dX, at), share);
+                    }
+            }
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
+    if (st == CVP_OK)
+        cvp_tensor_swap(out, dX);
+    mpq_clear(inverse);
+    R->clear(R, share);
+    free(share);
+    cvp_tensor_clear(dX);
+    return st;
+}
+
 cvp_status cvp_max_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
                                    const cvp_tensor_t G,
                                    const cvp_pool2d_params *p, cvp_error *err)
@@ -374,6 +440,30 @@ cvp_status cvp_relu(cvp_tensor_t out, const cvp_tensor_t X, cvp_error *err)
     cvp_status st = cvp_tensor_set(out, X, err);
     for (size_t k = 0; st == CVP_OK && k < out->size; k++)
         if (R->cmp(R, ELEM(out, k), zero->data) < 0)
+            R->set(R, ELEM(out, k), zero->data);
+    cvp_tensor_clear(zero);
+    if (st == CVP_OK)
+        st = cvp_ring_check(R, err);
+    return st;
+}
+
+cvp_status cvp_relu_backward(cvp_tensor_t out, const cvp_tensor_t Z,
+                             const cvp_tensor_t G, cvp_error *err)
+{
+    cvp_ring *R = Z->ring;
+    if (R->cmp == NULL)
+        return cvp_error_set(err, CVP_ERR_UNSUPPORTED,
+                             "relu_backward: needs an ordered ring, and %s is "
+                             "not", R->name);
+    if (!cvp_tensor_same_shape(Z, G) || G->ring != R)
+        return cvp_error_set(err, CVP_ERR_INPUT, "relu_backward: the gradient "
+                             "must have the shape of the input");
+    cvp_tensor_t zero;
+    cvp_tensor_init_ring(zero, R);
+    cvp_status st = cvp_tensor_set(out, G, err);
+    /* out may be Z: read Z[k] before out[k] changes. */
+    for (size_t k = 0; st == CVP_OK && k < out->size; k++)
+        if (R->cmp(R, ELEM(Z, k), zero->data) <= 0)
             R->set(R, ELEM(out, k), zero->data);
     cvp_tensor_clear(zero);
     if (st == CVP_OK)

@@ -53,6 +53,18 @@ cvp_status cvp_max_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
                                    const cvp_pool2d_params *params,
                                    cvp_error *err);
 
+/* Other rules for tied maxima, for checking them against the set of the
+ * active pieces' gradients (engine/subgrad.h): SPLIT gives each of the
+ * window's maxima an equal share of its G (the average of the pieces);
+ * ALL gives every maximum the whole G (what `mask = x == max(x)` code
+ * does; not a gradient of any piece when there is a tie). */
+typedef enum { CVP_TIES_SPLIT, CVP_TIES_ALL } cvp_pool_ties;
+
+cvp_status cvp_max_pool2d_backward_ties(cvp_tensor_t out, const cvp_tensor_t X,
+                                        const cvp_tensor_t G,
+                                        const cvp_pool2d_params *params,
+                                        cvp_pool_ties ties, cvp_error *err);
+
 /* dL/dX for average pooling: each window's G / divisor goes to every
  * position of the window inside X. */
 cvp_status cvp_avg_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
@@ -62,5 +74,11 @@ cvp_status cvp_avg_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
 
 /* Y = max(X, 0) elementwise. */
 cvp_status cvp_relu(cvp_tensor_t out, const cvp_tensor_t X, cvp_error *err);
+
+/* dL/dZ of relu(Z) given G = dL/d relu(Z): G where Z > 0, else 0 (the
+ * rule of PyTorch and of the textbook, which takes relu'(0) = 0).  Z and
+ * G have one shape; out may be G but not Z. */
+cvp_status cvp_relu_backward(cvp_tensor_t out, const cvp_tensor_t Z,
+                             const cvp_tensor_t G, cvp_error *err);
 
 #endif

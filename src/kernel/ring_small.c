@@ -180,8 +180,21 @@ void cvp_ring_degree_clear(cvp_ring *R) { (void)R; }
 
 /* ======================= dual numbers ================================= */
 
+#define DUAL_KINK_INDICES 4
+
 typedef struct {
     size_t kinks;
+    /* Answers at kinks (cvp_ring_dual_set_choices); borrowed. */
+    const unsigned char *choices;
+    size_t choice_count;
+    bool choosing;
+    /* The first kink: its value, the first few inputs whose slopes differ
+     * between the two sides (and how many differ), and whether one side
+     * had no slope at all. */
+    mpq_t first_value;
+    size_t first_index[DUAL_KINK_INDICES];
+    size_t first_index_count;
+    bool first_with_constant;
 } dual_context;
 
 static void dual_reserve(cvp_dual *x, size_t cap)
@@ -352,11 +365,25 @@ static int dual_cmp(cvp_ring *R, const void *a, const void *b)
         /* Equal values with different slopes: which one is "larger" depends
          * on the direction of the perturbation, so the derivative of a max
          * or ReLU here is not defined. */
+        dual_context *ctx = R->context;
         cvp_dual dx;
         dual_init(R, &dx);
         tangent_combine(&dx, x, NULL, y, NULL, true);
-        if (dx.len != 0)
-            ((dual_context *)R->context)->kinks++;
+        size_t k = ctx->kinks;
+        if (dx.len != 0 && k == 0) {
+            mpq_set(ctx->first_value, x->value);
+            ctx->first_index_count = dx.len;
+            for (size_t j = 0; j < dx.len && j < DUAL_KINK_INDICES; j++)
+                ctx->first_index[j] = dx.index[j];
+            ctx->first_with_constant = x->len == 0 || y->len == 0;
+        }
+        if (dx.len != 0) {
+            ctx->kinks++;
+            /* Choosing a side is choosing an active piece: "a > b" makes
+             * a the maximum (or lets a ReLU input through). */
+            if (ctx->choosing)
+                c = k < ctx->choice_count && ctx->choices[k] ? 1 : -1;
+        }
         dual_clear(R, &dx);
     }
     return c;
@@ -377,6 +404,7 @@ void cvp_ring_dual_init(cvp_ring *R)
     memset(R, 0, sizeof *R);
     dual_context *ctx = calloc(1, sizeof *ctx);
     CVP_ASSERT(ctx != NULL);
+    mpq_init(ctx->first_value);
     R->name = "dual";
     R->elem_size = sizeof(cvp_dual);
     R->cmp = dual_cmp;
@@ -401,6 +429,9 @@ bool cvp_ring_is_dual(const cvp_ring *R)
 
 void cvp_ring_dual_clear(cvp_ring *R)
 {
+    dual_context *ctx = R->context;
+    if (ctx != NULL)
+        mpq_clear(ctx->first_value);
     free(R->context);
     R->context = NULL;
 }
@@ -429,4 +460,27 @@ void cvp_dual_get_deriv(mpq_t d, const cvp_dual *x, size_t k)
 size_t cvp_ring_dual_kinks(const cvp_ring *R)
 {
     return ((const dual_context *)R->context)->kinks;
+}
+
+void cvp_ring_dual_set_choices(cvp_ring *R, const unsigned char *choices,
+                               size_t count)
+{
+    dual_context *ctx = R->context;
+    ctx->choosing = true;
+    ctx->choices = choices;
+    ctx->choice_count = count;
+}
+
+size_t cvp_ring_dual_first_kink(const cvp_ring *R, mpq_t value, size_t *indices,
+                                size_t max, bool *with_constant)
+{
+    const dual_context *ctx = R->context;
+    if (ctx->kinks == 0)
+        return 0;
+    mpq_set(value, ctx->first_value);
+    for (size_t j = 0; j < max && j < ctx->first_index_count
+                       && j < DUAL_KINK_INDICES; j++)
+        indices[j] = ctx->first_index[j];
+    *with_constant = ctx->first_with_constant;
+    return ctx->first_index_count;
 }

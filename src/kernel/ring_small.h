@@ -61,4 +61,24 @@ void cvp_dual_get_deriv(mpq_t d, const cvp_dual *x, size_t k);
 /* Number of kinks met since init. */
 size_t cvp_ring_dual_kinks(const cvp_ring *R);
 
+/* From now on, the k-th kink met (counting from 0 since init) is decided
+ * by choices[k]: nonzero answers "the first operand is larger", zero
+ * "smaller"; kinks past `count` answer "smaller".  Each answer selects
+ * one active piece of the max or ReLU there (a > b: a is the maximum,
+ * or the ReLU input passes), so one evaluation per choice vector yields
+ * the gradient of one piece (engine/subgrad.c enumerates them).  Without
+ * this call a kink compares equal: the first maximum wins and a ReLU at
+ * 0 passes its input, as the definitional operators do over Q.
+ * `choices` is borrowed and must stay alive while R evaluates. */
+void cvp_ring_dual_set_choices(cvp_ring *R, const unsigned char *choices,
+                               size_t count);
+
+/* The first kink met: its value into `value`, up to `max` indices of the
+ * inputs whose slopes differ between the two sides (at most 4 are kept)
+ * into `indices`, and whether one side had no slope at all (a ReLU, or
+ * a maximum with a constant).  Returns how many slopes differ (0 when no
+ * kink was met; then nothing is written). */
+size_t cvp_ring_dual_first_kink(const cvp_ring *R, mpq_t value, size_t *indices,
+                                size_t max, bool *with_constant);
+
 #endif

@@ -25,7 +25,12 @@ typedef enum {
     /* A derivative was asked at a point where it does not exist (a ReLU
      * input at 0, a tied maximum): a property of the instance, not an
      * error of the input.  Never an exit code. */
-    CVP_ERR_NOT_DIFFERENTIABLE = 5
+    CVP_ERR_NOT_DIFFERENTIABLE = 5,
+    /* An external implementation under test misbehaved (crashed, timed
+     * out, wrote no output or a wrong shape): a finding about that code,
+     * which the checker reports as a failed instance.  Never an exit
+     * code. */
+    CVP_ERR_EXTERNAL = 6
 } cvp_status;
 
 #define CVP_ERROR_MESSAGE_MAX 512

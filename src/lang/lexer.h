@@ -62,6 +62,7 @@ typedef enum {
     CVP_TOK_SLASH,      /* / */
     CVP_TOK_AT,         /* @ */
     CVP_TOK_DOTDOT,     /* .. */
+    CVP_TOK_DOT,        /* . (between an implementation and an operation) */
     CVP_TOK_COLON,      /* : */
     CVP_TOK_STRING      /* "..." with its quotes; see cvp_token_string_value */
 } cvp_token_kind;

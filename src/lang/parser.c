@@ -329,12 +329,48 @@ static cvp_status parse_arguments(cvp_parser *parser, cvp_ast_node *call)
     return cvp_parser_advance(parser);  /* ')' */
 }
 
+/* NAME '.' NAME '(' arguments ')': an operation of an external
+ * implementation, e.g. course.conv2d(X, K).  The current token is '.' and
+ * `receiver` the name before it.  The call node's name is the whole
+ * "receiver.operation", so that nothing mistakes it for a builtin. */
+static cvp_status parse_implementation_call(cvp_parser *parser,
+                                            const cvp_token *receiver,
+                                            cvp_ast_node **out)
+{
+    cvp_status status = cvp_parser_advance(parser);
+    if (status != CVP_OK)
+        return status;
+    cvp_token op = parser->current;
+    if (op.kind != CVP_TOK_IDENT)
+        return fail_expected(parser, "an operation name after '.'");
+    /* The name runs from the receiver through the operation. */
+    size_t len = (size_t)(op.text + op.len - receiver->text);
+    if (op.text != receiver->text + receiver->len + 1)
+        return fail(parser, op.pos, "write an implementation's operation "
+                    "without spaces, as NAME.operation");
+    if ((status = cvp_parser_advance(parser)) != CVP_OK)
+        return status;
+    if (parser->current.kind != CVP_TOK_LPAREN)
+        return fail_expected(parser, "'(' after an implementation's "
+                                     "operation (it is a call)");
+    cvp_ast_node *call = cvp_ast_new(parser->tree, CVP_AST_CALL, receiver->pos);
+    if (call == NULL)
+        return out_of_memory(parser);
+    call->u.call.name = cvp_ast_strdup(parser->tree, receiver->text, len);
+    if (call->u.call.name == NULL)
+        return out_of_memory(parser);
+    *out = call;
+    return parse_arguments(parser, call);
+}
+
 static cvp_status parse_name_or_call(cvp_parser *parser, cvp_ast_node **out)
 {
     cvp_token name = parser->current;
     cvp_status status = cvp_parser_advance(parser);
     if (status != CVP_OK)
         return status;
+    if (parser->current.kind == CVP_TOK_DOT)
+        return parse_implementation_call(parser, &name, out);
     if (parser->current.kind == CVP_TOK_LPAREN) {
         cvp_ast_node *call = cvp_ast_new(parser->tree, CVP_AST_CALL, name.pos);
         if (call == NULL)

@@ -10,6 +10,9 @@
  *                   | 'true' | 'false'
  *                   | NAME
  *                   | NAME '(' [ argument { ',' argument } [','] ] ')'
+ *                   | NAME '.' NAME '(' [ argument ... ] ')'
+ *                                                         an operation of an
+ *                                                         external implementation
  *                   | '(' expression ')'                  grouping
  *                   | '(' ')'                             empty tuple
  *                   | '(' expression ',' ')'              1-tuple
@@ -33,7 +36,9 @@
  * rational scalar (0.25 is 1/4, 1e-3 is 1/1000); 2/3 divides two
  * literals exactly; '*', '+', '-' are elementwise with NumPy broadcasting;
  * '/' divides by a scalar; '@' is matrix multiplication; tuples are
- * keyword values such as stride=(2, 1); a bracketed list stacks
+ * keyword values such as stride=(2, 1); `impl.conv2d(X, K)` (no spaces
+ * around the '.') is one call node named "impl.conv2d", run by the
+ * implementation a proof file declares; a bracketed list stacks
  * equal-shaped items into a tensor, so [[1, 2], [3, 4]] is a 2x2 matrix.
  *
  * Errors are CVP_ERR_INPUT located at the offending token, e.g.

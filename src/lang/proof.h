@@ -1,6 +1,7 @@
 /* proof.h -- .proof files: claims about tensors, parsed into a tree.
  *
- * A .proof file holds claims and refutes:
+ * A .proof file holds claims and refutes (and, before the claims that
+ * use them, `implementation` declarations of external code):
  *
  *   claim "NNDL (5.13): wide convolution commutes up to rot180" {
  *     dim M, N in 1..6
@@ -20,7 +21,8 @@
  * floor division, integer literals, dim names); `tensor` declares an input
  * with a shape of shape expressions and an optional integer range for
  * random instances; `let` names an expression; `show A == B` states an
- * identity; `by` lists methods, each with optional keyword options.
+ * identity (`show A in subgrad(L, X)`: A is in the set of gradients of
+ * the active pieces at a kink, engine/subgrad.h); `by` lists methods, each with optional keyword options.
  *
  * Ownership: a cvp_proof_file owns everything in it -- strings, arrays,
  * shape expressions and the expression nodes (in `tree`); one
@@ -91,6 +93,7 @@ typedef struct {
 
 typedef struct {
     cvp_srcpos pos;
+    bool membership;     /* `show A in subgrad(L, X)` rather than `==` */
     cvp_ast_node *lhs, *rhs;
     const char *text;    /* the statement as written, e.g. "wide(R, X) == ..." */
 } cvp_proof_show;
@@ -119,9 +122,30 @@ typedef struct {
     cvp_proof_method *methods;   /* empty: every method that applies */
 } cvp_proof_claim;
 
+/* `implementation NAME = command "..." layout nhwc [timeout 20]`: somebody's
+ * conv/pooling code, run as an external command (ext/impl_run.h) when a
+ * claim calls NAME.operation(...).  Declared at the top level, before the
+ * claims that use it. */
+typedef struct {
+    const char *name;
+    cvp_srcpos pos;
+    const char *command;         /* the string's value, for /bin/sh -c */
+    const char *layout;          /* "nchw" or "nhwc" */
+    long timeout;                /* seconds per run; 0: the default */
+} cvp_proof_implementation;
+
+/* The operations a claim may call on an implementation, e.g.
+ * course.conv2d_backward_input(X, K, G, stride=2): the names and
+ * parameters of the exact functions, with the inputs a backward pass
+ * needs (engine/external.h). */
+extern const char *const cvp_proof_impl_operations[];
+extern const size_t cvp_proof_impl_operation_count;
+
 typedef struct {
     const char *source_name;
     cvp_ast_tree tree;           /* owns the expression nodes */
+    size_t implementation_count;
+    cvp_proof_implementation *implementations;
     size_t claim_count;
     cvp_proof_claim *claims;
     void *storage;               /* private: owns everything else */

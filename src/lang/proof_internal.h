@@ -94,7 +94,7 @@ typedef struct {
     cvp_lang_error *err;
     cvp_proof_claim *claim;    /* the claim being read */
     cvp_symbols symbols;       /* its names */
-    size_t claim_capacity;
+    size_t claim_capacity, implementation_capacity;
     size_t dim_capacity, constraint_capacity, tensor_capacity,
         let_capacity, show_capacity;
     bool saw_by;
@@ -135,6 +135,19 @@ cvp_status cvp_proof_parse_statement(cvp_proof_state *st);
 /* True (with *word the statement's keyword) when the token is one of the
  * statement keywords. */
 bool cvp_proof_statement_word(const cvp_token *token, const char **word);
+
+/* Parses an `implementation` declaration (proof_implementation.c); the
+ * current token is `implementation`. */
+cvp_status cvp_proof_parse_implementation(cvp_proof_state *st);
+
+/* The implementation called name (declared so far), or NULL. */
+const cvp_proof_implementation *cvp_proof_find_implementation(
+    const cvp_proof_state *st, const char *name, size_t len);
+
+/* Checks a call of an implementation's operation ("impl.op", a name with
+ * a '.'): the implementation is declared and the operation exists. */
+cvp_status cvp_proof_check_implementation_call(cvp_proof_state *st,
+                                               const cvp_ast_node *call);
 
 /* Parses a `by` line (proof_method.c); the current token is `by`. */
 cvp_status cvp_proof_parse_by(cvp_proof_state *st);

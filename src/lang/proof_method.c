@@ -30,7 +30,7 @@ static const struct {
     size_t count;
     option_spec options[MAX_OPTIONS];
 } method_options[] = {
-    {2, {{"trials", 1}, {"seed", 0}}},   /* exact */
+    {3, {{"trials", 1}, {"seed", 0}, {"ties", 0}}},   /* exact */
     {2, {{"trials", 1}, {"seed", 0}}},   /* random */
     {0, {{NULL, 0}}},                    /* symbolic */
     {0, {{NULL, 0}}},                    /* all_shapes */

@@ -2,7 +2,10 @@
  *
  * GRAMMAR (the README quotes this block)
  *
- *   file       := { NEWLINE | claim } EOF
+ *   file       := { NEWLINE | implementation | claim } EOF
+ *   implementation := 'implementation' NAME '=' 'command' STRING
+ *                 'layout' ( 'nchw' | 'nhwc' ) [ 'timeout' INT ]
+ *                 (see proof_implementation.c)
  *   claim      := ( 'claim' | 'refute' ) STRING '{'
  *                 { NEWLINE | statement } '}' ( NEWLINE | EOF )
  *   statement  := ( dim | where | tensor | let | show | by )
@@ -13,7 +16,7 @@
  *   tensor     := 'tensor' NAME '[' [ shape { ',' shape } ] ']'
  *                 [ 'values' INT '..' INT ]
  *   let        := 'let' NAME '=' expression
- *   show       := 'show' expression '==' expression
+ *   show       := 'show' expression ( '==' expression | 'in' 'subgrad' '(' expression ',' NAME ')' )
  *   by         := 'by' method { ',' method }
  *   method     := METHOD [ '(' [ option { ',' option } [ ',' ] ] ')' ]
  *   option     := NAME '=' INT
@@ -27,7 +30,7 @@
  *   NAME, DIGITS, expression: as in lang/parser.h (an expression, like
  *              every statement, ends at the end of its line)
  *   METHOD     := 'exact' | 'random' | 'symbolic' | 'all_shapes' | 'bounded'
- *   options    exact, random: trials (>= 1), seed (>= 0);
+ *   options    exact, random: trials (>= 1), seed (>= 0); exact: ties (>= 0);
  *              bounded: digits (>= 1); symbolic, all_shapes: none
  *
  * '#' starts a comment that runs to the end of the line; blank lines and
@@ -245,6 +248,8 @@ static cvp_status parse_top_level(cvp_proof_state *st)
         } else if (cvp_token_is_word(&token, "claim")
                    || cvp_token_is_word(&token, "refute")) {
             status = parse_claim(st);
+        } else if (cvp_token_is_word(&token, "implementation")) {
+            status = cvp_proof_parse_implementation(st);
         } else if (token.kind == CVP_TOK_RBRACE) {
             return cvp_proof_fail(st, token.pos, "'}' without an open claim");
         } else if (token.kind == CVP_TOK_IDENT) {
@@ -260,6 +265,7 @@ static cvp_status parse_top_level(cvp_proof_state *st)
             cvp_suggest_init(&suggest, word);
             cvp_suggest_consider(&suggest, "claim");
             cvp_suggest_consider(&suggest, "refute");
+            cvp_suggest_consider(&suggest, "implementation");
             if (suggest.best != NULL)
                 return cvp_proof_fail(st, token.pos,
                                       "expected 'claim' or 'refute', found "

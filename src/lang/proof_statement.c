@@ -84,6 +84,8 @@ static cvp_status resolve(cvp_proof_state *st, const cvp_ast_node *node,
             return status;
         return resolve(st, node->u.binary.rhs, defining);
     case CVP_AST_CALL:
+        if (strchr(node->u.call.name, '.') != NULL)
+            status = cvp_proof_check_implementation_call(st, node);
         for (size_t i = 0; i < node->u.call.count && status == CVP_OK; i++)
             status = resolve(st, node->u.call.args[i].value, defining);
         return status;
@@ -410,10 +412,11 @@ static cvp_status parse_show(cvp_proof_state *st)
     if ((status = cvp_parser_expression(&st->parser, &show.lhs)) != CVP_OK)
         return status;
     cvp_token_kind kind = st->parser.current.kind;
+    show.membership = cvp_token_is_word(&st->parser.current, "in");
     if (kind == CVP_TOK_ASSIGN)
         return cvp_proof_fail(st, st->parser.current.pos,
                               "a show compares its sides with '==', not '='");
-    if (kind != CVP_TOK_EQ) {
+    if (kind != CVP_TOK_EQ && !show.membership) {
         bool operand = kind == CVP_TOK_IDENT || kind == CVP_TOK_NUMBER
                        || kind == CVP_TOK_LPAREN || kind == CVP_TOK_LBRACKET;
         return cvp_proof_expected(st, operand ? "an operator or '==' after "
@@ -428,6 +431,13 @@ static cvp_status parse_show(cvp_proof_state *st)
         return cvp_proof_fail(st, st->parser.current.pos,
                               "a show states one equation; write a second "
                               "'show' for another");
+    /* `A in subgrad(L, X)`: the only set a show can name. */
+    if (show.membership
+        && (show.rhs->kind != CVP_AST_CALL
+            || strcmp(show.rhs->u.call.name, "subgrad") != 0
+            || show.rhs->u.call.count != 2))
+        return cvp_proof_fail(st, show.rhs->pos, "the right side of 'in' must "
+                              "be subgrad(L, X)");
     if ((status = end_expression(st)) != CVP_OK
         || (status = resolve(st, show.lhs, NULL)) != CVP_OK
         || (status = resolve(st, show.rhs, NULL)) != CVP_OK)

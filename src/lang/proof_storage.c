@@ -201,6 +201,8 @@ void cvp_proof_file_init(cvp_proof_file *file)
 {
     file->source_name = NULL;
     cvp_ast_tree_init(&file->tree);
+    file->implementation_count = 0;
+    file->implementations = NULL;
     file->claim_count = 0;
     file->claims = NULL;
     file->storage = NULL;
