@@ -118,17 +118,19 @@ static void test_matrix_print(void **state)
     static const char *const cells[] = {"w11", "0", "2*w12", "-1/2", "x1,10", "a|b"};
     fill(g, cells);
 
-    /* Column widths 4, 5, 5; entries centred, the odd space on the right. */
+    /* Column widths 4, 5, 5, each after two spaces; an entry is centred
+     * with the odd space on its right: "w11" in 4 is "w11 ", "0" in 5 is
+     * "  0  ", "a|b" in 5 is " a|b ". */
     char *text = print_matrix(g, CVP_MATRIX_TEXT);
     assert_string_equal(text,
-                        "[   w11     0    2*w12  ]\n"
-                        "[  -1/2   x1,10   a|b   ]\n");
+                        "[  w11     0    2*w12  ]\n"
+                        "[  -1/2  x1,10   a|b   ]\n");
     free(text);
     text = print_matrix(g, CVP_MATRIX_TEX);
     assert_string_equal(text,
                         "\\begin{bmatrix}\n"
                         "w_{11} & 0 & 2\\,w_{12} \\\\\n"
-                        "-1/2 & x_{1,10} & a\\char124{}b\n"
+                        "-1/2 & x_{1,10} & a|b\n"
                         "\\end{bmatrix}\n");
     free(text);
     text = print_matrix(g, CVP_MATRIX_MARKDOWN);
