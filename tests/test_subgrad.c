@@ -183,6 +183,21 @@ static void test_kinks(void **state)
     assert_int_equal(grad_status(&f, "grad(sum(max_pool2d(X, 2) * G), X)"),
                      CVP_OK);
     teardown(&f);
+    /* Overlapping windows (2x2, stride 1) sharing a maximum: in 1x3 rows
+     * [[5, 5, 1], [0, 0, 0]] the 5s tie in the first window; the second
+     * window's maximum is the 5 at column 1 alone.  The tie changes L
+     * (window 1's gradient 1 goes to either 5), so there is no gradient;
+     * with window 1's gradient 0 only the shared 5 matters: defined. */
+    setup(&f, "[[[[5, 5, 1], [0, 0, 0]]]]", "[[[[1, 2]]]]");
+    assert_int_equal(grad_status(&f, "grad(sum(max_pool2d(X, 2, stride=1) * G), X)"),
+                     CVP_ERR_NOT_DIFFERENTIABLE);
+    assert_non_null(strstr(f.err.message, "X[0,0,0,0], X[0,0,0,1]"));
+    assert_non_null(strstr(f.err.message, "2 active pieces"));
+    teardown(&f);
+    setup(&f, "[[[[5, 5, 1], [0, 0, 0]]]]", "[[[[0, 2]]]]");
+    assert_int_equal(grad_status(&f, "grad(sum(max_pool2d(X, 2, stride=1) * G), X)"),
+                     CVP_OK);
+    teardown(&f);
     /* ReLU at exactly 0 (the middle entry). */
     setup(&f, "[-1, 0, 2]", NULL);
     assert_int_equal(grad_status(&f, "grad(sum(relu(X)), X)"),
