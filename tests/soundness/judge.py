@@ -26,7 +26,7 @@ import json
 import re
 import sys
 
-METHODS = ["all_shapes", "symbolic", "random", "exact"]
+METHODS = ["all_shapes", "symbolic", "random", "exact", "bounded"]
 
 
 def read_header(path):

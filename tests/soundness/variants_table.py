@@ -19,6 +19,7 @@ def define(v, show):
     _ex5_7(v, show)
     _backprop_conv(v, show)
     _backprop_pooling(v, show)
+    _activations(v, show)
 
 
 # ---- exercise 5-2: wide convolution ------------------------------------
@@ -175,7 +176,7 @@ def _ex5_3(v, show):
             v(src, "kernel_transposed", "transposed arguments: kernel read as C x D",
               [(kmat, "transpose(reshape(K, (C, D)))")],
               "for C = D = 2 the kernel [[a, b], [c, d]] is read as [[a, c], "
-              "[b, d]]", by=["symbolic", "random", "exact"],
+              "[b, d]]", by=["symbolic", "random", "exact", "bounded"],
               na={"all_shapes": "reshape to sizes that do not regroup the axes "
                                 "of its input (C x D from D x C x 1 x 1)"})
         v(src, "stride_changed", "stride 2 on the left side",
@@ -245,9 +246,9 @@ def _ex5_3(v, show):
 # ---- exercise 5-4: bottleneck costs (large tensors: exact only) ----------
 
 HEAVY = {"by": ["exact"],
-         "na": {m: "not run: binding about three million indeterminates or "
-                   "field elements costs minutes; exact decides counts as "
-                   "well" for m in ("symbolic", "random")}}
+         "na": {m: "not run: binding about three million indeterminates, "
+                   "field elements or intervals costs minutes; exact decides "
+                   "counts as well" for m in ("symbolic", "random", "bounded")}}
 
 
 def _ex5_4(v, show):
@@ -576,3 +577,92 @@ def _backprop_pooling(v, show):
     v("max", "sign_flip", "sign flip of the backward formula",
       [("== max_pool2d_backward(X, G, 2)", "== -max_pool2d_backward(X, G, 2)")],
       "G = 1 gives 1 at the maximum against -1")
+
+
+# ---- transcendental layers (bounded only) --------------------------------
+
+def _activations(v, show):
+    sig = "sigmoid(Z) * (1 - sigmoid(Z))"
+    v("dsig", "sign_flip", "sign flip of the derivative",
+      [("== " + sig, "== -" + sig)],
+      "s(1 - s) > 0 for every real z, so it differs from its negative")
+    v("dsig", "factor_dropped", "dropped term: s for s (1 - s)",
+      [("== " + sig, "== sigmoid(Z)")],
+      "s(1 - s) = s only where s = 0, which no real z reaches")
+    v("dsig", "factor_squared", "wrong factor: s^2 for s (1 - s)",
+      [("== " + sig, "== sigmoid(Z) * sigmoid(Z)")],
+      "equal only where s = 1/2, i.e. z = 0; z = 1 tells them apart")
+    v("dtanh", "sign_flip", "sign flip inside: 1 + tanh^2",
+      [("== 1 - tanh(Z) * tanh(Z)", "== 1 + tanh(Z) * tanh(Z)")],
+      "equal only where tanh(z) = 0; z = 1 tells them apart")
+    v("dtanh", "arguments_exchanged", "transposed operands: tanh^2 - 1",
+      [("== 1 - tanh(Z) * tanh(Z)", "== tanh(Z) * tanh(Z) - 1")],
+      "1 - t^2 > 0 > t^2 - 1 for every real z")
+    v("dexp", "scale_changed", "changed scale: exp(2z) for exp(z)",
+      [("== exp(Z)", "== exp(2 * Z)")],
+      "equal only at z = 0; z = 1 gives e against e^2")
+    v("dexp", "log_normalisation", "wrong normalisation: log'(x) x = 2",
+      [("== 1 + 0 * X", "== 2 + 0 * X")],
+      "log'(x) x = 1 for every x > 0")
+    v("sigsym", "sign_flip", "sign flip: sigmoid(-z) = 1 + sigmoid(z)",
+      [("== 1 - sigmoid(Z)", "== 1 + sigmoid(Z)")],
+      "sigmoid(-z) < 1 < 1 + sigmoid(z)")
+    v("sigsym", "scale_dropped", "dropped scaling: tanh(z) = 2 sigmoid(z) - 1",
+      [("2 * sigmoid(2 * Z) - 1", "2 * sigmoid(Z) - 1")],
+      "2 sigmoid(z) - 1 = tanh(z / 2), not tanh(z); z = 1 tells them apart")
+    v("smjac", "term_dropped", "dropped term: diag(p) without - p p^T",
+      [(" - reshape(p, (3, 1)) @ reshape(p, (1, 3))", "")],
+      "p p^T has positive entries: every p_i > 0")
+    v("smjac", "sign_flip", "sign flip: diag(p) + p p^T",
+      [(" - reshape(p, (3, 1))", " + reshape(p, (3, 1))")],
+      "the sides differ by 2 p p^T, whose entries are positive")
+    v("cemean", "normalisation_dropped", "dropped normalisation (/ N)",
+      [("-sum(Y * log(softmax(Z))) / N", "-sum(Y * log(softmax(Z)))")],
+      "cross_entropy is the batch mean: N = 2 halves a positive sum")
+    v("cemean", "sign_flip", "sign flip of the sum",
+      [("-sum(Y * log(softmax(Z))) / N", "sum(Y * log(softmax(Z))) / N")],
+      "the cross-entropy is positive (every log softmax < 0, Y > 0)")
+    v("cegrad", "normalisation_dropped", "dropped normalisation (/ N)",
+      [("== (softmax(Z) - Y) / N", "== softmax(Z) - Y")],
+      "at N = 2 the gradient is half of p - y, which is nonzero unless p = y")
+    v("cegrad", "arguments_exchanged", "transposed operands: (y - p) / N",
+      [("== (softmax(Z) - Y) / N", "== (Y - softmax(Z)) / N")],
+      "p - y = 0 only where softmax(Z) = softmax(T), which random Z and T miss")
+    v("ceonehot", "normalisation_wrong", "wrong normalisation: / 3 for a batch of 2",
+      [("== (softmax(Z) - Y) / 2", "== (softmax(Z) - Y) / 3")],
+      "p - y has a negative entry at each row's class (p_c < 1 = y_c)")
+    v("ceonehot", "rows_swapped", "the classes of the two rows swapped on the right",
+      [("== (softmax(Z) - Y) / 2", "== (softmax(Z) - [[0, 0, 1], [0, 1, 0]]) / 2")],
+      "row 0's class is 1, not 2: entry (0, 1) is (p_1 - 1)/2 < 0 on the "
+      "left and p_1/2 > 0 on the right")
+    v("ceunnorm", "normalisation_dropped", "dropped normalisation (/ N)",
+      [("- T) / N", "- T)")],
+      "at N = 2 the gradient is half of the right side, which is nonzero "
+      "for targets in 0..3 that are not proportional to p")
+    v("ceunnorm", "sign_flip", "sign flip of the targets' term",
+      [("- T) / N", "+ T) / N")],
+      "the sides differ by 2T / N, nonzero when some target is")
+    v("rce", "sum_restored", "the sum of the targets restored: a true identity",
+      [("== softmax(Z) - T", "== softmax(Z) * sum(T) - T")],
+      "with N = 1 this is the general gradient (p sum(y) - y) / N, which the "
+      "shipped claim proves: no counterexample exists")
+    v("net", "derivative_dropped", "dropped term: the sigmoid derivative in the delta",
+      [(" * A1 * (1 - A1)", "")],
+      "the delta of a sigmoid layer is multiplied by s(1 - s), which lies "
+      "in (0, 1/4]")
+    v("net", "derivative_sign", "sign flip inside the derivative: s (1 + s)",
+      [(" * A1 * (1 - A1)", " * A1 * (1 + A1)")],
+      "s(1 + s) > s(1 - s) for s > 0")
+    v("net", "sign_flip", "sign flip of the input gradient",
+      [("show grad(L, X) == conv2d_backward_input(", "show grad(L, X) == -conv2d_backward_input(")],
+      "the input gradient is nonzero at generic inputs")
+    v("rdsig", "sign_restored", "the sign restored: s (1 - s), a true identity",
+      [("sigmoid(Z) * (1 + sigmoid(Z))", "sigmoid(Z) * (1 - sigmoid(Z))")],
+      "this is the derivative of the sigmoid: no counterexample exists")
+    v("rdtanh", "square_restored", "the square restored: 1 - tanh^2, a true identity",
+      [("== 1 - tanh(Z)", "== 1 - tanh(Z) * tanh(Z)")],
+      "this is the derivative of tanh: no counterexample exists")
+    v("rdelta", "derivative_restored", "the sigmoid derivative restored: a true identity",
+      [("conv2d_backward_weight(X, K, A1)", "conv2d_backward_weight(X, K, A1 * A1 * (1 - A1))")],
+      "L = sum(A1^2)/2 gives dL/dA1 = A1 and dA1/dZ = A1 (1 - A1), so the "
+      "delta is A1 * A1 * (1 - A1): no counterexample exists")
