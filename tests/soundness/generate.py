@@ -132,6 +132,19 @@ SOURCES = {
     "rdsig": "sigmoid'(z) = sigmoid(z) (1 + sigmoid(z)) is false",
     "rdtanh": "tanh'(z) = 1 - tanh(z) is false",
     "rdelta": "a conv delta without the sigmoid derivative is wrong",
+    # kinks.proof
+    "kfirst": "max pooling: PyTorch's rule (the first maximum takes the gradient) is in the subdifferential",
+    "ksplit": "max pooling: splitting the gradient evenly among tied maxima is in the subdifferential",
+    "koverlap": "overlapping windows (2x2, stride 1): both rules stay in the set",
+    "rkall": "giving the whole gradient to every tied maximum is outside the set",
+    "rkgrad": "max pooling has a gradient at ties",
+    "krelu": "ReLU: relu'(0) = 0 (PyTorch, the textbook) and relu'(0) = 1 are both in [0, 1]",
+    "kaway": "away from kinks the rules are the gradient",
+    # backprop_network.proof
+    "netchain": "the chain rule through conv, relu, max pool, conv, avg pool, a dense layer and a squared error",
+    "netlin": "the same network without ReLU and max: the chain is the gradient, for every real input",
+    "netdelta": "each layer's delta from the next (the pooled layer's input taken as the variable)",
+    "rnetrelu": "a delta that forgets the ReLU derivative is wrong",
 }
 
 # The kind of each source claim: which methods judge its variants.
@@ -151,6 +164,17 @@ KIND = {
     "mc1": UNBOUNDED, "mc2": UNBOUNDED, "mcg": UNBOUNDED, "rgx": GRAD,
     "avg": AVG_POOL, "avgpad": AVG_POOL, "max": MAX_POOL,
 }
+NA_SUBGRAD = {"all_shapes": "max, relu and subgrad are outside the multilinear class",
+              "symbolic": "max and relu need an ordered ring; Q[x] is not",
+              "random": "max and relu need an ordered ring; the degree semiring is not",
+              "bounded": "subgrad(L, X) is a set, decided over Q by exact"}
+for _src in ("kfirst", "ksplit", "koverlap", "rkall", "krelu", "netchain", "rnetrelu"):
+    KIND[_src] = {"by": ["exact"], "na": NA_SUBGRAD}
+KIND["kaway"] = {"by": ["exact", "bounded"], "na": {k: v for k, v in NA_SUBGRAD.items()
+                                                   if k != "bounded"}}
+for _src in ("netlin", "netdelta"):
+    KIND[_src] = {"by": ["symbolic", "exact", "bounded"],
+                  "na": {"all_shapes": NA_POOL, "random": NA_GRAD_RANDOM}}
 for _src in ("dsig", "dtanh", "dexp", "sigsym", "smjac", "cemean", "cegrad", "ceonehot",
              "ceunnorm", "rce", "net", "rdsig", "rdtanh", "rdelta"):
     KIND[_src] = TRANSCENDENTAL
@@ -172,6 +196,8 @@ FOLDER = {
     "backprop_conv.proof": "backprop_conv",
     "backprop_pooling.proof": "backprop_pooling",
     "activations_bounded.proof": "activations",
+    "kinks.proof": "kinks",
+    "backprop_network.proof": "backprop_network",
 }
 
 VARIANTS = []

@@ -20,6 +20,7 @@ def define(v, show):
     _backprop_conv(v, show)
     _backprop_pooling(v, show)
     _activations(v, show)
+    _kinks(v, show)
 
 
 # ---- exercise 5-2: wide convolution ------------------------------------
@@ -666,3 +667,57 @@ def _activations(v, show):
       [("conv2d_backward_weight(X, K, A1)", "conv2d_backward_weight(X, K, A1 * A1 * (1 - A1))")],
       "L = sum(A1^2)/2 gives dL/dA1 = A1 and dA1/dZ = A1 (1 - A1), so the "
       "delta is A1 * A1 * (1 - A1): no counterexample exists")
+
+
+# ---- kinks: subgradients of max pooling and ReLU, and a whole network ----
+
+def _kinks(v, show):
+    sub = " in subgrad(sum(max_pool2d(X, 2) * G), X)"
+    v("kfirst", "sign_flip", "sign flip of the rule",
+      [("show max_pool2d_backward(X, G, 2)" + sub, "show -max_pool2d_backward(X, G, 2)" + sub)],
+      "every element of the set sends g to the window's maxima; -g is "
+      "outside unless g = 0 (X = 0, G = 1: the sum of the entries must be 1)")
+    v("kfirst", "all_rule", "the whole gradient to every tied maximum",
+      [("show max_pool2d_backward(X, G, 2)" + sub, "show max_pool2d_backward_all(X, G, 2)" + sub)],
+      "at a tie the entries of the window sum to k g, not g (the shipped "
+      "refute shows it)")
+    v("ksplit", "normalisation_dropped", "the split without its normalisation: twice the rule",
+      [("show max_pool2d_backward_split(X, G, 2)" + sub, "show 2 * max_pool2d_backward_split(X, G, 2)" + sub)],
+      "the entries of each window must sum to g, these sum to 2g")
+    v("koverlap", "sign_flip", "sign flip of the first rule",
+      [("show max_pool2d_backward(X, G, 2, stride=1) in subgrad(L, X)",
+        "show -max_pool2d_backward(X, G, 2, stride=1) in subgrad(L, X)")],
+      "the set's elements have entry sum sum(G); the negation has -sum(G)")
+    v("rkall", "first_rule", "the first-maximum rule for the all rule: a true membership",
+      [("show max_pool2d_backward_all(X, G, 2)", "show max_pool2d_backward(X, G, 2)")],
+      "PyTorch's rule is in the set (the shipped claim above): no counterexample")
+    v("krelu", "derivative_dropped", "dropped ReLU derivative: G for relu_backward(Z, G)",
+      [("show relu_backward(Z, G) in", "show G in")],
+      "at z < 0 the only subgradient is 0, and G is not 0 there")
+    v("krelu", "slope_two", "wrong slope at 0: relu(z + 2) - relu(z)",
+      [("show G * (relu(Z + 1) - relu(Z)) in", "show G * (relu(Z + 2) - relu(Z)) in")],
+      "at z = 0 this is 2g, outside g [0, 1]; at z = 1 it is 2g, not g")
+    v("kaway", "derivative_dropped", "dropped derivative: 0 for the gradient of relu",
+      [("== relu_backward(Z, D)", "== 0 * D")],
+      "Z > 0, so the gradient is D, nonzero for some D in -3..3")
+    v("kaway", "sign_flip", "sign flip inside: relu(-z) has gradient D",
+      [("show grad(sum(relu(-Z) * D), Z) == Z * 0", "show grad(sum(relu(-Z) * D), Z) == D")],
+      "-Z < 0, so relu(-Z) is 0 near Z and its gradient 0")
+    v("netchain", "sign_flip", "sign flip of the dense layer's gradient",
+      [("show dV in subgrad(L, V)", "show -dV in subgrad(L, V)")],
+      "L is smooth in V: the set is the gradient dV alone, nonzero at generic inputs")
+    v("netlin", "sign_flip", "sign flip of the dense layer's gradient",
+      [("show dV == grad(L, V)", "show -dV == grad(L, V)")],
+      "dV = F^T (Y - T) is nonzero at generic inputs")
+    v("netlin", "normalisation_dropped", "dropped normalisation of the average pooling's backward pass (4 times it)",
+      [("let dZ1 = avg_pool2d_backward(Z1, dP1, 2)", "let dZ1 = 4 * avg_pool2d_backward(Z1, dP1, 2)")],
+      "the backward pass of a 2x2 average spreads a quarter, not all")
+    v("netdelta", "sign_flip", "sign flip of the delta",
+      [("show conv2d_backward_input(P1, W2, dZ2) == grad(L, P1)",
+        "show -conv2d_backward_input(P1, W2, dZ2) == grad(L, P1)")],
+      "the gradient to P1 is nonzero at generic inputs")
+    v("rnetrelu", "derivative_restored", "the ReLU derivative restored: a true membership",
+      [("show conv2d_backward_weight(X, W1, G) in subgrad(L, W1)",
+        "show conv2d_backward_weight(X, W1, relu_backward(conv2d(X, W1), G)) in subgrad(L, W1)")],
+      "relu_backward picks the subgradient 0 at a kink, which lies in [0, 1]: "
+      "the chain rule element is in the set, no counterexample exists")
