@@ -206,6 +206,20 @@ static void default_handler_exits_with_3(void **state)
     assert_non_null(strstr(buf, "bytes reached"));
 }
 
+static void limit_messages(void **state)
+{
+    (void)state;
+    char buf[160];
+    cvp_alloc_limit_message(buf, sizeof buf, 4096, 1000000);
+    assert_string_equal(buf, "convproof: memory limit of 1000000 bytes "
+                        "reached (an allocation of 4096 bytes was refused)\n");
+    cvp_alloc_limit_message(buf, sizeof buf, 64, 0);
+    assert_string_equal(buf, "convproof: out of memory (an allocation of 64 "
+                        "bytes failed)\n");
+    cvp_alloc_limit_message(buf, 11, 64, 0);    /* cut, NUL-terminated */
+    assert_string_equal(buf, "convproof:");
+}
+
 /* A block allocated before counting began (or freed with plain free)
  * cannot make the live count negative. */
 static void live_never_goes_below_zero(void **state)
@@ -231,6 +245,7 @@ int main(void)
         cmocka_unit_test(hard_limit_below_soft_is_raised),
         cmocka_unit_test(hard_limit_calls_the_handler),
         cmocka_unit_test(default_handler_exits_with_3),
+        cmocka_unit_test(limit_messages),
         cmocka_unit_test(live_never_goes_below_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,24 +15,25 @@ static atomic_size_t soft_limit, hard_limit;   /* 0: none */
 static atomic_bool reached;
 static _Atomic(cvp_alloc_handler) handler;
 
-/* The default handler: a message, then exit 3 (a resource limit).  Only
- * async-signal-safe calls, since the heap may be what ran out. */
+void cvp_alloc_limit_message(char *buf, size_t n, size_t size, size_t limit)
+{
+    if (limit == 0)
+        snprintf(buf, n, "convproof: out of memory (an allocation of %zu "
+                 "bytes failed)\n", size);
+    else
+        snprintf(buf, n, "convproof: memory limit of %zu bytes reached (an "
+                 "allocation of %zu bytes was refused)\n", limit, size);
+}
+
+/* The default handler: the message, then exit 3 (a resource limit).  No
+ * allocation on the way (the heap may be what ran out): snprintf into a
+ * stack buffer, write, _exit. */
 static void default_handler(size_t size, size_t limit)
 {
     char msg[160];
-    int n;
-    if (limit == 0)
-        n = snprintf(msg, sizeof msg,
-                     "convproof: out of memory (an allocation of %zu bytes "
-                     "failed)\n", size);
-    else
-        n = snprintf(msg, sizeof msg,
-                     "convproof: memory limit of %zu bytes reached (an "
-                     "allocation of %zu bytes was refused)\n", limit, size);
-    if (n > 0) {
-        ssize_t ignored = write(STDERR_FILENO, msg, (size_t)n);
-        (void)ignored;
-    }
+    cvp_alloc_limit_message(msg, sizeof msg, size, limit);
+    ssize_t ignored = write(STDERR_FILENO, msg, strlen(msg));
+    (void)ignored;
     _exit(3);
 }
 

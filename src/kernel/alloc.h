@@ -104,6 +104,13 @@ void cvp_alloc_clear_limit_reached(void);
  * `limit` (or when malloc fails: then `limit` is 0).  Must not return. */
 typedef void (*cvp_alloc_handler)(size_t size, size_t limit);
 
+/* The default handler's message, one line ending in a newline, into
+ * buf[0..n-1]: "convproof: memory limit of LIMIT bytes reached (an
+ * allocation of SIZE bytes was refused)", or for limit 0 "convproof: out
+ * of memory (an allocation of SIZE bytes failed)".  For handlers of
+ * their own. */
+void cvp_alloc_limit_message(char *buf, size_t n, size_t size, size_t limit);
+
 /* Sets the handler (NULL: the default, which exits with status 3).
  * Returns the previous one (NULL for the default). */
 cvp_alloc_handler cvp_alloc_set_handler(cvp_alloc_handler handler);
