@@ -138,6 +138,180 @@ static void textbook_refusals(void **state)
     cvp_tensor_clear(out);
 }
 
+/* Each clause of the textbook operators' checks on its own: a rank out
+ * of range on either side, ranks that differ, each stride or dilation 0,
+ * an empty axis of either operand, a kernel too large in either axis. */
+static void textbook_each_check(void **state)
+{
+    (void)state;
+    cvp_tensor_t W, X, out;
+    cvp_tensor_init(W);
+    cvp_tensor_init(X);
+    cvp_tensor_init(out);
+    cvp_error err;
+    tu_zeros(W, 3, S(1, 1, 1));
+    tu_zeros(X, 2, S(2, 2));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "got ranks 3 and 2");
+    tu_zeros(W, 2, S(1, 1));
+    cvp_tensor_set_scalar_si(X, 1, 1);
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "got ranks 2 and 0");
+    tu_zeros(X, 3, S(1, 2, 2));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "got ranks 2 and 3");
+    tu_zeros(X, 1, S(2));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "different ranks (2 and 1)");
+    tu_zeros(X, 2, S(3, 3));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 0, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "at least 1");
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 0, 1, &err), &err, CVP_ERR_INPUT,
+                    "at least 1");
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 0, &err), &err, CVP_ERR_INPUT,
+                    "at least 1");
+    tu_zeros(W, 2, S(2, 0));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "the kernel is empty");
+    tu_assert_fails(cvp_conv(out, W, X, &err), &err, CVP_ERR_INPUT, "conv");
+    tu_assert_fails(cvp_wide(out, W, X, &err), &err, CVP_ERR_INPUT, "empty");
+    /* A 1 x 3 kernel on 3 x 2: too wide; 4 x 1 on 3 x 3: too tall. */
+    tu_zeros(W, 2, S(1, 3));
+    tu_zeros(X, 2, S(3, 2));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "does not fit");
+    tu_assert_fails(cvp_conv(out, W, X, &err), &err, CVP_ERR_INPUT, "conv");
+    tu_zeros(W, 2, S(4, 1));
+    tu_zeros(X, 2, S(3, 3));
+    tu_assert_fails(cvp_conv(out, W, X, &err), &err, CVP_ERR_INPUT, "conv");
+    /* An empty input axis. */
+    tu_zeros(W, 2, S(1, 1));
+    tu_zeros(X, 2, S(0, 3));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "does not fit");
+    tu_assert_fails(cvp_wide(out, W, X, &err), &err, CVP_ERR_INPUT, "empty");
+    tu_zeros(X, 2, S(3, 0));
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_INPUT,
+                    "does not fit");
+    tu_assert_fails(cvp_wide(out, W, X, &err), &err, CVP_ERR_INPUT, "empty");
+    /* A vector has no rows to pad below either. */
+    tu_zeros(X, 1, S(3));
+    tu_assert_fails(cvp_pad(out, X, 0, 1, 0, 0, &err), &err, CVP_ERR_INPUT,
+                    "no rows to pad");
+    cvp_tensor_clear(W);
+    cvp_tensor_clear(X);
+    cvp_tensor_clear(out);
+}
+
+/* A result over the entry limit: every operator reports the limit and
+ * leaves its output a valid tensor. */
+static void textbook_results_over_the_entry_limit(void **state)
+{
+    (void)state;
+    cvp_tensor_t W, X, out;
+    cvp_tensor_init(W);
+    cvp_tensor_init(X);
+    cvp_tensor_init(out);
+    cvp_error err;
+    tu_zeros(W, 2, S(1, 1));
+    tu_zeros(X, 2, S(2, 2));
+    size_t saved = cvp_tensor_max_entries();
+    cvp_tensor_set_max_entries(3);   /* inputs exist; 4-entry results do not */
+    tu_assert_fails(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err, CVP_ERR_LIMIT, "");
+    tu_assert_fails(cvp_conv(out, W, X, &err), &err, CVP_ERR_LIMIT, "");
+    tu_assert_fails(cvp_wide(out, W, X, &err), &err, CVP_ERR_LIMIT, "");
+    tu_assert_fails(cvp_rot180(out, X, &err), &err, CVP_ERR_LIMIT, "");
+    tu_assert_fails(cvp_pad(out, W, 1, 1, 1, 0, &err), &err, CVP_ERR_LIMIT, "");
+    tu_zeros(W, 1, S(2));
+    tu_assert_fails(cvp_dilate(out, W, 1, 3, &err), &err, CVP_ERR_LIMIT, "");
+    cvp_tensor_set_max_entries(saved);
+    cvp_tensor_clear(W);
+    cvp_tensor_clear(X);
+    cvp_tensor_clear(out);
+}
+
+/* Over the shape-only ring the operators give shapes, skipping the
+ * loops: xcorr of 2x2 with 3x4 is 2x3, wide 4x5, pad 5x6, dilate 5x7. */
+static void textbook_shapes_only(void **state)
+{
+    (void)state;
+    cvp_ring R;
+    cvp_ring_shape_init(&R);
+    cvp_tensor_t W, X, out;
+    cvp_tensor_init_ring(W, &R);
+    cvp_tensor_init_ring(X, &R);
+    cvp_tensor_init_ring(out, &R);
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_resize(W, 2, S(2, 2), &err), &err);
+    tu_assert_ok(cvp_tensor_resize(X, 2, S(3, 4), &err), &err);
+    tu_assert_ok(cvp_xcorr(out, W, X, 1, 1, 1, 1, &err), &err);
+    assert_true(out->shape[0] == 2 && out->shape[1] == 3);
+    tu_assert_ok(cvp_conv(out, W, X, &err), &err);
+    assert_true(out->shape[0] == 2 && out->shape[1] == 3);
+    tu_assert_ok(cvp_wide(out, W, X, &err), &err);
+    assert_true(out->shape[0] == 4 && out->shape[1] == 5);
+    tu_assert_ok(cvp_rot180(out, X, &err), &err);
+    assert_true(out->shape[0] == 3 && out->shape[1] == 4);
+    tu_assert_ok(cvp_pad(out, X, 1, 1, 1, 1, &err), &err);
+    assert_true(out->shape[0] == 5 && out->shape[1] == 6);
+    tu_assert_ok(cvp_dilate(out, X, 2, 2, &err), &err);
+    assert_true(out->shape[0] == 5 && out->shape[1] == 7);
+    cvp_tensor_clear(W);
+    cvp_tensor_clear(X);
+    cvp_tensor_clear(out);
+}
+
+/* Shapes written into short buffers are cut and stay NUL-terminated. */
+static void shape_format_cuts(void **state)
+{
+    (void)state;
+    char buf[8];
+    cvp_shape_format(buf, sizeof buf, 3, S(12, 34, 56));   /* "[12, 34, 56]" */
+    assert_string_equal(buf, "[12, 34");
+    cvp_shape_format(buf, 3, 2, S(5, 6));
+    assert_string_equal(buf, "[5");
+    buf[0] = 'x';
+    cvp_shape_format(buf, 0, 1, S(1));                      /* no room at all */
+    assert_int_equal(buf[0], 'x');
+    cvp_shape_format(buf, sizeof buf, 0, NULL);
+    assert_string_equal(buf, "[]");
+}
+
+/* Reshape and permute: an inferred axis that cannot be (a zero among the
+ * others, or sizes that do not divide), a permutation that repeats an
+ * axis or names one out of range, results over the entry limit. */
+static void reshape_and_permute_checks(void **state)
+{
+    (void)state;
+    cvp_tensor_t t, out;
+    cvp_tensor_init(t);
+    cvp_tensor_init(out);
+    cvp_error err;
+    tu_ints(t, 1, S(6), L(1, 2, 3, 4, 5, 6));
+    tu_assert_fails(cvp_tensor_reshape(out, t, 2, S(0, CVP_INFER_DIM), &err),
+                    &err, CVP_ERR_INPUT, "reshape");
+    tu_assert_fails(cvp_tensor_reshape(out, t, 2, S(4, CVP_INFER_DIM), &err),
+                    &err, CVP_ERR_INPUT, "reshape");
+    tu_ints(t, 2, S(2, 3), L(1, 2, 3, 4, 5, 6));
+    tu_assert_fails(cvp_tensor_permute(out, t, (int[]){0, 0}, &err), &err,
+                    CVP_ERR_INPUT, "");
+    tu_assert_fails(cvp_tensor_permute(out, t, (int[]){0, 2}, &err), &err,
+                    CVP_ERR_INPUT, "");
+    tu_assert_fails(cvp_tensor_permute(out, t, (int[]){-1, 0}, &err), &err,
+                    CVP_ERR_INPUT, "");
+    size_t saved = cvp_tensor_max_entries();
+    cvp_tensor_set_max_entries(5);   /* t itself has 6 entries */
+    tu_assert_fails(cvp_tensor_permute(out, t, (int[]){1, 0}, &err), &err,
+                    CVP_ERR_LIMIT, "");
+    tu_assert_fails(cvp_tensor_reshape(out, t, 1, S(6), &err), &err,
+                    CVP_ERR_LIMIT, "");
+    tu_assert_fails(cvp_tensor_slice(out, t, S(0, 0), S(2, 3), S(1, 1), &err),
+                    &err, CVP_ERR_LIMIT, "");
+    cvp_tensor_set_max_entries(saved);
+    cvp_tensor_clear(t);
+    cvp_tensor_clear(out);
+}
+
 static void conv2d_refusals(void **state)
 {
     (void)state;
@@ -189,6 +363,11 @@ int main(void)
         cmocka_unit_test(transpose_and_slice),
         cmocka_unit_test(arithmetic_refusals),
         cmocka_unit_test(textbook_refusals),
+        cmocka_unit_test(textbook_each_check),
+        cmocka_unit_test(textbook_results_over_the_entry_limit),
+        cmocka_unit_test(textbook_shapes_only),
+        cmocka_unit_test(shape_format_cuts),
+        cmocka_unit_test(reshape_and_permute_checks),
         cmocka_unit_test(conv2d_refusals),
         cmocka_unit_test(sparse_refusals),
     };
