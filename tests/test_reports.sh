@@ -91,7 +91,10 @@ else
 fi
 
 # ---- a counterexample ---------------------------------------------------------
-run check "$srcdir/tests/proofs/invalid/transpose_is_identity.proof" \
+# grad_missing_two: the sides [2] and [1] have one shape, so the entry
+# that differs is marked; transpose_is_identity: shapes that differ.
+run check "$srcdir/tests/proofs/invalid/grad_missing_two.proof" \
+    "$srcdir/tests/proofs/invalid/transpose_is_identity.proof" \
     --report html -o "$tmp/cx.html" --report junit -o "$tmp/cx.xml"
 if [ "$rc" -eq 1 ] && grep -q 'class="cdiff"' "$tmp/cx.html" \
    && grep -q 'Counterexample (exact) at shape' "$tmp/cx.html"; then
@@ -122,9 +125,13 @@ fi
 # ---- JUnit ---------------------------------------------------------------------
 run check "$srcdir/tests/proofs/invalid/" --report junit -o "$tmp/invalid.xml"
 cases=$(grep -c '<testcase ' "$tmp/proofs.xml")
-methods=$($python -c 'import json,sys
-r=json.load(open(sys.argv[1]))
-print(sum(max(1, len(c["methods"])) for c in r["claims"]))' "$tmp/proofs.json")
+# One case per method of each claim, and one for a claim without any.
+cat >"$tmp/count.py" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+print(sum(max(1, len(claim["methods"])) for claim in report["claims"]))
+EOF
+methods=$($python "$tmp/count.py" "$tmp/proofs.json")
 if [ "$cases" = "$methods" ]; then
     pass "JUnit: one test case per claim and method ($cases)"
 else
