@@ -431,6 +431,13 @@ cvp_bounded_run cvp_check_bounded(claim_context *c, const cvp_proof_method *decl
                 instance_clear(&in);
                 shrink(c, &qenv, &bp);
                 instance_run(&in, c, &qenv, &bp);
+                if (in.kind == SIDES_ERROR) {
+                    /* The evaluation is deterministic, so only a limit
+                     * (time, memory) met while replaying gets here. */
+                    *st = at_shape(c, p, in.status);
+                    run = CVP_BOUNDED_ERROR;
+                    break;
+                }
                 CVP_ASSERT(in.kind == SIDES_DISJOINT || in.kind == SIDES_MISMATCH);
                 record(m, c, p, &qenv, &in);
                 instances++;

@@ -63,9 +63,13 @@ static cvp_status need_ops(const cvp_analytic_ops **ops, cvp_ring *R,
     *ops = cvp_ring_analytic(R);
     if (*ops != NULL)
         return CVP_OK;
+    if (R == &cvp_ring_q)
+        return cvp_error_set(err, CVP_ERR_UNSUPPORTED,
+                             "%s: transcendental: use `bounded` (%s has no "
+                             "exact value in Q)", fn, fn);
     return cvp_error_set(err, CVP_ERR_UNSUPPORTED,
-                         "%s: transcendental: use `bounded` (%s has no exact "
-                         "value in %s)", fn, fn, R->name);
+                         "%s: transcendental: use `bounded` (%s is not a "
+                         "polynomial)", fn, fn);
 }
 
 /* One scratch element of R (freed with elem_free). */

@@ -6,9 +6,9 @@
  * (kernel/ring_interval.h) and jets over it (kernel/ring_jet.h), whose
  * extra operations cvp_ring_analytic returns.  In any other ring they
  * fail with CVP_ERR_UNSUPPORTED and the message
- *   "transcendental: use `bounded` (<fn> has no exact value in <ring>)",
- * which the exact, random, symbolic and all_shapes methods turn into
- * "not applicable".  In the shape-only ring they only compute shapes.
+ *   "transcendental: use `bounded` (<fn> has no exact value in Q)"
+ * (over Q; "<fn> is not a polynomial" in the other rings), which the
+ * exact, random and symbolic methods turn into "not applicable".  In the shape-only ring they only compute shapes.
  *
  * softmax and cross_entropy are written once against the ring and these
  * operations, straight from their formulas, so the jets differentiate
