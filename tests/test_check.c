@@ -1062,10 +1062,10 @@ static void test_error_stops_the_file(void **state)
     run_clear(&r);
 }
 
-/* A limit stops the check with CVP_ERR_LIMIT and a located message.
- * sum(X) * sum(X) for X[3] has 6 terms (3 squares, 3 cross terms), over a
- * limit of 4; already sum(X) fits (3 terms).  The claim is undecided and
- * says why. */
+/* A limit leaves the claim undecided, with a located reason, and the
+ * check goes on (the status stays CVP_OK: a limit is a verdict, not an
+ * error).  sum(X) * sum(X) for X[3] has 6 terms (3 squares, 3 cross
+ * terms), over a limit of 4; already sum(X) fits (3 terms). */
 static void test_polynomial_limit_is_located(void **state)
 {
     (void)state;
@@ -1075,16 +1075,23 @@ static void test_polynomial_limit_is_located(void **state)
                    "  tensor X[3]\n"
                    "  show sum(X) * sum(X) == sum(X) * sum(X)\n"
                    "  by symbolic\n"
+                   "}\n"
+                   "claim \"the next claim still runs\" {\n"
+                   "  tensor X[2]\n"
+                   "  show X + X == 2 * X\n"
+                   "  by symbolic\n"
                    "}\n", 4);
-    assert_int_equal(r.status, CVP_ERR_LIMIT);
-    assert_int_equal(r.err.status, CVP_ERR_LIMIT);
-    assert_string_equal(r.err.source, "t.proof");
-    assert_int_equal(r.err.pos.line, 3);
-    assert_non_null(strstr(r.err.message, "more than 4 terms"));
-    assert_non_null(strstr(r.err.message, "(at shape (no dims))"));
-    assert_int_equal(r.report.claim_count, 1);
-    assert_int_equal(r.report.claims[0].outcome, CVP_OUTCOME_UNDECIDED);
-    assert_non_null(r.report.claims[0].methods[0].reason);
+    assert_int_equal(r.status, CVP_OK);
+    assert_int_equal(r.report.claim_count, 2);
+    const cvp_claim_result *c = &r.report.claims[0];
+    assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
+    const char *reason = c->methods[0].reason;
+    assert_non_null(reason);
+    assert_non_null(strstr(reason, "not decided: limit max-terms reached"));
+    assert_non_null(strstr(reason, "t.proof:3:15"));
+    assert_non_null(strstr(reason, "more than 4 terms"));
+    assert_non_null(strstr(reason, "(at shape (no dims))"));
+    assert_int_equal(r.report.claims[1].outcome, CVP_OUTCOME_PASSED);
     run_clear(&r);
 }
 
