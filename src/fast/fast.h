@@ -21,8 +21,11 @@
  *
  * Over the prime field of kernel/ring_small.h the same loop nests run on
  * uint64 residues with 128-bit accumulators (used by the `random`
- * method).  Every other ring (polynomials, dual numbers, degrees, the
- * shape-only ring) goes to the definitional kernel.
+ * method).  In the degree semiring (the `random` method's degree bound)
+ * operands whose entries all have the same degree are evaluated on one
+ * image plane and broadcast (fast_degree.c); other degree tensors and
+ * every other ring (polynomials, dual numbers, the shape-only ring) go
+ * to the definitional kernel.
  *
  * The float paths are an im2col followed by a matrix product, computed by
  * a BLAS when one was found at configure time (else by plain loops).  A
@@ -59,10 +62,11 @@ typedef enum {
     CVP_FAST_PATH_FLOAT64,
     CVP_FAST_PATH_INT64,
     CVP_FAST_PATH_MODP,            /* uint64 residues of a prime field */
+    CVP_FAST_PATH_DEGREE,          /* uniform operands, degree semiring */
     CVP_FAST_PATH_COUNT
 } cvp_fast_path;
 
-/* "reference", "float32", "float64", "int64", "mod p". */
+/* "reference", "float32", "float64", "int64", "mod p", "uniform degree". */
 const char *cvp_fast_path_name(cvp_fast_path path);
 
 /* Process-wide switch: when false every function below calls the

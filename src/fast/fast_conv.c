@@ -38,7 +38,7 @@ void cvp_fast_stats(cvp_fast_stats_t *stats)
 const char *cvp_fast_path_name(cvp_fast_path path)
 {
     static const char *const names[CVP_FAST_PATH_COUNT] = {
-        "reference", "float32", "float64", "int64", "mod p"};
+        "reference", "float32", "float64", "int64", "mod p", "uniform degree"};
     return path < CVP_FAST_PATH_COUNT ? names[path] : "?";
 }
 
@@ -327,6 +327,13 @@ static fast_job conv_job(fast_op op, const cvp_conv2d_dims *d,
     return job;
 }
 
+static void set_degree(cvp_fast_path *path)
+{
+    atomic_fetch_add(&path_calls[CVP_FAST_PATH_DEGREE], 1);
+    if (path != NULL)
+        *path = CVP_FAST_PATH_DEGREE;
+}
+
 static void set_reference(cvp_fast_path *path)
 {
     atomic_fetch_add(&path_calls[CVP_FAST_PATH_REFERENCE], 1);
@@ -341,6 +348,10 @@ cvp_status cvp_fast_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
 {
     cvp_conv2d_dims d;
     if (cvp_conv2d_check(&d, "conv2d", X, K, bias, params, NULL) == CVP_OK) {
+        if (atomic_load(&enabled) && fast_degree_conv2d(out, &d, params, X, K, bias)) {
+            set_degree(path);
+            return CVP_OK;
+        }
         fast_job job = conv_job(OP_FORWARD, &d, params);
         size_t shape[4] = {d.N, d.O, d.Ho, d.Wo};
         const size_t *s = d.batched ? shape : shape + 1;
@@ -380,6 +391,11 @@ cvp_status cvp_fast_conv2d_backward_input(cvp_tensor_t out,
     if (cvp_conv2d_check(&d, "conv2d_backward_input", X, K, NULL, params, NULL) ==
             CVP_OK &&
         X->ring == G->ring && gradient_fits(&d, X, G)) {
+        if (atomic_load(&enabled) &&
+            fast_degree_conv2d_backward_input(out, &d, params, X, K, G)) {
+            set_degree(path);
+            return CVP_OK;
+        }
         fast_job job = conv_job(OP_BACKWARD_INPUT, &d, params);
         if (run_job(out, &job, X->rank, X->shape, K, G, NULL, path))
             return CVP_OK;
@@ -399,6 +415,11 @@ cvp_status cvp_fast_conv2d_backward_weight(cvp_tensor_t out,
     if (cvp_conv2d_check(&d, "conv2d_backward_weight", X, K, NULL, params, NULL) ==
             CVP_OK &&
         X->ring == G->ring && gradient_fits(&d, X, G)) {
+        if (atomic_load(&enabled) &&
+            fast_degree_conv2d_backward_weight(out, &d, params, X, K, G)) {
+            set_degree(path);
+            return CVP_OK;
+        }
         fast_job job = conv_job(OP_BACKWARD_WEIGHT, &d, params);
         if (run_job(out, &job, K->rank, K->shape, X, G, NULL, path))
             return CVP_OK;
@@ -413,6 +434,10 @@ cvp_status cvp_fast_matmul(cvp_tensor_t out, const cvp_tensor_t A,
 {
     if (A->rank == 2 && B->rank == 2 && A->shape[1] == B->shape[0] &&
         A->ring == B->ring && !A->ring->shape_only) {
+        if (atomic_load(&enabled) && fast_degree_matmul(out, A, B)) {
+            set_degree(path);
+            return CVP_OK;
+        }
         fast_job job;
         memset(&job, 0, sizeof job);
         job.op = OP_MATMUL;

@@ -21,6 +21,26 @@
 #define FAST_OMP(directive) _Pragma(#directive)
 #else
 #define FAST_OMP(directive)
+/* ---- the degree semiring (fast_degree.c) --------------------------------
+ * The operators on uniform operands (every entry the same degree); false
+ * when the ring is not the degree semiring or an operand is not uniform,
+ * and then out is untouched.  Shapes must have passed cvp_conv2d_check
+ * (and G must fit the output).  The bias may be any degree tensor. */
+bool fast_is_degree_ring(const cvp_ring *R);
+bool fast_degree_conv2d(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                        const cvp_conv2d_params *p, const cvp_tensor_t X,
+                        const cvp_tensor_t K, const cvp_tensor_struct *bias);
+bool fast_degree_conv2d_backward_input(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                                       const cvp_conv2d_params *p,
+                                       const cvp_tensor_t X, const cvp_tensor_t K,
+                                       const cvp_tensor_t G);
+bool fast_degree_conv2d_backward_weight(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                                        const cvp_conv2d_params *p,
+                                        const cvp_tensor_t X, const cvp_tensor_t K,
+                                        const cvp_tensor_t G);
+/* A is m x k, B is k x n (checked by the caller). */
+bool fast_degree_matmul(cvp_tensor_t out, const cvp_tensor_t A, const cvp_tensor_t B);
+
 #endif
 
 /* Loops shorter than this (in elementary steps) stay on one thread:
@@ -98,5 +118,25 @@ typedef struct {
     size_t N, C, H, W, O, Cg, Og, G, kH, kW, Ho, Wo;
     int64_t sh, sw, ph, pw, dh, dw;
 } fast_layer;
+
+/* ---- the degree semiring (fast_degree.c) --------------------------------
+ * The operators on uniform operands (every entry the same degree); false
+ * when the ring is not the degree semiring or an operand is not uniform,
+ * and then out is untouched.  Shapes must have passed cvp_conv2d_check
+ * (and G must fit the output).  The bias may be any degree tensor. */
+bool fast_is_degree_ring(const cvp_ring *R);
+bool fast_degree_conv2d(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                        const cvp_conv2d_params *p, const cvp_tensor_t X,
+                        const cvp_tensor_t K, const cvp_tensor_struct *bias);
+bool fast_degree_conv2d_backward_input(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                                       const cvp_conv2d_params *p,
+                                       const cvp_tensor_t X, const cvp_tensor_t K,
+                                       const cvp_tensor_t G);
+bool fast_degree_conv2d_backward_weight(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                                        const cvp_conv2d_params *p,
+                                        const cvp_tensor_t X, const cvp_tensor_t K,
+                                        const cvp_tensor_t G);
+/* A is m x k, B is k x n (checked by the caller). */
+bool fast_degree_matmul(cvp_tensor_t out, const cvp_tensor_t A, const cvp_tensor_t B);
 
 #endif
