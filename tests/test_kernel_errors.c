@@ -277,6 +277,28 @@ static void shape_format_cuts(void **state)
     assert_string_equal(buf, "[]");
 }
 
+/* Entry names: row-major indices after the name, none for a scalar; cut
+ * short buffers and stay NUL-terminated. */
+static void entry_format_names_and_cuts(void **state)
+{
+    (void)state;
+    char buf[16];
+    /* flat 23 of 2x3x4 is 1*12 + 2*4 + 3 */
+    cvp_entry_format(buf, sizeof buf, "X", 3, S(2, 3, 4), 23);
+    assert_string_equal(buf, "X[1,2,3]");
+    cvp_entry_format(buf, sizeof buf, "", 2, S(3, 5), 7);
+    assert_string_equal(buf, "[1,2]");
+    cvp_entry_format(buf, sizeof buf, "s", 0, NULL, 0);
+    assert_string_equal(buf, "s");
+    cvp_entry_format(buf, 6, "W", 2, S(20, 20), 399);      /* "W[19,19]" */
+    assert_string_equal(buf, "W[19,");
+    cvp_entry_format(buf, 3, "long", 1, S(4), 2);
+    assert_string_equal(buf, "lo");
+    buf[0] = 'x';
+    cvp_entry_format(buf, 0, "X", 1, S(4), 2);               /* no room at all */
+    assert_int_equal(buf[0], 'x');
+}
+
 /* Reshape and permute: an inferred axis that cannot be (a zero among the
  * others, or sizes that do not divide), a permutation that repeats an
  * axis or names one out of range, results over the entry limit. */
@@ -367,6 +389,7 @@ int main(void)
         cmocka_unit_test(textbook_results_over_the_entry_limit),
         cmocka_unit_test(textbook_shapes_only),
         cmocka_unit_test(shape_format_cuts),
+        cmocka_unit_test(entry_format_names_and_cuts),
         cmocka_unit_test(reshape_and_permute_checks),
         cmocka_unit_test(conv2d_refusals),
         cmocka_unit_test(sparse_refusals),

@@ -69,19 +69,10 @@ static bool is_input(const claim_context *c, const char *name)
 /* "[1,2]" for flat offset `flat` of t ("(scalar)" for rank 0). */
 static void entry_name(char *buf, size_t n, const cvp_tensor_struct *t, size_t flat)
 {
-    size_t index[CVP_MAX_RANK];
-    for (int a = t->rank; a-- > 0;) {
-        index[a] = flat % t->shape[a];
-        flat /= t->shape[a];
-    }
-    if (t->rank == 0) {
+    if (t->rank == 0)
         snprintf(buf, n, "(scalar)");
-        return;
-    }
-    int used = 0;
-    for (int a = 0; a < t->rank && used >= 0 && (size_t)used < n; a++)
-        used += snprintf(buf + used, n - (size_t)used, "%s%zu%s", a ? "," : "[",
-                         index[a], a + 1 == t->rank ? "]" : "");
+    else
+        cvp_entry_format(buf, n, "", t->rank, t->shape, flat);
 }
 
 /* ---- one instance ---------------------------------------------------------- */

@@ -34,21 +34,6 @@ char *tensor_to_text(const cvp_tensor_struct *t)
     return text;
 }
 
-/* Names an entry: "X[1,2]" (or "X" for a scalar). */
-static void entry_name(char *buf, size_t n, const char *name,
-                       const cvp_tensor_struct *t, size_t flat)
-{
-    size_t index[CVP_MAX_RANK];
-    for (int a = t->rank; a-- > 0;) {
-        index[a] = flat % t->shape[a];
-        flat /= t->shape[a];
-    }
-    int used = snprintf(buf, n, "%s", name);
-    for (int a = 0; a < t->rank && used >= 0 && (size_t)used < n; a++)
-        used += snprintf(buf + used, n - (size_t)used, "%s%zu%s", a ? "," : "[",
-                         index[a], a + 1 == t->rank ? "]" : "");
-}
-
 cvp_status instance_build(cvp_env *env, claim_context *c,
                           const cvp_shape_point *p, cvp_ring *R,
                           fill_kind kind, cvp_rng *rng)
@@ -82,7 +67,7 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
                 break;
             case FILL_VARIABLES: {
                 char name[128];
-                entry_name(name, sizeof name, decl->name, x, k);
+                cvp_entry_format(name, sizeof name, decl->name, x->rank, x->shape, k);
                 cvp_poly_set_var(R, elem, cvp_ring_poly_add_var(R, name));
                 break;
             }
@@ -371,7 +356,8 @@ static char *describe_differences(const cvp_value *lhs, const cvp_value *rhs)
             total++;
             if (shown < 4) {
                 char name[96];
-                entry_name(name, sizeof name, "", lhs->tensor, k);
+                cvp_entry_format(name, sizeof name, "", lhs->tensor->rank,
+                                 lhs->tensor->shape, k);
                 gmp_fprintf(stream, "%sentry %s: %Qd != %Qd", shown ? "\n" : "",
                             name[0] ? name : "(scalar)", a, b);
                 shown++;

@@ -121,21 +121,6 @@ static cvp_status enumerate(piece_set *p, bool *complete,
 
 /* ---- words ------------------------------------------------------------------ */
 
-/* "X[0,1,2,3]" for flat index k of X. */
-static void entry_name(char *buf, size_t size, const char *name,
-                       const cvp_tensor_struct *X, size_t k)
-{
-    size_t index[CVP_MAX_RANK];
-    for (int a = X->rank; a-- > 0;) {
-        index[a] = k % X->shape[a];
-        k /= X->shape[a];
-    }
-    int used = snprintf(buf, size, "%s", name);
-    for (int a = 0; a < X->rank && used >= 0 && (size_t)used < size; a++)
-        used += snprintf(buf + used, size - (size_t)used, "%s%zu%s",
-                         a ? "," : "[", index[a], a + 1 == X->rank ? "]" : "");
-}
-
 /* One sentence on the first kink. */
 static void describe_first(FILE *s, const cvp_kink_info *k, const char *wrt,
                            const cvp_tensor_struct *X)
@@ -149,7 +134,7 @@ static void describe_first(FILE *s, const cvp_kink_info *k, const char *wrt,
                     "the value %Qd, their slopes differing in ", k->value);
     }
     for (size_t j = 0; j < k->index_count && j < 4; j++) {
-        entry_name(name, sizeof name, wrt, X, k->index[j]);
+        cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape, k->index[j]);
         fprintf(s, "%s%s", j ? ", " : "", name);
     }
     if (k->index_count > 4)
@@ -245,7 +230,7 @@ static void describe_certificate(FILE *s, const cvp_hull_result *h,
             fprintf(s, " ...");
             break;
         }
-        entry_name(name, sizeof name, wrt, X, i);
+        cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape, i);
         gmp_fprintf(s, "%s%s: %Qd", shown > 1 ? ", " : "", name, h->direction[i]);
     }
     gmp_fprintf(s, "), t = %Qd", h->threshold);

@@ -130,15 +130,11 @@ static char *list_differences(const char *name, const cvp_compare_result *cr,
     FILE *stream = open_memstream(&text, &len);
     CVP_ASSERT(stream != NULL);
     for (size_t k = 0; k < cr->listed; k++) {
-        size_t flat = cr->offsets[k], index[CVP_MAX_RANK];
-        for (int a = got->rank; a-- > 0;) {
-            index[a] = flat % got->shape[a];
-            flat /= got->shape[a];
-        }
-        fprintf(stream, "%s%s", k ? "\n" : "", name);
-        for (int a = 0; a < got->rank; a++)
-            fprintf(stream, "%s%zu", a ? "," : "[", index[a]);
-        fputs(got->rank ? "]: " : ": ", stream);
+        /* Room for CVP_MAX_RANK indices of 20 digits, commas, brackets. */
+        char where[CVP_MAX_RANK * 21 + 2];
+        cvp_entry_format(where, sizeof where, "", got->rank, got->shape,
+                         cr->offsets[k]);
+        fprintf(stream, "%s%s%s: ", k ? "\n" : "", name, where);
         mpq_srcptr g = got->entries[cr->offsets[k]];
         mpq_srcptr e = expected->entries[cr->offsets[k]];
         /* The implementation's value as it wrote it (a double: shortest

@@ -25,6 +25,22 @@ void cvp_shape_format(char *buf, size_t bufsize, int rank, const size_t *shape)
         snprintf(buf + used, bufsize - used, "]");
 }
 
+void cvp_entry_format(char *buf, size_t bufsize, const char *name, int rank,
+                      const size_t *shape, size_t flat)
+{
+    if (bufsize == 0)
+        return;
+    size_t index[CVP_MAX_RANK];
+    for (int a = rank; a-- > 0;) {
+        index[a] = flat % shape[a];
+        flat /= shape[a];
+    }
+    int used = snprintf(buf, bufsize, "%s", name);
+    for (int a = 0; a < rank && used >= 0 && (size_t)used < bufsize; a++)
+        used += snprintf(buf + used, bufsize - (size_t)used, "%s%zu%s",
+                         a ? "," : "[", index[a], a + 1 == rank ? "]" : "");
+}
+
 cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
                           cvp_error *err)
 {

@@ -74,6 +74,14 @@ cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
 /* Writes a shape as "[2, 3, 4]" ("[]" for rank 0) into buf. */
 void cvp_shape_format(char *buf, size_t bufsize, int rank, const size_t *shape);
 
+/* Writes the name of entry `flat` (row-major) of a tensor called `name`
+ * with the given rank and shape into buf: "X[0,1,2]", or just "X" for rank
+ * 0 (name may be "", giving "[0,1,2]").  The caller owns buf; a text longer
+ * than bufsize - 1 characters is cut there, and buf is always
+ * NUL-terminated when bufsize > 0.  flat must be below the shape's size. */
+void cvp_entry_format(char *buf, size_t bufsize, const char *name, int rank,
+                      const size_t *shape, size_t flat);
+
 /* ---- life cycle ------------------------------------------------------ */
 
 /* Initialises t as the scalar 0 (rank 0) of Q. */
