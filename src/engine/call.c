@@ -10,22 +10,6 @@
 #include "engine/external.h"
 #include "lang/suggest.h"
 
-static cvp_status fail_at(const cvp_eval_context *context, cvp_srcpos pos,
-                          const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static cvp_status fail_at(const cvp_eval_context *context, cvp_srcpos pos,
-                          const char *format, ...)
-{
-    char message[CVP_ERROR_MESSAGE_MAX];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
-    va_end(ap);
-    return cvp_lang_error_set(context->err, CVP_ERR_INPUT,
-                              context->source_name, pos, "%s", message);
-}
-
 const char *cvp_kernel_message_body(const char *message)
 {
     /* The kernel's own prefix is a name ("add", "conv2d") or an operator
@@ -57,16 +41,17 @@ static __attribute__((noinline)) cvp_status bind_arguments(int *slot, const cvp_
         if (arg->keyword == NULL) {
             if (positional >= fn->max_positional) {
                 if (fn->max_positional < param_count)
-                    return fail_at(context, arg->pos,
-                                   "%s takes at most %d positional "
-                                   "argument%s; give '%s' and the rest by "
-                                   "keyword", fn->name, fn->max_positional,
-                                   fn->max_positional == 1 ? "" : "s",
-                                   fn->params[positional].name);
-                return fail_at(context, arg->pos,
-                               "%s takes at most %d argument%s", fn->name,
-                               fn->max_positional,
-                               fn->max_positional == 1 ? "" : "s");
+                    return cvp_eval_fail_at(context, CVP_ERR_INPUT, arg->pos,
+                                            NULL, "%s takes at most %d "
+                                            "positional argument%s; give '%s' "
+                                            "and the rest by keyword", fn->name,
+                                            fn->max_positional,
+                                            fn->max_positional == 1 ? "" : "s",
+                                            fn->params[positional].name);
+                return cvp_eval_fail_at(context, CVP_ERR_INPUT, arg->pos, NULL,
+                                        "%s takes at most %d argument%s",
+                                        fn->name, fn->max_positional,
+                                        fn->max_positional == 1 ? "" : "s");
             }
             p = positional++;
         } else {
@@ -77,31 +62,35 @@ static __attribute__((noinline)) cvp_status bind_arguments(int *slot, const cvp_
                 for (int q = 0; q < param_count; q++)
                     cvp_suggest_consider(&suggest, fn->params[q].name);
                 if (suggest.best != NULL)
-                    return fail_at(context, arg->keyword_pos,
-                                   "%s has no parameter '%s' (did you mean "
-                                   "'%s'?)", fn->name, arg->keyword,
-                                   suggest.best);
-                return fail_at(context, arg->keyword_pos,
-                               "%s has no parameter '%s'", fn->name,
-                               arg->keyword);
+                    return cvp_eval_fail_at(context, CVP_ERR_INPUT,
+                                            arg->keyword_pos, NULL,
+                                            "%s has no parameter '%s' (did you "
+                                            "mean '%s'?)", fn->name,
+                                            arg->keyword, suggest.best);
+                return cvp_eval_fail_at(context, CVP_ERR_INPUT,
+                                        arg->keyword_pos, NULL, "%s has no "
+                                        "parameter '%s'", fn->name,
+                                        arg->keyword);
             }
             if (slot[p] >= 0) {
                 bool first_by_keyword =
                     node->u.call.args[slot[p]].keyword != NULL;
-                return fail_at(context, arg->keyword_pos,
-                               "%s: argument '%s' given twice%s", fn->name,
-                               arg->keyword,
-                               first_by_keyword ? ""
-                                                : " (by position and by "
-                                                  "keyword)");
+                return cvp_eval_fail_at(context, CVP_ERR_INPUT,
+                                        arg->keyword_pos, NULL, "%s: argument "
+                                        "'%s' given twice%s", fn->name,
+                                        arg->keyword,
+                                        first_by_keyword
+                                            ? ""
+                                            : " (by position and by keyword)");
             }
         }
         slot[p] = (int)i;
     }
     for (int p = 0; p < param_count; p++)
         if (slot[p] < 0 && fn->params[p].dflt == CVP_PARAM_REQUIRED)
-            return fail_at(context, node->pos, "%s: missing argument '%s'",
-                           fn->name, fn->params[p].name);
+            return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                    "%s: missing argument '%s'", fn->name,
+                                    fn->params[p].name);
     return CVP_OK;
 }
 
@@ -143,10 +132,11 @@ unknown_function(const cvp_ast_node *node, const cvp_eval_context *context)
     const char *name = node->u.call.name;
     const char *close = cvp_builtin_suggest(name);
     if (close != NULL)
-        return fail_at(context, node->pos,
-                       "unknown function '%s' (did you mean '%s'?)", name,
-                       close);
-    return fail_at(context, node->pos, "unknown function '%s'", name);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                "unknown function '%s' (did you mean '%s'?)",
+                                name, close);
+    return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                            "unknown function '%s'", name);
 }
 
 cvp_status cvp_eval_call(cvp_value *out, const cvp_ast_node *node,

@@ -39,22 +39,6 @@ typedef struct {
     const char *fn;                 /* "grad" / "jacobian" */
 } derivative_call;
 
-static cvp_status fail(const derivative_call *d, cvp_status status,
-                       cvp_srcpos pos, const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static cvp_status fail(const derivative_call *d, cvp_status status,
-                       cvp_srcpos pos, const char *format, ...)
-{
-    char message[CVP_ERROR_MESSAGE_MAX];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
-    va_end(ap);
-    return cvp_lang_error_set(d->context->err, status, d->context->source_name,
-                              pos, "%s: %s", d->fn, message);
-}
-
 static cvp_status kernel_fail(const derivative_call *d, const cvp_error *e)
 {
     return cvp_lang_error_from(d->context->err, e, d->context->source_name,
@@ -67,14 +51,16 @@ static cvp_status check_body(const derivative_call *d, const cvp_value *body,
                              const cvp_ast_node *body_node)
 {
     if (body->kind != CVP_VALUE_TENSOR)
-        return fail(d, CVP_ERR_INPUT, body_node->pos,
-                    "the first argument must be a tensor expression");
+        return cvp_eval_fail_at(d->context, CVP_ERR_INPUT, body_node->pos,
+                                d->fn, "the first argument must be a tensor "
+                                "expression");
     if (d->is_grad && body->tensor->rank != 0) {
         char shape[128];
         cvp_shape_format(shape, sizeof shape, body->tensor->rank, body->tensor->shape);
-        return fail(d, CVP_ERR_INPUT, body_node->pos,
-                    "the first argument must be a scalar (wrap it in sum(...)); it "
-                    "has shape %s", shape);
+        return cvp_eval_fail_at(d->context, CVP_ERR_INPUT, body_node->pos,
+                                d->fn, "the first argument must be a scalar "
+                                "(wrap it in sum(...)); it has shape %s",
+                                shape);
     }
     return CVP_OK;
 }
@@ -190,7 +176,8 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
         st = cvp_kink_resolve(result, &unique, &text, d->context, d->node,
                               body_node, wrt, d->is_grad);
         if (st == CVP_OK && !unique)
-            st = fail(d, CVP_ERR_NOT_DIFFERENTIABLE, d->node->pos, "%s", text);
+            st = cvp_eval_fail_at(d->context, CVP_ERR_NOT_DIFFERENTIABLE,
+                                  d->node->pos, d->fn, "%s", text);
         free(text);
     }
     if (st == CVP_OK) {
@@ -214,8 +201,9 @@ static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
     cvp_status st = CVP_OK;
     for (size_t k = 0; st == CVP_OK && k < X->size; k++)
         if (!cvp_poly_get_var(cvp_tensor_elem(X, k), &vars[k]))
-            st = fail(d, CVP_ERR_UNSUPPORTED, d->node->pos,
-                      "entry %zu of the variable tensor is not an indeterminate", k);
+            st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos,
+                                  d->fn, "entry %zu of the variable tensor is "
+                                  "not an indeterminate", k);
     cvp_value body;
     cvp_value_init(&body);
     if (st == CVP_OK)
@@ -259,17 +247,17 @@ cvp_status cvp_eval_derivative(cvp_value *out, const cvp_ast_node *node,
                                     "vec(Y), columns vec(X)";
     if (node->u.call.count != 2 || node->u.call.args[0].keyword != NULL
         || node->u.call.args[1].keyword != NULL)
-        return fail(&d, CVP_ERR_INPUT, node->pos, "takes two positional "
-                    "arguments: %s", usage);
+        return cvp_eval_fail_at(d.context, CVP_ERR_INPUT, node->pos, d.fn,
+                                "takes two positional arguments: %s", usage);
     const cvp_ast_node *body = node->u.call.args[0].value;
     const cvp_ast_node *wrt = node->u.call.args[1].value;
     const cvp_tensor_struct *X = NULL;
     if (wrt->kind == CVP_AST_NAME && context->env != NULL)
         X = cvp_env_lookup(context->env, wrt->u.name.text);
     if (X == NULL)
-        return fail(&d, CVP_ERR_INPUT, wrt->pos,
-                    "the second argument must name an input tensor (declared "
-                    "with `tensor`); %s", usage);
+        return cvp_eval_fail_at(d.context, CVP_ERR_INPUT, wrt->pos, d.fn,
+                                "the second argument must name an input tensor "
+                                "(declared with `tensor`); %s", usage);
     cvp_ring *R = context->ring != NULL ? context->ring : &cvp_ring_q;
     if (R == &cvp_ring_q)
         return by_dual_numbers(out, &d, body, wrt->u.name.text);
@@ -279,7 +267,7 @@ cvp_status cvp_eval_derivative(cvp_value *out, const cvp_ast_node *node,
     if (cvp_ring_is_interval(R))
         return cvp_derivative_by_jets(out, node, context, body,
                                       wrt->u.name.text, d.is_grad);
-    return fail(&d, CVP_ERR_UNSUPPORTED, node->pos,
-                "derivatives are computed over Q or over polynomials, not in %s",
-                R->name);
+    return cvp_eval_fail_at(d.context, CVP_ERR_UNSUPPORTED, node->pos, d.fn,
+                            "derivatives are computed over Q or over "
+                            "polynomials, not in %s", R->name);
 }

@@ -9,24 +9,6 @@
 
 #include "kernel/ring_jet.h"
 
-static cvp_status fail(const cvp_eval_context *context,
-                       const cvp_ast_node *node, cvp_status status,
-                       const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static cvp_status fail(const cvp_eval_context *context,
-                       const cvp_ast_node *node, cvp_status status,
-                       const char *format, ...)
-{
-    char message[CVP_ERROR_MESSAGE_MAX];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
-    va_end(ap);
-    return cvp_lang_error_set(context->err, status, context->source_name,
-                              node->pos, "%s: %s", node->u.call.name, message);
-}
-
 static cvp_status kernel_fail(const cvp_eval_context *context,
                               const cvp_ast_node *node, const cvp_error *e)
 {
@@ -91,20 +73,24 @@ cvp_status cvp_derivative_by_jets(cvp_value *out, const cvp_ast_node *node,
         st = cvp_eval_node(&body, body_node, &inner);
     }
     if (st == CVP_OK && body.kind != CVP_VALUE_TENSOR)
-        st = fail(context, body_node, CVP_ERR_INPUT,
-                  "the first argument must be a tensor expression");
+        st = cvp_eval_fail_at(context, CVP_ERR_INPUT, body_node->pos,
+                              node->u.call.name, "the first argument must be a "
+                              "tensor expression");
     if (st == CVP_OK && is_grad && body.tensor->rank != 0) {
         char shape[128];
         cvp_shape_format(shape, sizeof shape, body.tensor->rank, body.tensor->shape);
-        st = fail(context, node, CVP_ERR_INPUT, "the first argument must be a "
-                  "scalar (wrap it in sum(...)); it has shape %s", shape);
+        st = cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos,
+                              node->u.call.name, "the first argument must be a "
+                              "scalar (wrap it in sum(...)); it has shape %s",
+                              shape);
     }
     if (st == CVP_OK && cvp_ring_jet_kinks(&J) > 0)
-        st = fail(context, node, CVP_ERR_NOT_DIFFERENTIABLE,
-                  "not differentiable at this point: %zu comparison%s of equal "
-                  "values with different slopes (a ReLU input at 0 or a tied "
-                  "maximum)", cvp_ring_jet_kinks(&J),
-                  cvp_ring_jet_kinks(&J) == 1 ? "" : "s");
+        st = cvp_eval_fail_at(context, CVP_ERR_NOT_DIFFERENTIABLE, node->pos,
+                              node->u.call.name, "not differentiable at this "
+                              "point: %zu comparison%s of equal values with "
+                              "different slopes (a ReLU input at 0 or a tied "
+                              "maximum)", cvp_ring_jet_kinks(&J),
+                              cvp_ring_jet_kinks(&J) == 1 ? "" : "s");
     if (st == CVP_OK && cvp_ring_check(&J, &e) != CVP_OK)
         st = kernel_fail(context, node, &e);
     cvp_tensor_t result;
@@ -118,8 +104,9 @@ cvp_status cvp_derivative_by_jets(cvp_value *out, const cvp_ast_node *node,
         /* A body over Q did not depend on the inputs: its derivative is
          * the zero the result already holds. */
         if (st == CVP_OK && Y->ring != &J && Y->ring != &cvp_ring_q)
-            st = fail(context, node, CVP_ERR_UNSUPPORTED, "the body was "
-                      "evaluated in %s, not in interval jets", Y->ring->name);
+            st = cvp_eval_fail_at(context, CVP_ERR_UNSUPPORTED, node->pos,
+                                  node->u.call.name, "the body was evaluated "
+                                  "in %s, not in interval jets", Y->ring->name);
         if (st == CVP_OK && Y->ring == &J)
             for (size_t i = 0; i < Y->size; i++)
                 for (size_t k = 0; k < X->size; k++)

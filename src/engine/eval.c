@@ -12,20 +12,20 @@
 #include "lang/parser.h"
 #include "lang/suggest.h"
 
-static cvp_status fail_at(const cvp_eval_context *context, cvp_srcpos pos,
-                          const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static cvp_status fail_at(const cvp_eval_context *context, cvp_srcpos pos,
-                          const char *format, ...)
+cvp_status cvp_eval_fail_at(const cvp_eval_context *context, cvp_status status,
+                            cvp_srcpos pos, const char *prefix,
+                            const char *format, ...)
 {
     char message[CVP_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, format);
     vsnprintf(message, sizeof message, format, ap);
     va_end(ap);
-    return cvp_lang_error_set(context->err, CVP_ERR_INPUT,
-                              context->source_name, pos, "%s", message);
+    if (prefix == NULL)
+        return cvp_lang_error_set(context->err, status, context->source_name,
+                                  pos, "%s", message);
+    return cvp_lang_error_set(context->err, status, context->source_name, pos,
+                              "%s: %s", prefix, message);
 }
 
 /* A kernel failure of operator `op` at its position, keeping the
@@ -74,22 +74,24 @@ static cvp_status eval_name(cvp_value *out, const cvp_ast_node *node,
         return CVP_OK;
     }
     if (cvp_builtin_find(name) != NULL)
-        return fail_at(context, node->pos,
-                       "'%s' is a function; call it as %s(...)", name, name);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                "'%s' is a function; call it as %s(...)", name,
+                                name);
     cvp_suggest suggest;
     cvp_suggest_init(&suggest, name);
     if (context->env != NULL)
         for (size_t i = 0; i < context->env->count; i++)
             cvp_suggest_consider(&suggest, context->env->bindings[i].name);
     if (suggest.best != NULL)
-        return fail_at(context, node->pos,
-                       "unknown name '%s' (did you mean '%s'?)", name,
-                       suggest.best);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                "unknown name '%s' (did you mean '%s'?)", name,
+                                suggest.best);
     if (strcmp(name, "none") == 0 || strcmp(name, "None") == 0)
-        return fail_at(context, node->pos,
-                       "unknown name '%s' (there is no none value: leave "
-                       "the argument out)", name);
-    return fail_at(context, node->pos, "unknown name '%s'", name);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                "unknown name '%s' (there is no none value: "
+                                "leave the argument out)", name);
+    return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                            "unknown name '%s'", name);
 }
 
 /* The evaluator recurses once per tree level (up to CVP_AST_MAX_DEPTH),
@@ -104,8 +106,8 @@ not_a_tensor(const cvp_eval_context *context, const cvp_ast_node *node,
 {
     char described[96];
     cvp_value_describe(described, sizeof described, got);
-    return fail_at(context, node->pos, "the %s must be a tensor, got %s",
-                   role, described);
+    return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                            "the %s must be a tensor, got %s", role, described);
 }
 
 /* Evaluates `node` and insists on a tensor, blaming the node otherwise;
@@ -169,8 +171,9 @@ static cvp_status divide(cvp_value *out, const cvp_value *rhs,
     if (cvp_tensor_rank(rhs->tensor) != 0) {
         char got[96];
         cvp_value_describe(got, sizeof got, rhs);
-        return fail_at(context, node->pos,
-                       "'/' divides by a scalar only; the divisor is %s", got);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                "'/' divides by a scalar only; the divisor is "
+                                "%s", got);
     }
     if (rhs->tensor->ring != &cvp_ring_q)
         return cvp_lang_error_set(context->err, CVP_ERR_UNSUPPORTED,
@@ -179,7 +182,8 @@ static cvp_status divide(cvp_value *out, const cvp_value *rhs,
                                   "is not a polynomial operation");
     mpq_srcptr d = cvp_tensor_at_const(rhs->tensor, 0);
     if (mpq_sgn(d) == 0)
-        return fail_at(context, node->pos, "division by zero");
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                "division by zero");
     mpq_t inverse;
     mpq_init(inverse);
     mpq_inv(inverse, d);
@@ -271,10 +275,10 @@ stack_item(cvp_tensor_t stacked, const cvp_tensor_struct *item, size_t i,
         if (stacked->ring != item->ring)
             cvp_tensor_set_ring(stacked, item->ring);
         if (item->rank + 1 > CVP_MAX_RANK)
-            return fail_at(context, node->pos,
-                           "a list of rank-%d tensors would have rank %d, "
-                           "more than %d", item->rank, item->rank + 1,
-                           CVP_MAX_RANK);
+            return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                    "a list of rank-%d tensors would have rank "
+                                    "%d, more than %d", item->rank,
+                                    item->rank + 1, CVP_MAX_RANK);
         size_t shape[CVP_MAX_RANK] = {0};
         shape[0] = count;
         memcpy(shape + 1, item->shape, (size_t)item->rank * sizeof *shape);
@@ -291,15 +295,16 @@ stack_item(cvp_tensor_t stacked, const cvp_tensor_struct *item, size_t i,
         cvp_shape_format(want, sizeof want, stacked->rank - 1,
                          stacked->shape + 1);
         cvp_shape_format(got, sizeof got, item->rank, item->shape);
-        return fail_at(context, item_node->pos,
-                       "list item %zu has shape %s but item 1 has shape %s "
-                       "(the items of a list must have one shape)", i + 1,
-                       got, want);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, item_node->pos, NULL,
+                                "list item %zu has shape %s but item 1 has "
+                                "shape %s (the items of a list must have one "
+                                "shape)", i + 1, got, want);
     }
     if (item->ring != stacked->ring)
-        return fail_at(context, item_node->pos,
-                       "list item %zu lives in the ring %s but item 1 in %s",
-                       i + 1, item->ring->name, stacked->ring->name);
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, item_node->pos, NULL,
+                                "list item %zu lives in the ring %s but item 1 "
+                                "in %s", i + 1, item->ring->name,
+                                stacked->ring->name);
     cvp_ring *R = stacked->ring;
     for (size_t k = 0; k < item->size; k++)
         R->set(R, cvp_tensor_elem(stacked, i * item->size + k),

@@ -86,6 +86,15 @@ cvp_status cvp_eval_unify_rings(cvp_tensor_t a, cvp_tensor_t b,
 cvp_status cvp_eval_node(cvp_value *out, const cvp_ast_node *node,
                          const cvp_eval_context *context);
 
+/* Records a failure located at `pos` of context's source in context->err
+ * (which may be NULL) and returns `status`.  The message is the printf
+ * text, preceded by "PREFIX: " unless `prefix` is NULL; it is cut to
+ * CVP_ERROR_MESSAGE_MAX - 1 characters.  Every argument is only read. */
+cvp_status cvp_eval_fail_at(const cvp_eval_context *context, cvp_status status,
+                            cvp_srcpos pos, const char *prefix,
+                            const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* Parses and evaluates a whole expression text in one go. */
 cvp_status cvp_eval_text(cvp_value *out, const char *text, size_t len,
                          const cvp_env *env, const char *source_name,

@@ -191,22 +191,6 @@ cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
 
 /* ---- membership ---------------------------------------------------------------- */
 
-static cvp_status fail_at(const cvp_eval_context *context, cvp_status status,
-                          cvp_srcpos pos, const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static cvp_status fail_at(const cvp_eval_context *context, cvp_status status,
-                          cvp_srcpos pos, const char *format, ...)
-{
-    char message[CVP_ERROR_MESSAGE_MAX];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
-    va_end(ap);
-    return cvp_lang_error_set(context->err, status, context->source_name, pos,
-                              "%s", message);
-}
-
 /* The certificate in words: the weights of the pieces, or the direction
  * that separates A from all of them. */
 static void describe_certificate(FILE *s, const cvp_hull_result *h,
@@ -245,19 +229,21 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     if (set->kind != CVP_AST_CALL || strcmp(set->u.call.name, "subgrad") != 0
         || set->u.call.count != 2 || set->u.call.args[0].keyword != NULL
         || set->u.call.args[1].keyword != NULL)
-        return fail_at(context, CVP_ERR_INPUT, set->pos, "the right side of "
-                       "'in' is subgrad(L, X), with a scalar L and an input X");
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, set->pos, NULL,
+                                "the right side of 'in' is subgrad(L, X), with "
+                                "a scalar L and an input X");
     const cvp_ast_node *body = set->u.call.args[0].value;
     const cvp_ast_node *wrt_node = set->u.call.args[1].value;
     const char *wrt = wrt_node->kind == CVP_AST_NAME ? wrt_node->u.name.text : "";
     const cvp_tensor_struct *X = input_named(context, wrt);
     if (X == NULL)
-        return fail_at(context, CVP_ERR_INPUT, wrt_node->pos, "subgrad: the "
-                       "second argument must name an input tensor (declared "
-                       "with `tensor`)");
+        return cvp_eval_fail_at(context, CVP_ERR_INPUT, wrt_node->pos, NULL,
+                                "subgrad: the second argument must name an "
+                                "input tensor (declared with `tensor`)");
     if (context->ring != NULL && context->ring != &cvp_ring_q)
-        return fail_at(context, CVP_ERR_UNSUPPORTED, set->pos, "subgrad(L, X) "
-                       "is a set decided over Q, by the exact method");
+        return cvp_eval_fail_at(context, CVP_ERR_UNSUPPORTED, set->pos, NULL,
+                                "subgrad(L, X) is a set decided over Q, by the "
+                                "exact method");
     if (A->kind != CVP_VALUE_TENSOR || A->tensor->ring != &cvp_ring_q
         || !cvp_tensor_same_shape(A->tensor, X)) {
         cvp_set_textf(why, "the left side is not a tensor of the shape of %s",
@@ -270,9 +256,10 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     cvp_status st = enumerate(&p, &complete, context, set, body, wrt, true,
                               CVP_SUBGRAD_MAX_EVALUATIONS);
     if (st == CVP_OK && !complete)
-        st = fail_at(context, CVP_ERR_LIMIT, set->pos, "subgrad: more than %d "
-                     "answer vectors at the kinks of this instance; not decided",
-                     CVP_SUBGRAD_MAX_EVALUATIONS);
+        st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, set->pos, NULL,
+                              "subgrad: more than %d answer vectors at the "
+                              "kinks of this instance; not decided",
+                              CVP_SUBGRAD_MAX_EVALUATIONS);
     cvp_hull_result h;
     cvp_hull_result_init(&h);
     if (st == CVP_OK) {
@@ -284,7 +271,8 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
         cvp_error_clear(&e);
         st = cvp_hull_member(&h, A->tensor, points, p.count, &e);
         if (st != CVP_OK)
-            st = fail_at(context, st, set->pos, "subgrad: %s", e.message);
+            st = cvp_eval_fail_at(context, st, set->pos, NULL, "subgrad: %s",
+                                  e.message);
         free(points);
     }
     if (st == CVP_OK) {
