@@ -260,23 +260,41 @@ bool cvp_fast_have_blas(void)
 
 /* ---- residues mod p ----------------------------------------------------
  * Products of residues are below p^2 < 2^124; a 128-bit accumulator takes
- * `chunk` of them on top of a reduced value before it must be reduced
- * again.  For the Mersenne prime 2^61 - 1 the reduction is two shifts. */
-static inline u128 reduce_partial(u128 x, uint64_t p)
+ * `chunk` of them on top of a partly reduced value before it must be
+ * reduced again, and only the final value is reduced fully (one 128-bit
+ * division per result entry).  A partial reduction replaces x = h 2^64 + l
+ * by h r + l with r = 2^64 mod p: congruent, and below 2^64 r + 2^64 -- a
+ * multiplication instead of a division.  For the Mersenne prime 2^61 - 1
+ * it is two shifts. */
+typedef struct {
+    uint64_t p;
+    uint64_t r64;     /* 2^64 mod p */
+    size_t chunk;     /* products added between partial reductions */
+} modp_reducer;
+
+static inline u128 reduce_partial(u128 x, const modp_reducer *m)
 {
-    if (p == CVP_FP_DEFAULT_PRIME)
-        return (x & p) + (x >> 61);   /* == x mod p, and below 2^68 */
-    return x % p;
+    if (m->p == CVP_FP_DEFAULT_PRIME)
+        return (x & m->p) + (x >> 61);   /* == x mod p, and below 2^68 */
+    return (u128)(uint64_t)(x >> 64) * m->r64 + (uint64_t)x;
 }
 
-static size_t chunk_of(uint64_t p)
+static modp_reducer reducer_of(uint64_t p)
 {
-    /* (chunk + 1) * (p-1)^2 + 2^68 < 2^128 keeps every partial sum in
-     * range, reduced values being below 2^68. */
+    modp_reducer m;
+    m.p = p;
+    m.r64 = (uint64_t)((((u128)1) << 64) % p);
+    /* The largest partly reduced value: below 2^68 for the Mersenne
+     * prime, else (2^64 - 1) r + 2^64 - 1.  chunk more products of at
+     * most (p-1)^2 must not pass 2^128 - 1. */
+    u128 top = p == CVP_FP_DEFAULT_PRIME
+                   ? ((u128)1 << 68)
+                   : (u128)UINT64_MAX * m.r64 + UINT64_MAX;
     u128 sq = (u128)(p - 1) * (p - 1);
-    u128 room = ~(u128)0 - ((u128)1 << 68);
-    u128 c = room / (sq ? sq : 1);
-    return c > 4096 ? 4096 : (size_t)c - 1;
+    u128 c = (~(u128)0 - top) / (sq ? sq : 1);
+    m.chunk = c > 4096 ? 4096 : (size_t)c;
+    CVP_ASSERT(m.chunk >= 1);
+    return m;
 }
 
 /* Four dot products of length k at once -- rows a0, a1 of A against rows
@@ -284,9 +302,11 @@ static size_t chunk_of(uint64_t p)
  * residue serves two products.  out[2*r + c] = a_r . b_c mod p. */
 static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
                           const uint64_t *b0, const uint64_t *b1, size_t k,
-                          uint64_t p, size_t chunk, const uint64_t start[4],
+                          const modp_reducer *m, const uint64_t start[4],
                           uint64_t out[4])
 {
+    const uint64_t p = m->p;
+    const size_t chunk = m->chunk;
     u128 s00 = start[0], s01 = start[1], s10 = start[2], s11 = start[3];
     for (size_t l0 = 0; l0 < k; l0 += chunk) {
         const size_t l1 = l0 + chunk < k ? l0 + chunk : k;
@@ -297,10 +317,10 @@ static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
             s10 += (u128)x1 * y0;
             s11 += (u128)x1 * y1;
         }
-        s00 = reduce_partial(s00, p);
-        s01 = reduce_partial(s01, p);
-        s10 = reduce_partial(s10, p);
-        s11 = reduce_partial(s11, p);
+        s00 = reduce_partial(s00, m);
+        s01 = reduce_partial(s01, m);
+        s10 = reduce_partial(s10, m);
+        s11 = reduce_partial(s11, m);
     }
     out[0] = (uint64_t)(s00 % p);
     out[1] = (uint64_t)(s01 % p);
@@ -314,7 +334,7 @@ static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
 static void gemm_dot_modp(size_t m, size_t n, size_t k, const uint64_t *A,
                           size_t lda, const uint64_t *B, size_t ldb,
                           uint64_t *C, size_t ldc, bool accumulate,
-                          uint64_t p, size_t chunk)
+                          const modp_reducer *red)
 {
     FAST_OMP(omp parallel for schedule(static) if (m * n * k > FAST_PARALLEL_MIN))
     for (size_t i = 0; i < m; i += 2) {
@@ -327,7 +347,7 @@ static void gemm_dot_modp(size_t m, size_t n, size_t k, const uint64_t *A,
                 start[2] = C[i1 * ldc + j], start[3] = C[i1 * ldc + j1];
             }
             dot_tile_modp(A + i * lda, A + i1 * lda, B + j * ldb, B + j1 * ldb,
-                          k, p, chunk, start, out);
+                          k, red, start, out);
             C[i * ldc + j] = out[0];
             C[i * ldc + j1] = out[1];
             C[i1 * ldc + j] = out[2];
@@ -342,39 +362,37 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                     bool accumulate)
 {
     CVP_ASSERT(!(ta && tb));
-    const uint64_t p = ctx->p;
-    const size_t chunk = chunk_of(p);
-    if (tb) {
-        gemm_dot_modp(m, n, k, A, lda, B, ldb, C, ldc, accumulate, p, chunk);
+    const modp_reducer red = reducer_of(ctx->p);
+    if (tb && !ta) {
+        gemm_dot_modp(m, n, k, A, lda, B, ldb, C, ldc, accumulate, &red);
         return true;
     }
-    FAST_OMP(omp parallel if (m * n * k > FAST_PARALLEL_MIN))
-    {
-        u128 *acc = malloc((n ? n : 1) * sizeof *acc);
-        CVP_ASSERT(acc != NULL);
-        FAST_OMP(omp for schedule(static))
-        for (size_t i = 0; i < m; i++) {
-            uint64_t *c = C + i * ldc;
-            for (size_t j = 0; j < n; j++)
-                acc[j] = accumulate ? c[j] : 0;
-            size_t pending = 0;
-            for (size_t l = 0; l < k; l++) {
-                uint64_t a = ta ? A[l * lda + i] : A[i * lda + l];
-                if (a == 0)
-                    continue;
-                const uint64_t *b = B + l * ldb;
-                for (size_t j = 0; j < n; j++)
-                    acc[j] += (u128)a * b[j];
-                if (++pending == chunk) {
-                    for (size_t j = 0; j < n; j++)
-                        acc[j] = reduce_partial(acc[j], p);
-                    pending = 0;
-                }
-            }
-            for (size_t j = 0; j < n; j++)
-                c[j] = (uint64_t)(acc[j] % p);
-        }
-        free(acc);
+    /* The dot-product kernel reads both operands along rows of length k:
+     * copy op(A) (when transposed) and B^T into such rows first.  The
+     * copies cost m k + k n moves against m n k multiply-adds, and keep
+     * the accumulators in registers instead of a row of 128-bit sums in
+     * memory. */
+    uint64_t *At = NULL;
+    const uint64_t *a = A;
+    size_t a_ld = lda;
+    if (ta) {
+        At = malloc((m * k > 0 ? m * k : 1) * sizeof *At);
+        CVP_ASSERT(At != NULL);
+        FAST_OMP(omp parallel for schedule(static) if (m * k > FAST_PARALLEL_MIN))
+        for (size_t i = 0; i < m; i++)
+            for (size_t l = 0; l < k; l++)
+                At[i * k + l] = A[l * lda + i];
+        a = At;
+        a_ld = k;
     }
+    uint64_t *Bt = malloc((n * k > 0 ? n * k : 1) * sizeof *Bt);
+    CVP_ASSERT(Bt != NULL);
+    FAST_OMP(omp parallel for schedule(static) if (n * k > FAST_PARALLEL_MIN))
+    for (size_t j = 0; j < n; j++)
+        for (size_t l = 0; l < k; l++)
+            Bt[j * k + l] = B[l * ldb + j];
+    gemm_dot_modp(m, n, k, a, a_ld, Bt, k, C, ldc, accumulate, &red);
+    free(At);
+    free(Bt);
     return true;
 }

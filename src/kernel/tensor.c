@@ -124,6 +124,7 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
     if (st != CVP_OK)
         return st;
     cvp_ring *R = t->ring;
+    const size_t made_before = t->capacity;
     if (size > t->capacity) {
         if (size > SIZE_MAX / R->elem_size)
             return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
@@ -136,7 +137,9 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
          * between entries; the entries made so far stay counted in
          * capacity, so the tensor remains valid (its old shape). */
         for (size_t k = t->capacity; k < size; k++) {
-            if (cvp_interrupt_poll()) {
+            /* Polled every 1024 entries: a poll costs more than most
+             * rings' init, and 1024 inits are quick in every ring. */
+            if (k % 1024 == 0 && cvp_interrupt_poll()) {
                 t->capacity = k;
                 return cvp_error_set(err, CVP_ERR_LIMIT, "not decided: limit %s reached",
                                      cvp_interrupt_limit_name(cvp_interrupt_reached()));
@@ -145,9 +148,11 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
         }
         t->capacity = size;
     }
+    /* Entries made just now are 0 by init's contract (kernel/ring.h);
+     * only the older ones may hold values. */
     mpq_t zero;
     mpq_init(zero);
-    for (size_t k = 0; k < size; k++)
+    for (size_t k = 0; k < size && k < made_before; k++)
         R->set_q(R, ELEM(t, k), zero);
     mpq_clear(zero);
     t->rank = rank;
