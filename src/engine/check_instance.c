@@ -206,57 +206,49 @@ static bool fails_as(claim_context *c, cvp_env *env, cvp_status kind)
  * the checker is single-threaded per claim context). */
 #define still_fails(c, env) fails_as((c), (env), (c)->shrink_kind)
 
-/* Tries the instance with every input entry 0 and keeps it when it still
- * fails: it is then the smallest counterexample of all.  Zeroing one
- * entry at a time cannot reach it when each single zero makes the sides
- * agree (sum(X) == 1 at X = [1, 1]). */
-static void try_all_zero(claim_context *c, cvp_env *env)
+/* Tries the inputs at all zeros, a subset at a time, keeping each subset
+ * zeroed when the instance still fails.  The subsets, in order: every
+ * input at once (the smallest counterexample of all, which zeroing one
+ * entry at a time cannot reach when each single zero makes the sides
+ * agree: sum(X) == 1 at X = [1, 1]); then each input on its own (ties
+ * need several equal entries, which zeroing one entry at a time cannot
+ * reach either: a window [[0, 1], [0, 1]] becomes tied only when both
+ * ones go at once).  A subset already all zero is skipped. */
+static void try_zero_inputs(claim_context *c, cvp_env *env)
 {
-    cvp_tensor_struct *kept = calloc(env->count ? env->count : 1, sizeof *kept);
-    CVP_ASSERT(kept != NULL);
-    bool any = false;
-    for (size_t b = 0; b < env->count; b++) {
-        cvp_tensor_init(&kept[b]);
-        cvp_tensor_ptr x = env->bindings[b].value;
-        if (!is_input(c, env->bindings[b].name))
-            continue;
-        for (size_t k = 0; k < x->size; k++)
-            any = any || mpq_sgn(x->entries[k]) != 0;
-        cvp_tensor_swap(&kept[b], x);
-        CVP_ASSERT(cvp_tensor_resize_like(x, &kept[b], NULL) == CVP_OK);
-    }
-    bool zero_fails = any && still_fails(c, env);
-    for (size_t b = 0; b < env->count; b++) {
-        if (!zero_fails && is_input(c, env->bindings[b].name))
-            cvp_tensor_swap(env->bindings[b].value, &kept[b]);
-        cvp_tensor_clear(&kept[b]);
-    }
-    free(kept);
-}
-
-/* Tries each input tensor at all zeros on its own, keeping those that
- * still fail: ties need several equal entries, which zeroing one entry
- * at a time cannot reach (a window [[0, 1], [0, 1]] becomes tied only
- * when both ones go at once). */
-static void try_zero_tensors(claim_context *c, cvp_env *env)
-{
-    for (size_t b = 0; b < env->count; b++) {
-        if (!is_input(c, env->bindings[b].name))
-            continue;
-        cvp_tensor_ptr x = env->bindings[b].value;
+    size_t n = env->count ? env->count : 1;
+    cvp_tensor_struct *kept = calloc(n, sizeof *kept);
+    bool *chosen = calloc(n, sizeof *chosen);
+    CVP_ASSERT(kept != NULL && chosen != NULL);
+    /* subset 0 is every input, subset s > 0 input binding s - 1 alone */
+    for (size_t subset = 0; subset <= env->count; subset++) {
         bool any = false;
-        for (size_t k = 0; k < x->size && !any; k++)
-            any = mpq_sgn(x->entries[k]) != 0;
+        for (size_t b = 0; b < env->count; b++) {
+            chosen[b] = (subset == 0 || subset - 1 == b)
+                        && is_input(c, env->bindings[b].name);
+            cvp_tensor_ptr x = env->bindings[b].value;
+            for (size_t k = 0; chosen[b] && k < x->size && !any; k++)
+                any = mpq_sgn(x->entries[k]) != 0;
+        }
         if (!any)
             continue;
-        cvp_tensor_t kept;
-        cvp_tensor_init(kept);
-        cvp_tensor_swap(kept, x);
-        CVP_ASSERT(cvp_tensor_resize_like(x, kept, NULL) == CVP_OK);
-        if (!still_fails(c, env))
-            cvp_tensor_swap(kept, x);
-        cvp_tensor_clear(kept);
+        for (size_t b = 0; b < env->count; b++) {
+            cvp_tensor_init(&kept[b]);
+            if (!chosen[b])
+                continue;
+            cvp_tensor_ptr x = env->bindings[b].value;
+            cvp_tensor_swap(&kept[b], x);
+            CVP_ASSERT(cvp_tensor_resize_like(x, &kept[b], NULL) == CVP_OK);
+        }
+        bool zero_fails = still_fails(c, env);
+        for (size_t b = 0; b < env->count; b++) {
+            if (!zero_fails && chosen[b])
+                cvp_tensor_swap(env->bindings[b].value, &kept[b]);
+            cvp_tensor_clear(&kept[b]);
+        }
     }
+    free(chosen);
+    free(kept);
 }
 
 void instance_shrink(claim_context *c, cvp_env *env)
@@ -269,8 +261,7 @@ void instance_shrink(claim_context *c, cvp_env *env)
     c->shrink_kind = fails_as(c, env, CVP_ERR_EXTERNAL) ? CVP_ERR_EXTERNAL
                      : fails_as(c, env, CVP_ERR_NOT_DIFFERENTIABLE)
                          ? CVP_ERR_NOT_DIFFERENTIABLE : CVP_OK;
-    try_all_zero(c, env);
-    try_zero_tensors(c, env);
+    try_zero_inputs(c, env);
     mpq_t old;
     mpq_init(old);
     for (int pass = 0; pass < 3; pass++) {
