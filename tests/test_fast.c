@@ -3,7 +3,7 @@
  *
  * The definitional operators (kernel/conv2d.c, kernel/conv2d_backward.c,
  * kernel/tensor_arith.c) are the independent reference: every fast path
- * -- float32, float64, int64, residues mod p, im2col blocks of every
+ * -- float32, float64, int64, residues and CRT, residues mod p, im2col blocks of every
  * size, the 1x1 shortcut -- must give exactly their result on random
  * layers (shapes, strides, paddings, dilations, groups) and value ranges,
  * and the path chosen must be the narrowest exact one, also for operands
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fast/fast.h"
+#include "fast/fast_internal.h"
 #include "kernel/conv2d_backward.h"
 #include "kernel/ring_small.h"
 
@@ -237,12 +238,64 @@ static void test_limits_of_each_path(void **state)
               CVP_FAST_PATH_INT64);
     check_dot((long[]){p53, 1}, (long[]){1, 1}, 2, CVP_FAST_PATH_INT64);
     check_dot((long[]){-p53, -1}, (long[]){1, 1}, 2, CVP_FAST_PATH_INT64);
-    /* And at 2^63: beyond it, GMP (the definitional operator). */
+    /* And at 2^63: beyond it, residues and CRT. */
     check_dot((long[]){INT64_MAX}, (long[]){1}, 1, CVP_FAST_PATH_INT64);
-    check_dot((long[]){1L << 62, 1L << 62}, (long[]){1, 1}, 2, CVP_FAST_PATH_REFERENCE);
-    check_dot((long[]){INT64_MIN}, (long[]){1}, 1, CVP_FAST_PATH_REFERENCE);
+    check_dot((long[]){1L << 62, 1L << 62}, (long[]){1, 1}, 2, CVP_FAST_PATH_CRT);
+    check_dot((long[]){INT64_MIN}, (long[]){1}, 1, CVP_FAST_PATH_CRT);
+    check_dot((long[]){INT64_MIN, INT64_MIN}, (long[]){INT64_MAX, INT64_MAX}, 2,
+              CVP_FAST_PATH_CRT);
+    /* 2 (2^63 - 1)^2 is just below 2^127: three primes, the largest
+     * basis; four such products pass 2^127 and go to GMP. */
     check_dot((long[]){INT64_MAX, INT64_MAX}, (long[]){INT64_MAX, 3}, 2,
+              CVP_FAST_PATH_CRT);
+    check_dot((long[]){INT64_MAX, INT64_MAX}, (long[]){INT64_MAX, INT64_MAX}, 2,
+              CVP_FAST_PATH_CRT);
+    check_dot((long[]){INT64_MIN, INT64_MIN}, (long[]){INT64_MIN, INT64_MIN}, 2,
               CVP_FAST_PATH_REFERENCE);
+    check_dot((long[]){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX},
+              (long[]){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}, 4,
+              CVP_FAST_PATH_REFERENCE);
+}
+
+/* The number of primes steps at bounds of 2^59 and 2^119 (every prime is
+ * above 2^60, and their product must exceed twice the bound); values at
+ * each step keep their sign and size. */
+static void test_crt_basis_sizes(void **state)
+{
+    (void)state;
+    assert_int_equal(fast_crt_primes_needed((unsigned __int128)1 << 58), 1);
+    assert_int_equal(fast_crt_primes_needed(((unsigned __int128)1 << 59) - 1), 1);
+    assert_int_equal(fast_crt_primes_needed((unsigned __int128)1 << 59), 2);
+    assert_int_equal(fast_crt_primes_needed(((unsigned __int128)1 << 119) - 1), 2);
+    assert_int_equal(fast_crt_primes_needed((unsigned __int128)1 << 119), 3);
+    assert_int_equal(fast_crt_primes_needed(~(unsigned __int128)0 >> 1), 3);
+    /* -2^59 2^58 - 1 = -2^117 - 1 (bound 2^118: two primes), a negative
+     * result; then (2^60 - 1)^2 + 1 (bound below 2^121: three primes). */
+    const long p59 = 1L << 59;
+    check_dot((long[]){-p59, -1}, (long[]){p59 / 2, 1}, 2, CVP_FAST_PATH_CRT);
+    check_dot((long[]){(1L << 60) - 1, 1}, (long[]){(1L << 60) - 1, 1}, 2,
+              CVP_FAST_PATH_CRT);
+}
+
+/* Random layers of values up to 2^45 (two primes) and 2^61 (three, or
+ * GMP for the longest sums), and small values forced through one prime:
+ * every result, negative ones included, reconstructed exactly. */
+static void test_crt_layers(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 14);
+    for (int t = 0; t < CASES / 2; t++) {
+        tu_conv_case cc;
+        tu_random_conv_case(&cc, &rng);
+        check_layer(&cc, &rng, -(1L << 45), 1L << 45, 1, t % 2 == 0, CVP_FAST_PATH_CRT);
+        check_layer(&cc, &rng, -(1L << 61), 1L << 61, 1, false, ANY_PATH);
+        /* Rationals whose scaled values pass 2^32. */
+        check_layer(&cc, &rng, -(1L << 40), 1L << 40, 5, false, ANY_PATH);
+        cvp_fast_set_min_path(CVP_FAST_PATH_CRT);
+        check_layer(&cc, &rng, -9, 9, 1, t % 3 == 0, CVP_FAST_PATH_CRT);
+        cvp_fast_set_min_path(CVP_FAST_PATH_REFERENCE);
+    }
 }
 
 /* A conv layer past the float64 limit: four taps of 2^26 * 2^26 bound
@@ -603,6 +656,8 @@ int main(void)
         cmocka_unit_test(test_small_im2col_blocks),
         cmocka_unit_test(test_one_by_one_shortcut),
         cmocka_unit_test(test_limits_of_each_path),
+        cmocka_unit_test(test_crt_basis_sizes),
+        cmocka_unit_test(test_crt_layers),
         cmocka_unit_test(test_conv_at_the_float64_limit),
         cmocka_unit_test(test_huge_denominators_fall_back),
         cmocka_unit_test(test_corrupted_product_is_caught),

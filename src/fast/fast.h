@@ -15,6 +15,9 @@
  *                              that float32 represents exactly),
  *        B < 2^53   float64,
  *        B < 2^63   int64,
+ *        B < 2^127  residues modulo the 1-3 largest primes below 2^61
+ *                   (their product above 2B), by the prime-field kernel,
+ *                   then the Chinese remainder theorem (fast_crt.c),
  *      and the definitional kernel (GMP) otherwise, or when a scaled
  *      entry or a common denominator does not fit in 64 bits.
  *   3. The integer result R gives the exact output R / (D_A * D_B).
@@ -61,12 +64,14 @@ typedef enum {
     CVP_FAST_PATH_FLOAT32,
     CVP_FAST_PATH_FLOAT64,
     CVP_FAST_PATH_INT64,
+    CVP_FAST_PATH_CRT,             /* residues mod 1-3 primes, then CRT */
     CVP_FAST_PATH_MODP,            /* uint64 residues of a prime field */
     CVP_FAST_PATH_DEGREE,          /* uniform operands, degree semiring */
     CVP_FAST_PATH_COUNT
 } cvp_fast_path;
 
-/* "reference", "float32", "float64", "int64", "mod p", "uniform degree". */
+/* "reference", "float32", "float64", "int64", "CRT", "mod p",
+ * "uniform degree". */
 const char *cvp_fast_path_name(cvp_fast_path path);
 
 /* Process-wide switch: when false every function below calls the

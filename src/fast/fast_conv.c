@@ -38,7 +38,7 @@ void cvp_fast_stats(cvp_fast_stats_t *stats)
 const char *cvp_fast_path_name(cvp_fast_path path)
 {
     static const char *const names[CVP_FAST_PATH_COUNT] = {
-        "reference", "float32", "float64", "int64", "mod p", "uniform degree"};
+        "reference", "float32", "float64", "int64", "CRT", "mod p", "uniform degree"};
     return path < CVP_FAST_PATH_COUNT ? names[path] : "?";
 }
 
@@ -152,6 +152,12 @@ DEFINE_RUN(f64, double)
 DEFINE_RUN(i64, int64_t)
 DEFINE_RUN(modp, uint64_t)
 
+static bool run_modp_job(fast_ctx *ctx, const void *job, const uint64_t *A,
+                         const uint64_t *B, uint64_t *R)
+{
+    return run_modp(ctx, (const fast_job *)job, A, B, R);
+}
+
 static void *to_float_array(const int64_t *v, size_t n, bool single)
 {
     void *out = malloc((n ? n : 1) * (single ? sizeof(float) : sizeof(double)));
@@ -175,6 +181,8 @@ static cvp_fast_path choose_path(unsigned __int128 bound)
         path = CVP_FAST_PATH_FLOAT64;
     else if (bound < ((unsigned __int128)1 << 63))
         path = CVP_FAST_PATH_INT64;
+    else if (bound < ((unsigned __int128)1 << 127))   /* 2^127: saturated */
+        path = CVP_FAST_PATH_CRT;
     int floor = atomic_load(&min_path);
     if (path != CVP_FAST_PATH_REFERENCE && (int)path < floor)
         path = (cvp_fast_path)floor;
@@ -193,10 +201,21 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
     fast_operand_init(&b);
     bool ok = fast_operand_scale(&a, A) && fast_operand_scale(&b, B);
     cvp_fast_path path = CVP_FAST_PATH_REFERENCE;
-    if (ok)
-        path = choose_path(fast_bound(job->reduction, a.max, b.max));
+    unsigned __int128 bound = 0;
+    if (ok) {
+        bound = fast_bound(job->reduction, a.max, b.max);
+        path = choose_path(bound);
+    }
     ok = ok && path != CVP_FAST_PATH_REFERENCE &&
          (path != CVP_FAST_PATH_MODP);   /* forced modp means nothing over Q */
+    if (ok && path == CVP_FAST_PATH_CRT) {
+        ok = fast_crt_make_q(Y, rank, shape, &a, &b, bound, run_modp_job, job);
+        if (ok)
+            *chosen = path;
+        fast_operand_clear(&a);
+        fast_operand_clear(&b);
+        return ok;
+    }
     int64_t *R = NULL;
     if (ok) {
         fast_ctx ctx;

@@ -21,6 +21,26 @@
 #define FAST_OMP(directive) _Pragma(#directive)
 #else
 #define FAST_OMP(directive)
+/* ---- integers beyond int64: residues and CRT (fast_crt.c) -------------- */
+
+/* Runs one operation (`job`, opaque here) on residues mod ctx->p: A and B
+ * the operands' residues, R the zeroed result. */
+typedef bool (*fast_residue_op)(fast_ctx *ctx, const void *job, const uint64_t *A,
+                                const uint64_t *B, uint64_t *R);
+
+/* How many primes of the basis (each above 2^60) the bound needs. */
+size_t fast_crt_primes_needed(unsigned __int128 bound);
+
+/* Y := the Q tensor of the given shape whose entries are the exact
+ * integer results of `run` on the scaled operands a and b, divided by
+ * a.den * b.den; `bound` bounds every partial sum of every entry.  False
+ * (Y untouched) when the bound needs more than three primes or the shape
+ * passes the entry limit. */
+bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                     const fast_operand *a, const fast_operand *b,
+                     unsigned __int128 bound, fast_residue_op run,
+                     const void *job);
+
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false
  * when the ring is not the degree semiring or an operand is not uniform,
@@ -118,6 +138,26 @@ typedef struct {
     size_t N, C, H, W, O, Cg, Og, G, kH, kW, Ho, Wo;
     int64_t sh, sw, ph, pw, dh, dw;
 } fast_layer;
+
+/* ---- integers beyond int64: residues and CRT (fast_crt.c) -------------- */
+
+/* Runs one operation (`job`, opaque here) on residues mod ctx->p: A and B
+ * the operands' residues, R the zeroed result. */
+typedef bool (*fast_residue_op)(fast_ctx *ctx, const void *job, const uint64_t *A,
+                                const uint64_t *B, uint64_t *R);
+
+/* How many primes of the basis (each above 2^60) the bound needs. */
+size_t fast_crt_primes_needed(unsigned __int128 bound);
+
+/* Y := the Q tensor of the given shape whose entries are the exact
+ * integer results of `run` on the scaled operands a and b, divided by
+ * a.den * b.den; `bound` bounds every partial sum of every entry.  False
+ * (Y untouched) when the bound needs more than three primes or the shape
+ * passes the entry limit. */
+bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                     const fast_operand *a, const fast_operand *b,
+                     unsigned __int128 bound, fast_residue_op run,
+                     const void *job);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false

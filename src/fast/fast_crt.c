@@ -1,0 +1,159 @@
+/* fast_crt.c -- exact integer products too wide for int64, by residues
+ * modulo a few primes and the Chinese remainder theorem (see fast.h).
+ *
+ * When every partial sum of an operation is bounded by B >= 2^63 (but the
+ * scaled operands still fit in int64, so B < 2^127), the operation runs
+ * once per prime p_i of a basis whose product M exceeds 2B, on the
+ * residues of the operands, with the prime-field kernel.  Each result
+ * entry r is then the unique integer in (-M/2, M/2) congruent to the
+ * residues: Garner's mixed-radix form
+ *     r = y_1 + p_1 (y_2 + p_2 (y_3 + ...)),   0 <= y_i < p_i,
+ * is computed in machine words and assembled once in GMP, and M is
+ * subtracted when the value passes M/2.
+ *
+ * The primes are the largest below 2^61 (the first is the Mersenne prime
+ * 2^61 - 1, whose reduction is cheapest); three of them exceed 2^180, far
+ * above the 2^128 that any bound of int64 operands can need. */
+#include "fast/fast_internal.h"
+
+#include <stdlib.h>
+
+#include "kernel/prime.h"
+#include "kernel/ring_small.h"
+
+#define CRT_MAX_PRIMES 3
+
+/* The first `count` primes below 2^61, largest first. */
+static void crt_primes(uint64_t *p, size_t count)
+{
+    uint64_t candidate = CVP_FP_DEFAULT_PRIME;   /* 2^61 - 1 */
+    for (size_t i = 0; i < count; i++) {
+        while (!cvp_is_prime_u64(candidate))
+            candidate -= 2;
+        p[i] = candidate;
+        candidate -= 2;
+    }
+}
+
+size_t fast_crt_primes_needed(unsigned __int128 bound)
+{
+    /* Every prime is above 2^60: count primes give M > 2^(60 count), and
+     * M > 2B needs 60 count >= bits(B) + 1. */
+    size_t bits = 0;
+    while (bits < 128 && (bound >> bits) != 0)
+        bits++;
+    size_t count = (bits + 1 + 59) / 60;
+    return count < 1 ? 1 : count;
+}
+
+static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t p)
+{
+    return (uint64_t)(((unsigned __int128)a * b) % p);
+}
+
+static uint64_t powmod(uint64_t a, uint64_t e, uint64_t p)
+{
+    uint64_t r = 1;
+    for (; e != 0; e >>= 1, a = mulmod(a, a, p))
+        if (e & 1)
+            r = mulmod(r, a, p);
+    return r;
+}
+
+/* v mod p in [0, p) for any int64 v (INT64_MIN included). */
+static uint64_t residue(int64_t v, uint64_t p)
+{
+    if (v >= 0)
+        return (uint64_t)v % p;
+    uint64_t m = ((uint64_t)0 - (uint64_t)v) % p;
+    return m == 0 ? 0 : p - m;
+}
+
+static uint64_t *residues(const int64_t *v, size_t n, uint64_t p)
+{
+    uint64_t *r = malloc((n ? n : 1) * sizeof *r);
+    CVP_ASSERT(r != NULL);
+    FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
+    for (size_t k = 0; k < n; k++)
+        r[k] = residue(v[k], p);
+    return r;
+}
+
+bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                     const fast_operand *a, const fast_operand *b,
+                     unsigned __int128 bound, fast_residue_op run,
+                     const void *job)
+{
+    const size_t count = fast_crt_primes_needed(bound);
+    if (count > CRT_MAX_PRIMES)
+        return false;
+    size_t n;
+    if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
+        return false;
+    uint64_t p[CRT_MAX_PRIMES];
+    crt_primes(p, count);
+    /* Results per prime (all primes before the combination: the entries'
+     * residues must be side by side). */
+    uint64_t *res[CRT_MAX_PRIMES] = {NULL};
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++) {
+        fast_ctx ctx;
+        fast_ctx_init(&ctx, p[i]);
+        uint64_t *ra = residues(a->v, a->n, p[i]), *rb = residues(b->v, b->n, p[i]);
+        res[i] = calloc(n ? n : 1, sizeof *res[i]);
+        CVP_ASSERT(res[i] != NULL);
+        ok = run(&ctx, job, ra, rb, res[i]);
+        free(ra);
+        free(rb);
+    }
+    /* Garner's constants: inv[i][j] = p_j^-1 mod p_i for j < i (p_i is
+     * prime, so Fermat's little theorem gives the inverse). */
+    uint64_t inv[CRT_MAX_PRIMES][CRT_MAX_PRIMES] = {{0}};
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = 0; j < i; j++)
+            inv[i][j] = powmod(p[j] % p[i], p[i] - 2, p[i]);
+    mpz_t M, half, den;
+    mpz_inits(M, half, den, NULL);
+    mpz_set_ui(M, 1);
+    for (size_t i = 0; i < count; i++)
+        mpz_mul_ui(M, M, p[i]);
+    mpz_fdiv_q_2exp(half, M, 1);
+    mpz_mul(den, a->den, b->den);
+    cvp_tensor_t out;
+    cvp_tensor_init(out);
+    ok = ok && cvp_tensor_resize(out, rank, shape, NULL) == CVP_OK;
+    if (ok) {
+        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
+        for (size_t k = 0; k < n; k++) {
+            uint64_t y[CRT_MAX_PRIMES];
+            for (size_t i = 0; i < count; i++) {
+                /* y_i = (r_i - y_1 - p_1 y_2 - ...) / (p_1 ... p_{i-1}) mod p_i,
+                 * one factor at a time. */
+                uint64_t v = res[i][k];
+                for (size_t j = 0; j < i; j++) {
+                    uint64_t yj = y[j] % p[i];
+                    v = v >= yj ? v - yj : v + p[i] - yj;
+                    v = mulmod(v, inv[i][j], p[i]);
+                }
+                y[i] = v;
+            }
+            mpq_ptr e = out->entries[k];
+            mpz_ptr num = mpq_numref(e);
+            mpz_set_ui(num, y[count - 1]);
+            for (size_t i = count - 1; i-- > 0;) {
+                mpz_mul_ui(num, num, p[i]);
+                mpz_add_ui(num, num, y[i]);
+            }
+            if (mpz_cmp(num, half) > 0)
+                mpz_sub(num, num, M);
+            mpz_set(mpq_denref(e), den);
+            mpq_canonicalize(e);
+        }
+        cvp_tensor_swap(Y, out);
+    }
+    cvp_tensor_clear(out);
+    mpz_clears(M, half, den, NULL);
+    for (size_t i = 0; i < count; i++)
+        free(res[i]);
+    return ok;
+}
