@@ -83,13 +83,14 @@ typedef enum {
 
 /* Searches shape p for a failing Q instance with `trials` random
  * instances (the first small); on success shrinks it, records it in m and
- * returns RUN_COUNTEREXAMPLE.  *instances counts evaluated instances and
- * *skipped those on a kink. */
+ * returns RUN_COUNTEREXAMPLE.  *instances counts evaluated instances (an
+ * instance at a kink where `grad` does not exist is a failure, not a
+ * skipped one). */
 #define TIE_ATTEMPTS 64
 
 static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials,
                                int method_tag, cvp_method_result *m,
-                               size_t *instances, size_t *skipped, cvp_status *st)
+                               size_t *instances, cvp_status *st)
 {
     const cvp_shape_point *p = &c->shapes.points[shape_index];
     for (long t = 0; t < trials; t++) {
@@ -187,20 +188,14 @@ static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
     long trials = method_option(decl, "trials", c->options->exact_trials);
     c->ties = method_option(decl, "ties", 0) != 0;
     c->untied = 0;
-    size_t instances = 0, skipped = 0;
+    size_t instances = 0;
     for (size_t s = 0; s < c->shapes.count; s++) {
         run_kind kind = exact_at_shape(c, s, trials, CVP_METHOD_EXACT, m,
-                                       &instances, &skipped, st);
+                                       &instances, st);
         m->shapes = s + 1;
         m->instances = instances;
         if (kind != RUN_HELD)
             return kind;
-    }
-    if (instances == 0 && skipped > 0) {
-        /* Every instance lay on a kink: nothing was shown. */
-        cvp_set_textf(&m->reason, "all %zu instances lay on a kink (the derivative "
-                      "does not exist there); widen the value ranges", skipped);
-        return RUN_UNDECIDED;
     }
     if (c->ties)
         cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q, "
@@ -210,11 +205,7 @@ static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
     else
         cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q "
                       "(values drawn from each tensor's range, the first instance "
-                      "of each shape from -1..1)%s", instances, c->shapes.count,
-                      skipped ? "; some instances lay on a kink and were skipped" : "");
-    if (skipped)
-        cvp_set_textf(&m->reason, "%zu instances skipped: the derivative does not "
-                      "exist there", skipped);
+                      "of each shape from -1..1)", instances, c->shapes.count);
     return RUN_HELD;
 }
 
@@ -223,9 +214,9 @@ static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
 static run_kind confirm_in_q(claim_context *c, size_t s, cvp_method_result *m,
                              cvp_status *st)
 {
-    size_t instances = 0, skipped = 0;
+    size_t instances = 0;
     run_kind kind = exact_at_shape(c, s, 64, 100 + (int)m->method, m, &instances,
-                                   &skipped, st);
+                                   st);
     if (kind == RUN_HELD) {
         /* A nonzero polynomial that vanished at 64 random integer points:
          * possible in principle, so say so rather than invent values. */
