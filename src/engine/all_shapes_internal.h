@@ -1,5 +1,6 @@
 /* all_shapes_internal.h -- shared by all_shapes.c, all_shapes_translate.c,
- * all_shapes_ops.c and all_shapes_decide.c only (see all_shapes.h for
+ * the operator files (all_shapes_contract.c, all_shapes_ops*.c; see
+ * all_shapes_ops.h) and all_shapes_decide.c only (see all_shapes.h for
  * what the method computes).
  *
  * The abstract domain.  A tensor-valued expression E over the claim's
@@ -156,7 +157,7 @@ int as_family_dims(const as_tr *tr, uint64_t family);
 as_rc as_translate(as_tr *tr, as_value *out, const cvp_ast_node *node,
                    size_t visible_lets);
 
-/* ---- operators (all_shapes_ops.c) --------------------------------------- */
+/* ---- operators (all_shapes_ops*.c, all_shapes_contract.c) -------------- */
 
 /* Builds a call's value; node is a CVP_AST_CALL. */
 as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node,
