@@ -146,16 +146,39 @@ static void in_group(frame *f, isl_pw_aff *v, isl_pw_aff *width, long g)
     as_frange_pa(f, v, as_fmul(as_fpar(f, width), g), as_fmul(as_fpar(f, width), g + 1));
 }
 
+/* The input, the weight and the optional bias (argument 2) of conv2d and
+ * conv_transpose2d. */
+static as_rc layer_operands(as_tr *tr, args *a, as_tensor **X, as_tensor **K,
+                            as_tensor **B)
+{
+    as_rc rc = as_arg_tensor(tr, a, 0, X);
+    if (rc == AS_OK)
+        rc = as_arg_tensor(tr, a, 1, K);
+    if (rc == AS_OK && a->v[2].kind != AV_NONE)
+        rc = as_arg_tensor(tr, a, 2, B);
+    return rc;
+}
+
+/* Y[n, o, h, w] += B[o], the channel axis of Y found by y. */
+static as_rc add_bias(as_tr *tr, as_tensor *Y, const as_tensor *B,
+                      image_dims y, cvp_srcpos pos)
+{
+    frame f;
+    as_frame_init(&f, tr, Y, 0);
+    operand op;
+    op.t = B;
+    op.idx[0] = as_fvar(&f, y.c);
+    as_rc rc = as_contract(tr, Y, &f, 1, &op, 1, pos);
+    as_frame_clear(&f);
+    return rc;
+}
+
 as_rc as_fn_conv2d(as_tr *tr, as_value *out, args *a, cvp_srcpos pos)
 {
     as_tensor *X = NULL, *K = NULL, *B = NULL;
     layer L;
     memset(&L, 0, sizeof L);
-    as_rc rc = as_arg_tensor(tr, a, 0, &X);
-    if (rc == AS_OK)
-        rc = as_arg_tensor(tr, a, 1, &K);
-    if (rc == AS_OK && a->v[2].kind != AV_NONE)
-        rc = as_arg_tensor(tr, a, 2, &B);
+    as_rc rc = layer_operands(tr, a, &X, &K, &B);
     if (rc == AS_OK)
         rc = layer_setup(tr, &L, a, X, K, 3, 4, 5, 6, pos);
     if (rc == AS_OK)
@@ -199,15 +222,8 @@ as_rc as_fn_conv2d(as_tr *tr, as_value *out, args *a, cvp_srcpos pos)
         rc = as_contract(tr, Y, &f, 2, ops, 1, pos);
         as_frame_clear(&f);
     }
-    if (rc == AS_OK && B != NULL) {
-        frame f;
-        as_frame_init(&f, tr, Y, 0);
-        operand op;
-        op.t = B;
-        op.idx[0] = as_fvar(&f, y.c);
-        rc = as_contract(tr, Y, &f, 1, &op, 1, pos);
-        as_frame_clear(&f);
-    }
+    if (rc == AS_OK && B != NULL)
+        rc = add_bias(tr, Y, B, y, pos);
 done:
     layer_clear(&L);
     as_tensor_free(X);
@@ -222,11 +238,7 @@ as_rc as_fn_conv_transpose2d(as_tr *tr, as_value *out, args *a, cvp_srcpos pos)
     isl_pw_aff *op_[2] = {NULL, NULL}, *O = NULL, *sizes[2] = {NULL, NULL};
     layer L;
     memset(&L, 0, sizeof L);
-    as_rc rc = as_arg_tensor(tr, a, 0, &X);
-    if (rc == AS_OK)
-        rc = as_arg_tensor(tr, a, 1, &K);
-    if (rc == AS_OK && a->v[2].kind != AV_NONE)
-        rc = as_arg_tensor(tr, a, 2, &B);
+    as_rc rc = layer_operands(tr, a, &X, &K, &B);
     /* conv_transpose2d(input, weight, bias, stride, padding,
      * output_padding, groups, dilation) */
     if (rc == AS_OK)
@@ -303,15 +315,8 @@ as_rc as_fn_conv_transpose2d(as_tr *tr, as_value *out, args *a, cvp_srcpos pos)
         as_frame_clear(&f);
     }
     isl_pw_aff_free(Cg);
-    if (rc == AS_OK && B != NULL) {
-        frame f;
-        as_frame_init(&f, tr, Y, 0);
-        operand op;
-        op.t = B;
-        op.idx[0] = as_fvar(&f, y.c);
-        rc = as_contract(tr, Y, &f, 1, &op, 1, pos);
-        as_frame_clear(&f);
-    }
+    if (rc == AS_OK && B != NULL)
+        rc = add_bias(tr, Y, B, y, pos);
 done:
     isl_pw_aff_free(op_[0]);
     isl_pw_aff_free(op_[1]);
