@@ -1,6 +1,8 @@
-/* check.c -- the methods exact, random and symbolic, the dispatch of
- * all_shapes (engine/all_shapes.h), and claim verdicts.  (See check.h for
- * what each method computes and what a pass means.) */
+/* check.c -- one claim from start to verdict: its shapes, each method it
+ * names (exact in check_exact.c, random in check_random.c, symbolic in
+ * check_symbolic.c, all_shapes through engine/all_shapes.h, bounded
+ * through check_bounded.h) and the verdict they give together.  (See
+ * check.h for what each method computes and what a pass means.) */
 #include "engine/check_internal.h"
 #include "engine/all_shapes.h"
 #include "engine/check_bounded.h"
@@ -37,7 +39,7 @@ static double now(void)
 
 /* A seed for every (claim, method, shape, trial), so that each random
  * choice can be replayed on its own. */
-static uint64_t mix_seed(const claim_context *c, int method, size_t shape,
+uint64_t check_mix_seed(const claim_context *c, int method, size_t shape,
                          long trial)
 {
     uint64_t h = c->options->seed ^ 0x9e3779b97f4a7c15ULL;
@@ -50,7 +52,7 @@ static uint64_t mix_seed(const claim_context *c, int method, size_t shape,
 }
 
 /* Reads option `name` of a method line (or returns the default). */
-static long method_option(const cvp_proof_method *m, const char *name, long dflt)
+long check_method_option(const cvp_proof_method *m, const char *name, long dflt)
 {
     for (size_t k = 0; m != NULL && k < m->option_count; k++)
         if (strcmp(m->option_names[k], name) == 0)
@@ -59,7 +61,7 @@ static long method_option(const cvp_proof_method *m, const char *name, long dflt
 }
 
 /* Adds " (at shape M=1, N=2)" to a located error from an evaluation. */
-static cvp_status at_shape(claim_context *c, const cvp_shape_point *p,
+cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,
                            cvp_status st)
 {
     char shape[256];
@@ -68,384 +70,6 @@ static cvp_status at_shape(claim_context *c, const cvp_shape_point *p,
     snprintf(c->err->message + len, sizeof c->err->message - len,
              " (at shape %s)", shape);
     return st;
-}
-
-/* What one method run found. */
-typedef enum {
-    RUN_HELD,
-    RUN_COUNTEREXAMPLE,
-    RUN_NOT_APPLICABLE,
-    RUN_UNDECIDED,      /* ran, but saw nothing that could decide */
-    RUN_ERROR
-} run_kind;
-
-/* ---- exact ------------------------------------------------------------- */
-
-/* Searches shape p for a failing Q instance with `trials` random
- * instances (the first small); on success shrinks it, records it in m and
- * returns RUN_COUNTEREXAMPLE.  *instances counts evaluated instances (an
- * instance at a kink where `grad` does not exist is a failure, not a
- * skipped one). */
-#define TIE_ATTEMPTS 64
-
-static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials,
-                               int method_tag, cvp_method_result *m,
-                               size_t *instances, cvp_status *st)
-{
-    const cvp_shape_point *p = &c->shapes.points[shape_index];
-    for (long t = 0; t < trials; t++) {
-        if (cvp_interrupt_poll()) {   /* --timeout, --max-memory (limits.h) */
-            *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
-            return RUN_ERROR;
-        }
-        cvp_env env;
-        cvp_env_init(&env);
-        show_result r;
-        show_result_init(&r);
-        /* exact(ties=1): draw from -1..1 until the instance meets a kink
-         * (a tie or a ReLU at 0), so that non-smooth behaviour is always
-         * exercised; after TIE_ATTEMPTS draws the last one is used. */
-        for (long attempt = 0;; attempt++) {
-            cvp_rng rng;
-            cvp_rng_seed(&rng, mix_seed(c, method_tag, shape_index,
-                                        t + attempt * 1000003L));
-            *st = instance_build(&env, c, p, &cvp_ring_q,
-                                 t == 0 || c->ties ? FILL_SMALL_Q : FILL_RANDOM_Q,
-                                 &rng);
-            cvp_kinks_met = 0;
-            if (*st == CVP_OK)
-                instance_eval(&r, c, &env, NULL);
-            if (!c->ties || *st != CVP_OK || cvp_kinks_met > 0
-                || attempt + 1 == TIE_ATTEMPTS)
-                break;
-            cvp_lang_error_clear(c->err);
-            show_result_clear(&r);
-            show_result_init(&r);
-            cvp_env_clear(&env);
-            cvp_env_init(&env);
-        }
-        if (c->ties && *st == CVP_OK && cvp_kinks_met == 0)
-            c->untied++;
-        run_kind kind = RUN_HELD;
-        if (*st != CVP_OK) {
-            kind = RUN_ERROR;
-        } else if (r.status == CVP_ERR_EXTERNAL
-                   || r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
-            /* The implementation under test misbehaved, or a `grad` was
-             * asked at a kink, where it does not exist (the message names
-             * the kink and the set; `in subgrad` is the claim that can
-             * hold there): a failed instance, shrunk like any other. */
-            ++*instances;
-            instance_shrink(c, &env);
-            show_result_clear(&r);
-            show_result_init(&r);
-            /* the counterexample stands; its one re-evaluation finishes
-             * even past a limit (shrinking stops at it) */
-            bool held = cvp_interrupt_hold(true);
-            instance_eval(&r, c, &env, NULL);
-            cvp_interrupt_hold(held);
-            CVP_ASSERT(r.failed_show != SIZE_MAX);
-            counterexample_record(m, c, p, &env, &r);
-            kind = RUN_COUNTEREXAMPLE;
-        } else if (r.status == CVP_ERR_UNSUPPORTED) {
-            /* Not an operation of Q (a transcendental function: the
-             * message says to use `bounded`). */
-            cvp_set_textf(&m->reason, "%s", c->err->message);
-            cvp_lang_error_clear(c->err);
-            kind = RUN_NOT_APPLICABLE;
-        } else if (r.status != CVP_OK) {
-            *st = at_shape(c, p, r.status == CVP_ERR_UNSUPPORTED ? CVP_ERR_INPUT
-                                                                : r.status);
-            c->err->status = *st;
-            kind = RUN_ERROR;
-        } else {
-            ++*instances;
-            if (r.failed_show != SIZE_MAX) {
-                instance_shrink(c, &env);
-                show_result_clear(&r);
-                show_result_init(&r);
-                /* the counterexample stands; its one re-evaluation
-                 * finishes even past a limit (shrinking stops at it) */
-                bool held = cvp_interrupt_hold(true);
-                instance_eval(&r, c, &env, NULL);
-                cvp_interrupt_hold(held);
-                CVP_ASSERT(r.status == CVP_OK && r.failed_show != SIZE_MAX);
-                counterexample_record(m, c, p, &env, &r);
-                kind = RUN_COUNTEREXAMPLE;
-            }
-        }
-        show_result_clear(&r);
-        cvp_env_clear(&env);
-        if (kind != RUN_HELD)
-            return kind;
-    }
-    return RUN_HELD;
-}
-
-static run_kind run_exact(claim_context *c, const cvp_proof_method *decl,
-                          cvp_method_result *m, cvp_status *st)
-{
-    long trials = method_option(decl, "trials", c->options->exact_trials);
-    c->ties = method_option(decl, "ties", 0) != 0;
-    c->untied = 0;
-    size_t instances = 0;
-    for (size_t s = 0; s < c->shapes.count; s++) {
-        run_kind kind = exact_at_shape(c, s, trials, CVP_METHOD_EXACT, m,
-                                       &instances, st);
-        m->shapes = s + 1;
-        m->instances = instances;
-        if (kind != RUN_HELD)
-            return kind;
-    }
-    if (c->ties)
-        cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q, "
-                      "each drawn from -1..1 until it met a kink (a tie or a "
-                      "ReLU at 0); %zu met none in %d draws", instances,
-                      c->shapes.count, c->untied, TIE_ATTEMPTS);
-    else
-        cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q "
-                      "(values drawn from each tensor's range, the first instance "
-                      "of each shape from -1..1)", instances, c->shapes.count);
-    return RUN_HELD;
-}
-
-/* After random or symbolic found that the sides differ at shape s, an
- * exact search there turns it into a concrete, shrunk counterexample. */
-static run_kind confirm_in_q(claim_context *c, size_t s, cvp_method_result *m,
-                             cvp_status *st)
-{
-    size_t instances = 0;
-    run_kind kind = exact_at_shape(c, s, 64, 100 + (int)m->method, m, &instances,
-                                   st);
-    if (kind == RUN_HELD) {
-        /* A nonzero polynomial that vanished at 64 random integer points:
-         * possible in principle, so say so rather than invent values. */
-        cvp_set_text(&m->reason, "the two sides differ as polynomials, but no "
-                     "concrete instance was found in 64 random tries");
-        return RUN_COUNTEREXAMPLE;
-    }
-    return kind;
-}
-
-/* ---- symbolic ------------------------------------------------------------ */
-
-/* The first differing term of two polynomial tensors (their difference's
- * first term at the first differing entry), as a malloc'd description, or
- * NULL. */
-static char *first_differing_term(cvp_ring *R, cvp_value *lhs, cvp_value *rhs)
-{
-    if (lhs->kind != CVP_VALUE_TENSOR || rhs->kind != CVP_VALUE_TENSOR
-        || !cvp_tensor_same_shape(lhs->tensor, rhs->tensor)
-        || lhs->tensor->ring != R || rhs->tensor->ring != R)
-        return NULL;
-    char *text = NULL;
-    cvp_tensor_t diff;
-    cvp_tensor_init_ring(diff, R);
-    cvp_error e;
-    if (cvp_tensor_sub(diff, lhs->tensor, rhs->tensor, &e) == CVP_OK)
-        for (size_t k = 0; k < diff->size && text == NULL; k++) {
-            const cvp_poly *d = cvp_tensor_elem(diff, k);
-            if (d->len == 0)
-                continue;
-            char term[512];
-            cvp_poly_format_term(R, term, sizeof term, d, 0);
-            cvp_set_textf(&text, "entry %zu (row-major): left - right = %s%s", k,
-                          term, d->len > 1 ? " + ..." : "");
-        }
-    cvp_tensor_clear(diff);
-    return text;
-}
-
-static run_kind run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *st)
-{
-    size_t largest = 0;
-    for (size_t s = 0; s < c->shapes.count; s++) {
-        if (cvp_interrupt_poll()) {
-            *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
-            return RUN_ERROR;
-        }
-        cvp_ring R;
-        cvp_ring_poly_init(&R, c->options->max_terms);
-        cvp_env env;
-        cvp_env_init(&env);
-        show_result r;
-        show_result_init(&r);
-        run_kind kind = RUN_HELD;
-        *st = instance_build(&env, c, &c->shapes.points[s], &R, FILL_VARIABLES, NULL);
-        if (*st == CVP_OK)
-            instance_eval(&r, c, &env, &R);
-        if (*st != CVP_OK) {
-            kind = RUN_ERROR;
-        } else if (r.status == CVP_ERR_UNSUPPORTED) {
-            cvp_set_textf(&m->reason, "not a polynomial identity: %s",
-                          c->err->message);
-            cvp_lang_error_clear(c->err);
-            kind = RUN_NOT_APPLICABLE;
-        } else if (r.status == CVP_ERR_LIMIT) {
-            /* The limit stops the check: keep its located message for
-             * the caller (check.h), with the shape it was reached at. */
-            cvp_set_textf(&m->reason, "%s", c->err->message);
-            *st = at_shape(c, &c->shapes.points[s], CVP_ERR_LIMIT);
-            kind = RUN_ERROR;
-        } else if (r.status != CVP_OK) {
-            *st = at_shape(c, &c->shapes.points[s], r.status);
-            kind = RUN_ERROR;
-        } else if (r.failed_show != SIZE_MAX) {
-            kind = RUN_COUNTEREXAMPLE;
-        } else {
-            for (size_t b = 0; b < 2; b++) {
-                const cvp_value *v = b ? &r.rhs : &r.lhs;
-                if (v->kind == CVP_VALUE_TENSOR && v->tensor->ring == &R)
-                    for (size_t k = 0; k < v->tensor->size; k++) {
-                        const cvp_poly *poly = cvp_tensor_elem(v->tensor, k);
-                        if (poly->len > largest)
-                            largest = poly->len;
-                    }
-            }
-        }
-        m->shapes = s + 1;
-        m->instances = s + 1;
-        if (kind == RUN_COUNTEREXAMPLE) {
-            /* Keep the polynomial evidence (r still holds the differing
-             * sides), then find concrete values in Q. */
-            char *term = first_differing_term(&R, &r.lhs, &r.rhs);
-            show_result_clear(&r);
-            cvp_env_clear(&env);
-            cvp_ring_poly_clear(&R);
-            kind = confirm_in_q(c, s, m, st);
-            if (m->counterexample != NULL && term != NULL)
-                cvp_set_text(&m->counterexample->first_term, term);
-            else if (term != NULL)
-                cvp_set_text(&m->evidence, term);
-            free(term);
-            return kind;
-        }
-        show_result_clear(&r);
-        cvp_env_clear(&env);
-        cvp_ring_poly_clear(&R);
-        if (kind != RUN_HELD)
-            return kind;
-    }
-    cvp_set_textf(&m->evidence, "both sides are equal canonical polynomials in "
-                  "the input entries at each of %zu shapes (largest polynomial: "
-                  "%zu terms): the identity holds for every real value at those "
-                  "shapes", c->shapes.count, largest);
-    return RUN_HELD;
-}
-
-/* ---- random ---------------------------------------------------------------- */
-
-/* The largest degree bound among both sides of every show at shape p, or
- * -1 when some operation is not polynomial (then *reason is set). */
-static long degree_at_shape(claim_context *c, const cvp_shape_point *p,
-                            cvp_method_result *m, cvp_status *st)
-{
-    cvp_ring D;
-    cvp_ring_degree_init(&D);
-    cvp_env env;
-    cvp_env_init(&env);
-    long degree = 0;
-    *st = instance_build(&env, c, p, &D, FILL_DEGREE_ONE, NULL);
-    for (size_t s = 0; *st == CVP_OK && s < c->claim->show_count; s++)
-        for (int side = 0; side < 2 && *st == CVP_OK; side++) {
-            cvp_value v;
-            cvp_value_init(&v);
-            const cvp_proof_show *show = &c->claim->shows[s];
-            cvp_status e = cvp_eval_in(&v, side ? show->rhs : show->lhs, &env, &c->defs,
-                                       &D, c->file->source_name, c->err);
-            if (e == CVP_ERR_UNSUPPORTED) {
-                cvp_set_textf(&m->reason, "not a polynomial identity: %s",
-                              c->err->message);
-                cvp_lang_error_clear(c->err);
-                degree = -1;
-            } else if (e != CVP_OK) {
-                *st = at_shape(c, p, e);
-            } else if (v.kind == CVP_VALUE_TENSOR && v.tensor->ring == &D) {
-                for (size_t k = 0; k < v.tensor->size; k++) {
-                    long d = cvp_degree_get(cvp_tensor_elem(v.tensor, k));
-                    if (d > degree)
-                        degree = d;
-                }
-            }
-            cvp_value_clear(&v);
-            if (degree < 0)
-                break;
-        }
-    cvp_env_clear(&env);
-    cvp_ring_degree_clear(&D);
-    return *st == CVP_OK ? degree : -1;
-}
-
-static run_kind run_random(claim_context *c, const cvp_proof_method *decl,
-                           cvp_method_result *m, cvp_status *st)
-{
-    long trials = method_option(decl, "trials", c->options->random_trials);
-    long max_degree = 0;
-    size_t points = 0;
-    for (size_t s = 0; s < c->shapes.count; s++) {
-        const cvp_shape_point *p = &c->shapes.points[s];
-        long degree = degree_at_shape(c, p, m, st);
-        if (*st != CVP_OK)
-            return RUN_ERROR;
-        if (degree < 0)
-            return RUN_NOT_APPLICABLE;
-        if (degree > max_degree)
-            max_degree = degree;
-        for (long t = 0; t < trials; t++) {
-            if (cvp_interrupt_poll()) {
-                *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
-                return RUN_ERROR;
-            }
-            /* A new random prime for every point (kernel/prime.h): with
-             * one fixed prime, constants that make the difference a
-             * multiple of it would pass a false identity. */
-            cvp_rng rng;
-            cvp_rng_seed(&rng, mix_seed(c, CVP_METHOD_RANDOM, s, t));
-            cvp_ring F;
-            cvp_ring_fp_init(&F, cvp_random_prime(&rng));
-            cvp_env env;
-            cvp_env_init(&env);
-            show_result r;
-            show_result_init(&r);
-            *st = instance_build(&env, c, p, &F, FILL_RANDOM_FP, &rng);
-            if (*st == CVP_OK)
-                instance_eval(&r, c, &env, &F);
-            run_kind kind = RUN_HELD;
-            if (*st != CVP_OK) {
-                kind = RUN_ERROR;
-            } else if (r.status == CVP_ERR_UNSUPPORTED) {
-                cvp_set_textf(&m->reason, "not a polynomial identity: %s",
-                              c->err->message);
-                cvp_lang_error_clear(c->err);
-                kind = RUN_NOT_APPLICABLE;
-            } else if (r.status != CVP_OK) {
-                *st = at_shape(c, p, r.status);
-                kind = RUN_ERROR;
-            } else if (r.failed_show != SIZE_MAX) {
-                kind = RUN_COUNTEREXAMPLE;
-            }
-            points++;
-            show_result_clear(&r);
-            cvp_env_clear(&env);
-            cvp_ring_fp_clear(&F);
-            m->shapes = s + 1;
-            m->instances = points;
-            if (kind == RUN_COUNTEREXAMPLE)
-                return confirm_in_q(c, s, m, st);
-            if (kind != RUN_HELD)
-                return kind;
-        }
-    }
-    cvp_set_textf(&m->evidence, "%zu random points of Z/pZ, each with its own "
-                  "random prime p in [2^60, 2^61), at %zu shapes (%ld per shape); "
-                  "the sides have degree at most %ld, so a false identity survives "
-                  "one point with probability at most %ld/2^60 < %.3g "
-                  "(Schwartz-Zippel), plus the chance that p divides every "
-                  "coefficient of the difference (a b-bit coefficient has at most "
-                  "b/60 of the about 2^55 primes drawn from as factors)", points,
-                  c->shapes.count, trials, max_degree, max_degree,
-                  (double)max_degree / (double)CVP_RANDOM_PRIME_MIN);
-    return RUN_HELD;
 }
 
 /* ---- claims ------------------------------------------------------------------ */
@@ -503,9 +127,9 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
         method = CVP_METHOD_COUNT;   /* nothing runs */
     }
     switch (method) {
-    case CVP_METHOD_EXACT: kind = run_exact(c, decl, m, st); break;
-    case CVP_METHOD_RANDOM: kind = run_random(c, decl, m, st); break;
-    case CVP_METHOD_SYMBOLIC: kind = run_symbolic(c, m, st); break;
+    case CVP_METHOD_EXACT: kind = check_run_exact(c, decl, m, st); break;
+    case CVP_METHOD_RANDOM: kind = check_run_random(c, decl, m, st); break;
+    case CVP_METHOD_SYMBOLIC: kind = check_run_symbolic(c, m, st); break;
     case CVP_METHOD_BOUNDED:   /* engine/check_bounded.c */
         switch (cvp_check_bounded(c, decl, m, st)) {
         case CVP_BOUNDED_HELD: kind = RUN_HELD; break;

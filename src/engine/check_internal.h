@@ -1,4 +1,5 @@
-/* check_internal.h -- shared by check.c and check_instance.c only. */
+/* check_internal.h -- shared by check.c, check_instance.c and the methods'
+ * files (check_exact.c, check_random.c, check_symbolic.c) only. */
 #ifndef CVP_CHECK_INTERNAL_H
 #define CVP_CHECK_INTERNAL_H
 
@@ -67,5 +68,44 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
 
 /* Writes a tensor's exact text form into a new malloc'd string. */
 char *tensor_to_text(const cvp_tensor_struct *t);
+
+/* ---- the methods (check.c dispatches to them) ---------------------------- */
+
+/* What one method run found. */
+typedef enum {
+    RUN_HELD,
+    RUN_COUNTEREXAMPLE,
+    RUN_NOT_APPLICABLE,
+    RUN_UNDECIDED,      /* ran, but saw nothing that could decide */
+    RUN_ERROR
+} run_kind;
+
+/* A seed for every (claim, method, shape, trial), so that each random
+ * choice can be replayed on its own (check.c). */
+uint64_t check_mix_seed(const claim_context *c, int method, size_t shape,
+                        long trial);
+
+/* Reads option `name` of a method line (or returns the default). */
+long check_method_option(const cvp_proof_method *m, const char *name, long dflt);
+
+/* Adds " (at shape M=1, N=2)" to a located error from an evaluation and
+ * returns st. */
+cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,
+                          cvp_status st);
+
+/* Each method over every shape of the claim; m gets the counts, the
+ * evidence or reason, and a counterexample (check_exact.c,
+ * check_random.c, check_symbolic.c). */
+run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
+                         cvp_method_result *m, cvp_status *st);
+run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
+                          cvp_method_result *m, cvp_status *st);
+run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *st);
+
+/* After random or symbolic found that the sides differ at shape s, an
+ * exact search there turns it into a concrete, shrunk counterexample
+ * (check_exact.c). */
+run_kind check_confirm_in_q(claim_context *c, size_t s, cvp_method_result *m,
+                            cvp_status *st);
 
 #endif
