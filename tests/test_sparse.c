@@ -8,6 +8,7 @@
  * conv_transpose2d / the backward formulas for C^T vec(G). */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,6 +221,63 @@ static void test_sparse_print_dense_errors_and_limit(void **state)
     cvp_sparse_clear(A);
 }
 
+/* cvp_sparse_finish on several threads at once (`convproof check
+ * --jobs`): each sort must use its own matrix's keys.  Thread t fills an
+ * n x n matrix, n = 40 + 7 t, in reverse row-major order with entry
+ * (r, c) = r n + c + 1, then every position once more with 1, and
+ * finishes it: row-major order and r n + c + 2 everywhere, by hand.
+ * Matrices of different sizes make a sort with another thread's keys
+ * come out wrong (or read past the end).  No cmocka assertion runs on a
+ * thread: each reports a count of wrong triples. */
+typedef struct {
+    size_t n, rounds, wrong;
+} sort_job;
+
+static void *sort_thread(void *arg)
+{
+    sort_job *job = arg;
+    size_t n = job->n;
+    cvp_error err;
+    mpq_t v;
+    mpq_init(v);
+    for (size_t round = 0; round < job->rounds; round++) {
+        cvp_sparse_t A;
+        cvp_sparse_init(A, n, n);
+        for (size_t k = n * n; k-- > 0;) {
+            mpq_set_ui(v, (unsigned long)k + 1, 1);
+            job->wrong += cvp_sparse_append(A, k / n, k % n, v, &err) != CVP_OK;
+        }
+        mpq_set_ui(v, 1, 1);
+        for (size_t k = 0; k < n * n; k++)
+            job->wrong += cvp_sparse_append(A, k % n, k / n, v, &err) != CVP_OK;
+        cvp_sparse_finish(A);
+        job->wrong += A->nnz != n * n;
+        for (size_t k = 0; k < A->nnz && k < n * n; k++)
+            job->wrong += A->row_index[k] != k / n || A->col_index[k] != k % n
+                          || mpz_cmp_ui(mpq_numref(A->values[k]), (unsigned long)k + 2) != 0
+                          || mpz_cmp_ui(mpq_denref(A->values[k]), 1) != 0;
+        cvp_sparse_clear(A);
+    }
+    mpq_clear(v);
+    return NULL;
+}
+
+static void test_sparse_finish_on_threads_at_once(void **state)
+{
+    (void)state;
+    enum { THREADS = 3 };
+    pthread_t threads[THREADS];
+    sort_job jobs[THREADS];
+    for (size_t t = 0; t < THREADS; t++) {
+        jobs[t] = (sort_job){40 + 7 * t, 20, 0};
+        assert_int_equal(pthread_create(&threads[t], NULL, sort_thread, &jobs[t]), 0);
+    }
+    for (size_t t = 0; t < THREADS; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        assert_int_equal(jobs[t].wrong, 0);
+    }
+}
+
 /* ---- the explicit matrices of conv2d ------------------------------- */
 
 static void test_conv2d_matrix_printed_by_hand(void **state)
@@ -403,6 +461,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sparse_finish_merges_duplicates_and_drops_zeros),
         cmocka_unit_test(test_sparse_finish_many_appends_past_growth),
+        cmocka_unit_test(test_sparse_finish_on_threads_at_once),
         cmocka_unit_test(test_sparse_transpose_matvec_dense_equal),
         cmocka_unit_test(test_sparse_print_dense_errors_and_limit),
         cmocka_unit_test(test_conv2d_matrix_printed_by_hand),

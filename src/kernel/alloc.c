@@ -123,6 +123,35 @@ void cvp_alloc_install(void)
                             cvp_alloc_free);
 }
 
+/* Uncounted: only a failed allocation is handled (GMP cannot be told). */
+static void *uncounted_malloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        fail(size, 0);
+    return p;
+}
+
+static void *uncounted_realloc(void *p, size_t old_size, size_t new_size)
+{
+    (void)old_size;
+    void *q = realloc(p, new_size ? new_size : 1);
+    if (q == NULL)
+        fail(new_size, 0);
+    return q;
+}
+
+static void uncounted_free(void *p, size_t size)
+{
+    (void)size;
+    free(p);
+}
+
+void cvp_alloc_install_uncounted(void)
+{
+    mp_set_memory_functions(uncounted_malloc, uncounted_realloc, uncounted_free);
+}
+
 bool cvp_alloc_installed(void)
 {
     void *(*m)(size_t);

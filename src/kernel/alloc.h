@@ -65,6 +65,16 @@ void cvp_alloc_install(void);
 /* True when GMP's allocation functions are the ones of this module. */
 bool cvp_alloc_installed(void);
 
+/* Makes GMP allocate through plain malloc, realloc and free, with only
+ * the failure path of this module (the handler, as for a failed malloc
+ * above): nothing is counted and no limit applies.  The counters are
+ * shared by every thread, and several threads allocating at once spend
+ * more time passing their cache lines around than computing (measured:
+ * three times the CPU of one thread); `convproof check --jobs N` uses
+ * this, and refuses --max-memory.  Call before threads start.  Blocks
+ * may cross between the two sets of functions (see above). */
+void cvp_alloc_install_uncounted(void);
+
 /* The functions handed to GMP, with its signatures.  Usable directly for
  * memory that should count against the limit; a block of cvp_alloc_malloc
  * is freed by cvp_alloc_free(p, size) or free(p). */

@@ -25,6 +25,10 @@ cvp_status cvp_ring_check(cvp_ring *R, cvp_error *err)
 
 void cvp_ring_note_mults(cvp_ring *R, int n, const size_t *factors)
 {
+    /* The shared ring Q is used by every thread at once, and nobody reads
+     * its count (ring.h): updating it would be a data race. */
+    if (R == &cvp_ring_q)
+        return;
     unsigned __int128 product = 1;
     for (int k = 0; k < n; k++) {
         product *= factors[k];

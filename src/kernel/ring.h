@@ -75,10 +75,10 @@ void cvp_ring_note_mults(cvp_ring *R, int n, const size_t *factors);
  * cvp_ring_shape_init; nothing to clear. */
 void cvp_ring_shape_init(cvp_ring *R);
 
-/* The field of rationals; elements are mpq_t.  One shared instance: it
- * has no state that can fail, and its model_mults counter merely
- * accumulates over the whole process (cost questions use a ring of their
- * own). */
+/* The field of rationals; elements are mpq_t.  One shared instance, used
+ * by several threads at once (`convproof check --jobs`): it has no state
+ * that can fail, and cvp_ring_note_mults leaves its model_mults at 0
+ * (cost questions use a ring of their own). */
 extern cvp_ring cvp_ring_q;
 
 static inline bool cvp_ring_failed(cvp_ring *R)

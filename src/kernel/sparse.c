@@ -58,8 +58,9 @@ cvp_status cvp_sparse_append(cvp_sparse_t A, size_t row, size_t col,
 }
 
 /* qsort cannot carry the matrix, so sort a permutation with a file-local
- * pointer to the keys; the kernel is single-threaded. */
-static const cvp_sparse_struct *sort_matrix;
+ * pointer to the keys, one per thread (claims are checked on several
+ * threads with `convproof check --jobs`). */
+static _Thread_local const cvp_sparse_struct *sort_matrix;
 
 static int compare_positions(const void *pa, const void *pb)
 {
