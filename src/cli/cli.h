@@ -99,6 +99,10 @@ cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
                               const cvp_check_options *options,
                               cvp_lang_error *err, cvp_cli_progress *p);
 
+/* Shows "[done/total] seconds  title" (once the run has taken a second,
+ * on a terminal only).  Called from one thread at a time. */
+void cvp_cli_progress_show(cvp_cli_progress *p, const char *title);
+
 /* Erases the progress line, if one is shown. */
 void cvp_cli_progress_finish(cvp_cli_progress *p);
 

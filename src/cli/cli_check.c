@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_jobs.h"
 #include "cli/cli_limits.h"
 #include "engine/check.h"
 #include "fast/fast.h"
+#include "kernel/alloc.h"
 #include "ext/impl_external.h"
 #include "lang/proof.h"
 #include "report/render.h"
@@ -62,6 +64,9 @@ static void usage(FILE *stream)
         "                      (powers of 1024); above it a claim is not\n"
         "                      decided, above 1.25 times it convproof stops\n"
         "  --reference         definitional operators only (no fast kernels)\n"
+        "  -j, --jobs N        check N claims at a time on N threads (1 to 64,\n"
+        "                      default 1); reports are the same for any N but\n"
+        "                      for the measured seconds; not with --max-memory\n"
         "  --help              this text\n"
         "\n"
         "exit status: 0 every claim passed, 1 some claim failed, 2 usage or\n"
@@ -183,6 +188,7 @@ int cvp_cli_check(int argc, char **argv)
     cvp_cli_report_request reports[MAX_REPORTS];
     size_t report_count = 0;
     path_list paths = {0};
+    size_t jobs = 1;
     int rc = CVP_EXIT_OK;
     cvp_error e;
     cvp_error_clear(&e);
@@ -293,10 +299,27 @@ int cvp_cli_check(int argc, char **argv)
             }
         } else if (strcmp(arg, "--reference") == 0) {
             cvp_fast_set_enabled(false);
+        } else if (is_option(arg, "--jobs") || strncmp(arg, "-j", 2) == 0) {
+            /* --jobs N, --jobs=N, -j N, -jN (cli/cli_jobs.h) */
+            if (strncmp(arg, "-j", 2) == 0 && arg[2] != '\0')
+                value = arg + 2;
+            else if ((value = option_value(argc, argv, &i,
+                                           arg[1] == 'j' ? "-j" : "--jobs")) == NULL)
+                rc = CVP_EXIT_USAGE;
+            if (value != NULL && !cvp_cli_parse_jobs(&jobs, value))
+                rc = CVP_EXIT_USAGE;
         } else {
             fprintf(stderr, "convproof check: unknown option '%s'\n", arg);
             rc = CVP_EXIT_USAGE;
         }
+    }
+    if (rc == CVP_EXIT_OK && jobs > 1 && options.watch_memory) {
+        /* kernel/alloc.h counts the memory of the whole process: with
+         * several claims at a time, one claim's limit would depend on
+         * what the others hold, and so would its verdict. */
+        fprintf(stderr, "convproof check: --max-memory counts the memory of "
+                        "the whole process and needs --jobs 1\n");
+        rc = CVP_EXIT_USAGE;
     }
     if (rc == CVP_EXIT_OK && paths.count == 0) {
         fprintf(stderr, "convproof check: no .proof file given\n");
@@ -332,7 +355,13 @@ int cvp_cli_check(int argc, char **argv)
     for (size_t k = 0; k < report_count; k++)
         want_figures |= reports[k].format == CVP_CLI_REPORT_HTML;
     cvp_cli_progress_init(&progress, claim_total, want_figures);
-    for (size_t k = 0; rc == CVP_EXIT_OK && k < paths.count; k++) {
+    if (rc == CVP_EXIT_OK && jobs > 1) {
+        /* nothing reads the counts without --max-memory, and counting on
+         * several threads at once is slow (kernel/alloc.h) */
+        cvp_alloc_install_uncounted();
+        rc = cvp_cli_check_jobs(&report, files, parsed, &options, jobs, &progress);
+    }
+    for (size_t k = 0; rc == CVP_EXIT_OK && jobs == 1 && k < paths.count; k++) {
         /* The file's implementations, run in the file's folder. */
         cvp_impl_registry impls;
         cvp_error ierr;

@@ -85,7 +85,7 @@ void cvp_cli_progress_init(cvp_cli_progress *p, size_t total_claims,
     p->start = now();
 }
 
-static void progress_show(cvp_cli_progress *p, const char *title)
+void cvp_cli_progress_show(cvp_cli_progress *p, const char *title)
 {
     double elapsed = now() - p->start;
     if (!p->terminal || elapsed < PROGRESS_DELAY)
@@ -125,7 +125,7 @@ cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
                               cvp_lang_error *err, cvp_cli_progress *p)
 {
     for (size_t k = 0; k < file->claim_count; k++) {
-        progress_show(p, file->claims[k].title);
+        cvp_cli_progress_show(p, file->claims[k].title);
         cvp_status st = cvp_check_claim(report, file, k, options, err);
         if (st != CVP_OK)
             return st;

@@ -212,6 +212,19 @@ cvp_claim_result *cvp_report_add_claim(cvp_report *r, const char *title,
     return c;
 }
 
+void cvp_report_move_claims(cvp_report *to, cvp_report *from)
+{
+    for (size_t k = 0; k < from->claim_count; k++) {
+        to->claims = grow_for_one(to->claims, to->claim_count, &to->claim_cap,
+                                  sizeof *to->claims);
+        /* a shallow copy: the strings and arrays change owner */
+        to->claims[to->claim_count++] = from->claims[k];
+    }
+    free(from->claims);
+    from->claims = NULL;
+    from->claim_count = from->claim_cap = 0;
+}
+
 cvp_method_result *cvp_claim_add_method(cvp_claim_result *c, cvp_method m)
 {
     CVP_ASSERT((unsigned)m < CVP_METHOD_COUNT);

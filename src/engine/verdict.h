@@ -140,6 +140,12 @@ cvp_claim_result *cvp_report_add_claim(cvp_report *r, const char *title,
                                        bool is_refute, const char *file,
                                        int line, const char *statement);
 
+/* Moves every claim of `from` to the end of `to`, in order: the records
+ * change owner, nothing is copied.  `from` keeps its version and seed
+ * and is left with no claims.  For reports built apart (one per claim
+ * checked on another thread) and joined in a fixed order. */
+void cvp_report_move_claims(cvp_report *to, cvp_report *from);
+
 /* Appends a method result to a claim; returns it, valid until the next
  * append to the same claim.  A new result starts UNDECIDED with zero
  * counts, so a method the engine never finished cannot count as passed. */
