@@ -1,7 +1,8 @@
-/* all_shapes_internal.h -- shared by all_shapes.c, all_shapes_translate.c,
- * the operator files (all_shapes_contract.c, all_shapes_ops*.c; see
- * all_shapes_ops.h) and all_shapes_decide.c only (see all_shapes.h for
- * what the method computes).
+/* all_shapes_internal.h -- shared by all_shapes.c (with
+ * all_shapes_compare.c, all_shapes_replay.c and all_shapes_shapes.c),
+ * all_shapes_translate.c, the operator files (all_shapes_contract.c,
+ * all_shapes_ops*.c; see all_shapes_ops.h) and all_shapes_decide.c only
+ * (see all_shapes.h for what the method computes).
  *
  * The abstract domain.  A tensor-valued expression E over the claim's
  * inputs T_0, T_1, ... is kept as a list of *pieces*
@@ -206,5 +207,76 @@ isl_bool as_smallest(as_tr *tr, isl_set *params, long *values);
 char *as_describe(as_tr *tr, const as_tensor *t);
 /* A parameter set as text ("M >= 2 and U = 1 or ..."), malloc'd. */
 char *as_describe_set(as_tr *tr, isl_set *set);
+
+/* ---- running the method (all_shapes.c, all_shapes_compare.c,
+ * all_shapes_replay.c, all_shapes_shapes.c) ------------------------------ */
+
+struct cvp_all_shapes {
+    as_tr tr;
+    as_rc rc;
+    char reason[800];
+    size_t nshows;
+    as_value *sides;      /* 2 per show: left, right */
+    double prepare_seconds;
+};
+
+/* Shapes as parameter points (all_shapes_shapes.c). */
+/* The parameter set {dims = values}. */
+isl_set *as_point_set(as_tr *tr, const long *values);
+void as_format_values(char *buf, size_t n, const cvp_proof_claim *claim,
+                      const long *values);
+/* Values of every dim fit an int for isl_set_fix_si. */
+bool as_values_fit(const as_tr *tr, const long *values);
+/* True when the dims `values` lie in the parameter set `set` (kept). */
+bool as_in_set(as_tr *tr, isl_set *set, const long *values);
+/* The smallest shape of `params` (taken) into values, in the finite
+ * methods' order when the set is bounded and small. */
+isl_bool as_choose_shape(as_tr *tr, isl_set *params, long *values);
+/* The number of shapes of the context, when finite and small; else 0. */
+size_t as_count_shapes(as_tr *tr);
+
+/* Comparing the sides of a show (all_shapes_compare.c). */
+/* The sides as tensors with the same axis structure, or not applicable. */
+typedef struct {
+    as_tensor *t[2];        /* borrowed from the sides, or owned in own[] */
+    as_tensor *own[2];
+    isl_set *shape_differs; /* parameters where the shapes differ */
+    isl_set *differs;       /* parameters where some entry differs */
+    /* parameters where the sides cannot be compared (an axis flattened
+     * from different shapes): only a replay in Q can show a difference
+     * there, and nothing is shown where it finds none */
+    isl_set *uncertain;
+    char *why_uncertain;
+} show_cmp;
+
+/* Input entries set to 1 (the others 0) for a replay: one per factor of
+ * a differing monomial. */
+typedef struct {
+    int tensor[AS_MAX_DIMS];
+    long index[AS_MAX_DIMS][CVP_MAX_RANK];
+    int count;
+} witness;
+
+void as_show_cmp_clear(show_cmp *s);
+/* Fills s for show `index`. */
+as_rc as_compare_show(cvp_all_shapes *a, size_t index, show_cmp *s);
+/* A monomial that differs at shape `values` for show s (shapes equal
+ * there), into w, and its description (malloc'd) into *text. */
+bool as_find_witness(cvp_all_shapes *a, show_cmp *s, const long *values,
+                     witness *w, char **text);
+
+/* Evaluating in Q (all_shapes_replay.c). */
+typedef enum { REPLAY_EQUAL, REPLAY_DIFFERS, REPLAY_ERROR } replay_kind;
+
+/* Replays shape `values`: the witness instance first (when given), then
+ * random instances; on REPLAY_DIFFERS m holds the counterexample. */
+replay_kind as_replay_shape(claim_context *c, cvp_method_result *m,
+                            const long *values, const witness *w, int trials,
+                            size_t *instances, cvp_status *st);
+/* Checks the translation in Q at up to three small valid shapes; returns
+ * false (with m->reason set) on a disagreement. */
+bool as_cross_check_shapes(cvp_all_shapes *a, claim_context *c, cvp_method_result *m,
+                           long *values, char *checked, size_t checked_size,
+                           size_t *instances);
 
 #endif
