@@ -51,6 +51,29 @@ typedef struct {
     const char *path;
 } cvp_cli_report_request;
 
+/* ---- options shared by the commands (cli_options.c) ------------------- */
+
+/* True when arg is the option `name`, alone or with "=VALUE". */
+bool cvp_cli_is_option(const char *arg, const char *name);
+
+/* The value of option argv[*i] named `name` ("--name VALUE", advancing *i,
+ * or "--name=VALUE"); NULL when it is missing, after printing
+ * "convproof COMMAND: NAME needs a value" (unless command is NULL).  The
+ * result points into argv. */
+const char *cvp_cli_option_value(const char *command, int argc, char **argv,
+                                 int *i, const char *name);
+
+/* At most this many --report options per command. */
+#define CVP_CLI_MAX_REPORTS 8
+
+/* When argv[*i] is --report FORMAT or the -o/--output FILE that follows
+ * one, records it in reports[*count] (advancing *count, and *i past a
+ * separate value) and returns CVP_EXIT_OK, or prints why not and returns
+ * CVP_EXIT_USAGE; returns -1 for any other argument.  `command` names the
+ * command in messages ("check"). */
+int cvp_cli_report_option(const char *command, int argc, char **argv, int *i,
+                          cvp_cli_report_request *reports, size_t *count);
+
 /* "text", "md" (or "markdown"), "json", "html", "junit"; false for
  * anything else. */
 bool cvp_cli_parse_report_format(cvp_cli_report_format *format, const char *name);

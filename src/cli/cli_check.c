@@ -27,7 +27,6 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
-#define MAX_REPORTS 8
 
 
 typedef struct {
@@ -161,32 +160,14 @@ static int collect(path_list *list, const char *path, int depth)
     return rc;
 }
 
-/* Reads the value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"). */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "convproof check: %s needs a value\n", name);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-static bool is_option(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 int cvp_cli_check(int argc, char **argv)
 {
     cvp_check_options options;
     cvp_check_options_default(&options);
     cvp_render_options render = {false, false, false};
-    cvp_cli_report_request reports[MAX_REPORTS];
+    cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
+    int report_rc;
     path_list paths = {0};
     size_t jobs = 1;
     int rc = CVP_EXIT_OK;
@@ -213,8 +194,8 @@ int cvp_cli_check(int argc, char **argv)
         } else if (cvp_cli_is_color_option(arg)) {
             if (!cvp_cli_set_color("check", arg))
                 rc = CVP_EXIT_USAGE;
-        } else if (is_option(arg, "--method")) {
-            if ((value = option_value(argc, argv, &i, "--method")) == NULL) {
+        } else if (cvp_cli_is_option(arg, "--method")) {
+            if ((value = cvp_cli_option_value("check", argc, argv, &i, "--method")) == NULL) {
                 rc = CVP_EXIT_USAGE;
                 break;
             }
@@ -230,8 +211,8 @@ int cvp_cli_check(int argc, char **argv)
                 options.only[found] = true;
                 options.filtered = true;
             }
-        } else if (is_option(arg, "--seed")) {
-            if ((value = option_value(argc, argv, &i, "--seed")) == NULL
+        } else if (cvp_cli_is_option(arg, "--seed")) {
+            if ((value = cvp_cli_option_value("check", argc, argv, &i, "--seed")) == NULL
                 || cvp_cli_parse_count(&count, value, "--seed", &e) != CVP_OK) {
                 if (value != NULL)
                     fprintf(stderr, "convproof check: %s\n", e.message);
@@ -239,38 +220,15 @@ int cvp_cli_check(int argc, char **argv)
             } else {
                 options.seed = count;
             }
-        } else if (is_option(arg, "--report")) {
-            if ((value = option_value(argc, argv, &i, "--report")) == NULL) {
-                rc = CVP_EXIT_USAGE;
-            } else if (report_count == MAX_REPORTS) {
-                fprintf(stderr, "convproof check: at most %d reports\n", MAX_REPORTS);
-                rc = CVP_EXIT_USAGE;
-            } else {
-                cvp_cli_report_format f = CVP_CLI_REPORT_TEXT;
-                if (!cvp_cli_parse_report_format(&f, value)) {
-                    fprintf(stderr, "convproof check: unknown report format '%s' "
-                            "(text, md, json, html, junit)\n", value);
-                    rc = CVP_EXIT_USAGE;
-                }
-                reports[report_count].format = f;
-                reports[report_count].path = NULL;
-                report_count++;
-            }
-        } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output")) {
-            if ((value = option_value(argc, argv, &i, arg)) == NULL) {
-                rc = CVP_EXIT_USAGE;
-            } else if (report_count == 0 || reports[report_count - 1].path != NULL) {
-                fprintf(stderr, "convproof check: -o must follow a --report\n");
-                rc = CVP_EXIT_USAGE;
-            } else {
-                reports[report_count - 1].path = value;
-            }
-        } else if (is_option(arg, "--max-entries") || is_option(arg, "--max-terms")
-                   || is_option(arg, "--max-shapes")) {
-            const char *name = is_option(arg, "--max-entries") ? "--max-entries"
-                               : is_option(arg, "--max-terms") ? "--max-terms"
+        } else if ((report_rc = cvp_cli_report_option("check", argc, argv, &i, reports,
+                                                      &report_count)) >= 0) {
+            rc = report_rc;
+        } else if (cvp_cli_is_option(arg, "--max-entries") || cvp_cli_is_option(arg, "--max-terms")
+                   || cvp_cli_is_option(arg, "--max-shapes")) {
+            const char *name = cvp_cli_is_option(arg, "--max-entries") ? "--max-entries"
+                               : cvp_cli_is_option(arg, "--max-terms") ? "--max-terms"
                                                                : "--max-shapes";
-            if ((value = option_value(argc, argv, &i, name)) == NULL
+            if ((value = cvp_cli_option_value("check", argc, argv, &i, name)) == NULL
                 || cvp_cli_parse_count(&count, value, name, &e) != CVP_OK) {
                 if (value != NULL)
                     fprintf(stderr, "convproof check: %s\n", e.message);
@@ -282,12 +240,12 @@ int cvp_cli_check(int argc, char **argv)
             } else {
                 options.max_shapes = count;
             }
-        } else if (is_option(arg, "--timeout") || is_option(arg, "--max-memory")) {
+        } else if (cvp_cli_is_option(arg, "--timeout") || cvp_cli_is_option(arg, "--max-memory")) {
             /* cli/cli_limits.h, engine/limits.h */
-            bool timeout = is_option(arg, "--timeout");
+            bool timeout = cvp_cli_is_option(arg, "--timeout");
             const char *name = timeout ? "--timeout" : "--max-memory";
             size_t bytes = 0;
-            if ((value = option_value(argc, argv, &i, name)) == NULL) {
+            if ((value = cvp_cli_option_value("check", argc, argv, &i, name)) == NULL) {
                 rc = CVP_EXIT_USAGE;
             } else if ((timeout ? cvp_cli_parse_seconds(&options.timeout, value, name, &e)
                                 : cvp_cli_parse_bytes(&bytes, value, name, &e)) != CVP_OK) {
@@ -299,11 +257,11 @@ int cvp_cli_check(int argc, char **argv)
             }
         } else if (strcmp(arg, "--reference") == 0) {
             cvp_fast_set_enabled(false);
-        } else if (is_option(arg, "--jobs") || strncmp(arg, "-j", 2) == 0) {
+        } else if (cvp_cli_is_option(arg, "--jobs") || strncmp(arg, "-j", 2) == 0) {
             /* --jobs N, --jobs=N, -j N, -jN (cli/cli_jobs.h) */
             if (strncmp(arg, "-j", 2) == 0 && arg[2] != '\0')
                 value = arg + 2;
-            else if ((value = option_value(argc, argv, &i,
+            else if ((value = cvp_cli_option_value("check", argc, argv, &i,
                                            arg[1] == 'j' ? "-j" : "--jobs")) == NULL)
                 rc = CVP_EXIT_USAGE;
             if (value != NULL && !cvp_cli_parse_jobs(&jobs, value))

@@ -155,26 +155,6 @@ static int report_in_expression(const cvp_lang_error *err,
     return exit_code(err->status);
 }
 
-/* The value of option argv[*i] ("--name VALUE" or "--name=VALUE"); NULL
- * when the value is missing. */
-static const char *option_value(int argc, char **argv, int *i,
-                                size_t name_len)
-{
-    const char *arg = argv[*i];
-    if (arg[name_len] == '=')
-        return arg + name_len + 1;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-/* True when argv[i] is the option `name`, alone or with "=VALUE". */
-static bool is_option(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 static int parse_options(eval_options *opts, int argc, char **argv)
 {
     static const char *const valued[] = {"--let", "--random", "--range",
@@ -205,12 +185,12 @@ static int parse_options(eval_options *opts, int argc, char **argv)
             continue;
         }
         size_t which = 0, count = sizeof valued / sizeof valued[0];
-        while (which < count && !is_option(arg, valued[which]))
+        while (which < count && !cvp_cli_is_option(arg, valued[which]))
             which++;
         if (which == count)
             return usage_error("unknown option '%s'", arg);
-        const char *value = option_value(argc, argv, &i,
-                                         strlen(valued[which]));
+        const char *value = cvp_cli_option_value(NULL, argc, argv, &i,
+                                                 valued[which]);
         if (value == NULL)
             return usage_error("option '%s' needs a value", valued[which]);
         switch (which) {

@@ -22,7 +22,6 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
-#define MAX_REPORTS 8
 
 
 /* SIGINT, SIGTERM or SIGHUP: the runner kills the commands' process
@@ -80,24 +79,6 @@ static void usage(FILE *stream)
         "\n"
         "exit status: 0 every operation passed, 1 a finding, 2 usage error,\n"
         "3 an error of convproof itself.\n");
-}
-
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "convproof test-impl: %s needs a value\n", name);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-static bool is_option(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
 /* Adds the operations of "conv2d,max_pool2d" or "all". */
@@ -160,8 +141,9 @@ int cvp_cli_test_impl(int argc, char **argv)
     cvp_impl_test_options options;
     cvp_impl_test_options_default(&options);
     cvp_render_options render = {true, false, false};
-    cvp_cli_report_request reports[MAX_REPORTS];
+    cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
+    int report_rc;
     bool ops[CVP_IMPL_OP_COUNT] = {false};
     bool any_op = false;
     const char *command = NULL;
@@ -190,30 +172,30 @@ int cvp_cli_test_impl(int argc, char **argv)
             options.shrink = false;
         } else if (strcmp(arg, "--no-large") == 0) {
             options.large = false;
-        } else if (is_option(arg, "--command")) {
-            if ((value = option_value(argc, argv, &i, "--command")) == NULL)
+        } else if (cvp_cli_is_option(arg, "--command")) {
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--command")) == NULL)
                 rc = CVP_EXIT_USAGE;
             else if (value[0] == '\0') {
                 fprintf(stderr, "convproof test-impl: --command is empty\n");
                 rc = CVP_EXIT_USAGE;
             } else
                 command = value;
-        } else if (is_option(arg, "--op")) {
-            if ((value = option_value(argc, argv, &i, "--op")) == NULL
+        } else if (cvp_cli_is_option(arg, "--op")) {
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--op")) == NULL
                 || !add_ops(ops, value))
                 rc = CVP_EXIT_USAGE;
             else
                 any_op = true;
-        } else if (is_option(arg, "--layout")) {
-            if ((value = option_value(argc, argv, &i, "--layout")) == NULL)
+        } else if (cvp_cli_is_option(arg, "--layout")) {
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--layout")) == NULL)
                 rc = CVP_EXIT_USAGE;
             else if (!cvp_impl_layout_parse(&options.layout, value)) {
                 fprintf(stderr, "convproof test-impl: unknown layout '%s' "
                         "(nchw, nhwc)\n", value);
                 rc = CVP_EXIT_USAGE;
             }
-        } else if (is_option(arg, "--shapes")) {
-            if ((value = option_value(argc, argv, &i, "--shapes")) == NULL)
+        } else if (cvp_cli_is_option(arg, "--shapes")) {
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--shapes")) == NULL)
                 rc = CVP_EXIT_USAGE;
             else {
                 /* Checked here so a typo fails before anything runs. */
@@ -225,9 +207,9 @@ int cvp_cli_test_impl(int argc, char **argv)
                 } else
                     shapes = join_shapes(shapes, value);
             }
-        } else if (is_option(arg, "--values")) {
+        } else if (cvp_cli_is_option(arg, "--values")) {
             cvp_cli_range range;
-            if ((value = option_value(argc, argv, &i, "--values")) == NULL)
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--values")) == NULL)
                 rc = CVP_EXIT_USAGE;
             else if (cvp_cli_parse_range(&range, value, &e) != CVP_OK
                      || range.lo < -(INT64_C(1) << 40)
@@ -243,19 +225,19 @@ int cvp_cli_test_impl(int argc, char **argv)
                 options.values.hi = (long)range.hi;
                 options.values_set = true;
             }
-        } else if (is_option(arg, "--trials") || is_option(arg, "--seed")
-                   || is_option(arg, "--jobs") || is_option(arg, "--batch")
-                   || is_option(arg, "--max-shrink-runs")
-                   || is_option(arg, "--max-entries")) {
-            const char *name = is_option(arg, "--trials") ? "--trials"
-                             : is_option(arg, "--seed") ? "--seed"
-                             : is_option(arg, "--jobs") ? "--jobs"
-                             : is_option(arg, "--batch") ? "--batch"
-                             : is_option(arg, "--max-entries") ? "--max-entries"
+        } else if (cvp_cli_is_option(arg, "--trials") || cvp_cli_is_option(arg, "--seed")
+                   || cvp_cli_is_option(arg, "--jobs") || cvp_cli_is_option(arg, "--batch")
+                   || cvp_cli_is_option(arg, "--max-shrink-runs")
+                   || cvp_cli_is_option(arg, "--max-entries")) {
+            const char *name = cvp_cli_is_option(arg, "--trials") ? "--trials"
+                             : cvp_cli_is_option(arg, "--seed") ? "--seed"
+                             : cvp_cli_is_option(arg, "--jobs") ? "--jobs"
+                             : cvp_cli_is_option(arg, "--batch") ? "--batch"
+                             : cvp_cli_is_option(arg, "--max-entries") ? "--max-entries"
                                                          : "--max-shrink-runs";
             bool zero_ok = strcmp(name, "--trials") == 0
                            || strcmp(name, "--seed") == 0;
-            if ((value = option_value(argc, argv, &i, name)) == NULL) {
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, name)) == NULL) {
                 rc = CVP_EXIT_USAGE;
             } else if (zero_ok && strcmp(value, "0") == 0) {
                 count = 0;
@@ -283,41 +265,17 @@ int cvp_cli_test_impl(int argc, char **argv)
                     options.max_shrink_runs = count;
                 }
             }
-        } else if (is_option(arg, "--timeout")) {
-            if ((value = option_value(argc, argv, &i, "--timeout")) == NULL)
+        } else if (cvp_cli_is_option(arg, "--timeout")) {
+            if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--timeout")) == NULL)
                 rc = CVP_EXIT_USAGE;
             else if (!parse_seconds(&timeout, value)) {
                 fprintf(stderr, "convproof test-impl: --timeout: expected "
                         "seconds above 0 (at most 86400), got '%s'\n", value);
                 rc = CVP_EXIT_USAGE;
             }
-        } else if (is_option(arg, "--report")) {
-            if ((value = option_value(argc, argv, &i, "--report")) == NULL) {
-                rc = CVP_EXIT_USAGE;
-            } else if (report_count == MAX_REPORTS) {
-                fprintf(stderr, "convproof test-impl: at most %d reports\n",
-                        MAX_REPORTS);
-                rc = CVP_EXIT_USAGE;
-            } else {
-                cvp_cli_report_format f = CVP_CLI_REPORT_TEXT;
-                if (!cvp_cli_parse_report_format(&f, value)) {
-                    fprintf(stderr, "convproof test-impl: unknown report format "
-                            "'%s' (text, md, json, html, junit)\n", value);
-                    rc = CVP_EXIT_USAGE;
-                }
-                reports[report_count].format = f;
-                reports[report_count].path = NULL;
-                report_count++;
-            }
-        } else if (strcmp(arg, "-o") == 0 || is_option(arg, "--output")) {
-            if ((value = option_value(argc, argv, &i, arg)) == NULL) {
-                rc = CVP_EXIT_USAGE;
-            } else if (report_count == 0 || reports[report_count - 1].path != NULL) {
-                fprintf(stderr, "convproof test-impl: -o must follow a --report\n");
-                rc = CVP_EXIT_USAGE;
-            } else {
-                reports[report_count - 1].path = value;
-            }
+        } else if ((report_rc = cvp_cli_report_option("test-impl", argc, argv, &i, reports,
+                                                      &report_count)) >= 0) {
+            rc = report_rc;
         } else {
             fprintf(stderr, "convproof test-impl: unknown %s '%s'\n",
                     arg[0] == '-' ? "option" : "argument", arg);
