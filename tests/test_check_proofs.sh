@@ -22,50 +22,16 @@
 # Every method that reports a counterexample must report this one;
 # tensors are compared with white space removed.
 #
-# The binary is $CONVPROOF (set by `make check`), else $builddir/convproof,
-# else ./convproof; $CONVPROOF_WRAPPER (e.g. valgrind) is put in front of
-# every run.
+# The binary ($CONVPROOF, else $builddir/convproof, else ./convproof) and
+# $CONVPROOF_WRAPPER (e.g. valgrind), put in front of every run: see
+# tests/shell_common.sh.
 set -u
 
 srcdir=${srcdir:-.}
-builddir=${builddir:-.}
-if [ -n "${CONVPROOF:-}" ]; then
-    bin=$CONVPROOF
-elif [ -x "$builddir/convproof" ]; then
-    bin=$builddir/convproof
-else
-    bin=./convproof
-fi
-wrapper=${CONVPROOF_WRAPPER:-}
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 python=/usr/bin/python3
 corpus=$srcdir/tests/proofs
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_check_proofs.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-
-# run ARGS...: runs convproof, leaving $rc, $tmp/out and $tmp/err.
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS: $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    echo "  exit status $rc; stdout:"
-    sed 's/^/    /' "$tmp/out"
-    echo "  stderr:"
-    sed 's/^/    /' "$tmp/err"
-}
 
 # ---- valid: every claim passes --------------------------------------------
 found=0
@@ -230,6 +196,4 @@ else
     echo "SKIP: JSON schema check: $python is not there"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] || exit 1
-exit 0
+finish

@@ -2,52 +2,19 @@
 # test_cli.sh -- end-to-end tests of `convproof eval`: exit codes, output
 # and the location in error messages.
 #
-# The binary is $CONVPROOF (set by `make check`), else $builddir/convproof,
-# else ./convproof; $CONVPROOF_WRAPPER (e.g. valgrind) is put in front of
-# every run.  Expected outputs were worked out by hand; tensors are compared
-# with white space removed, so the layout of the text form may change.
+# The binary ($CONVPROOF, else $builddir/convproof, else ./convproof) and
+# $CONVPROOF_WRAPPER (e.g. valgrind), put in front of every run: see
+# tests/shell_common.sh.  Expected outputs were worked out by hand; tensors are
+# compared with white space removed, so the layout of the text form may
+# change.
 set -u
 
 srcdir=${srcdir:-.}
-builddir=${builddir:-.}
-if [ -n "${CONVPROOF:-}" ]; then
-    bin=$CONVPROOF
-elif [ -x "$builddir/convproof" ]; then
-    bin=$builddir/convproof
-else
-    bin=./convproof
-fi
-wrapper=${CONVPROOF_WRAPPER:-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_cli.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-
-# run ARGS...: runs convproof, leaving $rc, $tmp/out and $tmp/err.
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 
 squeeze() {
     tr -d ' \n\t' <"$1"
-}
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS: $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    echo "  exit status $rc; stdout:"
-    sed 's/^/    /' "$tmp/out"
-    echo "  stderr:"
-    sed 's/^/    /' "$tmp/err"
 }
 
 # expect_out NAME OUTPUT ARGS...: exit 0 and stdout (white space removed)
@@ -246,5 +213,4 @@ for input in "$(printf '\001\377\200')" "$deep" \
     fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

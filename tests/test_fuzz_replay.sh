@@ -7,10 +7,11 @@
 # replay runs under memcheck (CONVPROOF_WRAPPER).
 set -u
 srcdir=${srcdir:-.}
-top=$(dirname "$CONVPROOF")
-status=0
-out=$(mktemp "${TMPDIR:-/tmp}/fuzz_replay.XXXXXX") || exit 99
-trap 'rm -f "$out"' EXIT INT TERM
+cvp_test_name=fuzz_replay
+cvp_fail_show=none
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
+top=$(dirname "$bin")
 for t in proof tensor_text npy json; do
   prog=$top/fuzz/replay_$t
   for dir in "$srcdir/tests/fuzz/$t" "$srcdir/tests/fuzz/regressions/$t"; do
@@ -21,13 +22,13 @@ for t in proof tensor_text npy json; do
       [ -f "$f" ] && set -- "$@" "$f"
     done
     [ $# -eq 0 ] && continue
-    if ${CONVPROOF_WRAPPER:-} "$prog" "$@" > "$out" 2>&1; then
-      echo "PASS: $t: $# input(s) of ${dir#"$srcdir"/}"
+    # shellcheck disable=SC2086  # the wrapper is a command line
+    if $wrapper "$prog" "$@" > "$tmp/out" 2>&1; then
+      pass "$t: $# input(s) of ${dir#"$srcdir"/}"
     else
-      echo "FAIL: $t: an input of ${dir#"$srcdir"/} failed:"
-      cat "$out"
-      status=1
+      fail "$t: an input of ${dir#"$srcdir"/} failed:"
+      cat "$tmp/out"
     fi
   done
 done
-exit $status
+finish

@@ -22,53 +22,18 @@
 set -u
 
 srcdir=${srcdir:-.}
-builddir=${builddir:-.}
-if [ -n "${CONVPROOF:-}" ]; then
-    bin=$CONVPROOF
-elif [ -x "$builddir/convproof" ]; then
-    bin=$builddir/convproof
-else
-    bin=./convproof
-fi
-wrapper=${CONVPROOF_WRAPPER:-}
+cvp_fail_stdout_lines=80
+cvp_fail_stderr_lines=40
+cvp_count_skips=yes
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 py=/usr/bin/python3
 adapters=$(cd "$srcdir/adapters" && pwd)
 schema=$srcdir/docs/report-schema.json
 checker=$srcdir/tests/report_json_check.py
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_impl.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-skipped=0
 trials=40
 [ -n "$wrapper" ] && trials=6
-
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS: $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    echo "  exit status $rc; stdout:"
-    sed 's/^/    /' "$tmp/out" | head -80
-    echo "  stderr:"
-    sed 's/^/    /' "$tmp/err" | head -40
-}
-
-skip() {
-    skipped=$((skipped + 1))
-    echo "SKIPPED: $1"
-}
 
 # contains FILE TEXT: TEXT (a fixed string) is in FILE.
 contains() {
@@ -354,7 +319,4 @@ else
     fail "--help"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ] || exit 1
-[ "$passed" -gt 0 ] || exit 77
-exit 0
+finish

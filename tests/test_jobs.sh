@@ -6,49 +6,17 @@
 # Reports carry measured seconds, which differ from run to run; they are
 # replaced by T before comparing (strip_times below), and nothing else is.
 #
-# The binary is $CONVPROOF (set by `make check`), else $builddir/convproof,
-# else ./convproof; $CONVPROOF_WRAPPER (e.g. valgrind) is put in front of
-# every run.  Under a wrapper the shipped proofs are replaced by four of
-# their quick files (the whole library takes minutes per run there).
+# The binary ($CONVPROOF, else $builddir/convproof, else ./convproof) and
+# $CONVPROOF_WRAPPER (e.g. valgrind), put in front of every run: see
+# tests/shell_common.sh.  Under a wrapper the shipped proofs are replaced by four
+# of their quick files (the whole library takes minutes per run there).
 set -u
 
 srcdir=${srcdir:-.}
-builddir=${builddir:-.}
-if [ -n "${CONVPROOF:-}" ]; then
-    bin=$CONVPROOF
-elif [ -x "$builddir/convproof" ]; then
-    bin=$builddir/convproof
-else
-    bin=./convproof
-fi
-wrapper=${CONVPROOF_WRAPPER:-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_jobs.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-
-# run ARGS...: runs convproof, leaving $rc, $tmp/out and $tmp/err.
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS: $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    echo "  exit status $rc; stdout:"
-    sed 's/^/    /' "$tmp/out" | head -40
-    echo "  stderr:"
-    sed 's/^/    /' "$tmp/err" | head -40
-}
+cvp_fail_stdout_lines=40
+cvp_fail_stderr_lines=40
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 
 # strip_times FILE: FILE with every measured duration replaced by T:
 # "0.014 s" (text, Markdown, HTML), "| 0.014 |" (Markdown tables),
@@ -270,5 +238,4 @@ else
     fail "check --help documents --jobs"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

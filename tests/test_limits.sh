@@ -12,34 +12,16 @@
 #   bad values of the options are usage errors (exit 2).
 #
 # No timing is asserted: the timeout claims take hours without it.
-# Environment as test_check_proofs.sh.
+# Environment (the binary, its wrapper): tests/shell_common.sh.
 set -u
 
 srcdir=${srcdir:-.}
-builddir=${builddir:-.}
-if [ -n "${CONVPROOF:-}" ]; then
-    bin=$CONVPROOF
-elif [ -x "$builddir/convproof" ]; then
-    bin=$builddir/convproof
-else
-    bin=./convproof
-fi
-wrapper=${CONVPROOF_WRAPPER:-}
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 python=/usr/bin/python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_limits.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# run (tests/shell_common.sh) leaves out and err here.
 cd "$tmp" || exit 99
-
-passed=0
-failed=0
-
-# run ARGS...: runs convproof, leaving $rc, out and err.
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" "$@" >out 2>err </dev/null
-    rc=$?
-}
 
 # check NAME WANT_RC: passes when $rc is WANT_RC; the caller's further
 # conditions are given as the rest of a shell condition in $ok.
@@ -265,6 +247,4 @@ else
     echo "SKIP: .npy headers: $python is not there to write them"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] || exit 1
-exit 0
+finish

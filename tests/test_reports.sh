@@ -21,28 +21,17 @@
 #     progress line never appears when standard error is not a terminal.
 #
 # $CONVPROOF is the binary (set by `make check`), $CONVPROOF_WRAPPER is
-# put in front of every run (valgrind in `make check-valgrind`).
+# put in front of every run (valgrind in `make check-valgrind`): see
+# tests/shell_common.sh.
 set -u
 
 srcdir=${srcdir:-.}
-bin=${CONVPROOF:-./convproof}
-wrapper=${CONVPROOF_WRAPPER:-}
+cvp_fail_show=stderr
+cvp_fail_stderr_lines=20
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 python=/usr/bin/python3
 check_py=$srcdir/tests/report_html_check.py
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_reports.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; sed 's/^/  /' "$tmp/err" 2>/dev/null | head -20; }
-
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
 
 # ---- one run of proofs/ with every report ----------------------------------
 run check "$srcdir/proofs/" --report html -o "$tmp/proofs.html" \
@@ -184,5 +173,4 @@ else
     fail "--color=sometimes (exit $rc)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -16,19 +16,13 @@
 # runs (a sample across every folder), since the run is about memory
 # errors there and the whole corpus under valgrind would take longer than
 # the rest of the suite together.  Needs /usr/bin/python3 to read
-# the JSON reports (SKIPs without it).  Environment as test_check_proofs.sh.
+# the JSON reports (SKIPs without it).  Environment (the binary, its wrapper):
+# tests/shell_common.sh.
 set -u
 
 srcdir=${srcdir:-.}
-builddir=${builddir:-.}
-if [ -n "${CONVPROOF:-}" ]; then
-    bin=$CONVPROOF
-elif [ -x "$builddir/convproof" ]; then
-    bin=$builddir/convproof
-else
-    bin=./convproof
-fi
-wrapper=${CONVPROOF_WRAPPER:-}
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 python=/usr/bin/python3
 corpus=$srcdir/tests/soundness
 
@@ -37,10 +31,7 @@ if [ ! -x "$python" ]; then
     exit 77
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_soundness.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-failed=0
+# failed is a flag here: the corpus passes or fails as a whole.
 
 # The variants to run, one path a line.
 : >"$tmp/list"
@@ -67,10 +58,8 @@ fi
 [ "$skipped" -eq 0 ] || echo "SKIP: $skipped large variants under $wrapper"
 
 # ---- 1. every named method judges every variant false ---------------------
-# shellcheck disable=SC2086,SC2046  # the wrapper is a command line; paths have no blanks
-$wrapper "$bin" check $(cat "$tmp/list") --quiet --report json -o "$tmp/named.json" \
-    >"$tmp/out" 2>"$tmp/err" </dev/null
-rc=$?
+# shellcheck disable=SC2046  # paths have no blanks
+run check $(cat "$tmp/list") --quiet --report json -o "$tmp/named.json"
 if [ "$rc" -ne 1 ] || [ -s "$tmp/err" ]; then
     echo "FAIL: convproof check on the variants: exit $rc (wanted 1, every claim failed)"
     sed 's/^/    /' "$tmp/err"
@@ -98,10 +87,8 @@ while read -r proof; do
     echo "$copy" >>"$tmp/na_list"
 done <"$tmp/list"
 if [ -s "$tmp/na_list" ]; then
-    # shellcheck disable=SC2086,SC2046
-    $wrapper "$bin" check $(cat "$tmp/na_list") --quiet --report json -o "$tmp/na.json" \
-        >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
+    # shellcheck disable=SC2046
+    run check $(cat "$tmp/na_list") --quiet --report json -o "$tmp/na.json"
     # every claim is undecided (only inapplicable methods ran): exit 3
     if [ "$rc" -ne 3 ] || [ -s "$tmp/err" ]; then
         echo "FAIL: convproof check with the inapplicable methods: exit $rc (wanted 3)"

@@ -27,33 +27,26 @@
 set -u
 
 srcdir=${srcdir:-.}
-bin=${CONVPROOF:-./convproof}
-wrapper=${CONVPROOF_WRAPPER:-}
+# fail prints nothing of its own; each check prints what tells most.
+cvp_fail_show=none
+# shellcheck source=tests/shell_common.sh
+. "$srcdir/tests/shell_common.sh"
 golden=$srcdir/tests/symbolic
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_symbolic.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-passed=0
-failed=0
-
-run() {
-    # shellcheck disable=SC2086  # the wrapper is a command line
-    $wrapper "$bin" eval --symbolic "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
+# symbolic ARGS...: runs convproof eval --symbolic ARGS (run, shell_common.sh).
+symbolic() {
+    run eval --symbolic "$@"
 }
 
 # golden FILE ARGS...: the output of eval --symbolic ARGS is FILE exactly.
 golden() {
     file=$1
     shift
-    run "$@"
+    symbolic "$@"
     if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$golden/$file"; then
-        passed=$((passed + 1))
-        echo "PASS: $file"
+        pass "$file"
     else
-        failed=$((failed + 1))
-        echo "FAIL: $file (exit $rc)"
+        fail "$file (exit $rc)"
         diff "$golden/$file" "$tmp/out" | head -20
         head -5 "$tmp/err"
     fi
@@ -63,13 +56,11 @@ golden() {
 usage_error() {
     message=$1
     shift
-    run "$@"
+    symbolic "$@"
     if [ "$rc" -eq 2 ] && grep -q -- "$message" "$tmp/err"; then
-        passed=$((passed + 1))
-        echo "PASS: error '$message'"
+        pass "error '$message'"
     else
-        failed=$((failed + 1))
-        echo "FAIL: error '$message' (exit $rc)"
+        fail "error '$message' (exit $rc)"
         head -5 "$tmp/err"
     fi
 }
@@ -94,17 +85,17 @@ words() { tr -d '[]' <"$1" | awk '{ $1 = $1; print " " $0 }'; }
 transpose "$golden/jacobian_xcorr_3x3_2x2.txt" >"$tmp/t1"
 words "$golden/jacobian_wide_2x2_2x2.txt" >"$tmp/t2"
 if cmp -s "$tmp/t1" "$tmp/t2"; then
-    passed=$((passed + 1)); echo "PASS: the wide convolution's matrix is the transpose (5-7)"
+    pass "the wide convolution's matrix is the transpose (5-7)"
 else
-    failed=$((failed + 1)); echo "FAIL: transpose"; diff "$tmp/t1" "$tmp/t2" | head
+    fail "transpose"; diff "$tmp/t1" "$tmp/t2" | head
 fi
 
 # A --let input stays concrete: W = [[1, 2], [3, 4]] fills the pattern.
-run 'jacobian(xcorr(W, X), X)' --shape X=3x3 --let 'W=[[1, 2], [3, 4]]'
+symbolic 'jacobian(xcorr(W, X), X)' --shape X=3x3 --let 'W=[[1, 2], [3, 4]]'
 if [ "$rc" -eq 0 ] && [ "$(head -1 "$tmp/out")" = "[  1  2  0  3  4  0  0  0  0  ]" ]; then
-    passed=$((passed + 1)); echo "PASS: --let keeps an input concrete"
+    pass "--let keeps an input concrete"
 else
-    failed=$((failed + 1)); echo "FAIL: --let with --symbolic (exit $rc)"; head -3 "$tmp/out" "$tmp/err"
+    fail "--let with --symbolic (exit $rc)"; head -3 "$tmp/out" "$tmp/err"
 fi
 
 usage_error "expected NAME=SHAPE" 'X' --shape X=3by3
@@ -115,5 +106,4 @@ usage_error "symbolic printing takes 1 to 20000" 'X' --shape X=200x200
 usage_error "unknown name" 'Y' --shape X=2x2
 usage_error "missing the expression" --shape X=2x2
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
