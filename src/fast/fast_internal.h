@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>   /* before gmp.h: it declares gmp_fprintf & co. only then */
 #include <gmp.h>
 
 #include "fast/fast.h"
@@ -21,46 +22,6 @@
 #define FAST_OMP(directive) _Pragma(#directive)
 #else
 #define FAST_OMP(directive)
-/* ---- integers beyond int64: residues and CRT (fast_crt.c) -------------- */
-
-/* Runs one operation (`job`, opaque here) on residues mod ctx->p: A and B
- * the operands' residues, R the zeroed result. */
-typedef bool (*fast_residue_op)(fast_ctx *ctx, const void *job, const uint64_t *A,
-                                const uint64_t *B, uint64_t *R);
-
-/* How many primes of the basis (each above 2^60) the bound needs. */
-size_t fast_crt_primes_needed(unsigned __int128 bound);
-
-/* Y := the Q tensor of the given shape whose entries are the exact
- * integer results of `run` on the scaled operands a and b, divided by
- * a.den * b.den; `bound` bounds every partial sum of every entry.  False
- * (Y untouched) when the bound needs more than three primes or the shape
- * passes the entry limit. */
-bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
-                     const fast_operand *a, const fast_operand *b,
-                     unsigned __int128 bound, fast_residue_op run,
-                     const void *job);
-
-/* ---- the degree semiring (fast_degree.c) --------------------------------
- * The operators on uniform operands (every entry the same degree); false
- * when the ring is not the degree semiring or an operand is not uniform,
- * and then out is untouched.  Shapes must have passed cvp_conv2d_check
- * (and G must fit the output).  The bias may be any degree tensor. */
-bool fast_is_degree_ring(const cvp_ring *R);
-bool fast_degree_conv2d(cvp_tensor_t out, const cvp_conv2d_dims *d,
-                        const cvp_conv2d_params *p, const cvp_tensor_t X,
-                        const cvp_tensor_t K, const cvp_tensor_struct *bias);
-bool fast_degree_conv2d_backward_input(cvp_tensor_t out, const cvp_conv2d_dims *d,
-                                       const cvp_conv2d_params *p,
-                                       const cvp_tensor_t X, const cvp_tensor_t K,
-                                       const cvp_tensor_t G);
-bool fast_degree_conv2d_backward_weight(cvp_tensor_t out, const cvp_conv2d_dims *d,
-                                        const cvp_conv2d_params *p,
-                                        const cvp_tensor_t X, const cvp_tensor_t K,
-                                        const cvp_tensor_t G);
-/* A is m x k, B is k x n (checked by the caller). */
-bool fast_degree_matmul(cvp_tensor_t out, const cvp_tensor_t A, const cvp_tensor_t B);
-
 #endif
 
 /* Loops shorter than this (in elementary steps) stay on one thread:
