@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>   /* before gmp.h: it declares gmp_fprintf & co. only then */
 #include <gmp.h>
 #include <isl/aff.h>
 #include <isl/ctx.h>

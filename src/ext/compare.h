@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>   /* before gmp.h: it declares gmp_fprintf & co. only then */
 #include <gmp.h>
 
 #include "kernel/tensor.h"

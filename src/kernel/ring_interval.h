@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>   /* before gmp.h: it declares gmp_fprintf & co. only then */
 #include <gmp.h>
 #include <mpfr.h>
 

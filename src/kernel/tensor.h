@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>   /* before gmp.h: it declares gmp_fprintf & co. only then */
 #include <gmp.h>
 
 #include "kernel/ring.h"

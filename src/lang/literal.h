@@ -9,6 +9,7 @@
 #define CVP_LITERAL_H
 
 #include <stddef.h>
+#include <stdio.h>   /* before gmp.h: it declares gmp_fprintf & co. only then */
 #include <gmp.h>
 
 #include "kernel/status.h"
