@@ -14,6 +14,26 @@
 #include "kernel/interrupt.h"
 #include "engine/subgrad.h"
 
+/* Shrinks the failing instance in env, evaluates it once more into r (to
+ * the end even past a limit: the counterexample stands, shrinking stops
+ * at the limit) and records it in m.  `evaluates`: the failure is a
+ * difference between the sides, so the re-evaluation must succeed (else
+ * it is the evaluation's own failure, which stays). */
+static run_kind shrink_and_record(claim_context *c, const cvp_shape_point *p,
+                                  cvp_env *env, show_result *r,
+                                  cvp_method_result *m, bool evaluates)
+{
+    instance_shrink(c, env);
+    show_result_clear(r);
+    show_result_init(r);
+    bool held = cvp_interrupt_hold(true);
+    instance_eval(r, c, env, NULL);
+    cvp_interrupt_hold(held);
+    CVP_ASSERT(r->failed_show != SIZE_MAX && (!evaluates || r->status == CVP_OK));
+    counterexample_record(m, c, p, env, r);
+    return RUN_COUNTEREXAMPLE;
+}
+
 /* Searches shape p for a failing Q instance with `trials` random
  * instances (the first small); on success shrinks it, records it in m and
  * returns RUN_COUNTEREXAMPLE.  *instances counts evaluated instances (an
@@ -69,17 +89,7 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
              * the kink and the set; `in subgrad` is the claim that can
              * hold there): a failed instance, shrunk like any other. */
             ++*instances;
-            instance_shrink(c, &env);
-            show_result_clear(&r);
-            show_result_init(&r);
-            /* the counterexample stands; its one re-evaluation finishes
-             * even past a limit (shrinking stops at it) */
-            bool held = cvp_interrupt_hold(true);
-            instance_eval(&r, c, &env, NULL);
-            cvp_interrupt_hold(held);
-            CVP_ASSERT(r.failed_show != SIZE_MAX);
-            counterexample_record(m, c, p, &env, &r);
-            kind = RUN_COUNTEREXAMPLE;
+            kind = shrink_and_record(c, p, &env, &r, m, false);
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
             /* Not an operation of Q (a transcendental function: the
              * message says to use `bounded`). */
@@ -93,19 +103,8 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
             kind = RUN_ERROR;
         } else {
             ++*instances;
-            if (r.failed_show != SIZE_MAX) {
-                instance_shrink(c, &env);
-                show_result_clear(&r);
-                show_result_init(&r);
-                /* the counterexample stands; its one re-evaluation
-                 * finishes even past a limit (shrinking stops at it) */
-                bool held = cvp_interrupt_hold(true);
-                instance_eval(&r, c, &env, NULL);
-                cvp_interrupt_hold(held);
-                CVP_ASSERT(r.status == CVP_OK && r.failed_show != SIZE_MAX);
-                counterexample_record(m, c, p, &env, &r);
-                kind = RUN_COUNTEREXAMPLE;
-            }
+            if (r.failed_show != SIZE_MAX)
+                kind = shrink_and_record(c, p, &env, &r, m, true);
         }
         show_result_clear(&r);
         cvp_env_clear(&env);
