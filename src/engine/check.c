@@ -60,6 +60,12 @@ long check_method_option(const cvp_proof_method *m, const char *name, long dflt)
     return dflt;
 }
 
+void check_not_polynomial(claim_context *c, cvp_method_result *m)
+{
+    cvp_set_textf(&m->reason, "not a polynomial identity: %s", c->err->message);
+    cvp_lang_error_clear(c->err);
+}
+
 /* Adds " (at shape M=1, N=2)" to a located error from an evaluation. */
 cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,
                            cvp_status st)

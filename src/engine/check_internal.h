@@ -88,6 +88,11 @@ uint64_t check_mix_seed(const claim_context *c, int method, size_t shape,
 /* Reads option `name` of a method line (or returns the default). */
 long check_method_option(const cvp_proof_method *m, const char *name, long dflt);
 
+/* An evaluation met an operation that is not polynomial (random and
+ * symbolic cannot judge the claim): m's reason quotes c->err's message,
+ * which is then cleared. */
+void check_not_polynomial(claim_context *c, cvp_method_result *m);
+
 /* Adds " (at shape M=1, N=2)" to a located error from an evaluation and
  * returns st. */
 cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,

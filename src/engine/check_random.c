@@ -32,9 +32,7 @@ static long degree_at_shape(claim_context *c, const cvp_shape_point *p,
             cvp_status e = cvp_eval_in(&v, side ? show->rhs : show->lhs, &env, &c->defs,
                                        &D, c->file->source_name, c->err);
             if (e == CVP_ERR_UNSUPPORTED) {
-                cvp_set_textf(&m->reason, "not a polynomial identity: %s",
-                              c->err->message);
-                cvp_lang_error_clear(c->err);
+                check_not_polynomial(c, m);
                 degree = -1;
             } else if (e != CVP_OK) {
                 *st = check_at_shape(c, p, e);
@@ -92,9 +90,7 @@ run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
             if (*st != CVP_OK) {
                 kind = RUN_ERROR;
             } else if (r.status == CVP_ERR_UNSUPPORTED) {
-                cvp_set_textf(&m->reason, "not a polynomial identity: %s",
-                              c->err->message);
-                cvp_lang_error_clear(c->err);
+                check_not_polynomial(c, m);
                 kind = RUN_NOT_APPLICABLE;
             } else if (r.status != CVP_OK) {
                 *st = check_at_shape(c, p, r.status);

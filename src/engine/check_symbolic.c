@@ -59,9 +59,7 @@ run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *
         if (*st != CVP_OK) {
             kind = RUN_ERROR;
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
-            cvp_set_textf(&m->reason, "not a polynomial identity: %s",
-                          c->err->message);
-            cvp_lang_error_clear(c->err);
+            check_not_polynomial(c, m);
             kind = RUN_NOT_APPLICABLE;
         } else if (r.status == CVP_ERR_LIMIT) {
             /* The limit stops the check: keep its located message for
