@@ -46,20 +46,6 @@ size_t fast_crt_primes_needed(unsigned __int128 bound)
     return count < 1 ? 1 : count;
 }
 
-static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t p)
-{
-    return (uint64_t)(((unsigned __int128)a * b) % p);
-}
-
-static uint64_t powmod(uint64_t a, uint64_t e, uint64_t p)
-{
-    uint64_t r = 1;
-    for (; e != 0; e >>= 1, a = mulmod(a, a, p))
-        if (e & 1)
-            r = mulmod(r, a, p);
-    return r;
-}
-
 /* v mod p in [0, p) for any int64 v (INT64_MIN included). */
 static uint64_t residue(int64_t v, uint64_t p)
 {
@@ -111,7 +97,7 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     uint64_t inv[CRT_MAX_PRIMES][CRT_MAX_PRIMES] = {{0}};
     for (size_t i = 0; i < count; i++)
         for (size_t j = 0; j < i; j++)
-            inv[i][j] = powmod(p[j] % p[i], p[i] - 2, p[i]);
+            inv[i][j] = cvp_powmod_u64(p[j] % p[i], p[i] - 2, p[i]);
     mpz_t M, half, den;
     mpz_inits(M, half, den, NULL);
     mpz_set_ui(M, 1);
@@ -133,7 +119,7 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                 for (size_t j = 0; j < i; j++) {
                     uint64_t yj = y[j] % p[i];
                     v = v >= yj ? v - yj : v + p[i] - yj;
-                    v = mulmod(v, inv[i][j], p[i]);
+                    v = cvp_mulmod_u64(v, inv[i][j], p[i]);
                 }
                 y[i] = v;
             }

@@ -3,33 +3,15 @@
 
 #include "kernel/status.h"
 
-static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t n)
-{
-    return (uint64_t)(((unsigned __int128)a * b) % n);
-}
-
-static uint64_t powmod(uint64_t a, uint64_t e, uint64_t n)
-{
-    uint64_t r = 1 % n;
-    a %= n;
-    while (e > 0) {
-        if (e & 1)
-            r = mulmod(r, a, n);
-        a = mulmod(a, a, n);
-        e >>= 1;
-    }
-    return r;
-}
-
 /* One Miller-Rabin round: false when `a` witnesses that n (odd, > a) is
  * composite; n - 1 = d * 2^s with d odd. */
 static bool strong_probable_prime(uint64_t n, uint64_t d, int s, uint64_t a)
 {
-    uint64_t x = powmod(a, d, n);
+    uint64_t x = cvp_powmod_u64(a, d, n);
     if (x == 1 || x == n - 1)
         return true;
     for (int r = 1; r < s; r++) {
-        x = mulmod(x, x, n);
+        x = cvp_mulmod_u64(x, x, n);
         if (x == n - 1)
             return true;
     }

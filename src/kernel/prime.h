@@ -19,6 +19,26 @@
 
 #include "kernel/rng.h"
 
+/* a * b mod n and a^e mod n (n >= 1), through 128-bit products.  Inline:
+ * the prime field's multiplication (ring_small.c) is one of them. */
+static inline uint64_t cvp_mulmod_u64(uint64_t a, uint64_t b, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)a * b) % n);
+}
+
+static inline uint64_t cvp_powmod_u64(uint64_t a, uint64_t e, uint64_t n)
+{
+    uint64_t r = 1 % n;
+    a %= n;
+    while (e > 0) {
+        if (e & 1)
+            r = cvp_mulmod_u64(r, a, n);
+        a = cvp_mulmod_u64(a, a, n);
+        e >>= 1;
+    }
+    return r;
+}
+
 /* Whether n is prime.  Deterministic for every 64-bit n: Miller-Rabin
  * with the first twelve primes as bases has no strong pseudoprime below
  * 3.3 * 10^24. */

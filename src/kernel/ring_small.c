@@ -1,6 +1,8 @@
 /* ring_small.c -- Z/pZ, the degree semiring and dual numbers over Q. */
 #include "kernel/ring_small.h"
 
+#include "kernel/prime.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +18,6 @@ static uint64_t fp_p(cvp_ring *R) { return ((fp_context *)R->context)->p; }
 static void fp_init(cvp_ring *R, void *x) { (void)R; cvp_fp_set(x, 0); }
 static void fp_clear(cvp_ring *R, void *x) { (void)R; (void)x; }
 static void fp_set(cvp_ring *R, void *r, const void *a) { (void)R; cvp_fp_set(r, cvp_fp_get(a)); }
-
-static uint64_t fp_mulmod(uint64_t a, uint64_t b, uint64_t p)
-{
-    return (uint64_t)(((unsigned __int128)a * b) % p);
-}
 
 static void fp_set_q(cvp_ring *R, void *r, const mpq_t q)
 {
@@ -63,7 +60,7 @@ static void fp_sub(cvp_ring *R, void *r, const void *a, const void *b)
 }
 static void fp_mul(cvp_ring *R, void *r, const void *a, const void *b)
 {
-    cvp_fp_set(r, fp_mulmod(cvp_fp_get(a), cvp_fp_get(b), fp_p(R)));
+    cvp_fp_set(r, cvp_mulmod_u64(cvp_fp_get(a), cvp_fp_get(b), fp_p(R)));
 }
 static void fp_neg(cvp_ring *R, void *r, const void *a)
 {
