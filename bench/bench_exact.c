@@ -30,7 +30,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "engine/check.h"
+#include "check/check.h"
 #include "fast/fast.h"
 #include "kernel/conv2d_backward.h"
 #include "kernel/ring_small.h"

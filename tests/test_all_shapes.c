@@ -1,5 +1,5 @@
 /* test_all_shapes.c -- cmocka tests of the all_shapes method
- * (src/engine/all_shapes*.c).
+ * (src/allshapes/all_shapes*.c).
  *
  *   - the translation: the relation of each side, compared with
  *     isl_map_is_equal against maps written here by hand from the
@@ -24,9 +24,9 @@
 #include <isl/ctx.h>
 #include <isl/map.h>
 
-#include "engine/all_shapes.h"
-#include "engine/check.h"
-#include "engine/verdict.h"
+#include "allshapes/all_shapes.h"
+#include "check/check.h"
+#include "check/verdict.h"
 #include "lang/proof.h"
 
 #ifndef CVP_SRCDIR

@@ -1,4 +1,4 @@
-/* test_check.c -- cmocka tests of the checker (src/engine/check*.c, the
+/* test_check.c -- cmocka tests of the checker (src/check/check*.c, the
  * `grad`/`jacobian` and `mults`/`size` special forms as the checker uses
  * them, and the verdicts it records).
  *
@@ -19,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/check.h"
-#include "engine/verdict.h"
+#include "check/check.h"
+#include "check/verdict.h"
 #include "kernel/conv2d.h"
 #include "kernel/ring.h"
 #include "kernel/tensor.h"

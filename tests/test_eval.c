@@ -1,5 +1,5 @@
 /* test_eval.c -- cmocka tests of the evaluator, the function registry and
- * values (src/engine/).
+ * values (src/eval/).
  *
  * Every expected tensor below was worked out by hand (the derivation is in
  * the comment beside it) and is built with GMP's mpq_set_str, so nothing
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/builtins.h"
-#include "engine/eval.h"
+#include "eval/builtins.h"
+#include "eval/eval.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

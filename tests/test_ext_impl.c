@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 #include "ext/compare.h"
 #include "ext/impl.h"
 #include "ext/impl_run.h"

@@ -1,7 +1,7 @@
 /* test_interval.c -- cmocka tests of the MPFR interval ring
  * (kernel/ring_interval.c), jets over it (kernel/ring_jet.c), the
- * transcendental operators (kernel/analytic.c, engine/builtins_analytic.c)
- * and the bounded method (engine/check_bounded.c).
+ * transcendental operators (kernel/analytic.c, eval/builtins_analytic.c)
+ * and the bounded method (check/check_bounded.c).
  *
  * Expected values are known independently of the code: exact points
  * (sigmoid(0) = 1/2, tanh(0) = 0, exp(0) = 1, log(1) = 0, the
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/check.h"
-#include "engine/eval.h"
+#include "check/check.h"
+#include "eval/eval.h"
 #include "kernel/analytic.h"
 #include "kernel/pool.h"
 #include "kernel/ring_interval.h"

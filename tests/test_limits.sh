@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_limits.sh -- resource limits of `convproof check` and hostile
-# inputs (engine/limits.h, cli/cli_limits.h):
+# inputs (check/limits.h, cli/cli_limits.h):
 #
 #   --timeout, --max-memory, --max-terms, --max-entries, --max-shapes:
 #   the claim that reaches the limit is reported "not decided: limit NAME

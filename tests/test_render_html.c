@@ -1,6 +1,6 @@
 /* test_render_html.c -- the pictures and the HTML, JUnit and matrix
- * renderings: figure records (engine/verdict.h), figures computed from a
- * claim (engine/figures.h), textbook names (engine/symbolic.h),
+ * renderings: figure records (check/verdict.h), figures computed from a
+ * claim (report/figures.h), textbook names (eval/symbolic.h),
  * report/render_html.c, render_junit.c, render_svg.c, matrix_print.c.
  *
  * Expected values are written out by hand: the explicit matrix of a 2x2
@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/check.h"
-#include "engine/figures.h"
-#include "engine/symbolic.h"
-#include "engine/verdict.h"
+#include "check/check.h"
+#include "report/figures.h"
+#include "eval/symbolic.h"
+#include "check/verdict.h"
 #include "lang/proof.h"
 #include "report/matrix_print.h"
 #include "report/render.h"

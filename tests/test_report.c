@@ -30,7 +30,7 @@
 
 #include "report/render.h"
 #include "report/render_util.h"
-#include "engine/verdict.h"
+#include "check/verdict.h"
 
 #ifndef CVP_SRCDIR
 #define CVP_SRCDIR "."

@@ -1,5 +1,5 @@
 /* test_subgrad.c -- convex hull membership (kernel/hull.h), kinks of grad
- * and `A in subgrad(L, X)` (engine/subgrad.h) on hand-made inputs whose
+ * and `A in subgrad(L, X)` (eval/subgrad.h) on hand-made inputs whose
  * answers are worked out in the comments. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/subgrad.h"
+#include "eval/subgrad.h"
 #include "io/tensor_text.h"
 #include "kernel/hull.h"
 #include "lang/parser.h"

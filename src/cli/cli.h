@@ -12,9 +12,9 @@
 
 #include <stdbool.h>
 
-#include "engine/check.h"
-#include "engine/env.h"
-#include "engine/verdict.h"
+#include "check/check.h"
+#include "eval/env.h"
+#include "check/verdict.h"
 #include "lang/proof.h"
 #include "kernel/status.h"
 #include "report/render.h"

@@ -16,7 +16,7 @@
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
 #include "cli/cli_limits.h"
-#include "engine/check.h"
+#include "check/check.h"
 #include "fast/fast.h"
 #include "kernel/alloc.h"
 #include "ext/impl_external.h"
@@ -241,7 +241,7 @@ int cvp_cli_check(int argc, char **argv)
                 options.max_shapes = count;
             }
         } else if (cvp_cli_is_option(arg, "--timeout") || cvp_cli_is_option(arg, "--max-memory")) {
-            /* cli/cli_limits.h, engine/limits.h */
+            /* cli/cli_limits.h, check/limits.h */
             bool timeout = cvp_cli_is_option(arg, "--timeout");
             const char *name = timeout ? "--timeout" : "--max-memory";
             size_t bytes = 0;

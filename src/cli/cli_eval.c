@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/builtins.h"
-#include "engine/eval.h"
+#include "eval/builtins.h"
+#include "eval/eval.h"
 #include "fast/fast.h"
 #include "io/npy.h"
 #include "io/tensor_text.h"

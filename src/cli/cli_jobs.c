@@ -14,7 +14,7 @@
 #include <omp.h>
 #endif
 
-#include "engine/figures.h"
+#include "report/figures.h"
 #include "ext/impl_external.h"
 
 /* One claim to check, and what came of it. */

@@ -1,5 +1,5 @@
 /* cli_limits.h -- the values of `convproof check --timeout SECONDS` and
- * `--max-memory BYTES`, and turning them on (engine/limits.h).
+ * `--max-memory BYTES`, and turning them on (check/limits.h).
  * Errors are CVP_ERR_INPUT with a message that names the option and
  * quotes the value; no state is kept except by cvp_cli_set_max_memory. */
 #ifndef CVP_CLI_LIMITS_H

@@ -7,7 +7,7 @@
  *   ...
  *
  * The entries are canonical polynomials (kernel/ring_poly.h) in variables
- * named w11, w12, ... (engine/symbolic.h); printing is report/matrix_print.h.
+ * named w11, w12, ... (eval/symbolic.h); printing is report/matrix_print.h.
  * A result of rank 1 is one row; rank > 2 has its last axis as columns.
  * Inputs given with --let stay concrete rationals.
  */
@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/eval.h"
-#include "engine/figures.h"
-#include "engine/symbolic.h"
+#include "eval/eval.h"
+#include "report/figures.h"
+#include "eval/symbolic.h"
 #include "lang/parser.h"
 #include "report/matrix_print.h"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/figures.h"
+#include "report/figures.h"
 
 /* ---- colours ------------------------------------------------------------ */
 

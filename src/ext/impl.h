@@ -8,7 +8,7 @@
  * float64, else within the rigorous bound of ext/compare.h.  The sweep
  * (cvp_impl_sweep) chooses the cases, the shrinker (cvp_impl_shrink)
  * minimises a failing one, and cvp_impl_test runs it all and writes the
- * verdict records of engine/verdict.h.  The external-process evaluator
+ * verdict records of check/verdict.h.  The external-process evaluator
  * and its protocol are in ext/impl_run.h and docs/impl-protocol.md.
  *
  * Tensors inside a case are kept in the canonical (PyTorch) layout: NCHW
@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 #include "kernel/tensor.h"
 
 /* ---- operations and layouts ------------------------------------------ */

@@ -1,5 +1,5 @@
 /* impl_external.h -- the implementations a proof file declares, as the
- * cvp_external the checker calls (engine/external.h).
+ * cvp_external the checker calls (eval/external.h).
  *
  * Each `implementation NAME = command "..." layout L [timeout T]` becomes
  * a runner (ext/impl_run.h) whose command runs in the folder of the proof
@@ -16,7 +16,7 @@
 #ifndef CVP_IMPL_EXTERNAL_H
 #define CVP_IMPL_EXTERNAL_H
 
-#include "engine/external.h"
+#include "eval/external.h"
 #include "ext/impl_run.h"
 #include "lang/proof.h"
 

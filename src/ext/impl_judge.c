@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 #include "ext/compare.h"
 
 static const char *const finding_names[] = {

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 #include "io/npy.h"
 
 extern char **environ;

@@ -54,7 +54,7 @@ cvp_status cvp_max_pool2d_backward(cvp_tensor_t out, const cvp_tensor_t X,
                                    cvp_error *err);
 
 /* Other rules for tied maxima, for checking them against the set of the
- * active pieces' gradients (engine/subgrad.h): SPLIT gives each of the
+ * active pieces' gradients (eval/subgrad.h): SPLIT gives each of the
  * window's maxima an equal share of its G (the average of the pieces);
  * ALL gives every maximum the whole G (what `mask = x == max(x)` code
  * does; not a gradient of any piece when there is a tie). */

@@ -66,7 +66,7 @@ size_t cvp_ring_dual_kinks(const cvp_ring *R);
  * "smaller"; kinks past `count` answer "smaller".  Each answer selects
  * one active piece of the max or ReLU there (a > b: a is the maximum,
  * or the ReLU input passes), so one evaluation per choice vector yields
- * the gradient of one piece (engine/subgrad.c enumerates them).  Without
+ * the gradient of one piece (eval/subgrad.c enumerates them).  Without
  * this call a kink compares equal: the first maximum wins and a ReLU at
  * 0 passes its input, as the definitional operators do over Q.
  * `choices` is borrowed and must stay alive while R evaluates. */

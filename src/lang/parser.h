@@ -32,7 +32,7 @@
  * that runs to the end of the line.  Positional arguments may not follow
  * keyword arguments.
  *
- * Meaning (given by the evaluator, engine/eval.h): a NUMBER is an exact
+ * Meaning (given by the evaluator, eval/eval.h): a NUMBER is an exact
  * rational scalar (0.25 is 1/4, 1e-3 is 1/1000); 2/3 divides two
  * literals exactly; '*', '+', '-' are elementwise with NumPy broadcasting;
  * '/' divides by a scalar; '@' is matrix multiplication; tuples are

@@ -22,7 +22,7 @@
  * with a shape of shape expressions and an optional integer range for
  * random instances; `let` names an expression; `show A == B` states an
  * identity (`show A in subgrad(L, X)`: A is in the set of gradients of
- * the active pieces at a kink, engine/subgrad.h); `by` lists methods, each with optional keyword options.
+ * the active pieces at a kink, eval/subgrad.h); `by` lists methods, each with optional keyword options.
  *
  * Ownership: a cvp_proof_file owns everything in it -- strings, arrays,
  * shape expressions and the expression nodes (in `tree`); one
@@ -137,7 +137,7 @@ typedef struct {
 /* The operations a claim may call on an implementation, e.g.
  * course.conv2d_backward_input(X, K, G, stride=2): the names and
  * parameters of the exact functions, with the inputs a backward pass
- * needs (engine/external.h). */
+ * needs (eval/external.h). */
 extern const char *const cvp_proof_impl_operations[];
 extern const size_t cvp_proof_impl_operation_count;
 

@@ -1,7 +1,7 @@
 /* matrix_print.h -- a matrix of entry texts, printed the way a textbook
  * draws it (convproof eval --symbolic), or for pasting into notes.
  *
- * The matrix is a cvp_figure_grid (engine/verdict.h): rows x cols entry
+ * The matrix is a cvp_figure_grid (check/verdict.h): rows x cols entry
  * texts, computed by the engine (e.g. "w11", "0", "w11 + w22").  Printing
  * only reads it.  Formats:
  *
@@ -22,7 +22,7 @@
 
 #include <stdio.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 
 typedef enum {
     CVP_MATRIX_TEXT,

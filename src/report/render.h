@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 
 typedef struct {
     bool verbose;   /* show statements, evidence, and every method even

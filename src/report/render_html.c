@@ -6,7 +6,7 @@
  * one section per claim: its statement, a badge per method, a table of
  * the methods with their evidence, the reduced general term of an
  * all_shapes pass in mathematical notation, the counterexamples as text,
- * and the claim's figures (engine/figures.h) drawn as inline SVG.
+ * and the claim's figures (report/figures.h) drawn as inline SVG.
  *
  * Self-contained means: the style sheet is inline, there is no script,
  * no font and no image to fetch, and no attribute names a URL, so the page

@@ -1,7 +1,7 @@
 /* render_svg.h -- HTML text escaping and the inline SVG pictures of the
  * HTML report (internal to report/).
  *
- * Everything here only reads the figure records of engine/verdict.h and
+ * Everything here only reads the figure records of check/verdict.h and
  * writes to the caller's stream; write errors are left for the renderer's
  * final cvp_render_finish, like the other helpers of render_util.h.
  */
@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "engine/verdict.h"
+#include "check/verdict.h"
 
 /* Writes text for HTML/XML element content or a quoted attribute value:
  * & < > " ' as character references, control characters other than

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "report/render.h"
-#include "engine/verdict.h"
+#include "check/verdict.h"
 
 /* UTF-8 of U+FFFD, written in place of each byte that is not valid UTF-8. */
 #define CVP_RENDER_REPLACEMENT "\xEF\xBF\xBD"

@@ -1,0 +1,116 @@
+/* check_internal.h -- shared by check.c, check_instance.c and the methods'
+ * files (check_exact.c, check_random.c, check_symbolic.c) only. */
+#ifndef CVP_CHECK_INTERNAL_H
+#define CVP_CHECK_INTERNAL_H
+
+#include "check/check.h"
+#include "eval/env.h"
+#include "check/shapes.h"
+#include "eval/value.h"
+#include "kernel/rng.h"
+
+/* Everything about the claim being checked. */
+typedef struct {
+    const cvp_proof_file *file;
+    const cvp_proof_claim *claim;
+    size_t index;
+    const cvp_check_options *options;
+    cvp_definition *def_items;
+    cvp_definitions defs;
+    cvp_shape_list shapes;
+    cvp_lang_error *err;
+    cvp_status shrink_kind;   /* the failure a shrink keeps (check_instance.c) */
+    bool ties;                /* exact(ties=1): every instance on a kink */
+    size_t untied;            /* instances for which no kink was found */
+} claim_context;
+
+/* How the inputs of one instance are filled. */
+typedef enum {
+    FILL_RANDOM_Q,       /* random integers in each tensor's range */
+    FILL_SMALL_Q,        /* random integers in -1..1 within the range */
+    FILL_VARIABLES,      /* polynomial indeterminates "X[i,j]" */
+    FILL_RANDOM_FP,      /* uniform in Z/pZ */
+    FILL_DEGREE_ONE      /* degree semiring: every entry degree 1 */
+} fill_kind;
+
+/* Binds every input tensor of the claim at shape p into env (which must
+ * be empty), over ring R, filled as `kind` says (rng may be NULL for the
+ * deterministic kinds). */
+cvp_status instance_build(cvp_env *env, claim_context *c,
+                          const cvp_shape_point *p, cvp_ring *R,
+                          fill_kind kind, cvp_rng *rng);
+
+/* The result of evaluating every show once. */
+typedef struct {
+    cvp_status status;      /* CVP_OK or the evaluation's failure */
+    size_t failed_show;     /* first show whose sides differ; SIZE_MAX if none */
+    cvp_value lhs, rhs;     /* its two sides (a membership: rhs is none) */
+    char *why;              /* a failed membership: the explanation */
+} show_result;
+
+void show_result_init(show_result *r);
+void show_result_clear(show_result *r);
+
+/* Evaluates every show in env over ring R (NULL: Q).  On an evaluation
+ * failure r->status holds it and c->err the located message. */
+void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
+                   cvp_ring *R);
+
+/* Shrinks a failing Q instance in place: fewest nonzero entries first,
+ * then smallest absolute values; every accepted step is re-checked by
+ * exact evaluation, so env still fails afterwards. */
+void instance_shrink(claim_context *c, cvp_env *env);
+
+/* Fills m's counterexample from a failing Q instance at shape p. */
+void counterexample_record(cvp_method_result *m, claim_context *c,
+                           const cvp_shape_point *p, const cvp_env *env,
+                           const show_result *r);
+
+/* Writes a tensor's exact text form into a new malloc'd string. */
+char *tensor_to_text(const cvp_tensor_struct *t);
+
+/* ---- the methods (check.c dispatches to them) ---------------------------- */
+
+/* What one method run found. */
+typedef enum {
+    RUN_HELD,
+    RUN_COUNTEREXAMPLE,
+    RUN_NOT_APPLICABLE,
+    RUN_UNDECIDED,      /* ran, but saw nothing that could decide */
+    RUN_ERROR
+} run_kind;
+
+/* A seed for every (claim, method, shape, trial), so that each random
+ * choice can be replayed on its own (check.c). */
+uint64_t check_mix_seed(const claim_context *c, int method, size_t shape,
+                        long trial);
+
+/* Reads option `name` of a method line (or returns the default). */
+long check_method_option(const cvp_proof_method *m, const char *name, long dflt);
+
+/* An evaluation met an operation that is not polynomial (random and
+ * symbolic cannot judge the claim): m's reason quotes c->err's message,
+ * which is then cleared. */
+void check_not_polynomial(claim_context *c, cvp_method_result *m);
+
+/* Adds " (at shape M=1, N=2)" to a located error from an evaluation and
+ * returns st. */
+cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,
+                          cvp_status st);
+
+/* Each method over every shape of the claim; m gets the counts, the
+ * evidence or reason, and a counterexample (check_exact.c,
+ * check_random.c, check_symbolic.c). */
+run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
+                         cvp_method_result *m, cvp_status *st);
+run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
+                          cvp_method_result *m, cvp_status *st);
+run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *st);
+
+/* After random or symbolic found that the sides differ at shape s, an
+ * exact search there turns it into a concrete, shrunk counterexample
+ * (check_exact.c). */
+run_kind check_confirm_in_q(claim_context *c, size_t s, cvp_method_result *m,
+                            cvp_status *st);
+
+#endif

@@ -1,0 +1,273 @@
+/* derivative.c -- grad(L, X) and jacobian(Y, X), computed by the checker.
+ *
+ * Both are special forms: they need the expression L (or Y) itself, not
+ * its value, so that it can be evaluated again with X perturbed.
+ *
+ *   over Q:           every tensor is lifted into the dual numbers and
+ *                     entry k of X becomes x_k + e_k; evaluating L then
+ *                     yields L and all of dL/dx_k at once, exactly.  A
+ *                     comparison of equal values with different slopes
+ *                     (ReLU at 0, a tied maximum) means the derivative
+ *                     does not exist there: CVP_ERR_NOT_DIFFERENTIABLE,
+ *                     with a message naming the kink and the set of the
+ *                     active pieces' gradients (eval/subgrad.h).
+ *   over polynomials: the entries of X are variables, L is a canonical
+ *                     polynomial, and dL/dx_k is its formal derivative.
+ *   over intervals:   (the bounded method) jets of enclosures, the
+ *                     interval analogue of the dual numbers
+ *                     (derivative_bounded.c).
+ *
+ * Lets are evaluated where they are used (eval/env.h), so a let that
+ * depends on X is differentiated through, never taken as a constant. */
+#include "eval/eval.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eval/derivative_bounded.h"
+#include "eval/subgrad.h"
+#include "kernel/ring_interval.h"
+#include "kernel/ring_poly.h"
+#include "kernel/ring_small.h"
+
+typedef struct {
+    const cvp_ast_node *node;       /* the call */
+    const cvp_eval_context *context;
+    bool is_grad;                   /* else jacobian */
+    const char *fn;                 /* "grad" / "jacobian" */
+} derivative_call;
+
+static cvp_status kernel_fail(const derivative_call *d, const cvp_error *e)
+{
+    return cvp_lang_error_from(d->context->err, e, d->context->source_name,
+                               d->node->pos, d->fn);
+}
+
+/* Shape of the result: X's shape for grad, [size(Y), size(X)] for
+ * jacobian. */
+static cvp_status check_body(const derivative_call *d, const cvp_value *body,
+                             const cvp_ast_node *body_node)
+{
+    if (body->kind != CVP_VALUE_TENSOR)
+        return cvp_eval_fail_at(d->context, CVP_ERR_INPUT, body_node->pos,
+                                d->fn, "the first argument must be a tensor "
+                                "expression");
+    if (d->is_grad && body->tensor->rank != 0) {
+        char shape[128];
+        cvp_shape_format(shape, sizeof shape, body->tensor->rank, body->tensor->shape);
+        return cvp_eval_fail_at(d->context, CVP_ERR_INPUT, body_node->pos,
+                                d->fn, "the first argument must be a scalar "
+                                "(wrap it in sum(...)); it has shape %s",
+                                shape);
+    }
+    return CVP_OK;
+}
+
+static cvp_status resize_result(const derivative_call *d, cvp_tensor_t result,
+                                const cvp_tensor_struct *Y,
+                                const cvp_tensor_struct *X)
+{
+    cvp_error e;
+    cvp_error_clear(&e);
+    cvp_status st = d->is_grad ? cvp_tensor_resize(result, X->rank, X->shape, &e)
+                               : cvp_tensor_resize(result, 2,
+                                                   (size_t[]){Y->size, X->size}, &e);
+    return st == CVP_OK ? CVP_OK : kernel_fail(d, &e);
+}
+
+/* ---- over Q: dual numbers ------------------------------------------- */
+
+cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
+                               const cvp_eval_context *context,
+                               const cvp_ast_node *call, const cvp_ast_node *body_node,
+                               const char *wrt, bool is_grad,
+                               const unsigned char *choices, size_t count,
+                               bool choosing)
+{
+    derivative_call dc = {call, context, is_grad, call->u.call.name};
+    const derivative_call *d = &dc;
+    cvp_ring D;
+    cvp_ring_dual_init(&D);
+    if (choosing)
+        cvp_ring_dual_set_choices(&D, choices, count);
+    cvp_env lifted;
+    cvp_env_init(&lifted);
+    cvp_error e;
+    cvp_error_clear(&e);
+    cvp_status st = CVP_OK;
+    const cvp_tensor_struct *X = NULL;
+    for (size_t i = 0; st == CVP_OK && i < context->env->count; i++) {
+        const cvp_binding *b = &context->env->bindings[i];
+        /* Only X becomes dual numbers; the other bindings stay rational
+         * and are lifted where they meet X's values (a dim read as an
+         * integer argument must stay rational). */
+        cvp_tensor_t t;
+        cvp_tensor_init(t);
+        if (strcmp(b->name, wrt) == 0) {
+            X = b->value;
+            st = cvp_tensor_lift(t, b->value, &D, &e);
+            for (size_t k = 0; st == CVP_OK && k < t->size; k++)   /* x_k + e_k */
+                cvp_dual_set_seed(&D, cvp_tensor_elem(t, k), X->entries[k], k);
+        } else {
+            st = cvp_tensor_set(t, b->value, &e);
+        }
+        if (st == CVP_OK)
+            st = b->constant ? cvp_env_bind_constant(&lifted, b->name, t, &e)
+                             : cvp_env_bind(&lifted, b->name, t, &e);
+        cvp_tensor_clear(t);
+    }
+    if (st != CVP_OK)
+        st = kernel_fail(d, &e);
+
+    cvp_value body;
+    cvp_value_init(&body);
+    if (st == CVP_OK) {
+        cvp_eval_context inner = *context;
+        inner.env = &lifted;
+        inner.ring = &D;
+        st = cvp_eval_node(&body, body_node, &inner);
+    }
+    if (st == CVP_OK)
+        st = check_body(d, &body, body_node);
+    if (st == CVP_OK && info != NULL) {
+        info->kinks = cvp_ring_dual_kinks(&D);
+        cvp_kinks_met += info->kinks;
+        info->index_count = cvp_ring_dual_first_kink(&D, info->value, info->index,
+                                                     4, &info->with_constant);
+    }
+    if (st == CVP_OK && body.tensor->ring != &D) {
+        /* The body did not depend on the environment at all (a literal):
+         * its derivative is zero. */
+        st = resize_result(d, result, body.tensor, X);
+    } else if (st == CVP_OK) {
+        const cvp_tensor_struct *Y = body.tensor;
+        st = resize_result(d, result, Y, X);
+        for (size_t i = 0; st == CVP_OK && i < Y->size; i++)
+            for (size_t k = 0; k < X->size; k++)
+                cvp_dual_get_deriv(result->entries[i * X->size + k],
+                                   cvp_tensor_elem(Y, i), k);
+    }
+    /* Every element of ring D must be gone before D itself. */
+    cvp_value_clear(&body);
+    cvp_env_clear(&lifted);
+    cvp_ring_dual_clear(&D);
+    return st;
+}
+
+/* grad/jacobian over Q: the derivative, or at a kink
+ * CVP_ERR_NOT_DIFFERENTIABLE with a message naming the kink and the set
+ * of the active pieces' gradients (subgrad.c). */
+static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
+                                  const cvp_ast_node *body_node,
+                                  const char *wrt)
+{
+    cvp_kink_info info;
+    cvp_kink_info_init(&info);
+    cvp_tensor_t result;
+    cvp_tensor_init(result);
+    cvp_status st = cvp_dual_derivative(result, &info, d->context, d->node,
+                                        body_node, wrt, d->is_grad, NULL, 0,
+                                        false);
+    if (st == CVP_OK && info.kinks > 0) {
+        bool unique = false;
+        char *text = NULL;
+        st = cvp_kink_resolve(result, &unique, &text, d->context, d->node,
+                              body_node, wrt, d->is_grad);
+        if (st == CVP_OK && !unique)
+            st = cvp_eval_fail_at(d->context, CVP_ERR_NOT_DIFFERENTIABLE,
+                                  d->node->pos, d->fn, "%s", text);
+        free(text);
+    }
+    if (st == CVP_OK) {
+        cvp_value_make_tensor(out);
+        cvp_tensor_swap(out->tensor, result);
+    }
+    cvp_tensor_clear(result);
+    cvp_kink_info_clear(&info);
+    return st;
+}
+
+/* ---- over polynomials: formal derivatives ------------------------------ */
+
+static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
+                                 const cvp_ast_node *body_node,
+                                 const cvp_tensor_struct *X)
+{
+    cvp_ring *R = d->context->ring;
+    uint32_t *vars = malloc((X->size ? X->size : 1) * sizeof *vars);
+    CVP_ASSERT(vars != NULL);
+    cvp_status st = CVP_OK;
+    for (size_t k = 0; st == CVP_OK && k < X->size; k++)
+        if (!cvp_poly_get_var(cvp_tensor_elem(X, k), &vars[k]))
+            st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos,
+                                  d->fn, "entry %zu of the variable tensor is "
+                                  "not an indeterminate", k);
+    cvp_value body;
+    cvp_value_init(&body);
+    if (st == CVP_OK)
+        st = cvp_eval_node(&body, body_node, d->context);
+    if (st == CVP_OK)
+        st = check_body(d, &body, body_node);
+    cvp_tensor_t result;
+    cvp_tensor_init_ring(result, R);
+    if (st == CVP_OK && body.tensor->ring != R) {
+        st = resize_result(d, result, body.tensor, X);   /* a constant: zero */
+    } else if (st == CVP_OK) {
+        const cvp_tensor_struct *Y = body.tensor;
+        st = resize_result(d, result, Y, X);
+        for (size_t i = 0; st == CVP_OK && i < Y->size; i++)
+            for (size_t k = 0; k < X->size; k++)
+                cvp_poly_derivative(R, cvp_tensor_elem(result, i * X->size + k),
+                                    cvp_tensor_elem(Y, i), vars[k]);
+        cvp_error e;
+        cvp_error_clear(&e);
+        if (st == CVP_OK && cvp_ring_check(R, &e) != CVP_OK)
+            st = kernel_fail(d, &e);
+    }
+    if (st == CVP_OK) {
+        cvp_value_make_tensor(out);
+        cvp_tensor_swap(out->tensor, result);
+    }
+    cvp_tensor_clear(result);
+    cvp_value_clear(&body);
+    free(vars);
+    return st;
+}
+
+cvp_status cvp_eval_derivative(cvp_value *out, const cvp_ast_node *node,
+                               const cvp_eval_context *context)
+{
+    derivative_call d = {node, context, strcmp(node->u.call.name, "grad") == 0,
+                         node->u.call.name};
+    const char *usage = d.is_grad ? "grad(L, X): the derivative of the scalar L "
+                                    "with respect to the input tensor X"
+                                  : "jacobian(Y, X): the matrix of dY/dX, rows "
+                                    "vec(Y), columns vec(X)";
+    if (node->u.call.count != 2 || node->u.call.args[0].keyword != NULL
+        || node->u.call.args[1].keyword != NULL)
+        return cvp_eval_fail_at(d.context, CVP_ERR_INPUT, node->pos, d.fn,
+                                "takes two positional arguments: %s", usage);
+    const cvp_ast_node *body = node->u.call.args[0].value;
+    const cvp_ast_node *wrt = node->u.call.args[1].value;
+    const cvp_tensor_struct *X = NULL;
+    if (wrt->kind == CVP_AST_NAME && context->env != NULL)
+        X = cvp_env_lookup(context->env, wrt->u.name.text);
+    if (X == NULL)
+        return cvp_eval_fail_at(d.context, CVP_ERR_INPUT, wrt->pos, d.fn,
+                                "the second argument must name an input tensor "
+                                "(declared with `tensor`); %s", usage);
+    cvp_ring *R = context->ring != NULL ? context->ring : &cvp_ring_q;
+    if (R == &cvp_ring_q)
+        return by_dual_numbers(out, &d, body, wrt->u.name.text);
+    if (cvp_ring_is_poly(R))
+        return by_polynomials(out, &d, body, X);
+    /* The bounded method: jets over intervals (derivative_bounded.c). */
+    if (cvp_ring_is_interval(R))
+        return cvp_derivative_by_jets(out, node, context, body,
+                                      wrt->u.name.text, d.is_grad);
+    return cvp_eval_fail_at(d.context, CVP_ERR_UNSUPPORTED, node->pos, d.fn,
+                            "derivatives are computed over Q or over "
+                            "polynomials, not in %s", R->name);
+}
