@@ -88,30 +88,6 @@ static void *grow_for_one(void *array, size_t count, size_t *capacity,
     return bigger;
 }
 
-void cvp_set_text(char **field, const char *text)
-{
-    /* Copy before freeing, so text may point into *field itself. */
-    char *copy = copy_text(text);
-    free(*field);
-    *field = copy;
-}
-
-void cvp_set_textf(char **field, const char *format, ...)
-{
-    va_list ap, again;
-    va_start(ap, format);
-    va_copy(again, ap);
-    int length = vsnprintf(NULL, 0, format, ap);
-    va_end(ap);
-    CVP_ASSERT(length >= 0);
-    char *text = malloc((size_t)length + 1);
-    CVP_ASSERT(text != NULL);
-    vsnprintf(text, (size_t)length + 1, format, again);
-    va_end(again);
-    free(*field);
-    *field = text;
-}
-
 /* ---- freeing ------------------------------------------------------------ */
 
 static void counterexample_free(cvp_counterexample *c)

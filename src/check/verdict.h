@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kernel/status.h"
+
 /* The methods of DESIGN.md, weakest evidence first. */
 typedef enum {
     CVP_METHOD_EXACT,
@@ -160,10 +162,8 @@ cvp_method_result *cvp_claim_add_method(cvp_claim_result *c, cvp_method m);
  * callers may also set c->outcome directly. */
 cvp_outcome cvp_claim_decide(cvp_claim_result *c);
 
-/* Setters that copy (NULL clears). */
-void cvp_set_text(char **field, const char *text);
-void cvp_set_textf(char **field, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+/* cvp_set_text and cvp_set_textf, the copying setters of every text
+ * field here, are in kernel/status.h. */
 
 /* Gives a method result a counterexample (allocated, empty; replacing and
  * freeing any previous one) and returns it.  show_line 0 means unknown. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/verdict.h"
 #include "kernel/hull.h"
 
 _Thread_local size_t cvp_kinks_met;

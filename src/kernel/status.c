@@ -62,3 +62,31 @@ void cvp_assert_fail(const char *condition, const char *file, int line)
     abort();
 }
 /* GCOVR_EXCL_STOP */
+
+void cvp_set_text(char **field, const char *text)
+{
+    /* Copy before freeing, so text may point into *field itself. */
+    char *copy = NULL;
+    if (text != NULL) {
+        copy = strdup(text);
+        CVP_ASSERT(copy != NULL);
+    }
+    free(*field);
+    *field = copy;
+}
+
+void cvp_set_textf(char **field, const char *format, ...)
+{
+    va_list ap, again;
+    va_start(ap, format);
+    va_copy(again, ap);
+    int length = vsnprintf(NULL, 0, format, ap);
+    va_end(ap);
+    CVP_ASSERT(length >= 0);
+    char *text = malloc((size_t)length + 1);
+    CVP_ASSERT(text != NULL);
+    vsnprintf(text, (size_t)length + 1, format, again);
+    va_end(again);
+    free(*field);
+    *field = text;
+}

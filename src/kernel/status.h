@@ -57,6 +57,13 @@ cvp_status cvp_error_set(cvp_error *err, cvp_status status,
 void cvp_error_prefix(cvp_error *err, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Owned text fields: *field is freed and replaced by a malloc'd copy of
+ * text (NULL clears); text may point into *field itself.  Running out of
+ * memory is an assertion. */
+void cvp_set_text(char **field, const char *text);
+void cvp_set_textf(char **field, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Always-on invariant check. */
 void cvp_assert_fail(const char *condition, const char *file, int line)
     __attribute__((noreturn));
