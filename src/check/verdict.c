@@ -201,6 +201,16 @@ void cvp_report_move_claims(cvp_report *to, cvp_report *from)
     from->claim_count = from->claim_cap = 0;
 }
 
+void cvp_report_take_claim(cvp_report *to, cvp_report *from, size_t index)
+{
+    CVP_ASSERT(index < from->claim_count);
+    to->claims = grow_for_one(to->claims, to->claim_count, &to->claim_cap,
+                              sizeof *to->claims);
+    to->claims[to->claim_count++] = from->claims[index];
+    /* the emptied slot owns nothing, so clearing `from` later is safe */
+    memset(&from->claims[index], 0, sizeof from->claims[index]);
+}
+
 cvp_method_result *cvp_claim_add_method(cvp_claim_result *c, cvp_method m)
 {
     CVP_ASSERT((unsigned)m < CVP_METHOD_COUNT);

@@ -122,6 +122,11 @@ typedef struct {
 typedef struct {
     char *tool_version;
     unsigned long long seed;
+    /* A report of `convproof check --shard K/N`: shard_index K (1..N),
+     * shard_count N and shard_total, the claims of the whole run, so that
+     * merge-reports can put the shards' claims back in order.  All 0 for
+     * a report of a whole run (cvp_report_init). */
+    size_t shard_index, shard_count, shard_total;
     size_t claim_count, claim_cap;
     cvp_claim_result *claims;
 } cvp_report;
@@ -147,6 +152,12 @@ cvp_claim_result *cvp_report_add_claim(cvp_report *r, const char *title,
  * and is left with no claims.  For reports built apart (one per claim
  * checked on another thread) and joined in a fixed order. */
 void cvp_report_move_claims(cvp_report *to, cvp_report *from);
+
+/* Moves claim `index` of `from` to the end of `to` (the record changes
+ * owner, nothing is copied); from's slot is left an empty record that
+ * owns nothing, so the other indices of `from` keep their meaning.  For
+ * reports merged claim by claim (the shards of one run). */
+void cvp_report_take_claim(cvp_report *to, cvp_report *from, size_t index);
 
 /* Appends a method result to a claim; returns it, valid until the next
  * append to the same claim.  A new result starts UNDECIDED with zero

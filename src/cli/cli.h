@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "check/check.h"
+#include "cli/cli_shard.h"
 #include "eval/env.h"
 #include "check/verdict.h"
 #include "lang/proof.h"
@@ -116,11 +117,14 @@ typedef struct {
 void cvp_cli_progress_init(cvp_cli_progress *p, size_t total_claims,
                            bool figures);
 
-/* Checks every claim of `file` like cvp_check_file, keeping the progress
- * line current and adding figures when asked. */
+/* Checks every claim of `file` that is the shard's like cvp_check_file,
+ * keeping the progress line current and adding figures when asked.
+ * `first` is the number of the file's first claim over all files of the
+ * run (cli_shard.h); a shard of count 0 has every claim. */
 cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
                               const cvp_check_options *options,
-                              cvp_lang_error *err, cvp_cli_progress *p);
+                              cvp_lang_error *err, cvp_cli_progress *p,
+                              const cvp_cli_shard *shard, size_t first);
 
 /* Shows "[done/total] seconds  title" (once the run has taken a second,
  * on a terminal only).  Called from one thread at a time. */

@@ -66,6 +66,10 @@ static void usage(FILE *stream)
         "  -j, --jobs N        check N claims at a time on N threads (1 to 64,\n"
         "                      default 1); reports are the same for any N but\n"
         "                      for the measured seconds; not with --max-memory\n"
+        "  --shard K/N         check only shard K of N (1 <= K <= N): claim i\n"
+        "                      of the run (all files, in order, from 0) is in\n"
+        "                      shard (i mod N) + 1; join the shards' JSON\n"
+        "                      reports with convproof merge-reports\n"
         "  --help              this text\n"
         "\n"
         "exit status: 0 every claim passed, 1 some claim failed, 2 usage or\n"
@@ -170,6 +174,7 @@ int cvp_cli_check(int argc, char **argv)
     int report_rc;
     path_list paths = {0};
     size_t jobs = 1;
+    cvp_cli_shard shard = {0, 0};
     int rc = CVP_EXIT_OK;
     cvp_error e;
     cvp_error_clear(&e);
@@ -255,6 +260,11 @@ int cvp_cli_check(int argc, char **argv)
                 cvp_cli_set_max_memory(bytes);
                 options.watch_memory = true;
             }
+        } else if (cvp_cli_is_option(arg, "--shard")) {
+            /* cli/cli_shard.h */
+            if ((value = cvp_cli_option_value("check", argc, argv, &i, "--shard")) == NULL
+                || !cvp_cli_parse_shard(&shard, value))
+                rc = CVP_EXIT_USAGE;
         } else if (strcmp(arg, "--reference") == 0) {
             cvp_fast_set_enabled(false);
         } else if (cvp_cli_is_option(arg, "--jobs") || strncmp(arg, "-j", 2) == 0) {
@@ -304,12 +314,22 @@ int cvp_cli_check(int argc, char **argv)
 
     cvp_report report;
     cvp_report_init(&report, PACKAGE_VERSION, options.seed);
+    size_t run_total = 0;   /* claims of the whole run, over all shards */
+    for (size_t k = 0; k < parsed; k++)
+        run_total += files[k].claim_count;
+    if (shard.count > 0) {
+        report.shard_index = shard.index;
+        report.shard_count = shard.count;
+        report.shard_total = run_total;
+    }
     /* A progress line on a terminal; pictures only for an HTML report. */
     cvp_cli_progress progress;
     size_t claim_total = 0;
     bool want_figures = false;
-    for (size_t k = 0; k < parsed; k++)
-        claim_total += files[k].claim_count;
+    if (rc == CVP_EXIT_OK)
+        claim_total = shard.count ? cvp_cli_shard_size(shard.index, shard.count,
+                                                       run_total)
+                                  : run_total;
     for (size_t k = 0; k < report_count; k++)
         want_figures |= reports[k].format == CVP_CLI_REPORT_HTML;
     cvp_cli_progress_init(&progress, claim_total, want_figures);
@@ -317,9 +337,12 @@ int cvp_cli_check(int argc, char **argv)
         /* nothing reads the counts without --max-memory, and counting on
          * several threads at once is slow (kernel/alloc.h) */
         cvp_alloc_install_uncounted();
-        rc = cvp_cli_check_jobs(&report, files, parsed, &options, jobs, &progress);
+        rc = cvp_cli_check_jobs(&report, files, parsed, &options, jobs, &shard,
+                                &progress);
     }
-    for (size_t k = 0; rc == CVP_EXIT_OK && jobs == 1 && k < paths.count; k++) {
+    size_t first = 0;   /* the number of files[k]'s first claim */
+    for (size_t k = 0; rc == CVP_EXIT_OK && jobs == 1 && k < paths.count;
+         first += files[k].claim_count, k++) {
         /* The file's implementations, run in the file's folder. */
         cvp_impl_registry impls;
         cvp_error ierr;
@@ -330,7 +353,8 @@ int cvp_cli_check(int argc, char **argv)
             break;
         }
         options.external = &impls.external;
-        st = cvp_cli_check_file(&report, &files[k], &options, &lerr, &progress);
+        st = cvp_cli_check_file(&report, &files[k], &options, &lerr, &progress,
+                                &shard, first);
         options.external = NULL;
         cvp_impl_registry_clear(&impls);
         if (st != CVP_OK) {

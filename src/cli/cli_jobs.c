@@ -173,21 +173,27 @@ static void wait_for_workers(job_pool *pool, cvp_cli_progress *progress)
 
 int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
                        size_t file_count, const cvp_check_options *options,
-                       size_t jobs, cvp_cli_progress *progress)
+                       size_t jobs, const cvp_cli_shard *shard,
+                       cvp_cli_progress *progress)
 {
     CVP_ASSERT(jobs >= 1 && options->external == NULL);
     job_pool pool;
     memset(&pool, 0, sizeof pool);
+    size_t number = 0;   /* of each claim over all files (cli_shard.h) */
     for (size_t f = 0; f < file_count; f++)
-        pool.count += files[f].claim_count;
+        for (size_t k = 0; k < files[f].claim_count; k++)
+            pool.count += cvp_cli_shard_has(shard, number++);
     pool.tasks = calloc(pool.count ? pool.count : 1, sizeof *pool.tasks);
     if (pool.tasks == NULL) {
         fprintf(stderr, "convproof: out of memory\n");
         return CVP_EXIT_LIMIT;
     }
     size_t n = 0;
+    number = 0;
     for (size_t f = 0; f < file_count; f++)
         for (size_t k = 0; k < files[f].claim_count; k++) {
+            if (!cvp_cli_shard_has(shard, number++))
+                continue;
             pool.tasks[n].file = &files[f];
             pool.tasks[n].claim = k;
             n++;

@@ -41,6 +41,7 @@
 #include <stddef.h>
 
 #include "cli/cli.h"
+#include "cli/cli_shard.h"
 
 /* Most worker threads `--jobs` accepts. */
 #define CVP_CLI_JOBS_MAX 64
@@ -50,14 +51,16 @@
  * otherwise. */
 bool cvp_cli_parse_jobs(size_t *jobs, const char *text);
 
-/* Checks every claim of files[0..file_count-1] on `jobs` (>= 1) threads
- * and appends the results to `report` in file and claim order.
+/* Checks every claim of files[0..file_count-1] that is the shard's
+ * (cli_shard.h; every claim when shard->count is 0) on `jobs` (>= 1)
+ * threads and appends the results to `report` in file and claim order.
  * options->external must be NULL (each task makes its own registry).
  * Returns CVP_EXIT_OK, or, after printing the message of the first error
  * in order, CVP_EXIT_USAGE or CVP_EXIT_LIMIT, as the serial loop of
  * cli_check.c would; `report` then holds the records up to that claim. */
 int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
                        size_t file_count, const cvp_check_options *options,
-                       size_t jobs, cvp_cli_progress *progress);
+                       size_t jobs, const cvp_cli_shard *shard,
+                       cvp_cli_progress *progress);
 
 #endif

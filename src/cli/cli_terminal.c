@@ -122,9 +122,12 @@ void cvp_cli_progress_finish(cvp_cli_progress *p)
 
 cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
                               const cvp_check_options *options,
-                              cvp_lang_error *err, cvp_cli_progress *p)
+                              cvp_lang_error *err, cvp_cli_progress *p,
+                              const cvp_cli_shard *shard, size_t first)
 {
     for (size_t k = 0; k < file->claim_count; k++) {
+        if (!cvp_cli_shard_has(shard, first + k))
+            continue;
         cvp_cli_progress_show(p, file->claims[k].title);
         cvp_status st = cvp_check_claim(report, file, k, options, err);
         if (st != CVP_OK)

@@ -27,6 +27,8 @@ typedef struct {
 static const command commands[] = {
     {"check", cvp_cli_check, "decide the claims of .proof files"},
     {"eval", cvp_cli_eval, "evaluate an expression exactly and print it"},
+    {"merge-reports", cvp_cli_merge_reports,
+     "join the JSON reports of check --shard into one report"},
     {"test-impl", cvp_cli_test_impl,
      "test a conv/pool implementation (a command) against the exact operators"},
 };
@@ -44,7 +46,7 @@ static void print_usage(FILE *stream)
             "\n"
             "commands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(stream, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(stream, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(stream,
             "\n"
             "'convproof COMMAND --help' describes a command.\n"

@@ -16,6 +16,10 @@
  * decimal string, because 64-bit seeds above 2^53 would be silently
  * rounded by readers that parse every number as a double (jq,
  * JavaScript), and a rounded seed reproduces a different run.
+ *
+ * "shard" is null but in a report of `check --shard K/N`, where it says
+ * which shard of how many, and how many claims the whole run has
+ * (report/report_read.h reads it back for merge-reports).
  */
 #include "report/render.h"
 
@@ -202,6 +206,13 @@ int cvp_report_write_json(FILE *out, const cvp_report *r,
     fputs("{\n  \"schema_version\": 1,\n", out);
     json_string_member(out, 2, "tool_version", r->tool_version, false);
     fprintf(out, "  \"seed\": \"%llu\",\n", r->seed);
+    if (r->shard_count == 0)
+        fputs("  \"shard\": null,\n", out);
+    else
+        fprintf(out,
+                "  \"shard\": {\"index\": %zu, \"count\": %zu, "
+                "\"claims\": %zu},\n",
+                r->shard_index, r->shard_count, r->shard_total);
     fprintf(out,
             "  \"summary\": {\"passed\": %zu, \"failed\": %zu, "
             "\"undecided\": %zu},\n",
