@@ -36,7 +36,8 @@ TYPES = {
 }
 
 KEY_ORDER = {
-    "report": ["schema_version", "tool_version", "seed", "summary", "claims"],
+    "report": ["schema_version", "tool_version", "seed", "shard", "summary",
+               "claims"],
     "summary": ["passed", "failed", "undecided"],
     "claim": ["title", "kind", "file", "line", "statement", "outcome",
               "seconds", "methods"],

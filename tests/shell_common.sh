@@ -25,6 +25,9 @@
 #   skip NAME     counts a skip and prints "SKIPPED: NAME"
 #   finish        prints "P passed, F failed" and exits: 1 when anything
 #                 failed, else 0 (with cvp_count_skips=yes, see below)
+#   cvp_strip_times FILE
+#                 FILE on stdout with every measured duration of a report
+#                 replaced by T (reports of two runs differ only there)
 #
 # Variables a test may set before sourcing it:
 #   cvp_test_name       NAME of the temporary folder (default: the script's
@@ -106,6 +109,19 @@ fail() {
         ;;
     esac
     return 0
+}
+
+# cvp_strip_times FILE: every measured duration replaced by T: "0.014 s"
+# (text, Markdown, HTML), "| 0.014 |" (Markdown tables), <td
+# class="n">0.014</td> (HTML tables), "seconds": 0.014000 (JSON),
+# time="0.014" (JUnit).  Text pads the seconds to a width, so the padding
+# goes too.
+cvp_strip_times() {
+    sed -e 's/ *[0-9][0-9]*\.[0-9][0-9]* s\([^A-Za-z]\|$\)/ T s\1/g' \
+        -e 's/| [0-9][0-9]*\.[0-9][0-9]* |$/| T |/' \
+        -e 's|<td class="n">[0-9][0-9]*\.[0-9]*</td>|<td class="n">T</td>|g' \
+        -e 's/"seconds": [0-9][0-9]*\.[0-9]*/"seconds": T/g' \
+        -e 's/time="[0-9][0-9]*\.[0-9]*"/time="T"/g' "$1"
 }
 
 skip() {
