@@ -31,7 +31,7 @@ fi
 
 # Every command has --help on standard output, exit 0; every option it
 # lists is in the man page (written there as \-\-name).
-for command in check eval test-impl; do
+for command in check eval test-impl merge-reports; do
     run "$command" --help
     if [ "$rc" -ne 0 ] || [ ! -s "$tmp/out" ]; then
         fail "convproof $command --help (exit $rc)"

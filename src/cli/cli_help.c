@@ -31,6 +31,8 @@ void cvp_cli_print_help(FILE *stream)
         "                    symbolic entries (w11, w12, ...)\n"
         "  test-impl         test a conv or pooling implementation (a command)\n"
         "                    against the exact operators\n"
+        "  merge-reports     join the JSON reports of check --shard K/N (one\n"
+        "                    run split over machines) into one report\n"
         "\n"
         "Options:\n"
         "  -h, --help        display this help and exit\n"
