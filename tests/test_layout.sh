@@ -101,6 +101,33 @@ else
     sed 's/^/  /' "$tmp/real"
 fi
 
+# ---- each folder's README, and the trusted kernel's table ----------------
+missing=
+for dir in "$srcdir"/src/*/; do
+    [ -f "$dir/README.md" ] || missing="$missing src/$(basename "$dir")"
+done
+if [ -z "$missing" ]; then
+    pass "every folder of src/ has a README.md"
+else
+    fail "folders without a README.md:$missing"
+fi
+# the section "### The trusted kernel" of README.md, up to the next heading
+sed -n '/^### The trusted kernel/,/^### [^T]/p' "$srcdir/README.md" >"$tmp/trusted"
+grep -o '`src/[^`]*[^/`]`' "$tmp/trusted" | tr -d '`' | sort -u >"$tmp/named"
+absent=
+while read -r f; do
+    [ -f "$srcdir/$f" ] || absent="$absent $f"
+done <"$tmp/named"
+unnamed=
+for f in "$srcdir"/src/kernel/*.[ch]; do
+    grep -qx "src/kernel/$(basename "$f")" "$tmp/named" || unnamed="$unnamed src/kernel/$(basename "$f")"
+done
+if [ "$(wc -l <"$tmp/named")" -gt 30 ] && [ -z "$absent" ] && [ -z "$unnamed" ]; then
+    pass "README's trusted kernel names $(wc -l <"$tmp/named" | tr -d ' ') files, all there, every src/kernel file among them"
+else
+    fail "README's trusted kernel table: not there:${absent:- none}; src/kernel files it does not name:${unnamed:- none}"
+fi
+
 # ---- planted violations: the checker must name each -----------------------
 t=$tmp/tree
 mkdir -p "$t/src/kernel" "$t/src/eval" "$t/src/cli" "$t/tests"
