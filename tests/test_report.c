@@ -547,6 +547,7 @@ static void test_json_sample(void **state)
         "  \"schema_version\": 1,\n"
         "  \"tool_version\": \"0.1.0\",\n"
         "  \"seed\": \"42\",\n"
+        "  \"shard\": null,\n"
         "  \"summary\": {\"passed\": 2, \"failed\": 1, \"undecided\": 1},\n"
         "  \"claims\": [\n"
         "    {\n"
@@ -607,11 +608,13 @@ static void test_json_edge_values(void **state)
                     "  \"schema_version\": 1,\n"
                     "  \"tool_version\": null,\n"
                     "  \"seed\": \"18446744073709551615\",\n"
+                    "  \"shard\": null,\n"
                     "  \"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0},\n"
                     "  \"claims\": []\n"
                     "}\n");
     assert_json_checks("{\n  \"schema_version\": 1,\n  \"tool_version\": null,\n"
-                       "  \"seed\": \"18446744073709551615\",\n  \"summary\": "
+                       "  \"seed\": \"18446744073709551615\",\n"
+                       "  \"shard\": null,\n  \"summary\": "
                        "{\"passed\": 0, \"failed\": 0, \"undecided\": 0},\n"
                        "  \"claims\": []\n}\n", NULL);
 
@@ -667,15 +670,15 @@ static void test_json_checker_rejects_bad_reports(void **state)
     (void)state;
     const char *wrong_summary =
         "{\"schema_version\": 1, \"tool_version\": null, \"seed\": \"1\", "
-        "\"summary\": {\"passed\": 1, \"failed\": 0, \"undecided\": 0}, "
+        "\"shard\": null, \"summary\": {\"passed\": 1, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
     const char *unknown_key =
         "{\"schema_version\": 1, \"tool_version\": null, \"seed\": \"1\", "
-        "\"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0}, "
+        "\"shard\": null, \"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": [], \"extra\": 0}";
     const char *bad_seed =
         "{\"schema_version\": 1, \"tool_version\": null, \"seed\": 1, "
-        "\"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0}, "
+        "\"shard\": null, \"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
     int status = run_json_check(wrong_summary, NULL);
     if (status == -1)
