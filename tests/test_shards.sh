@@ -1,15 +1,19 @@
 #!/bin/sh
 # test_shards.sh -- `convproof check --shard K/N` and `convproof
-# merge-reports` (src/cli/cli_shard.h): the shipped proofs checked in 1, 2
-# and 3 shards and merged give the reports of one whole run, byte for byte
+# merge-reports` (src/cli/cli_shard.h): the shipped proofs of the textbook
+# (proofs/nndl5/) checked in 1, 2 and 3 shards and merged give the reports
+# of one whole run, byte for byte
 # but for measured seconds (cvp_strip_times), in json, text, md, junit and
 # html (html without pictures: the JSON carries none, so the whole run's
 # <figure> elements are removed before comparing); the merged exit status
 # is the whole run's; bad shard specs, malformed reports and sets of
 # reports that are not one run are refused with exit 2 and a message.
 #
-# Under a wrapper (valgrind) the shipped proofs are replaced by three of
-# their quick files, as in test_jobs.sh.
+# proofs/impl/ is left out: its claims run a Python implementation, which
+# takes three quarters of the time of all shipped proofs, and a shard
+# treats them like any claim (test_jobs.sh checks them on threads).
+# Under a wrapper (valgrind) the corpus is three quick files of
+# proofs/nndl5/, as in test_jobs.sh.
 set -u
 
 srcdir=${srcdir:-.}
@@ -47,7 +51,7 @@ refused() {
 }
 
 if [ -z "$wrapper" ]; then
-    corpus=$srcdir/proofs/
+    corpus=$srcdir/proofs/nndl5/
 else
     corpus=
     for f in backprop_pooling kinks ex5_3_one_by_one; do
