@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kernel/hull.h"
+#include "kernel/ring_small.h"
 
 _Thread_local size_t cvp_kinks_met;
 
@@ -22,12 +23,106 @@ void cvp_kink_info_clear(cvp_kink_info *k)
     mpq_clear(k->value);
 }
 
+/* ---- realizability of one answer vector ------------------------------ */
+
+void cvp_kink_pattern_init(cvp_kink_pattern *p)
+{
+    cvp_lp_result_init(&p->lp);
+    p->vars = NULL;
+    p->dead = 0;
+}
+
+void cvp_kink_pattern_clear(cvp_kink_pattern *p)
+{
+    cvp_lp_result_clear(&p->lp);
+    free(p->vars);
+    p->vars = NULL;
+}
+
+static int compare_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Position of v in the sorted vars[0..n-1] (it is there). */
+static size_t var_position(const size_t *vars, size_t n, size_t v)
+{
+    const size_t *at = bsearch(&v, vars, n, sizeof *vars, compare_size);
+    CVP_ASSERT(at != NULL);
+    return (size_t)(at - vars);
+}
+
+cvp_status cvp_kink_pattern_decide(cvp_kink_pattern *p, const cvp_ring *D,
+                                   cvp_error *err)
+{
+    cvp_kink_pattern_clear(p);
+    cvp_kink_pattern_init(p);
+    size_t m = cvp_ring_dual_kinks(D), total = 0;
+    const size_t *index;
+    const mpq_t *slope;
+    int answer;
+    for (size_t i = 0; i < m; i++)
+        total += cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
+    /* The variables: every entry of X that some slope involves. */
+    p->vars = malloc((total ? total : 1) * sizeof *p->vars);
+    CVP_ASSERT(p->vars != NULL);
+    size_t n = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t len = cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
+        for (size_t j = 0; j < len; j++)
+            p->vars[n++] = index[j];
+    }
+    qsort(p->vars, n, sizeof *p->vars, compare_size);
+    size_t unique = 0;
+    for (size_t j = 0; j < n; j++)
+        if (unique == 0 || p->vars[unique - 1] != p->vars[j])
+            p->vars[unique++] = p->vars[j];
+    n = unique;
+    if (m != 0 && n > cvp_tensor_max_entries() / m)
+        return cvp_error_set(err, CVP_ERR_LIMIT, "%zu kinks on %zu inputs: "
+                             "too large a linear program to decide which "
+                             "answers at them are realizable", m, n);
+    /* Row i: the slope of kink i, negated when the answer is "a < b", so
+     * that the answer holds along d exactly when row . d > 0. */
+    mpq_t *rows = malloc((m * n != 0 ? m * n : 1) * sizeof *rows);
+    CVP_ASSERT(rows != NULL);
+    for (size_t k = 0; k < m * n; k++)
+        mpq_init(rows[k]);
+    for (size_t i = 0; i < m; i++) {
+        size_t len = cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
+        for (size_t j = 0; j < len; j++) {
+            mpq_ptr r = rows[i * n + var_position(p->vars, n, index[j])];
+            mpq_set(r, slope[j]);
+            if (!answer)
+                mpq_neg(r, r);
+        }
+    }
+    cvp_status st = cvp_lp_strict_feasible(&p->lp, rows, m, n, err);
+    for (size_t k = 0; k < m * n; k++)
+        mpq_clear(rows[k]);
+    free(rows);
+    if (st == CVP_OK && !p->lp.feasible)
+        for (size_t i = 0; i < m; i++)
+            if (mpq_sgn(p->lp.multipliers[i]) > 0)
+                p->dead = i + 1;
+    return st;
+}
+
 /* ---- the pieces ---------------------------------------------------------- */
 
+/* A realizable piece: its gradient and the first direction found along
+ * which it is the function. */
 typedef struct {
-    cvp_tensor_struct *items;    /* distinct gradients, X's shape */
+    cvp_tensor_struct gradient;     /* X's shape (jacobian: [size Y, size X]) */
+    cvp_kink_pattern pattern;
+} piece;
+
+typedef struct {
+    piece *items;                /* distinct gradients */
     size_t count, cap;
     size_t evaluations;
+    size_t unrealizable;         /* answer vectors cut as unrealizable */
     cvp_kink_info first;         /* what the first evaluation met */
 } piece_set;
 
@@ -39,32 +134,40 @@ static void pieces_init(piece_set *p)
 
 static void pieces_clear(piece_set *p)
 {
-    for (size_t k = 0; k < p->count; k++)
-        cvp_tensor_clear(&p->items[k]);
+    for (size_t k = 0; k < p->count; k++) {
+        cvp_tensor_clear(&p->items[k].gradient);
+        cvp_kink_pattern_clear(&p->items[k].pattern);
+    }
     free(p->items);
     cvp_kink_info_clear(&p->first);
 }
 
-/* Keeps g (moved out) unless an equal gradient is there already. */
-static void pieces_add(piece_set *p, cvp_tensor_t g)
+/* Keeps g and its pattern (both moved out) unless an equal gradient is
+ * there already. */
+static void pieces_add(piece_set *p, cvp_tensor_t g, cvp_kink_pattern *pattern)
 {
     for (size_t k = 0; k < p->count; k++)
-        if (cvp_tensor_equal(&p->items[k], g))
+        if (cvp_tensor_equal(&p->items[k].gradient, g))
             return;
     if (p->count == p->cap) {
         p->cap = p->cap ? 2 * p->cap : 8;
         p->items = realloc(p->items, p->cap * sizeof *p->items);
         CVP_ASSERT(p->items != NULL);
     }
-    cvp_tensor_init(&p->items[p->count]);
-    cvp_tensor_swap(&p->items[p->count], g);
-    p->count++;
+    piece *q = &p->items[p->count++];
+    cvp_tensor_init(&q->gradient);
+    cvp_tensor_swap(&q->gradient, g);
+    q->pattern = *pattern;
+    cvp_kink_pattern_init(pattern);
 }
 
-/* Every answer vector, depth first: evaluate with the current prefix
- * (kinks past it answer "smaller"), extend the prefix to the kinks met,
- * then flip the last "smaller" to "larger" and cut after it.  Stops after
- * `max_evaluations` (then *complete is false). */
+/* Every realizable answer vector, depth first: evaluate with the current
+ * prefix (kinks past it answer "smaller"), extend the prefix to the kinks
+ * met, and keep the gradient if one direction realizes every answer.  An
+ * unrealizable vector is cut at the shortest prefix its certificate
+ * involves (no extension of that prefix is realizable either).  Then the
+ * last "smaller" is flipped to "larger" and the prefix cut after it.
+ * Stops after `max_evaluations` (then *complete is false). */
 static cvp_status enumerate(piece_set *p, bool *complete,
                             const cvp_eval_context *context,
                             const cvp_ast_node *call, const cvp_ast_node *body,
@@ -78,10 +181,12 @@ static cvp_status enumerate(piece_set *p, bool *complete,
     while (st == CVP_OK && p->evaluations < max_evaluations) {
         cvp_kink_info info;
         cvp_kink_info_init(&info);
+        cvp_kink_pattern pattern;
+        cvp_kink_pattern_init(&pattern);
         cvp_tensor_t g;
         cvp_tensor_init(g);
         st = cvp_dual_derivative(g, &info, context, call, body, wrt, is_grad,
-                                 answers, len, true);
+                                 answers, len, true, &pattern);
         if (st == CVP_OK && p->evaluations == 0) {
             p->first.kinks = info.kinks;
             mpq_set(p->first.value, info.value);
@@ -91,7 +196,6 @@ static cvp_status enumerate(piece_set *p, bool *complete,
         }
         p->evaluations++;
         if (st == CVP_OK) {
-            pieces_add(p, g);
             if (info.kinks > len) {
                 if (info.kinks > cap) {
                     cap = info.kinks;
@@ -99,22 +203,34 @@ static cvp_status enumerate(piece_set *p, bool *complete,
                     CVP_ASSERT(answers != NULL);
                 }
                 memset(answers + len, 0, info.kinks - len);
-                len = info.kinks;
+            }
+            /* The answers given are the prefix, then zeros. */
+            len = info.kinks;
+            if (pattern.lp.feasible) {
+                pieces_add(p, g, &pattern);
+            } else {
+                p->unrealizable++;
+                CVP_ASSERT(pattern.dead >= 1 && pattern.dead <= len);
+                len = pattern.dead;
             }
             while (len > 0 && answers[len - 1])
                 len--;
-            if (len == 0) {
+            if (len == 0)
                 *complete = true;
-                cvp_tensor_clear(g);
-                cvp_kink_info_clear(&info);
-                break;
-            }
-            answers[len - 1] = 1;
+            else
+                answers[len - 1] = 1;
         }
+        cvp_kink_pattern_clear(&pattern);
         cvp_tensor_clear(g);
         cvp_kink_info_clear(&info);
+        if (*complete)
+            break;
     }
     free(answers);
+    /* Some answer vector is realizable at every point (a direction off
+     * the finitely many hyperplanes slope . d = 0 realizes the answers
+     * it meets), so a complete enumeration without one is a defect. */
+    CVP_ASSERT(st != CVP_OK || !*complete || p->count > 0);
     return st;
 }
 
@@ -148,6 +264,69 @@ static const cvp_tensor_struct *input_named(const cvp_eval_context *context,
     return context->env != NULL ? cvp_env_lookup(context->env, wrt) : NULL;
 }
 
+/* The name of entry i of a derivative: X's entry for grad, (row, X's
+ * entry) for jacobian. */
+static void derivative_entry(char *buf, size_t size, const char *wrt,
+                             const cvp_tensor_struct *X, bool is_grad, size_t i)
+{
+    char name[96];
+    size_t n = X->size ? X->size : 1;
+    cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape, i % n);
+    if (is_grad)
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "row %zu, %s", i / n, name);
+}
+
+/* "along d = (X[1]: 1, ...)": the direction realizing a piece. */
+static void describe_direction(FILE *s, const cvp_kink_pattern *pattern,
+                               const char *wrt, const cvp_tensor_struct *X)
+{
+    char name[96];
+    fprintf(s, "along d = (");
+    size_t shown = 0;
+    for (size_t j = 0; j < pattern->lp.n; j++) {
+        if (mpq_sgn(pattern->lp.direction[j]) == 0)
+            continue;
+        if (shown++ == 4) {
+            fprintf(s, ", ...");
+            break;
+        }
+        cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape,
+                         pattern->vars[j]);
+        gmp_fprintf(s, "%s%s: %Qd", shown > 1 ? ", " : "", name,
+                    pattern->lp.direction[j]);
+    }
+    fprintf(s, shown ? ")" : "any)");
+}
+
+/* Two realizable pieces with different gradients: both directions, and
+ * the entries of the gradients where they differ. */
+static void describe_two(FILE *s, const piece *a, const piece *b,
+                         const char *wrt, const cvp_tensor_struct *X,
+                         bool is_grad)
+{
+    char name[128];
+    const piece *both[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        fprintf(s, "%s", k ? "; " : "");
+        describe_direction(s, &both[k]->pattern, wrt, X);
+        fprintf(s, " the gradient has ");
+        size_t shown = 0;
+        for (size_t i = 0; i < a->gradient.size; i++) {
+            if (mpq_equal(a->gradient.entries[i], b->gradient.entries[i]))
+                continue;
+            if (shown++ == 3) {
+                fprintf(s, ", ...");
+                break;
+            }
+            derivative_entry(name, sizeof name, wrt, X, is_grad, i);
+            gmp_fprintf(s, "%s%s = %Qd", shown > 1 ? ", " : "", name,
+                        both[k]->gradient.entries[i]);
+        }
+    }
+}
+
 cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
                             const cvp_eval_context *context,
                             const cvp_ast_node *call, const cvp_ast_node *body,
@@ -163,26 +342,38 @@ cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
     cvp_status st = enumerate(&p, &complete, context, call, body, wrt, is_grad,
                               CVP_SUBGRAD_MAX_EVALUATIONS);
     if (st == CVP_OK && complete && p.count == 1) {
-        /* Every active piece has the same gradient (a tie that L does not
-         * see, e.g. a window whose gradient is 0): L is differentiable. */
+        /* Every realizable piece has the same gradient (a tie that L does
+         * not see, or kinks that cancel, as in relu(x) - relu(-x)): L is
+         * differentiable (eval/subgrad.h says why). */
         *unique = true;
-        cvp_tensor_swap(result, &p.items[0]);
-    } else if (st == CVP_OK) {
+        cvp_tensor_swap(result, &p.items[0].gradient);
+    } else if (st == CVP_OK && p.count >= 2) {
+        /* Two realizable pieces that differ: no derivative, found or not
+         * the whole set. */
         size_t len = 0;
         FILE *s = open_memstream(message, &len);
         CVP_ASSERT(s != NULL);
         fprintf(s, "no derivative at this point: ");
         describe_first(s, &p.first, wrt, X);
+        fprintf(s, ". Two pieces meet here: ");
+        describe_two(s, &p.items[0], &p.items[1], wrt, X, is_grad);
         if (complete)
-            fprintf(s, ". The derivative is a set there: the convex hull of "
-                    "the gradients of its %zu active pieces (a tied window may "
-                    "split its gradient among its maxima in any proportion, a "
-                    "ReLU at 0 may pass any fraction of it); `show A in "
-                    "subgrad(...)` checks a rule against that set", p.count);
+            fprintf(s, ". The derivative is the convex hull of the gradients "
+                    "of the %zu active pieces (a tie may split, a ReLU at 0 "
+                    "pass, any fraction); `show A in subgrad(...)` checks a "
+                    "rule against it", p.count);
         else
-            fprintf(s, ". Its active pieces are too many to list (more than "
-                    "%d answers at the kinks)", CVP_SUBGRAD_MAX_EVALUATIONS);
+            fprintf(s, ". More than %d answer vectors at the kinks: the "
+                    "pieces are too many to list", CVP_SUBGRAD_MAX_EVALUATIONS);
         fclose(s);
+    } else if (st == CVP_OK) {
+        /* One piece found so far, but the enumeration stopped: whether L
+         * has a derivative here is not decided. */
+        st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, call->pos, NULL,
+                              "%s: more than %d answer vectors at the kinks "
+                              "of this instance; whether the derivative "
+                              "exists is not decided", call->u.call.name,
+                              CVP_SUBGRAD_MAX_EVALUATIONS);
     }
     pieces_clear(&p);
     return st;
@@ -265,7 +456,7 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
         const cvp_tensor_struct **points = malloc(p.count * sizeof *points);
         CVP_ASSERT(points != NULL);
         for (size_t j = 0; j < p.count; j++)
-            points[j] = &p.items[j];
+            points[j] = &p.items[j].gradient;
         cvp_error e;
         cvp_error_clear(&e);
         st = cvp_hull_member(&h, A->tensor, points, p.count, &e);
@@ -283,14 +474,19 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
             fprintf(s, "L is differentiable here (no kink), so the set is its "
                     "gradient alone");
         } else if (p.count == 1) {
-            fprintf(s, "L is differentiable here (its kinks do not change the "
-                    "gradient), so the set is its gradient alone");
+            fprintf(s, "L is differentiable here (every piece that some "
+                    "direction realizes at its kinks has the same gradient), "
+                    "so the set is its gradient alone");
         } else {
             fprintf(s, "at this instance ");
             describe_first(s, &p.first, wrt, X);
             fprintf(s, ", so L has no gradient");
             fprintf(s, "; the derivative is the convex hull of the gradients "
                     "of %zu active pieces", p.count);
+            if (p.unrealizable > 0)
+                fprintf(s, " (%zu answer vectors at the kinks were cut as "
+                        "unrealizable: no direction gives them)",
+                        p.unrealizable);
         }
         fprintf(s, h.member ? "; the left side is in it (" : "; the left side "
                 "is outside it (");

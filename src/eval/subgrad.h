@@ -28,6 +28,7 @@
 #include <stdbool.h>
 
 #include "eval/eval.h"
+#include "kernel/lp.h"
 
 #define CVP_SUBGRAD_MAX_EVALUATIONS 4096
 
@@ -47,6 +48,20 @@ typedef struct {
 void cvp_kink_info_init(cvp_kink_info *k);
 void cvp_kink_info_clear(cvp_kink_info *k);
 
+/* Whether one vector of answers at the kinks is realizable, with its
+ * certificate (kernel/lp.h): the LP's variables are the entries vars[0..
+ * lp.n-1] of X (row-major indices); its inequalities are the kinks in
+ * the order met.  Feasible: lp.direction is a direction d realizing
+ * every answer.  Infeasible: lp.multipliers combine the kinks' signed
+ * slopes to 0, and `dead` is the length of the shortest prefix of the
+ * answers they involve (every answer vector with that prefix is
+ * unrealizable too: a kink's slope depends only on earlier answers). */
+typedef struct {
+    cvp_lp_result lp;
+    size_t *vars;
+    size_t dead;
+} cvp_kink_pattern;
+
 /* grad(L, X) (is_grad) or jacobian(Y, X) over dual numbers: `call` is the
  * grad/jacobian call (for locations), `body` its first argument, `wrt`
  * the input's name.  With `choosing`, kinks are answered by choices[0..
@@ -58,7 +73,19 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
                                const cvp_ast_node *call, const cvp_ast_node *body,
                                const char *wrt, bool is_grad,
                                const unsigned char *choices, size_t count,
-                               bool choosing);
+                               bool choosing, cvp_kink_pattern *pattern);
+
+void cvp_kink_pattern_init(cvp_kink_pattern *p);
+void cvp_kink_pattern_clear(cvp_kink_pattern *p);
+
+/* Decides whether the answers given at the kinks met by dual ring D
+ * (which was choosing) are realizable: one direction d of X's entries
+ * agreeing with every answer (kernel/ring_small.h,
+ * cvp_ring_dual_kink_slope), by the strict LP of kernel/lp.h over the
+ * entries of X that some kink's slope involves.  CVP_ERR_LIMIT when the
+ * LP is too large. */
+cvp_status cvp_kink_pattern_decide(cvp_kink_pattern *p, const cvp_ring *D,
+                                   cvp_error *err);
 
 /* grad/jacobian at a point where the evaluation met kinks: enumerates
  * the active pieces.  When they all have the same gradient, L is
