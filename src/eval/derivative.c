@@ -140,6 +140,21 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
     if (st == CVP_OK && choosing && pattern != NULL
         && cvp_kink_pattern_decide(pattern, &D, &e) != CVP_OK)
         st = kernel_fail(d, &e);
+    if (st == CVP_OK && info != NULL) {
+        /* The value itself: a kink's answers may change it (a rule that
+         * masks by a comparison jumps there; eval/subgrad.c). */
+        const cvp_tensor_struct *Y = body.tensor;
+        st = cvp_tensor_resize(&info->at, Y->rank, Y->shape, &e);
+        for (size_t i = 0; st == CVP_OK && i < Y->size; i++) {
+            if (Y->ring == &D)
+                mpq_set(info->at.entries[i],
+                        ((const cvp_dual *)cvp_tensor_elem(Y, i))->value);
+            else
+                mpq_set(info->at.entries[i], Y->entries[i]);
+        }
+        if (st != CVP_OK)
+            st = kernel_fail(d, &e);
+    }
     if (st == CVP_OK && body.tensor->ring != &D) {
         /* The body did not depend on the environment at all (a literal):
          * its derivative is zero. */

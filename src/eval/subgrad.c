@@ -16,11 +16,13 @@ void cvp_kink_info_init(cvp_kink_info *k)
 {
     memset(k, 0, sizeof *k);
     mpq_init(k->value);
+    cvp_tensor_init(&k->at);
 }
 
 void cvp_kink_info_clear(cvp_kink_info *k)
 {
     mpq_clear(k->value);
+    cvp_tensor_clear(&k->at);
 }
 
 /* ---- realizability of one answer vector ------------------------------ */
@@ -124,16 +126,30 @@ typedef struct {
     size_t evaluations;
     size_t unrealizable;         /* answer vectors cut as unrealizable */
     cvp_kink_info first;         /* what the first evaluation met */
+    /* The value at the point with every kink compared as equal, and the
+     * first realizable piece whose value there differs from it: then L
+     * jumps at the point (a rule that masks by a comparison) and has
+     * neither a derivative nor Clarke's set. */
+    cvp_tensor_struct plain;
+    bool jumps;
+    cvp_kink_pattern jump_pattern;
+    cvp_tensor_struct jump_at;
 } piece_set;
 
 static void pieces_init(piece_set *p)
 {
     memset(p, 0, sizeof *p);
     cvp_kink_info_init(&p->first);
+    cvp_tensor_init(&p->plain);
+    cvp_tensor_init(&p->jump_at);
+    cvp_kink_pattern_init(&p->jump_pattern);
 }
 
 static void pieces_clear(piece_set *p)
 {
+    cvp_tensor_clear(&p->plain);
+    cvp_tensor_clear(&p->jump_at);
+    cvp_kink_pattern_clear(&p->jump_pattern);
     for (size_t k = 0; k < p->count; k++) {
         cvp_tensor_clear(&p->items[k].gradient);
         cvp_kink_pattern_clear(&p->items[k].pattern);
@@ -176,8 +192,17 @@ static cvp_status enumerate(piece_set *p, bool *complete,
 {
     unsigned char *answers = NULL;
     size_t len = 0, cap = 0;
-    cvp_status st = CVP_OK;
     *complete = false;
+    /* The value at the point itself, every kink compared as equal. */
+    cvp_kink_info plain;
+    cvp_kink_info_init(&plain);
+    cvp_tensor_t unused;
+    cvp_tensor_init(unused);
+    cvp_status st = cvp_dual_derivative(unused, &plain, context, call, body,
+                                        wrt, is_grad, NULL, 0, false, NULL);
+    cvp_tensor_swap(&p->plain, &plain.at);
+    cvp_tensor_clear(unused);
+    cvp_kink_info_clear(&plain);
     while (st == CVP_OK && p->evaluations < max_evaluations) {
         cvp_kink_info info;
         cvp_kink_info_init(&info);
@@ -206,7 +231,14 @@ static cvp_status enumerate(piece_set *p, bool *complete,
             }
             /* The answers given are the prefix, then zeros. */
             len = info.kinks;
-            if (pattern.lp.feasible) {
+            if (pattern.lp.feasible && !p->jumps
+                && !cvp_tensor_equal(&info.at, &p->plain)) {
+                p->jumps = true;
+                cvp_tensor_swap(&p->jump_at, &info.at);
+                cvp_kink_pattern_clear(&p->jump_pattern);
+                p->jump_pattern = pattern;
+                cvp_kink_pattern_init(&pattern);
+            } else if (pattern.lp.feasible) {
                 pieces_add(p, g, &pattern);
             } else {
                 p->unrealizable++;
@@ -223,14 +255,14 @@ static cvp_status enumerate(piece_set *p, bool *complete,
         cvp_kink_pattern_clear(&pattern);
         cvp_tensor_clear(g);
         cvp_kink_info_clear(&info);
-        if (*complete)
+        if (*complete || p->jumps)
             break;
     }
     free(answers);
     /* Some answer vector is realizable at every point (a direction off
      * the finitely many hyperplanes slope . d = 0 realizes the answers
      * it meets), so a complete enumeration without one is a defect. */
-    CVP_ASSERT(st != CVP_OK || !*complete || p->count > 0);
+    CVP_ASSERT(st != CVP_OK || !*complete || p->count > 0 || p->jumps);
     return st;
 }
 
@@ -327,6 +359,25 @@ static void describe_two(FILE *s, const piece *a, const piece *b,
     }
 }
 
+/* "L jumps here: ..." with the first entry whose value differs. */
+static void describe_jump(FILE *s, const piece_set *p, const char *wrt,
+                          const cvp_tensor_struct *X)
+{
+    size_t i = 0;
+    while (i + 1 < p->plain.size
+           && mpq_equal(p->plain.entries[i], p->jump_at.entries[i]))
+        i++;
+    fprintf(s, "L is not continuous here (a comparison decides its value, "
+            "not only which piece is active): ");
+    if (p->plain.size > 1)
+        fprintf(s, "entry %zu of its value ", i);
+    else
+        fprintf(s, "its value ");
+    gmp_fprintf(s, "is %Qd at the point but tends to %Qd ", p->plain.entries[i],
+                p->jump_at.entries[i]);
+    describe_direction(s, &p->jump_pattern, wrt, X);
+}
+
 cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
                             const cvp_eval_context *context,
                             const cvp_ast_node *call, const cvp_ast_node *body,
@@ -341,7 +392,14 @@ cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
     bool complete = false;
     cvp_status st = enumerate(&p, &complete, context, call, body, wrt, is_grad,
                               CVP_SUBGRAD_MAX_EVALUATIONS);
-    if (st == CVP_OK && complete && p.count == 1) {
+    if (st == CVP_OK && p.jumps) {
+        size_t len = 0;
+        FILE *s = open_memstream(message, &len);
+        CVP_ASSERT(s != NULL);
+        fprintf(s, "no derivative at this point: ");
+        describe_jump(s, &p, wrt, X);
+        fclose(s);
+    } else if (st == CVP_OK && complete && p.count == 1) {
         /* Every realizable piece has the same gradient (a tie that L does
          * not see, or kinks that cancel, as in relu(x) - relu(-x)): L is
          * differentiable (eval/subgrad.h says why). */
@@ -445,11 +503,23 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     bool complete = false;
     cvp_status st = enumerate(&p, &complete, context, set, body, wrt, true,
                               CVP_SUBGRAD_MAX_EVALUATIONS);
-    if (st == CVP_OK && !complete)
+    if (st == CVP_OK && !complete && !p.jumps)
         st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, set->pos, NULL,
                               "subgrad: more than %d answer vectors at the "
                               "kinks of this instance; not decided",
                               CVP_SUBGRAD_MAX_EVALUATIONS);
+    if (st == CVP_OK && p.jumps) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *s = open_memstream(&text, &len);
+        CVP_ASSERT(s != NULL);
+        describe_jump(s, &p, wrt, X);
+        fclose(s);
+        st = cvp_eval_fail_at(context, CVP_ERR_UNSUPPORTED, set->pos, NULL,
+                              "subgrad(L, X) is the set of a continuous L: %s",
+                              text);
+        free(text);
+    }
     cvp_hull_result h;
     cvp_hull_result_init(&h);
     if (st == CVP_OK) {
@@ -484,9 +554,10 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
             fprintf(s, "; the derivative is the convex hull of the gradients "
                     "of %zu active pieces", p.count);
             if (p.unrealizable > 0)
-                fprintf(s, " (%zu answer vectors at the kinks were cut as "
-                        "unrealizable: no direction gives them)",
-                        p.unrealizable);
+                fprintf(s, " (%zu answer vector%s at the kinks cut as "
+                        "unrealizable: no direction gives %s)", p.unrealizable,
+                        p.unrealizable == 1 ? "" : "s",
+                        p.unrealizable == 1 ? "it" : "them");
         }
         fprintf(s, h.member ? "; the left side is in it (" : "; the left side "
                 "is outside it (");
