@@ -149,12 +149,98 @@ static void test_checks(void **state)
     free_rows(rows, 1);
 }
 
+/* Sparse rows, split into blocks (order rows, decided as a graph): x0 > 0 with x0 - x1 > 0 (one block),
+ * x2 > 0 alone (another), and x3 > 0 with -x3 > 0 (an infeasible one). */
+static void test_sparse_blocks(void **state)
+{
+    (void)state;
+    mpq_t c[7];
+    for (int k = 0; k < 7; k++)
+        mpq_init(c[k]);
+    mpq_set_si(c[0], 1, 1);                          /* x0 */
+    mpq_set_si(c[1], 1, 1); mpq_set_si(c[2], -1, 1); /* x0 - x1 */
+    mpq_set_si(c[3], 1, 1);                          /* x2 */
+    mpq_set_si(c[4], 1, 1);                          /* x3 */
+    mpq_set_si(c[5], -1, 1);                         /* -x3 */
+    size_t i0[] = {0}, i01[] = {0, 1}, i2[] = {2}, i3[] = {3};
+    cvp_lp_row rows[] = {
+        {1, i0, (const mpq_t *)&c[0]}, {2, i01, (const mpq_t *)&c[1]},
+        {1, i2, (const mpq_t *)&c[3]}, {1, i3, (const mpq_t *)&c[4]},
+        {1, i3, (const mpq_t *)&c[5]},
+    };
+    cvp_lp_result r;
+    cvp_lp_result_init(&r);
+    cvp_error e;
+    /* The first three rows: feasible; the direction found satisfies each
+     * row, checked by hand here. */
+    assert_int_equal(cvp_lp_strict_feasible_sparse(&r, rows, 3, 4, &e), CVP_OK);
+    assert_true(r.feasible);
+    assert_true(mpq_sgn(r.direction[0]) > 0);
+    assert_true(mpq_cmp(r.direction[0], r.direction[1]) > 0);
+    assert_true(mpq_sgn(r.direction[2]) > 0);
+    /* All five: the last block is infeasible; its multipliers are 1/2
+     * and 1/2, and the feasible blocks' rows get none. */
+    assert_int_equal(cvp_lp_strict_feasible_sparse(&r, rows, 5, 4, &e), CVP_OK);
+    assert_false(r.feasible);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(mpq_sgn(r.multipliers[i]), 0);
+    assert_int_equal(mpq_cmp_si(r.multipliers[3], 1, 2), 0);
+    assert_int_equal(mpq_cmp_si(r.multipliers[4], 1, 2), 0);
+    /* The sparse checks refuse the feasible blocks' multipliers. */
+    mpq_t y[5];
+    for (int i = 0; i < 5; i++)
+        mpq_init(y[i]);
+    mpq_set_si(y[0], 1, 2);
+    mpq_set_si(y[2], 1, 2);
+    assert_false(cvp_lp_check_multipliers_sparse(rows, 5, 4, y));
+    for (int i = 0; i < 5; i++)
+        mpq_clear(y[i]);
+    /* A row without variables (0 > 0) is infeasible on its own. */
+    cvp_lp_row empty[] = {{1, i0, (const mpq_t *)&c[0]}, {0, NULL, NULL}};
+    assert_int_equal(cvp_lp_strict_feasible_sparse(&r, empty, 2, 1, &e), CVP_OK);
+    assert_false(r.feasible);
+    assert_int_equal(mpq_cmp_si(r.multipliers[1], 1, 1), 0);
+    /* Scaled order rows, a cycle: 2 (x0 - x1) > 0 and 3 (x1 - x0) > 0.
+     * The multipliers are 1/2 and 1/3 normalised: 3/5 and 2/5. */
+    mpq_t s[4];
+    for (int k = 0; k < 4; k++)
+        mpq_init(s[k]);
+    mpq_set_si(s[0], 2, 1); mpq_set_si(s[1], -2, 1);
+    mpq_set_si(s[2], -3, 1); mpq_set_si(s[3], 3, 1);
+    cvp_lp_row cycle[] = {{2, i01, (const mpq_t *)&s[0]},
+                          {2, i01, (const mpq_t *)&s[2]}};
+    assert_int_equal(cvp_lp_strict_feasible_sparse(&r, cycle, 2, 2, &e), CVP_OK);
+    assert_false(r.feasible);
+    assert_int_equal(mpq_cmp_si(r.multipliers[0], 3, 5), 0);
+    assert_int_equal(mpq_cmp_si(r.multipliers[1], 2, 5), 0);
+    /* Not an order row (x0 - 2 x1 > 0, with -x0 > 0... then x1 < 0):
+     * the simplex decides it; feasible with d0 < 0, d0 > 2 d1. */
+    mpq_set_si(s[0], 1, 1); mpq_set_si(s[1], -2, 1);
+    mpq_set_si(s[2], -1, 1);
+    cvp_lp_row mixed[] = {{2, i01, (const mpq_t *)&s[0]},
+                          {1, i0, (const mpq_t *)&s[2]}};
+    assert_int_equal(cvp_lp_strict_feasible_sparse(&r, mixed, 2, 2, &e), CVP_OK);
+    assert_true(r.feasible);
+    assert_true(mpq_sgn(r.direction[0]) < 0);
+    mpq_t twice;
+    mpq_init(twice);
+    mpq_add(twice, r.direction[1], r.direction[1]);
+    assert_true(mpq_cmp(r.direction[0], twice) > 0);
+    mpq_clear(twice);
+    for (int k = 0; k < 4; k++)
+        mpq_clear(s[k]);
+    cvp_lp_result_clear(&r);
+    for (int k = 0; k < 7; k++)
+        mpq_clear(c[k]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_feasible),
         cmocka_unit_test(test_infeasible),
         cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_sparse_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

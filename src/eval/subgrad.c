@@ -81,28 +81,33 @@ cvp_status cvp_kink_pattern_decide(cvp_kink_pattern *p, const cvp_ring *D,
         if (unique == 0 || p->vars[unique - 1] != p->vars[j])
             p->vars[unique++] = p->vars[j];
     n = unique;
-    if (m != 0 && n > cvp_tensor_max_entries() / m)
-        return cvp_error_set(err, CVP_ERR_LIMIT, "%zu kinks on %zu inputs: "
-                             "too large a linear program to decide which "
-                             "answers at them are realizable", m, n);
-    /* Row i: the slope of kink i, negated when the answer is "a < b", so
-     * that the answer holds along d exactly when row . d > 0. */
-    mpq_t *rows = malloc((m * n != 0 ? m * n : 1) * sizeof *rows);
-    CVP_ASSERT(rows != NULL);
-    for (size_t k = 0; k < m * n; k++)
-        mpq_init(rows[k]);
+    /* Row i: the slope of kink i over the variables' positions, negated
+     * when the answer is "a < b", so that the answer holds along d
+     * exactly when row . d > 0. */
+    cvp_lp_row *rows = malloc((m ? m : 1) * sizeof *rows);
+    size_t *positions = malloc((total ? total : 1) * sizeof *positions);
+    mpq_t *coefs = malloc((total ? total : 1) * sizeof *coefs);
+    CVP_ASSERT(rows != NULL && positions != NULL && coefs != NULL);
+    size_t at = 0;
     for (size_t i = 0; i < m; i++) {
         size_t len = cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
-        for (size_t j = 0; j < len; j++) {
-            mpq_ptr r = rows[i * n + var_position(p->vars, n, index[j])];
-            mpq_set(r, slope[j]);
-            if (!answer)
-                mpq_neg(r, r);
+        rows[i].len = len;
+        rows[i].index = positions + at;
+        rows[i].coef = (const mpq_t *)(coefs + at);
+        for (size_t j = 0; j < len; j++, at++) {
+            positions[at] = var_position(p->vars, n, index[j]);
+            mpq_init(coefs[at]);
+            if (answer)
+                mpq_set(coefs[at], slope[j]);
+            else
+                mpq_neg(coefs[at], slope[j]);
         }
     }
-    cvp_status st = cvp_lp_strict_feasible(&p->lp, rows, m, n, err);
-    for (size_t k = 0; k < m * n; k++)
-        mpq_clear(rows[k]);
+    cvp_status st = cvp_lp_strict_feasible_sparse(&p->lp, rows, m, n, err);
+    for (size_t k = 0; k < total; k++)
+        mpq_clear(coefs[k]);
+    free(coefs);
+    free(positions);
     free(rows);
     if (st == CVP_OK && !p->lp.feasible)
         for (size_t i = 0; i < m; i++)
@@ -177,7 +182,8 @@ static void pieces_add(piece_set *p, cvp_tensor_t g, cvp_kink_pattern *pattern)
     cvp_kink_pattern_init(pattern);
 }
 
-/* Every realizable answer vector, depth first: evaluate with the current
+/* Every realizable answer vector (or, with `two_suffice`, until two
+ * realizable pieces with different gradients are found), depth first: evaluate with the current
  * prefix (kinks past it answer "smaller"), extend the prefix to the kinks
  * met, and keep the gradient if one direction realizes every answer.  An
  * unrealizable vector is cut at the shortest prefix its certificate
@@ -188,7 +194,7 @@ static cvp_status enumerate(piece_set *p, bool *complete,
                             const cvp_eval_context *context,
                             const cvp_ast_node *call, const cvp_ast_node *body,
                             const char *wrt, bool is_grad,
-                            size_t max_evaluations)
+                            size_t max_evaluations, bool two_suffice)
 {
     unsigned char *answers = NULL;
     size_t len = 0, cap = 0;
@@ -255,7 +261,7 @@ static cvp_status enumerate(piece_set *p, bool *complete,
         cvp_kink_pattern_clear(&pattern);
         cvp_tensor_clear(g);
         cvp_kink_info_clear(&info);
-        if (*complete || p->jumps)
+        if (*complete || p->jumps || (two_suffice && p->count >= 2))
             break;
     }
     free(answers);
@@ -391,7 +397,7 @@ cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
     pieces_init(&p);
     bool complete = false;
     cvp_status st = enumerate(&p, &complete, context, call, body, wrt, is_grad,
-                              CVP_SUBGRAD_MAX_EVALUATIONS);
+                              CVP_SUBGRAD_MAX_EVALUATIONS, true);
     if (st == CVP_OK && p.jumps) {
         size_t len = 0;
         FILE *s = open_memstream(message, &len);
@@ -421,8 +427,10 @@ cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
                     "pass, any fraction); `show A in subgrad(...)` checks a "
                     "rule against it", p.count);
         else
-            fprintf(s, ". More than %d answer vectors at the kinks: the "
-                    "pieces are too many to list", CVP_SUBGRAD_MAX_EVALUATIONS);
+            fprintf(s, ". The derivative is the convex hull of the gradients "
+                    "of the active pieces (a tie may split, a ReLU at 0 pass, "
+                    "any fraction); `show A in subgrad(...)` checks a rule "
+                    "against it");
         fclose(s);
     } else if (st == CVP_OK) {
         /* One piece found so far, but the enumeration stopped: whether L
@@ -502,7 +510,7 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     pieces_init(&p);
     bool complete = false;
     cvp_status st = enumerate(&p, &complete, context, set, body, wrt, true,
-                              CVP_SUBGRAD_MAX_EVALUATIONS);
+                              CVP_SUBGRAD_MAX_EVALUATIONS, false);
     if (st == CVP_OK && !complete && !p.jumps)
         st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, set->pos, NULL,
                               "subgrad: more than %d answer vectors at the "

@@ -46,6 +46,37 @@ void cvp_lp_result_clear(cvp_lp_result *r);
 cvp_status cvp_lp_strict_feasible(cvp_lp_result *r, const mpq_t *rows,
                                   size_t m, size_t n, cvp_error *err);
 
+/* The same question for sparse rows over variables 0..n-1: row i has
+ * rows[i].len nonzero coefficients coef[k] at distinct variables
+ * index[k] < n.  The system splits into blocks of rows that share
+ * variables (transitively).  A block whose rows all read x_a > 0,
+ * x_a < 0 or x_a > x_b up to a positive factor (kinks of ReLU and max
+ * applied to the inputs themselves) is an order: feasible iff the graph
+ * of its rows has no cycle (a topological order gives d, a cycle's rows
+ * sum to 0), decided in linear time.  Any other block is decided by
+ * cvp_lp_strict_feasible on its own variables.  The whole answer is
+ * checked once more on the sparse rows: the directions of the blocks
+ * together satisfy every row, or one infeasible block's multipliers
+ * (zero on the other rows) combine the rows to 0.  `r` is as above, with
+ * n and m the whole system's.  CVP_ERR_LIMIT when one block's tableau
+ * would have more than CVP_LP_MAX_BLOCK_ENTRIES entries (a simplex that
+ * large would run for minutes). */
+typedef struct {
+    size_t len;
+    const size_t *index;
+    const mpq_t *coef;
+} cvp_lp_row;
+
+#define CVP_LP_MAX_BLOCK_ENTRIES 1000000
+
+cvp_status cvp_lp_strict_feasible_sparse(cvp_lp_result *r, const cvp_lp_row *rows,
+                                         size_t m, size_t n, cvp_error *err);
+
+bool cvp_lp_check_direction_sparse(const cvp_lp_row *rows, size_t m,
+                                   const mpq_t *d);
+bool cvp_lp_check_multipliers_sparse(const cvp_lp_row *rows, size_t m,
+                                     size_t n, const mpq_t *y);
+
 /* The checks, exposed for tests: true when d (n entries) satisfies every
  * inequality strictly; true when y (m entries) is a Gordan certificate
  * of infeasibility. */
