@@ -207,6 +207,90 @@ static void test_kinks(void **state)
     teardown(&f);
 }
 
+/* grad text at X must exist and equal the text tensor `want`. */
+static void assert_grad(fixture *f, const char *text, const char *want)
+{
+    cvp_value v;
+    cvp_value_init(&v);
+    const cvp_ast_node *node = parse(f, text);
+    cvp_status st = cvp_eval(&v, node, &f->env, "<t>", &f->err);
+    if (st != CVP_OK)
+        fail_msg("%s: %s", text, f->err.message);
+    cvp_tensor_t w;
+    cvp_tensor_init(w);
+    text_tensor(w, want);
+    assert_int_equal(v.kind, CVP_VALUE_TENSOR);
+    assert_true(cvp_tensor_equal(v.tensor, w));
+    cvp_tensor_clear(w);
+    cvp_value_clear(&v);
+}
+
+/* Kinks are answered together: only answer vectors that one direction
+ * of X realizes are pieces. */
+static void test_realizable(void **state)
+{
+    (void)state;
+    fixture f;
+    /* relu(x) - relu(-x) = x.  At x = 0 the kinks' slopes are e and -e:
+     * "both pass" needs d > 0 and -d > 0, "both block" d < 0 and -d < 0,
+     * neither realizable; the other two both give gradient 1.  The old
+     * answers (0 and 2) are gone, so grad is 1 everywhere. */
+    setup(&f, "[0, 3, -2]", NULL);
+    assert_grad(&f, "grad(sum(relu(X) - relu(-X)), X)", "[1, 1, 1]");
+    teardown(&f);
+    /* max + min over 1x2 windows is the sum: at the tie (0, 0) and away
+     * from it (2 > 1) the gradient is 1.  min is -max of the negation;
+     * the winner of one must be the loser of the other. */
+    setup(&f, "[[[[0, 0, 2, 1]]]]", NULL);
+    assert_grad(&f, "grad(sum(max_pool2d(X, (1, 2)) - max_pool2d(-X, (1, 2))), X)",
+                "[[[[1, 1, 1, 1]]]]");
+    teardown(&f);
+    /* relu(x) - relu(x) = 0: one ReLU passing while the other blocks is
+     * not realizable, so the set at 0 is {0}, and 1 is outside it. */
+    setup(&f, "[0]", NULL);
+    assert_true(member(&f, "[0]", "sum(relu(X) - relu(X))"));
+    assert_false(member(&f, "[1]", "sum(relu(X) - relu(X))"));
+    assert_false(member(&f, "[-1]", "sum(relu(X) - relu(X))"));
+    assert_grad(&f, "grad(sum(relu(X) - relu(X)), X)", "[0]");
+    /* relu(x) + relu(-x) = |x|: two realizable pieces, gradients -1 and
+     * 1, so no gradient; the message shows both with their directions. */
+    assert_int_equal(grad_status(&f, "grad(sum(relu(X) + relu(-X)), X)"),
+                     CVP_ERR_NOT_DIFFERENTIABLE);
+    assert_non_null(strstr(f.err.message, "along d = (X[0]: -1) the gradient "
+                                          "has X[0] = -1"));
+    assert_non_null(strstr(f.err.message, "along d = (X[0]: 1) the gradient "
+                                          "has X[0] = 1"));
+    assert_non_null(strstr(f.err.message, "convex hull"));
+    assert_true(member(&f, "[1/2]", "sum(relu(X) + relu(-X))"));
+    assert_false(member(&f, "[3/2]", "sum(relu(X) + relu(-X))"));
+    teardown(&f);
+    /* Two inputs, coupled through a tie: max(x0, x1) - max(x0, x1) = 0
+     * at x0 = x1 = 5.  Window 1 won by x0 needs d0 > d1, window 2 won
+     * by x1 needs d1 > d0: not both.  So the set is {(0, 0)}; the
+     * per-kink answers also gave (1, -1) and (-1, 1). */
+    setup(&f, "[[[[5, 5]]]]", NULL);
+    const char *zero = "sum(max_pool2d(X, (1, 2)) - max_pool2d(X, (1, 2)))";
+    assert_true(member(&f, "[[[[0, 0]]]]", zero));
+    assert_false(member(&f, "[[[[1, -1]]]]", zero));
+    assert_false(member(&f, "[[[[-1/2, 1/2]]]]", zero));
+    /* max(x0, x1) + max(x0, x1): pieces (2, 0) and (0, 2), never (1, 1)
+     * as a piece, but (1, 1) is their midpoint. */
+    const char *twice = "sum(max_pool2d(X, (1, 2)) + max_pool2d(X, (1, 2)))";
+    assert_true(member(&f, "[[[[1, 1]]]]", twice));
+    assert_true(member(&f, "[[[[2, 0]]]]", twice));
+    assert_false(member(&f, "[[[[2, 2]]]]", twice));
+    teardown(&f);
+    /* A step: relu_backward(x, 1) = [x > 0] is flat on both sides of 0,
+     * but it jumps there, so it has no gradient at 0. */
+    setup(&f, "[0]", "[1]");
+    assert_int_equal(grad_status(&f, "grad(sum(relu_backward(X, G)), X)"),
+                     CVP_ERR_NOT_DIFFERENTIABLE);
+    assert_non_null(strstr(f.err.message, "not continuous"));
+    assert_non_null(strstr(f.err.message, "is 0 at the point but tends to 1 "
+                                          "along d = (X[0]: 1)"));
+    teardown(&f);
+}
+
 static void test_membership(void **state)
 {
     (void)state;
@@ -258,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_hull),
         cmocka_unit_test(test_kinks),
         cmocka_unit_test(test_membership),
+        cmocka_unit_test(test_realizable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,7 +84,7 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
                                const cvp_ast_node *call, const cvp_ast_node *body_node,
                                const char *wrt, bool is_grad,
                                const unsigned char *choices, size_t count,
-                               bool choosing)
+                               bool choosing, cvp_kink_pattern *pattern)
 {
     derivative_call dc = {call, context, is_grad, call->u.call.name};
     const derivative_call *d = &dc;
@@ -137,6 +137,24 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
         info->index_count = cvp_ring_dual_first_kink(&D, info->value, info->index,
                                                      4, &info->with_constant);
     }
+    if (st == CVP_OK && choosing && pattern != NULL
+        && cvp_kink_pattern_decide(pattern, &D, &e) != CVP_OK)
+        st = kernel_fail(d, &e);
+    if (st == CVP_OK && info != NULL) {
+        /* The value itself: a kink's answers may change it (a rule that
+         * masks by a comparison jumps there; eval/subgrad.c). */
+        const cvp_tensor_struct *Y = body.tensor;
+        st = cvp_tensor_resize(&info->at, Y->rank, Y->shape, &e);
+        for (size_t i = 0; st == CVP_OK && i < Y->size; i++) {
+            if (Y->ring == &D)
+                mpq_set(info->at.entries[i],
+                        ((const cvp_dual *)cvp_tensor_elem(Y, i))->value);
+            else
+                mpq_set(info->at.entries[i], Y->entries[i]);
+        }
+        if (st != CVP_OK)
+            st = kernel_fail(d, &e);
+    }
     if (st == CVP_OK && body.tensor->ring != &D) {
         /* The body did not depend on the environment at all (a literal):
          * its derivative is zero. */
@@ -169,7 +187,7 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
     cvp_tensor_init(result);
     cvp_status st = cvp_dual_derivative(result, &info, d->context, d->node,
                                         body_node, wrt, d->is_grad, NULL, 0,
-                                        false);
+                                        false, NULL);
     if (st == CVP_OK && info.kinks > 0) {
         bool unique = false;
         char *text = NULL;

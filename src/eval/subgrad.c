@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kernel/hull.h"
+#include "kernel/ring_small.h"
 
 _Thread_local size_t cvp_kinks_met;
 
@@ -15,73 +16,208 @@ void cvp_kink_info_init(cvp_kink_info *k)
 {
     memset(k, 0, sizeof *k);
     mpq_init(k->value);
+    cvp_tensor_init(&k->at);
 }
 
 void cvp_kink_info_clear(cvp_kink_info *k)
 {
     mpq_clear(k->value);
+    cvp_tensor_clear(&k->at);
+}
+
+/* ---- realizability of one answer vector ------------------------------ */
+
+void cvp_kink_pattern_init(cvp_kink_pattern *p)
+{
+    cvp_lp_result_init(&p->lp);
+    p->vars = NULL;
+    p->dead = 0;
+}
+
+void cvp_kink_pattern_clear(cvp_kink_pattern *p)
+{
+    cvp_lp_result_clear(&p->lp);
+    free(p->vars);
+    p->vars = NULL;
+}
+
+static int compare_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Position of v in the sorted vars[0..n-1] (it is there). */
+static size_t var_position(const size_t *vars, size_t n, size_t v)
+{
+    const size_t *at = bsearch(&v, vars, n, sizeof *vars, compare_size);
+    CVP_ASSERT(at != NULL);
+    return (size_t)(at - vars);
+}
+
+cvp_status cvp_kink_pattern_decide(cvp_kink_pattern *p, const cvp_ring *D,
+                                   cvp_error *err)
+{
+    cvp_kink_pattern_clear(p);
+    cvp_kink_pattern_init(p);
+    size_t m = cvp_ring_dual_kinks(D), total = 0;
+    const size_t *index;
+    const mpq_t *slope;
+    int answer;
+    for (size_t i = 0; i < m; i++)
+        total += cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
+    /* The variables: every entry of X that some slope involves. */
+    p->vars = malloc((total ? total : 1) * sizeof *p->vars);
+    CVP_ASSERT(p->vars != NULL);
+    size_t n = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t len = cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
+        for (size_t j = 0; j < len; j++)
+            p->vars[n++] = index[j];
+    }
+    qsort(p->vars, n, sizeof *p->vars, compare_size);
+    size_t unique = 0;
+    for (size_t j = 0; j < n; j++)
+        if (unique == 0 || p->vars[unique - 1] != p->vars[j])
+            p->vars[unique++] = p->vars[j];
+    n = unique;
+    /* Row i: the slope of kink i over the variables' positions, negated
+     * when the answer is "a < b", so that the answer holds along d
+     * exactly when row . d > 0. */
+    cvp_lp_row *rows = malloc((m ? m : 1) * sizeof *rows);
+    size_t *positions = malloc((total ? total : 1) * sizeof *positions);
+    mpq_t *coefs = malloc((total ? total : 1) * sizeof *coefs);
+    CVP_ASSERT(rows != NULL && positions != NULL && coefs != NULL);
+    size_t at = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t len = cvp_ring_dual_kink_slope(D, i, &index, &slope, &answer);
+        rows[i].len = len;
+        rows[i].index = positions + at;
+        rows[i].coef = (const mpq_t *)(coefs + at);
+        for (size_t j = 0; j < len; j++, at++) {
+            positions[at] = var_position(p->vars, n, index[j]);
+            mpq_init(coefs[at]);
+            if (answer)
+                mpq_set(coefs[at], slope[j]);
+            else
+                mpq_neg(coefs[at], slope[j]);
+        }
+    }
+    cvp_status st = cvp_lp_strict_feasible_sparse(&p->lp, rows, m, n, err);
+    for (size_t k = 0; k < total; k++)
+        mpq_clear(coefs[k]);
+    free(coefs);
+    free(positions);
+    free(rows);
+    if (st == CVP_OK && !p->lp.feasible)
+        for (size_t i = 0; i < m; i++)
+            if (mpq_sgn(p->lp.multipliers[i]) > 0)
+                p->dead = i + 1;
+    return st;
 }
 
 /* ---- the pieces ---------------------------------------------------------- */
 
+/* A realizable piece: its gradient and the first direction found along
+ * which it is the function. */
 typedef struct {
-    cvp_tensor_struct *items;    /* distinct gradients, X's shape */
+    cvp_tensor_struct gradient;     /* X's shape (jacobian: [size Y, size X]) */
+    cvp_kink_pattern pattern;
+} piece;
+
+typedef struct {
+    piece *items;                /* distinct gradients */
     size_t count, cap;
     size_t evaluations;
+    size_t unrealizable;         /* answer vectors cut as unrealizable */
     cvp_kink_info first;         /* what the first evaluation met */
+    /* The value at the point with every kink compared as equal, and the
+     * first realizable piece whose value there differs from it: then L
+     * jumps at the point (a rule that masks by a comparison) and has
+     * neither a derivative nor Clarke's set. */
+    cvp_tensor_struct plain;
+    bool jumps;
+    cvp_kink_pattern jump_pattern;
+    cvp_tensor_struct jump_at;
 } piece_set;
 
 static void pieces_init(piece_set *p)
 {
     memset(p, 0, sizeof *p);
     cvp_kink_info_init(&p->first);
+    cvp_tensor_init(&p->plain);
+    cvp_tensor_init(&p->jump_at);
+    cvp_kink_pattern_init(&p->jump_pattern);
 }
 
 static void pieces_clear(piece_set *p)
 {
-    for (size_t k = 0; k < p->count; k++)
-        cvp_tensor_clear(&p->items[k]);
+    cvp_tensor_clear(&p->plain);
+    cvp_tensor_clear(&p->jump_at);
+    cvp_kink_pattern_clear(&p->jump_pattern);
+    for (size_t k = 0; k < p->count; k++) {
+        cvp_tensor_clear(&p->items[k].gradient);
+        cvp_kink_pattern_clear(&p->items[k].pattern);
+    }
     free(p->items);
     cvp_kink_info_clear(&p->first);
 }
 
-/* Keeps g (moved out) unless an equal gradient is there already. */
-static void pieces_add(piece_set *p, cvp_tensor_t g)
+/* Keeps g and its pattern (both moved out) unless an equal gradient is
+ * there already. */
+static void pieces_add(piece_set *p, cvp_tensor_t g, cvp_kink_pattern *pattern)
 {
     for (size_t k = 0; k < p->count; k++)
-        if (cvp_tensor_equal(&p->items[k], g))
+        if (cvp_tensor_equal(&p->items[k].gradient, g))
             return;
     if (p->count == p->cap) {
         p->cap = p->cap ? 2 * p->cap : 8;
         p->items = realloc(p->items, p->cap * sizeof *p->items);
         CVP_ASSERT(p->items != NULL);
     }
-    cvp_tensor_init(&p->items[p->count]);
-    cvp_tensor_swap(&p->items[p->count], g);
-    p->count++;
+    piece *q = &p->items[p->count++];
+    cvp_tensor_init(&q->gradient);
+    cvp_tensor_swap(&q->gradient, g);
+    q->pattern = *pattern;
+    cvp_kink_pattern_init(pattern);
 }
 
-/* Every answer vector, depth first: evaluate with the current prefix
- * (kinks past it answer "smaller"), extend the prefix to the kinks met,
- * then flip the last "smaller" to "larger" and cut after it.  Stops after
- * `max_evaluations` (then *complete is false). */
+/* Every realizable answer vector (or, with `two_suffice`, until two
+ * realizable pieces with different gradients are found), depth first: evaluate with the current
+ * prefix (kinks past it answer "smaller"), extend the prefix to the kinks
+ * met, and keep the gradient if one direction realizes every answer.  An
+ * unrealizable vector is cut at the shortest prefix its certificate
+ * involves (no extension of that prefix is realizable either).  Then the
+ * last "smaller" is flipped to "larger" and the prefix cut after it.
+ * Stops after `max_evaluations` (then *complete is false). */
 static cvp_status enumerate(piece_set *p, bool *complete,
                             const cvp_eval_context *context,
                             const cvp_ast_node *call, const cvp_ast_node *body,
                             const char *wrt, bool is_grad,
-                            size_t max_evaluations)
+                            size_t max_evaluations, bool two_suffice)
 {
     unsigned char *answers = NULL;
     size_t len = 0, cap = 0;
-    cvp_status st = CVP_OK;
     *complete = false;
+    /* The value at the point itself, every kink compared as equal. */
+    cvp_kink_info plain;
+    cvp_kink_info_init(&plain);
+    cvp_tensor_t unused;
+    cvp_tensor_init(unused);
+    cvp_status st = cvp_dual_derivative(unused, &plain, context, call, body,
+                                        wrt, is_grad, NULL, 0, false, NULL);
+    cvp_tensor_swap(&p->plain, &plain.at);
+    cvp_tensor_clear(unused);
+    cvp_kink_info_clear(&plain);
     while (st == CVP_OK && p->evaluations < max_evaluations) {
         cvp_kink_info info;
         cvp_kink_info_init(&info);
+        cvp_kink_pattern pattern;
+        cvp_kink_pattern_init(&pattern);
         cvp_tensor_t g;
         cvp_tensor_init(g);
         st = cvp_dual_derivative(g, &info, context, call, body, wrt, is_grad,
-                                 answers, len, true);
+                                 answers, len, true, &pattern);
         if (st == CVP_OK && p->evaluations == 0) {
             p->first.kinks = info.kinks;
             mpq_set(p->first.value, info.value);
@@ -91,7 +227,6 @@ static cvp_status enumerate(piece_set *p, bool *complete,
         }
         p->evaluations++;
         if (st == CVP_OK) {
-            pieces_add(p, g);
             if (info.kinks > len) {
                 if (info.kinks > cap) {
                     cap = info.kinks;
@@ -99,22 +234,41 @@ static cvp_status enumerate(piece_set *p, bool *complete,
                     CVP_ASSERT(answers != NULL);
                 }
                 memset(answers + len, 0, info.kinks - len);
-                len = info.kinks;
+            }
+            /* The answers given are the prefix, then zeros. */
+            len = info.kinks;
+            if (pattern.lp.feasible && !p->jumps
+                && !cvp_tensor_equal(&info.at, &p->plain)) {
+                p->jumps = true;
+                cvp_tensor_swap(&p->jump_at, &info.at);
+                cvp_kink_pattern_clear(&p->jump_pattern);
+                p->jump_pattern = pattern;
+                cvp_kink_pattern_init(&pattern);
+            } else if (pattern.lp.feasible) {
+                pieces_add(p, g, &pattern);
+            } else {
+                p->unrealizable++;
+                CVP_ASSERT(pattern.dead >= 1 && pattern.dead <= len);
+                len = pattern.dead;
             }
             while (len > 0 && answers[len - 1])
                 len--;
-            if (len == 0) {
+            if (len == 0)
                 *complete = true;
-                cvp_tensor_clear(g);
-                cvp_kink_info_clear(&info);
-                break;
-            }
-            answers[len - 1] = 1;
+            else
+                answers[len - 1] = 1;
         }
+        cvp_kink_pattern_clear(&pattern);
         cvp_tensor_clear(g);
         cvp_kink_info_clear(&info);
+        if (*complete || p->jumps || (two_suffice && p->count >= 2))
+            break;
     }
     free(answers);
+    /* Some answer vector is realizable at every point (a direction off
+     * the finitely many hyperplanes slope . d = 0 realizes the answers
+     * it meets), so a complete enumeration without one is a defect. */
+    CVP_ASSERT(st != CVP_OK || !*complete || p->count > 0 || p->jumps);
     return st;
 }
 
@@ -148,6 +302,88 @@ static const cvp_tensor_struct *input_named(const cvp_eval_context *context,
     return context->env != NULL ? cvp_env_lookup(context->env, wrt) : NULL;
 }
 
+/* The name of entry i of a derivative: X's entry for grad, (row, X's
+ * entry) for jacobian. */
+static void derivative_entry(char *buf, size_t size, const char *wrt,
+                             const cvp_tensor_struct *X, bool is_grad, size_t i)
+{
+    char name[96];
+    size_t n = X->size ? X->size : 1;
+    cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape, i % n);
+    if (is_grad)
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "row %zu, %s", i / n, name);
+}
+
+/* "along d = (X[1]: 1, ...)": the direction realizing a piece. */
+static void describe_direction(FILE *s, const cvp_kink_pattern *pattern,
+                               const char *wrt, const cvp_tensor_struct *X)
+{
+    char name[96];
+    fprintf(s, "along d = (");
+    size_t shown = 0;
+    for (size_t j = 0; j < pattern->lp.n; j++) {
+        if (mpq_sgn(pattern->lp.direction[j]) == 0)
+            continue;
+        if (shown++ == 4) {
+            fprintf(s, ", ...");
+            break;
+        }
+        cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape,
+                         pattern->vars[j]);
+        gmp_fprintf(s, "%s%s: %Qd", shown > 1 ? ", " : "", name,
+                    pattern->lp.direction[j]);
+    }
+    fprintf(s, shown ? ")" : "any)");
+}
+
+/* Two realizable pieces with different gradients: both directions, and
+ * the entries of the gradients where they differ. */
+static void describe_two(FILE *s, const piece *a, const piece *b,
+                         const char *wrt, const cvp_tensor_struct *X,
+                         bool is_grad)
+{
+    char name[128];
+    const piece *both[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        fprintf(s, "%s", k ? "; " : "");
+        describe_direction(s, &both[k]->pattern, wrt, X);
+        fprintf(s, " the gradient has ");
+        size_t shown = 0;
+        for (size_t i = 0; i < a->gradient.size; i++) {
+            if (mpq_equal(a->gradient.entries[i], b->gradient.entries[i]))
+                continue;
+            if (shown++ == 3) {
+                fprintf(s, ", ...");
+                break;
+            }
+            derivative_entry(name, sizeof name, wrt, X, is_grad, i);
+            gmp_fprintf(s, "%s%s = %Qd", shown > 1 ? ", " : "", name,
+                        both[k]->gradient.entries[i]);
+        }
+    }
+}
+
+/* "L jumps here: ..." with the first entry whose value differs. */
+static void describe_jump(FILE *s, const piece_set *p, const char *wrt,
+                          const cvp_tensor_struct *X)
+{
+    size_t i = 0;
+    while (i + 1 < p->plain.size
+           && mpq_equal(p->plain.entries[i], p->jump_at.entries[i]))
+        i++;
+    fprintf(s, "L is not continuous here (a comparison decides its value, "
+            "not only which piece is active): ");
+    if (p->plain.size > 1)
+        fprintf(s, "entry %zu of its value ", i);
+    else
+        fprintf(s, "its value ");
+    gmp_fprintf(s, "is %Qd at the point but tends to %Qd ", p->plain.entries[i],
+                p->jump_at.entries[i]);
+    describe_direction(s, &p->jump_pattern, wrt, X);
+}
+
 cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
                             const cvp_eval_context *context,
                             const cvp_ast_node *call, const cvp_ast_node *body,
@@ -161,28 +397,49 @@ cvp_status cvp_kink_resolve(cvp_tensor_t result, bool *unique, char **message,
     pieces_init(&p);
     bool complete = false;
     cvp_status st = enumerate(&p, &complete, context, call, body, wrt, is_grad,
-                              CVP_SUBGRAD_MAX_EVALUATIONS);
-    if (st == CVP_OK && complete && p.count == 1) {
-        /* Every active piece has the same gradient (a tie that L does not
-         * see, e.g. a window whose gradient is 0): L is differentiable. */
+                              CVP_SUBGRAD_MAX_EVALUATIONS, true);
+    if (st == CVP_OK && p.jumps) {
+        size_t len = 0;
+        FILE *s = open_memstream(message, &len);
+        CVP_ASSERT(s != NULL);
+        fprintf(s, "no derivative at this point: ");
+        describe_jump(s, &p, wrt, X);
+        fclose(s);
+    } else if (st == CVP_OK && complete && p.count == 1) {
+        /* Every realizable piece has the same gradient (a tie that L does
+         * not see, or kinks that cancel, as in relu(x) - relu(-x)): L is
+         * differentiable (eval/subgrad.h says why). */
         *unique = true;
-        cvp_tensor_swap(result, &p.items[0]);
-    } else if (st == CVP_OK) {
+        cvp_tensor_swap(result, &p.items[0].gradient);
+    } else if (st == CVP_OK && p.count >= 2) {
+        /* Two realizable pieces that differ: no derivative, found or not
+         * the whole set. */
         size_t len = 0;
         FILE *s = open_memstream(message, &len);
         CVP_ASSERT(s != NULL);
         fprintf(s, "no derivative at this point: ");
         describe_first(s, &p.first, wrt, X);
+        fprintf(s, ". Two pieces meet here: ");
+        describe_two(s, &p.items[0], &p.items[1], wrt, X, is_grad);
         if (complete)
-            fprintf(s, ". The derivative is a set there: the convex hull of "
-                    "the gradients of its %zu active pieces (a tied window may "
-                    "split its gradient among its maxima in any proportion, a "
-                    "ReLU at 0 may pass any fraction of it); `show A in "
-                    "subgrad(...)` checks a rule against that set", p.count);
+            fprintf(s, ". The derivative is the convex hull of the gradients "
+                    "of the %zu active pieces (a tie may split, a ReLU at 0 "
+                    "pass, any fraction); `show A in subgrad(...)` checks a "
+                    "rule against it", p.count);
         else
-            fprintf(s, ". Its active pieces are too many to list (more than "
-                    "%d answers at the kinks)", CVP_SUBGRAD_MAX_EVALUATIONS);
+            fprintf(s, ". The derivative is the convex hull of the gradients "
+                    "of the active pieces (a tie may split, a ReLU at 0 pass, "
+                    "any fraction); `show A in subgrad(...)` checks a rule "
+                    "against it");
         fclose(s);
+    } else if (st == CVP_OK) {
+        /* One piece found so far, but the enumeration stopped: whether L
+         * has a derivative here is not decided. */
+        st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, call->pos, NULL,
+                              "%s: more than %d answer vectors at the kinks "
+                              "of this instance; whether the derivative "
+                              "exists is not decided", call->u.call.name,
+                              CVP_SUBGRAD_MAX_EVALUATIONS);
     }
     pieces_clear(&p);
     return st;
@@ -253,19 +510,31 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     pieces_init(&p);
     bool complete = false;
     cvp_status st = enumerate(&p, &complete, context, set, body, wrt, true,
-                              CVP_SUBGRAD_MAX_EVALUATIONS);
-    if (st == CVP_OK && !complete)
+                              CVP_SUBGRAD_MAX_EVALUATIONS, false);
+    if (st == CVP_OK && !complete && !p.jumps)
         st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, set->pos, NULL,
                               "subgrad: more than %d answer vectors at the "
                               "kinks of this instance; not decided",
                               CVP_SUBGRAD_MAX_EVALUATIONS);
+    if (st == CVP_OK && p.jumps) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *s = open_memstream(&text, &len);
+        CVP_ASSERT(s != NULL);
+        describe_jump(s, &p, wrt, X);
+        fclose(s);
+        st = cvp_eval_fail_at(context, CVP_ERR_UNSUPPORTED, set->pos, NULL,
+                              "subgrad(L, X) is the set of a continuous L: %s",
+                              text);
+        free(text);
+    }
     cvp_hull_result h;
     cvp_hull_result_init(&h);
     if (st == CVP_OK) {
         const cvp_tensor_struct **points = malloc(p.count * sizeof *points);
         CVP_ASSERT(points != NULL);
         for (size_t j = 0; j < p.count; j++)
-            points[j] = &p.items[j];
+            points[j] = &p.items[j].gradient;
         cvp_error e;
         cvp_error_clear(&e);
         st = cvp_hull_member(&h, A->tensor, points, p.count, &e);
@@ -283,14 +552,20 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
             fprintf(s, "L is differentiable here (no kink), so the set is its "
                     "gradient alone");
         } else if (p.count == 1) {
-            fprintf(s, "L is differentiable here (its kinks do not change the "
-                    "gradient), so the set is its gradient alone");
+            fprintf(s, "L is differentiable here (every piece that some "
+                    "direction realizes at its kinks has the same gradient), "
+                    "so the set is its gradient alone");
         } else {
             fprintf(s, "at this instance ");
             describe_first(s, &p.first, wrt, X);
             fprintf(s, ", so L has no gradient");
             fprintf(s, "; the derivative is the convex hull of the gradients "
                     "of %zu active pieces", p.count);
+            if (p.unrealizable > 0)
+                fprintf(s, " (%zu answer vector%s at the kinks cut as "
+                        "unrealizable: no direction gives %s)", p.unrealizable,
+                        p.unrealizable == 1 ? "" : "s",
+                        p.unrealizable == 1 ? "it" : "them");
         }
         fprintf(s, h.member ? "; the left side is in it (" : "; the left side "
                 "is outside it (");

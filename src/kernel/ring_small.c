@@ -196,6 +196,11 @@ typedef struct {
     size_t first_index[DUAL_KINK_INDICES];
     size_t first_index_count;
     bool first_with_constant;
+    /* While choosing, every kink's slope (the tangent of a - b) and
+     * answer, in the order met. */
+    cvp_dual *slopes;
+    unsigned char *answers;
+    size_t slope_cap;
 } dual_context;
 
 static void dual_reserve(cvp_dual *x, size_t cap)
@@ -358,6 +363,29 @@ static bool dual_equal(cvp_ring *R, const void *a, const void *b)
     return true;
 }
 
+/* Appends kink slope dx (moved out: dx is left empty) and its answer. */
+static void remember_slope(cvp_ring *R, dual_context *ctx, cvp_dual *dx,
+                           bool larger)
+{
+    size_t k = ctx->kinks - 1;
+    if (k == ctx->slope_cap) {
+        size_t cap = ctx->slope_cap ? 2 * ctx->slope_cap : 16;
+        cvp_dual *slopes = realloc(ctx->slopes, cap * sizeof *slopes);
+        CVP_ASSERT(slopes != NULL);
+        ctx->slopes = slopes;
+        unsigned char *answers = realloc(ctx->answers, cap);
+        CVP_ASSERT(answers != NULL);
+        ctx->answers = answers;
+        ctx->slope_cap = cap;
+    }
+    cvp_dual *s = &ctx->slopes[k];
+    dual_init(R, s);
+    cvp_dual swap = *s;
+    *s = *dx;
+    *dx = swap;
+    ctx->answers[k] = larger ? 1 : 0;
+}
+
 static int dual_cmp(cvp_ring *R, const void *a, const void *b)
 {
     const cvp_dual *x = a, *y = b;
@@ -382,8 +410,10 @@ static int dual_cmp(cvp_ring *R, const void *a, const void *b)
             ctx->kinks++;
             /* Choosing a side is choosing an active piece: "a > b" makes
              * a the maximum (or lets a ReLU input through). */
-            if (ctx->choosing)
+            if (ctx->choosing) {
                 c = k < ctx->choice_count && ctx->choices[k] ? 1 : -1;
+                remember_slope(R, ctx, &dx, c > 0);
+            }
         }
         dual_clear(R, &dx);
     }
@@ -431,8 +461,14 @@ bool cvp_ring_is_dual(const cvp_ring *R)
 void cvp_ring_dual_clear(cvp_ring *R)
 {
     dual_context *ctx = R->context;
-    if (ctx != NULL)
+    if (ctx != NULL) {
         mpq_clear(ctx->first_value);
+        /* Slopes are remembered only while choosing, one per kink. */
+        for (size_t k = 0; ctx->choosing && k < ctx->kinks; k++)
+            dual_clear(R, &ctx->slopes[k]);
+        free(ctx->slopes);
+        free(ctx->answers);
+    }
     free(R->context);
     R->context = NULL;
 }
@@ -467,6 +503,8 @@ void cvp_ring_dual_set_choices(cvp_ring *R, const unsigned char *choices,
                                size_t count)
 {
     dual_context *ctx = R->context;
+    /* Slopes are numbered by kink: choosing starts before the first. */
+    CVP_ASSERT(ctx->kinks == 0);
     ctx->choosing = true;
     ctx->choices = choices;
     ctx->choice_count = count;
@@ -484,4 +522,18 @@ size_t cvp_ring_dual_first_kink(const cvp_ring *R, mpq_t value, size_t *indices,
         indices[j] = ctx->first_index[j];
     *with_constant = ctx->first_with_constant;
     return ctx->first_index_count;
+}
+
+size_t cvp_ring_dual_kink_slope(const cvp_ring *R, size_t k,
+                                const size_t **index, const mpq_t **slope,
+                                int *answer)
+{
+    const dual_context *ctx = R->context;
+    if (!ctx->choosing || k >= ctx->kinks)
+        return 0;
+    const cvp_dual *s = &ctx->slopes[k];
+    *index = s->index;
+    *slope = (const mpq_t *)s->deriv;
+    *answer = ctx->answers[k];
+    return s->len;
 }

@@ -69,9 +69,24 @@ size_t cvp_ring_dual_kinks(const cvp_ring *R);
  * the gradient of one piece (eval/subgrad.c enumerates them).  Without
  * this call a kink compares equal: the first maximum wins and a ReLU at
  * 0 passes its input, as the definitional operators do over Q.
- * `choices` is borrowed and must stay alive while R evaluates. */
+ * `choices` is borrowed and must stay alive while R evaluates.  Called
+ * before the first kink is met (right after init). */
 void cvp_ring_dual_set_choices(cvp_ring *R, const unsigned char *choices,
                                size_t count);
+
+/* While choosing, every kink is remembered with its slope: the tangent
+ * of a - b (a, b its operands; sparse, indices of the seeded inputs,
+ * never empty) and the answer given (1: "a > b", 0: "a < b").  Along a
+ * direction d of the inputs, a - b changes by slope . d to first order,
+ * so the answer is the one that the perturbation x + t d (t > 0 small)
+ * gives exactly when sign(slope . d) agrees with it (eval/subgrad.c
+ * decides whether one d agrees with every answer, kernel/lp.h).  Kink k
+ * (0 <= k < cvp_ring_dual_kinks) is returned: its number of nonzero
+ * slope entries, *index and *slope pointing into R (valid until R is
+ * cleared), and its answer in *answer.  Not choosing: returns 0. */
+size_t cvp_ring_dual_kink_slope(const cvp_ring *R, size_t k,
+                                const size_t **index, const mpq_t **slope,
+                                int *answer);
 
 /* The first kink met: its value into `value`, up to `max` indices of the
  * inputs whose slopes differ between the two sides (at most 4 are kept)
