@@ -72,6 +72,10 @@ for jobs in 1 2 3; do
     summary=$(tail -n 1 "$tmp/out")
     proved=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) tested, 0 failed$/\1/p')
     tested=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) tested, 0 failed$/\2/p')
+    if [ -z "$proved" ]; then   # no claim TESTED: "P passed, 0 failed"
+        proved=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed, 0 failed$/\1/p')
+        tested=0
+    fi
     if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && [ -n "$proved" ] \
         && [ $((proved + tested)) -eq "$claims" ]; then
         pass "--jobs $jobs: proofs pass ($claims claims)"

@@ -123,7 +123,7 @@ void cvp_render_counterexample_body(FILE *out, int indent,
 
 const char cvp_render_tested_note[] =
     "tested, not proved: the claim held on every instance tried, but only "
-    "sampling (exact) supports it";
+    "sampling supports it (exact, or a test-impl sweep)";
 
 const char *cvp_render_claim_label(const cvp_claim_result *c)
 {
