@@ -38,7 +38,7 @@ TYPES = {
 KEY_ORDER = {
     "report": ["schema_version", "tool_version", "seed", "shard", "summary",
                "claims"],
-    "summary": ["passed", "failed", "undecided"],
+    "summary": ["passed", "tested", "failed", "undecided"],
     "claim": ["title", "kind", "file", "line", "statement", "outcome",
               "seconds", "methods"],
     "method": ["method", "outcome", "strength", "shapes", "instances",
@@ -139,7 +139,7 @@ def check_order(obj, kind, where):
 def check_structure(doc):
     check_order(doc, "report", "$")
     check_order(doc["summary"], "summary", "$.summary")
-    counts = {"passed": 0, "failed": 0, "undecided": 0}
+    counts = {"passed": 0, "tested": 0, "failed": 0, "undecided": 0}
     for i, claim in enumerate(doc["claims"]):
         check_order(claim, "claim", f"$.claims[{i}]")
         outcome = claim["outcome"]

@@ -55,7 +55,7 @@ for command in check eval test-impl merge-reports; do
 done
 
 covered=yes
-for item in 'EXIT STATUS' 'THE PROOF LANGUAGE' '^\.B 0$' '^\.B 1$' '^\.B 2$' '^\.B 3$' \
+for item in 'EXIT STATUS' 'THE PROOF LANGUAGE' '^\.B 0$' '^\.B 1$' '^\.B 2$' '^\.B 3$' '^\.B 4$' \
             "'claim'" "'refute'" "'dim'" "'where'" "'tensor'" "'let'" "'show'" "'by'" \
             all_shapes NO_COLOR; do
     grep -q -- "$item" "$page" || { fail "the man page lacks $item"; covered=no; }

@@ -257,21 +257,26 @@ static void test_report_refusals(void **state)
     char *json = render(cvp_report_write_json, &r, &len);
     cvp_report_clear(&r);
     static const char *const cases[][3] = {
-        {"\"outcome\": \"passed\"", "\"outcome\": \"proved\"",
+        {"\"outcome\": \"tested\"", "\"outcome\": \"proved\"",
          "r.json:14:18: claims[0].outcome: unknown outcome \"proved\" (known: "
-         "passed, failed, undecided, not_applicable)"},
+         "passed, tested, failed, undecided, not_applicable)"},
         {"\"kind\": \"claim\"", "\"kind\": \"lemma\"",
          "r.json:10:15: claims[0].kind: \"lemma\" is neither \"claim\" nor \"refute\""},
         {"\"shapes\": 3", "\"shapes\": 3.5",
          "r.json:21:21: claims[0].methods[0].shapes: 3.5 is not a whole number >= 0"},
         {"\"line\": 12", "\"line\": 0",
          "r.json:12:15: claims[0].line: a line number is 1 or more, or null"},
-        {"\"passed\": 1", "\"passed\": 2",
-         "r.json:6:14: summary: passed is 2, but 1 claims are passed"},
+        {"\"tested\": 1", "\"tested\": 2",
+         "r.json:6:14: summary: tested is 2, but 1 claims are tested"},
         {"\"index\": 2", "\"index\": 4",
          "r.json:5:12: shard: index 4 is not between 1 and count 3"},
-        {"\"schema_version\": 1", "\"schema_version\": 2",
-         "r.json:2:21: schema_version: version 2; this convproof reads 1"},
+        {"\"schema_version\": 2", "\"schema_version\": 1",
+         "r.json:2:21: schema_version: version 1; this convproof reads 2"},
+        /* TESTED is a claim's verdict; a method's outcome never says it */
+        {"\"outcome\": \"passed\",\n          \"strength\"",
+         "\"outcome\": \"tested\",\n          \"strength\"",
+         "r.json:19:22: claims[0].methods[0].outcome: unknown outcome \"tested\" (known: "
+         "passed, tested, failed, undecided, not_applicable)"},
         {"\"seconds\": 0.250000", "\"seconds\": -1",
          "r.json:23:22: claims[0].methods[0].seconds: seconds are never negative"},
         {"\"counterexample\": {", "\"counterexample\": [",

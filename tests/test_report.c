@@ -544,11 +544,11 @@ static void test_json_sample(void **state)
     /* Escaping, checked by hand in C. */
     const char *head =
         "{\n"
-        "  \"schema_version\": 1,\n"
+        "  \"schema_version\": 2,\n"
         "  \"tool_version\": \"0.1.0\",\n"
         "  \"seed\": \"42\",\n"
         "  \"shard\": null,\n"
-        "  \"summary\": {\"passed\": 2, \"failed\": 1, \"undecided\": 1},\n"
+        "  \"summary\": {\"passed\": 2, \"tested\": 0, \"failed\": 1, \"undecided\": 1},\n"
         "  \"claims\": [\n"
         "    {\n"
         "      \"title\": \"wide convolution commutes\",\n"
@@ -605,17 +605,18 @@ static void test_json_edge_values(void **state)
     cvp_report_init(&r, NULL, 18446744073709551615ULL);
     assert_rendered(cvp_report_write_json, &r, NULL,
                     "{\n"
-                    "  \"schema_version\": 1,\n"
+                    "  \"schema_version\": 2,\n"
                     "  \"tool_version\": null,\n"
                     "  \"seed\": \"18446744073709551615\",\n"
                     "  \"shard\": null,\n"
-                    "  \"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0},\n"
+                    "  \"summary\": {\"passed\": 0, \"tested\": 0, \"failed\": 0, "
+                    "\"undecided\": 0},\n"
                     "  \"claims\": []\n"
                     "}\n");
-    assert_json_checks("{\n  \"schema_version\": 1,\n  \"tool_version\": null,\n"
+    assert_json_checks("{\n  \"schema_version\": 2,\n  \"tool_version\": null,\n"
                        "  \"seed\": \"18446744073709551615\",\n"
                        "  \"shard\": null,\n  \"summary\": "
-                       "{\"passed\": 0, \"failed\": 0, \"undecided\": 0},\n"
+                       "{\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0},\n"
                        "  \"claims\": []\n}\n", NULL);
 
     /* Non-finite and negative times, unknown file and lines, every control
@@ -669,16 +670,16 @@ static void test_json_checker_rejects_bad_reports(void **state)
 {
     (void)state;
     const char *wrong_summary =
-        "{\"schema_version\": 1, \"tool_version\": null, \"seed\": \"1\", "
-        "\"shard\": null, \"summary\": {\"passed\": 1, \"failed\": 0, \"undecided\": 0}, "
+        "{\"schema_version\": 2, \"tool_version\": null, \"seed\": \"1\", "
+        "\"shard\": null, \"summary\": {\"passed\": 1, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
     const char *unknown_key =
-        "{\"schema_version\": 1, \"tool_version\": null, \"seed\": \"1\", "
-        "\"shard\": null, \"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0}, "
+        "{\"schema_version\": 2, \"tool_version\": null, \"seed\": \"1\", "
+        "\"shard\": null, \"summary\": {\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": [], \"extra\": 0}";
     const char *bad_seed =
-        "{\"schema_version\": 1, \"tool_version\": null, \"seed\": 1, "
-        "\"shard\": null, \"summary\": {\"passed\": 0, \"failed\": 0, \"undecided\": 0}, "
+        "{\"schema_version\": 2, \"tool_version\": null, \"seed\": 1, "
+        "\"shard\": null, \"summary\": {\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
     int status = run_json_check(wrong_summary, NULL);
     if (status == -1)
@@ -746,7 +747,9 @@ static void test_names(void **state)
                         "not_applicable");
 }
 
-/* Decides a claim (or refute) whose methods have the given outcomes. */
+/* Decides a claim (or refute) whose methods have the given outcomes; the
+ * methods are symbolic, which proves (exact alone gives TESTED, see
+ * tests/test_verdict.c). */
 static cvp_outcome decide(bool is_refute, size_t n, const cvp_outcome *outcomes)
 {
     cvp_report r;
@@ -754,7 +757,7 @@ static cvp_outcome decide(bool is_refute, size_t n, const cvp_outcome *outcomes)
     cvp_claim_result *c = cvp_report_add_claim(&r, "c", is_refute, NULL, 0, NULL);
     assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
     for (size_t k = 0; k < n; k++) {
-        cvp_method_result *m = cvp_claim_add_method(c, CVP_METHOD_EXACT);
+        cvp_method_result *m = cvp_claim_add_method(c, CVP_METHOD_SYMBOLIC);
         assert_int_equal(m->outcome, CVP_OUTCOME_UNDECIDED);
         m->outcome = outcomes[k];
     }

@@ -16,6 +16,11 @@
 #     tests/proofs/invalid validates against tests/junit.xsd with xmllint
 #     (skipped without libxml2-utils), has one test case per claim and
 #     method, and its failures carry the counterexample;
+#   - TESTED: a claim only exact supports (here a false one, vanishing on
+#     every value exact draws) is reported TESTED in text, JSON, HTML and
+#     JUnit and counts as verified (exit 0); --strict makes that exit 4,
+#     while a failure (1) or an undecided claim (3) still says more, and
+#     a refute settled by exact is PASS;
 #   - colours: only with --color=always or on a terminal; never with
 #     --color=never, NO_COLOR or a file; a bad WHEN is a usage error; the
 #     progress line never appears when standard error is not a terminal.
@@ -171,6 +176,111 @@ if [ "$rc" -eq 2 ] && grep -q "auto, always or never" "$tmp/err"; then
     pass "--color=sometimes is a usage error"
 else
     fail "--color=sometimes (exit $rc)"
+fi
+
+# ---- TESTED and --strict ------------------------------------------------------
+# X*(X-1)*(X+1)*(X-2)*(X+2) is 0 at each of -2..2, the only values exact
+# draws, and 120 at X = 3: exact alone cannot see that the claim is false,
+# so it must not say PASS.  X + X == 2 * X by exact and symbolic is a proof.
+cat >"$tmp/sampled.proof" <<'EOF'
+claim "vanishes on the samples" {
+  tensor X[1] values -2..2
+  show X * (X - 1) * (X + 1) * (X - 2) * (X + 2) == 0 * X
+  by exact
+}
+
+claim "doubling is adding" {
+  dim N in 1..2
+  tensor X[N]
+  show X + X == 2 * X
+  by exact, symbolic
+}
+
+refute "relu is the identity" {
+  tensor Z[2] values -3..-1
+  show relu(Z) == Z
+  by exact
+}
+EOF
+run check "$tmp/sampled.proof" --report text --report json -o "$tmp/sampled.json" \
+    --report junit -o "$tmp/sampled.xml" --report html -o "$tmp/sampled.html"
+if [ "$rc" -eq 0 ] && grep -q '^TESTED "vanishes on the samples"' "$tmp/out" \
+    && grep -q '^PASS "doubling is adding"' "$tmp/out" \
+    && grep -q '^PASS (refuted as expected) "relu is the identity"' "$tmp/out" \
+    && [ "$(tail -n 1 "$tmp/out")" = "2 passed, 1 tested, 0 failed" ]; then
+    pass "a claim by exact alone is TESTED, not PASS (exit 0)"
+else
+    fail "a claim by exact alone is TESTED, not PASS (exit 0)"
+fi
+if [ -x "$python" ]; then
+    if "$python" "$srcdir/tests/report_json_check.py" \
+            "$srcdir/docs/report-schema.json" claims.0.outcome tested \
+            claims.0.methods.0.outcome passed claims.1.outcome passed \
+            claims.2.outcome passed summary.tested 1 summary.passed 2 \
+            <"$tmp/sampled.json" >"$tmp/check" 2>&1 \
+        && $python "$check_py" structure "$tmp/sampled.html" "$tmp/sampled.json" \
+            >>"$tmp/check" 2>&1; then
+        pass "TESTED in the JSON (outcome \"tested\") and HTML reports"
+    else
+        sed 's/^/    /' "$tmp/check"
+        fail "TESTED in the JSON and HTML reports"
+    fi
+else
+    echo "SKIPPED: TESTED in the JSON and HTML reports ($python is not there)"
+fi
+if grep -q 'name="vanishes on the samples \[exact\]".* status="tested">' "$tmp/sampled.xml" \
+    && grep -q '<system-out>tested, not proved' "$tmp/sampled.xml" \
+    && grep -q 'failures="0" errors="0" skipped="0"' "$tmp/sampled.xml"; then
+    pass "JUnit: a TESTED claim is a passing case marked tested"
+else
+    fail "JUnit: a TESTED claim is a passing case marked tested"
+fi
+if command -v xmllint >/dev/null 2>&1; then
+    if xmllint --noout --schema "$srcdir/tests/junit.xsd" "$tmp/sampled.xml" \
+        >/dev/null 2>&1; then
+        pass "JUnit with a TESTED claim validates against tests/junit.xsd"
+    else
+        fail "JUnit with a TESTED claim validates against tests/junit.xsd"
+    fi
+fi
+run check "$tmp/sampled.proof" --strict
+if [ "$rc" -eq 4 ] && [ "$(tail -n 1 "$tmp/out")" = "2 passed, 1 tested, 0 failed" ]; then
+    pass "--strict: a TESTED claim makes the exit status 4"
+else
+    fail "--strict: a TESTED claim makes the exit status 4 (exit $rc)"
+fi
+# without the sampled claim everything is proved: --strict exits 0
+sed '1,6d' "$tmp/sampled.proof" >"$tmp/proved.proof"
+run check "$tmp/proved.proof" --strict
+if [ "$rc" -eq 0 ] && [ "$(tail -n 1 "$tmp/out")" = "2 passed, 0 failed" ]; then
+    pass "--strict: every claim proved, exit 0"
+else
+    fail "--strict: every claim proved, exit 0 (exit $rc)"
+fi
+# a failure (symbolic sees the X^5 term) and an undecided claim say more
+cat "$tmp/sampled.proof" - >"$tmp/failing.proof" <<'EOF'
+
+claim "vanishes everywhere" {
+  tensor X[1] values -2..2
+  show X * (X - 1) * (X + 1) * (X - 2) * (X + 2) == 0 * X
+  by exact, symbolic
+}
+EOF
+cat "$tmp/sampled.proof" - >"$tmp/undecided.proof" <<'EOF'
+
+claim "relu by symbolic" {
+  tensor X[2]
+  show relu(X) == relu(X)
+  by symbolic
+}
+EOF
+run check "$tmp/failing.proof" --strict
+rc_failing=$rc
+run check "$tmp/undecided.proof" --strict
+if [ "$rc_failing" -eq 1 ] && [ "$rc" -eq 3 ]; then
+    pass "--strict: a failed claim still exits 1, an undecided one 3"
+else
+    fail "--strict: failed exits 1 (got $rc_failing), undecided 3 (got $rc)"
 fi
 
 finish

@@ -212,7 +212,7 @@ bad() {
 }
 bad "not JSON" 'hello' "bad.json:1:1: not a JSON value"
 bad "trailing comma" '{"a": [1, 2,]}' "bad.json:1:13: a comma before the end of an array"
-bad "cut short" '{"schema_version": 1, "claims": [' "bad.json:1:34: a value is missing"
+bad "cut short" '{"schema_version": 2, "claims": [' "bad.json:1:34: a value is missing"
 bad "two values" '{} {}' "bad.json:1:4: more text after the JSON value"
 bad "duplicate key" '{"a": 1,
  "a": 2}' "bad.json:2:2: a member name given twice"

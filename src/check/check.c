@@ -190,12 +190,16 @@ static const cvp_method default_claim_methods[] = {CVP_METHOD_ALL_SHAPES,
 static const cvp_method default_refute_methods[] = {CVP_METHOD_EXACT, CVP_METHOD_ALL_SHAPES,
                                                     CVP_METHOD_SYMBOLIC};
 
+/* The claim's outcome from its methods' (verdict.h).  A claim that every
+ * applicable method passed is PASSED only if one of them proves it; one
+ * that only exact passed held on every instance tried and is TESTED. */
 static void decide(cvp_claim_result *cr, bool refute, bool named)
 {
-    size_t passed = 0, failed = 0, undecided = 0, applicable = 0;
+    size_t passed = 0, proved = 0, failed = 0, undecided = 0, applicable = 0;
     for (size_t k = 0; k < cr->method_count; k++) {
         cvp_outcome o = cr->methods[k].outcome;
         passed += o == CVP_OUTCOME_PASSED;
+        proved += o == CVP_OUTCOME_PASSED && cvp_method_proves(cr->methods[k].method);
         failed += o == CVP_OUTCOME_FAILED;
         undecided += o == CVP_OUTCOME_UNDECIDED;
         applicable += o != CVP_OUTCOME_NOT_APPLICABLE;
@@ -211,7 +215,8 @@ static void decide(cvp_claim_result *cr, bool refute, bool named)
     else
         cr->outcome = failed ? CVP_OUTCOME_FAILED
                       : undecided || applicable == 0 ? CVP_OUTCOME_UNDECIDED
-                                                      : CVP_OUTCOME_PASSED;
+                      : proved ? CVP_OUTCOME_PASSED
+                               : CVP_OUTCOME_TESTED;
 }
 
 static char *statement_text(const cvp_proof_claim *claim)

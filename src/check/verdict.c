@@ -47,6 +47,15 @@ const char *cvp_method_strength(cvp_method m)
     return method_strengths[m];
 }
 
+bool cvp_method_proves(cvp_method m)
+{
+    CVP_ASSERT((unsigned)m < CVP_METHOD_COUNT);
+    /* bounded encloses both sides rigorously, but only at the instances
+     * it draws (as exact does): its pass is evidence at those points, not
+     * a proof for every input. */
+    return m != CVP_METHOD_EXACT && m != CVP_METHOD_BOUNDED;
+}
+
 const char *cvp_outcome_name(cvp_outcome o)
 {
     switch (o) {
@@ -58,6 +67,8 @@ const char *cvp_outcome_name(cvp_outcome o)
         return "undecided";
     case CVP_OUTCOME_NOT_APPLICABLE:
         return "not_applicable";
+    case CVP_OUTCOME_TESTED:
+        return "tested";
     }
     CVP_ASSERT(!"cvp_outcome out of range");
     return NULL;
@@ -230,16 +241,20 @@ cvp_method_result *cvp_claim_add_method(cvp_claim_result *c, cvp_method m)
 
 cvp_outcome cvp_claim_decide(cvp_claim_result *c)
 {
-    bool any_passed = false, any_failed = false;
+    bool any_passed = false, any_proved = false, any_failed = false;
     for (size_t k = 0; k < c->method_count; k++) {
-        any_passed |= c->methods[k].outcome == CVP_OUTCOME_PASSED;
+        bool passed = c->methods[k].outcome == CVP_OUTCOME_PASSED;
+        any_passed |= passed;
+        any_proved |= passed && cvp_method_proves(c->methods[k].method);
         any_failed |= c->methods[k].outcome == CVP_OUTCOME_FAILED;
     }
     /* A counterexample settles a question that no number of passing
-     * instances can: it is FAILED for a claim and PASSED for a refute. */
+     * instances can: it is FAILED for a claim and PASSED for a refute.
+     * Passing instances alone leave a claim TESTED, not proved. */
     if (!c->is_refute)
         c->outcome = any_failed ? CVP_OUTCOME_FAILED
-                   : any_passed ? CVP_OUTCOME_PASSED
+                   : any_proved ? CVP_OUTCOME_PASSED
+                   : any_passed ? CVP_OUTCOME_TESTED
                    : CVP_OUTCOME_UNDECIDED;
     else
         c->outcome = any_passed ? CVP_OUTCOME_PASSED
@@ -345,6 +360,8 @@ void cvp_report_counts(const cvp_report *r, size_t *passed, size_t *failed,
         case CVP_OUTCOME_NOT_APPLICABLE:
             counts[2]++;
             break;
+        case CVP_OUTCOME_TESTED:
+            break;
         }
     }
     if (passed != NULL)
@@ -353,4 +370,12 @@ void cvp_report_counts(const cvp_report *r, size_t *passed, size_t *failed,
         *failed = counts[1];
     if (undecided != NULL)
         *undecided = counts[2];
+}
+
+size_t cvp_report_tested_count(const cvp_report *r)
+{
+    size_t tested = 0;
+    for (size_t k = 0; k < r->claim_count; k++)
+        tested += r->claims[k].outcome == CVP_OUTCOME_TESTED;
+    return tested;
 }

@@ -26,18 +26,36 @@ typedef enum {
 
 /* "exact", "random", ... */
 const char *cvp_method_name(cvp_method m);
+/* Whether a pass by this method proves the statement (for every real
+ * input, every shape, or with a printed bound): every method but exact
+ * and bounded, whose passes only say the claim held on the instances they
+ * tried (bounded: within a rigorous enclosure at each of them). */
+bool cvp_method_proves(cvp_method m);
 /* One line on what a pass by this method means (DESIGN.md's table). */
 const char *cvp_method_strength(cvp_method m);
 
-/* The outcome of one method on one claim, and of the claim as a whole. */
+/* The outcome of one method on one claim, and of the claim as a whole.
+ *
+ * TESTED is a claim's outcome only, never a method's: a method reports
+ * what it saw (exact PASSED: the statement held on every instance tried,
+ * its strength says no more), and the claim's outcome weighs the evidence.
+ * A claim whose only passing methods sample (exact, and so every claim
+ * calling an implementation NAME.op(...), which only exact can run) is
+ * TESTED, not PASSED: sampling can miss a counterexample, so it is no
+ * proof.  TESTED counts as verified (exit status 0) unless the run asks
+ * for proofs (`check --strict`).  A refute is different: a counterexample
+ * found by exact, confirmed in Q, proves the claim false, so a refute
+ * settled by exact is PASSED. */
 typedef enum {
     CVP_OUTCOME_PASSED,        /* claim: holds; refute: a counterexample found */
     CVP_OUTCOME_FAILED,        /* claim: a counterexample; refute: none found */
     CVP_OUTCOME_UNDECIDED,     /* a limit was reached; never counts as passed */
-    CVP_OUTCOME_NOT_APPLICABLE /* the method cannot judge this claim */
+    CVP_OUTCOME_NOT_APPLICABLE,/* the method cannot judge this claim */
+    CVP_OUTCOME_TESTED         /* claim only: held on every sample, unproved */
 } cvp_outcome;
 
-const char *cvp_outcome_name(cvp_outcome o);   /* "passed", "failed", ... */
+/* "passed", "failed", "undecided", "not_applicable", "tested" */
+const char *cvp_outcome_name(cvp_outcome o);
 
 /* A concrete counterexample: one shape, one instance. */
 typedef struct {
@@ -166,11 +184,12 @@ cvp_method_result *cvp_claim_add_method(cvp_claim_result *c, cvp_method m);
 
 /* Sets c->outcome from its methods' outcomes and returns it.  The outcome
  * that settles the question wins: for a claim a counterexample (any method
- * FAILED) makes it FAILED, else any PASSED method makes it PASSED; for a
- * refute a counterexample (any method PASSED) makes it PASSED, else any
- * FAILED method makes it FAILED.  Otherwise (no methods, or only UNDECIDED
- * and NOT_APPLICABLE ones) it is UNDECIDED.  A new claim starts UNDECIDED;
- * callers may also set c->outcome directly. */
+ * FAILED) makes it FAILED, else a PASSED method that proves
+ * (cvp_method_proves) makes it PASSED, else a PASSED exact makes it
+ * TESTED; for a refute a counterexample (any method PASSED) makes it
+ * PASSED, else any FAILED method makes it FAILED.  Otherwise (no methods,
+ * or only UNDECIDED and NOT_APPLICABLE ones) it is UNDECIDED.  A new claim
+ * starts UNDECIDED; callers may also set c->outcome directly. */
 cvp_outcome cvp_claim_decide(cvp_claim_result *c);
 
 /* cvp_set_text and cvp_set_textf, the copying setters of every text
@@ -199,8 +218,11 @@ void cvp_figure_drop_grids(cvp_figure *f, size_t keep);
 void cvp_claim_remove_last_figure(cvp_claim_result *c);
 
 /* Counts claims by outcome; a claim NOT_APPLICABLE as a whole counts as
- * undecided (it was not verified).  Any output pointer may be NULL. */
+ * undecided (it was not verified).  A TESTED claim is in none of the three
+ * (cvp_report_tested_count counts it).  Any output pointer may be NULL. */
 void cvp_report_counts(const cvp_report *r, size_t *passed, size_t *failed,
                        size_t *undecided);
+/* The number of TESTED claims: verified by sampling only. */
+size_t cvp_report_tested_count(const cvp_report *r);
 
 #endif

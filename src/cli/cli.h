@@ -25,6 +25,9 @@
 #define CVP_EXIT_CLAIM_FAILED 1
 #define CVP_EXIT_USAGE 2
 #define CVP_EXIT_LIMIT 3
+/* `check --strict`: every claim verified, but some only TESTED (sampled,
+ * not proved; check/verdict.h).  Not a cvp_status. */
+#define CVP_EXIT_UNPROVED 4
 
 /* `convproof eval EXPR [options]` (cli_eval.c). */
 int cvp_cli_eval(int argc, char **argv);

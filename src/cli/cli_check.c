@@ -4,7 +4,8 @@
  * Files are parsed first, all of them, so that a syntax error anywhere
  * is reported before any work is done.  Exit status: 2 on a usage or
  * input error, else 1 when some claim failed, else 3 when some claim was
- * not decided (a limit, or no method could judge it), else 0. */
+ * not decided (a limit, or no method could judge it), else with --strict
+ * 4 when some claim was only TESTED (sampled, not proved), else 0. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -53,6 +54,9 @@ static void usage(FILE *stream)
         "  --quiet             text: only claims that did not pass, and the\n"
         "                      summary line\n"
         "  --verbose           text: statements and evidence of every claim\n"
+        "  --strict            ask for proofs: a claim only TESTED (held on\n"
+        "                      sampled instances, by exact alone) makes the\n"
+        "                      exit status 4\n"
         "  --color[=WHEN]      text: ANSI colours: auto (default: on a terminal,\n"
         "                      unless NO_COLOR is set), always, never\n"
         "  --max-entries N     largest tensor (default 200000000)\n"
@@ -72,8 +76,10 @@ static void usage(FILE *stream)
         "                      reports with convproof merge-reports\n"
         "  --help              this text\n"
         "\n"
-        "exit status: 0 every claim passed, 1 some claim failed, 2 usage or\n"
-        "input error, 3 some claim undecided (a limit, or no method applies).\n");
+        "exit status: 0 every claim passed or was tested, 1 some claim failed,\n"
+        "2 usage or input error, 3 some claim undecided (a limit, or no method\n"
+        "applies), 4 with --strict: some claim only tested, none failed or\n"
+        "undecided.\n");
 }
 
 static void add_path(path_list *list, const char *path)
@@ -179,6 +185,7 @@ int cvp_cli_check(int argc, char **argv)
     cvp_error e;
     cvp_error_clear(&e);
     bool options_done = false;
+    bool strict = false;   /* --strict: TESTED claims make the exit status 4 */
     for (int i = 1; i < argc && rc == CVP_EXIT_OK; i++) {
         const char *arg = argv[i], *value = NULL;
         size_t count;
@@ -196,6 +203,8 @@ int cvp_cli_check(int argc, char **argv)
             render.quiet = true;
         } else if (strcmp(arg, "--verbose") == 0) {
             render.verbose = true;
+        } else if (strcmp(arg, "--strict") == 0) {
+            strict = true;
         } else if (cvp_cli_is_color_option(arg)) {
             if (!cvp_cli_set_color("check", arg))
                 rc = CVP_EXIT_USAGE;
@@ -378,8 +387,12 @@ int cvp_cli_check(int argc, char **argv)
         if (rc == CVP_EXIT_OK) {
             size_t passed, failed, undecided;
             cvp_report_counts(&report, &passed, &failed, &undecided);
+            /* TESTED counts as verified unless proofs were asked for; a
+             * failed or undecided claim says more, so it wins. */
             rc = failed ? CVP_EXIT_CLAIM_FAILED
-                 : undecided ? CVP_EXIT_LIMIT : CVP_EXIT_OK;
+                 : undecided ? CVP_EXIT_LIMIT
+                 : strict && cvp_report_tested_count(&report) > 0 ? CVP_EXIT_UNPROVED
+                 : CVP_EXIT_OK;
         }
     }
     cvp_report_clear(&report);

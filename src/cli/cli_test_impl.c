@@ -3,7 +3,10 @@
  * docs/impl-protocol.md) against the exact operators, shrink the first
  * failure, and report.
  *
- * Exit status: 0 every operation passed the sweep, 1 some operation
+ * A clean sweep is reported as TESTED, not PASS: it samples cases, and
+ * no number of cases proves an implementation right.
+ *
+ * Exit status: 0 every operation held on the whole sweep, 1 some operation
  * failed (a finding), 2 usage error, 3 an error of convproof itself (no
  * temporary folder, a report that cannot be written). */
 #include <errno.h>
@@ -77,8 +80,11 @@ static void usage(FILE *stream)
         "                      unless NO_COLOR is set), always, never\n"
         "  --help              this text\n"
         "\n"
-        "exit status: 0 every operation passed, 1 a finding, 2 usage error,\n"
-        "3 an error of convproof itself.\n");
+        "An operation that held on every case is reported as TESTED: the sweep\n"
+        "samples cases, it does not prove the implementation right.\n"
+        "\n"
+        "exit status: 0 every operation held on every case tested, 1 a finding,\n"
+        "2 usage error, 3 an error of convproof itself.\n");
 }
 
 /* Adds the operations of "conv2d,max_pool2d" or "all". */

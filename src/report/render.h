@@ -28,12 +28,14 @@
 typedef struct {
     bool verbose;   /* show statements, evidence, and every method even
                        when the claim passed */
-    bool quiet;     /* show only claims not passed, and the summary line */
+    bool quiet;     /* show only claims not passed (TESTED ones stay), and
+                       the summary line */
     bool color;     /* ANSI colours (text only; the summary line never) */
 } cvp_render_options;
 
 /* The terminal format.  Ends with the one summary line
- * "P passed, F failed" (", U undecided" appended when U > 0). */
+ * "P passed, F failed" (", T tested" after "passed" when T > 0,
+ * ", U undecided" appended when U > 0). */
 int cvp_report_write_text(FILE *out, const cvp_report *r,
                           const cvp_render_options *o);
 

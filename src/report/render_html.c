@@ -1,5 +1,8 @@
 /* render_html.c -- the HTML rendering of a report: one self-contained file.
  *
+ * A TESTED claim (verdict.h) has a colour of its own, blue-green, between
+ * a proof's green and undecided's amber, and a note saying what it means.
+ *
  * Layout: a header with the summary line, a table by method (how many
  * claims each method passed, failed, left undecided, could not judge, and
  * what a pass by it means), the list of claims with their badges, then
@@ -37,11 +40,13 @@ static const char style_sheet[] =
     ".badge{display:inline-block;border-radius:10px;padding:1px 9px;margin:1px 3px 1px 0;"
     "font-size:12px;font-weight:600;color:#fff;white-space:nowrap}"
     ".passed{background:#1f7a3a}.failed{background:#b3261e}.undecided{background:#a86400}"
+    ".tested{background:#1f6f8b}"
     ".not_applicable{background:#77808a}"
     ".claim{border:1px solid #d5dae0;border-left:6px solid #77808a;border-radius:4px;"
     "padding:8px 12px;margin:14px 0}"
     ".claim.c-passed{border-left-color:#1f7a3a}.claim.c-failed{border-left-color:#b3261e}"
-    ".claim.c-undecided{border-left-color:#a86400}"
+    ".claim.c-undecided{border-left-color:#a86400}.claim.c-tested{border-left-color:#1f6f8b}"
+    ".note{margin:4px 0;color:#1f6f8b}"
     ".loc{color:#55606c;font-size:13px}"
     "figure{margin:10px 0;padding:6px;border:1px dashed #c8ced5;border-radius:4px}"
     "figcaption{font-size:13px;color:#3a4552;margin-bottom:4px}"
@@ -80,7 +85,9 @@ static void badge(FILE *out, cvp_outcome o, const char *text)
 
 static void write_method_summary(FILE *out, const cvp_report *r)
 {
-    size_t counts[CVP_METHOD_COUNT][4] = {{0}};
+    /* indexed by outcome; a method is never TESTED, but the array has
+     * room for every value */
+    size_t counts[CVP_METHOD_COUNT][CVP_OUTCOME_TESTED + 1] = {{0}};
     bool used[CVP_METHOD_COUNT] = {false};
     for (size_t k = 0; k < r->claim_count; k++)
         for (size_t j = 0; j < r->claims[k].method_count; j++) {
@@ -323,6 +330,11 @@ static void write_claim(FILE *out, const cvp_claim_result *c, size_t number)
     char seconds[32];
     cvp_render_format_seconds(seconds, sizeof seconds, c->seconds, 3);
     fprintf(out, ", %s s</div>", seconds);
+    if (c->outcome == CVP_OUTCOME_TESTED) {
+        fputs("<p class=\"note\">", out);
+        cvp_html_put(out, cvp_render_tested_note);
+        fputs(".</p>", out);
+    }
     if (c->statement != NULL) {
         fputs("<pre>", out);
         cvp_html_put(out, c->statement);

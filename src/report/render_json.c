@@ -1,4 +1,6 @@
-/* render_json.c -- the JSON rendering of a report (schema_version 1).
+/* render_json.c -- the JSON rendering of a report (schema_version 2:
+ * version 1 had no "tested" outcome, and its "passed" included claims
+ * that only sampling supported).
  *
  * The schema is docs/report-schema.json, the fields are explained in
  * docs/report-format.md.  Stability rules kept here: keys are written in a
@@ -203,7 +205,8 @@ int cvp_report_write_json(FILE *out, const cvp_report *r,
 {
     size_t passed, failed, undecided;
     cvp_report_counts(r, &passed, &failed, &undecided);
-    fputs("{\n  \"schema_version\": 1,\n", out);
+    size_t tested = cvp_report_tested_count(r);
+    fputs("{\n  \"schema_version\": 2,\n", out);
     json_string_member(out, 2, "tool_version", r->tool_version, false);
     fprintf(out, "  \"seed\": \"%llu\",\n", r->seed);
     if (r->shard_count == 0)
@@ -214,9 +217,9 @@ int cvp_report_write_json(FILE *out, const cvp_report *r,
                 "\"claims\": %zu},\n",
                 r->shard_index, r->shard_count, r->shard_total);
     fprintf(out,
-            "  \"summary\": {\"passed\": %zu, \"failed\": %zu, "
-            "\"undecided\": %zu},\n",
-            passed, failed, undecided);
+            "  \"summary\": {\"passed\": %zu, \"tested\": %zu, "
+            "\"failed\": %zu, \"undecided\": %zu},\n",
+            passed, tested, failed, undecided);
     json_key(out, 2, "claims");
     if (r->claim_count == 0)
         fputs("[]\n", out);

@@ -16,7 +16,9 @@
  * A method that failed carries the counterexample (inputs, both sides,
  * differing entries) as the failure's text; undecided is an error (the
  * question was not answered), not applicable is skipped.  A claim with no
- * method at all is one error case, so that it cannot disappear.
+ * method at all is one error case, so that it cannot disappear.  The
+ * passing cases of a TESTED claim (verdict.h) pass, with status="tested"
+ * and a <system-out> saying the claim was sampled, not proved.
  *
  * Text is escaped for XML 1.0 (cvp_html_put: markup characters as
  * references, control characters as visible \xHH, bad UTF-8 as U+FFFD).
@@ -57,6 +59,7 @@ static void count_claim(tally *t, const cvp_claim_result *c)
         case CVP_OUTCOME_FAILED: t->failures++; break;
         case CVP_OUTCOME_UNDECIDED: t->errors++; break;
         case CVP_OUTCOME_NOT_APPLICABLE: t->skipped++; break;
+        case CVP_OUTCOME_TESTED: break;   /* a claim's outcome only */
         }
     }
     t->seconds += c->seconds;
@@ -159,7 +162,15 @@ static void write_case(FILE *out, const cvp_claim_result *c,
     }
     switch (m->outcome) {
     case CVP_OUTCOME_PASSED:
-        fputs("/>\n", out);
+        if (c->outcome != CVP_OUTCOME_TESTED) {
+            fputs("/>\n", out);
+            return;
+        }
+        /* A passing case all the same (exit status 0 counts it verified),
+         * marked so that a reader of the test view knows it is unproved. */
+        fputs(" status=\"tested\">\n      <system-out>", out);
+        cvp_html_put(out, cvp_render_tested_note);
+        fputs("</system-out>\n    </testcase>\n", out);
         return;
     case CVP_OUTCOME_NOT_APPLICABLE:
         fputs(">\n      <skipped message=\"not applicable", out);
@@ -184,7 +195,10 @@ static void write_case(FILE *out, const cvp_claim_result *c,
         write_failure_text(out, c, m);
         fputs("</error>\n    </testcase>\n", out);
         return;
+    case CVP_OUTCOME_TESTED:   /* a claim's outcome, never a method's */
+        break;
     }
+    CVP_ASSERT(!"a method outcome of TESTED");
 }
 
 int cvp_report_write_junit(FILE *out, const cvp_report *r,

@@ -179,6 +179,8 @@ static void write_claim_section(FILE *out, const cvp_claim_result *c,
     char seconds[32];
     cvp_render_format_seconds(seconds, sizeof seconds, c->seconds, 3);
     fprintf(out, ", %s s.\n", seconds);
+    if (c->outcome == CVP_OUTCOME_TESTED)
+        fprintf(out, "\nTESTED: %s.\n", cvp_render_tested_note);
 
     if (c->statement != NULL) {
         size_t run = longest_backtick_run(c->statement, 0);

@@ -15,6 +15,9 @@
  *
  *   2 passed, 1 failed
  *
+ * A claim only sampled (exact) is "TESTED" (verdict.h), counted as
+ * "N tested" in the summary; like a failed or undecided one it lists
+ * every method, so the reader sees why no method proved it.
  * The method line keeps fixed columns (name, outcome, counts, time) so a
  * list of claims reads as a table; its last column says what the outcome
  * means: the method's strength when the statement held, "counterexample
@@ -32,6 +35,7 @@
 #define ANSI_BOLD_GREEN "\033[1;32m"
 #define ANSI_BOLD_RED "\033[1;31m"
 #define ANSI_BOLD_YELLOW "\033[1;33m"
+#define ANSI_BOLD_CYAN "\033[1;36m"
 #define ANSI_GREEN "\033[32m"
 #define ANSI_RED "\033[31m"
 #define ANSI_YELLOW "\033[33m"
@@ -39,9 +43,11 @@
 /* Columns of the method line. */
 enum { METHOD_WIDTH = 10, OUTCOME_WIDTH = 9, COUNTS_WIDTH = 22, TIME_WIDTH = 7 };
 
+/* TESTED has a colour of its own: verified, but not proved. */
 static const char *claim_color(cvp_outcome o)
 {
     return o == CVP_OUTCOME_PASSED   ? ANSI_BOLD_GREEN
+         : o == CVP_OUTCOME_TESTED ? ANSI_BOLD_CYAN
          : o == CVP_OUTCOME_FAILED ? ANSI_BOLD_RED
                                    : ANSI_BOLD_YELLOW;
 }

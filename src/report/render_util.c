@@ -121,11 +121,17 @@ void cvp_render_counterexample_body(FILE *out, int indent,
                      c->first_term, false);
 }
 
+const char cvp_render_tested_note[] =
+    "tested, not proved: the claim held on every instance tried, but only "
+    "sampling supports it (exact, or a test-impl sweep)";
+
 const char *cvp_render_claim_label(const cvp_claim_result *c)
 {
     switch (c->outcome) {
     case CVP_OUTCOME_PASSED:
         return c->is_refute ? "PASS (refuted as expected)" : "PASS";
+    case CVP_OUTCOME_TESTED:
+        return "TESTED";
     case CVP_OUTCOME_FAILED:
         return "FAIL";
     case CVP_OUTCOME_UNDECIDED:
@@ -139,7 +145,8 @@ const char *cvp_render_claim_label(const cvp_claim_result *c)
 bool cvp_render_claim_shown(const cvp_claim_result *c,
                             const cvp_render_options *o)
 {
-    /* Undecided claims count as not verified, so quiet keeps them. */
+    /* Undecided claims count as not verified, so quiet keeps them; a
+     * TESTED claim was not proved, so it stays too. */
     return o == NULL || !o->quiet || c->outcome != CVP_OUTCOME_PASSED;
 }
 
@@ -182,7 +189,14 @@ void cvp_render_format_summary(char *buf, size_t size, const cvp_report *r)
 {
     size_t passed, failed, undecided;
     cvp_report_counts(r, &passed, &failed, &undecided);
-    int used = snprintf(buf, size, "%zu passed, %zu failed", passed, failed);
+    size_t tested = cvp_report_tested_count(r);
+    /* "tested" only when some claim is, so a run that proved everything
+     * reads as before */
+    char tested_part[48] = "";
+    if (tested > 0)
+        snprintf(tested_part, sizeof tested_part, ", %zu tested", tested);
+    int used = snprintf(buf, size, "%zu passed%s, %zu failed", passed,
+                        tested_part, failed);
     if (undecided > 0 && used >= 0 && (size_t)used < size)
         snprintf(buf + used, size - (size_t)used, ", %zu undecided",
                  undecided);

@@ -47,10 +47,14 @@ void cvp_render_block(FILE *out, int indent, const char *name,
 void cvp_render_counterexample_body(FILE *out, int indent,
                                     const cvp_counterexample *c);
 
-/* "PASS", "PASS (refuted as expected)", "FAIL" or "UNDECIDED". */
+/* What a TESTED verdict means, in one sentence (Markdown, HTML, JUnit). */
+extern const char cvp_render_tested_note[];
+
+/* "PASS", "PASS (refuted as expected)", "TESTED", "FAIL" or "UNDECIDED". */
 const char *cvp_render_claim_label(const cvp_claim_result *c);
 
-/* Whether a claim appears under the options (quiet hides passed ones). */
+/* Whether a claim appears under the options (quiet hides passed ones; a
+ * TESTED claim stays, since it was not proved). */
 bool cvp_render_claim_shown(const cvp_claim_result *c,
                             const cvp_render_options *o);
 
@@ -69,7 +73,8 @@ void cvp_render_format_seconds(char *buf, size_t size, double seconds,
 void cvp_render_format_counts(char *buf, size_t size, size_t shapes,
                               size_t instances);
 
-/* "P passed, F failed" with ", U undecided" when U > 0; no newline. */
+/* "P passed, F failed" with ", T tested" after "passed" when T > 0 and
+ * ", U undecided" when U > 0; no newline. */
 void cvp_render_format_summary(char *buf, size_t size, const cvp_report *r);
 
 /* Flushes `out`; returns -1 if it failed or any earlier write did. */

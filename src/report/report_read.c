@@ -20,6 +20,7 @@
 /* Every outcome a report may name (its word is cvp_outcome_name's). */
 static const cvp_outcome outcomes[] = {
     CVP_OUTCOME_PASSED,
+    CVP_OUTCOME_TESTED,      /* a claim's only, never a method's */
     CVP_OUTCOME_FAILED,
     CVP_OUTCOME_UNDECIDED,
     CVP_OUTCOME_NOT_APPLICABLE,
@@ -194,14 +195,15 @@ static cvp_status read_text(const context *cx, const cvp_json_node *parent,
 
 /* An outcome word (the `outcomes` table). */
 static cvp_status read_outcome(const context *cx, const cvp_json_node *parent,
-                               const char *path, cvp_outcome *out)
+                               const char *path, bool of_claim, cvp_outcome *out)
 {
     char *word = NULL;
     cvp_status st = read_text(cx, parent, path, "outcome", false, &word);
     if (st != CVP_OK)
         return st;
     for (size_t k = 0; k < sizeof outcomes / sizeof outcomes[0]; k++)
-        if (strcmp(word, cvp_outcome_name(outcomes[k])) == 0) {
+        if (strcmp(word, cvp_outcome_name(outcomes[k])) == 0
+            && (of_claim || outcomes[k] != CVP_OUTCOME_TESTED)) {
             *out = outcomes[k];
             free(word);
             return CVP_OK;
@@ -282,7 +284,7 @@ static cvp_status read_method(const context *cx, const cvp_json_node *n,
     unsigned long long shapes, instances;
     char *strength = NULL;
     const cvp_json_node *x;
-    st = read_outcome(cx, n, path, &m->outcome);
+    st = read_outcome(cx, n, path, false, &m->outcome);
     if (st == CVP_OK)
         st = read_text(cx, n, path, "strength", false, &strength);
     free(strength);
@@ -328,7 +330,7 @@ static cvp_status read_claim(const context *cx, const cvp_json_node *n,
         const cvp_json_node *methods;
         char where[256];
         place(where, sizeof where, "%s.methods", path);
-        if ((st = read_outcome(cx, n, path, &c->outcome)) == CVP_OK
+        if ((st = read_outcome(cx, n, path, true, &c->outcome)) == CVP_OK
             && (st = read_seconds(cx, n, path, &c->seconds)) == CVP_OK
             && (st = member(cx, n, path, "methods", &methods)) == CVP_OK
             && (st = want_type(cx, methods, where, CVP_JSON_NODE_ARRAY)) == CVP_OK)
@@ -379,10 +381,11 @@ static cvp_status check_summary(const context *cx, const cvp_json_node *root,
         st = want_type(cx, n, "summary", CVP_JSON_NODE_OBJECT);
     if (st != CVP_OK)
         return st;
-    size_t counted[3];
-    cvp_report_counts(r, &counted[0], &counted[1], &counted[2]);
-    static const char *const keys[3] = {"passed", "failed", "undecided"};
-    for (size_t k = 0; k < 3; k++) {
+    size_t counted[4];
+    cvp_report_counts(r, &counted[0], &counted[2], &counted[3]);
+    counted[1] = cvp_report_tested_count(r);
+    static const char *const keys[4] = {"passed", "tested", "failed", "undecided"};
+    for (size_t k = 0; k < 4; k++) {
         unsigned long long said;
         st = read_count(cx, n, "summary", keys[k], SIZE_MAX, &said);
         if (st != CVP_OK)
@@ -403,9 +406,9 @@ static cvp_status read_report(const context *cx, const cvp_json_node *root,
     if (st != CVP_OK
         || (st = read_count(cx, root, "", "schema_version", INT_MAX, &version)) != CVP_OK)
         return st;
-    if (version != 1)
+    if (version != 2)
         return refuse(cx, cvp_json_node_member(root, "schema_version"),
-                      "schema_version", "version %llu; this convproof reads 1",
+                      "schema_version", "version %llu; this convproof reads 2",
                       version);
     if ((st = read_text(cx, root, "", "tool_version", true, &tool)) != CVP_OK
         || (st = read_text(cx, root, "", "seed", false, &seed_text)) != CVP_OK) {
