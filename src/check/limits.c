@@ -34,6 +34,9 @@ const char *cvp_limits_name(const char *message)
     const char *name = cvp_interrupt_limit_name(cvp_interrupt_reached());
     if (name != NULL)
         return name;
+    /* An allocation that failed is no option's limit. */
+    if (strstr(message, "out of memory") != NULL)
+        return NULL;
     /* The others name their option in the message (tensor.c, ring_poly.c,
      * shapes.c). */
     if (strstr(message, "--max-entries") != NULL)

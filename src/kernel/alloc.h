@@ -82,6 +82,14 @@ void *cvp_alloc_malloc(size_t size);
 void *cvp_alloc_realloc(void *p, size_t old_size, size_t new_size);
 void cvp_alloc_free(void *p, size_t size);
 
+/* Like cvp_alloc_realloc (p may be NULL), but a failure is the caller's
+ * to handle: when the growth would pass the hard limit, or realloc fails,
+ * nothing changes (p stays valid, nothing is counted) and NULL is
+ * returned; the handler is not called.  For arrays whose size follows
+ * from the input (polynomial term lists), where running out is a limit
+ * the caller reports, not a fatal error. */
+void *cvp_alloc_try_realloc(void *p, size_t old_size, size_t new_size);
+
 /* ---- counting -------------------------------------------------------- */
 
 typedef struct {
