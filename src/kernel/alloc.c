@@ -144,6 +144,30 @@ void cvp_alloc_free(void *p, size_t size)
     free(p);
 }
 
+void *cvp_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        fail(size, 0);
+    return p;
+}
+
+void *cvp_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL)
+        fail(count != 0 && size <= SIZE_MAX / count ? count * size : SIZE_MAX, 0);
+    return p;
+}
+
+void *cvp_xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (q == NULL)
+        fail(size, 0);
+    return q;
+}
+
 void cvp_alloc_install(void)
 {
     mp_set_memory_functions(cvp_alloc_malloc, cvp_alloc_realloc,

@@ -90,6 +90,17 @@ void cvp_alloc_free(void *p, size_t size);
  * the caller reports, not a fatal error. */
 void *cvp_alloc_try_realloc(void *p, size_t old_size, size_t new_size);
 
+/* malloc, calloc and realloc for the library's own arrays that cannot
+ * report a failure to a caller (scratch of the fast kernels, per-variable
+ * arrays of the derivative rings): memory, or the handler below, as for a
+ * failed GMP allocation -- a clean exit with status 3 and "out of memory",
+ * never an assertion.  Not counted.  Arrays whose size follows from a
+ * claim and that can fail softly report CVP_ERR_LIMIT instead
+ * (cvp_alloc_try_realloc). */
+void *cvp_xmalloc(size_t size);
+void *cvp_xcalloc(size_t count, size_t size);
+void *cvp_xrealloc(void *p, size_t size);
+
 /* ---- counting -------------------------------------------------------- */
 
 typedef struct {

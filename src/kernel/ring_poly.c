@@ -379,8 +379,7 @@ static void poly_format(cvp_ring *R, char *buf, size_t n, const void *a)
 void cvp_ring_poly_init(cvp_ring *R, size_t max_terms)
 {
     memset(R, 0, sizeof *R);
-    poly_context *ctx = calloc(1, sizeof *ctx);
-    CVP_ASSERT(ctx != NULL);
+    poly_context *ctx = cvp_xcalloc(1, sizeof *ctx);
     ctx->max_terms = max_terms;
     ctx->max_live_terms = max_terms <= SIZE_MAX / CVP_POLY_LIVE_FACTOR
                               ? max_terms * CVP_POLY_LIVE_FACTOR : SIZE_MAX;
@@ -431,8 +430,7 @@ uint32_t cvp_ring_poly_add_var(cvp_ring *R, const char *name)
     poly_context *ctx = ctx_of(R);
     if (ctx->var_count == ctx->var_cap) {
         size_t cap = ctx->var_cap ? 2 * ctx->var_cap : 16;
-        char **names = realloc(ctx->var_names, cap * sizeof *names);
-        CVP_ASSERT(names != NULL);
+        char **names = cvp_xrealloc(ctx->var_names, cap * sizeof *names);
         ctx->var_names = names;
         ctx->var_cap = cap;
     }
