@@ -24,9 +24,9 @@ const size_t cvp_proof_method_name_count =
 typedef struct {
     const char *name;
     long min;  /* the smallest meaningful value */
-    long max;  /* the largest accepted: past it a check would not end in
-                * any reasonable time or memory (documented in README and
-                * docs/convproof.1) */
+    long max;  /* the largest accepted (0: no maximum): past it a check
+                * would not end in any reasonable time or memory
+                * (documented in README and docs/convproof.1) */
 } option_spec;
 
 #define MAX_TRIALS 100000L       /* instances or points per shape */
@@ -152,7 +152,7 @@ static cvp_status parse_options(cvp_proof_state *st, size_t index,
             return cvp_proof_fail(st, value_pos,
                                   "option '%s' must be at least %ld (found "
                                   "%ld)", spec->name, spec->min, value);
-        if (value > spec->max)
+        if (spec->max > 0 && value > spec->max)
             return cvp_proof_fail(st, value_pos,
                                   "option '%s' must be at most %ld (found "
                                   "%ld)", spec->name, spec->max, value);
