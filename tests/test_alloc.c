@@ -173,6 +173,43 @@ static void hard_limit_calls_the_handler(void **state)
     cvp_alloc_set_limit(0, 0);
 }
 
+/* cvp_alloc_try_realloc: counted like cvp_alloc_realloc, but at the hard
+ * limit it returns NULL (the block unchanged, nothing counted, the flag
+ * raised) and never calls the handler. */
+static void try_realloc_refuses_softly(void **state)
+{
+    (void)state;
+    size_t base = stats().live;
+    cvp_alloc_clear_limit_reached();
+    cvp_alloc_set_limit(base + 48, base + 64);
+    assert_null(cvp_alloc_set_handler(record_and_jump));
+    void *volatile p = NULL;
+    if (setjmp(refused) == 0) {
+        p = cvp_alloc_try_realloc(NULL, 0, 40);     /* base + 40 */
+        assert_non_null(p);
+        assert_int_equal(stats().live, base + 40);
+        assert_false(cvp_alloc_limit_reached());
+        memset(p, 7, 40);
+        void *q = cvp_alloc_try_realloc(p, 40, 65);  /* base + 65: refused */
+        assert_null(q);
+        assert_int_equal(stats().live, base + 40);
+        assert_true(cvp_alloc_limit_reached());
+        assert_int_equal(((unsigned char *)p)[39], 7);   /* still valid */
+        p = cvp_alloc_try_realloc(p, 40, 56);        /* base + 56: allowed */
+        assert_non_null(p);
+        assert_int_equal(stats().live, base + 56);
+        p = cvp_alloc_try_realloc(p, 56, 16);        /* shrinking */
+        assert_int_equal(stats().live, base + 16);
+    } else {
+        fail_msg("cvp_alloc_try_realloc called the handler");
+    }
+    cvp_alloc_free(p, 16);
+    assert_int_equal(stats().live, base);
+    assert_ptr_equal(cvp_alloc_set_handler(NULL), record_and_jump);
+    cvp_alloc_clear_limit_reached();
+    cvp_alloc_set_limit(0, 0);
+}
+
 /* The default handler ends the process with status 3 and says why. */
 static void default_handler_exits_with_3(void **state)
 {
@@ -244,6 +281,7 @@ int main(void)
         cmocka_unit_test(soft_limit_raises_a_sticky_flag),
         cmocka_unit_test(hard_limit_below_soft_is_raised),
         cmocka_unit_test(hard_limit_calls_the_handler),
+        cmocka_unit_test(try_realloc_refuses_softly),
         cmocka_unit_test(default_handler_exits_with_3),
         cmocka_unit_test(limit_messages),
         cmocka_unit_test(live_never_goes_below_zero),

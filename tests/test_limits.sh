@@ -208,8 +208,7 @@ has out 'PASS "a claim after it still runs"' || ok=no
 check "--max-terms 100: counterexample stands, the other claim not decided" 1
 
 # ---- bad values --------------------------------------------------------------
-for bad in "--timeout 0" "--timeout -1" "--timeout abc" "--timeout inf" \
-           "--max-memory 0" "--max-memory 8X" "--max-memory 1.5G" "--max-memory -5" \
+for bad in "--max-memory 0" "--max-memory 8X" "--max-memory 1.5G" "--max-memory -5" \
            "--max-memory 99999999999999999999G"; do
     # shellcheck disable=SC2086  # split the option from its value
     run check mem.proof $bad
@@ -217,6 +216,27 @@ for bad in "--timeout 0" "--timeout -1" "--timeout abc" "--timeout inf" \
     has err "convproof check: ${bad%% *}: expected a positive number" || ok=no
     [ ! -s out ] || ok=no
     check "bad value: $bad" 2
+done
+# --timeout: 0 is no limit; negative, not a number or past 10^6, an error.
+for bad in "-1" "abc" "inf" "1000001" "1e3"; do
+    run check mem.proof --timeout "$bad"
+    ok=yes
+    has err "convproof check: --timeout: expected a number of seconds from 0 (no limit) to 1000000, got '$bad'" || ok=no
+    [ ! -s out ] || ok=no
+    check "bad value: --timeout $bad" 2
+done
+# The size limits have maxima (a larger value would only postpone the
+# crash they exist to prevent).
+for case in "--max-entries 10000000001 10000000000" \
+            "--max-terms 1000000001 1000000000" \
+            "--max-shapes 1000000001 1000000000"; do
+    # shellcheck disable=SC2086  # option, value, maximum
+    set -- $case
+    run check mem.proof "$1" "$2"
+    ok=yes
+    has err "convproof check: $1: at most $3, got '$2'" || ok=no
+    [ ! -s out ] || ok=no
+    check "value past the maximum: $1 $2" 2
 done
 
 # ---- .npy headers declaring huge shapes: refused before allocation ----------

@@ -127,6 +127,49 @@ static void polynomial_term_limit_is_an_error(void **state)
     cvp_ring_poly_clear(&R);
 }
 
+/* The ring bounds the term slots of all its polynomials together: with
+ * max_terms 300000 the bound is max(4 * 300000, 2^20) = 1200000.  Each
+ * product of two sums of 500 distinct variables has 500 * 500 = 250000
+ * terms (under max_terms) in an array of 2^18 = 262144 slots (grown by
+ * doubling from 4); the two factors hold 512 slots each.  Four products
+ * hold 4 * 262144 + 1024 = 1049600 slots; a fifth would need 250000 more
+ * (1299600 > 1200000), so it is refused and leaves its result as it was. */
+static void polynomial_ring_bounds_all_its_terms(void **state)
+{
+    (void)state;
+    cvp_ring R;
+    cvp_ring_poly_init(&R, 300000);
+    cvp_poly a, b, x, p[5];
+    R.init(&R, &a); R.init(&R, &b); R.init(&R, &x);
+    for (int k = 0; k < 500; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "a%d", k);
+        cvp_poly_set_var(&R, &x, cvp_ring_poly_add_var(&R, name));
+        R.add(&R, &a, &a, &x);
+        snprintf(name, sizeof name, "b%d", k);
+        cvp_poly_set_var(&R, &x, cvp_ring_poly_add_var(&R, name));
+        R.add(&R, &b, &b, &x);
+    }
+    R.clear(&R, &x);
+    assert_int_equal(a.len, 500);
+    assert_int_equal(b.len, 500);
+    for (int k = 0; k < 5; k++) {
+        R.init(&R, &p[k]);
+        R.mul(&R, &p[k], &a, &b);
+        if (k < 4) {
+            assert_false(cvp_ring_failed(&R));
+            assert_int_equal(p[k].len, 250000);
+        }
+    }
+    assert_true(cvp_ring_failed(&R));
+    assert_int_equal(p[4].len, 0);
+    assert_non_null(strstr(R.failure_message, "more than 1200000 terms in all"));
+    for (int k = 0; k < 5; k++)
+        R.clear(&R, &p[k]);
+    R.clear(&R, &a); R.clear(&R, &b);
+    cvp_ring_poly_clear(&R);
+}
+
 /* Z/pZ with p = 7: 3 * 5 = 15 = 1; 2 - 5 = -3 = 4; 1/3 = 5 (3 * 5 = 15 = 1). */
 static void prime_field_arithmetic(void **state)
 {
@@ -268,6 +311,7 @@ int main(void)
         cmocka_unit_test(polynomial_xcorr_by_hand),
         cmocka_unit_test(polynomial_identities_and_derivative),
         cmocka_unit_test(polynomial_term_limit_is_an_error),
+        cmocka_unit_test(polynomial_ring_bounds_all_its_terms),
         cmocka_unit_test(prime_field_arithmetic),
         cmocka_unit_test(degree_semiring_bounds_conv2d),
         cmocka_unit_test(dual_numbers_give_the_gradient),

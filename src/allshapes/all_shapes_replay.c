@@ -11,10 +11,18 @@
 #include <isl/val.h>
 
 #include "eval/eval.h"
+#include "kernel/interrupt.h"
 
 /* Largest number of (entry, monomial) points the Q cross-check enumerates
  * at one shape. */
 #define AS_CHECK_MAX_POINTS 200000L
+
+/* Largest tensor the Q cross-check builds (kernel/tensor.h's thread cap):
+ * a shape with larger values is too large to cross-check, like one with
+ * more points than AS_CHECK_MAX_POINTS.  Without it a claim such as
+ * dilate(G, 16777216) built tensors of 16 million entries per side at its
+ * smallest shapes (23 s and 3.5 GB) before isl decided it in a moment. */
+#define AS_CHECK_MAX_ENTRIES ((size_t)1000000)
 
 /* ---- evaluating a translation at one instance ---------------------------------------------- */
 
@@ -261,6 +269,13 @@ replay_kind as_replay_shape(claim_context *c, cvp_method_result *m,
 
 /* ---- the cross-check in Q ------------------------------------------------------------------ */
 
+/* A size limit, not a time or memory limit of the claim (those stop the
+ * claim: they must not pass for "too large to cross-check"). */
+static bool too_large(cvp_status st)
+{
+    return st == CVP_ERR_LIMIT && cvp_interrupt_reached() == CVP_INTERRUPT_NONE;
+}
+
 /* Compares each side's translation with the kernel's evaluation on one
  * random instance at shape values.  Returns 1 when all agree, 0 when the
  * shape was too large to enumerate, -1 on a disagreement (described in
@@ -282,11 +297,14 @@ static int cross_check(cvp_all_shapes *a, claim_context *c, const long *values,
     cvp_env env;
     cvp_env_init(&env);
     int result = 1;
-    if (instance_build(&env, c, &p, &cvp_ring_q, FILL_RANDOM_Q, &rng) != CVP_OK) {
+    size_t cap = cvp_tensor_set_thread_cap(AS_CHECK_MAX_ENTRIES);
+    cvp_status built = instance_build(&env, c, &p, &cvp_ring_q, FILL_RANDOM_Q, &rng);
+    if (too_large(built)) {
+        result = 0;
+    } else if (built != CVP_OK) {
         snprintf(why, why_size, "the inputs cannot be built");
         result = -1;
     }
-    ++*instances;
     long budget = AS_CHECK_MAX_POINTS;
     for (size_t s = 0; result == 1 && s < a->nshows; s++)
         for (int side = 0; result == 1 && side < 2; side++) {
@@ -300,7 +318,9 @@ static int cross_check(cvp_all_shapes *a, claim_context *c, const long *values,
                                         &c->defs, NULL, c->file->source_name, &scratch);
             cvp_tensor_t mine;
             cvp_tensor_init(mine);
-            if (st != CVP_OK || value.kind != CVP_VALUE_TENSOR) {
+            if (too_large(st)) {
+                result = 0;
+            } else if (st != CVP_OK || value.kind != CVP_VALUE_TENSOR) {
                 snprintf(why, why_size, "the %s side of the show at line %d does not "
                          "evaluate: %s", side ? "right" : "left", show->pos.line,
                          scratch.message);
@@ -324,6 +344,9 @@ static int cross_check(cvp_all_shapes *a, claim_context *c, const long *values,
             cvp_tensor_clear(mine);
             cvp_value_clear(&value);
         }
+    cvp_tensor_set_thread_cap(cap);
+    if (result != 0)   /* an instance too large to check is none */
+        ++*instances;
     cvp_env_clear(&env);
     cvp_shape_point_clear(&p);
     return result;

@@ -288,10 +288,12 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     }
     cvp_all_shapes *as = wants_all_shapes ? cvp_all_shapes_prepare(claim, file->source_name)
                                           : NULL;
+    /* Lets that expand past the limit are refused before any work. */
+    cvp_status st = cvp_limits_check_expansion(claim, file->source_name, err);
     /* The finite methods' shapes; an unbounded claim has none. */
-    cvp_status st = needs_shapes ? cvp_shape_list_build(&c.shapes, claim, file->source_name,
-                                                        options->max_shapes, err)
-                                 : CVP_OK;
+    if (st == CVP_OK && needs_shapes)
+        st = cvp_shape_list_build(&c.shapes, claim, file->source_name,
+                                  options->max_shapes, err);
     size_t next = 0;   /* the first method not run yet */
     for (; st == CVP_OK && next < count; next++) {
         size_t k = next;

@@ -39,6 +39,20 @@ cvp_status cvp_limits_error(cvp_lang_error *err, const char *source,
  * say). */
 const char *cvp_limits_name(const char *message);
 
+/* A `let` is evaluated where it is used (eval/env.h), so a chain of lets
+ * that each use the one before twice costs 2^length evaluations.  The
+ * number of expression nodes a claim's lets and shows expand to, with
+ * every let inlined, must stay at most CVP_LIMITS_MAX_EXPANDED_NODES;
+ * else CVP_ERR_LIMIT at the first let or show past it (counted before
+ * anything is evaluated, in time linear in the claim's text).  The bound
+ * also bounds the size of the numbers an evaluation can build: each
+ * operation adds at most its operands' sizes and a few bits. */
+#define CVP_LIMITS_MAX_EXPANDED_NODES ((double)1000000)
+
+cvp_status cvp_limits_check_expansion(const cvp_proof_claim *claim,
+                                      const char *source,
+                                      cvp_lang_error *err);
+
 /* Settles a claim whose check stopped with *st == CVP_ERR_LIMIT (message
  * in err): the last method of cr, when it did not finish, and one new
  * record for each of the `pending` methods (not run) become UNDECIDED

@@ -59,10 +59,14 @@ static void usage(FILE *stream)
         "                      exit status 4\n"
         "  --color[=WHEN]      text: ANSI colours: auto (default: on a terminal,\n"
         "                      unless NO_COLOR is set), always, never\n"
-        "  --max-entries N     largest tensor (default 200000000)\n"
-        "  --max-terms N       largest polynomial, in terms (default 1000000)\n"
-        "  --max-shapes N      most shapes per claim (default 100000)\n"
-        "  --timeout SECONDS   per claim; then it is not decided (exit 3)\n"
+        "  --max-entries N     largest tensor (default 200000000, at most\n"
+        "                      10^10)\n"
+        "  --max-terms N       largest polynomial, in terms (default 1000000,\n"
+        "                      at most 10^9; 4 N in all polynomials at once)\n"
+        "  --max-shapes N      most shapes per claim (default 100000, at\n"
+        "                      most 10^9)\n"
+        "  --timeout SECONDS   per claim (default 600, 0 for none, at most\n"
+        "                      10^6); then it is not decided (exit 3)\n"
         "  --max-memory BYTES  GMP/MPFR memory per claim, with K, M or G\n"
         "                      (powers of 1024); above it a claim is not\n"
         "                      decided, above 1.25 times it convproof stops\n"
@@ -174,6 +178,7 @@ int cvp_cli_check(int argc, char **argv)
 {
     cvp_check_options options;
     cvp_check_options_default(&options);
+    options.timeout = CVP_CLI_DEFAULT_TIMEOUT;   /* --timeout 0: none */
     cvp_render_options render = {false, false, false};
     cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
@@ -190,7 +195,15 @@ int cvp_cli_check(int argc, char **argv)
         const char *arg = argv[i], *value = NULL;
         size_t count;
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            size_t before = paths.count;
             rc = collect(&paths, arg, 0);
+            if (rc == CVP_EXIT_OK && paths.count == before) {
+                /* a folder without one .proof file: nothing to check is
+                 * not a pass */
+                fprintf(stderr, "convproof check: %s: no .proof file in "
+                        "this folder\n", arg);
+                rc = CVP_EXIT_USAGE;
+            }
         } else if (strcmp(arg, "--") == 0) {
             options_done = true;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -242,8 +255,10 @@ int cvp_cli_check(int argc, char **argv)
             const char *name = cvp_cli_is_option(arg, "--max-entries") ? "--max-entries"
                                : cvp_cli_is_option(arg, "--max-terms") ? "--max-terms"
                                                                : "--max-shapes";
+            size_t max = name[6] == 'e' ? CVP_CLI_MAX_ENTRIES
+                         : name[6] == 't' ? CVP_CLI_MAX_TERMS : CVP_CLI_MAX_SHAPES;
             if ((value = cvp_cli_option_value("check", argc, argv, &i, name)) == NULL
-                || cvp_cli_parse_count(&count, value, name, &e) != CVP_OK) {
+                || cvp_cli_parse_limit(&count, value, name, max, &e) != CVP_OK) {
                 if (value != NULL)
                     fprintf(stderr, "convproof check: %s\n", e.message);
                 rc = CVP_EXIT_USAGE;
@@ -335,6 +350,16 @@ int cvp_cli_check(int argc, char **argv)
     cvp_cli_progress progress;
     size_t claim_total = 0;
     bool want_figures = false;
+    if (rc == CVP_EXIT_OK && run_total == 0) {
+        /* "0 passed" would read as a success */
+        if (paths.count == 1)
+            fprintf(stderr, "convproof check: %s: no claim to check\n",
+                    paths.items[0]);
+        else
+            fprintf(stderr, "convproof check: no claim to check in the %zu "
+                    "files given\n", paths.count);
+        rc = CVP_EXIT_USAGE;
+    }
     if (rc == CVP_EXIT_OK)
         claim_total = shard.count ? cvp_cli_shard_size(shard.index, shard.count,
                                                        run_total)

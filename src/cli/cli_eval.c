@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_limits.h"
 #include "eval/builtins.h"
 #include "eval/eval.h"
 #include "fast/fast.h"
@@ -65,7 +66,8 @@ static void print_help(FILE *stream)
         "  --out FILE            write the result to FILE instead of standard\n"
         "                        output: .npy as float64 (only if every entry\n"
         "                        is exactly a double), else the text form\n"
-        "  --max-entries N       largest tensor allowed (default 200000000)\n"
+        "  --max-entries N       largest tensor allowed (default 200000000,\n"
+        "                        at most 10^10)\n"
         "  --reference           evaluate with the definitional operators\n"
         "                        only (no fast kernels; same results, slower)\n"
         "  --help                this text\n"
@@ -78,7 +80,8 @@ static void print_help(FILE *stream)
         "  --shape NAME=SHAPE    a symbolic input, e.g. --shape X=4x4\n"
         "  --format F            text (default), md, html or tex (a LaTeX\n"
         "                        bmatrix)\n"
-        "  --max-terms N         largest polynomial (default 1000000)\n"
+        "  --max-terms N         largest polynomial (default 1000000, at most\n"
+        "                        10^9)\n"
         "  e.g. convproof eval --symbolic 'jacobian(xcorr(W, X), X)' \\\n"
         "         --shape X=3x3 --shape W=2x2\n"
         "\n"
@@ -216,8 +219,8 @@ static int parse_options(eval_options *opts, int argc, char **argv)
             if (have_max)
                 return usage_error("'%s' given twice", "--max-entries");
             have_max = true;
-            if (cvp_cli_parse_count(&opts->max_entries, value,
-                                    "--max-entries", &err) != CVP_OK)
+            if (cvp_cli_parse_limit(&opts->max_entries, value, "--max-entries",
+                                    CVP_CLI_MAX_ENTRIES, &err) != CVP_OK)
                 return report(CVP_ERR_INPUT, &err);
             break;
         }

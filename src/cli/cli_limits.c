@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "kernel/alloc.h"
 
 /* The value as a message shows it: printable, at most 40 bytes. */
@@ -28,15 +29,30 @@ cvp_status cvp_cli_parse_seconds(double *seconds, const char *text,
     /* strtod also reads "inf", "nan" and hexadecimal: only plain decimals */
     bool plain = text[0] != '\0' && strspn(text, "0123456789.") == strlen(text);
     if (!plain || end == text || *end != '\0' || errno != 0 || !isfinite(v)
-        || v <= 0 || v > 1e9) {
+        || v < 0 || v > CVP_CLI_MAX_TIMEOUT) {
         char s[48];
         shown(s, sizeof s, text);
         return cvp_error_set(err, CVP_ERR_INPUT,
-                             "%s: expected a positive number of seconds, got '%s'",
-                             option, s);
+                             "%s: expected a number of seconds from 0 (no "
+                             "limit) to %.0f, got '%s'", option,
+                             CVP_CLI_MAX_TIMEOUT, s);
     }
     *seconds = v;
     return CVP_OK;
+}
+
+cvp_status cvp_cli_parse_limit(size_t *count, const char *text,
+                               const char *option, size_t max,
+                               cvp_error *err)
+{
+    cvp_status st = cvp_cli_parse_count(count, text, option, err);
+    if (st == CVP_OK && *count > max) {
+        char s[48];
+        shown(s, sizeof s, text);
+        return cvp_error_set(err, CVP_ERR_INPUT, "%s: at most %zu, got '%s'",
+                             option, max, s);
+    }
+    return st;
 }
 
 cvp_status cvp_cli_parse_bytes(size_t *bytes, const char *text,

@@ -9,9 +9,28 @@
 
 #include "kernel/status.h"
 
-/* A positive number of seconds, decimal ("10", "0.5"), at most 10^9. */
+/* The time limit per claim of `convproof check` when --timeout is not
+ * given.  Generous: the slowest shipped claim takes a few seconds, and
+ * the test suite runs them under valgrind, some 30 times slower. */
+#define CVP_CLI_DEFAULT_TIMEOUT 600.0
+#define CVP_CLI_MAX_TIMEOUT 1e6          /* seconds, about 11 days */
+
+/* The largest values of the size limits (each far above any claim that
+ * ends in reasonable time and memory). */
+#define CVP_CLI_MAX_ENTRIES ((size_t)10000000000ULL)   /* 10^10 */
+#define CVP_CLI_MAX_TERMS ((size_t)1000000000)         /* 10^9 */
+#define CVP_CLI_MAX_SHAPES ((size_t)1000000000)        /* 10^9 */
+
+/* A number of seconds, decimal ("10", "0.5"), at most
+ * CVP_CLI_MAX_TIMEOUT; "0" (in any decimal form) means no limit and sets
+ * *seconds to 0. */
 cvp_status cvp_cli_parse_seconds(double *seconds, const char *text,
                                  const char *option, cvp_error *err);
+
+/* A positive integer (cli.h's cvp_cli_parse_count) of at most max. */
+cvp_status cvp_cli_parse_limit(size_t *count, const char *text,
+                               const char *option, size_t max,
+                               cvp_error *err);
 
 /* A positive number of bytes with an optional suffix K, M or G (powers
  * of 1024, either case; "512M", "2G", "65536"). */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_limits.h"
 #include "eval/eval.h"
 #include "report/figures.h"
 #include "eval/symbolic.h"
@@ -134,7 +135,8 @@ static int parse(symbolic_options *o, int argc, char **argv, bool *help)
                 return fail("unknown format '%s' (text, md, html, tex)", value);
         } else {
             cvp_error e;
-            if (cvp_cli_parse_count(&o->max_terms, value, "--max-terms", &e) != CVP_OK)
+            if (cvp_cli_parse_limit(&o->max_terms, value, "--max-terms",
+                                    CVP_CLI_MAX_TERMS, &e) != CVP_OK)
                 return fail("%s", e.message);
         }
     }

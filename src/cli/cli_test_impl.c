@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_limits.h"
 #include "ext/impl.h"
 #include "ext/impl_run.h"
 #include "report/render.h"
@@ -70,7 +71,8 @@ static void usage(FILE *stream)
         "  --batch N           cases per run (default 1; see the protocol)\n"
         "  --no-shrink         report the first failing case as found\n"
         "  --max-shrink-runs N stop shrinking after N runs (default 1000)\n"
-        "  --max-entries N     largest tensor of a case (default 4000000)\n"
+        "  --max-entries N     largest tensor of a case (default 4000000, at\n"
+        "                      most 10^10)\n"
         "  --report FORMAT     text, md, json, html or junit; repeatable; each\n"
         "                      may be followed by -o FILE (default: text on\n"
         "                      stdout)\n"
@@ -266,6 +268,11 @@ int cvp_cli_test_impl(int argc, char **argv)
                 } else if (strcmp(name, "--batch") == 0) {
                     batch = count > 1000 ? 1000 : count;
                 } else if (strcmp(name, "--max-entries") == 0) {
+                    if (count > CVP_CLI_MAX_ENTRIES) {
+                        fprintf(stderr, "convproof test-impl: --max-entries: "
+                                "at most %zu\n", CVP_CLI_MAX_ENTRIES);
+                        rc = CVP_EXIT_USAGE;
+                    }
                     max_entries = count;
                 } else {
                     options.max_shrink_runs = count;

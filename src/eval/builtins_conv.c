@@ -144,7 +144,8 @@ typedef cvp_status (*matrix_fn)(cvp_sparse_t, const cvp_tensor_t,
                                 const cvp_tensor_t, const cvp_conv2d_params *,
                                 cvp_error *);
 
-static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn)
+static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn,
+                              bool in_input)
 {
     const cvp_tensor_struct *X, *K;
     cvp_conv2d_params params;
@@ -155,6 +156,24 @@ static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn)
         return status;
     cvp_error kernel_error;
     cvp_error_clear(&kernel_error);
+    /* The dense result's size limit first: the sparse matrix behind a
+     * dense one past --max-entries can itself take gigabytes to build. */
+    cvp_conv2d_dims d;
+    if (cvp_conv2d_check(&d, "conv2d matrix", X, K, NULL, &params, NULL)
+        == CVP_OK) {
+        size_t shape[2] = {d.O, in_input ? X->size : K->size};
+        size_t rows;
+        size_t dims[3] = {d.N, d.Ho, d.Wo};
+        if ((status = cvp_shape_size(&rows, 3, dims, NULL)) == CVP_OK
+            && (rows == 0 || d.O <= SIZE_MAX / rows)) {
+            shape[0] = rows * d.O;
+            size_t size;
+            status = cvp_shape_size(&size, 2, shape, &kernel_error);
+            if (status != CVP_OK)
+                return cvp_call_finish_tensor(out, call, status,
+                                              &kernel_error);
+        }
+    }
     cvp_sparse_t C;
     cvp_sparse_init(C, 0, 0);
     status = fn(C, X, K, &params, &kernel_error);
@@ -166,10 +185,10 @@ static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn)
 
 cvp_status cvp_builtin_conv2d_matrix_input(cvp_value *out, cvp_call *call)
 {
-    return conv_matrix(out, call, cvp_fast_conv2d_matrix_input);
+    return conv_matrix(out, call, cvp_fast_conv2d_matrix_input, true);
 }
 
 cvp_status cvp_builtin_conv2d_matrix_weight(cvp_value *out, cvp_call *call)
 {
-    return conv_matrix(out, call, cvp_fast_conv2d_matrix_weight);
+    return conv_matrix(out, call, cvp_fast_conv2d_matrix_weight, false);
 }

@@ -6,6 +6,7 @@
  * handed to the definitional operator, which then also produces the
  * error message, so callers see exactly the kernel's behaviour. */
 #include "fast/fast_internal.h"
+#include "kernel/alloc.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -160,8 +161,7 @@ static bool run_modp_job(fast_ctx *ctx, const void *job, const uint64_t *A,
 
 static void *to_float_array(const int64_t *v, size_t n, bool single)
 {
-    void *out = malloc((n ? n : 1) * (single ? sizeof(float) : sizeof(double)));
-    CVP_ASSERT(out != NULL);
+    void *out = cvp_xmalloc((n ? n : 1) * (single ? sizeof(float) : sizeof(double)));
     FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
         if (single)
@@ -220,17 +220,15 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
     if (ok) {
         fast_ctx ctx;
         fast_ctx_init(&ctx, 0);
-        R = calloc(job->out_size ? job->out_size : 1, sizeof *R);
-        CVP_ASSERT(R != NULL);
+        R = cvp_xcalloc(job->out_size ? job->out_size : 1, sizeof *R);
         if (path == CVP_FAST_PATH_INT64) {
             ok = run_i64(&ctx, job, a.v, b.v, R);
         } else {
             bool single = path == CVP_FAST_PATH_FLOAT32;
             void *fa = to_float_array(a.v, a.n, single);
             void *fb = to_float_array(b.v, b.n, single);
-            void *fr = calloc(job->out_size ? job->out_size : 1,
+            void *fr = cvp_xcalloc(job->out_size ? job->out_size : 1,
                               single ? sizeof(float) : sizeof(double));
-            CVP_ASSERT(fr != NULL);
             ok = single ? run_f32(&ctx, job, fa, fb, fr)
                         : run_f64(&ctx, job, fa, fb, fr);
             /* Integers below 2^53 (2^24): the conversion is exact. */

@@ -15,6 +15,7 @@
  * 2^61 - 1, whose reduction is cheapest); three of them exceed 2^180, far
  * above the 2^128 that any bound of int64 operands can need. */
 #include "fast/fast_internal.h"
+#include "kernel/alloc.h"
 
 #include <stdlib.h>
 
@@ -57,8 +58,7 @@ static uint64_t residue(int64_t v, uint64_t p)
 
 static uint64_t *residues(const int64_t *v, size_t n, uint64_t p)
 {
-    uint64_t *r = malloc((n ? n : 1) * sizeof *r);
-    CVP_ASSERT(r != NULL);
+    uint64_t *r = cvp_xmalloc((n ? n : 1) * sizeof *r);
     FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++)
         r[k] = residue(v[k], p);
@@ -86,8 +86,7 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
         fast_ctx ctx;
         fast_ctx_init(&ctx, p[i]);
         uint64_t *ra = residues(a->v, a->n, p[i]), *rb = residues(b->v, b->n, p[i]);
-        res[i] = calloc(n ? n : 1, sizeof *res[i]);
-        CVP_ASSERT(res[i] != NULL);
+        res[i] = cvp_xcalloc(n ? n : 1, sizeof *res[i]);
         ok = run(&ctx, job, ra, rb, res[i]);
         free(ra);
         free(rb);

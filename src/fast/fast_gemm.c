@@ -6,6 +6,7 @@
  * fast.h); what this file guarantees is that a BLAS product is accepted
  * only when C r == A (B r) holds exactly for a random integer vector r. */
 #include "fast/fast_internal.h"
+#include "kernel/alloc.h"
 
 #include <limits.h>
 #include <math.h>
@@ -125,9 +126,8 @@ typedef struct {
 static bool check_begin(check_state *cs, fast_ctx *ctx, size_t m, size_t n,
                         const void *C, size_t ldc, bool accumulate, bool single)
 {
-    cs->r = malloc((n ? n : 1) * sizeof *cs->r);
-    cs->before = calloc(m ? m : 1, sizeof *cs->before);
-    CVP_ASSERT(cs->r != NULL && cs->before != NULL);
+    cs->r = cvp_xmalloc((n ? n : 1) * sizeof *cs->r);
+    cs->before = cvp_xcalloc(m ? m : 1, sizeof *cs->before);
     for (size_t j = 0; j < n; j++)
         cs->r[j] = cvp_rng_next(&ctx->rng) >> 32;
     return !accumulate || row_sums(cs->before, C, ldc, m, n, cs->r, single);
@@ -138,9 +138,8 @@ static bool check_end(check_state *cs, bool ta, bool tb, size_t m, size_t n,
                       size_t k, const void *A, size_t lda, const void *B,
                       size_t ldb, const void *C, size_t ldc, bool single)
 {
-    u128 *Br = calloc(k ? k : 1, sizeof *Br);
-    u128 *after = calloc(m ? m : 1, sizeof *after);
-    CVP_ASSERT(Br != NULL && after != NULL);
+    u128 *Br = cvp_xcalloc(k ? k : 1, sizeof *Br);
+    u128 *after = cvp_xcalloc(m ? m : 1, sizeof *after);
     bool ok = row_sums(after, C, ldc, m, n, cs->r, single);
     for (size_t l = 0; ok && l < k; l++) {
         u128 s = 0;
@@ -376,8 +375,7 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
     const uint64_t *a = A;
     size_t a_ld = lda;
     if (ta) {
-        At = malloc((m * k > 0 ? m * k : 1) * sizeof *At);
-        CVP_ASSERT(At != NULL);
+        At = cvp_xmalloc((m * k > 0 ? m * k : 1) * sizeof *At);
         FAST_OMP(omp parallel for schedule(static) if (m * k > FAST_PARALLEL_MIN))
         for (size_t i = 0; i < m; i++)
             for (size_t l = 0; l < k; l++)
@@ -385,8 +383,7 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
         a = At;
         a_ld = k;
     }
-    uint64_t *Bt = malloc((n * k > 0 ? n * k : 1) * sizeof *Bt);
-    CVP_ASSERT(Bt != NULL);
+    uint64_t *Bt = cvp_xmalloc((n * k > 0 ? n * k : 1) * sizeof *Bt);
     FAST_OMP(omp parallel for schedule(static) if (n * k > FAST_PARALLEL_MIN))
     for (size_t j = 0; j < n; j++)
         for (size_t l = 0; l < k; l++)

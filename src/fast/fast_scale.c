@@ -1,6 +1,7 @@
 /* fast_scale.c -- exact rationals to scaled int64 and back, and the bound
  * that picks the arithmetic. */
 #include "fast/fast_internal.h"
+#include "kernel/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +43,7 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
                 return false;
         }
     }
-    op->v = malloc((n ? n : 1) * sizeof *op->v);
-    CVP_ASSERT(op->v != NULL);
+    op->v = cvp_xmalloc((n ? n : 1) * sizeof *op->v);
     op->n = n;
     bool fits = true;
     uint64_t max = 0;
@@ -113,8 +113,7 @@ bool fast_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     size_t n;
     if (!adopt_storage(Y, &cvp_ring_q, rank, shape, &n))
         return false;
-    mpq_t *e = malloc((n ? n : 1) * sizeof *e);
-    CVP_ASSERT(e != NULL);
+    mpq_t *e = cvp_xmalloc((n ? n : 1) * sizeof *e);
     const bool integral = mpz_cmp_ui(den, 1) == 0;
     /* Each entry is its own GMP object; GMP is reentrant. */
     FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
@@ -137,8 +136,7 @@ bool fast_make_fp(cvp_tensor_t Y, cvp_ring *F, int rank, const size_t *shape)
     if (!adopt_storage(Y, F, rank, shape, &n))
         return false;
     /* A residue is a uint64_t and 0 is the ring's zero (ring_small.h). */
-    Y->data = calloc(n ? n : 1, sizeof(uint64_t));
-    CVP_ASSERT(Y->data != NULL);
+    Y->data = cvp_xcalloc(n ? n : 1, sizeof(uint64_t));
     return true;
 }
 

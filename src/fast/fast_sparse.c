@@ -17,21 +17,38 @@
 
 #include "kernel/sparse.h"
 
-/* Storage for exactly nnz triples, the values not yet initialised (see
- * set_values); false when past the entry limit. */
-static bool allocate(cvp_sparse_t C, size_t rows, size_t cols, size_t nnz)
+/* The limit error of a matrix of nnz terms that could not be allocated. */
+static cvp_status out_of_memory(cvp_error *err, size_t nnz)
 {
-    if (nnz > cvp_tensor_max_entries())
-        return false;
+    return cvp_error_set(err, CVP_ERR_LIMIT,
+                         "out of memory (a sparse matrix of %zu terms)", nnz);
+}
+
+/* Storage for exactly nnz triples, the values not yet initialised (see
+ * set_values).  A matrix past the entry limit, or one malloc cannot hold,
+ * is a CVP_ERR_LIMIT (its size follows from the claim: a limit, never an
+ * abort); C is then left empty. */
+static cvp_status allocate(cvp_sparse_t C, size_t rows, size_t cols,
+                           size_t nnz, cvp_error *err)
+{
     cvp_sparse_clear(C);
     cvp_sparse_init(C, rows, cols);
+    if (nnz > cvp_tensor_max_entries())
+        return cvp_error_set(err, CVP_ERR_LIMIT,
+                             "sparse matrix with more than %zu stored entries "
+                             "(the limit; see --max-entries)",
+                             cvp_tensor_max_entries());
     if (nnz == 0)
-        return true;
+        return CVP_OK;
     C->row_index = malloc(nnz * sizeof *C->row_index);
     C->col_index = malloc(nnz * sizeof *C->col_index);
     C->values = malloc(nnz * sizeof *C->values);
-    CVP_ASSERT(C->row_index && C->col_index && C->values);
-    return true;
+    if (C->row_index == NULL || C->col_index == NULL || C->values == NULL) {
+        cvp_sparse_clear(C);
+        cvp_sparse_init(C, rows, cols);
+        return out_of_memory(err, nnz);
+    }
+    return CVP_OK;
 }
 
 /* C->values[to[k]] := copies of src[k] for k < nnz (to == NULL: k
@@ -104,15 +121,21 @@ static cvp_status conv_matrix(cvp_sparse_t C, const cvp_tensor_t X,
         cvp_conv2d_check(&d, "conv2d matrix", X, K, NULL, p, NULL) == CVP_OK) {
         size_t nnz = walk(NULL, NULL, &d, p, X, K, in_input);
         size_t rows = d.N * d.O * d.Ho * d.Wo;
-        if (allocate(C, rows, in_input ? X->size : K->size, nnz)) {
-            mpq_srcptr *src = malloc((nnz ? nnz : 1) * sizeof *src);
-            CVP_ASSERT(src != NULL);
-            size_t written = walk(C, src, &d, p, X, K, in_input);
-            CVP_ASSERT(written == nnz);
-            set_values(C, nnz, src, NULL);
-            free(src);
-            return CVP_OK;
+        cvp_status st = allocate(C, rows, in_input ? X->size : K->size, nnz,
+                                 err);
+        if (st != CVP_OK)
+            return st;
+        mpq_srcptr *src = malloc((nnz ? nnz : 1) * sizeof *src);
+        if (src == NULL) {
+            cvp_sparse_clear(C);
+            cvp_sparse_init(C, rows, in_input ? X->size : K->size);
+            return out_of_memory(err, nnz);
         }
+        size_t written = walk(C, src, &d, p, X, K, in_input);
+        CVP_ASSERT(written == nnz);
+        set_values(C, nnz, src, NULL);
+        free(src);
+        return CVP_OK;
     }
     return in_input ? cvp_conv2d_matrix_input(C, X, K, p, err)
                     : cvp_conv2d_matrix_weight(C, X, K, p, err);
@@ -138,19 +161,28 @@ cvp_status cvp_fast_sparse_transpose(cvp_sparse_t B, const cvp_sparse_t A,
                                      cvp_error *err)
 {
     CVP_ASSERT(B != A);
-    if (!cvp_fast_enabled() || !allocate(B, A->cols, A->rows, A->nnz))
+    if (!cvp_fast_enabled())
         return cvp_sparse_transpose(B, A, err);
+    cvp_status st = allocate(B, A->cols, A->rows, A->nnz, err);
+    if (st != CVP_OK)
+        return st;
     /* start[c]: where row c of B (column c of A) begins. */
     size_t *start = calloc(A->cols + 1, sizeof *start);
-    CVP_ASSERT(start != NULL);
+    size_t *to = malloc((A->nnz ? A->nnz : 1) * sizeof *to);
+    mpq_srcptr *src = malloc((A->nnz ? A->nnz : 1) * sizeof *src);
+    if (start == NULL || to == NULL || src == NULL) {
+        free(start);
+        free(to);
+        free(src);
+        cvp_sparse_clear(B);
+        cvp_sparse_init(B, A->cols, A->rows);
+        return out_of_memory(err, A->nnz);
+    }
     for (size_t k = 0; k < A->nnz; k++)
         start[A->col_index[k] + 1]++;
     for (size_t c = 0; c < A->cols; c++)
         start[c + 1] += start[c];
     /* A is row-major, so each row of B receives its columns in order. */
-    size_t *to = malloc((A->nnz ? A->nnz : 1) * sizeof *to);
-    mpq_srcptr *src = malloc((A->nnz ? A->nnz : 1) * sizeof *src);
-    CVP_ASSERT(to != NULL && src != NULL);
     for (size_t k = 0; k < A->nnz; k++) {
         to[k] = start[A->col_index[k]]++;
         B->row_index[to[k]] = A->col_index[k];
@@ -193,7 +225,10 @@ cvp_status cvp_fast_sparse_matvec(cvp_tensor_t y, const cvp_sparse_t A,
         return cvp_sparse_matvec(y, A, x, err);
     }
     int64_t *acc = calloc(A->rows ? A->rows : 1, sizeof *acc);
-    CVP_ASSERT(acc != NULL);
+    if (acc == NULL) {
+        fast_operand_clear(&xs);
+        return cvp_sparse_matvec(y, A, x, err);
+    }
     for (size_t k = 0; k < A->nnz; k++)
         acc[A->row_index[k]] += mpz_get_si(mpq_numref(A->values[k])) *
                                 xs.v[A->col_index[k]];

@@ -46,17 +46,17 @@ static void fail(size_t size, size_t limit)
     default_handler(size, limit);
 }
 
-/* Adds `add` bytes to live, or calls the handler when that would pass the
+/* Adds `add` bytes to live, or returns false when that would pass the
  * hard limit.  The compare-and-swap makes the check and the update one
  * step, so two threads cannot both slip under the limit. */
-static void reserve(size_t add)
+static bool try_reserve(size_t add)
 {
     size_t hard = atomic_load(&hard_limit);
     size_t old = atomic_load(&live);
     size_t now;
     do {
         if (add > SIZE_MAX - old || (hard != 0 && old + add > hard))
-            fail(add, hard);
+            return false;
         now = old + add;
     } while (!atomic_compare_exchange_weak(&live, &old, now));
     size_t soft = atomic_load(&soft_limit);
@@ -65,6 +65,14 @@ static void reserve(size_t add)
     size_t p = atomic_load(&peak);
     while (now > p && !atomic_compare_exchange_weak(&peak, &p, now))
         ;
+    return true;
+}
+
+/* try_reserve, or the handler. */
+static void reserve(size_t add)
+{
+    if (!try_reserve(add))
+        fail(add, atomic_load(&hard_limit));
 }
 
 /* Subtracts `sub` bytes from live, never below zero (a block allocated
@@ -108,6 +116,25 @@ void *cvp_alloc_realloc(void *p, size_t old_size, size_t new_size)
     return q;
 }
 
+void *cvp_alloc_try_realloc(void *p, size_t old_size, size_t new_size)
+{
+    atomic_fetch_add(&reallocs, 1);
+    if (new_size > old_size && !try_reserve(new_size - old_size)) {
+        /* raise the flag too: the caller gives up on the computation */
+        atomic_store(&reached, true);
+        return NULL;
+    }
+    void *q = realloc(p, new_size ? new_size : 1);
+    if (q == NULL) {
+        if (new_size > old_size)
+            release(new_size - old_size);
+        return NULL;
+    }
+    if (new_size < old_size)
+        release(old_size - new_size);
+    return q;
+}
+
 void cvp_alloc_free(void *p, size_t size)
 {
     if (p == NULL)
@@ -115,6 +142,30 @@ void cvp_alloc_free(void *p, size_t size)
     atomic_fetch_add(&frees, 1);
     release(size);
     free(p);
+}
+
+void *cvp_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        fail(size, 0);
+    return p;
+}
+
+void *cvp_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL)
+        fail(count != 0 && size <= SIZE_MAX / count ? count * size : SIZE_MAX, 0);
+    return p;
+}
+
+void *cvp_xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (q == NULL)
+        fail(size, 0);
+    return q;
 }
 
 void cvp_alloc_install(void)

@@ -82,6 +82,25 @@ void *cvp_alloc_malloc(size_t size);
 void *cvp_alloc_realloc(void *p, size_t old_size, size_t new_size);
 void cvp_alloc_free(void *p, size_t size);
 
+/* Like cvp_alloc_realloc (p may be NULL), but a failure is the caller's
+ * to handle: when the growth would pass the hard limit, or realloc fails,
+ * nothing changes (p stays valid, nothing is counted) and NULL is
+ * returned; the handler is not called.  For arrays whose size follows
+ * from the input (polynomial term lists), where running out is a limit
+ * the caller reports, not a fatal error. */
+void *cvp_alloc_try_realloc(void *p, size_t old_size, size_t new_size);
+
+/* malloc, calloc and realloc for the library's own arrays that cannot
+ * report a failure to a caller (scratch of the fast kernels, per-variable
+ * arrays of the derivative rings): memory, or the handler below, as for a
+ * failed GMP allocation -- a clean exit with status 3 and "out of memory",
+ * never an assertion.  Not counted.  Arrays whose size follows from a
+ * claim and that can fail softly report CVP_ERR_LIMIT instead
+ * (cvp_alloc_try_realloc). */
+void *cvp_xmalloc(size_t size);
+void *cvp_xcalloc(size_t count, size_t size);
+void *cvp_xrealloc(void *p, size_t size);
+
 /* ---- counting -------------------------------------------------------- */
 
 typedef struct {

@@ -1,6 +1,7 @@
 /* analytic.c -- exp, log, tanh, sigmoid, softmax and cross-entropy over
  * the enclosing rings (see analytic.h). */
 #include "kernel/analytic.h"
+#include "kernel/alloc.h"
 
 #include <stdlib.h>
 
@@ -75,8 +76,7 @@ static cvp_status need_ops(const cvp_analytic_ops **ops, cvp_ring *R,
 /* One scratch element of R (freed with elem_free). */
 static void *elem_new(cvp_ring *R)
 {
-    void *x = malloc(R->elem_size);
-    CVP_ASSERT(x != NULL);
+    void *x = cvp_xmalloc(R->elem_size);
     R->init(R, x);
     return x;
 }

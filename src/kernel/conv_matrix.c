@@ -56,8 +56,7 @@ static cvp_status conv2d_matrix(cvp_sparse_t C, const cvp_tensor_t X,
                                     return st;
                             }
                 }
-    cvp_sparse_finish(C);
-    return CVP_OK;
+    return cvp_sparse_finish_or_fail(C, err);
 }
 
 cvp_status cvp_conv2d_matrix_input(cvp_sparse_t C, const cvp_tensor_t X,

@@ -1,6 +1,7 @@
 /* hull.c -- convex hull membership over Q: phase 1 of the simplex method,
  * then a direct check of its certificate (see hull.h). */
 #include "kernel/hull.h"
+#include "kernel/alloc.h"
 
 #include <stdlib.h>
 
@@ -15,8 +16,7 @@ void cvp_hull_result_init(cvp_hull_result *r)
 
 static mpq_t *new_vector(size_t count)
 {
-    mpq_t *v = malloc((count ? count : 1) * sizeof *v);
-    CVP_ASSERT(v != NULL);
+    mpq_t *v = cvp_xmalloc((count ? count : 1) * sizeof *v);
     for (size_t k = 0; k < count; k++)
         mpq_init(v[k]);
     return v;
@@ -70,8 +70,7 @@ static void build(tableau *tb, const cvp_tensor_struct *a,
     tb->cols = m + tb->rows + 1;
     size_t rhs = tb->cols - 1;
     tb->t = new_vector((tb->rows + 1) * tb->cols);
-    tb->basis = malloc(tb->rows * sizeof *tb->basis);
-    CVP_ASSERT(tb->basis != NULL);
+    tb->basis = cvp_xmalloc(tb->rows * sizeof *tb->basis);
     for (size_t i = 0; i < tb->rows; i++) {
         mpq_srcptr b = i < n ? a->entries[i] : one;
         /* Artificial variables start the basis, so each right-hand side
@@ -231,8 +230,7 @@ cvp_status cvp_hull_member(cvp_hull_result *r, const cvp_tensor_struct *a,
                              "dimensions exceed the entry limit", m, n);
     r->n = n;
     r->m = m;
-    int *sign = malloc((n + 1) * sizeof *sign);
-    CVP_ASSERT(sign != NULL);
+    int *sign = cvp_xmalloc((n + 1) * sizeof *sign);
     tableau tb;
     build(&tb, a, points, m, sign);
     minimise(&tb);

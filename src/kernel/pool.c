@@ -3,6 +3,7 @@
  * The window arithmetic is shared: window_rows/window_cols give the range
  * of positions a window covers, and every operator loops over it. */
 #include "kernel/pool.h"
+#include "kernel/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -308,8 +309,7 @@ cvp_status cvp_max_pool2d_backward_ties(cvp_tensor_t out, const cvp_tensor_t X,
     cvp_tensor_t dX;
     cvp_tensor_init_ring(dX, R);
     st = cvp_tensor_resize_like(dX, X, err);
-    void *share = malloc(R->elem_size);
-    CVP_ASSERT(share != NULL);
+    void *share = cvp_xmalloc(R->elem_size);
     R->init(R, share);
     mpq_t inverse;
     mpq_init(inverse);

@@ -6,6 +6,7 @@
  * may alias an operand.  MPFR rounds each elementary function correctly
  * in the direction asked, which is all that directed rounding needs. */
 #include "kernel/ring_interval.h"
+#include "kernel/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,8 +172,7 @@ void cvp_ring_interval_init(cvp_ring *R, long prec)
 {
     CVP_ASSERT(prec >= CVP_INTERVAL_MIN_PREC && prec <= CVP_INTERVAL_MAX_PREC);
     memset(R, 0, sizeof *R);
-    interval_context *c = calloc(1, sizeof *c);
-    CVP_ASSERT(c != NULL);
+    interval_context *c = cvp_xcalloc(1, sizeof *c);
     c->prec = prec;
     mpfr_inits2(prec, c->lo, c->hi, c->t, (mpfr_ptr)NULL);
     R->name = "interval";

@@ -5,6 +5,7 @@
  * is done (outward) by ring_interval.c.  Results are built in a fresh
  * element and swapped in, so they may alias operands. */
 #include "kernel/ring_jet.h"
+#include "kernel/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +30,8 @@ static void reserve(cvp_ring *R, cvp_jet *x, size_t cap)
 {
     if (cap <= x->cap)
         return;
-    size_t *index = realloc(x->index, cap * sizeof *index);
-    cvp_interval *deriv = realloc(x->deriv, cap * sizeof *deriv);
-    CVP_ASSERT(index != NULL && deriv != NULL);
+    size_t *index = cvp_xrealloc(x->index, cap * sizeof *index);
+    cvp_interval *deriv = cvp_xrealloc(x->deriv, cap * sizeof *deriv);
     x->index = index;
     x->deriv = deriv;
     cvp_ring *B = base_of(R);
@@ -231,8 +231,7 @@ void cvp_ring_jet_init(cvp_ring *R, cvp_ring *base)
 {
     CVP_ASSERT(cvp_ring_is_interval(base));
     memset(R, 0, sizeof *R);
-    jet_context *c = calloc(1, sizeof *c);
-    CVP_ASSERT(c != NULL);
+    jet_context *c = cvp_xcalloc(1, sizeof *c);
     c->base = base;
     R->name = "interval jets";
     R->elem_size = sizeof(cvp_jet);

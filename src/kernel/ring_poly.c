@@ -1,5 +1,6 @@
 /* ring_poly.c -- canonical sparse polynomials over Q. */
 #include "kernel/ring_poly.h"
+#include "kernel/alloc.h"
 #include "kernel/interrupt.h"
 
 #include <stdio.h>
@@ -8,6 +9,11 @@
 
 typedef struct {
     size_t max_terms;
+    /* Term slots held by every polynomial of the ring (the sum of their
+     * caps), and the most it may hold: max_terms bounds one polynomial,
+     * but a 30 x 30 matrix of polynomials just under it is 900 times as
+     * large, so the ring bounds the whole too. */
+    size_t live_terms, max_live_terms;
     size_t var_count, var_cap;
     char **var_names;
 } poly_context;
@@ -27,19 +33,58 @@ static int monomial_cmp(const cvp_poly_term *a, const cvp_poly_term *b)
     return 0;
 }
 
-static void poly_reserve(cvp_poly *x, size_t cap)
+/* Room for cap terms in x.  False, with a CVP_ERR_LIMIT failure recorded
+ * in R and x unchanged, when that would take the ring's term slots above
+ * its limit or the allocation fails: a polynomial's size follows from the
+ * user's claim, so running out is a limit, never an abort.  The term
+ * array is counted in kernel/alloc.h's live bytes (so --max-memory sees
+ * it) and refused, not fatal, at the hard limit. */
+static bool poly_reserve(cvp_ring *R, cvp_poly *x, size_t cap)
 {
     if (cap <= x->cap)
-        return;
+        return true;
+    poly_context *ctx = ctx_of(R);
     size_t grown = x->cap ? x->cap : 4;
-    while (grown < cap)
+    while (grown < cap && grown <= SIZE_MAX / 2)
         grown *= 2;
-    cvp_poly_term *terms = realloc(x->terms, grown * sizeof *terms);
-    CVP_ASSERT(terms != NULL);
+    if (grown < cap)
+        grown = cap;
+    size_t more = grown - x->cap;
+    if (more > ctx->max_live_terms - ctx->live_terms) {
+        /* try the exact size before giving up */
+        grown = cap;
+        more = grown - x->cap;
+    }
+    if (more > ctx->max_live_terms - ctx->live_terms) {
+        if (!cvp_ring_failed(R))
+            cvp_ring_fail(R, CVP_ERR_LIMIT,
+                          "the polynomials of this computation need more than "
+                          "%zu terms in all (the limit: %d times --max-terms, "
+                          "at least %zu)", ctx->max_live_terms,
+                          CVP_POLY_LIVE_FACTOR, CVP_POLY_MIN_LIVE_TERMS);
+        return false;
+    }
+    if (grown > SIZE_MAX / sizeof *x->terms) {
+        if (!cvp_ring_failed(R))
+            cvp_ring_fail(R, CVP_ERR_LIMIT, "out of memory (a polynomial of "
+                          "%zu terms)", cap);
+        return false;
+    }
+    cvp_poly_term *terms = cvp_alloc_try_realloc(x->terms,
+                                                 x->cap * sizeof *terms,
+                                                 grown * sizeof *terms);
+    if (terms == NULL) {
+        if (!cvp_ring_failed(R))
+            cvp_ring_fail(R, CVP_ERR_LIMIT, "out of memory (a polynomial of "
+                          "%zu terms could not be allocated)", cap);
+        return false;
+    }
     x->terms = terms;
     for (size_t k = x->cap; k < grown; k++)
         mpq_init(x->terms[k].coeff);
+    ctx->live_terms += more;
     x->cap = grown;
+    return true;
 }
 
 /* Copies the monomial (not the coefficient) of src into dst. */
@@ -71,21 +116,20 @@ static void poly_init(cvp_ring *R, void *p)
 
 static void poly_clear(cvp_ring *R, void *p)
 {
-    (void)R;
     cvp_poly *x = p;
+    poly_context *ctx = ctx_of(R);
     for (size_t k = 0; k < x->cap; k++)
         mpq_clear(x->terms[k].coeff);
-    free(x->terms);
+    cvp_alloc_free(x->terms, x->cap * sizeof *x->terms);
+    ctx->live_terms -= x->cap <= ctx->live_terms ? x->cap : ctx->live_terms;
 }
 
 static void poly_set(cvp_ring *R, void *r, const void *a)
 {
-    (void)R;
     cvp_poly *x = r;
     const cvp_poly *y = a;
-    if (x == y)
+    if (x == y || !poly_reserve(R, x, y->len))
         return;
-    poly_reserve(x, y->len);
     for (size_t k = 0; k < y->len; k++) {
         copy_monomial(&x->terms[k], &y->terms[k]);
         mpq_set(x->terms[k].coeff, y->terms[k].coeff);
@@ -95,11 +139,11 @@ static void poly_set(cvp_ring *R, void *r, const void *a)
 
 static void poly_set_q(cvp_ring *R, void *r, const mpq_t q)
 {
-    (void)R;
     cvp_poly *x = r;
     x->len = 0;
     if (mpq_sgn(q) != 0) {
-        poly_reserve(x, 1);
+        if (!poly_reserve(R, x, 1))
+            return;
         x->terms[0].degree = 0;
         mpq_set(x->terms[0].coeff, q);
         x->len = 1;
@@ -136,7 +180,8 @@ static void poly_merge(cvp_ring *R, void *r, const void *a, const void *b,
     const cvp_poly *x = a, *y = b;
     cvp_poly tmp;
     poly_init(R, &tmp);
-    poly_reserve(&tmp, x->len + y->len);
+    if (!poly_reserve(R, &tmp, x->len + y->len))
+        return;
     size_t i = 0, j = 0, n = 0;
     while (i < x->len || j < y->len) {
         int c = i == x->len ? 1 : j == y->len ? -1
@@ -217,10 +262,16 @@ static void poly_mul(cvp_ring *R, void *r, const void *a, const void *b)
         poly_clear(R, &tmp);
         return;
     }
-    poly_reserve(&tmp, x->len * y->len);
+    if (!poly_reserve(R, &tmp, x->len * y->len))
+        return;
     size_t n = 0;
     for (size_t i = 0; i < x->len; i++)
         for (size_t j = 0; j < y->len; j++) {
+            /* a long product is a long loop of GMP calls: poll */
+            if ((n & 1023) == 1023 && interrupted(R)) {
+                poly_clear(R, &tmp);
+                return;
+            }
             const cvp_poly_term *s = &x->terms[i], *t = &y->terms[j];
             if (s->degree + t->degree > CVP_POLY_MAX_DEGREE) {
                 cvp_ring_fail(R, CVP_ERR_LIMIT,
@@ -328,9 +379,12 @@ static void poly_format(cvp_ring *R, char *buf, size_t n, const void *a)
 void cvp_ring_poly_init(cvp_ring *R, size_t max_terms)
 {
     memset(R, 0, sizeof *R);
-    poly_context *ctx = calloc(1, sizeof *ctx);
-    CVP_ASSERT(ctx != NULL);
+    poly_context *ctx = cvp_xcalloc(1, sizeof *ctx);
     ctx->max_terms = max_terms;
+    ctx->max_live_terms = max_terms <= SIZE_MAX / CVP_POLY_LIVE_FACTOR
+                              ? max_terms * CVP_POLY_LIVE_FACTOR : SIZE_MAX;
+    if (ctx->max_live_terms < CVP_POLY_MIN_LIVE_TERMS)
+        ctx->max_live_terms = CVP_POLY_MIN_LIVE_TERMS;
     R->name = "Q[x]";
     R->elem_size = sizeof(cvp_poly);
     R->cmp = NULL;
@@ -376,8 +430,7 @@ uint32_t cvp_ring_poly_add_var(cvp_ring *R, const char *name)
     poly_context *ctx = ctx_of(R);
     if (ctx->var_count == ctx->var_cap) {
         size_t cap = ctx->var_cap ? 2 * ctx->var_cap : 16;
-        char **names = realloc(ctx->var_names, cap * sizeof *names);
-        CVP_ASSERT(names != NULL);
+        char **names = cvp_xrealloc(ctx->var_names, cap * sizeof *names);
         ctx->var_names = names;
         ctx->var_cap = cap;
     }
@@ -397,8 +450,8 @@ const char *cvp_ring_poly_var_name(const cvp_ring *R, uint32_t var)
 
 void cvp_poly_set_var(cvp_ring *R, cvp_poly *x, uint32_t var)
 {
-    (void)R;
-    poly_reserve(x, 1);
+    if (!poly_reserve(R, x, 1))
+        return;
     x->terms[0].degree = 1;
     x->terms[0].vars[0] = var;
     mpq_set_ui(x->terms[0].coeff, 1, 1);
@@ -409,7 +462,8 @@ void cvp_poly_derivative(cvp_ring *R, cvp_poly *r, const cvp_poly *a, uint32_t v
 {
     cvp_poly tmp;
     poly_init(R, &tmp);
-    poly_reserve(&tmp, a->len);
+    if (!poly_reserve(R, &tmp, a->len))
+        return;
     size_t n = 0;
     for (size_t k = 0; k < a->len; k++) {
         const cvp_poly_term *t = &a->terms[k];

@@ -12,7 +12,10 @@
  * creates them, each with a display name such as "X[1,2]".
  *
  * Limits: at most CVP_POLY_MAX_DEGREE factors per term and at most the
- * ring's max_terms terms per polynomial; past either the ring records a
+ * ring's max_terms terms per polynomial, and at most CVP_POLY_LIVE_FACTOR
+ * times max_terms term slots in all the ring's polynomials together (the
+ * term arrays count in kernel/alloc.h's live bytes too); past any of
+ * these, or when an allocation fails, the ring records a
  * CVP_ERR_LIMIT failure (see ring.h) and the result is truncated, which
  * the operators turn into an error -- never into a verdict.
  */
@@ -25,6 +28,12 @@
 
 #define CVP_POLY_MAX_DEGREE 16
 #define CVP_POLY_DEFAULT_MAX_TERMS ((size_t)1000000)
+/* The term slots all polynomials of one ring may hold at once: this
+ * multiple of its max_terms, and at least CVP_POLY_MIN_LIVE_TERMS.  With
+ * the defaults, 4 million slots of about 100 bytes each (the shipped
+ * proofs need at most 600,000). */
+#define CVP_POLY_LIVE_FACTOR 4
+#define CVP_POLY_MIN_LIVE_TERMS ((size_t)1 << 20)
 
 typedef struct {
     mpq_t coeff;

@@ -1,5 +1,6 @@
 /* ring_small.c -- Z/pZ, the degree semiring and dual numbers over Q. */
 #include "kernel/ring_small.h"
+#include "kernel/alloc.h"
 
 #include "kernel/prime.h"
 
@@ -83,8 +84,7 @@ void cvp_ring_fp_init(cvp_ring *R, uint64_t p)
 {
     CVP_ASSERT(p >= 2 && p < (UINT64_C(1) << 62));
     memset(R, 0, sizeof *R);
-    fp_context *ctx = malloc(sizeof *ctx);
-    CVP_ASSERT(ctx != NULL);
+    fp_context *ctx = cvp_xmalloc(sizeof *ctx);
     ctx->p = p;
     R->name = "F_p";
     R->elem_size = sizeof(uint64_t);
@@ -207,9 +207,8 @@ static void dual_reserve(cvp_dual *x, size_t cap)
 {
     if (cap <= x->cap)
         return;
-    size_t *index = realloc(x->index, cap * sizeof *index);
-    mpq_t *deriv = realloc(x->deriv, cap * sizeof *deriv);
-    CVP_ASSERT(index != NULL && deriv != NULL);
+    size_t *index = cvp_xrealloc(x->index, cap * sizeof *index);
+    mpq_t *deriv = cvp_xrealloc(x->deriv, cap * sizeof *deriv);
     x->index = index;
     x->deriv = deriv;
     for (size_t k = x->cap; k < cap; k++)
@@ -433,8 +432,7 @@ static void dual_format(cvp_ring *R, char *buf, size_t n, const void *a)
 void cvp_ring_dual_init(cvp_ring *R)
 {
     memset(R, 0, sizeof *R);
-    dual_context *ctx = calloc(1, sizeof *ctx);
-    CVP_ASSERT(ctx != NULL);
+    dual_context *ctx = cvp_xcalloc(1, sizeof *ctx);
     mpq_init(ctx->first_value);
     R->name = "dual";
     R->elem_size = sizeof(cvp_dual);

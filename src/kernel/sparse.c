@@ -75,14 +75,29 @@ static int compare_positions(const void *pa, const void *pb)
 
 void cvp_sparse_finish(cvp_sparse_t A)
 {
+    cvp_status st = cvp_sparse_finish_or_fail(A, NULL);
+    CVP_ASSERT(st == CVP_OK);
+}
+
+cvp_status cvp_sparse_finish_or_fail(cvp_sparse_t A, cvp_error *err)
+{
     size_t n = A->nnz;
     if (n == 0)
-        return;
+        return CVP_OK;
+    /* capacity <= cvp_tensor_max_entries (cvp_sparse_append), so the
+     * sizes cannot overflow */
     size_t *order = malloc(n * sizeof *order);
     size_t *rows = malloc(A->capacity * sizeof *rows);
     size_t *cols = malloc(A->capacity * sizeof *cols);
     mpq_t *values = malloc(A->capacity * sizeof *values);
-    CVP_ASSERT(order && rows && cols && values);
+    if (order == NULL || rows == NULL || cols == NULL || values == NULL) {
+        free(order);
+        free(rows);
+        free(cols);
+        free(values);
+        return cvp_error_set(err, CVP_ERR_LIMIT, "out of memory (sorting a "
+                             "sparse matrix of %zu terms)", n);
+    }
     for (size_t k = 0; k < n; k++)
         order[k] = k;
     sort_matrix = A;
@@ -132,6 +147,7 @@ void cvp_sparse_finish(cvp_sparse_t A)
     A->row_index = rows;
     A->col_index = cols;
     A->nnz = nonzero;
+    return CVP_OK;
 }
 
 cvp_status cvp_sparse_transpose(cvp_sparse_t B, const cvp_sparse_t A,
@@ -146,8 +162,7 @@ cvp_status cvp_sparse_transpose(cvp_sparse_t B, const cvp_sparse_t A,
         if (st != CVP_OK)
             return st;
     }
-    cvp_sparse_finish(B);
-    return CVP_OK;
+    return cvp_sparse_finish_or_fail(B, err);
 }
 
 cvp_status cvp_sparse_matvec(cvp_tensor_t y, const cvp_sparse_t A,

@@ -45,8 +45,13 @@ void cvp_sparse_clear(cvp_sparse_t A);
 cvp_status cvp_sparse_append(cvp_sparse_t A, size_t row, size_t col,
                              const mpq_t value, cvp_error *err);
 
-/* Sorts row-major, adds up repeated positions and drops zeros. */
+/* Sorts row-major, adds up repeated positions and drops zeros.  The
+ * sort needs a second copy of the arrays: when malloc cannot give it,
+ * cvp_sparse_finish_or_fail returns CVP_ERR_LIMIT ("out of memory") and
+ * leaves A unfinished but valid (clearable); cvp_sparse_finish, for
+ * matrices known to be small, asserts it does not happen. */
 void cvp_sparse_finish(cvp_sparse_t A);
+cvp_status cvp_sparse_finish_or_fail(cvp_sparse_t A, cvp_error *err);
 
 /* B := A^T (B must not be A). */
 cvp_status cvp_sparse_transpose(cvp_sparse_t B, const cvp_sparse_t A,

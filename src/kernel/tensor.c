@@ -11,6 +11,15 @@ static size_t max_entries = CVP_DEFAULT_MAX_ENTRIES;
 size_t cvp_tensor_max_entries(void) { return max_entries; }
 void cvp_tensor_set_max_entries(size_t limit) { max_entries = limit; }
 
+static _Thread_local size_t thread_cap;   /* 0: none */
+
+size_t cvp_tensor_set_thread_cap(size_t cap)
+{
+    size_t old = thread_cap;
+    thread_cap = cap;
+    return old;
+}
+
 void cvp_shape_format(char *buf, size_t bufsize, int rank, const size_t *shape)
 {
     size_t used = 0;
@@ -64,6 +73,13 @@ cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
         return cvp_error_set(err, CVP_ERR_LIMIT,
                              "tensor of shape %s has more than %zu entries "
                              "(the limit; see --max-entries)", text, max_entries);
+    }
+    if (thread_cap != 0 && n > thread_cap) {
+        char text[256];
+        cvp_shape_format(text, sizeof text, rank, shape);
+        return cvp_error_set(err, CVP_ERR_LIMIT,
+                             "tensor of shape %s has more than %zu entries "
+                             "(the cap of this step)", text, thread_cap);
     }
     *size = n;
     return CVP_OK;

@@ -67,6 +67,12 @@ typedef const cvp_tensor_struct *cvp_tensor_srcptr;
 size_t cvp_tensor_max_entries(void);
 void cvp_tensor_set_max_entries(size_t limit);
 
+/* A tighter limit for the calling thread only (0: none), for a step that
+ * only wants small tensors and gives up on large ones (the cross-check of
+ * all_shapes in Q); a larger tensor fails with CVP_ERR_LIMIT and a message
+ * that names this cap.  Returns the previous cap. */
+size_t cvp_tensor_set_thread_cap(size_t cap);
+
 /* Product of shape[0..rank-1] in *size.  Fails with CVP_ERR_LIMIT on
  * overflow or when the product exceeds the limit. */
 cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,

@@ -2,6 +2,7 @@
  * multiples, sums and the matrix product, all exact.  Results are built in
  * a temporary and swapped in, so outputs may alias inputs. */
 #include "kernel/tensor.h"
+#include "kernel/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,8 +123,7 @@ cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
                             const mpq_t c, cvp_error *err)
 {
     cvp_ring *R = t->ring;
-    void *factor = malloc(R->elem_size);   /* c may be an entry of out */
-    CVP_ASSERT(factor != NULL);
+    void *factor = cvp_xmalloc(R->elem_size);   /* c may be an entry of out */
     R->init(R, factor);
     R->set_q(R, factor, c);
     cvp_status st = cvp_tensor_set(out, t, err);

@@ -7,6 +7,7 @@
  */
 #include "lang/proof_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,19 +24,28 @@ const size_t cvp_proof_method_name_count =
 typedef struct {
     const char *name;
     long min;  /* the smallest meaningful value */
+    long max;  /* the largest accepted (0: no maximum): past it a check
+                * would not end in any reasonable time or memory
+                * (documented in README and docs/convproof.1) */
 } option_spec;
+
+#define MAX_TRIALS 100000L       /* instances or points per shape */
+#define MAX_PREC 65536L          /* bits of MPFR working precision */
+#define MAX_TOL 65536L           /* the bound 2^-tol */
 
 /* Indexed like cvp_proof_method_names. */
 static const struct {
     size_t count;
     option_spec options[MAX_OPTIONS];
 } method_options[] = {
-    {3, {{"trials", 1}, {"seed", 0}, {"ties", 0}}},   /* exact */
-    {2, {{"trials", 1}, {"seed", 0}}},   /* random */
-    {0, {{NULL, 0}}},                    /* symbolic */
-    {0, {{NULL, 0}}},                    /* all_shapes */
+    {3, {{"trials", 1, MAX_TRIALS}, {"seed", 0, LONG_MAX},
+         {"ties", 0, 1}}},                                     /* exact */
+    {2, {{"trials", 1, MAX_TRIALS}, {"seed", 0, LONG_MAX}}},   /* random */
+    {0, {{NULL, 0, 0}}},                                       /* symbolic */
+    {0, {{NULL, 0, 0}}},                                       /* all_shapes */
     /* bounded: working precision in bits, tolerance 2^-tol */
-    {4, {{"prec", 16}, {"tol", 1}, {"trials", 1}, {"seed", 0}}},
+    {4, {{"prec", 16, MAX_PREC}, {"tol", 1, MAX_TOL},
+         {"trials", 1, MAX_TRIALS}, {"seed", 0, LONG_MAX}}},
 };
 
 _Static_assert(sizeof method_options / sizeof method_options[0]
@@ -142,6 +152,10 @@ static cvp_status parse_options(cvp_proof_state *st, size_t index,
             return cvp_proof_fail(st, value_pos,
                                   "option '%s' must be at least %ld (found "
                                   "%ld)", spec->name, spec->min, value);
+        if (spec->max > 0 && value > spec->max)
+            return cvp_proof_fail(st, value_pos,
+                                  "option '%s' must be at most %ld (found "
+                                  "%ld)", spec->name, spec->max, value);
         size_t k = method->option_count++;
         method->option_names[k] = spec->name;
         method->option_values[k] = value;
