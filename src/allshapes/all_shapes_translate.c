@@ -499,9 +499,9 @@ static as_rc tr_binary(as_tr *tr, as_value *out, const cvp_ast_node *node,
 
     if (op == '/') {
         if (b.kind == AV_TENSOR) {
-            rc = b.t->rank != 0 ? as_reject(tr)
-                                : as_na(tr, node->pos, "division by an input (not "
-                                        "multilinear)");
+            /* elementwise division by a tensor: exact, but not
+             * multilinear in the inputs */
+            rc = as_na(tr, node->pos, "division by a tensor (not multilinear)");
             goto done;
         }
         if (b.kind == AV_SYM) {
