@@ -52,5 +52,6 @@ cvp_status cvp_builtin_stack(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_max(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_min(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_abs(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_floordiv(cvp_value *out, cvp_call *call);
 
 #endif

@@ -303,3 +303,45 @@ cvp_status cvp_builtin_abs(cvp_value *out, cvp_call *call)
     status = cvp_tensor_absolute(out->tensor, X, &kernel_error);
     return cvp_call_finish_tensor(out, call, status, &kernel_error);
 }
+
+/* floordiv(input, other), also written input // other: Python's floor
+ * division, elementwise with broadcasting, of rational tensors (a dim, a
+ * literal, an input under the exact method); the floor is not a
+ * polynomial, so in other rings it is unsupported.  A zero entry of
+ * other is an error naming the entry. */
+cvp_status cvp_builtin_floordiv(cvp_value *out, cvp_call *call)
+{
+    for (int p = 0; p < 2; p++) {
+        cvp_value *v = &call->args[p];
+        if (v->kind != CVP_VALUE_TENSOR)
+            return cvp_call_fail(call, p, "argument '%s' must be a tensor",
+                                 cvp_arg_name(call, p));
+        if (v->tensor->ring != &cvp_ring_q)
+            return cvp_lang_error_set(call->context->err, CVP_ERR_UNSUPPORTED,
+                                      call->context->source_name,
+                                      call->node->pos, "floordiv: '//' of "
+                                      "values that depend on the inputs is "
+                                      "not a polynomial operation");
+    }
+    cvp_tensor_ptr a = call->args[0].tensor, b = call->args[1].tensor;
+    for (size_t k = 0; k < b->size; k++) {
+        mpq_ptr entry = cvp_tensor_at(b, k);
+        if (mpq_sgn(entry) == 0) {
+            char where[128];
+            cvp_entry_format(where, sizeof where, "", b->rank, b->shape, k);
+            return cvp_call_fail(call, 1, "division by zero%s%s",
+                                 b->rank ? ": entry " : "",
+                                 b->rank ? where : "");
+        }
+        mpq_inv(entry, entry);
+    }
+    cvp_error kernel_error;
+    cvp_error_clear(&kernel_error);
+    cvp_status status = cvp_tensor_mul(out->tensor, a, b, &kernel_error);
+    for (size_t k = 0; status == CVP_OK && k < out->tensor->size; k++) {
+        mpq_ptr q = cvp_tensor_at(out->tensor, k);
+        mpz_fdiv_q(mpq_numref(q), mpq_numref(q), mpq_denref(q));
+        mpz_set_ui(mpq_denref(q), 1);
+    }
+    return cvp_call_finish_tensor(out, call, status, &kernel_error);
+}

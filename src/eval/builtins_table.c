@@ -137,6 +137,10 @@ static const cvp_builtin registry[] = {
       OPTIONAL("i7"), END},
      "input[i0, i1, ...]: an integer picks and drops an axis (negative "
      "counts from the end), a slice start:stop:step keeps it"},
+    {"floordiv", cvp_builtin_floordiv, 2,
+     {REQUIRED("input"), REQUIRED("other"), END},
+     "input // other: floor of the exact quotient, elementwise (rational "
+     "values only)"},
     {"slice", cvp_builtin_slice, 3,
      {OPTIONAL("start"), OPTIONAL("stop"), OPTIONAL("step"), END},
      "the subscript start:stop:step (write X[a:b] instead)"},

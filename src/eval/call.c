@@ -391,12 +391,12 @@ cvp_status cvp_arg_long(cvp_call *call, int index, long *out)
 /* A list of integers [2, 2] where a tuple (2, 2) is expected: the
  * argument (a rank-1 rational tensor) is replaced by the tuple of its
  * entries, so every accessor reads lists and tuples alike. */
-static cvp_status list_to_tuple(cvp_call *call, int index)
+static cvp_status list_to_tuple(cvp_call *call, int index, size_t max)
 {
     cvp_value *v = &call->args[index];
     if (v->kind != CVP_VALUE_TENSOR || v->tensor->rank != 1
-        || v->tensor->ring != &cvp_ring_q)
-        return CVP_OK;
+        || v->tensor->ring != &cvp_ring_q || v->tensor->size > max)
+        return CVP_OK;   /* the accessor's own message describes it */
     cvp_value tuple;
     cvp_value_init(&tuple);
     cvp_error error;
@@ -415,7 +415,7 @@ static cvp_status list_to_tuple(cvp_call *call, int index)
 
 cvp_status cvp_arg_pair(cvp_call *call, int index, long min, size_t out[2])
 {
-    cvp_status listed = list_to_tuple(call, index);
+    cvp_status listed = list_to_tuple(call, index, 2);
     if (listed != CVP_OK)
         return listed;
     const cvp_value *v = &call->args[index];
@@ -463,7 +463,7 @@ cvp_status cvp_arg_bool(cvp_call *call, int index, bool *out)
 cvp_status cvp_arg_int_list(cvp_call *call, int index, long *out,
                             size_t max, size_t *count)
 {
-    cvp_status listed = list_to_tuple(call, index);
+    cvp_status listed = list_to_tuple(call, index, max);
     if (listed != CVP_OK)
         return listed;
     const cvp_value *v = &call->args[index];

@@ -685,7 +685,22 @@ static cvp_status parse_binary_level(cvp_parser *parser, bool multiplicative,
     if (status != CVP_OK)
         return status;
     char op;
-    while ((op = binary_op(parser->current.kind, multiplicative)) != 0) {
+    while ((op = binary_op(parser->current.kind, multiplicative)) != 0
+           || (multiplicative && parser->current.kind == CVP_TOK_SLASHSLASH)) {
+        if (op == 0) {   /* a // b is floordiv(a, b) */
+            cvp_ast_node *call = new_call(parser, "floordiv",
+                                          parser->current.pos, 2);
+            cvp_ast_node *rhs = NULL;
+            if (call == NULL)
+                return out_of_memory(parser);
+            if ((status = cvp_parser_advance(parser)) != CVP_OK
+                || (status = parse_unary(parser, &rhs)) != CVP_OK
+                || (status = add_arg(parser, call, NULL, lhs)) != CVP_OK
+                || (status = add_arg(parser, call, NULL, rhs)) != CVP_OK)
+                return status;
+            lhs = call;
+            continue;
+        }
         cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_BINARY,
                                          parser->current.pos);
         if (node == NULL)
@@ -704,10 +719,6 @@ static cvp_status parse_binary_level(cvp_parser *parser, bool multiplicative,
             return status;
         lhs = node;
     }
-    if (multiplicative && parser->current.kind == CVP_TOK_SLASHSLASH)
-        return fail(parser, parser->current.pos,
-                    "'//' is floor division of shapes; in an expression '/' "
-                    "divides exactly");
     *out = lhs;
     return CVP_OK;
 }

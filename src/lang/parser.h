@@ -4,7 +4,7 @@
  *
  *   expression     := additive
  *   additive       := multiplicative { ('+' | '-') multiplicative }
- *   multiplicative := unary { ('*' | '/' | '@') unary }
+ *   multiplicative := unary { ('*' | '/' | '//' | '@') unary }
  *   unary          := ('-' | '+') unary | power
  *   power          := postfix [ '**' unary ]          pow(postfix, unary)
  *   postfix        := primary { '[' subscript { ',' subscript } [','] ']'
@@ -39,12 +39,12 @@
  * that runs to the end of the line.  Inside '(' ... ')' and '[' ... ']'
  * a newline continues the expression (as in Python), also in the
  * line-based proof files.  Positional arguments may not follow keyword
- * arguments.  '//' is floor division of shape expressions (proof files);
- * in an expression it is an error that says to use '/'.
+ * arguments.
  *
  * Sugar: the postfix and power forms are calls of registered functions,
  * so every method treats them like the functions they stand for:
  *   X ** n        pow(X, n)
+ *   a // b        floordiv(a, b) (Python's floor division, elementwise)
  *   X.T           transpose(X)
  *   X[s1, s2]     index(X, s1, s2), where a subscript a:b:c is
  *                 slice(start=a, stop=b, step=c) with the absent parts
