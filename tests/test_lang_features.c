@@ -333,6 +333,53 @@ static void test_errors_located(void **state)
     cvp_env_clear(&env);
 }
 
+/* ---- conv1d and conv3d ---------------------------------------------------- */
+
+static void test_conv_nd(void **state)
+{
+    (void)state;
+    cvp_env env;
+    cvp_env_init(&env);
+    /* [1, 2, 3, 4] (x) [1, -1]: 1-2, 2-3, 3-4 */
+    expect_tensor(&env, "conv1d([[[1, 2, 3, 4]]], [[[1, -1]]])", 3,
+                  (size_t[]){1, 1, 3}, "-1 -1 -1");
+    /* padded [0, 1, 2, 3, 4, 0] at stride 2: 0-1, 2-3, 4-0, plus 10 */
+    expect_tensor(&env, "conv1d([[[1, 2, 3, 4]]], [[[1, -1]]], [10], "
+                        "stride=2, padding=1)", 3, (size_t[]){1, 1, 3},
+                  "9 9 14");
+    /* unbatched, dilation 2: x0 + x4 = 1 + 5 */
+    expect_tensor(&env, "conv1d([[1, 2, 3, 4, 5]], [[[1, 0, 1]]], "
+                        "dilation=2)", 2, (size_t[]){1, 1}, "6");
+    /* groups=2: channel 0 times 1, channel 1 times 2 */
+    expect_tensor(&env, "conv1d([[[1, 2], [3, 4]]], [[[1]], [[2]]], "
+                        "groups=2)", 3, (size_t[]){1, 2, 2}, "1 2 6 8");
+    /* a 2x1x1 kernel of ones adds the two depth slices: 1+5, 2+6, ... */
+    expect_tensor(&env, "conv3d([[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]]], "
+                        "[[[[[1]], [[1]]]]])", 5, (size_t[]){1, 1, 1, 2, 2},
+                  "6 8 10 12");
+    /* unbatched, a 2x2x2 kernel of ones, height padded by 1: row 0 of
+     * both slices (1+2+5+6), all (36), row 1 (3+4+7+8) */
+    expect_tensor(&env, "conv3d([[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]], "
+                        "[[[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]]], "
+                        "padding=(0, 1, 0))", 4, (size_t[]){1, 1, 3, 1},
+                  "14 36 22");
+    /* the cost model: N O Lo Cg kL = 1 * 1 * 3 * 1 * 2 */
+    expect_tensor(&env, "mults(conv1d([[[1, 2, 3, 4]]], [[[1, -1]]]))", 0,
+                  NULL, "6");
+    expect_error(&env, "conv1d([[[1, 2]]], [[[1, 2, 3]]])", CVP_ERR_INPUT, 1,
+                 "conv1d: output length would be empty");
+    expect_error(&env, "conv3d([[[[1]]]], [[[[[1]]]]], stride=(1, 1))",
+                 CVP_ERR_INPUT, 39,
+                 "conv3d: stride must be an integer or 3 integers, got 2");
+    expect_error(&env, "conv1d([[[1, 2]]], [[[1]]], padding=-1)",
+                 CVP_ERR_INPUT, 37, "padding must be at least 0, got -1");
+    expect_error(&env, "conv1d([1, 2], [[[1]]])", CVP_ERR_INPUT, 1,
+                 "argument X (input) must have rank 3 (N, C, L) or 2");
+    expect_error(&env, "conv3d([[[[[1]]]]], [[[[[1]]]]], [1, 2])",
+                 CVP_ERR_INPUT, 1, "bias must have shape [1]");
+    cvp_env_clear(&env);
+}
+
 /* ---- derivatives: max, min, abs are kinks like ReLU ------------------------ */
 
 static void test_derivatives_at_kinks(void **state)
@@ -569,6 +616,8 @@ static void test_all_shapes_refuses(void **state)
         {"shape(X) == [M]", "shape is not supported by all_shapes"},
         {"X / X == X", "division by an input or a tensor"},
         {"concat([X, X]) == concat([X, X])", "tensor literals"},
+        {"conv1d(reshape(X, (1, 1, M)), reshape(X, (1, 1, M))) == 0",
+         "conv1d is not supported by all_shapes"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
@@ -604,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_division),
         cmocka_unit_test(test_lists_as_tuples),
         cmocka_unit_test(test_errors_located),
+        cmocka_unit_test(test_conv_nd),
         cmocka_unit_test(test_derivatives_at_kinks),
         cmocka_unit_test(test_polynomial_ring),
         cmocka_unit_test(test_where_or),

@@ -42,6 +42,10 @@ cvp_status cvp_builtin_reshape(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_sum(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_matmul(cvp_value *out, cvp_call *call);
 
+/* builtins_conv_nd.c */
+cvp_status cvp_builtin_conv1d(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_conv3d(cvp_value *out, cvp_call *call);
+
 /* builtins_lang.c */
 cvp_status cvp_builtin_shape(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_pow(cvp_value *out, cvp_call *call);
