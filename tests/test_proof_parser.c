@@ -625,9 +625,11 @@ static const error_case error_cases[] = {
     {HEAD "  tensor X[]\n  show X == X == X" TAIL,
      "t.proof:3:15: a show states one equation; write a second 'show' for "
      "another"},
+    /* a newline inside '(' continues the expression, so the error is at
+     * the '}' that cannot continue it */
     {HEAD "  tensor X[]\n  show X == (X" TAIL,
-     "t.proof:3:15: expected ',' or ')' to close '(' at column 13, found "
-     "newline"},
+     "t.proof:4:1: expected ',' or ')' to close '(' at column 13, found "
+     "'}'"},
     {HEAD "  tensor X[]\n  show X == X ]" TAIL,
      "t.proof:3:15: expected end of line after the expression, found ']'"},
     {HEAD "  show \"X\" == 1" TAIL,

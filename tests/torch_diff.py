@@ -245,7 +245,71 @@ def case_relu(rng, run):
     return compare(run.evaluate("relu(X)", {"X": X}), torch.relu(X))
 
 
-CASES = [("conv2d", case_conv2d), ("conv2d backward", case_conv2d_backward),
+def nd_config(rng, axes):
+    """A conv1d (axes=1) or conv3d (axes=3) layer, drawn like conv_config."""
+    groups = rng.choice([1, 1, 2])
+    c = groups * rng.randint(1, 2)
+    o = groups * rng.randint(1, 2)
+    k = tuple(rng.randint(1, 3) for _ in range(axes))
+    stride = tuple(rng.randint(1, 2) for _ in range(axes))
+    dil = tuple(rng.randint(1, 2) for _ in range(axes))
+    pad = tuple(rng.randint(0, 1) for _ in range(axes))
+    size = tuple(max(1, dil[a] * (k[a] - 1) + 1 - 2 * pad[a]) + rng.randint(0, 2)
+                 for a in range(axes))
+    return dict(n=rng.randint(1, 2), c=c, o=o, groups=groups, k=k,
+                stride=stride, dil=dil, pad=pad, size=size,
+                bias=rng.random() < 0.5)
+
+
+def case_conv_nd(rng, run, axes):
+    cfg = nd_config(rng, axes)
+    X = ints(rng, (cfg["n"], cfg["c"]) + cfg["size"])
+    K = ints(rng, (cfg["o"], cfg["c"] // cfg["groups"]) + cfg["k"])
+    B = ints(rng, (cfg["o"],)) if cfg["bias"] else None
+    fn = torch.nn.functional.conv1d if axes == 1 else torch.nn.functional.conv3d
+    ref = fn(X, K, B, cfg["stride"], cfg["pad"], cfg["dil"], cfg["groups"])
+    tensors = {"X": X, "K": K}
+    bias = ""
+    if B is not None:
+        tensors["B"] = B
+        bias = "bias=B, "
+    # lists for the triples, tuples for conv1d's single entries: both
+    # spellings are accepted
+    text = lambda t: "[%s]" % ", ".join(str(v) for v in t) if axes == 3 else "(%d,)" % t[0]
+    expr = "conv%dd(X, K, %sstride=%s, padding=%s, dilation=%s, groups=%d)" % (
+        axes, bias, text(cfg["stride"]), text(cfg["pad"]), text(cfg["dil"]),
+        cfg["groups"])
+    return compare(run.evaluate(expr, tensors), ref)
+
+
+def case_conv1d(rng, run):
+    return case_conv_nd(rng, run, 1)
+
+
+def case_conv3d(rng, run):
+    return case_conv_nd(rng, run, 3)
+
+
+def case_elementwise(rng, run):
+    """max, min, abs, ** and slicing against torch.maximum & co."""
+    shape = (rng.randint(1, 3), rng.randint(1, 4))
+    A = ints(rng, shape, -3, 3)
+    B = ints(rng, shape, -3, 3)
+    for expr, ref in (("max(A, B)", torch.maximum(A, B)),
+                      ("min(A, B)", torch.minimum(A, B)),
+                      ("abs(A - B)", torch.abs(A - B)),
+                      ("A ** 3", A ** 3),
+                      ("concat([A, B], dim=1).T[::2]", torch.cat([A, B], 1).T[::2]),
+                      ("stack([A, B], dim=-1)[-1]", torch.stack([A, B], -1)[-1])):
+        problem = compare(run.evaluate(expr, {"A": A, "B": B}), ref)
+        if problem:
+            return "%s: %s" % (expr, problem)
+    return None
+
+
+CASES = [("conv1d", case_conv1d), ("conv3d", case_conv3d),
+         ("max/min/abs/**/slices", case_elementwise),
+         ("conv2d", case_conv2d), ("conv2d backward", case_conv2d_backward),
          ("conv_transpose2d", case_conv_transpose2d), ("max_pool2d", case_max_pool2d),
          ("avg_pool2d", case_avg_pool2d), ("relu", case_relu)]
 

@@ -361,18 +361,25 @@ static as_rc build_context(as_tr *tr)
         tr->context = isl_set_intersect(tr->context, isl_set_params(c));
     }
     for (size_t k = 0; k < claim->constraint_count; k++) {
-        const cvp_proof_constraint *con = &claim->constraints[k];
-        isl_pw_aff *a, *b;
-        as_rc rc = shape_expr(tr, &a, con->lhs);
-        if (rc != AS_OK)
-            return rc;
-        rc = shape_expr(tr, &b, con->rhs);
-        if (rc != AS_OK) {
-            isl_pw_aff_free(a);
-            return rc;
+        /* a constraint with `or` alternatives is the union of their sets */
+        isl_set *either = NULL;
+        for (const cvp_proof_constraint *con = &claim->constraints[k];
+             con != NULL; con = con->alt) {
+            isl_pw_aff *a, *b;
+            as_rc rc = shape_expr(tr, &a, con->lhs);
+            if (rc == AS_OK) {
+                rc = shape_expr(tr, &b, con->rhs);
+                if (rc != AS_OK)
+                    isl_pw_aff_free(a);
+            }
+            if (rc != AS_OK) {
+                isl_set_free(either);
+                return rc;
+            }
+            isl_set *one = isl_set_params(relation_set(a, con->rel, b));
+            either = either == NULL ? one : isl_set_union(either, one);
         }
-        tr->context = isl_set_intersect(tr->context,
-                                        isl_set_params(relation_set(a, con->rel, b)));
+        tr->context = isl_set_intersect(tr->context, either);
     }
     if (claim->tensor_count > AS_MAX_TENSORS)
         return as_na(tr, claim->pos, "the claim has more than %d tensors",
@@ -499,9 +506,10 @@ static as_rc tr_binary(as_tr *tr, as_value *out, const cvp_ast_node *node,
 
     if (op == '/') {
         if (b.kind == AV_TENSOR) {
-            rc = b.t->rank != 0 ? as_reject(tr)
-                                : as_na(tr, node->pos, "division by an input (not "
-                                        "multilinear)");
+            /* elementwise division by a tensor: exact, but not
+             * multilinear in the inputs */
+            rc = as_na(tr, node->pos, "division by an input or a tensor (not "
+                       "multilinear)");
             goto done;
         }
         if (b.kind == AV_SYM) {

@@ -6,18 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool relation_holds(long a, cvp_relation rel, long b)
-{
-    switch (rel) {
-    case CVP_REL_LE: return a <= b;
-    case CVP_REL_LT: return a < b;
-    case CVP_REL_EQ: return a == b;
-    case CVP_REL_GE: return a >= b;
-    case CVP_REL_GT: return a > b;
-    }
-    return false;
-}
-
 static void point_clear(cvp_shape_point *p)
 {
     free(p->dims);
@@ -152,12 +140,11 @@ cvp_status cvp_shape_list_build(cvp_shape_list *list,
         }
         bool ok = true;
         for (size_t c = 0; ok && c < claim->constraint_count; c++) {
-            const cvp_proof_constraint *con = &claim->constraints[c];
-            long a, b;
-            if (!cvp_shape_eval(&a, con->lhs, values) || !cvp_shape_eval(&b, con->rhs, values))
-                ok = false;   /* e.g. a division by zero: the assignment is excluded */
-            else
-                ok = relation_holds(a, con->rel, b);
+            /* with its `or` alternatives; a constraint that cannot be
+             * evaluated (a division by zero) excludes the assignment */
+            bool holds = false;
+            ok = cvp_proof_constraint_eval(&holds, &claim->constraints[c], values)
+                 && holds;
         }
         if (ok) {
             if (list->count == max_shapes) {

@@ -334,6 +334,11 @@ int cvp_cli_check(int argc, char **argv)
             fprintf(stderr, "convproof: %s\n", message);
             rc = st == CVP_ERR_LIMIT ? CVP_EXIT_LIMIT : CVP_EXIT_USAGE;
         }
+        /* warnings of a file that parses (a deprecated '/' in a shape) */
+        for (size_t n = 0; st == CVP_OK && n < files[k].note_count; n++) {
+            cvp_lang_error_format(message, sizeof message, &files[k].notes[n]);
+            fprintf(stderr, "convproof: warning: %s\n", message);
+        }
     }
 
     cvp_report report;

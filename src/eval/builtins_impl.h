@@ -42,4 +42,20 @@ cvp_status cvp_builtin_reshape(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_sum(cvp_value *out, cvp_call *call);
 cvp_status cvp_builtin_matmul(cvp_value *out, cvp_call *call);
 
+/* builtins_conv_nd.c */
+cvp_status cvp_builtin_conv1d(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_conv3d(cvp_value *out, cvp_call *call);
+
+/* builtins_lang.c */
+cvp_status cvp_builtin_shape(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_pow(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_slice(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_index(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_concat(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_stack(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_max(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_min(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_abs(cvp_value *out, cvp_call *call);
+cvp_status cvp_builtin_floordiv(cvp_value *out, cvp_call *call);
+
 #endif

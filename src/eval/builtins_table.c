@@ -49,6 +49,15 @@ static const cvp_builtin registry[] = {
      {REQUIRED("input"), REQUIRED("weight"), OPTIONAL("bias"), CONV_HYPER,
       END},
      "torch.nn.functional.conv2d (a cross-correlation)"},
+    {"conv1d", cvp_builtin_conv1d, 7,
+     {REQUIRED("input"), REQUIRED("weight"), OPTIONAL("bias"), CONV_HYPER,
+      END},
+     "torch.nn.functional.conv1d: input [N, C, L], weight [O, C/groups, kL]"},
+    {"conv3d", cvp_builtin_conv3d, 7,
+     {REQUIRED("input"), REQUIRED("weight"), OPTIONAL("bias"), CONV_HYPER,
+      END},
+     "torch.nn.functional.conv3d: input [N, C, D, H, W], weight "
+     "[O, C/groups, kD, kH, kW]"},
     {"conv_transpose2d", cvp_builtin_conv_transpose2d, 8,
      {REQUIRED("input"), REQUIRED("weight"), OPTIONAL("bias"),
       INT("stride", 1), INT("padding", 0), INT("output_padding", 0),
@@ -125,6 +134,39 @@ static const cvp_builtin registry[] = {
     {"matmul", cvp_builtin_matmul, 2,
      {REQUIRED("input"), REQUIRED("other"), END},
      "matrix product, the same as input @ other"},
+
+    /* the language's sugar: X ** n, X[...], and shapes */
+    {"shape", cvp_builtin_shape, 1, {REQUIRED("input"), END},
+     "the dims of input as a vector of integers, e.g. [2, 3]"},
+    {"pow", cvp_builtin_pow, 2, {REQUIRED("input"), REQUIRED("exponent"), END},
+     "input ** exponent elementwise, for a natural exponent (exact)"},
+    {"index", cvp_builtin_index, 9,
+     {REQUIRED("input"), OPTIONAL("i0"), OPTIONAL("i1"), OPTIONAL("i2"),
+      OPTIONAL("i3"), OPTIONAL("i4"), OPTIONAL("i5"), OPTIONAL("i6"),
+      OPTIONAL("i7"), END},
+     "input[i0, i1, ...]: an integer picks and drops an axis (negative "
+     "counts from the end), a slice start:stop:step keeps it"},
+    {"floordiv", cvp_builtin_floordiv, 2,
+     {REQUIRED("input"), REQUIRED("other"), END},
+     "input // other: floor of the exact quotient, elementwise (rational "
+     "values only)"},
+    {"slice", cvp_builtin_slice, 3,
+     {OPTIONAL("start"), OPTIONAL("stop"), OPTIONAL("step"), END},
+     "the subscript start:stop:step (write X[a:b] instead)"},
+    {"concat", cvp_builtin_concat, 2, {REQUIRED("tensors"), INT("dim", 0), END},
+     "torch.cat: a list of tensors joined along an existing axis dim"},
+    {"cat", cvp_builtin_concat, 2, {REQUIRED("tensors"), INT("dim", 0), END},
+     "the same as concat (torch.cat)"},
+    {"stack", cvp_builtin_stack, 2, {REQUIRED("tensors"), INT("dim", 0), END},
+     "torch.stack: a list of equal-shaped tensors along a new axis dim"},
+    {"max", cvp_builtin_max, 2, {REQUIRED("input"), OPTIONAL("other"), END},
+     "elementwise maximum of input and other (broadcast), or the largest "
+     "entry of input"},
+    {"min", cvp_builtin_min, 2, {REQUIRED("input"), OPTIONAL("other"), END},
+     "elementwise minimum of input and other (broadcast), or the smallest "
+     "entry of input"},
+    {"abs", cvp_builtin_abs, 1, {REQUIRED("input"), END},
+     "absolute value elementwise"},
 
     /* transcendental functions: enclosures in the `bounded` method only */
     {"sigmoid", cvp_builtin_sigmoid, 1, {REQUIRED("input"), END},

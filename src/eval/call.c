@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval/builtins_impl.h"
 #include "eval/external.h"
 #include "lang/suggest.h"
 
@@ -139,6 +140,33 @@ unknown_function(const cvp_ast_node *node, const cvp_eval_context *context)
                             "unknown function '%s'", name);
 }
 
+/* The first parameter of concat and stack is a sequence of tensors: a
+ * list written there, [A, B], is passed as a tuple of its items instead
+ * of being stacked into one tensor, so the items may differ in shape. */
+static bool first_is_sequence(const cvp_builtin *fn)
+{
+    return fn->handler == cvp_builtin_concat
+           || fn->handler == cvp_builtin_stack;
+}
+
+/* A list written as a sequence argument ([A, B] of concat): a tuple of
+ * its items, which may differ in shape. */
+static __attribute__((noinline)) cvp_status
+eval_sequence(cvp_value *out, const cvp_ast_node *list,
+              const cvp_eval_context *context)
+{
+    cvp_error error;
+    cvp_error_clear(&error);
+    if (cvp_value_make_tuple(out, list->u.items.count, &error) != CVP_OK)
+        return cvp_lang_error_from(context->err, &error, context->source_name,
+                                   list->pos, NULL);
+    cvp_status status = CVP_OK;
+    for (size_t i = 0; status == CVP_OK && i < list->u.items.count; i++)
+        status = cvp_eval_node(&out->items[i], list->u.items.items[i],
+                               context);
+    return status;
+}
+
 cvp_status cvp_eval_call(cvp_value *out, const cvp_ast_node *node,
                          const cvp_eval_context *context)
 {
@@ -194,7 +222,11 @@ cvp_status cvp_eval_call(cvp_value *out, const cvp_ast_node *node,
             p++;
         const cvp_ast_arg *arg = &node->u.call.args[i];
         call->arg_pos[p] = arg->value->pos;
-        status = cvp_eval_node(&call->args[p], arg->value, context);
+        if (p == 0 && first_is_sequence(fn)
+            && arg->value->kind == CVP_AST_LIST)
+            status = eval_sequence(&call->args[p], arg->value, context);
+        else
+            status = cvp_eval_node(&call->args[p], arg->value, context);
     }
     for (int p = 0; status == CVP_OK && p < call->param_count; p++)
         if (!call->given[p])
@@ -304,6 +336,15 @@ static cvp_status value_to_long(cvp_call *call, int index,
         return cvp_call_fail(call, index, "%s must be an integer, got %s",
                              what, got);
     }
+    if (v->tensor->ring != &cvp_ring_q)
+        /* an input of the claim, which only the exact method sees as a
+         * number: the other methods cannot pick a size from it */
+        return cvp_lang_error_set(call->context->err, CVP_ERR_UNSUPPORTED,
+                                  call->context->source_name,
+                                  call->arg_pos[index], "%s: %s depends on "
+                                  "the inputs (over %s); it must be a "
+                                  "constant integer", call->builtin->name,
+                                  what, v->tensor->ring->name);
     mpq_srcptr q = cvp_tensor_at_const(v->tensor, 0);
     if (mpz_cmp_ui(mpq_denref(q), 1) != 0) {
         cvp_value_describe(got, sizeof got, v);
@@ -347,8 +388,36 @@ cvp_status cvp_arg_long(cvp_call *call, int index, long *out)
                          cvp_arg_name(call, index), out);
 }
 
+/* A list of integers [2, 2] where a tuple (2, 2) is expected: the
+ * argument (a rank-1 rational tensor) is replaced by the tuple of its
+ * entries, so every accessor reads lists and tuples alike. */
+static cvp_status list_to_tuple(cvp_call *call, int index, size_t max)
+{
+    cvp_value *v = &call->args[index];
+    if (v->kind != CVP_VALUE_TENSOR || v->tensor->rank != 1
+        || v->tensor->ring != &cvp_ring_q || v->tensor->size > max)
+        return CVP_OK;   /* the accessor's own message describes it */
+    cvp_value tuple;
+    cvp_value_init(&tuple);
+    cvp_error error;
+    cvp_error_clear(&error);
+    cvp_status status = cvp_value_make_tuple(&tuple, v->tensor->size, &error);
+    for (size_t k = 0; status == CVP_OK && k < v->tensor->size; k++) {
+        cvp_value_make_tensor(&tuple.items[k]);
+        cvp_tensor_set_scalar(tuple.items[k].tensor,
+                              cvp_tensor_at_const(v->tensor, k));
+    }
+    if (status == CVP_OK)
+        cvp_value_swap(v, &tuple);
+    cvp_value_clear(&tuple);
+    return status == CVP_OK ? CVP_OK : cvp_call_kernel_failed(call, &error);
+}
+
 cvp_status cvp_arg_pair(cvp_call *call, int index, long min, size_t out[2])
 {
+    cvp_status listed = list_to_tuple(call, index, 2);
+    if (listed != CVP_OK)
+        return listed;
     const cvp_value *v = &call->args[index];
     const char *name = cvp_arg_name(call, index);
     if (v->kind != CVP_VALUE_TUPLE) {
@@ -394,6 +463,9 @@ cvp_status cvp_arg_bool(cvp_call *call, int index, bool *out)
 cvp_status cvp_arg_int_list(cvp_call *call, int index, long *out,
                             size_t max, size_t *count)
 {
+    cvp_status listed = list_to_tuple(call, index, max);
+    if (listed != CVP_OK)
+        return listed;
     const cvp_value *v = &call->args[index];
     const char *name = cvp_arg_name(call, index);
     if (v->kind != CVP_VALUE_TUPLE) {

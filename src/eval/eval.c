@@ -161,37 +161,46 @@ static cvp_status eval_unary(cvp_value *out, const cvp_ast_node *node,
     return negate(out, node, context);
 }
 
-/* out := out / rhs where rhs is a nonzero scalar.  A bad divisor is
- * blamed on the '/' itself: the divisor may be a parenthesised
- * expression whose own position (its operator) would mislead. */
-static cvp_status divide(cvp_value *out, const cvp_value *rhs,
+/* out := out / rhs, elementwise with broadcasting: out times the
+ * entrywise inverse of rhs, exactly.  The divisor must be rational (a
+ * literal, a dim, or an input under the exact method): dividing by a
+ * polynomial or a field element is not a polynomial operation.  A zero
+ * entry is an error naming the entry, blamed on the '/' itself (the
+ * divisor may be a parenthesised expression whose own position, its
+ * operator, would mislead). */
+static cvp_status divide(cvp_value *out, cvp_value *rhs,
                          const cvp_ast_node *node,
                          const cvp_eval_context *context)
 {
-    if (cvp_tensor_rank(rhs->tensor) != 0) {
-        char got[96];
-        cvp_value_describe(got, sizeof got, rhs);
-        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
-                                "'/' divides by a scalar only; the divisor is "
-                                "%s", got);
-    }
-    if (rhs->tensor->ring != &cvp_ring_q)
+    cvp_tensor_ptr d = rhs->tensor;
+    if (d->ring != &cvp_ring_q)
         return cvp_lang_error_set(context->err, CVP_ERR_UNSUPPORTED,
                                   context->source_name, node->pos,
                                   "'/' by a divisor that depends on the inputs "
                                   "is not a polynomial operation");
-    mpq_srcptr d = cvp_tensor_at_const(rhs->tensor, 0);
-    if (mpq_sgn(d) == 0)
-        return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
-                                "division by zero");
-    mpq_t inverse;
-    mpq_init(inverse);
-    mpq_inv(inverse, d);
+    for (size_t k = 0; k < d->size; k++) {
+        mpq_ptr entry = cvp_tensor_at(d, k);
+        if (mpq_sgn(entry) == 0) {
+            if (d->rank == 0)
+                return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos,
+                                        NULL, "division by zero");
+            char where[128];
+            cvp_entry_format(where, sizeof where, "", d->rank, d->shape, k);
+            return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+                                    "division by zero: entry %s of the "
+                                    "divisor is 0", where);
+        }
+        mpq_inv(entry, entry);
+    }
     cvp_error kernel_error;
     cvp_error_clear(&kernel_error);
-    cvp_status status = cvp_tensor_scale(out->tensor, out->tensor, inverse,
-                                         &kernel_error);
-    mpq_clear(inverse);
+    cvp_status status;
+    if (d->rank == 0)   /* a rational scale, as before: no broadcasting */
+        status = cvp_tensor_scale(out->tensor, out->tensor,
+                                  cvp_tensor_at_const(d, 0), &kernel_error);
+    else if ((status = cvp_eval_unify_rings(out->tensor, d, &kernel_error))
+             == CVP_OK)
+        status = cvp_tensor_mul(out->tensor, out->tensor, d, &kernel_error);
     if (status != CVP_OK)
         return operator_failed(context, node, &kernel_error);
     return CVP_OK;

@@ -8,7 +8,10 @@
  *   -x, +x       negation / identity of a tensor
  *   a + b, a - b, a * b
  *                elementwise with NumPy broadcasting (scalars broadcast)
- *   a / s        a times 1/s; s must be a scalar, and not 0
+ *   a / b        exact division, elementwise with NumPy broadcasting; b
+ *                must be rational (in a ring other than Q, a divisor
+ *                that depends on the inputs is CVP_ERR_UNSUPPORTED) and
+ *                a zero entry is an error naming that entry
  *   a @ b        matrix product (NumPy rules for ranks 1 and 2)
  *   (a, b)       a tuple, for keyword values like stride=(2, 1)
  *   [a, b, ...]  the tensor stacking equal-shaped tensors a, b, ...
@@ -17,7 +20,7 @@
  *
  * Errors are located at the construct at fault (see lang/ast.h for which
  * position each node has): an operand that is not a tensor at that
- * operand; a shape mismatch, a non-scalar divisor or a division by zero
+ * operand; a shape mismatch or a division by zero
  * at the operator; a bad argument at the argument; a kernel failure at
  * the call.  Kernel messages are kept and
  * prefixed with the function or operator.  A result over the entry limit

@@ -79,6 +79,14 @@ cvp_status cvp_value_make_tuple(cvp_value *v, size_t count, cvp_error *err)
     return CVP_OK;
 }
 
+cvp_status cvp_value_make_slice(cvp_value *v, cvp_error *err)
+{
+    cvp_status status = cvp_value_make_tuple(v, 3, err);
+    if (status == CVP_OK)
+        v->kind = CVP_VALUE_SLICE;
+    return status;
+}
+
 cvp_status cvp_value_copy(cvp_value *dst, const cvp_value *src,
                           cvp_error *err)
 {
@@ -92,10 +100,12 @@ cvp_status cvp_value_copy(cvp_value *dst, const cvp_value *src,
     case CVP_VALUE_TENSOR:
         cvp_value_make_tensor(dst);
         return cvp_tensor_set(dst->tensor, src->tensor, err);
-    case CVP_VALUE_TUPLE: {
+    case CVP_VALUE_TUPLE:
+    case CVP_VALUE_SLICE: {
         cvp_status status = cvp_value_make_tuple(dst, src->count, err);
         for (size_t i = 0; status == CVP_OK && i < src->count; i++)
             status = cvp_value_copy(&dst->items[i], &src->items[i], err);
+        dst->kind = src->kind;
         return status;
     }
     }
@@ -139,6 +149,9 @@ void cvp_value_describe(char *buf, size_t bufsize, const cvp_value *v)
     case CVP_VALUE_TUPLE:
         snprintf(buf, bufsize, "a tuple of %zu value%s", v->count,
                  v->count == 1 ? "" : "s");
+        return;
+    case CVP_VALUE_SLICE:
+        snprintf(buf, bufsize, "a slice (start:stop:step)");
         return;
     case CVP_VALUE_TENSOR:
         break;
@@ -198,6 +211,16 @@ static int write_item(FILE *stream, const cvp_value *v)
         if (v->count == 1 && fputc(',', stream) == EOF)
             return -1;
         return fputc(')', stream) == EOF ? -1 : 0;
+    case CVP_VALUE_SLICE:
+        /* start:stop:step, an absent part left empty as Python writes it */
+        for (size_t i = 0; i < v->count; i++) {
+            if (i > 0 && fputc(':', stream) == EOF)
+                return -1;
+            if (v->items[i].kind != CVP_VALUE_NONE
+                && write_item(stream, &v->items[i]) != 0)
+                return -1;
+        }
+        return 0;
     }
     return 0;
 }

@@ -4,6 +4,8 @@
  *            number literal is one)
  *   boolean  true / false (keyword values such as ceil_mode=true)
  *   tuple    an ordered list of values, e.g. stride=(2, 1)
+ *   slice    start:stop:step of a subscript (X[0:2]); `items` holds the
+ *            three parts, each none or an integer scalar
  *   none     no value (an optional argument that was not given)
  *
  * Ownership: a cvp_value owns everything in it (its tensor, its tuple
@@ -24,7 +26,8 @@ typedef enum {
     CVP_VALUE_NONE,
     CVP_VALUE_TENSOR,
     CVP_VALUE_BOOL,
-    CVP_VALUE_TUPLE
+    CVP_VALUE_TUPLE,
+    CVP_VALUE_SLICE
 } cvp_value_kind;
 
 typedef struct cvp_value {
@@ -59,6 +62,10 @@ void cvp_value_set_si(cvp_value *v, long n);
 /* v := a tuple of `count` none values (to be filled through v->items).
  * Fails only when memory runs out (CVP_ERR_LIMIT). */
 cvp_status cvp_value_make_tuple(cvp_value *v, size_t count, cvp_error *err);
+
+/* v := a slice whose three parts (start, stop, step) are none, to be
+ * filled through v->items.  Fails only when memory runs out. */
+cvp_status cvp_value_make_slice(cvp_value *v, cvp_error *err);
 
 /* dst := deep copy of src (dst and src distinct). */
 cvp_status cvp_value_copy(cvp_value *dst, const cvp_value *src,

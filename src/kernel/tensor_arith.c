@@ -3,6 +3,7 @@
  * a temporary and swapped in, so outputs may alias inputs. */
 #include "kernel/tensor.h"
 #include "kernel/alloc.h"
+#include "kernel/tensor_order.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@ typedef enum { OP_ADD, OP_SUB, OP_MUL } binary_op;
 
 /* NumPy broadcasting: align shapes at the right; each pair of dimensions
  * must be equal or one of them 1. */
-static cvp_status broadcast_shape(int *rank, size_t *shape, const char *name,
+cvp_status cvp_tensor_broadcast_shape(int *rank, size_t *shape, const char *name,
                                   const cvp_tensor_t a, const cvp_tensor_t b,
                                   cvp_error *err)
 {
@@ -37,7 +38,8 @@ static cvp_status broadcast_shape(int *rank, size_t *shape, const char *name,
 }
 
 /* Offset in t of the broadcast index j (of a rank-r result). */
-static size_t broadcast_offset(const cvp_tensor_t t, int r, const size_t *j)
+size_t cvp_tensor_broadcast_offset(const cvp_tensor_t t, int r,
+                                   const size_t *j)
 {
     size_t offset = 0;
     for (int k = 0; k < t->rank; k++) {
@@ -55,7 +57,7 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
     size_t shape[CVP_MAX_RANK] = {0};
     cvp_status st = cvp_tensor_check_ring(name, a, b, err);
     if (st == CVP_OK)
-        st = broadcast_shape(&rank, shape, name, a, b, err);
+        st = cvp_tensor_broadcast_shape(&rank, shape, name, a, b, err);
     if (st != CVP_OK)
         return st;
     cvp_ring *R = a->ring;
@@ -68,8 +70,8 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
         size_t j[CVP_MAX_RANK] = {0};
         for (size_t flat = 0; flat < result->size; flat++) {
             void *r = cvp_tensor_elem(result, flat);
-            const void *x = cvp_tensor_elem(a, broadcast_offset(a, rank, j));
-            const void *y = cvp_tensor_elem(b, broadcast_offset(b, rank, j));
+            const void *x = cvp_tensor_elem(a, cvp_tensor_broadcast_offset(a, rank, j));
+            const void *y = cvp_tensor_elem(b, cvp_tensor_broadcast_offset(b, rank, j));
             switch (op) {
             case OP_ADD: R->add(R, r, x, y); break;
             case OP_SUB: R->sub(R, r, x, y); break;

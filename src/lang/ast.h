@@ -30,6 +30,9 @@
 #include "lang/lang_error.h"
 
 #define CVP_AST_MAX_DEPTH 1000
+/* Subscripts of one index X[...]: one per axis of the largest tensor
+ * (CVP_MAX_RANK of kernel/tensor.h). */
+#define CVP_AST_MAX_SUBSCRIPTS 8
 
 typedef enum {
     CVP_AST_NUMBER,   /* exact rational literal */

@@ -210,6 +210,7 @@ static const struct {
     cvp_token_kind kind;
 } punctuation[] = {
     {"==", CVP_TOK_EQ}, {"<=", CVP_TOK_LE}, {">=", CVP_TOK_GE},
+    {"**", CVP_TOK_STARSTAR}, {"//", CVP_TOK_SLASHSLASH},
     {"..", CVP_TOK_DOTDOT}, {".", CVP_TOK_DOT},
     {"(", CVP_TOK_LPAREN}, {")", CVP_TOK_RPAREN},
     {"[", CVP_TOK_LBRACKET}, {"]", CVP_TOK_RBRACKET},
@@ -298,6 +299,8 @@ const char *cvp_token_kind_name(cvp_token_kind kind)
     case CVP_TOK_MINUS: return "'-'";
     case CVP_TOK_STAR: return "'*'";
     case CVP_TOK_SLASH: return "'/'";
+    case CVP_TOK_STARSTAR: return "'**'";
+    case CVP_TOK_SLASHSLASH: return "'//'";
     case CVP_TOK_AT: return "'@'";
     case CVP_TOK_DOTDOT: return "'..'";
     case CVP_TOK_DOT: return "'.'";

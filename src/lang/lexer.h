@@ -11,7 +11,7 @@
  *               directly followed by another '.' ends the number, so
  *               "1..3" is 1 .. 3.  A number running into a letter ("2x",
  *               "1e") is an error.
- *   punctuation ( ) [ ] { } , = == <= >= < > + - * / @ .. :
+ *   punctuation ( ) [ ] { } , = == <= >= < > + - * ** / // @ .. . :
  *   string      '"' { character | '\"' | '\\' | '\n' } '"'
  *               a token only when the lexer is asked for strings (proof
  *               titles); the expression language has none, so there '"'
@@ -64,6 +64,8 @@ typedef enum {
     CVP_TOK_DOTDOT,     /* .. */
     CVP_TOK_DOT,        /* . (between an implementation and an operation) */
     CVP_TOK_COLON,      /* : */
+    CVP_TOK_STARSTAR,   /* ** */
+    CVP_TOK_SLASHSLASH, /* // */
     CVP_TOK_STRING      /* "..." with its quotes; see cvp_token_string_value */
 } cvp_token_kind;
 

@@ -68,7 +68,29 @@ void cvp_parser_describe_current(const cvp_parser *parser, char *buf,
 
 cvp_status cvp_parser_advance(cvp_parser *parser)
 {
-    return cvp_lexer_next(&parser->lexer, &parser->current, parser->err);
+    cvp_status status;
+    do
+        status = cvp_lexer_next(&parser->lexer, &parser->current, parser->err);
+    while (status == CVP_OK && parser->bracket_depth > 0
+           && parser->current.kind == CVP_TOK_NEWLINE);
+    return status;
+}
+
+/* Moves past an opening bracket: newlines up to its partner continue the
+ * expression. */
+static cvp_status advance_open(cvp_parser *parser)
+{
+    parser->bracket_depth++;
+    return cvp_parser_advance(parser);
+}
+
+/* Moves past a closing bracket; a newline after the outermost one ends
+ * the expression again. */
+static cvp_status advance_close(cvp_parser *parser)
+{
+    if (parser->bracket_depth > 0)
+        parser->bracket_depth--;
+    return cvp_parser_advance(parser);
 }
 
 cvp_status cvp_parser_init(cvp_parser *parser, cvp_ast_tree *tree,
@@ -90,6 +112,7 @@ cvp_status cvp_parser_init_lexer(cvp_parser *parser, cvp_ast_tree *tree,
     parser->err = err;
     parser->nesting = 0;
     parser->exponent_budget = CVP_LITERAL_EXPONENT_BUDGET;
+    parser->bracket_depth = 0;
     memset(&parser->current, 0, sizeof parser->current);
     return cvp_parser_advance(parser);
 }
@@ -217,14 +240,14 @@ static cvp_status parse_items(cvp_parser *parser, cvp_ast_node *node,
     node->u.items.count = count;
     if (status != CVP_OK)
         return status;
-    return cvp_parser_advance(parser);  /* the closing token */
+    return advance_close(parser);  /* the closing token */
 }
 
 /* '(' ... ')': grouping or tuple.  The current token is '('. */
 static cvp_status parse_parenthesised(cvp_parser *parser, cvp_ast_node **out)
 {
     cvp_srcpos open_pos = parser->current.pos;
-    cvp_status status = cvp_parser_advance(parser);
+    cvp_status status = advance_open(parser);
     if (status != CVP_OK)
         return status;
     cvp_ast_node *tuple = cvp_ast_new(parser->tree, CVP_AST_TUPLE, open_pos);
@@ -243,7 +266,7 @@ static cvp_status parse_parenthesised(cvp_parser *parser, cvp_ast_node **out)
 static cvp_status parse_list(cvp_parser *parser, cvp_ast_node **out)
 {
     cvp_srcpos open_pos = parser->current.pos;
-    cvp_status status = cvp_parser_advance(parser);
+    cvp_status status = advance_open(parser);
     if (status != CVP_OK)
         return status;
     cvp_ast_node *list = cvp_ast_new(parser->tree, CVP_AST_LIST, open_pos);
@@ -262,7 +285,7 @@ static cvp_status parse_list(cvp_parser *parser, cvp_ast_node **out)
 static cvp_status parse_arguments(cvp_parser *parser, cvp_ast_node *call)
 {
     cvp_srcpos open_pos = parser->current.pos;
-    cvp_status status = cvp_parser_advance(parser);
+    cvp_status status = advance_open(parser);
     if (status != CVP_OK)
         return status;
     cvp_ast_arg *args = NULL;
@@ -326,7 +349,7 @@ static cvp_status parse_arguments(cvp_parser *parser, cvp_ast_node *call)
     call->u.call.count = count;
     if (status != CVP_OK)
         return status;
-    return cvp_parser_advance(parser);  /* ')' */
+    return advance_close(parser);  /* ')' */
 }
 
 /* NAME '.' NAME '(' arguments ')': an operation of an external
@@ -363,13 +386,27 @@ static cvp_status parse_implementation_call(cvp_parser *parser,
     return parse_arguments(parser, call);
 }
 
+/* True when the tokens after the current '.' are 'T' and then anything
+ * but '(': the transpose X.T, not an implementation's operation T(...). */
+static bool dot_is_transpose(const cvp_parser *parser)
+{
+    cvp_lexer ahead = parser->lexer;
+    cvp_token token;
+    if (cvp_lexer_next(&ahead, &token, NULL) != CVP_OK
+        || !cvp_token_is_word(&token, "T"))
+        return false;
+    if (cvp_lexer_next(&ahead, &token, NULL) != CVP_OK)
+        return true;
+    return token.kind != CVP_TOK_LPAREN;
+}
+
 static cvp_status parse_name_or_call(cvp_parser *parser, cvp_ast_node **out)
 {
     cvp_token name = parser->current;
     cvp_status status = cvp_parser_advance(parser);
     if (status != CVP_OK)
         return status;
-    if (parser->current.kind == CVP_TOK_DOT)
+    if (parser->current.kind == CVP_TOK_DOT && !dot_is_transpose(parser))
         return parse_implementation_call(parser, &name, out);
     if (parser->current.kind == CVP_TOK_LPAREN) {
         cvp_ast_node *call = cvp_ast_new(parser->tree, CVP_AST_CALL, name.pos);
@@ -416,6 +453,184 @@ static cvp_status parse_primary(cvp_parser *parser, cvp_ast_node **out)
     }
 }
 
+/* A call node `name` at `pos` (a name the parser chose, e.g. "pow"). */
+static cvp_ast_node *new_call(cvp_parser *parser, const char *name,
+                              cvp_srcpos pos, size_t count)
+{
+    cvp_ast_node *call = cvp_ast_new(parser->tree, CVP_AST_CALL, pos);
+    if (call == NULL)
+        return NULL;
+    call->u.call.name = cvp_ast_strdup(parser->tree, name, strlen(name));
+    call->u.call.args = cvp_ast_alloc(parser->tree,
+                                      (count ? count : 1) * sizeof(cvp_ast_arg));
+    if (call->u.call.name == NULL || call->u.call.args == NULL)
+        return NULL;
+    call->u.call.count = 0;
+    return call;
+}
+
+/* Appends an argument (keyword may be NULL) to a call made by new_call
+ * with room for it. */
+static cvp_status add_arg(cvp_parser *parser, cvp_ast_node *call,
+                          const char *keyword, cvp_ast_node *value)
+{
+    cvp_ast_arg *arg = &call->u.call.args[call->u.call.count++];
+    arg->pos = value->pos;
+    arg->keyword_pos = value->pos;
+    arg->value = value;
+    arg->keyword = NULL;
+    if (keyword != NULL) {
+        arg->keyword = cvp_ast_strdup(parser->tree, keyword, strlen(keyword));
+        if (arg->keyword == NULL)
+            return out_of_memory(parser);
+    }
+    return grow_depth(parser, call, value);
+}
+
+static bool ends_slice_part(cvp_token_kind kind)
+{
+    return kind == CVP_TOK_COLON || kind == CVP_TOK_COMMA
+           || kind == CVP_TOK_RBRACKET;
+}
+
+/* One subscript: an expression, or a slice [a] ':' [b] [':' [c]], which
+ * becomes slice(start=a, stop=b, step=c) without the absent parts. */
+static cvp_status parse_subscript(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_srcpos pos = parser->current.pos;
+    cvp_ast_node *part[3] = {NULL, NULL, NULL};
+    cvp_status status;
+    if (parser->current.kind != CVP_TOK_COLON) {
+        if ((status = parse_expression(parser, &part[0])) != CVP_OK)
+            return status;
+        if (parser->current.kind != CVP_TOK_COLON) {
+            *out = part[0];
+            return CVP_OK;
+        }
+    }
+    for (int k = 1; k < 3 && parser->current.kind == CVP_TOK_COLON; k++) {
+        if ((status = cvp_parser_advance(parser)) != CVP_OK)
+            return status;
+        if (!ends_slice_part(parser->current.kind)
+            && (status = parse_expression(parser, &part[k])) != CVP_OK)
+            return status;
+    }
+    if (parser->current.kind == CVP_TOK_COLON)
+        return fail(parser, parser->current.pos,
+                    "a slice has at most start:stop:step");
+    cvp_ast_node *slice = new_call(parser, "slice", pos, 3);
+    if (slice == NULL)
+        return out_of_memory(parser);
+    static const char *const names[3] = {"start", "stop", "step"};
+    for (int k = 0; k < 3; k++)
+        if (part[k] != NULL
+            && (status = add_arg(parser, slice, names[k], part[k])) != CVP_OK)
+            return status;
+    *out = slice;
+    return CVP_OK;
+}
+
+/* X[s1, s2, ...] after the primary X; the current token is '['. */
+static cvp_status parse_index(cvp_parser *parser, cvp_ast_node *base,
+                              cvp_ast_node **out)
+{
+    cvp_srcpos open_pos = parser->current.pos;
+    cvp_status status = advance_open(parser);
+    if (status != CVP_OK)
+        return status;
+    cvp_ast_node *items[CVP_AST_MAX_SUBSCRIPTS];
+    size_t count = 0;
+    while (parser->current.kind != CVP_TOK_RBRACKET) {
+        if (count == CVP_AST_MAX_SUBSCRIPTS)
+            return fail(parser, parser->current.pos,
+                        "at most %d subscripts", CVP_AST_MAX_SUBSCRIPTS);
+        if ((status = parse_subscript(parser, &items[count])) != CVP_OK)
+            return status;
+        count++;
+        if (parser->current.kind == CVP_TOK_COMMA) {
+            if ((status = cvp_parser_advance(parser)) != CVP_OK)
+                return status;
+        } else if (parser->current.kind != CVP_TOK_RBRACKET) {
+            char expected[96];
+            snprintf(expected, sizeof expected,
+                     "',', ':' or ']' to close '[' at column %d",
+                     open_pos.col);
+            return fail_expected(parser, expected);
+        }
+    }
+    if (count == 0)
+        return fail(parser, open_pos, "an index needs at least one subscript, "
+                    "e.g. X[0] or X[0:2, :]");
+    cvp_ast_node *call = new_call(parser, "index", open_pos, count + 1);
+    if (call == NULL)
+        return out_of_memory(parser);
+    if ((status = add_arg(parser, call, NULL, base)) != CVP_OK)
+        return status;
+    for (size_t k = 0; k < count; k++)
+        if ((status = add_arg(parser, call, NULL, items[k])) != CVP_OK)
+            return status;
+    *out = call;
+    return advance_close(parser);
+}
+
+/* primary { '[' subscripts ']' | '.' 'T' } */
+static cvp_status parse_postfix(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_ast_node *node = NULL;
+    cvp_status status = parse_primary(parser, &node);
+    while (status == CVP_OK) {
+        if (parser->current.kind == CVP_TOK_LBRACKET) {
+            status = parse_index(parser, node, &node);
+        } else if (parser->current.kind == CVP_TOK_DOT) {
+            cvp_srcpos pos = parser->current.pos;
+            if ((status = cvp_parser_advance(parser)) != CVP_OK)
+                break;
+            if (!cvp_token_is_word(&parser->current, "T"))
+                return fail_expected(parser, "'T' after '.' (X.T is the "
+                                             "transpose)");
+            cvp_ast_node *call = new_call(parser, "transpose", pos, 1);
+            if (call == NULL)
+                return out_of_memory(parser);
+            if ((status = add_arg(parser, call, NULL, node)) != CVP_OK)
+                break;
+            node = call;
+            status = cvp_parser_advance(parser);
+        } else {
+            break;
+        }
+    }
+    if (status == CVP_OK)
+        *out = node;
+    return status;
+}
+
+static cvp_status parse_unary(cvp_parser *parser, cvp_ast_node **out);
+
+/* postfix [ '**' unary ]: right-associative, and tighter than a sign on
+ * its left (Python's rule). */
+static cvp_status parse_power(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_ast_node *base = NULL;
+    cvp_status status = parse_postfix(parser, &base);
+    if (status != CVP_OK)
+        return status;
+    if (parser->current.kind != CVP_TOK_STARSTAR) {
+        *out = base;
+        return CVP_OK;
+    }
+    cvp_ast_node *call = new_call(parser, "pow", parser->current.pos, 2);
+    if (call == NULL)
+        return out_of_memory(parser);
+    cvp_ast_node *exponent = NULL;
+    if ((status = cvp_parser_advance(parser)) != CVP_OK
+        || (status = parse_unary(parser, &exponent)) != CVP_OK
+        || (status = add_arg(parser, call, NULL, base)) != CVP_OK
+        || (status = add_arg(parser, call, NULL, exponent)) != CVP_OK)
+        return status;
+    *out = call;
+    return CVP_OK;
+}
+
 static cvp_status parse_unary(cvp_parser *parser, cvp_ast_node **out)
 {
     cvp_status status = enter(parser);
@@ -434,7 +649,7 @@ static cvp_status parse_unary(cvp_parser *parser, cvp_ast_node **out)
                    != CVP_OK)
             return status;
         *out = node;
-    } else if ((status = parse_primary(parser, out)) != CVP_OK) {
+    } else if ((status = parse_power(parser, out)) != CVP_OK) {
         return status;
     }
     parser->nesting--;
@@ -470,7 +685,22 @@ static cvp_status parse_binary_level(cvp_parser *parser, bool multiplicative,
     if (status != CVP_OK)
         return status;
     char op;
-    while ((op = binary_op(parser->current.kind, multiplicative)) != 0) {
+    while ((op = binary_op(parser->current.kind, multiplicative)) != 0
+           || (multiplicative && parser->current.kind == CVP_TOK_SLASHSLASH)) {
+        if (op == 0) {   /* a // b is floordiv(a, b) */
+            cvp_ast_node *call = new_call(parser, "floordiv",
+                                          parser->current.pos, 2);
+            cvp_ast_node *rhs = NULL;
+            if (call == NULL)
+                return out_of_memory(parser);
+            if ((status = cvp_parser_advance(parser)) != CVP_OK
+                || (status = parse_unary(parser, &rhs)) != CVP_OK
+                || (status = add_arg(parser, call, NULL, lhs)) != CVP_OK
+                || (status = add_arg(parser, call, NULL, rhs)) != CVP_OK)
+                return status;
+            lhs = call;
+            continue;
+        }
         cvp_ast_node *node = cvp_ast_new(parser->tree, CVP_AST_BINARY,
                                          parser->current.pos);
         if (node == NULL)

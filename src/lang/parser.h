@@ -4,8 +4,13 @@
  *
  *   expression     := additive
  *   additive       := multiplicative { ('+' | '-') multiplicative }
- *   multiplicative := unary { ('*' | '/' | '@') unary }
- *   unary          := ('-' | '+') unary | primary
+ *   multiplicative := unary { ('*' | '/' | '//' | '@') unary }
+ *   unary          := ('-' | '+') unary | power
+ *   power          := postfix [ '**' unary ]          pow(postfix, unary)
+ *   postfix        := primary { '[' subscript { ',' subscript } [','] ']'
+ *                             | '.' 'T' }
+ *   subscript      := expression
+ *                   | [ expression ] ':' [ expression ] [ ':' [ expression ] ]
  *   primary        := NUMBER
  *                   | 'true' | 'false'
  *                   | NAME
@@ -28,14 +33,29 @@
  * Binary operators are left-associative; '*', '/' and '@' bind tighter
  * than '+' and '-' (as in Python, '@' has the precedence of '*'), and a
  * unary sign binds tighter than all of them, so -2 @ X is (-2) @ X and
- * 1 - 2 - 3 is (1 - 2) - 3.  White space is free; '#' starts a comment
- * that runs to the end of the line.  Positional arguments may not follow
- * keyword arguments.
+ * 1 - 2 - 3 is (1 - 2) - 3.  As in Python, '**' binds tighter than a sign
+ * on its left and is right-associative: -X ** 2 is -(X ** 2) and
+ * 2 ** 3 ** 2 is 2 ** 9.  White space is free; '#' starts a comment
+ * that runs to the end of the line.  Inside '(' ... ')' and '[' ... ']'
+ * a newline continues the expression (as in Python), also in the
+ * line-based proof files.  Positional arguments may not follow keyword
+ * arguments.
+ *
+ * Sugar: the postfix and power forms are calls of registered functions,
+ * so every method treats them like the functions they stand for:
+ *   X ** n        pow(X, n)
+ *   a // b        floordiv(a, b) (Python's floor division, elementwise)
+ *   X.T           transpose(X)
+ *   X[s1, s2]     index(X, s1, s2), where a subscript a:b:c is
+ *                 slice(start=a, stop=b, step=c) with the absent parts
+ *                 left out.
+ * `NAME.T(` ... is still an implementation's operation T.
  *
  * Meaning (given by the evaluator, eval/eval.h): a NUMBER is an exact
  * rational scalar (0.25 is 1/4, 1e-3 is 1/1000); 2/3 divides two
  * literals exactly; '*', '+', '-' are elementwise with NumPy broadcasting;
- * '/' divides by a scalar; '@' is matrix multiplication; tuples are
+ * '/' divides exactly, elementwise with broadcasting; '@' is matrix
+ * multiplication; tuples are
  * keyword values such as stride=(2, 1); `impl.conv2d(X, K)` (no spaces
  * around the '.') is one call node named "impl.conv2d", run by the
  * implementation a proof file declares; a bracketed list stacks
@@ -71,6 +91,8 @@ typedef struct {
     cvp_lang_error *err;     /* receives the first error (borrowed) */
     int nesting;             /* current recursion depth */
     long exponent_budget;    /* see lang/literal.h */
+    int bracket_depth;       /* open '(' and '[': newlines inside continue
+                                the expression (skipped by the parser) */
 } cvp_parser;
 
 /* Starts a parser over text (borrowed until parsing is done) and reads

@@ -69,12 +69,16 @@ typedef struct {
     bool unbounded;      /* `dim M >= 1` */
 } cvp_proof_dim;
 
-typedef struct {
+/* One relation of a `where` line; `A or B` chains the alternatives
+ * through `alt` (the constraint holds when any of them holds). */
+typedef struct cvp_proof_constraint cvp_proof_constraint;
+struct cvp_proof_constraint {
     cvp_shape_expr *lhs;
     cvp_relation rel;
     cvp_shape_expr *rhs;
     cvp_srcpos pos;
-} cvp_proof_constraint;
+    cvp_proof_constraint *alt;   /* the next alternative after `or`, or NULL */
+};
 
 typedef struct {
     const char *name;
@@ -148,6 +152,10 @@ typedef struct {
     cvp_proof_implementation *implementations;
     size_t claim_count;
     cvp_proof_claim *claims;
+    /* Warnings about a file that still parses (a deprecated '/' in a
+     * shape), in file order; the caller decides whether to show them. */
+    size_t note_count;
+    cvp_lang_error *notes;
     void *storage;               /* private: owns everything else */
 } cvp_proof_file;
 

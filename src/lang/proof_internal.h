@@ -96,13 +96,19 @@ typedef struct {
     cvp_symbols symbols;       /* its names */
     size_t claim_capacity, implementation_capacity;
     size_t dim_capacity, constraint_capacity, tensor_capacity,
-        let_capacity, show_capacity;
+        let_capacity, show_capacity, note_capacity;
     bool saw_by;
     cvp_srcpos by_pos;
 } cvp_proof_state;
 
 /* Records a CVP_ERR_INPUT at `pos` and returns it. */
 cvp_status cvp_proof_fail(cvp_proof_state *st, cvp_srcpos pos,
+                          const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Adds a warning at `pos` to the file's notes (the parse goes on);
+ * fails only when memory runs out. */
+cvp_status cvp_proof_note(cvp_proof_state *st, cvp_srcpos pos,
                           const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -12,7 +12,8 @@
  *                 ( NEWLINE | EOF | before the claim's '}' )
  *   dim        := 'dim' NAME { ',' NAME } ( 'in' INT '..' INT | '>=' INT )
  *   where      := 'where' relation { ',' relation }
- *   relation   := shape ( '<=' | '<' | '==' | '>=' | '>' ) shape
+ *   relation   := comparison { 'or' comparison }
+ *   comparison := shape ( '<=' | '<' | '==' | '>=' | '>' ) shape
  *   tensor     := 'tensor' NAME '[' [ shape { ',' shape } ] ']'
  *                 [ 'values' INT '..' INT ]
  *   let        := 'let' NAME '=' expression
@@ -22,7 +23,7 @@
  *   option     := NAME '=' INT
  *
  *   shape      := product { ( '+' | '-' ) product }
- *   product    := factor { ( '*' | '/' ) factor }
+ *   product    := factor { ( '*' | '//' | '/' ) factor }
  *   factor     := '-' factor | DIGITS | DIM | '(' shape ')'
  *
  *   INT        := [ '-' ] DIGITS          a long; no '.', no exponent
@@ -42,8 +43,16 @@
  *     a tensor's `values LO..HI` needs LO <= HI (negative bounds are fine);
  *   - names are unique within a claim across dims, tensors and lets, and
  *     'true' and 'false' cannot be declared;
- *   - a shape or `where` names dims declared on an earlier line; `/` in
- *     shapes is floor division;
+ *   - a shape or `where` names dims declared on an earlier line; `//` in
+ *     shapes is floor division (as in Python); `/` there still means the
+ *     same, with a deprecation note in the file's notes (in expressions
+ *     '/' is exact division, so one symbol would have two meanings);
+ *   - a `where` line is a conjunction of its relations, and `A or B` is
+ *     one relation that holds when either side does (`or` binds tighter
+ *     than the ',');
+ *   - in `let` and `show`, a newline inside '(' ... ')' or '[' ... ']'
+ *     continues the expression (lang/parser.h), and the show's text
+ *     joins its lines with single spaces, without their comments;
  *   - a tensor has at most 8 shape entries; `tensor s[]` is a scalar;
  *   - in `let` and `show`, every name used as a value is a dim (an
  *     integer scalar there), a tensor or a let declared on an earlier line
@@ -81,6 +90,29 @@ cvp_status cvp_proof_fail(cvp_proof_state *st, cvp_srcpos pos,
     va_end(ap);
     return cvp_lang_error_set(st->err, CVP_ERR_INPUT, st->source_name, pos,
                               "%s", message);
+}
+
+cvp_status cvp_proof_note(cvp_proof_state *st, cvp_srcpos pos,
+                          const char *format, ...)
+{
+    cvp_proof_file *file = st->file;
+    cvp_lang_error *notes = cvp_proof_arena_reserve(
+        st->arena, file->notes, file->note_count, &st->note_capacity,
+        sizeof *notes);
+    if (notes == NULL)
+        return cvp_proof_out_of_memory(st);
+    file->notes = notes;
+    char message[CVP_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(message, sizeof message, format, ap);
+    va_end(ap);
+    cvp_lang_error *note = &notes[file->note_count++];
+    cvp_lang_error_clear(note);
+    cvp_lang_error_set(note, CVP_ERR_INPUT, st->source_name, pos, "%s",
+                       message);
+    note->status = CVP_OK;   /* a warning: the file still parses */
+    return CVP_OK;
 }
 
 cvp_status cvp_proof_out_of_memory(cvp_proof_state *st)

@@ -137,7 +137,8 @@ static cvp_status parse_unary(cvp_proof_state *st, int nesting,
 static bool binary_kind(cvp_token_kind token, bool product,
                         cvp_shape_kind *kind)
 {
-    if (product && (token == CVP_TOK_STAR || token == CVP_TOK_SLASH)) {
+    if (product && (token == CVP_TOK_STAR || token == CVP_TOK_SLASH
+                    || token == CVP_TOK_SLASHSLASH)) {
         *kind = token == CVP_TOK_STAR ? CVP_SHAPE_MUL : CVP_SHAPE_DIV;
         return true;
     }
@@ -164,6 +165,12 @@ static cvp_status parse_level(cvp_proof_state *st, int nesting, bool product,
         cvp_shape_expr *e = new_node(st, kind, st->parser.current.pos);
         if (e == NULL)
             return cvp_proof_out_of_memory(st);
+        if (st->parser.current.kind == CVP_TOK_SLASH
+            && (status = cvp_proof_note(st, e->pos, "'/' in a shape is floor "
+                                        "division; write '//' ('/' in shapes "
+                                        "is deprecated: in expressions it "
+                                        "divides exactly)")) != CVP_OK)
+            return status;
         e->lhs = lhs;
         int rhs_depth;
         if ((status = cvp_parser_advance(&st->parser)) != CVP_OK)
@@ -282,8 +289,9 @@ const char *cvp_relation_name(cvp_relation rel)
     return "?";
 }
 
-bool cvp_proof_constraint_eval(bool *holds, const cvp_proof_constraint *c,
-                               const long *values)
+/* One comparison, without its alternatives. */
+static bool comparison_eval(bool *holds, const cvp_proof_constraint *c,
+                            const long *values)
 {
     long a, b;
     if (!cvp_shape_eval(&a, c->lhs, values)
@@ -297,6 +305,28 @@ bool cvp_proof_constraint_eval(bool *holds, const cvp_proof_constraint *c,
     case CVP_REL_GT: *holds = a > b; break;
     }
     return true;
+}
+
+/* `A or B or ...`: holds when some alternative can be evaluated and
+ * holds; an alternative that cannot be evaluated (a division by zero)
+ * does not hold, and only when none can be evaluated is the whole
+ * constraint unevaluable. */
+bool cvp_proof_constraint_eval(bool *holds, const cvp_proof_constraint *c,
+                               const long *values)
+{
+    bool evaluated = false;
+    *holds = false;
+    for (; c != NULL; c = c->alt) {
+        bool one = false;
+        if (!comparison_eval(&one, c, values))
+            continue;
+        evaluated = true;
+        if (one) {
+            *holds = true;
+            return true;
+        }
+    }
+    return evaluated;
 }
 
 /* ---- printing ---------------------------------------------------------- */

@@ -220,6 +220,30 @@ static bool relation_of(cvp_token_kind kind, cvp_relation *rel)
     }
 }
 
+/* shape REL shape, into c (whose alt stays NULL). */
+static cvp_status parse_comparison(cvp_proof_state *st, cvp_proof_constraint *c)
+{
+    c->pos = st->parser.current.pos;
+    cvp_status status = cvp_proof_parse_shape(st, &c->lhs);
+    if (status != CVP_OK)
+        return status;
+    if (st->parser.current.kind == CVP_TOK_ASSIGN)
+        return cvp_proof_fail(st, st->parser.current.pos,
+                              "'=' is not a comparison; write '==' for "
+                              "equality");
+    if (!relation_of(st->parser.current.kind, &c->rel))
+        return cvp_proof_expected(st, "a comparison (<=, <, ==, >=, >)");
+    if ((status = cvp_parser_advance(&st->parser)) != CVP_OK
+        || (status = cvp_proof_parse_shape(st, &c->rhs)) != CVP_OK)
+        return status;
+    cvp_relation ignored;
+    if (relation_of(st->parser.current.kind, &ignored))
+        return cvp_proof_fail(st, st->parser.current.pos,
+                              "comparisons do not chain; write "
+                              "'A <= B, B <= C' instead");
+    return CVP_OK;
+}
+
 static cvp_status parse_where(cvp_proof_state *st)
 {
     cvp_proof_claim *claim = st->claim;
@@ -234,24 +258,21 @@ static cvp_status parse_where(cvp_proof_state *st)
             return cvp_proof_out_of_memory(st);
         claim->constraints = all;
         cvp_proof_constraint *c = &all[claim->constraint_count];
-        c->pos = st->parser.current.pos;
-        if ((status = cvp_proof_parse_shape(st, &c->lhs)) != CVP_OK)
-            return status;
-        if (st->parser.current.kind == CVP_TOK_ASSIGN)
-            return cvp_proof_fail(st, st->parser.current.pos,
-                                  "'=' is not a comparison; write '==' for "
-                                  "equality");
-        if (!relation_of(st->parser.current.kind, &c->rel))
-            return cvp_proof_expected(st, "a comparison (<=, <, ==, >=, >)");
-        if ((status = cvp_parser_advance(&st->parser)) != CVP_OK
-            || (status = cvp_proof_parse_shape(st, &c->rhs)) != CVP_OK)
+        memset(c, 0, sizeof *c);
+        if ((status = parse_comparison(st, c)) != CVP_OK)
             return status;
         claim->constraint_count++;
-        cvp_relation ignored;
-        if (relation_of(st->parser.current.kind, &ignored))
-            return cvp_proof_fail(st, st->parser.current.pos,
-                                  "comparisons do not chain; write "
-                                  "'A <= B, B <= C' instead");
+        /* `A or B`: the alternatives hang off the first comparison */
+        for (cvp_proof_constraint *last = c;
+             cvp_token_is_word(&st->parser.current, "or");
+             last = last->alt) {
+            last->alt = cvp_proof_arena_alloc(st->arena, sizeof *last->alt);
+            if (last->alt == NULL)
+                return cvp_proof_out_of_memory(st);
+            if ((status = cvp_parser_advance(&st->parser)) != CVP_OK
+                || (status = parse_comparison(st, last->alt)) != CVP_OK)
+                return status;
+        }
         if (st->parser.current.kind != CVP_TOK_COMMA)
             break;
         status = cvp_parser_advance(&st->parser);
@@ -400,6 +421,42 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* The text of a show from `start` to `end`: each line without its
+ * comment (expressions hold no strings, so a '#' starts one), the lines
+ * of a continued expression joined by single spaces, trimmed.  NULL when
+ * memory runs out. */
+static char *show_text(cvp_proof_state *st, const char *start,
+                       const char *end)
+{
+    char *text = cvp_proof_arena_alloc(st->arena, (size_t)(end - start) + 1);
+    if (text == NULL)
+        return NULL;
+    size_t n = 0;
+    const char *line = start;
+    while (line < end) {
+        const char *stop = memchr(line, '\n', (size_t)(end - line));
+        const char *next = stop != NULL ? stop + 1 : end;
+        if (stop == NULL)
+            stop = end;
+        const char *hash = memchr(line, '#', (size_t)(stop - line));
+        if (hash != NULL)
+            stop = hash;
+        while (line < stop && is_blank(*line))
+            line++;
+        while (stop > line && is_blank(stop[-1]))
+            stop--;
+        if (stop > line) {
+            if (n > 0)
+                text[n++] = ' ';
+            memcpy(text + n, line, (size_t)(stop - line));
+            n += (size_t)(stop - line);
+        }
+        line = next;
+    }
+    text[n] = '\0';
+    return text;
+}
+
 static cvp_status parse_show(cvp_proof_state *st)
 {
     cvp_proof_claim *claim = st->claim;
@@ -445,14 +502,7 @@ static cvp_status parse_show(cvp_proof_state *st)
     /* The text runs to the end of the line (or a '}' closing the claim on
      * it); a '#' there can only start the comment, as expressions hold no
      * strings. */
-    const char *end = st->parser.current.text;
-    const char *hash = memchr(start, '#', (size_t)(end - start));
-    if (hash != NULL)
-        end = hash;
-    while (end > start && is_blank(end[-1]))
-        end--;
-    show.text = cvp_proof_arena_strdup(st->arena, start,
-                                       (size_t)(end - start));
+    show.text = show_text(st, start, st->parser.current.text);
     cvp_proof_show *shows = cvp_proof_arena_reserve(
         st->arena, claim->shows, claim->show_count, &st->show_capacity,
         sizeof *shows);

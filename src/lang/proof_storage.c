@@ -205,6 +205,8 @@ void cvp_proof_file_init(cvp_proof_file *file)
     file->implementations = NULL;
     file->claim_count = 0;
     file->claims = NULL;
+    file->note_count = 0;
+    file->notes = NULL;
     file->storage = NULL;
 }
 
