@@ -58,8 +58,8 @@ static void fold_height(const cvp_value *v, const cvp_ring *R, int64_t *num,
             a = h.num_bits;
             b = h.den_bits;
         } else if (t->ring == &cvp_ring_q && mpq_sgn(t->entries[k]) != 0) {
-            a = cvp_height_bits(mpq_numref(t->entries[k]));
-            b = cvp_height_bits(mpq_denref(t->entries[k]));
+            a = cvp_height_log2(mpq_numref(t->entries[k]));
+            b = cvp_height_log2(mpq_denref(t->entries[k]));
         }
         if (a > *num)
             *num = a;
@@ -291,7 +291,7 @@ run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
                   "(%ld per shape), each with its own prime p drawn uniformly from "
                   "the primes of [2^60, 2^61) (at least 2^54)%s; at the weakest "
                   "shape the sides have degree at most d = %ld and the numerator "
-                  "of their difference has coefficients below 2^%lld, which have "
+                  "of their difference has coefficients of absolute value at most 2^%lld, which have "
                   "at most k = %lld prime factors >= 2^60, and constants' "
                   "denominators exclude at most e = %lld primes; so a false "
                   "identity survives one point with probability at most "

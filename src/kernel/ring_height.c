@@ -33,9 +33,13 @@ static void h_set(cvp_ring *R, void *r, const void *a)
     *(cvp_height *)r = *(const cvp_height *)a;
 }
 
-int64_t cvp_height_bits(const mpz_t z)
+int64_t cvp_height_log2(const mpz_t z)
 {
-    return mpz_sgn(z) == 0 ? 0 : (int64_t)mpz_sizeinbase(z, 2);
+    if (mpz_sgn(z) == 0)
+        return 0;
+    int64_t bits = (int64_t)mpz_sizeinbase(z, 2);   /* 2^(bits-1) <= |z| < 2^bits */
+    /* a power of two is exactly 2^(bits-1) */
+    return mpz_scan1(z, 0) == (mp_bitcnt_t)(bits - 1) ? bits - 1 : bits;
 }
 
 static void h_set_q(cvp_ring *R, void *r, const mpq_t q)
@@ -46,9 +50,10 @@ static void h_set_q(cvp_ring *R, void *r, const mpq_t q)
         return;
     }
     /* mpq_t is kept in lowest terms with a positive denominator. */
-    int64_t n = cvp_height_bits(mpq_numref(q)), d = cvp_height_bits(mpq_denref(q));
-    if (mpz_cmp_ui(mpq_denref(q), 1) > 0)
-        ctx_of(R)->denominator_bits = plus(R, ctx_of(R)->denominator_bits, d);
+    int64_t n = cvp_height_log2(mpq_numref(q)), d = cvp_height_log2(mpq_denref(q));
+    if (mpz_cmp_ui(mpq_denref(q), 1) > 0)   /* d >= 1 then; a prime divides it */
+        ctx_of(R)->denominator_bits = plus(R, ctx_of(R)->denominator_bits,
+                                           (int64_t)mpz_sizeinbase(mpq_denref(q), 2));
     x->num_bits = plus(R, n, 0);
     x->den_bits = plus(R, d, 0);
 }

@@ -15,18 +15,18 @@
  * polynomial is a = CVP_HEIGHT_ZERO.  The operations, with
  * ||P1 P2|| <= ||P1|| ||P2|| and ||P1 B2 + P2 B1|| <= ||P1|| B2 + ||P2|| B1:
  *   an input entry (a variable)   (0, 0)
- *   a constant n/d (lowest terms) (bits(|n|), bits(d)), bits(x) being
- *                                 the number of binary digits (x < 2^bits)
+ *   a constant n/d (lowest terms) (lg |n|, lg d), lg x = ceil(log2 x)
  *   sum, difference               (max(a1 + b2, a2 + b1) + 1, b1 + b2)
  *   product                       (a1 + a2, b1 + b2)
  *   negation                      unchanged
  * A sum with a zero operand is the other operand.  The bounds are loose
  * (a chain of n sums adds n bits) but always upper bounds.
  *
- * The ring context also adds up bits(d) of every constant's denominator
- * d > 1 set during the evaluation: a prime p >= 2^60 that makes some
- * denominator vanish mod p divides the product of them all, so at most
- * (that total) / 60 such primes exist.
+ * The ring context also adds up bits(d) (the number of binary digits, so
+ * d < 2^bits(d)) of every constant's denominator d > 1 set during the
+ * evaluation: a prime p >= 2^60 that makes some denominator vanish mod p
+ * divides the product of them all, so at most (that total) / 60 such
+ * primes exist.
  *
  * Every bound saturates at CVP_HEIGHT_MAX bits; the ring then records
  * that it saturated (cvp_ring_height_saturated), and no bound may be
@@ -62,7 +62,7 @@ bool cvp_ring_height_saturated(const cvp_ring *R);
  * since init (saturating at CVP_HEIGHT_MAX). */
 int64_t cvp_ring_height_denominator_bits(const cvp_ring *R);
 
-/* The number of binary digits of |z| (0 for z = 0). */
-int64_t cvp_height_bits(const mpz_t z);
+/* ceil(log2 |z|) (0 for z = 0 and |z| = 1). */
+int64_t cvp_height_log2(const mpz_t z);
 
 #endif
