@@ -126,7 +126,7 @@ if [ -x "$python" ]; then
         base=${proof%.proof}
         name=invalid/$(basename "$proof")
         rm -f "$tmp/report.json"
-        run check "$proof" --report json -o "$tmp/report.json"
+        run check "$proof" --seed 1 --report json -o "$tmp/report.json"
         if [ "$rc" -ne 1 ] || [ -s "$tmp/err" ]; then
             echo "  wanted: exit 1, nothing on stderr"
             fail "$name"
