@@ -42,7 +42,7 @@ for proof in "$corpus"/valid/*.proof; do
     [ -f "$proof" ] || continue
     found=$((found + 1))
     name=valid/$(basename "$proof")
-    run check "$proof" --quiet
+    run check "$proof" --seed 1 --quiet
     if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then
         pass "$name"
     else
@@ -129,7 +129,7 @@ if [ -x "$python" ]; then
         base=${proof%.proof}
         name=invalid/$(basename "$proof")
         rm -f "$tmp/report.json"
-        run check "$proof" --report json -o "$tmp/report.json"
+        run check "$proof" --seed 1 --report json -o "$tmp/report.json"
         if [ "$rc" -ne 1 ] || [ -s "$tmp/err" ]; then
             echo "  wanted: exit 1, nothing on stderr"
             fail "$name"

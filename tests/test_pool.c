@@ -212,6 +212,56 @@ static void test_avg_pool2d_ceil_mode_partial_window(void **state)
     cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
 }
 
+/* PyTorch: max_pool2d([[[[1,2],[3,4]]]], 3, stride=3, ceil_mode=True) is
+ * [[[[4]]]]: the one window covers rows and columns 0..2, clipped to the
+ * input 0..1. */
+static void test_pool_ceil_mode_window_larger_than_input(void **state)
+{
+    (void)state;
+    cvp_error err;
+    cvp_tensor_t X, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    tu_ints(X, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 2, 3, 4});
+    cvp_pool2d_params p = cvp_pool2d_params_default(3, 3);
+    p.ceil_mode = true;
+    tu_assert_ok(cvp_max_pool2d(Y, X, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 1, 1}, (long[]){4});
+    tu_assert_equal(Y, E);
+    /* backward: the gradient 7 goes to the maximum, position (1, 1) */
+    tu_ints(G, 4, (size_t[]){1, 1, 1, 1}, (long[]){7});
+    tu_assert_ok(cvp_max_pool2d_backward(Y, X, G, &p, &err), &err);
+    tu_ints(E, 4, (size_t[]){1, 1, 2, 2}, (long[]){0, 0, 0, 7});
+    tu_assert_equal(Y, E);
+    /* average: the window ends at min(0 + 3, 2 + 0) = 2 on both axes,
+     * so the divisor is 2 * 2 = 4 with or without count_include_pad:
+     * (1 + 2 + 3 + 4) / 4 = 5/2; backward sends 7/4 to every position */
+    for (int include = 0; include < 2; include++) {
+        p.count_include_pad = include;
+        tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+        set_row(E, 1, (long[]){5}, (unsigned long[]){2});
+        tu_assert_equal(Y, E);
+        tu_assert_ok(cvp_avg_pool2d_backward(Y, X, G, &p, &err), &err);
+        set_row(E, 4, (long[]){7, 7, 7, 7}, (unsigned long[]){4, 4, 4, 4});
+        tu_assert_ok(cvp_tensor_reshape(E, E, 4, (size_t[]){1, 1, 2, 2}, &err), &err);
+        tu_assert_equal(Y, E);
+    }
+    /* [1, 2, 3] with a 1 x 2 window, stride 2, ceil mode: windows {0, 1}
+     * and {2, 3} clipped to {2}, divisor min(2 + 2, 3) - 2 = 1:
+     * [3/2, 3] (PyTorch gives [1.5, 3.0]) */
+    tu_ints(X, 4, (size_t[]){1, 1, 1, 3}, (long[]){1, 2, 3});
+    p = cvp_pool2d_params_default(1, 2);
+    p.ceil_mode = true;
+    tu_assert_ok(cvp_avg_pool2d(Y, X, &p, &err), &err);
+    set_row(E, 2, (long[]){3, 3}, (unsigned long[]){2, 1});
+    tu_assert_equal(Y, E);
+    /* floor mode has no window at all there */
+    tu_ints(X, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 2, 3, 4});
+    p = cvp_pool2d_params_default(3, 3);
+    tu_assert_fails(cvp_max_pool2d(Y, X, &p, &err), &err, CVP_ERR_INPUT,
+                    "would be empty");
+    cvp_tensor_clear(X), cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
 static void test_pool2d_out_dim_ceil_mode_rule(void **state)
 {
     (void)state;
@@ -238,6 +288,12 @@ static void test_pool2d_out_dim_ceil_mode_rule(void **state)
          * (third window starts at 6 < 7) */
         {7, 2, 3, 0, 2, false, 2},
         {7, 2, 3, 0, 2, true, 3},
+        /* a window larger than the input, in ceil mode (PyTorch's
+         * floor division of a negative span): H=2, k=3, s=3: span -1,
+         * floor((-1 + 2) / 3) + 1 = 1, starting at 0 < 2 */
+        {2, 3, 3, 0, 1, true, 1},
+        /* H=1, k=2, s=2: span -1, floor(0 / 2) + 1 = 1 */
+        {1, 2, 2, 0, 1, true, 1},
     };
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         tu_assert_ok(cvp_pool2d_out_dim(&out, rows[r].in, rows[r].k, rows[r].s,
@@ -249,6 +305,9 @@ static void test_pool2d_out_dim_ceil_mode_rule(void **state)
     }
     /* window 3 larger than the input 2 */
     tu_assert_fails(cvp_pool2d_out_dim(&out, 2, 3, 1, 0, 1, false, "width", &err),
+                    &err, CVP_ERR_INPUT, "output width would be empty");
+    /* floor mode: span -1, floor(-1 / 2) + 1 = 0 outputs */
+    tu_assert_fails(cvp_pool2d_out_dim(&out, 1, 2, 2, 0, 1, false, "width", &err),
                     &err, CVP_ERR_INPUT, "output width would be empty");
 }
 
@@ -748,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_pool_errors_name_the_argument),
         cmocka_unit_test(test_pool_window_entirely_in_padding_is_an_error),
         cmocka_unit_test(test_pool_output_may_alias_input),
+        cmocka_unit_test(test_pool_ceil_mode_window_larger_than_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

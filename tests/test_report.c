@@ -235,7 +235,8 @@ static void assert_lacks(const char *text, const char *fragment)
     "      differing entries:\n" \
     "        [0, 0]: 1 != 2\n"
 
-#define SUMMARY "2 passed, 1 failed, 1 undecided\n"
+/* The text report ends with the seed (build_sample's 42) and the summary. */
+#define SUMMARY "seed 42 (replay with --seed 42)\n2 passed, 1 failed, 1 undecided\n"
 
 static void test_text_default(void **state)
 {
@@ -333,16 +334,19 @@ static void test_text_summary_line_forms(void **state)
     (void)state;
     cvp_report r;
     cvp_report_init(&r, NULL, 0);
-    assert_rendered(cvp_report_write_text, &r, NULL, "0 passed, 0 failed\n");
+    assert_rendered(cvp_report_write_text, &r, NULL,
+                    "seed 0 (replay with --seed 0)\n0 passed, 0 failed\n");
     cvp_claim_result *c = cvp_report_add_claim(&r, "t", false, NULL, 0, NULL);
     c->outcome = CVP_OUTCOME_PASSED;
     cvp_render_options quiet = {.quiet = true};
-    assert_rendered(cvp_report_write_text, &r, &quiet, "1 passed, 0 failed\n");
+    assert_rendered(cvp_report_write_text, &r, &quiet,
+                    "seed 0 (replay with --seed 0)\n1 passed, 0 failed\n");
     /* A claim no method could judge is not verified: undecided. */
     c = cvp_report_add_claim(&r, "u", false, NULL, 0, NULL);
     c->outcome = CVP_OUTCOME_NOT_APPLICABLE;
     assert_rendered(cvp_report_write_text, &r, &quiet,
-                    "UNDECIDED \"u\"\n\n1 passed, 0 failed, 1 undecided\n");
+                    "UNDECIDED \"u\"\n\nseed 0 (replay with --seed 0)\n"
+                    "1 passed, 0 failed, 1 undecided\n");
     cvp_report_clear(&r);
 }
 
@@ -368,6 +372,7 @@ static void test_text_escapes_titles_and_controls(void **state)
                     "\n"
                     "    after a blank line\n"
                     "\n"
+                    "seed 1 (replay with --seed 1)\n"
                     "0 passed, 1 failed\n");
     cvp_report_clear(&r);
 }

@@ -64,7 +64,7 @@ ext_json=json ext_text=txt ext_md=md ext_junit=xml ext_html=html
 # ---- the whole run, every format --------------------------------------------
 mkdir "$tmp/whole"
 # shellcheck disable=SC2086  # $corpus is a list of paths
-run check $corpus --report json -o "$tmp/whole/r.json" --report text \
+run check $corpus --seed 5 --report json -o "$tmp/whole/r.json" --report text \
     -o "$tmp/whole/r.txt" --report md -o "$tmp/whole/r.md" \
     --report junit -o "$tmp/whole/r.xml" --report html -o "$tmp/whole/r.html"
 whole_rc=$rc
@@ -92,7 +92,7 @@ for n in 1 2 3; do
     k=1
     while [ "$k" -le "$n" ]; do
         # shellcheck disable=SC2086
-        run check $corpus --shard "$k/$n" --report json -o "$d/s$k.json" --report text
+        run check $corpus --seed 5 --shard "$k/$n" --report json -o "$d/s$k.json" --report text
         c=$(grep -c '^    {$' "$d/s$k.json")
         total=$((total + c))
         if [ "$rc" -eq 0 ] && grep -q "\"shard\": {\"index\": $k, \"count\": $n, \"claims\": $claims}" "$d/s$k.json" \
@@ -179,7 +179,7 @@ cp "$tmp/out" "$tmp/again.json"
 same "a whole run's report through merge-reports, json = itself" "$tmp/mixed.json" "$tmp/again.json"
 # an undecided claim and nothing failed: 3
 sed -n '/^claim "sigmoid/,$p' "$tmp/mixed.proof" >"$tmp/undecided.proof"
-run check "$tmp/undecided.proof" --shard 1/1 --report json -o "$tmp/u.json"
+run check "$tmp/undecided.proof" --seed 5 --shard 1/1 --report json -o "$tmp/u.json"
 u_rc=$rc
 run merge-reports "$tmp/u.json"
 if [ "$u_rc" -eq 3 ] && [ "$rc" -eq 3 ]; then
@@ -189,7 +189,7 @@ else
     fail "an undecided claim: exit 3"
 fi
 # a shard with no claims at all (more shards than claims)
-run check "$tmp/mixed.proof" --shard 5/5 --report json -o "$tmp/empty.json"
+run check "$tmp/mixed.proof" --seed 7 --shard 5/5 --report json -o "$tmp/empty.json"
 if [ "$rc" -eq 0 ] && grep -q '"claims": \[\]' "$tmp/empty.json"; then
     pass "--shard 5/5 of 3 claims: no claims, exit 0"
 else
@@ -204,6 +204,7 @@ for spec in x 1/ /2 1/2/3 -1/2 "1 /2" 1/1000001; do
     refused "--shard '$spec'" "--shard wants K/N" check "$tmp/mixed.proof" --shard "$spec"
 done
 refused "--shard without a value" "needs a value" check "$tmp/mixed.proof" --shard
+refused "--shard without --seed" "--shard needs --seed N" check "$tmp/mixed.proof" --shard 1/2
 
 # ---- malformed reports: located errors ------------------------------------
 bad() {

@@ -48,12 +48,12 @@ static void test_names(void **state)
 {
     (void)state;
     assert_string_equal(cvp_outcome_name(CVP_OUTCOME_TESTED), "tested");
-    /* exact is the one method whose pass proves nothing beyond its samples */
+    /* exact and bounded judge only the instances they draw */
     assert_false(cvp_method_proves(CVP_METHOD_EXACT));
     assert_true(cvp_method_proves(CVP_METHOD_RANDOM));
     assert_true(cvp_method_proves(CVP_METHOD_SYMBOLIC));
     assert_true(cvp_method_proves(CVP_METHOD_ALL_SHAPES));
-    assert_true(cvp_method_proves(CVP_METHOD_BOUNDED));
+    assert_false(cvp_method_proves(CVP_METHOD_BOUNDED));
 }
 
 static void test_decide_by_hand(void **state)
@@ -73,8 +73,11 @@ static void test_decide_by_hand(void **state)
     /* a proving method passed as well: a proof */
     assert_int_equal(decide_with(false, 2, (cvp_method[]){E, S}, (cvp_outcome[]){P, P}),
                      CVP_OUTCOME_PASSED);
-    assert_int_equal(decide_with(false, 2, (cvp_method[]){E, B}, (cvp_outcome[]){P, P}),
+    assert_int_equal(decide_with(false, 2, (cvp_method[]){R, B}, (cvp_outcome[]){P, P}),
                      CVP_OUTCOME_PASSED);
+    /* bounded encloses rigorously, but at drawn instances only */
+    assert_int_equal(decide_with(false, 2, (cvp_method[]){E, B}, (cvp_outcome[]){P, P}),
+                     CVP_OUTCOME_TESTED);
     /* a counterexample settles it whatever else passed */
     assert_int_equal(decide_with(false, 2, (cvp_method[]){S, E}, (cvp_outcome[]){P, F}),
                      CVP_OUTCOME_FAILED);

@@ -240,6 +240,52 @@ def case_avg_pool2d(rng, run):
     return "backward: " + problem if problem else None
 
 
+def case_pool_ceil_small(rng, run):
+    """ceil_mode with an input no larger than the window: PyTorch still
+    gives an output when the (clipped) window starts inside the input or
+    the left padding, e.g. max_pool2d of a 2 x 2 input with kernel 3,
+    stride 3 is its maximum.  Where PyTorch rejects the sizes, convproof
+    must reject them too."""
+    k = (rng.randint(1, 4), rng.randint(1, 4))
+    stride = (rng.randint(1, 4), rng.randint(1, 4))
+    pad = (rng.randint(0, k[0] // 2), rng.randint(0, k[1] // 2))
+    h, w = rng.randint(1, k[0] + 1), rng.randint(1, k[1] + 1)
+    avg = rng.random() < 0.5
+    include = rng.random() < 0.5
+    X = ints(rng, (1, rng.randint(1, 2), h, w)).requires_grad_()
+    try:
+        if avg:
+            Y = torch.nn.functional.avg_pool2d(X, k, stride, pad, ceil_mode=True,
+                                               count_include_pad=include)
+        else:
+            Y = torch.nn.functional.max_pool2d(X, k, stride, pad, ceil_mode=True)
+    except RuntimeError:
+        Y = None
+    if avg:
+        expr = "avg_pool2d(X, %s, stride=%s, padding=%s, ceil_mode=true, " \
+               "count_include_pad=%s)" % (pair(*k), pair(*stride), pair(*pad),
+                                          "true" if include else "false")
+    else:
+        expr = "max_pool2d(X, %s, stride=%s, padding=%s, ceil_mode=true)" % (
+            pair(*k), pair(*stride), pair(*pad))
+    if Y is None:
+        try:
+            run.evaluate(expr, {"X": X.detach()})
+        except RuntimeError:
+            return None   # both reject the sizes
+        return "PyTorch rejects %s on %dx%d, convproof does not" % (expr, h, w)
+    scale = lcm(*range(1, k[0] * k[1] + 1))
+    G = ints(rng, tuple(Y.shape)) * scale
+    Y.backward(G)
+    tensors = {"X": X.detach(), "G": G}
+    problem = compare(run.evaluate(expr, tensors), Y)
+    if problem:
+        return "forward %s on %dx%d: %s" % (expr, h, w, problem)
+    back = expr.replace("_pool2d(X, ", "_pool2d_backward(X, G, ", 1)
+    problem = compare(run.evaluate(back, tensors), X.grad)
+    return "backward %s: %s" % (back, problem) if problem else None
+
+
 def case_relu(rng, run):
     X = ints(rng, (rng.randint(1, 3), rng.randint(1, 4), rng.randint(1, 4)))
     return compare(run.evaluate("relu(X)", {"X": X}), torch.relu(X))
@@ -311,7 +357,8 @@ CASES = [("conv1d", case_conv1d), ("conv3d", case_conv3d),
          ("max/min/abs/**/slices", case_elementwise),
          ("conv2d", case_conv2d), ("conv2d backward", case_conv2d_backward),
          ("conv_transpose2d", case_conv_transpose2d), ("max_pool2d", case_max_pool2d),
-         ("avg_pool2d", case_avg_pool2d), ("relu", case_relu)]
+         ("avg_pool2d", case_avg_pool2d), ("pool ceil small", case_pool_ceil_small),
+         ("relu", case_relu)]
 
 
 def main():

@@ -24,6 +24,7 @@ void cvp_check_options_default(cvp_check_options *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
+    o->seed_fixed = true;
     o->max_shapes = CVP_DEFAULT_MAX_SHAPES;
     o->max_terms = CVP_POLY_DEFAULT_MAX_TERMS;
     o->exact_trials = 3;
@@ -42,7 +43,7 @@ static double now(void)
 uint64_t check_mix_seed(const claim_context *c, int method, size_t shape,
                          long trial)
 {
-    uint64_t h = c->options->seed ^ 0x9e3779b97f4a7c15ULL;
+    uint64_t h = c->seed ^ 0x9e3779b97f4a7c15ULL;
     uint64_t parts[4] = {c->index, (uint64_t)method, shape, (uint64_t)trial};
     for (int i = 0; i < 4; i++) {
         h ^= parts[i] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -58,6 +59,17 @@ long check_method_option(const cvp_proof_method *m, const char *name, long dflt)
         if (strcmp(m->option_names[k], name) == 0)
             return m->option_values[k];
     return dflt;
+}
+
+bool check_method_seed(claim_context *c, const cvp_proof_method *decl)
+{
+    for (size_t k = 0; decl != NULL && k < decl->option_count; k++)
+        if (strcmp(decl->option_names[k], "seed") == 0) {
+            c->seed = (uint64_t)decl->option_values[k];
+            return true;
+        }
+    c->seed = c->options->seed;
+    return c->options->seed_fixed;
 }
 
 void check_not_polynomial(claim_context *c, cvp_method_result *m)
@@ -237,7 +249,7 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
 {
     const cvp_proof_claim *claim = &file->claims[index];
     claim_context c = {file, claim, index, options, NULL, {NULL, 0, NULL}, {0}, err,
-                       CVP_OK, false, 0};
+                       CVP_OK, false, 0, options->seed};
     char *statement = statement_text(claim);
     cvp_claim_result *cr = cvp_report_add_claim(report, claim->title, claim->is_refute,
                                                 file->source_name, claim->pos.line,

@@ -44,6 +44,11 @@
 
 typedef struct {
     unsigned long long seed;        /* base seed of every random choice */
+    /* Whether the seed was chosen in advance (--seed; the library's
+     * default of 1) rather than drawn from the operating system's
+     * entropy for this run (the command line's default): `random` says
+     * so, since a claim can be built around predictable primes. */
+    bool seed_fixed;
     bool only[CVP_METHOD_COUNT];    /* with `filtered`: run only these */
     bool filtered;
     size_t max_shapes;              /* per claim */

@@ -119,6 +119,7 @@ run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
 {
     long trials = check_method_option(decl, "trials", c->options->exact_trials);
     c->ties = check_method_option(decl, "ties", 0) != 0;
+    check_method_seed(c, decl);
     c->untied = 0;
     size_t instances = 0;
     for (size_t s = 0; s < c->shapes.count; s++) {

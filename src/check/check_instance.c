@@ -10,6 +10,7 @@
 #include "kernel/interrupt.h"
 #include "eval/subgrad.h"
 #include "io/tensor_text.h"
+#include "kernel/ring_height.h"
 #include "kernel/ring_poly.h"
 #include "kernel/ring_small.h"
 
@@ -77,6 +78,9 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
                 break;
             case FILL_DEGREE_ONE:
                 cvp_degree_set(elem, 1);
+                break;
+            case FILL_HEIGHT_ONE:
+                cvp_height_set_variable(elem);
                 break;
             }
         }

@@ -22,6 +22,8 @@ typedef struct {
     cvp_status shrink_kind;   /* the failure a shrink keeps (check_instance.c) */
     bool ties;                /* exact(ties=1): every instance on a kink */
     size_t untied;            /* instances for which no kink was found */
+    uint64_t seed;            /* base of check_mix_seed: options->seed, or
+                                 the running method's seed=N option */
 } claim_context;
 
 /* How the inputs of one instance are filled. */
@@ -30,7 +32,8 @@ typedef enum {
     FILL_SMALL_Q,        /* random integers in -1..1 within the range */
     FILL_VARIABLES,      /* polynomial indeterminates "X[i,j]" */
     FILL_RANDOM_FP,      /* uniform in Z/pZ */
-    FILL_DEGREE_ONE      /* degree semiring: every entry degree 1 */
+    FILL_DEGREE_ONE,     /* degree semiring: every entry degree 1 */
+    FILL_HEIGHT_ONE      /* height semiring: every entry a variable */
 } fill_kind;
 
 /* Binds every input tensor of the claim at shape p into env (which must
@@ -80,13 +83,18 @@ typedef enum {
     RUN_ERROR
 } run_kind;
 
-/* A seed for every (claim, method, shape, trial), so that each random
- * choice can be replayed on its own (check.c). */
+/* A seed for every (claim, method, shape, trial), derived from c->seed,
+ * so that each random choice can be replayed on its own (check.c). */
 uint64_t check_mix_seed(const claim_context *c, int method, size_t shape,
                         long trial);
 
 /* Reads option `name` of a method line (or returns the default). */
 long check_method_option(const cvp_proof_method *m, const char *name, long dflt);
+
+/* Sets c->seed for a method about to run: its seed=N option, else the
+ * run's seed.  Returns whether the seed was fixed in advance (an option,
+ * or options->seed_fixed), i.e. predictable by whoever wrote the claim. */
+bool check_method_seed(claim_context *c, const cvp_proof_method *decl);
 
 /* An evaluation met an operation that is not polynomial (random and
  * symbolic cannot judge the claim): m's reason quotes c->err's message,

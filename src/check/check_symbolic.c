@@ -61,9 +61,28 @@ run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
             check_not_polynomial(c, m);
             kind = RUN_NOT_APPLICABLE;
+        } else if (r.status == CVP_ERR_LIMIT
+                   && cvp_interrupt_limit_name(cvp_interrupt_reached()) == NULL) {
+            /* A cap of the polynomial ring itself (degree above
+             * CVP_POLY_MAX_DEGREE, more than --max-terms terms) is this
+             * method's own limit: only symbolic is left undecided, and
+             * the other methods still run. */
+            check_at_shape(c, &c->shapes.points[s], CVP_ERR_LIMIT);
+            char where[CVP_ERROR_MESSAGE_MAX + CVP_SOURCE_NAME_MAX + 64];
+            cvp_lang_error_format(where, sizeof where, c->err);
+            const char *name = cvp_limits_name(c->err->message);
+            if (name != NULL)
+                cvp_set_textf(&m->reason, "not decided: limit %s reached (%s)", name,
+                              where);
+            else
+                cvp_set_textf(&m->reason, "not decided: symbolic's degree cap "
+                              "(%d per term) reached (%s)", CVP_POLY_MAX_DEGREE, where);
+            cvp_lang_error_clear(c->err);
+            kind = RUN_UNDECIDED;
         } else if (r.status == CVP_ERR_LIMIT) {
-            /* The limit stops the check: keep its located message for
-             * the caller (check.h), with the shape it was reached at. */
+            /* A limit of the claim (--timeout, --max-memory) stops the
+             * check: keep its located message for the caller (check.h),
+             * with the shape it was reached at. */
             cvp_set_textf(&m->reason, "%s", c->err->message);
             *st = check_at_shape(c, &c->shapes.points[s], CVP_ERR_LIMIT);
             kind = RUN_ERROR;

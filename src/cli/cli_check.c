@@ -20,6 +20,7 @@
 #include "check/check.h"
 #include "fast/fast.h"
 #include "kernel/alloc.h"
+#include "kernel/rng.h"
 #include "ext/impl_external.h"
 #include "lang/proof.h"
 #include "report/render.h"
@@ -45,7 +46,10 @@ static void usage(FILE *stream)
         "options:\n"
         "  --method M          run only method M (exact, random, symbolic);\n"
         "                      repeatable\n"
-        "  --seed N            base seed of every random choice (default 1)\n"
+        "  --seed N            base seed of every random choice (default: drawn\n"
+        "                      from the operating system's entropy and printed\n"
+        "                      in every report; --seed N replays a run, and\n"
+        "                      random's evidence then says \"fixed seed\")\n"
         "  --report FORMAT     text, md, json, html or junit; repeatable; each\n"
         "                      may be followed by -o FILE (default: text on\n"
         "                      stdout); html is one self-contained page with\n"
@@ -179,6 +183,7 @@ int cvp_cli_check(int argc, char **argv)
     cvp_check_options options;
     cvp_check_options_default(&options);
     options.timeout = CVP_CLI_DEFAULT_TIMEOUT;   /* --timeout 0: none */
+    bool seed_given = false;
     cvp_render_options render = {false, false, false};
     cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
@@ -246,6 +251,7 @@ int cvp_cli_check(int argc, char **argv)
                 rc = CVP_EXIT_USAGE;
             } else {
                 options.seed = count;
+                seed_given = true;
             }
         } else if ((report_rc = cvp_cli_report_option("check", argc, argv, &i, reports,
                                                       &report_count)) >= 0) {
@@ -317,6 +323,28 @@ int cvp_cli_check(int argc, char **argv)
         fprintf(stderr, "convproof check: no .proof file given\n");
         usage(stderr);
         rc = CVP_EXIT_USAGE;
+    }
+
+    /* The shards of one run must draw the same random choices, which
+     * separate processes can only do from a seed they are all given. */
+    if (rc == CVP_EXIT_OK && shard.count > 0 && !seed_given) {
+        fprintf(stderr, "convproof check: --shard needs --seed N, the same in "
+                "every shard of the run (draw one fresh number for the run, "
+                "e.g. od -An -N4 -tu4 /dev/urandom)\n");
+        rc = CVP_EXIT_USAGE;
+    }
+    /* Without --seed, a seed nobody knew in advance: a claim cannot be
+     * built around the primes of `random` (check_random.c). */
+    if (rc == CVP_EXIT_OK && !seed_given) {
+        uint64_t seed;
+        if (!cvp_rng_entropy_seed(&seed)) {
+            fprintf(stderr, "convproof check: the operating system gave no random "
+                    "seed (getrandom, /dev/urandom); give one with --seed N\n");
+            rc = CVP_EXIT_USAGE;
+        } else {
+            options.seed = seed == 0 ? 1 : seed;   /* --seed takes N >= 1 */
+            options.seed_fixed = false;
+        }
     }
 
     /* Parse everything first. */

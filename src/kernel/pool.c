@@ -30,18 +30,24 @@ cvp_status cvp_pool2d_out_dim(size_t *out, size_t in, size_t k, size_t stride,
                               size_t pad, size_t dil, bool ceil_mode,
                               const char *axis_name, cvp_error *err)
 {
+    /* PyTorch's pooling_output_shape: floor((span + (ceil ? s - 1 : 0)) / s)
+     * + 1, the division rounding towards minus infinity.  In ceil mode
+     * the span may be negative: a window larger than the (padded) input
+     * still gives one output, over the positions it covers (2 x 2 input,
+     * kernel 3, stride 3: one window, clipped to the input). */
     int64_t span = (int64_t)in + 2 * (int64_t)pad - (int64_t)dil * ((int64_t)k - 1) - 1;
-    if (span < 0)
+    int64_t s = (int64_t)stride;
+    int64_t num = span + (ceil_mode ? s - 1 : 0);
+    int64_t size = (num >= 0 ? num / s : -((-num + s - 1) / s)) + 1;
+    /* In ceil mode the last window must start inside the input or the left
+     * padding; one starting in the right padding is dropped. */
+    if (ceil_mode && size > 0 && (size - 1) * s >= (int64_t)in + (int64_t)pad)
+        size--;
+    if (size < 1)
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "output %s would be empty: input %s %zu with padding %zu "
                              "is smaller than the window (%zu with dilation %zu)",
                              axis_name, axis_name, in, pad, k, dil);
-    int64_t s = (int64_t)stride;
-    int64_t size = (span + (ceil_mode ? s - 1 : 0)) / s + 1;
-    /* In ceil mode the last window must start inside the input or the left
-     * padding; one starting in the right padding is dropped. */
-    if (ceil_mode && (size - 1) * s >= (int64_t)in + (int64_t)pad)
-        size--;
     *out = (size_t)size;
     return CVP_OK;
 }

@@ -44,12 +44,15 @@ bool cvp_is_prime_u64(uint64_t n)
 
 uint64_t cvp_random_prime(cvp_rng *rng)
 {
-    /* Prime gaps below 2^61 are far below 2^20 (the largest known is
-     * under 1,600), so the search stays below 2^61. */
-    uint64_t lo = CVP_RANDOM_PRIME_MIN, hi = (UINT64_C(1) << 61) - (UINT64_C(1) << 20);
-    uint64_t n = lo + cvp_rng_next(rng) % (hi - lo + 1);
-    while (!cvp_is_prime_u64(n))
-        n++;
-    CVP_ASSERT(n < (UINT64_C(1) << 61));
-    return n;
+    /* Rejection sampling: a uniform odd number of [2^60, 2^61) is kept
+     * when it is prime, so every prime of the range is equally likely
+     * (the error bound of `random` counts bad primes among all of them).
+     * About one odd candidate in 21 is prime. */
+    for (;;) {
+        uint64_t n = CVP_RANDOM_PRIME_MIN | (cvp_rng_next(rng) >> 4) | 1;
+        if (cvp_is_prime_u64(n)) {
+            CVP_ASSERT(n >= CVP_RANDOM_PRIME_MIN && n < (UINT64_C(1) << 61));
+            return n;
+        }
+    }
 }

@@ -6,8 +6,8 @@
  * false identity a multiple of one fixed prime (X * 2 * (2^61 - 1) == 0
  * vanishes identically mod 2^61 - 1), so the prime itself is drawn at
  * random for every point: a fixed nonzero integer of b bits is divisible
- * by at most b / 60 of the primes drawn from, and there are about 2^55 of
- * them.
+ * by at most b / 60 of the primes drawn from, and there are at least 2^54
+ * of them (CVP_RANDOM_PRIME_COUNT_LOG2).
  *
  * Both functions are pure apart from advancing the generator.
  */
@@ -44,13 +44,21 @@ static inline uint64_t cvp_powmod_u64(uint64_t a, uint64_t e, uint64_t n)
  * 3.3 * 10^24. */
 bool cvp_is_prime_u64(uint64_t n);
 
-/* The smallest prime at or above a uniformly random point of
- * [2^60, 2^61 - 2^20]; always in [2^60, 2^61), so below the 2^62 that
- * cvp_ring_fp_init requires.  Advances rng. */
+/* A prime drawn uniformly from the primes of [2^60, 2^61) (rejection
+ * sampling); below the 2^62 that cvp_ring_fp_init requires.  Advances
+ * rng. */
 uint64_t cvp_random_prime(cvp_rng *rng);
 
 /* The smallest value cvp_random_prime can return; Schwartz-Zippel bounds
  * use it as the field size. */
 #define CVP_RANDOM_PRIME_MIN (UINT64_C(1) << 60)
+
+/* log2 of a proven lower bound on the number of primes in [2^60, 2^61):
+ * pi(2^61) - pi(2^60) >= 2^54.  By Rosser and Schoenfeld (Illinois J.
+ * Math. 6, 1962, (3.5) and (3.6)), x / ln x < pi(x) for x >= 17 and
+ * pi(x) < 1.25506 x / ln x for x > 1, so the count exceeds
+ * 2^60 / ln 2 * (2/61 - 1.25506/60) > 0.0171 * 2^60 > 2^60 / 64.
+ * (The true count is about 2^60 / 42.) */
+#define CVP_RANDOM_PRIME_COUNT_LOG2 54
 
 #endif

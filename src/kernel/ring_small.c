@@ -12,6 +12,7 @@
 
 typedef struct {
     uint64_t p;
+    bool denominator_hit;   /* a constant's denominator was 0 mod p */
 } fp_context;
 
 static uint64_t fp_p(cvp_ring *R) { return ((fp_context *)R->context)->p; }
@@ -34,6 +35,7 @@ static void fp_set_q(cvp_ring *R, void *r, const mpq_t q)
     mpz_mod(num, mpq_numref(q), mod);
     mpz_mod(den, mpq_denref(q), mod);
     if (mpz_sgn(den) == 0) {
+        ((fp_context *)R->context)->denominator_hit = true;
         cvp_ring_fail(R, CVP_ERR_INPUT,
                       "the denominator of a constant is divisible by the prime %llu",
                       (unsigned long long)p);
@@ -86,6 +88,7 @@ void cvp_ring_fp_init(cvp_ring *R, uint64_t p)
     memset(R, 0, sizeof *R);
     fp_context *ctx = cvp_xmalloc(sizeof *ctx);
     ctx->p = p;
+    ctx->denominator_hit = false;
     R->name = "F_p";
     R->elem_size = sizeof(uint64_t);
     R->cmp = NULL;
@@ -112,6 +115,11 @@ void cvp_ring_fp_clear(cvp_ring *R)
 uint64_t cvp_ring_fp_modulus(const cvp_ring *R)
 {
     return ((const fp_context *)R->context)->p;
+}
+
+bool cvp_ring_fp_denominator_hit(const cvp_ring *R)
+{
+    return ((const fp_context *)R->context)->denominator_hit;
 }
 
 /* ======================= degree semiring ============================== */

@@ -13,13 +13,18 @@
 
 /* ---- Z/pZ, elements uint64_t ----------------------------------------- */
 
-/* The default modulus, the Mersenne prime 2^61 - 1. */
+/* The Mersenne prime 2^61 - 1, a convenient fixed modulus for tests
+ * (the `random` method draws its primes: kernel/prime.h). */
 #define CVP_FP_DEFAULT_PRIME ((UINT64_C(1) << 61) - 1)
 
 /* p must be a prime below 2^62 (not checked beyond p >= 2). */
 void cvp_ring_fp_init(cvp_ring *R, uint64_t p);
 void cvp_ring_fp_clear(cvp_ring *R);
 uint64_t cvp_ring_fp_modulus(const cvp_ring *R);
+/* Whether a constant set since init had a denominator divisible by p
+ * (the ring then also recorded a CVP_ERR_INPUT failure): that constant
+ * has no image in Z/pZ, and `random` draws another prime. */
+bool cvp_ring_fp_denominator_hit(const cvp_ring *R);
 /* Element access: an element of Z/pZ is a uint64_t in [0, p). */
 static inline uint64_t cvp_fp_get(const void *x) { return *(const uint64_t *)x; }
 static inline void cvp_fp_set(void *x, uint64_t v) { *(uint64_t *)x = v; }

@@ -1,6 +1,10 @@
 /* rng.c -- xoshiro256** (Blackman and Vigna) and random tensor fills. */
 #include "kernel/rng.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <sys/random.h>
+
 static uint64_t splitmix64(uint64_t *state)
 {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
@@ -14,6 +18,26 @@ void cvp_rng_seed(cvp_rng *rng, uint64_t seed)
     uint64_t state = seed;
     for (int i = 0; i < 4; i++)
         rng->s[i] = splitmix64(&state);
+}
+
+bool cvp_rng_entropy_seed(uint64_t *seed)
+{
+    uint64_t v;
+    ssize_t got;
+    do
+        got = getrandom(&v, sizeof v, 0);
+    while (got < 0 && errno == EINTR);
+    if (got != (ssize_t)sizeof v) {
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (f == NULL)
+            return false;
+        size_t n = fread(&v, sizeof v, 1, f);
+        fclose(f);
+        if (n != 1)
+            return false;
+    }
+    *seed = v;
+    return true;
 }
 
 static uint64_t rotl(uint64_t x, int k)

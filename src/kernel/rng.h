@@ -20,6 +20,12 @@ typedef struct {
 
 void cvp_rng_seed(cvp_rng *rng, uint64_t seed);
 
+/* A seed from the operating system's entropy (getrandom(2), else
+ * /dev/urandom), into *seed: a run whose seed nobody could know in
+ * advance cannot be fooled by a claim built around its primes.  Returns
+ * false (with *seed untouched) when neither source answers. */
+bool cvp_rng_entropy_seed(uint64_t *seed);
+
 uint64_t cvp_rng_next(cvp_rng *rng);
 
 /* Uniform integer in [lo, hi] (requires lo <= hi), without modulo bias. */

@@ -224,7 +224,9 @@ int cvp_report_write_junit(FILE *out, const cvp_report *r,
         cvp_html_put(out, suite_of(&r->claims[first]));
         fprintf(out, "\" id=\"%zu\"", id);
         put_counts(out, &t);
-        fputs(">\n", out);
+        /* the seed, so that the run can be replayed with --seed */
+        fprintf(out, ">\n    <properties>\n      <property name=\"seed\" "
+                "value=\"%llu\"/>\n    </properties>\n", r->seed);
         for (size_t k = first; k < end; k++) {
             const cvp_claim_result *c = &r->claims[k];
             if (c->method_count == 0)

@@ -13,6 +13,7 @@
  *     random      n/a
  *       the claim is not a polynomial identity
  *
+ *   seed 1 (replay with --seed 1)
  *   2 passed, 1 failed
  *
  * A claim only sampled (exact) is "TESTED" (verdict.h), counted as
@@ -189,7 +190,9 @@ int cvp_report_write_text(FILE *out, const cvp_report *r,
     for (size_t k = 0; k < r->claim_count; k++)
         if (cvp_render_claim_shown(&r->claims[k], o))
             write_claim(out, &r->claims[k], o);
-    /* Never coloured: CI tooling greps this line. */
+    /* The seed, so that the run can be replayed (`--seed N`), then the
+     * summary as the last line.  Never coloured: CI tooling greps them. */
+    fprintf(out, "seed %llu (replay with --seed %llu)\n", r->seed, r->seed);
     char summary[128];
     cvp_render_format_summary(summary, sizeof summary, r);
     fprintf(out, "%s\n", summary);
