@@ -224,9 +224,16 @@ static void decide(cvp_claim_result *cr, bool refute, bool named)
         cr->outcome = passed ? CVP_OUTCOME_PASSED
                       : undecided || applicable == 0 ? CVP_OUTCOME_UNDECIDED
                                                       : CVP_OUTCOME_FAILED;
+    else if (failed)
+        cr->outcome = CVP_OUTCOME_FAILED;
+    /* With the default methods, one proof is enough: a method that met
+     * its own cap (symbolic's degree, say) found no counterexample and
+     * takes nothing from a proof by another.  Methods the claim names
+     * must all decide it. */
+    else if (proved && !named)
+        cr->outcome = CVP_OUTCOME_PASSED;
     else
-        cr->outcome = failed ? CVP_OUTCOME_FAILED
-                      : undecided || applicable == 0 ? CVP_OUTCOME_UNDECIDED
+        cr->outcome = undecided || applicable == 0 ? CVP_OUTCOME_UNDECIDED
                       : proved ? CVP_OUTCOME_PASSED
                                : CVP_OUTCOME_TESTED;
 }
