@@ -32,7 +32,7 @@ static const char *const method_strengths[CVP_METHOD_COUNT] = {
                           "probability per trial",
     [CVP_METHOD_SYMBOLIC] = "holds for every real value, for each shape checked",
     [CVP_METHOD_ALL_SHAPES] = "holds for every shape satisfying the constraints",
-    [CVP_METHOD_BOUNDED] = "holds within the stated rigorous error bound",
+    [CVP_METHOD_BOUNDED] = "holds within the stated rigorous error bound at the instances checked",
 };
 
 const char *cvp_method_name(cvp_method m)
