@@ -140,7 +140,7 @@ claim "doubling is adding" {
   dim M in 1..2
   tensor X[M]
   show X + X == 2 * X
-  by exact
+  by exact, symbolic
 }
 
 claim "doubling is not tripling" {
@@ -229,7 +229,7 @@ bad "nested too deeply" "$deep" "values nested too deeply"
 # edits of a real report
 sed 's/"outcome": "passed"/"outcome": "proved"/' "$tmp/mixed1.json" >"$tmp/edit.json"
 refused "unknown outcome" 'edit.json:' merge-reports "$tmp/edit.json"
-grep -qF 'unknown outcome "proved" (known: passed, failed, undecided, not_applicable)' "$tmp/err" \
+grep -qF 'unknown outcome "proved" (known: passed, tested, failed, undecided, not_applicable)' "$tmp/err" \
     && grep -qF 'claims[0].outcome' "$tmp/err" \
     && pass "unknown outcome: named, with its place and the known words" \
     || fail "unknown outcome: named, with its place and the known words"
@@ -278,7 +278,7 @@ python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 r["claims"].pop()
-r["summary"] = {"passed": 1, "failed": 0, "undecided": 0}
+r["summary"] = {"passed": 1, "tested": 0, "failed": 0, "undecided": 0}
 json.dump(r, open(sys.argv[2], "w"))
 ' "$tmp/mixed1.json" "$tmp/short.json" 2>/dev/null
 if [ -s "$tmp/short.json" ]; then
