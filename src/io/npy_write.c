@@ -12,6 +12,7 @@
  */
 #include "io/npy.h"
 #include "io/npy_internal.h"
+#include "kernel/packed.h"
 
 #include <errno.h>
 #include <math.h>
@@ -43,6 +44,38 @@ bool cvp_mpq_to_double_exact(double *d, const mpq_t q)
     if (exact)
         *d = x;
     return exact;
+}
+
+/* Entry k of a packed tensor whose denominator is 2^shift, as a double if
+ * it is exactly one: num 2^-shift = m 2^e with m odd needs m < 2^53 and
+ * e >= -1074 (the least subnormal); it is far below the overflow
+ * threshold, since |num| < 2^63. */
+static bool packed_to_double_exact(double *d, int64_t num, mp_bitcnt_t shift)
+{
+    if (num == 0) {
+        *d = 0.0;
+        return true;
+    }
+    uint64_t m = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
+    int tz = __builtin_ctzll(m);
+    m >>= tz;
+    if (m >= (UINT64_C(1) << 53) || (mp_bitcnt_t)tz + 1074 < shift)
+        return false;
+    double v = ldexp((double)m, tz - (int)shift);   /* exact by the above */
+    *d = num < 0 ? -v : v;
+    return true;
+}
+
+/* Entry k of t as a double if it is exactly one.  shift is the log2 of
+ * the packed denominator when t is packed and that is a power of two,
+ * else -1 (the rational is read). */
+static bool entry_to_double_exact(double *d, const cvp_tensor_t t, size_t k,
+                                  long shift)
+{
+    if (shift >= 0)
+        return packed_to_double_exact(d, cvp_tensor_packed_num_const(t)[k],
+                                      (mp_bitcnt_t)shift);
+    return cvp_mpq_to_double_exact(d, cvp_tensor_at(t, k));
 }
 
 /* The header, padded, into buf; returns its length (a multiple of 64). */
@@ -91,13 +124,22 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
                               cvp_error *err)
 {
     double d;
+    long shift = -1;
+    if (cvp_tensor_is_packed(t)) {
+        mpz_srcptr den = cvp_tensor_packed_den_const(t);
+        size_t bits = mpz_sizeinbase(den, 2);
+        /* A huge power of two would make every nonzero entry a refusal;
+         * the rational path says so as well. */
+        if (mpz_scan1(den, 0) == bits - 1 && bits - 1 < 1u << 20)
+            shift = (long)(bits - 1);
+    }
     for (size_t k = 0; k < t->size; k++) {
-        if (!cvp_mpq_to_double_exact(&d, t->entries[k])) {
+        if (!entry_to_double_exact(&d, t, k, shift)) {
             char where[256];
             cvp_npy_format_index(where, sizeof where, t->rank, t->shape, k);
             char value[96];
             /* A huge rational is shown truncated; the index names it. */
-            int n = gmp_snprintf(value, sizeof value, "%Qd", t->entries[k]);
+            int n = gmp_snprintf(value, sizeof value, "%Qd", cvp_tensor_at(t, k));
             if (n >= (int)sizeof value)
                 memcpy(value + sizeof value - 4, "...", 4);
             return cvp_error_set(err, CVP_ERR_INPUT,
@@ -121,7 +163,7 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
             ok = fwrite(block, 1, used, f) == used;
             used = 0;
         }
-        bool exact = cvp_mpq_to_double_exact(&d, t->entries[k]);
+        bool exact = entry_to_double_exact(&d, t, k, shift);
         CVP_ASSERT(exact);  /* checked above */
         store_le(block + used, d);
         used += 8;

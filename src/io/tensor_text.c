@@ -462,7 +462,7 @@ static cvp_status parse(parser *p, cvp_tensor_t out)
     /* Rectangularity was checked list by list, so the counts agree. */
     CVP_ASSERT(result->size == entries.count);
     for (size_t k = 0; k < entries.count; k++)
-        mpq_swap(result->entries[k], entries.items[k]);
+        mpq_swap(cvp_tensor_at(result, k), entries.items[k]);
     cvp_tensor_swap(out, result);
     cvp_tensor_clear(result);
 

@@ -30,7 +30,7 @@ static bool write_level(FILE *stream, const cvp_tensor_t t, int level,
         if (level == t->rank - 1) {
             if (i > 0)
                 ok = fputs(", ", stream) != EOF;
-            ok = ok && write_entry(stream, t->entries[(*next)++]);
+            ok = ok && write_entry(stream, cvp_tensor_at(t, (*next)++));
         } else {
             if (i > 0) {
                 ok = fputs(",\n", stream) != EOF;
@@ -47,7 +47,7 @@ int cvp_tensor_write_text(FILE *stream, const cvp_tensor_t t)
 {
     bool ok;
     if (t->rank == 0) {
-        ok = write_entry(stream, t->entries[0]);
+        ok = write_entry(stream, cvp_tensor_at(t, 0));
     } else {
         size_t next = 0;
         ok = write_level(stream, t, 0, &next);
