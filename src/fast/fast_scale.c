@@ -157,32 +157,53 @@ bool fast_make_fp(cvp_tensor_t Y, cvp_ring *F, int rank, const size_t *shape)
     return true;
 }
 
+/* Packed out := out + bias over the least common denominator, when every
+ * scaled numerator and sum fits an int64 (else false, out untouched). */
+static bool add_bias_packed(cvp_tensor_t out, const cvp_tensor_struct *bias,
+                            size_t n, size_t O, size_t plane)
+{
+    if (!cvp_tensor_is_packed(out) || out->data != NULL ||
+        !cvp_tensor_is_packed(bias))
+        return false;
+    mpz_t L, f;
+    mpz_inits(L, f, NULL);
+    mpz_lcm(L, cvp_tensor_packed_den_const(out), cvp_tensor_packed_den_const(bias));
+    int64_t fo = 0, fb = 0;
+    bool fits = mpz_fits_slong_p(L);
+    if (fits) {
+        mpz_divexact(f, L, cvp_tensor_packed_den_const(out));
+        fo = mpz_get_si(f);
+        mpz_divexact(f, L, cvp_tensor_packed_den_const(bias));
+        fb = mpz_get_si(f);
+    }
+    int64_t *y = fits ? malloc((n ? n : 1) * sizeof *y) : NULL;
+    CVP_ASSERT(!fits || y != NULL);
+    const int64_t *a = cvp_tensor_packed_num_const(out);
+    const int64_t *b = cvp_tensor_packed_num_const(bias);
+    bool overflow = false;
+    for (size_t k = 0; fits && k < n; k++) {
+        int64_t sa, sb;
+        overflow |= __builtin_mul_overflow(a[k], fo, &sa);
+        overflow |= __builtin_mul_overflow(b[(k / plane) % O], fb, &sb);
+        overflow |= __builtin_add_overflow(sa, sb, &y[k]);
+    }
+    fits = fits && !overflow;
+    if (fits) {
+        memcpy(cvp_tensor_packed_num(out), y, n * sizeof *y);
+        mpz_set(cvp_tensor_packed_den(out), L);
+        cvp_tensor_pack_finish(out);
+    }
+    free(y);
+    mpz_clears(L, f, NULL);
+    return fits;
+}
+
 void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
                    size_t N, size_t O, size_t plane)
 {
     const size_t n = N * O * plane;
-    if (cvp_tensor_is_packed(out) && out->data == NULL &&
-        cvp_tensor_is_packed(bias) &&
-        mpz_cmp(cvp_tensor_packed_den_const(out),
-                cvp_tensor_packed_den_const(bias)) == 0) {
-        /* One denominator: add the numerators, unless one overflows.
-         * The sums over that denominator need not be canonical. */
-        int64_t *y = malloc((n ? n : 1) * sizeof *y);
-        CVP_ASSERT(y != NULL);
-        const int64_t *a = cvp_tensor_packed_num_const(out);
-        const int64_t *b = cvp_tensor_packed_num_const(bias);
-        bool overflow = false;
-        for (size_t k = 0; k < n; k++)
-            overflow |= __builtin_add_overflow(a[k], b[(k / plane) % O], &y[k]);
-        if (!overflow) {
-            int64_t *dst = cvp_tensor_packed_num(out);
-            memcpy(dst, y, n * sizeof *y);
-            cvp_tensor_pack_finish(out);
-            free(y);
-            return;
-        }
-        free(y);
-    }
+    if (add_bias_packed(out, bias, n, O, plane))
+        return;
     /* Rationals: made here, before the threads, which then only write
      * their own entries of out and read bias. */
     cvp_tensor_unpack(out);
