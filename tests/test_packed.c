@@ -489,6 +489,58 @@ static void test_npy_integers_pack(void **state)
     cvp_tensor_clear(t);
 }
 
+/* ---- the text form ----------------------------------------------------- */
+
+static void check_text(const char *text, bool packed, const char *written)
+{
+    cvp_tensor_t t;
+    cvp_tensor_init(t);
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_parse_text(t, text, strlen(text), "t", &err), &err);
+    assert_int_equal(cvp_tensor_is_packed(t), packed);
+    if (packed)
+        assert_true(cvp_tensor_packed_is_canonical(t));
+    char buf[512];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    assert_int_equal(cvp_tensor_write_text(f, t), 0);
+    fclose(f);
+    assert_string_equal(buf, written);
+    /* The same text from the rationals (unpacked copy). */
+    cvp_tensor_t u;
+    cvp_tensor_init(u);
+    unpacked_copy(u, t);
+    f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(cvp_tensor_write_text(f, u), 0);
+    fclose(f);
+    assert_string_equal(buf, written);
+    cvp_tensor_clear(u);
+    cvp_tensor_clear(t);
+}
+
+static void test_text_reads_and_writes_packed(void **state)
+{
+    (void)state;
+    check_text("[[1, -2], [30, 0]]", true, "[[1, -2],\n [30, 0]]\n");
+    check_text("[999999999999999999, -999999999999999999]", true,
+               "[999999999999999999, -999999999999999999]\n");
+    /* 19 digits: read by GMP, still packed as it fits an int64 */
+    check_text("[9223372036854775807, -9223372036854775808]", true,
+               "[9223372036854775807, -9223372036854775808]\n");
+    check_text("[9223372036854775808]", false, "[9223372036854775808]\n");
+    /* rationals and decimals over a common denominator, written reduced */
+    check_text("[1/2, -2/3, 0.25, 4, 1e2]", true,
+               "[1/2, -2/3, 1/4, 4, 100]\n");
+    check_text("[+7, -0, 007]", true, "[7, 0, 7]\n");
+    check_text("-5", true, "-5\n");
+    check_text("[]", true, "[]\n");
+    /* a denominator beyond 64 bits */
+    check_text("[1/36893488147419103232, 3]", false,
+               "[1/36893488147419103232, 3]\n");
+    check_text("[1/36893488147419103232, 3/36893488147419103232]", true,
+               "[1/36893488147419103232, 3/36893488147419103232]\n");
+}
+
 /* ---- correctly rounded output --------------------------------------- */
 
 static double rounded(const char *text)
@@ -607,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_bias_overflow_is_exact),
         cmocka_unit_test(test_npy_floats_become_dyadic_packed),
         cmocka_unit_test(test_npy_integers_pack),
+        cmocka_unit_test(test_text_reads_and_writes_packed),
         cmocka_unit_test(test_rounding_to_nearest_even),
         cmocka_unit_test(test_rounded_file),
     };
