@@ -18,6 +18,7 @@
 #include "io/tensor_text.h"
 #include "kernel/conv2d.h"
 #include "kernel/packed.h"
+#include "kernel/ring_small.h"
 
 #define S(...) ((size_t[]){__VA_ARGS__})
 
@@ -255,6 +256,32 @@ static void test_operators_on_packed_operands(void **state)
     }
     cvp_tensor_clear(a), cvp_tensor_clear(b), cvp_tensor_clear(ua);
     cvp_tensor_clear(ub), cvp_tensor_clear(got), cvp_tensor_clear(want);
+}
+
+/* Lifting into Z/pZ reads the packed form directly (no cache); the
+ * residues are those of the rationals: 1/2 mod 7 = 4, -3/2 mod 7 = 2. */
+static void test_lift_from_packed(void **state)
+{
+    (void)state;
+    cvp_ring F;
+    cvp_ring_fp_init(&F, 7);
+    cvp_tensor_t t, z;
+    cvp_tensor_init(t);
+    cvp_tensor_init_ring(z, &F);
+    packed_of(t, 1, S(4), (int64_t[]){1, -3, 14, INT64_MIN}, "2");
+    uint64_t before = cvp_tensor_materialise_count();
+    tu_assert_ok(cvp_tensor_lift(z, t, &F, NULL), NULL);
+    assert_int_equal(cvp_tensor_materialise_count(), before);
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 0)), 4);
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 1)), 2);
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 2)), 0);
+    /* -2^63 / 2 = -2^62; 2^62 = 2^(3*20 + 2) = 4 mod 7 (2^3 = 1), so 3 */
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 3)), 3);
+    /* aliasing: out = t */
+    tu_assert_ok(cvp_tensor_lift(t, t, &F, NULL), NULL);
+    assert_true(cvp_tensor_equal(t, z));
+    cvp_tensor_clear(t), cvp_tensor_clear(z);
+    cvp_ring_fp_clear(&F);
 }
 
 /* ---- the fast kernels read and write the packed form ---------------- */
@@ -655,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_boundary_values_pack_or_stay_rational),
         cmocka_unit_test(test_reads_keep_packed_writes_unpack),
         cmocka_unit_test(test_operators_on_packed_operands),
+        cmocka_unit_test(test_lift_from_packed),
         cmocka_unit_test(test_fast_kernels_on_packed_operands),
         cmocka_unit_test(test_bias_overflow_is_exact),
         cmocka_unit_test(test_npy_floats_become_dyadic_packed),

@@ -230,7 +230,23 @@ cvp_status cvp_tensor_lift(cvp_tensor_t out, const cvp_tensor_t t,
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
     cvp_status st = cvp_tensor_resize(result, t->rank, t->shape, err);
-    for (size_t k = 0; st == CVP_OK && k < t->size; k++)
+    /* (another thread may be filling the cache of a shared t) */
+    const bool from_packed = t->packed != NULL &&
+                             __atomic_load_n(&t->data, __ATOMIC_ACQUIRE) == NULL;
+    if (st == CVP_OK && from_packed) {
+        /* From the packed form, one rational at a time (no cache of
+         * rationals for a tensor that is only being lifted). */
+        mpq_t q;
+        mpq_init(q);
+        for (size_t k = 0; k < t->size; k++) {
+            mpz_set_si(mpq_numref(q), (long)t->packed->num[k]);
+            mpz_set(mpq_denref(q), t->packed->den);
+            mpq_canonicalize(q);
+            R->set_q(R, ELEM(result, k), q);
+        }
+        mpq_clear(q);
+    }
+    for (size_t k = 0; st == CVP_OK && !from_packed && k < t->size; k++)
         R->set_q(R, ELEM(result, k), cvp_tensor_at(t, k));
     if (st == CVP_OK)
         st = cvp_ring_check(R, err);
