@@ -27,6 +27,19 @@ _Static_assert(sizeof(float) == 4, "float must be IEEE binary32");
 
 static uint64_t load_uint(const unsigned char *b, size_t n, bool big_endian)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The usual files: little-endian 8 or 4 bytes, one load. */
+    if (!big_endian && n == 8) {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        return v;
+    }
+    if (!big_endian && n == 4) {
+        uint32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+#endif
     uint64_t u = 0;
     if (big_endian)
         for (size_t k = 0; k < n; k++)
@@ -128,7 +141,9 @@ static void walk_init(walk *w, const cvp_npy_header *h)
 static size_t walk_next(walk *w)
 {
     const cvp_npy_header *h = w->h;
-    size_t src = h->fortran ? w->foffset : w->off;
+    if (!h->fortran)
+        return w->off++;      /* C order: the file's order */
+    size_t src = w->foffset;
     w->off++;
     for (int k = h->rank - 1; k >= 0; k--) {
         w->index[k]++;

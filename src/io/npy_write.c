@@ -59,6 +59,11 @@ static bool packed_to_double_exact(double *d, int64_t num, mp_bitcnt_t shift)
         *d = 0.0;
         return true;
     }
+    /* Integers up to 2^53 in magnitude (the common case): as they are. */
+    if (shift == 0 && num >= -((int64_t)1 << 53) && num <= ((int64_t)1 << 53)) {
+        *d = (double)num;
+        return true;
+    }
     uint64_t m = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
     int tz = __builtin_ctzll(m);
     m >>= tz;
