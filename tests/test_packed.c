@@ -258,6 +258,95 @@ static void test_operators_on_packed_operands(void **state)
     cvp_tensor_clear(ub), cvp_tensor_clear(got), cvp_tensor_clear(want);
 }
 
+/* Elementwise + - * on packed operands stay packed while the values fit
+ * and fall back to rationals exactly when they do not, with
+ * broadcasting and aliasing. */
+static void test_elementwise_packed_and_overflow(void **state)
+{
+    (void)state;
+    typedef cvp_status (*binop)(cvp_tensor_t, const cvp_tensor_t,
+                                const cvp_tensor_t, cvp_error *);
+    static const binop ops[] = {cvp_tensor_add, cvp_tensor_sub, cvp_tensor_mul};
+    static const struct {
+        int64_t a[3]; const char *da; int64_t b; const char *db;
+        bool packed[3];   /* + - * */
+    } cases[] = {
+        {{1, -2, 3}, "4", 5, "6", {true, true, true}},
+        {{INT64_MAX, 0, 1}, "1", 1, "1", {false, true, true}},
+        {{INT64_MIN, 0, 1}, "1", 1, "1", {true, false, true}},
+        {{INT64_MIN, 0, 1}, "1", -1, "1", {false, false, false}},
+        /* 2^32 2^31 = 2^63 is beyond int64 */
+        {{(int64_t)1 << 32, 1, 0}, "1", (int64_t)1 << 31, "1", {true, true, false}},
+        {{(int64_t)1 << 32, 1, 0}, "1", ((int64_t)1 << 31) - 1, "1", {true, true, true}},
+        {{(int64_t)1 << 32, 1, 0}, "1", (int64_t)1 << 31, "3", {true, true, false}},
+        /* lcm(2^40, 3^30) beyond int64: + and - fall back, * packs */
+        {{1, 2, 3}, "1099511627776", 1, "205891132094649", {false, false, true}},
+    };
+    cvp_tensor_t a, b, ua, ub, got, want;
+    cvp_tensor_init(a), cvp_tensor_init(b), cvp_tensor_init(ua);
+    cvp_tensor_init(ub), cvp_tensor_init(got), cvp_tensor_init(want);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (size_t o = 0; o < 3; o++) {
+            /* a: [3, 1] against b: [2] broadcast to [3, 2] */
+            packed_of(a, 2, S(3, 1), cases[c].a, cases[c].da);
+            packed_of(b, 1, S(2), (int64_t[]){cases[c].b, 1}, cases[c].db);
+            unpacked_copy(ua, a), unpacked_copy(ub, b);
+            tu_assert_ok(ops[o](got, a, b, NULL), NULL);
+            tu_assert_ok(ops[o](want, ua, ub, NULL), NULL);
+            assert_false(cvp_tensor_is_packed(want));
+            tu_assert_equal(got, want);
+            /* One entry beyond int64 makes the whole result rational;
+             * else it is packed (b is [b, 1], worked out by hand). */
+            assert_int_equal(cvp_tensor_is_packed(got), cases[c].packed[o]);
+            if (cvp_tensor_is_packed(got))
+                assert_true(cvp_tensor_packed_is_canonical(got));
+            /* aliasing: a := a op b */
+            tu_assert_ok(ops[o](a, a, b, NULL), NULL);
+            tu_assert_equal(a, want);
+        }
+    }
+    /* neg and scale: packed unless INT64_MIN or a product overflows */
+    static const struct { int64_t v; const char *c; bool packed; } sc[] = {
+        {3, "-1", true}, {INT64_MIN, "-1", false}, {INT64_MAX, "-1", true},
+        {7, "2/3", true}, {(int64_t)1 << 62, "2", false},
+        {5, "36893488147419103232", false},   /* c = 2^65 */
+        {5, "1/36893488147419103232", false},  /* den beyond a word */
+        {5, "1/4294967296", true},
+    };
+    for (size_t c = 0; c < sizeof sc / sizeof sc[0]; c++) {
+        mpq_t q;
+        mpq_init(q);
+        assert_int_equal(mpq_set_str(q, sc[c].c, 10), 0);
+        packed_of(a, 1, S(2), (int64_t[]){sc[c].v, 1}, "3");
+        unpacked_copy(ua, a);
+        tu_assert_ok(cvp_tensor_scale(got, a, q, NULL), NULL);
+        tu_assert_ok(cvp_tensor_scale(want, ua, q, NULL), NULL);
+        tu_assert_equal(got, want);
+        assert_int_equal(cvp_tensor_is_packed(got), sc[c].packed);
+        if (mpq_cmp_si(q, -1, 1) == 0) {
+            tu_assert_ok(cvp_tensor_neg(got, a, NULL), NULL);
+            tu_assert_equal(got, want);
+            assert_int_equal(cvp_tensor_is_packed(got), sc[c].packed);
+        }
+        /* aliasing: c an entry of the output itself */
+        tu_assert_ok(cvp_tensor_set(got, ua, NULL), NULL);
+        tu_assert_ok(cvp_tensor_scale(got, a, cvp_tensor_at(got, 1), NULL), NULL);
+        mpq_set_si(q, 1, 3);
+        tu_assert_ok(cvp_tensor_scale(want, ua, q, NULL), NULL);
+        tu_assert_equal(got, want);
+        mpq_clear(q);
+    }
+    /* A hand-checked value: 1/4 - 5/6 = -7/12; (-2/4) * (5/6) = -5/12 */
+    packed_of(a, 1, S(2), (int64_t[]){1, -2}, "4");
+    packed_of(b, 1, S(2), (int64_t[]){5, 5}, "6");
+    tu_assert_ok(cvp_tensor_sub(got, a, b, NULL), NULL);
+    assert_entry(got, 0, "-7/12");
+    tu_assert_ok(cvp_tensor_mul(got, a, b, NULL), NULL);
+    assert_entry(got, 1, "-5/12");
+    cvp_tensor_clear(a), cvp_tensor_clear(b), cvp_tensor_clear(ua);
+    cvp_tensor_clear(ub), cvp_tensor_clear(got), cvp_tensor_clear(want);
+}
+
 /* Lifting into Z/pZ reads the packed form directly (no cache); the
  * residues are those of the rationals: 1/2 mod 7 = 4, -3/2 mod 7 = 2. */
 static void test_lift_from_packed(void **state)
@@ -682,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_boundary_values_pack_or_stay_rational),
         cmocka_unit_test(test_reads_keep_packed_writes_unpack),
         cmocka_unit_test(test_operators_on_packed_operands),
+        cmocka_unit_test(test_elementwise_packed_and_overflow),
         cmocka_unit_test(test_lift_from_packed),
         cmocka_unit_test(test_fast_kernels_on_packed_operands),
         cmocka_unit_test(test_bias_overflow_is_exact),
