@@ -132,6 +132,13 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
      * `capacity` initialised rationals like any others. */
     cvp_tensor_drop_packed_(t);
     cvp_ring *R = t->ring;
+    if (t->data == NULL) {
+        /* A packed tensor without a cache had no storage: an unpacked
+         * one always has a block, even when it has no entries. */
+        t->data = malloc(R->elem_size);
+        if (t->data == NULL)
+            return cvp_error_set(err, CVP_ERR_LIMIT, "out of memory");
+    }
     const size_t made_before = t->capacity;
     if (size > t->capacity) {
         if (size > SIZE_MAX / R->elem_size)
