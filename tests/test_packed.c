@@ -347,6 +347,49 @@ static void test_elementwise_packed_and_overflow(void **state)
     cvp_tensor_clear(ub), cvp_tensor_clear(got), cvp_tensor_clear(want);
 }
 
+/* Sums of a packed tensor: packed while they fit an int64, else exact
+ * rationals; the same values as the definitional sums. */
+static void test_sums_of_packed(void **state)
+{
+    (void)state;
+    cvp_tensor_t t, u, got, want;
+    cvp_tensor_init(t), cvp_tensor_init(u), cvp_tensor_init(got), cvp_tensor_init(want);
+    static const struct { int64_t v[6]; const char *den; } cases[] = {
+        {{1, 2, 3, 4, 5, 6}, "7"},
+        {{INT64_MAX, INT64_MAX, -1, INT64_MIN, INT64_MIN, 1}, "1"},
+        {{INT64_MAX, 1, 0, 3, 3, 3}, "2"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        packed_of(t, 2, S(2, 3), cases[c].v, cases[c].den);
+        unpacked_copy(u, t);
+        tu_assert_ok(cvp_tensor_sum_all(got, t, NULL), NULL);
+        tu_assert_ok(cvp_tensor_sum_all(want, u, NULL), NULL);
+        tu_assert_equal(got, want);
+        for (int axis = 0; axis < 2; axis++) {
+            tu_assert_ok(cvp_tensor_sum_axis(got, t, axis, NULL), NULL);
+            tu_assert_ok(cvp_tensor_sum_axis(want, u, axis, NULL), NULL);
+            tu_assert_equal(got, want);
+            if (cvp_tensor_is_packed(got))
+                assert_true(cvp_tensor_packed_is_canonical(got));
+        }
+    }
+    /* By hand: 2 (2^63 - 1) - 1 - 2^64 + 1 = -2 over 1 (fits); the row
+     * sums 2^64 - 3 (beyond int64: a rational) and -2^64 + 1. */
+    packed_of(t, 2, S(2, 3), cases[1].v, "1");
+    tu_assert_ok(cvp_tensor_sum_all(got, t, NULL), NULL);
+    assert_true(cvp_tensor_is_packed(got));
+    assert_entry(got, 0, "-2");
+    tu_assert_ok(cvp_tensor_sum_axis(got, t, 1, NULL), NULL);
+    assert_false(cvp_tensor_is_packed(got));
+    assert_entry(got, 0, "18446744073709551613");
+    assert_entry(got, 1, "-18446744073709551615");
+    /* (2^63 - 1 + 1) / 2 = 2^62 for the first column sum */
+    packed_of(t, 2, S(2, 3), cases[2].v, "2");
+    tu_assert_ok(cvp_tensor_sum_axis(got, t, 0, NULL), NULL);
+    assert_entry(got, 0, "4611686018427387905");
+    cvp_tensor_clear(t), cvp_tensor_clear(u), cvp_tensor_clear(got), cvp_tensor_clear(want);
+}
+
 /* Lifting into Z/pZ reads the packed form directly (no cache); the
  * residues are those of the rationals: 1/2 mod 7 = 4, -3/2 mod 7 = 2. */
 static void test_lift_from_packed(void **state)
@@ -772,6 +815,7 @@ int main(void)
         cmocka_unit_test(test_reads_keep_packed_writes_unpack),
         cmocka_unit_test(test_operators_on_packed_operands),
         cmocka_unit_test(test_elementwise_packed_and_overflow),
+        cmocka_unit_test(test_sums_of_packed),
         cmocka_unit_test(test_lift_from_packed),
         cmocka_unit_test(test_fast_kernels_on_packed_operands),
         cmocka_unit_test(test_bias_overflow_is_exact),

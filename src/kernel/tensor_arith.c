@@ -248,9 +248,50 @@ cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
     return st;
 }
 
+/* Sums of numerators of a packed tensor are taken in __int128: fewer
+ * than 2^64 terms of magnitude at most 2^63 stay below 2^127. */
+static bool fits_int64(__int128 v)
+{
+    return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+/* q := v / den. */
+static void mpq_set_i128(mpq_t q, __int128 v, mpz_srcptr den)
+{
+    unsigned __int128 m = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    uint64_t limbs[2] = {(uint64_t)m, (uint64_t)(m >> 64)};
+    mpz_import(mpq_numref(q), 2, -1, sizeof limbs[0], 0, 0, limbs);
+    if (v < 0)
+        mpz_neg(mpq_numref(q), mpq_numref(q));
+    mpz_set(mpq_denref(q), den);
+    mpq_canonicalize(q);
+}
+
 cvp_status cvp_tensor_sum_all(cvp_tensor_t out, const cvp_tensor_t t,
                               cvp_error *err)
 {
+    if (cvp_tensor_is_packed(t)) {
+        /* The numerators' sum over the same denominator, exactly. */
+        const int64_t *x = cvp_tensor_packed_num_const(t);
+        __int128 acc = 0;
+        for (size_t k = 0; k < t->size; k++)
+            acc += x[k];
+        cvp_tensor_t total;
+        cvp_tensor_init(total);
+        if (fits_int64(acc)) {
+            cvp_status st = cvp_tensor_pack_start(total, 0, NULL, err);
+            CVP_ASSERT(st == CVP_OK);   /* one entry */
+            cvp_tensor_packed_num(total)[0] = (int64_t)acc;
+            mpz_set(cvp_tensor_packed_den(total), cvp_tensor_packed_den_const(t));
+            cvp_tensor_pack_finish(total);
+        } else {
+            mpq_set_i128(cvp_tensor_at(total, 0), acc,
+                         cvp_tensor_packed_den_const(t));
+        }
+        cvp_tensor_swap(out, total);
+        cvp_tensor_clear(total);
+        return cvp_ring_check(&cvp_ring_q, err);
+    }
     cvp_tensor_t total;
     cvp_tensor_init_ring(total, t->ring);
     for (size_t k = 0; k < t->size; k++)
@@ -279,8 +320,30 @@ cvp_status cvp_tensor_sum_axis(cvp_tensor_t out, const cvp_tensor_t t,
     cvp_ring *R = t->ring;
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
-    cvp_status st = cvp_tensor_resize(result, t->rank - 1, shape, err);
-    if (st == CVP_OK)
+    /* Packed: each output's sum of numerators in 128 bits, packed when
+     * every one fits an int64, else the rationals below. */
+    bool packed = false;
+    if (cvp_tensor_is_packed(t) &&
+        cvp_tensor_pack_start(result, t->rank - 1, shape, NULL) == CVP_OK) {
+        const int64_t *x = cvp_tensor_packed_num_const(t);
+        int64_t *y = cvp_tensor_packed_num(result);
+        packed = true;
+        for (size_t o = 0; packed && o < outer; o++)
+            for (size_t i = 0; packed && i < inner; i++) {
+                __int128 acc = 0;
+                for (size_t a = 0; a < n; a++)
+                    acc += x[(o * n + a) * inner + i];
+                packed = fits_int64(acc);
+                y[o * inner + i] = packed ? (int64_t)acc : 0;
+            }
+        if (packed) {
+            mpz_set(cvp_tensor_packed_den(result), cvp_tensor_packed_den_const(t));
+            cvp_tensor_pack_finish(result);
+        }
+    }
+    cvp_status st = packed ? CVP_OK
+                           : cvp_tensor_resize(result, t->rank - 1, shape, err);
+    if (st == CVP_OK && !packed)
         for (size_t o = 0; o < outer; o++)
             for (size_t i = 0; i < inner; i++)
                 for (size_t a = 0; a < n; a++)
