@@ -390,6 +390,43 @@ static void test_sums_of_packed(void **state)
     cvp_tensor_clear(t), cvp_tensor_clear(u), cvp_tensor_clear(got), cvp_tensor_clear(want);
 }
 
+/* Permute and slice gather numerators; a slice of a canonical tensor is
+ * made canonical again ([1, 2] / 2 sliced to [2] / 2 is 1 / 1). */
+static void test_permute_and_slice_packed(void **state)
+{
+    (void)state;
+    cvp_tensor_t t, u, got, want;
+    cvp_tensor_init(t), cvp_tensor_init(u), cvp_tensor_init(got), cvp_tensor_init(want);
+    packed_of(t, 1, S(2), (int64_t[]){1, 2}, "2");
+    tu_assert_ok(cvp_tensor_slice(got, t, S(1), S(2), S(1), NULL), NULL);
+    assert_true(cvp_tensor_is_packed(got));
+    assert_true(cvp_tensor_packed_is_canonical(got));
+    assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(got)), 1);
+    assert_entry(got, 0, "1");
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 3);
+    for (int round = 0; round < 20; round++) {
+        tu_zeros(t, 3, S(2, 3, 4));
+        cvp_tensor_random_rat(t, &rng, -100, 100, 6);
+        unpacked_copy(u, t);
+        assert_true(cvp_tensor_pack(t));
+        static const int perm[3] = {2, 0, 1};
+        tu_assert_ok(cvp_tensor_permute(got, t, perm, NULL), NULL);
+        tu_assert_ok(cvp_tensor_permute(want, u, perm, NULL), NULL);
+        tu_assert_equal(got, want);
+        assert_true(cvp_tensor_packed_is_canonical(got));
+        tu_assert_ok(cvp_tensor_slice(got, t, S(1, 0, 1), S(2, 3, 4), S(1, 2, 2), NULL), NULL);
+        tu_assert_ok(cvp_tensor_slice(want, u, S(1, 0, 1), S(2, 3, 4), S(1, 2, 2), NULL), NULL);
+        tu_assert_equal(got, want);
+        assert_true(cvp_tensor_packed_is_canonical(got));
+        /* aliasing */
+        tu_assert_ok(cvp_tensor_permute(t, t, perm, NULL), NULL);
+        tu_assert_ok(cvp_tensor_permute(u, u, perm, NULL), NULL);
+        tu_assert_equal(t, u);
+    }
+    cvp_tensor_clear(t), cvp_tensor_clear(u), cvp_tensor_clear(got), cvp_tensor_clear(want);
+}
+
 /* Lifting into Z/pZ reads the packed form directly (no cache); the
  * residues are those of the rationals: 1/2 mod 7 = 4, -3/2 mod 7 = 2. */
 static void test_lift_from_packed(void **state)
@@ -816,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_operators_on_packed_operands),
         cmocka_unit_test(test_elementwise_packed_and_overflow),
         cmocka_unit_test(test_sums_of_packed),
+        cmocka_unit_test(test_permute_and_slice_packed),
         cmocka_unit_test(test_lift_from_packed),
         cmocka_unit_test(test_fast_kernels_on_packed_operands),
         cmocka_unit_test(test_bias_overflow_is_exact),
