@@ -11,12 +11,14 @@ void fast_operand_init(fast_operand *op)
     op->v = NULL;
     op->n = 0;
     op->max = 0;
+    op->borrowed = false;
     mpz_init_set_ui(op->den, 1);
 }
 
 void fast_operand_clear(fast_operand *op)
 {
-    free(op->v);
+    if (!op->borrowed)
+        free(op->v);
     op->v = NULL;
     op->n = 0;
     mpz_clear(op->den);
@@ -33,22 +35,20 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
     CVP_ASSERT(t->ring == &cvp_ring_q);
     const size_t n = t->size;
     if (cvp_tensor_is_packed(t)) {
-        /* Already scaled integers over one denominator: a copy. */
+        /* Already scaled integers over one denominator: borrowed. */
         mpz_srcptr den = cvp_tensor_packed_den_const(t);
         if (!mpz_fits_slong_p(den))
             return false;
         mpz_set(op->den, den);
-        op->v = malloc((n ? n : 1) * sizeof *op->v);
-        CVP_ASSERT(op->v != NULL);
-        op->n = n;
         const int64_t *num = cvp_tensor_packed_num_const(t);
+        op->v = (int64_t *)num;   /* read only (see fast_operand) */
+        op->borrowed = true;
+        op->n = n;
         uint64_t max = 0;
         FAST_OMP(omp parallel for reduction(max: max) schedule(static) if (n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < n; k++) {
-            op->v[k] = num[k];
+        for (size_t k = 0; k < n; k++)
             if (magnitude(num[k]) > max)
                 max = magnitude(num[k]);
-        }
         op->max = max;
         return true;
     }
