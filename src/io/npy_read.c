@@ -261,6 +261,10 @@ static pack_result parse_packed(cvp_tensor_t out, const cvp_npy_header *h,
     for (size_t off = 0; off < size; off++) {
         entry_result r = decode_float(&x, h, base + walk_next(&w) * h->itemsize);
         CVP_ASSERT(r == ENTRY_OK);
+        if (x.m == 0) {          /* its exponent is no bound: skip it */
+            num[off] = 0;
+            continue;
+        }
         int64_t v = (int64_t)(x.m << (x.e - shift));
         num[off] = x.neg ? -v : v;
     }
