@@ -15,8 +15,10 @@
  * method, a whole `random` claim at W1 through the checker (P2), and the
  * definitional operators on a smaller layer for scale.
  *
- * convproof's times include reading the exact inputs and writing the
- * exact outputs (mpq tensors); PyTorch's are float64 tensors in and out.
+ * convproof's inputs and outputs are exact tensors in the packed form
+ * (kernel/packed.h), as .npy reading and the fast kernels make them;
+ * PyTorch's are float64 tensors in and out.  bench_eval.py times whole
+ * `convproof eval` processes, reading and writing .npy files.
  * Each time is the best of --repeats runs.  This is a benchmark: it
  * asserts no timings, only that every result is what it must be.
  *
@@ -33,6 +35,7 @@
 #include "check/check.h"
 #include "fast/fast.h"
 #include "kernel/conv2d_backward.h"
+#include "kernel/packed.h"
 #include "kernel/ring_small.h"
 #include "kernel/rng.h"
 #include "kernel/sparse.h"
@@ -68,6 +71,10 @@ static void random_q(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape
     cvp_error err;
     ok(cvp_tensor_resize(t, rank, shape, &err), &err, "resize");
     cvp_tensor_random_int(t, rng, -8, 8);
+    if (!cvp_tensor_pack(t)) {
+        fprintf(stderr, "bench_exact: small integers must pack\n");
+        exit(3);
+    }
 }
 
 /* ---- the workloads -------------------------------------------------------- */

@@ -126,6 +126,19 @@ else
 fi
 expect_fail "--out .npy refuses inexact values" 2 "not exactly representable" \
     eval '1/3' --out "$tmp/third.npy"
+# --out-rounded: the nearest doubles, ties to even (2^53 + 1 -> 2^53;
+# 1/3 -> 0x1.5555555555555p-2 = 6004799503160661 / 2^54, by hand)
+run eval '[1/3, 9007199254740993, -1/2]' --out-rounded "$tmp/rounded.npy"
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/out" ] && [ -s "$tmp/rounded.npy" ]; then
+    pass "--out-rounded writes .npy"
+else
+    fail "--out-rounded writes .npy"
+fi
+expect_out "--out-rounded rounds to nearest, ties to even" \
+    "[6004799503160661/18014398509481984,9007199254740992,-1/2]" \
+    eval X --let X="$tmp/rounded.npy"
+expect_fail "--out-rounded takes only .npy" 2 "writes .npy files" \
+    eval '1' --out-rounded "$tmp/rounded.txt"
 head -c 20 "$tmp/r.npy" >"$tmp/truncated.npy"
 expect_fail "truncated .npy" 2 "truncated.npy" \
     eval X --let X="$tmp/truncated.npy"

@@ -87,15 +87,15 @@ static void conv2d_by_textbook(cvp_tensor_t Y, const cvp_tensor_t X4,
                 }
                 size_t ps = part->size;
                 for (size_t k = 0; k < ps; k++) {
-                    mpq_ptr y = Y->entries[(n * O + o) * ps + k];
-                    mpq_add(y, y, part->entries[k]);
+                    mpq_ptr y = cvp_tensor_at(Y, (n * O + o) * ps + k);
+                    mpq_add(y, y, cvp_tensor_at(part, k));
                 }
             }
     assert_true(sized);
     if (bias != NULL)
         for (size_t k = 0; k < Y->size; k++) {
             size_t o = (k / (Y->shape[2] * Y->shape[3])) % O;
-            mpq_add(Y->entries[k], Y->entries[k], bias->entries[o]);
+            mpq_add(cvp_tensor_at(Y, k), cvp_tensor_at(Y, k), cvp_tensor_at(bias, o));
         }
     cvp_tensor_clear(img);
     cvp_tensor_clear(ker);
@@ -459,8 +459,8 @@ static void test_conv_transpose2d_is_adjoint_of_conv2d(void **state)
         assert_true(mpq_equal(lhs, rhs));
         tu_assert_ok(cvp_conv_transpose2d(Zb, G, K, b, &p, &err), &err);
         for (size_t k = 0; k < Z->size; k++) {
-            mpq_sub(diff, Zb->entries[k], Z->entries[k]);
-            assert_true(mpq_equal(diff, b->entries[(k / (cc.H * cc.W)) % cc.C]));
+            mpq_sub(diff, cvp_tensor_at(Zb, k), cvp_tensor_at(Z, k));
+            assert_true(mpq_equal(diff, cvp_tensor_at(b, (k / (cc.H * cc.W)) % cc.C)));
         }
     }
     mpq_clear(lhs), mpq_clear(rhs), mpq_clear(diff);

@@ -602,13 +602,13 @@ static void all_ties_backward(cvp_tensor_t out, const cvp_impl_case *c)
                                 if (row < 0 || col < 0 || row >= (long)d->h || col >= (long)d->w)
                                     continue;
                                 size_t at[4] = {n, ch, (size_t)row, (size_t)col};
-                                mpq_srcptr x = c->inputs[0]->entries[cvp_tensor_offset(c->inputs[0], at)];
+                                mpq_srcptr x = cvp_tensor_at(c->inputs[0], cvp_tensor_offset(c->inputs[0], at));
                                 if (pass == 0 && (best == NULL || mpq_cmp(x, best) > 0))
                                     best = x;
                                 if (pass == 1 && mpq_equal(x, best)) {
                                     size_t g[4] = {n, ch, i, j};
                                     mpq_ptr y = cvp_tensor_entry(out, at);
-                                    mpq_add(y, y, c->inputs[1]->entries[cvp_tensor_offset(c->inputs[1], g)]);
+                                    mpq_add(y, y, cvp_tensor_at(c->inputs[1], cvp_tensor_offset(c->inputs[1], g)));
                                 }
                             }
                 }
@@ -641,7 +641,7 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
                 cvp_impl_case_init(&nobias);
                 st = cvp_impl_case_set(&nobias, c, err);
                 for (size_t o = 0; o < nobias.inputs[2]->size; o++)
-                    mpq_set_ui(nobias.inputs[2]->entries[o], 0, 1);
+                    mpq_set_ui(cvp_tensor_at(nobias.inputs[2], o), 0, 1);
                 if (st == CVP_OK)
                     st = cvp_impl_expected(out, &nobias, err);
                 cvp_impl_case_clear(&nobias);

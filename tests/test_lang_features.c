@@ -35,8 +35,8 @@ static void tensor_from(cvp_tensor_t t, int rank, const size_t *shape,
     for (char *word = strtok(copy, " "); word != NULL;
          word = strtok(NULL, " ")) {
         assert_true(k < t->size);
-        assert_int_equal(mpq_set_str(t->entries[k], word, 10), 0);
-        mpq_canonicalize(t->entries[k]);
+        assert_int_equal(mpq_set_str(cvp_tensor_at(t, k), word, 10), 0);
+        mpq_canonicalize(cvp_tensor_at(t, k));
         k++;
     }
     assert_int_equal(k, t->size);

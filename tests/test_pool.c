@@ -115,8 +115,8 @@ static void set_fractions(cvp_tensor_t E, const long *n, const unsigned long *d)
 {
     tu_zeros(E, 4, (size_t[]){1, 1, 2, 2});
     for (int k = 0; k < 4; k++) {
-        mpq_set_si(E->entries[k], n[k], d[k]);
-        mpq_canonicalize(E->entries[k]);
+        mpq_set_si(cvp_tensor_at(E, k), n[k], d[k]);
+        mpq_canonicalize(cvp_tensor_at(E, k));
     }
 }
 
@@ -152,8 +152,8 @@ static void set_row(cvp_tensor_t E, size_t n, const long *num, const unsigned lo
 {
     tu_zeros(E, 4, (size_t[]){1, 1, 1, n});
     for (size_t k = 0; k < n; k++) {
-        mpq_set_si(E->entries[k], num[k], den[k]);
-        mpq_canonicalize(E->entries[k]);
+        mpq_set_si(cvp_tensor_at(E, k), num[k], den[k]);
+        mpq_canonicalize(cvp_tensor_at(E, k));
     }
 }
 
@@ -319,13 +319,13 @@ static void test_relu_hand_and_aliasing(void **state)
     cvp_tensor_init(X), cvp_tensor_init(E);
     tu_zeros(X, 1, (size_t[]){5});
     tu_zeros(E, 1, (size_t[]){5});
-    mpq_set_si(X->entries[0], -2, 1);
-    mpq_set_si(X->entries[1], 0, 1);
-    mpq_set_si(X->entries[2], 3, 2);
-    mpq_set_si(X->entries[3], -1, 3);
-    mpq_set_si(X->entries[4], 7, 1);
-    mpq_set_si(E->entries[2], 3, 2);
-    mpq_set_si(E->entries[4], 7, 1);
+    mpq_set_si(cvp_tensor_at(X, 0), -2, 1);
+    mpq_set_si(cvp_tensor_at(X, 1), 0, 1);
+    mpq_set_si(cvp_tensor_at(X, 2), 3, 2);
+    mpq_set_si(cvp_tensor_at(X, 3), -1, 3);
+    mpq_set_si(cvp_tensor_at(X, 4), 7, 1);
+    mpq_set_si(cvp_tensor_at(E, 2), 3, 2);
+    mpq_set_si(cvp_tensor_at(E, 4), 7, 1);
     tu_assert_ok(cvp_relu(X, X, &err), &err);
     tu_assert_equal(X, E);
     cvp_tensor_clear(X), cvp_tensor_clear(E);
@@ -475,12 +475,12 @@ static void test_max_pool2d_equals_max_of_strided_slices(void **state)
                     tu_assert_ok(cvp_tensor_set(E, S, &err), &err);
                 else
                     for (size_t k = 0; k < E->size; k++)
-                        if (mpq_cmp(S->entries[k], E->entries[k]) > 0)
-                            mpq_set(E->entries[k], S->entries[k]);
+                        if (mpq_cmp(cvp_tensor_at(S, k), cvp_tensor_at(E, k)) > 0)
+                            mpq_set(cvp_tensor_at(E, k), cvp_tensor_at(S, k));
             }
         bool all_padding = false;   /* a dilated window that misses X */
         for (size_t k = 0; k < E->size; k++)
-            all_padding |= mpq_sgn(E->entries[k]) == 0;
+            all_padding |= mpq_sgn(cvp_tensor_at(E, k)) == 0;
         cvp_status st = cvp_max_pool2d(Y, X, &pc.p, &err);
         if (all_padding) {
             tu_assert_fails(st, &err, CVP_ERR_INPUT, "entirely in the padding");
@@ -511,7 +511,7 @@ static void avg_divisors(cvp_tensor_t D, const cvp_tensor_t X, const pool_case *
         shape[X->rank - 1] += 2 * pc->p.padding[1];
         tu_zeros(M, X->rank, shape);
         for (size_t k = 0; k < M->size; k++)
-            mpq_set_ui(M->entries[k], 1, 1);
+            mpq_set_ui(cvp_tensor_at(M, k), 1, 1);
         pool_case shifted = *pc;   /* the padding is already part of M */
         shifted.H += 2 * pc->p.padding[0];
         shifted.W += 2 * pc->p.padding[1];
@@ -519,7 +519,7 @@ static void avg_divisors(cvp_tensor_t D, const cvp_tensor_t X, const pool_case *
         windowed_sum(D, M, &shifted);
     } else {
         for (size_t k = 0; k < M->size; k++)
-            mpq_set_ui(M->entries[k], 1, 1);
+            mpq_set_ui(cvp_tensor_at(M, k), 1, 1);
         windowed_sum(D, M, pc);
     }
     cvp_tensor_clear(M);
@@ -541,8 +541,8 @@ static void test_avg_pool2d_equals_windowed_sum_over_divisor(void **state)
         avg_divisors(D, X, &pc);
         for (size_t k = 0; k < E->size; k++) {
             if (pc.p.divisor_override > 0)
-                mpq_set_si(D->entries[k], pc.p.divisor_override, 1);
-            mpq_div(E->entries[k], E->entries[k], D->entries[k]);
+                mpq_set_si(cvp_tensor_at(D, k), pc.p.divisor_override, 1);
+            mpq_div(cvp_tensor_at(E, k), cvp_tensor_at(E, k), cvp_tensor_at(D, k));
         }
         tu_assert_ok(cvp_avg_pool2d(Y, X, &pc.p, &err), &err);
         check_equal_pool(Y, E, &pc);
@@ -600,15 +600,15 @@ static cvp_status max_difference_quotient(cvp_tensor_t out, const cvp_tensor_t i
     cvp_tensor_init(Z);
     cvp_status st = cvp_tensor_set(Z, in, err);
     for (size_t k = 0; st == CVP_OK && k < Z->size; k++) {
-        mpq_mul(Z->entries[k], Z->entries[k], mp->t);
-        mpq_add(Z->entries[k], Z->entries[k], mp->X0->entries[k]);
+        mpq_mul(cvp_tensor_at(Z, k), cvp_tensor_at(Z, k), mp->t);
+        mpq_add(cvp_tensor_at(Z, k), cvp_tensor_at(Z, k), cvp_tensor_at(mp->X0, k));
     }
     if (st == CVP_OK)
         st = cvp_max_pool2d(out, Z, mp->p, err);
     if (st == CVP_OK)
         st = cvp_tensor_sub(out, out, mp->Y0, err);
     for (size_t k = 0; st == CVP_OK && k < out->size; k++)
-        mpq_div(out->entries[k], out->entries[k], mp->t);
+        mpq_div(cvp_tensor_at(out, k), cvp_tensor_at(out, k), mp->t);
     cvp_tensor_clear(Z);
     return st;
 }
@@ -641,7 +641,7 @@ static void test_max_pool2d_backward_is_jacobian_at_tie_broken_point(void **stat
         for (size_t k = 0; k < S; k++) {
             mpq_set_ui(offset, S - k, 2 * (S + 1));
             mpq_canonicalize(offset);
-            mpq_add(X0->entries[k], X0->entries[k], offset);
+            mpq_add(cvp_tensor_at(X0, k), cvp_tensor_at(X0, k), offset);
         }
         mpq_clear(offset);
         /* gaps of X0 are >= 1/(2(S+1)); probe with a quarter of that */

@@ -174,7 +174,7 @@ static void test_sparse_transpose_matvec_dense_equal(void **state)
     mpq_init(half);
     tu_ints(E, 2, (size_t[]){2, 3}, (long[]){1, 0, -2, 0, 0, 3});
     mpq_set_si(half, 1, 2);
-    mpq_set(E->entries[4], half);
+    mpq_set(cvp_tensor_at(E, 4), half);
     tu_assert_equal(y, E);
     mpq_clear(half);
     /* different dimensions with no entries are not equal */
@@ -293,8 +293,8 @@ static void test_conv2d_matrix_printed_by_hand(void **state)
      * the widest entry "1/2" sets the column width 3. */
     tu_ints(X, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 2, 3, 4});
     tu_zeros(K, 4, (size_t[]){1, 1, 1, 2});
-    mpq_set_si(K->entries[0], 1, 2);
-    mpq_set_si(K->entries[1], -3, 1);
+    mpq_set_si(cvp_tensor_at(K, 0), 1, 2);
+    mpq_set_si(cvp_tensor_at(K, 1), -3, 1);
     cvp_conv2d_params p = cvp_conv2d_params_default();
     tu_assert_ok(cvp_conv2d_matrix_input(C, X, K, &p, &err), &err);
     assert_printed(C, "1/2  -3   0   0\n  0   0 1/2  -3\n");

@@ -9,7 +9,7 @@ void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values)
     cvp_error err;
     assert_int_equal(cvp_tensor_resize(t, rank, shape, &err), CVP_OK);
     for (size_t k = 0; k < t->size; k++)
-        mpq_set_si(t->entries[k], values[k], 1);
+        mpq_set_si(cvp_tensor_at(t, k), values[k], 1);
 }
 
 void tu_zeros(cvp_tensor_t t, int rank, const size_t *shape)
@@ -31,7 +31,7 @@ void tu_print(const char *label, const cvp_tensor_t t)
     cvp_shape_format(shape, sizeof shape, t->rank, t->shape);
     fprintf(stderr, "%s: shape %s:", label, shape);
     for (size_t k = 0; k < t->size && k < 200; k++)
-        gmp_fprintf(stderr, " %Qd", t->entries[k]);
+        gmp_fprintf(stderr, " %Qd", cvp_tensor_at(t, k));
     fprintf(stderr, t->size > 200 ? " ...\n" : "\n");
 }
 
@@ -73,7 +73,7 @@ void tu_dot(mpq_t result, const cvp_tensor_t a, const cvp_tensor_t b)
     mpq_init(product);
     mpq_set_ui(result, 0, 1);
     for (size_t k = 0; k < a->size; k++) {
-        mpq_mul(product, a->entries[k], b->entries[k]);
+        mpq_mul(product, cvp_tensor_at(a, k), cvp_tensor_at(b, k));
         mpq_add(result, result, product);
     }
     mpq_clear(product);
@@ -89,17 +89,17 @@ void tu_jacobian_by_probing(cvp_sparse_t J, tu_linear_fn f, void *context,
     assert_int_equal(cvp_tensor_resize_like(unit, like, &err), CVP_OK);
     bool sized = false;
     for (size_t k = 0; k < unit->size; k++) {
-        mpq_set_ui(unit->entries[k], 1, 1);
+        mpq_set_ui(cvp_tensor_at(unit, k), 1, 1);
         tu_assert_ok(f(response, unit, context, &err), &err);
-        mpq_set_ui(unit->entries[k], 0, 1);
+        mpq_set_ui(cvp_tensor_at(unit, k), 0, 1);
         if (!sized) {
             cvp_sparse_clear(J);
             cvp_sparse_init(J, response->size, unit->size);
             sized = true;
         }
         for (size_t r = 0; r < response->size; r++)
-            if (mpq_sgn(response->entries[r]) != 0)
-                tu_assert_ok(cvp_sparse_append(J, r, k, response->entries[r], &err),
+            if (mpq_sgn(cvp_tensor_at(response, r)) != 0)
+                tu_assert_ok(cvp_sparse_append(J, r, k, cvp_tensor_at(response, r), &err),
                              &err);
     }
     cvp_sparse_finish(J);
@@ -119,8 +119,8 @@ void tu_transpose_apply(cvp_tensor_t out, const cvp_sparse_t J,
     mpq_t term;
     mpq_init(term);
     for (size_t k = 0; k < J->nnz; k++) {
-        mpq_mul(term, J->values[k], g->entries[J->row_index[k]]);
-        mpq_add(result->entries[J->col_index[k]], result->entries[J->col_index[k]],
+        mpq_mul(term, J->values[k], cvp_tensor_at(g, J->row_index[k]));
+        mpq_add(cvp_tensor_at(result, J->col_index[k]), cvp_tensor_at(result, J->col_index[k]),
                 term);
     }
     mpq_clear(term);

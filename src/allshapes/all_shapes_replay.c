@@ -93,12 +93,12 @@ static isl_stat add_point(isl_point *pt, void *user)
             e->bad = true;
             break;
         }
-        mpq_mul(e->term, e->term, x->entries[off]);
+        mpq_mul(e->term, e->term, cvp_tensor_at(x, off));
     }
     isl_point_free(pt);
     if (e->bad)
         return isl_stat_error;
-    mpq_add(e->out->entries[flat], e->out->entries[flat], e->term);
+    mpq_add(cvp_tensor_at(e->out, flat), cvp_tensor_at(e->out, flat), e->term);
     return isl_stat_ok;
 }
 
@@ -214,7 +214,7 @@ static void apply_witness(claim_context *c, cvp_env *env, const witness *w)
         if (x == NULL)
             continue;
         for (size_t k = 0; k < x->size; k++)
-            mpq_set_ui(x->entries[k], 0, 1);
+            mpq_set_ui(cvp_tensor_at(x, k), 0, 1);
         for (int k = 0; k < w->count; k++) {
             if (w->tensor[k] != (int)t)
                 continue;
@@ -226,7 +226,7 @@ static void apply_witness(claim_context *c, cvp_env *env, const witness *w)
                 off = off * x->shape[a] + (inside ? (size_t)i : 0);
             }
             if (inside)
-                mpq_set_ui(x->entries[off], 1, 1);
+                mpq_set_ui(cvp_tensor_at(x, off), 1, 1);
         }
     }
 }

@@ -234,15 +234,15 @@ static void shrink(claim_context *c, cvp_env *qenv, const bounded_params *bp)
                 continue;
             cvp_tensor_ptr x = qenv->bindings[b].value;
             for (size_t k = 0; k < x->size; k++)
-                if (mpq_sgn(x->entries[k]) != 0)
-                    changed |= try_value(c, qenv, bp, x->entries[k], 0);
+                if (mpq_sgn(cvp_tensor_at(x, k)) != 0)
+                    changed |= try_value(c, qenv, bp, cvp_tensor_at(x, k), 0);
         }
         for (size_t b = 0; b < qenv->count; b++) {
             if (!is_input(c, qenv->bindings[b].name))
                 continue;
             cvp_tensor_ptr x = qenv->bindings[b].value;
             for (size_t k = 0; k < x->size; k++) {
-                mpq_ptr q = x->entries[k];
+                mpq_ptr q = cvp_tensor_at(x, k);
                 if (mpq_sgn(q) == 0 || mpz_cmp_ui(mpq_denref(q), 1) != 0
                     || mpz_cmpabs_ui(mpq_numref(q), 64) > 0)
                     continue;

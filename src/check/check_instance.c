@@ -232,7 +232,7 @@ static void try_zero_inputs(claim_context *c, cvp_env *env)
                         && is_input(c, env->bindings[b].name);
             cvp_tensor_ptr x = env->bindings[b].value;
             for (size_t k = 0; chosen[b] && k < x->size && !any; k++)
-                any = mpq_sgn(x->entries[k]) != 0;
+                any = mpq_sgn(cvp_tensor_at(x, k)) != 0;
         }
         if (!any)
             continue;
@@ -276,14 +276,14 @@ void instance_shrink(claim_context *c, cvp_env *env)
                 continue;
             cvp_tensor_ptr x = env->bindings[b].value;
             for (size_t k = 0; k < x->size; k++) {
-                if (mpq_sgn(x->entries[k]) == 0)
+                if (mpq_sgn(cvp_tensor_at(x, k)) == 0)
                     continue;
-                mpq_set(old, x->entries[k]);
-                mpq_set_ui(x->entries[k], 0, 1);
+                mpq_set(old, cvp_tensor_at(x, k));
+                mpq_set_ui(cvp_tensor_at(x, k), 0, 1);
                 if (still_fails(c, env))
                     changed = true;
                 else
-                    mpq_set(x->entries[k], old);
+                    mpq_set(cvp_tensor_at(x, k), old);
             }
         }
         /* 2. smallest magnitudes: the first of 1, -1, 2, -2, ... (same
@@ -293,7 +293,7 @@ void instance_shrink(claim_context *c, cvp_env *env)
                 continue;
             cvp_tensor_ptr x = env->bindings[b].value;
             for (size_t k = 0; k < x->size; k++) {
-                mpq_srcptr v = x->entries[k];
+                mpq_srcptr v = cvp_tensor_at(x, k);
                 if (mpq_sgn(v) == 0 || mpz_cmp_ui(mpq_denref(v), 1) != 0)
                     continue;
                 mpq_set(old, v);
@@ -303,20 +303,20 @@ void instance_shrink(claim_context *c, cvp_env *env)
                 bool found = false;
                 for (long m = 1; m < magnitude && !found; m++)
                     for (int s = 0; s < 2 && !found; s++) {
-                        mpq_set_si(x->entries[k], (s == 0 ? sign : -sign) * m, 1);
+                        mpq_set_si(cvp_tensor_at(x, k), (s == 0 ? sign : -sign) * m, 1);
                         found = still_fails(c, env);
                     }
                 if (found) {
                     changed = true;
                 } else {
-                    mpq_set(x->entries[k], old);
+                    mpq_set(cvp_tensor_at(x, k), old);
                     /* same magnitude: a positive value reads more easily */
                     if (sign < 0) {
-                        mpq_neg(x->entries[k], old);
+                        mpq_neg(cvp_tensor_at(x, k), old);
                         if (still_fails(c, env))
                             changed = true;
                         else
-                            mpq_set(x->entries[k], old);
+                            mpq_set(cvp_tensor_at(x, k), old);
                     }
                 }
             }
@@ -345,7 +345,7 @@ static char *describe_differences(const cvp_value *lhs, const cvp_value *rhs)
     } else if (lhs->tensor->ring == &cvp_ring_q && rhs->tensor->ring == &cvp_ring_q) {
         size_t shown = 0, total = 0;
         for (size_t k = 0; k < lhs->tensor->size; k++) {
-            mpq_srcptr a = lhs->tensor->entries[k], b = rhs->tensor->entries[k];
+            mpq_srcptr a = cvp_tensor_at(lhs->tensor, k), b = cvp_tensor_at(rhs->tensor, k);
             if (mpq_equal(a, b))
                 continue;
             total++;

@@ -57,9 +57,9 @@ static void fold_height(const cvp_value *v, const cvp_ring *R, int64_t *num,
             cvp_height h = cvp_height_get(cvp_tensor_elem(t, k));
             a = h.num_bits;
             b = h.den_bits;
-        } else if (t->ring == &cvp_ring_q && mpq_sgn(t->entries[k]) != 0) {
-            a = cvp_height_log2(mpq_numref(t->entries[k]));
-            b = cvp_height_log2(mpq_denref(t->entries[k]));
+        } else if (t->ring == &cvp_ring_q && mpq_sgn(cvp_tensor_at(t, k)) != 0) {
+            a = cvp_height_log2(mpq_numref(cvp_tensor_at(t, k)));
+            b = cvp_height_log2(mpq_denref(cvp_tensor_at(t, k)));
         }
         if (a > *num)
             *num = a;

@@ -1,7 +1,8 @@
 /* cli_eval.c -- `convproof eval`: evaluate one expression exactly.
  *
  *   convproof eval 'EXPR' [--let NAME=FILE]... [--random NAME=SHAPE[:SEED]]...
- *                  [--range LO..HI] [--out FILE] [--max-entries N]
+ *                  [--range LO..HI] [--out FILE] [--out-rounded FILE.npy]
+ *                  [--max-entries N]
  *
  * Options take their value as the next argument or after '='
  * (--out=y.npy); "--" ends the options, so an expression may start with
@@ -38,6 +39,7 @@ typedef struct {
     size_t binding_count;
     cvp_cli_range range;
     const char *out_path;
+    const char *rounded_path;   /* --out-rounded */
     size_t max_entries;
     bool help;
 } eval_options;
@@ -48,7 +50,8 @@ static void print_help(FILE *stream)
         "usage: convproof eval 'EXPR' [--let NAME=FILE]... "
         "[--random NAME=SHAPE[:SEED]]...\n"
         "                      [--range LO..HI] [--out FILE] "
-        "[--max-entries N]\n"
+        "[--out-rounded FILE.npy]\n"
+        "                      [--max-entries N]\n"
         "\n"
         "Evaluates EXPR exactly over the rationals and prints the result in\n"
         "the exact text form.\n"
@@ -66,6 +69,11 @@ static void print_help(FILE *stream)
         "  --out FILE            write the result to FILE instead of standard\n"
         "                        output: .npy as float64 (only if every entry\n"
         "                        is exactly a double), else the text form\n"
+        "  --out-rounded FILE.npy\n"
+        "                        write the result to FILE.npy as float64,\n"
+        "                        each entry the double nearest to the exact\n"
+        "                        value (ties to even; beyond the largest\n"
+        "                        double: an infinity)\n"
         "  --max-entries N       largest tensor allowed (default 200000000,\n"
         "                        at most 10^10)\n"
         "  --reference           evaluate with the definitional operators\n"
@@ -161,7 +169,8 @@ static int report_in_expression(const cvp_lang_error *err,
 static int parse_options(eval_options *opts, int argc, char **argv)
 {
     static const char *const valued[] = {"--let", "--random", "--range",
-                                         "--out", "--max-entries"};
+                                         "--out", "--max-entries",
+                                         "--out-rounded"};
     bool options_done = false;
     bool have_range = false, have_max = false;
     cvp_error err;
@@ -223,6 +232,16 @@ static int parse_options(eval_options *opts, int argc, char **argv)
                                     CVP_CLI_MAX_ENTRIES, &err) != CVP_OK)
                 return report(CVP_ERR_INPUT, &err);
             break;
+        case 5: {
+            if (opts->rounded_path != NULL)
+                return usage_error("'%s' given twice", "--out-rounded");
+            size_t len = strlen(value);
+            if (len < 4 || strcmp(value + len - 4, ".npy") != 0)
+                return usage_error("--out-rounded writes .npy files, not "
+                                   "'%s'", value);
+            opts->rounded_path = value;
+            break;
+        }
         }
     }
     if (!opts->help && opts->expression == NULL)
@@ -245,11 +264,12 @@ static cvp_status bind_all(cvp_env *env, const eval_options *opts,
     return CVP_OK;
 }
 
-static int write_result(const cvp_value *result, const char *out_path)
+static int write_result(const cvp_value *result, const char *out_path,
+                        const char *rounded_path)
 {
     cvp_error err;
     cvp_error_clear(&err);
-    if (out_path == NULL) {
+    if (out_path == NULL && rounded_path == NULL) {
         if (cvp_value_write(stdout, result) != 0 || fflush(stdout) != 0) {
             fprintf(stderr, "convproof: cannot write the result to standard "
                             "output\n");
@@ -260,16 +280,30 @@ static int write_result(const cvp_value *result, const char *out_path)
     if (result->kind != CVP_VALUE_TENSOR) {
         char what[96];
         cvp_value_describe(what, sizeof what, result);
-        fprintf(stderr, "convproof: the result is %s, but --out writes only "
-                        "tensors\n", what);
+        fprintf(stderr, "convproof: the result is %s, but %s writes only "
+                        "tensors\n", what, out_path ? "--out" : "--out-rounded");
         return CVP_EXIT_USAGE;
     }
+    if (rounded_path != NULL) {
+        cvp_status status = cvp_npy_write_rounded_file(rounded_path,
+                                                       result->tensor, &err);
+        if (status != CVP_OK)
+            return report(status, &err);
+    }
+    if (out_path == NULL)
+        return CVP_EXIT_OK;
     size_t len = strlen(out_path);
     bool npy = len >= 4 && strcmp(out_path + len - 4, ".npy") == 0;
     cvp_status status = npy ? cvp_npy_write_file(out_path, result->tensor, &err)
                             : cvp_tensor_write_text_file(out_path,
                                                          result->tensor, &err);
-    return status == CVP_OK ? CVP_EXIT_OK : report(status, &err);
+    if (status == CVP_OK)
+        return CVP_EXIT_OK;
+    int code = report(status, &err);
+    if (npy && strstr(err.message, "not exactly representable") != NULL)
+        fprintf(stderr, "hint: --out-rounded FILE.npy writes the nearest "
+                        "doubles\n");
+    return code;
 }
 
 static int run(const eval_options *opts)
@@ -297,7 +331,7 @@ static int run(const eval_options *opts)
                                   &lang_err)) != CVP_OK) {
         code = report_in_expression(&lang_err, opts->expression);
     } else {
-        code = write_result(&result, opts->out_path);
+        code = write_result(&result, opts->out_path, opts->rounded_path);
     }
     cvp_value_clear(&result);
     cvp_env_clear(&env);

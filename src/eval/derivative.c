@@ -109,7 +109,7 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
             X = b->value;
             st = cvp_tensor_lift(t, b->value, &D, &e);
             for (size_t k = 0; st == CVP_OK && k < t->size; k++)   /* x_k + e_k */
-                cvp_dual_set_seed(&D, cvp_tensor_elem(t, k), X->entries[k], k);
+                cvp_dual_set_seed(&D, cvp_tensor_elem(t, k), cvp_tensor_at(X, k), k);
         } else {
             st = cvp_tensor_set(t, b->value, &e);
         }
@@ -147,10 +147,10 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
         st = cvp_tensor_resize(&info->at, Y->rank, Y->shape, &e);
         for (size_t i = 0; st == CVP_OK && i < Y->size; i++) {
             if (Y->ring == &D)
-                mpq_set(info->at.entries[i],
+                mpq_set(cvp_tensor_at(&info->at, i),
                         ((const cvp_dual *)cvp_tensor_elem(Y, i))->value);
             else
-                mpq_set(info->at.entries[i], Y->entries[i]);
+                mpq_set(cvp_tensor_at(&info->at, i), cvp_tensor_at(Y, i));
         }
         if (st != CVP_OK)
             st = kernel_fail(d, &e);
@@ -164,7 +164,7 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
         st = resize_result(d, result, Y, X);
         for (size_t i = 0; st == CVP_OK && i < Y->size; i++)
             for (size_t k = 0; k < X->size; k++)
-                cvp_dual_get_deriv(result->entries[i * X->size + k],
+                cvp_dual_get_deriv(cvp_tensor_at(result, i * X->size + k),
                                    cvp_tensor_elem(Y, i), k);
     }
     /* Every element of ring D must be gone before D itself. */

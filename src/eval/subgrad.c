@@ -352,7 +352,7 @@ static void describe_two(FILE *s, const piece *a, const piece *b,
         fprintf(s, " the gradient has ");
         size_t shown = 0;
         for (size_t i = 0; i < a->gradient.size; i++) {
-            if (mpq_equal(a->gradient.entries[i], b->gradient.entries[i]))
+            if (mpq_equal(cvp_tensor_at(&a->gradient, i), cvp_tensor_at(&b->gradient, i)))
                 continue;
             if (shown++ == 3) {
                 fprintf(s, ", ...");
@@ -360,7 +360,7 @@ static void describe_two(FILE *s, const piece *a, const piece *b,
             }
             derivative_entry(name, sizeof name, wrt, X, is_grad, i);
             gmp_fprintf(s, "%s%s = %Qd", shown > 1 ? ", " : "", name,
-                        both[k]->gradient.entries[i]);
+                        cvp_tensor_at(&both[k]->gradient, i));
         }
     }
 }
@@ -371,7 +371,7 @@ static void describe_jump(FILE *s, const piece_set *p, const char *wrt,
 {
     size_t i = 0;
     while (i + 1 < p->plain.size
-           && mpq_equal(p->plain.entries[i], p->jump_at.entries[i]))
+           && mpq_equal(cvp_tensor_at(&p->plain, i), cvp_tensor_at(&p->jump_at, i)))
         i++;
     fprintf(s, "L is not continuous here (a comparison decides its value, "
             "not only which piece is active): ");
@@ -379,8 +379,8 @@ static void describe_jump(FILE *s, const piece_set *p, const char *wrt,
         fprintf(s, "entry %zu of its value ", i);
     else
         fprintf(s, "its value ");
-    gmp_fprintf(s, "is %Qd at the point but tends to %Qd ", p->plain.entries[i],
-                p->jump_at.entries[i]);
+    gmp_fprintf(s, "is %Qd at the point but tends to %Qd ", cvp_tensor_at(&p->plain, i),
+                cvp_tensor_at(&p->jump_at, i));
     describe_direction(s, &p->jump_pattern, wrt, X);
 }
 

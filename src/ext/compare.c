@@ -44,7 +44,7 @@ static cvp_status from_doubles(cvp_tensor_t out, int rank, const size_t *shape,
             return cvp_error_set(err, CVP_ERR_INPUT, "entry %s is %s", where,
                                  isnan(v) ? "NaN" : "infinite");
         }
-        mpq_set_d(out->entries[k], v);
+        mpq_set_d(cvp_tensor_at(out, k), v);
     }
     return CVP_OK;
 }
@@ -86,7 +86,7 @@ static cvp_status from_ints(cvp_tensor_t out, int rank, const size_t *shape,
     if (out->ring != &cvp_ring_q)
         return cvp_error_set(err, CVP_ERR_INPUT, "not a tensor over Q");
     for (size_t k = 0; k < out->size; k++)
-        mpq_set_int64(out->entries[k], i32 != NULL ? (int64_t)i32[k] : i64[k]);
+        mpq_set_int64(cvp_tensor_at(out, k), i32 != NULL ? (int64_t)i32[k] : i64[k]);
     return CVP_OK;
 }
 
@@ -115,7 +115,7 @@ cvp_status cvp_tensor_abs(cvp_tensor_t out, const cvp_tensor_t t,
             return st;
     }
     for (size_t k = 0; k < out->size; k++)
-        mpq_abs(out->entries[k], out->entries[k]);
+        mpq_abs(cvp_tensor_at(out, k), cvp_tensor_at(out, k));
     return CVP_OK;
 }
 
@@ -263,13 +263,13 @@ cvp_status cvp_compare(cvp_compare_result *r, const cvp_tensor_t expected,
     if (terms > 0)
         cvp_gamma(gamma, terms, precision);
     for (size_t k = 0; k < expected->size; k++) {
-        mpq_srcptr e = expected->entries[k], g = got->entries[k];
+        mpq_srcptr e = cvp_tensor_at(expected, k), g = cvp_tensor_at(got, k);
         if (mpq_equal(e, g))
             continue;
         mpq_sub(diff, g, e);
         mpq_abs(diff, diff);
         if (terms > 0)
-            mpq_mul(allowed, gamma, bound->abs_sum->entries[k]);
+            mpq_mul(allowed, gamma, cvp_tensor_at(bound->abs_sum, k));
         else
             mpq_set_ui(allowed, 0, 1);
         bool zero = mpq_sgn(e) == 0;

@@ -421,10 +421,10 @@ cvp_status cvp_impl_case_redim_at(cvp_impl_case *c, const cvp_impl_dims *d,
                     inside = false;
             }
             if (inside)
-                mpq_set(t->entries[flat],
-                        old->entries[cvp_tensor_offset(old, index)]);
+                mpq_set(cvp_tensor_at(t, flat),
+                        cvp_tensor_at(old, cvp_tensor_offset(old, index)));
             else
-                mpq_set_si(t->entries[flat],
+                mpq_set_si(cvp_tensor_at(t, flat),
                            (long)cvp_rng_range(&rng, c->lo, c->hi), 1);
         }
         cvp_tensor_swap(t, c->inputs[k]);
@@ -442,7 +442,7 @@ size_t cvp_impl_case_entries(const cvp_impl_case *c, size_t *nonzero)
     for (size_t k = 0; k < info->input_count; k++) {
         total += c->inputs[k]->size;
         for (size_t e = 0; e < c->inputs[k]->size; e++)
-            if (mpq_sgn(c->inputs[k]->entries[e]) != 0)
+            if (mpq_sgn(cvp_tensor_at(c->inputs[k], e)) != 0)
                 nz++;
     }
     if (nonzero != NULL)

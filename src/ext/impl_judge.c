@@ -105,7 +105,7 @@ static bool has_tied_maximum(const cvp_impl_case *c)
                                 || col >= (long)d->w)
                                 continue;
                             size_t index[4] = {n, ch, (size_t)row, (size_t)col};
-                            mpq_srcptr e = x->entries[cvp_tensor_offset(x, index)];
+                            mpq_srcptr e = cvp_tensor_at(x, cvp_tensor_offset(x, index));
                             int cmp = best == NULL ? 1 : mpq_cmp(e, best);
                             if (cmp > 0) {
                                 best = e;
@@ -135,8 +135,8 @@ static char *list_differences(const char *name, const cvp_compare_result *cr,
         cvp_entry_format(where, sizeof where, "", got->rank, got->shape,
                          cr->offsets[k]);
         fprintf(stream, "%s%s%s: ", k ? "\n" : "", name, where);
-        mpq_srcptr g = got->entries[cr->offsets[k]];
-        mpq_srcptr e = expected->entries[cr->offsets[k]];
+        mpq_srcptr g = cvp_tensor_at(got, cr->offsets[k]);
+        mpq_srcptr e = cvp_tensor_at(expected, cr->offsets[k]);
         /* The implementation's value as it wrote it (a double: shortest
          * decimal), the exact one as a fraction. */
         bool is_double = false;
@@ -213,7 +213,7 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
     for (size_t k = 0; exact && k < info->output_count; k++)
         for (size_t e = 0; exact && e < sums[k]->size; e++) {
             mpq_set_ui(scaled, divisor, 1);
-            mpq_mul(scaled, scaled, sums[k]->entries[e]);
+            mpq_mul(scaled, scaled, cvp_tensor_at(sums[k], e));
             if (mpq_cmp(scaled, limit) >= 0)
                 exact = false;
         }

@@ -249,7 +249,7 @@ static bool gen_zero(shrink_state *st, cvp_impl_case *out, size_t index,
     }
     bool any = false;
     for (size_t e = lo; e < hi; e++)
-        if (mpq_sgn(t->entries[e]) != 0)
+        if (mpq_sgn(cvp_tensor_at(t, e)) != 0)
             any = true;
     if (!any) {
         *valid = false;
@@ -257,7 +257,7 @@ static bool gen_zero(shrink_state *st, cvp_impl_case *out, size_t index,
     }
     *status = cvp_impl_case_set(out, st->cur, err);
     for (size_t e = lo; e < hi && *status == CVP_OK; e++)
-        mpq_set_ui(out->inputs[k]->entries[e], 0, 1);
+        mpq_set_ui(cvp_tensor_at(out->inputs[k], e), 0, 1);
     return true;
 }
 
@@ -329,7 +329,7 @@ static bool gen_magnitude(shrink_state *st, cvp_impl_case *out, size_t index,
         return false;
     *status = cvp_impl_case_set(out, st->cur, err);
     if (*status == CVP_OK)
-        mpq_set(out->inputs[m->slot]->entries[m->entry], m->values[index]);
+        mpq_set(cvp_tensor_at(out->inputs[m->slot], m->entry), m->values[index]);
     return true;
 }
 
@@ -358,7 +358,7 @@ static bool shrink_values(shrink_state *st, cvp_status *status, cvp_error *err)
             m.slot = k;
             m.entry = e;
             for (;;) {
-                mpq_srcptr v = st->cur->inputs[k]->entries[e];
+                mpq_srcptr v = cvp_tensor_at(st->cur->inputs[k], e);
                 if (mpq_sgn(v) == 0)
                     break;
                 magnitude_candidates(&m, v);

@@ -70,7 +70,7 @@ static void write_level(FILE *stream, const cvp_tensor_struct *t, int level,
         if (level == t->rank - 1) {
             if (i > 0)
                 fputs(", ", stream);
-            write_value(stream, t->entries[(*next)++]);
+            write_value(stream, cvp_tensor_at(t, (*next)++));
         } else {
             if (i > 0) {
                 fputs(",\n", stream);
@@ -91,7 +91,7 @@ static void write_tensor(FILE *stream, const cvp_tensor_struct *t, bool decimals
     }
     size_t next = 0;
     if (t->rank == 0)
-        write_value(stream, t->entries[0]);
+        write_value(stream, cvp_tensor_at(t, 0));
     else
         write_level(stream, t, 0, &next);
     fputc('\n', stream);

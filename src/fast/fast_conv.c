@@ -7,6 +7,7 @@
  * error message, so callers see exactly the kernel's behaviour. */
 #include "fast/fast_internal.h"
 #include "kernel/alloc.h"
+#include "kernel/packed.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -216,11 +217,18 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
         fast_operand_clear(&b);
         return ok;
     }
+    /* The integer result is computed straight into the numerators of the
+     * packed output (zeros to start with); Y may be A or B, so it is
+     * swapped in only at the end. */
+    cvp_tensor_t out;
+    cvp_tensor_init(out);
     int64_t *R = NULL;
+    ok = ok && cvp_tensor_pack_start(out, rank, shape, NULL) == CVP_OK;
     if (ok) {
         fast_ctx ctx;
         fast_ctx_init(&ctx, 0);
-        R = cvp_xcalloc(job->out_size ? job->out_size : 1, sizeof *R);
+        CVP_ASSERT(out->size == job->out_size);
+        R = cvp_tensor_packed_num(out);
         if (path == CVP_FAST_PATH_INT64) {
             ok = run_i64(&ctx, job, a.v, b.v, R);
         } else {
@@ -241,14 +249,12 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
         }
     }
     if (ok) {
-        mpz_t den;
-        mpz_init(den);
-        mpz_mul(den, a.den, b.den);
-        ok = fast_make_q(Y, rank, shape, R, den);
-        mpz_clear(den);
+        mpz_mul(cvp_tensor_packed_den(out), a.den, b.den);
+        cvp_tensor_pack_finish(out);
+        cvp_tensor_swap(Y, out);
         *chosen = path;
     }
-    free(R);
+    cvp_tensor_clear(out);
     fast_operand_clear(&a);
     fast_operand_clear(&b);
     return ok;

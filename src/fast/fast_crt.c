@@ -8,8 +8,12 @@
  * entry r is then the unique integer in (-M/2, M/2) congruent to the
  * residues: Garner's mixed-radix form
  *     r = y_1 + p_1 (y_2 + p_2 (y_3 + ...)),   0 <= y_i < p_i,
- * is computed in machine words and assembled once in GMP, and M is
- * subtracted when the value passes M/2.
+ * is computed in machine words.  Whether r passes M/2 is decided on the
+ * digits (mixed-radix form is unique, so numbers compare like their
+ * digit strings read from the top), and then r - M or r is assembled in
+ * 128-bit arithmetic modulo 2^128: exact, because |r| <= B < 2^127.  The
+ * result is packed (kernel/packed.h) when every entry fits an int64,
+ * else made of GMP rationals.
  *
  * The primes are the largest below 2^61 (the first is the Mersenne prime
  * 2^61 - 1, whose reduction is cheapest); three of them exceed 2^180, far
@@ -19,6 +23,7 @@
 
 #include <stdlib.h>
 
+#include "kernel/packed.h"
 #include "kernel/prime.h"
 #include "kernel/ring_small.h"
 
@@ -97,18 +102,26 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     for (size_t i = 0; i < count; i++)
         for (size_t j = 0; j < i; j++)
             inv[i][j] = cvp_powmod_u64(p[j] % p[i], p[i] - 2, p[i]);
-    mpz_t M, half, den;
-    mpz_inits(M, half, den, NULL);
-    mpz_set_ui(M, 1);
+    /* M modulo 2^128, and the mixed-radix digits of floor(M / 2). */
+    unsigned __int128 M_low = 1;
     for (size_t i = 0; i < count; i++)
-        mpz_mul_ui(M, M, p[i]);
-    mpz_fdiv_q_2exp(half, M, 1);
+        M_low *= p[i];
+    uint64_t half_digit[CRT_MAX_PRIMES];
+    mpz_t half, den;
+    mpz_inits(half, den, NULL);
+    mpz_set_ui(half, 1);
+    for (size_t i = 0; i < count; i++)
+        mpz_mul_ui(half, half, p[i]);
+    mpz_fdiv_q_2exp(half, half, 1);
+    for (size_t i = 0; i < count; i++)
+        half_digit[i] = mpz_fdiv_q_ui(half, half, p[i]);
+    CVP_ASSERT(mpz_sgn(half) == 0);
     mpz_mul(den, a->den, b->den);
-    cvp_tensor_t out;
-    cvp_tensor_init(out);
-    ok = ok && cvp_tensor_resize(out, rank, shape, NULL) == CVP_OK;
+    __int128 *r = ok ? malloc((n ? n : 1) * sizeof *r) : NULL;
+    CVP_ASSERT(!ok || r != NULL);
+    bool small = true;   /* every entry fits an int64 */
     if (ok) {
-        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
+        FAST_OMP(omp parallel for reduction(&&: small) schedule(static) if (n > FAST_PARALLEL_MIN / 16))
         for (size_t k = 0; k < n; k++) {
             uint64_t y[CRT_MAX_PRIMES];
             for (size_t i = 0; i < count; i++) {
@@ -122,22 +135,54 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                 }
                 y[i] = v;
             }
-            mpq_ptr e = out->entries[k];
-            mpz_ptr num = mpq_numref(e);
-            mpz_set_ui(num, y[count - 1]);
-            for (size_t i = count - 1; i-- > 0;) {
-                mpz_mul_ui(num, num, p[i]);
-                mpz_add_ui(num, num, y[i]);
-            }
-            if (mpz_cmp(num, half) > 0)
-                mpz_sub(num, num, M);
-            mpz_set(mpq_denref(e), den);
-            mpq_canonicalize(e);
+            /* above: the value passes M/2 (digits compared from the top) */
+            int cmp = 0;
+            for (size_t i = count; cmp == 0 && i-- > 0;)
+                cmp = y[i] > half_digit[i] ? 1 : y[i] < half_digit[i] ? -1 : 0;
+            unsigned __int128 x = y[count - 1];
+            for (size_t i = count - 1; i-- > 0;)
+                x = x * p[i] + y[i];
+            if (cmp > 0)
+                x -= M_low;
+            r[k] = (__int128)x;
+            small = small && r[k] >= INT64_MIN && r[k] <= INT64_MAX;
         }
-        cvp_tensor_swap(Y, out);
     }
+    cvp_tensor_t out;
+    cvp_tensor_init(out);
+    if (ok && small) {
+        ok = cvp_tensor_pack_start(out, rank, shape, NULL) == CVP_OK;
+        if (ok) {
+            int64_t *num = cvp_tensor_packed_num(out);
+            for (size_t k = 0; k < n; k++)
+                num[k] = (int64_t)r[k];
+            mpz_set(cvp_tensor_packed_den(out), den);
+            cvp_tensor_pack_finish(out);
+        }
+    } else if (ok) {
+        ok = cvp_tensor_resize(out, rank, shape, NULL) == CVP_OK;
+        if (ok) {
+            FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
+            for (size_t k = 0; k < n; k++) {
+                mpq_ptr e = cvp_tensor_at(out, k);
+                unsigned __int128 m = r[k] < 0 ? -(unsigned __int128)r[k]
+                                               : (unsigned __int128)r[k];
+                mpz_ptr num = mpq_numref(e);
+                mpz_set_ui(num, (unsigned long)(uint64_t)(m >> 64));
+                mpz_mul_2exp(num, num, 64);
+                mpz_add_ui(num, num, (unsigned long)(uint64_t)m);
+                if (r[k] < 0)
+                    mpz_neg(num, num);
+                mpz_set(mpq_denref(e), den);
+                mpq_canonicalize(e);
+            }
+        }
+    }
+    if (ok)
+        cvp_tensor_swap(Y, out);
     cvp_tensor_clear(out);
-    mpz_clears(M, half, den, NULL);
+    free(r);
+    mpz_clears(half, den, NULL);
     for (size_t i = 0; i < count; i++)
         free(res[i]);
     return ok;

@@ -32,17 +32,21 @@
 /* ---- operands scaled to integers (fast_scale.c) ----------------------- */
 
 typedef struct {
-    int64_t *v;      /* the entries times den, row-major (owned) */
+    int64_t *v;      /* the entries times den, row-major (owned, unless
+                      * borrowed); never written through */
     size_t n;
     mpz_t den;       /* least common multiple of the denominators, >= 1 */
     uint64_t max;    /* largest |v[k]| */
+    bool borrowed;   /* v is a packed tensor's numerator array */
 } fast_operand;
 
 void fast_operand_init(fast_operand *op);
 void fast_operand_clear(fast_operand *op);
 
 /* Scales the Q tensor t.  False (op left empty) when the common
- * denominator or a scaled entry does not fit in an int64. */
+ * denominator or a scaled entry does not fit in an int64.  A packed t is
+ * already scaled: op then borrows its numerators (t must outlive op and
+ * stay unchanged while op is used). */
 bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t);
 
 /* Y (any initialised tensor, rewritten) := the Q tensor of the given

@@ -2,6 +2,7 @@
  * that picks the arithmetic. */
 #include "fast/fast_internal.h"
 #include "kernel/alloc.h"
+#include "kernel/packed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,14 @@ void fast_operand_init(fast_operand *op)
     op->v = NULL;
     op->n = 0;
     op->max = 0;
+    op->borrowed = false;
     mpz_init_set_ui(op->den, 1);
 }
 
 void fast_operand_clear(fast_operand *op)
 {
-    free(op->v);
+    if (!op->borrowed)
+        free(op->v);
     op->v = NULL;
     op->n = 0;
     mpz_clear(op->den);
@@ -32,11 +35,31 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
 {
     CVP_ASSERT(t->ring == &cvp_ring_q);
     const size_t n = t->size;
+    if (cvp_tensor_is_packed(t)) {
+        /* Already scaled integers over one denominator: borrowed. */
+        mpz_srcptr den = cvp_tensor_packed_den_const(t);
+        if (!mpz_fits_slong_p(den))
+            return false;
+        mpz_set(op->den, den);
+        const int64_t *num = cvp_tensor_packed_num_const(t);
+        op->v = (int64_t *)num;   /* read only (see fast_operand) */
+        op->borrowed = true;
+        op->n = n;
+        uint64_t max = 0;
+        FAST_OMP(omp parallel for reduction(max: max) schedule(static) if (n > FAST_PARALLEL_MIN))
+        for (size_t k = 0; k < n; k++)
+            if (magnitude(num[k]) > max)
+                max = magnitude(num[k]);
+        op->max = max;
+        return true;
+    }
+    /* Unpacked: one rational per entry (cvp_tensor_at_const reads them
+     * without any change to t, so the loops below may be parallel). */
     /* Pass 1: the common denominator.  Integer tensors (the usual case)
      * cost one comparison per entry. */
     mpz_set_ui(op->den, 1);
     for (size_t k = 0; k < n; k++) {
-        mpz_srcptr d = mpq_denref(t->entries[k]);
+        mpz_srcptr d = mpq_denref(cvp_tensor_at_const(t, k));
         if (mpz_cmp_ui(d, 1) != 0 && !mpz_divisible_p(op->den, d)) {
             mpz_lcm(op->den, op->den, d);
             if (!mpz_fits_slong_p(op->den))
@@ -51,7 +74,7 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
         /* Read-only on the tensor, one slot per entry: parallel. */
         FAST_OMP(omp parallel for reduction(max: max) reduction(&&: fits) schedule(static) if (n > FAST_PARALLEL_MIN))
         for (size_t k = 0; k < n; k++) {
-            mpz_srcptr num = mpq_numref(t->entries[k]);
+            mpz_srcptr num = mpq_numref(cvp_tensor_at_const(t, k));
             if (!mpz_fits_slong_p(num)) {
                 fits = false;
                 continue;
@@ -65,8 +88,8 @@ bool fast_operand_scale(fast_operand *op, const cvp_tensor_t t)
         mpz_t scaled;
         mpz_init(scaled);
         for (size_t k = 0; fits && k < n; k++) {
-            mpz_divexact(scaled, op->den, mpq_denref(t->entries[k]));
-            mpz_mul(scaled, scaled, mpq_numref(t->entries[k]));
+            mpz_divexact(scaled, op->den, mpq_denref(cvp_tensor_at_const(t, k)));
+            mpz_mul(scaled, scaled, mpq_numref(cvp_tensor_at_const(t, k)));
             if (!mpz_fits_slong_p(scaled)) {
                 fits = false;
                 break;
@@ -110,24 +133,17 @@ static bool adopt_storage(cvp_tensor_t Y, cvp_ring *R, int rank,
 bool fast_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                  const int64_t *R, const mpz_t den)
 {
-    size_t n;
-    if (!adopt_storage(Y, &cvp_ring_q, rank, shape, &n))
-        return false;
-    mpq_t *e = cvp_xmalloc((n ? n : 1) * sizeof *e);
-    const bool integral = mpz_cmp_ui(den, 1) == 0;
-    /* Each entry is its own GMP object; GMP is reentrant. */
-    FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
-    for (size_t k = 0; k < n; k++) {
-        mpz_init_set_si(mpq_numref(e[k]), (long)R[k]);
-        if (integral) {
-            mpz_init_set_ui(mpq_denref(e[k]), 1);
-        } else {
-            mpz_init_set(mpq_denref(e[k]), den);
-            mpq_canonicalize(e[k]);
-        }
+    cvp_tensor_t out;
+    cvp_tensor_init(out);
+    bool ok = cvp_tensor_pack_start(out, rank, shape, NULL) == CVP_OK;
+    if (ok) {
+        memcpy(cvp_tensor_packed_num(out), R, out->size * sizeof *R);
+        mpz_set(cvp_tensor_packed_den(out), den);
+        cvp_tensor_pack_finish(out);
+        cvp_tensor_swap(Y, out);
     }
-    Y->entries = e;
-    return true;
+    cvp_tensor_clear(out);
+    return ok;
 }
 
 bool fast_make_fp(cvp_tensor_t Y, cvp_ring *F, int rank, const size_t *shape)
@@ -140,13 +156,61 @@ bool fast_make_fp(cvp_tensor_t Y, cvp_ring *F, int rank, const size_t *shape)
     return true;
 }
 
+/* Packed out := out + bias over the least common denominator, when every
+ * scaled numerator and sum fits an int64 (else false, out untouched). */
+static bool add_bias_packed(cvp_tensor_t out, const cvp_tensor_struct *bias,
+                            size_t n, size_t O, size_t plane)
+{
+    if (!cvp_tensor_is_packed(out) || out->data != NULL ||
+        !cvp_tensor_is_packed(bias))
+        return false;
+    mpz_t L, f;
+    mpz_inits(L, f, NULL);
+    mpz_lcm(L, cvp_tensor_packed_den_const(out), cvp_tensor_packed_den_const(bias));
+    int64_t fo = 0, fb = 0;
+    bool fits = mpz_fits_slong_p(L);
+    if (fits) {
+        mpz_divexact(f, L, cvp_tensor_packed_den_const(out));
+        fo = mpz_get_si(f);
+        mpz_divexact(f, L, cvp_tensor_packed_den_const(bias));
+        fb = mpz_get_si(f);
+    }
+    int64_t *y = fits ? malloc((n ? n : 1) * sizeof *y) : NULL;
+    CVP_ASSERT(!fits || y != NULL);
+    const int64_t *a = cvp_tensor_packed_num_const(out);
+    const int64_t *b = cvp_tensor_packed_num_const(bias);
+    bool overflow = false;
+    for (size_t k = 0; fits && k < n; k++) {
+        int64_t sa, sb;
+        overflow |= __builtin_mul_overflow(a[k], fo, &sa);
+        overflow |= __builtin_mul_overflow(b[(k / plane) % O], fb, &sb);
+        overflow |= __builtin_add_overflow(sa, sb, &y[k]);
+    }
+    fits = fits && !overflow;
+    if (fits) {
+        memcpy(cvp_tensor_packed_num(out), y, n * sizeof *y);
+        mpz_set(cvp_tensor_packed_den(out), L);
+        cvp_tensor_pack_finish(out);
+    }
+    free(y);
+    mpz_clears(L, f, NULL);
+    return fits;
+}
+
 void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
                    size_t N, size_t O, size_t plane)
 {
-    FAST_OMP(omp parallel for schedule(static) if (N * O * plane > FAST_PARALLEL_MIN))
-    for (size_t k = 0; k < N * O * plane; k++)
-        mpq_add(out->entries[k], out->entries[k],
-                bias->entries[(k / plane) % O]);
+    const size_t n = N * O * plane;
+    if (add_bias_packed(out, bias, n, O, plane))
+        return;
+    /* Rationals: made here, before the threads, which then only write
+     * their own entries of out and read bias. */
+    cvp_tensor_unpack(out);
+    cvp_tensor_materialise(bias);
+    FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
+    for (size_t k = 0; k < n; k++)
+        mpq_add(cvp_tensor_at(out, k), cvp_tensor_at(out, k),
+                cvp_tensor_at(bias, (k / plane) % O));
 }
 
 unsigned __int128 fast_bound(uint64_t L, uint64_t a, uint64_t b)

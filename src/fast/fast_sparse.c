@@ -96,8 +96,8 @@ static size_t walk(cvp_sparse_t C, mpq_srcptr *src, const cvp_conv2d_dims *d,
                                 size_t xpos = ((n * d->C + xc) * d->H + (size_t)h) * d->W +
                                               (size_t)w;
                                 size_t kpos = ((o * d->Cg + c) * d->kH + u) * d->kW + v;
-                                mpq_srcptr value = in_input ? K->entries[kpos]
-                                                            : X->entries[xpos];
+                                mpq_srcptr value = in_input ? cvp_tensor_at(K, kpos)
+                                                            : cvp_tensor_at(X, xpos);
                                 if (mpq_sgn(value) == 0)
                                     continue;
                                 if (C != NULL) {

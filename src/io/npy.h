@@ -11,6 +11,11 @@
  * Writing: little-endian float64, version 1.0, C order, and only when every
  * entry is exactly a double; otherwise CVP_ERR_INPUT naming the first entry
  * that is not (so a file never holds a rounded value silently).
+ * cvp_npy_write_rounded_file writes the same file with every entry
+ * correctly rounded instead: the double nearest to the exact rational,
+ * ties to even (IEEE 754 roundTiesToEven, with subnormals; a value
+ * beyond the largest double by half an ulp or more becomes an infinity,
+ * and a negative value that rounds to zero becomes -0.0).
  *
  * Errors are "PATH: what" (byte offsets where they help).
  */
@@ -28,6 +33,12 @@ cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
 
 cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
                               cvp_error *err);
+
+cvp_status cvp_npy_write_rounded_file(const char *path, const cvp_tensor_t t,
+                                      cvp_error *err);
+
+/* The double nearest to q, ties to even (as above). */
+double cvp_mpq_round_to_double(const mpq_t q);
 
 /* True when q is exactly representable as an IEEE double; then *d is it. */
 bool cvp_mpq_to_double_exact(double *d, const mpq_t q);

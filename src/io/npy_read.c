@@ -3,12 +3,16 @@
  * npy_header.c parses and checks the header; this file checks the shape
  * against the entry limit (cvp_shape_size) and the data length against
  * shape * itemsize, both before the tensor is allocated, then converts
- * every entry to an exact rational.
+ * every entry exactly: into the packed form (kernel/packed.h) when the
+ * values fit it -- integers within int64; floats whose exponents span at
+ * most 63 bits together with their significands, over a power-of-two
+ * denominator -- else into one GMP rational per entry.
  *
  * This file is fuzzed; no input may crash it.
  */
 #include "io/npy.h"
 #include "io/npy_internal.h"
+#include "kernel/packed.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +27,19 @@ _Static_assert(sizeof(float) == 4, "float must be IEEE binary32");
 
 static uint64_t load_uint(const unsigned char *b, size_t n, bool big_endian)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The usual files: little-endian 8 or 4 bytes, one load. */
+    if (!big_endian && n == 8) {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        return v;
+    }
+    if (!big_endian && n == 4) {
+        uint32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+#endif
     uint64_t u = 0;
     if (big_endian)
         for (size_t k = 0; k < n; k++)
@@ -101,6 +118,177 @@ static entry_result convert_entry(mpq_ptr q, const cvp_npy_header *h,
     return ENTRY_OK;
 }
 
+/* Walks the logical array in C order (so the first bad entry reported is
+ * the first in C order) while tracking where each entry lies in a
+ * Fortran-ordered file: fstride[k] is the Fortran stride of axis k. */
+typedef struct {
+    const cvp_npy_header *h;
+    size_t index[CVP_MAX_RANK], fstride[CVP_MAX_RANK], foffset, off;
+} walk;
+
+static void walk_init(walk *w, const cvp_npy_header *h)
+{
+    memset(w, 0, sizeof *w);
+    w->h = h;
+    size_t stride = 1;
+    for (int k = 0; k < h->rank; k++) {
+        w->fstride[k] = stride;
+        stride *= h->shape[k];  /* cannot overflow: the product is size */
+    }
+}
+
+/* The position in the file of the current entry; then moves on. */
+static size_t walk_next(walk *w)
+{
+    const cvp_npy_header *h = w->h;
+    if (!h->fortran)
+        return w->off++;      /* C order: the file's order */
+    size_t src = w->foffset;
+    w->off++;
+    for (int k = h->rank - 1; k >= 0; k--) {
+        w->index[k]++;
+        w->foffset += w->fstride[k];
+        if (w->index[k] < h->shape[k])
+            break;
+        w->foffset -= w->fstride[k] * h->shape[k];
+        w->index[k] = 0;
+    }
+    return src;
+}
+
+/* A finite float entry as (-1)^neg * m * 2^e with m odd, or m = 0. */
+typedef struct { bool neg; uint64_t m; int e; } dyadic;
+
+static entry_result decode_float(dyadic *x, const cvp_npy_header *h,
+                                 const unsigned char *b)
+{
+    uint64_t u = load_uint(b, h->itemsize, h->big_endian);
+    uint64_t frac;
+    int biased;
+    if (h->itemsize == 8) {
+        biased = (int)((u >> 52) & 0x7ff);
+        frac = u & ((UINT64_C(1) << 52) - 1);
+        x->neg = (u >> 63) != 0;
+        if (biased == 0x7ff)
+            return frac ? ENTRY_NAN : x->neg ? ENTRY_NEG_INF : ENTRY_POS_INF;
+        x->m = biased ? frac | (UINT64_C(1) << 52) : frac;
+        x->e = (biased ? biased : 1) - 1075;
+    } else {
+        biased = (int)((u >> 23) & 0xff);
+        frac = u & ((UINT64_C(1) << 23) - 1);
+        x->neg = ((u >> 31) & 1) != 0;
+        if (biased == 0xff)
+            return frac ? ENTRY_NAN : x->neg ? ENTRY_NEG_INF : ENTRY_POS_INF;
+        x->m = biased ? frac | (UINT64_C(1) << 23) : frac;
+        x->e = (biased ? biased : 1) - 150;
+    }
+    if (x->m != 0) {
+        int tz = __builtin_ctzll(x->m);
+        x->m >>= tz;
+        x->e += tz;
+    }
+    return ENTRY_OK;
+}
+
+static int bit_length(uint64_t m)
+{
+    return m ? 64 - __builtin_clzll(m) : 0;
+}
+
+typedef enum { PACK_DONE, PACK_BAD_ENTRY, PACK_UNFIT } pack_result;
+
+/* out := the data of the image as a packed tensor (out was made by
+ * cvp_tensor_pack_start with the header's shape).  PACK_BAD_ENTRY with
+ * *bad the C-order offset of the first entry that is NaN, infinite or a
+ * bool other than 0/1 (and *why what it is); PACK_UNFIT when the values
+ * do not fit the packed form. */
+static pack_result parse_packed(cvp_tensor_t out, const cvp_npy_header *h,
+                                const unsigned char *base, size_t size,
+                                size_t *bad, entry_result *why)
+{
+    int64_t *num = cvp_tensor_packed_num(out);
+    walk w;
+    walk_init(&w, h);
+    if (h->kind != CVP_NPY_FLOAT) {
+        const unsigned bits = (unsigned)(8 * h->itemsize);
+        for (size_t off = 0; off < size; off++) {
+            uint64_t u = load_uint(base + walk_next(&w) * h->itemsize,
+                                   h->itemsize, h->big_endian);
+            if (h->kind == CVP_NPY_INT) {
+                /* Sign-extend the two's complement value. */
+                if (bits < 64 && (u >> (bits - 1)) & 1)
+                    u |= ~UINT64_C(0) << bits;
+                num[off] = (int64_t)u;
+            } else {
+                if (h->kind == CVP_NPY_BOOL && u > 1) {
+                    *bad = off;
+                    *why = ENTRY_BAD_BOOL;
+                    return PACK_BAD_ENTRY;
+                }
+                if (u > (uint64_t)INT64_MAX)
+                    return PACK_UNFIT;
+                num[off] = (int64_t)u;
+            }
+        }
+        return PACK_DONE;
+    }
+    /* Floats, pass 1: the least exponent and the highest bit over the
+     * nonzero entries (and the first bad entry). */
+    int emin = INT_MAX, top = INT_MIN;
+    dyadic x;
+    for (size_t off = 0; off < size; off++) {
+        entry_result r = decode_float(&x, h, base + walk_next(&w) * h->itemsize);
+        if (r != ENTRY_OK) {
+            *bad = off;
+            *why = r;
+            return PACK_BAD_ENTRY;
+        }
+        if (x.m == 0)
+            continue;
+        if (x.e < emin)
+            emin = x.e;
+        if (bit_length(x.m) + x.e > top)
+            top = bit_length(x.m) + x.e;
+    }
+    if (emin == INT_MAX)
+        return PACK_DONE;          /* all zeros: 0 / 1 */
+    /* Entry m 2^e becomes the numerator m 2^(e - shift) over 2^-shift;
+     * every numerator is below 2^(top - shift), which must be <= 2^63. */
+    const int shift = emin < 0 ? emin : 0;
+    if (top - shift > 63)
+        return PACK_UNFIT;
+    walk_init(&w, h);
+    for (size_t off = 0; off < size; off++) {
+        entry_result r = decode_float(&x, h, base + walk_next(&w) * h->itemsize);
+        CVP_ASSERT(r == ENTRY_OK);
+        if (x.m == 0) {          /* its exponent is no bound: skip it */
+            num[off] = 0;
+            continue;
+        }
+        int64_t v = (int64_t)(x.m << (x.e - shift));
+        num[off] = x.neg ? -v : v;
+    }
+    /* The entry at the least exponent has an odd numerator: canonical
+     * already when shift < 0 (pack_finish checks it anyway). */
+    mpz_set_ui(cvp_tensor_packed_den(out), 1);
+    mpz_mul_2exp(cvp_tensor_packed_den(out), cvp_tensor_packed_den(out),
+                 (mp_bitcnt_t)-shift);
+    return PACK_DONE;
+}
+
+static cvp_status bad_entry(cvp_error *err, const char *name,
+                            const cvp_npy_header *h, size_t off,
+                            entry_result r)
+{
+    char where[256];
+    cvp_npy_format_index(where, sizeof where, h->rank, h->shape, off);
+    return cvp_error_set(err, CVP_ERR_INPUT, "%s: entry %s %s", name,
+                         where, r == ENTRY_NAN ? "is NaN"
+                         : r == ENTRY_POS_INF ? "is inf"
+                         : r == ENTRY_NEG_INF ? "is -inf"
+                         : "of a bool array is neither 0 nor 1");
+}
+
 cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
                          size_t len, const char *source_name, cvp_error *err)
 {
@@ -129,46 +317,42 @@ cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
                              name, have < need ? "truncated" : "trailing bytes",
                              h.data_offset, have, shape_text, h.itemsize, need);
 
+    const unsigned char *base = data + h.data_offset;
     cvp_tensor_t result;
     cvp_tensor_init(result);
+    if ((st = cvp_tensor_pack_start(result, h.rank, h.shape, err)) != CVP_OK) {
+        cvp_error_prefix(err, "%s", name);
+        cvp_tensor_clear(result);
+        return st;
+    }
+    size_t bad = 0;
+    entry_result why = ENTRY_OK;
+    switch (parse_packed(result, &h, base, size, &bad, &why)) {
+    case PACK_DONE:
+        cvp_tensor_pack_finish(result);
+        cvp_tensor_swap(out, result);
+        cvp_tensor_clear(result);
+        return CVP_OK;
+    case PACK_BAD_ENTRY:
+        cvp_tensor_clear(result);
+        return bad_entry(err, name, &h, bad, why);
+    case PACK_UNFIT:
+        break;
+    }
+    /* One GMP rational per entry. */
     if ((st = cvp_tensor_resize(result, h.rank, h.shape, err)) != CVP_OK) {
         cvp_error_prefix(err, "%s", name);
         cvp_tensor_clear(result);
         return st;
     }
-    /* Walk the logical array in C order (so the first bad entry reported
-     * is the first in C order) while tracking where each entry lies in a
-     * Fortran-ordered file: fstride[k] is the Fortran stride of axis k. */
-    size_t index[CVP_MAX_RANK] = {0}, fstride[CVP_MAX_RANK];
-    size_t stride = 1;
-    for (int k = 0; k < h.rank; k++) {
-        fstride[k] = stride;
-        stride *= h.shape[k];  /* cannot overflow: the product is size */
-    }
-    size_t foffset = 0;
-    const unsigned char *base = data + h.data_offset;
+    walk w;
+    walk_init(&w, &h);
     for (size_t off = 0; off < size; off++) {
-        size_t src = h.fortran ? foffset : off;
-        const unsigned char *b = base + src * h.itemsize;
-        entry_result r = convert_entry(result->entries[off], &h, b);
+        const unsigned char *b = base + walk_next(&w) * h.itemsize;
+        entry_result r = convert_entry(cvp_tensor_at(result, off), &h, b);
         if (r != ENTRY_OK) {
-            char where[256];
-            cvp_npy_format_index(where, sizeof where, h.rank, h.shape, off);
-            st = cvp_error_set(err, CVP_ERR_INPUT, "%s: entry %s %s", name,
-                               where, r == ENTRY_NAN ? "is NaN"
-                               : r == ENTRY_POS_INF ? "is inf"
-                               : r == ENTRY_NEG_INF ? "is -inf"
-                               : "of a bool array is neither 0 nor 1");
             cvp_tensor_clear(result);
-            return st;
-        }
-        for (int k = h.rank - 1; k >= 0; k--) {
-            index[k]++;
-            foffset += fstride[k];
-            if (index[k] < h.shape[k])
-                break;
-            foffset -= fstride[k] * h.shape[k];
-            index[k] = 0;
+            return bad_entry(err, name, &h, off, r);
         }
     }
     cvp_tensor_swap(out, result);

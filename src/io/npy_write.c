@@ -1,9 +1,12 @@
 /* npy_write.c -- writing tensors as NumPy .npy files of float64.
  *
- * A rational is written only if it is exactly a double: a proof checker
- * must never hand a rounded value to the next tool without saying so.  All
- * entries are checked before the file is opened, so a refusal leaves no
- * partial file behind.
+ * cvp_npy_write_file writes a rational only if it is exactly a double: a
+ * proof checker must never hand a rounded value to the next tool without
+ * saying so.  All entries are checked before the file is opened, so a
+ * refusal leaves no partial file behind.  cvp_npy_write_rounded_file is
+ * the one that rounds, on request (--out-rounded), correctly: each entry
+ * is the double nearest to the exact rational, ties to even, computed in
+ * integer arithmetic (no floating-point operation rounds anywhere).
  *
  * The layout follows what numpy.save writes today: version 1.0, the dict
  * {'descr': '<f8', 'fortran_order': False, 'shape': (...), } padded with
@@ -12,6 +15,7 @@
  */
 #include "io/npy.h"
 #include "io/npy_internal.h"
+#include "kernel/packed.h"
 
 #include <errno.h>
 #include <math.h>
@@ -43,6 +47,129 @@ bool cvp_mpq_to_double_exact(double *d, const mpq_t q)
     if (exact)
         *d = x;
     return exact;
+}
+
+/* Entry k of a packed tensor whose denominator is 2^shift, as a double if
+ * it is exactly one: num 2^-shift = m 2^e with m odd needs m < 2^53 and
+ * e >= -1074 (the least subnormal); it is far below the overflow
+ * threshold, since |num| < 2^63. */
+static bool packed_to_double_exact(double *d, int64_t num, mp_bitcnt_t shift)
+{
+    if (num == 0) {
+        *d = 0.0;
+        return true;
+    }
+    /* Integers up to 2^53 in magnitude (the common case): as they are. */
+    if (shift == 0 && num >= -((int64_t)1 << 53) && num <= ((int64_t)1 << 53)) {
+        *d = (double)num;
+        return true;
+    }
+    uint64_t m = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
+    int tz = __builtin_ctzll(m);
+    m >>= tz;
+    if (m >= (UINT64_C(1) << 53) || (mp_bitcnt_t)tz + 1074 < shift)
+        return false;
+    double v = ldexp((double)m, tz - (int)shift);   /* exact by the above */
+    *d = num < 0 ? -v : v;
+    return true;
+}
+
+/* Entry k of t as a double if it is exactly one.  shift is the log2 of
+ * the packed denominator when t is packed and that is a power of two,
+ * else -1 (the rational is read). */
+static bool entry_to_double_exact(double *d, const cvp_tensor_t t, size_t k,
+                                  long shift)
+{
+    if (shift >= 0)
+        return packed_to_double_exact(d, cvp_tensor_packed_num_const(t)[k],
+                                      (mp_bitcnt_t)shift);
+    return cvp_mpq_to_double_exact(d, cvp_tensor_at(t, k));
+}
+
+/* The double nearest to (-1)^neg * n / (d 2^e2) (n >= 0, d > 0), ties
+ * to even, as IEEE 754 roundTiesToEven does it with gradual underflow:
+ * 53 significant bits, the last one never below 2^-1074; beyond the
+ * largest double the result is an infinity, below half the least
+ * subnormal a zero of the value's sign.
+ *
+ * The least significant bit kept is 2^L with L = max(E - 52, -1074),
+ * where 2^E <= n / d < 2^(E+1); then Q = floor(n / (d 2^(e2+L))) and the
+ * remainder against half a unit decide the rounding. */
+static double round_nd(bool neg, mpz_srcptr n, mpz_srcptr d, long e2)
+{
+    if (mpz_sgn(n) == 0)
+        return neg ? -0.0 : 0.0;
+    mpz_t num, den, q, r;
+    mpz_inits(num, den, q, r, NULL);
+    /* E: first a guess from the bit lengths (off by at most one), then
+     * checked against n >= d 2^(E + e2). */
+    long E = (long)mpz_sizeinbase(n, 2) - (long)mpz_sizeinbase(d, 2) - e2;
+    for (;;) {
+        long s = E + e2;   /* n >= d 2^s ? */
+        mpz_set(num, n);
+        mpz_set(den, d);
+        if (s >= 0)
+            mpz_mul_2exp(den, den, (mp_bitcnt_t)s);
+        else
+            mpz_mul_2exp(num, num, (mp_bitcnt_t)-s);
+        if (mpz_cmp(num, den) >= 0)
+            break;
+        E--;
+    }
+    double result;
+    if (E > 1023) {
+        result = HUGE_VAL;   /* >= 2^1024: beyond every double and half an ulp */
+    } else {
+        long L = E - 52 < -1074 ? -1074 : E - 52;
+        long s = L + e2;
+        mpz_set(num, n);
+        mpz_set(den, d);
+        if (s >= 0)
+            mpz_mul_2exp(den, den, (mp_bitcnt_t)s);
+        else
+            mpz_mul_2exp(num, num, (mp_bitcnt_t)-s);
+        mpz_fdiv_qr(q, r, num, den);     /* Q < 2^53 */
+        mpz_mul_2exp(r, r, 1);
+        int c = mpz_cmp(r, den);         /* remainder against half a unit */
+        if (c > 0 || (c == 0 && mpz_odd_p(q)))
+            mpz_add_ui(q, q, 1);         /* may reach 2^53: still exact */
+        /* Q 2^L is a double unless it reached 2^1024. */
+        if (L + (long)mpz_sizeinbase(q, 2) > 1024)
+            result = HUGE_VAL;
+        else
+            result = ldexp((double)mpz_get_ui(q), (int)L);
+    }
+    mpz_clears(num, den, q, r, NULL);
+    return neg ? -result : result;
+}
+
+double cvp_mpq_round_to_double(const mpq_t q)
+{
+    mpz_t n;
+    mpz_init(n);
+    mpz_abs(n, mpq_numref(q));
+    double d = round_nd(mpq_sgn(q) < 0, n, mpq_denref(q), 0);
+    mpz_clear(n);
+    return d;
+}
+
+/* Entry k of t, correctly rounded (shift as for entry_to_double_exact;
+ * the exact conversion is used when it succeeds, it is the cheap case). */
+static double entry_to_double_rounded(const cvp_tensor_t t, size_t k,
+                                      long shift)
+{
+    double d;
+    if (entry_to_double_exact(&d, t, k, shift))
+        return d;
+    if (!cvp_tensor_is_packed(t))
+        return cvp_mpq_round_to_double(cvp_tensor_at(t, k));
+    int64_t v = cvp_tensor_packed_num_const(t)[k];
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    mpz_t n;
+    mpz_init_set_ui(n, (unsigned long)m);
+    d = round_nd(v < 0, n, cvp_tensor_packed_den_const(t), 0);
+    mpz_clear(n);
+    return d;
 }
 
 /* The header, padded, into buf; returns its length (a multiple of 64). */
@@ -87,26 +214,25 @@ static void store_le(unsigned char *b, double d)
         b[k] = (unsigned char)(u >> (8 * k));
 }
 
-cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
-                              cvp_error *err)
+/* log2 of a packed tensor's denominator when that is a power of two,
+ * else -1 (also for unpacked tensors). */
+static long packed_shift(const cvp_tensor_t t)
 {
-    double d;
-    for (size_t k = 0; k < t->size; k++) {
-        if (!cvp_mpq_to_double_exact(&d, t->entries[k])) {
-            char where[256];
-            cvp_npy_format_index(where, sizeof where, t->rank, t->shape, k);
-            char value[96];
-            /* A huge rational is shown truncated; the index names it. */
-            int n = gmp_snprintf(value, sizeof value, "%Qd", t->entries[k]);
-            if (n >= (int)sizeof value)
-                memcpy(value + sizeof value - 4, "...", 4);
-            return cvp_error_set(err, CVP_ERR_INPUT,
-                                 "cannot write %s as float64: entry %s = %s "
-                                 "is not exactly representable", path, where,
-                                 value);
-        }
-    }
+    if (!cvp_tensor_is_packed(t))
+        return -1;
+    mpz_srcptr den = cvp_tensor_packed_den_const(t);
+    size_t bits = mpz_sizeinbase(den, 2);
+    /* Beyond 2^(2^20) every nonzero entry is far below the least
+     * subnormal; the rational path handles (and refuses or rounds) it. */
+    if (mpz_scan1(den, 0) == bits - 1 && bits - 1 < 1u << 20)
+        return (long)(bits - 1);
+    return -1;
+}
 
+/* Writes the header and every entry (exactly, or rounded). */
+static cvp_status write_entries(const char *path, const cvp_tensor_t t,
+                                bool rounded, long shift, cvp_error *err)
+{
     FILE *f = fopen(path, "wb");
     if (f == NULL)
         return cvp_error_set(err, CVP_ERR_INPUT,
@@ -121,8 +247,13 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
             ok = fwrite(block, 1, used, f) == used;
             used = 0;
         }
-        bool exact = cvp_mpq_to_double_exact(&d, t->entries[k]);
-        CVP_ASSERT(exact);  /* checked above */
+        double d;
+        if (rounded) {
+            d = entry_to_double_rounded(t, k, shift);
+        } else {
+            bool exact = entry_to_double_exact(&d, t, k, shift);
+            CVP_ASSERT(exact);  /* checked by the caller */
+        }
         store_le(block + used, d);
         used += 8;
     }
@@ -139,4 +270,33 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
         return cvp_error_set(err, CVP_ERR_INPUT, "%s: write error: %s", path,
                              e ? strerror(e) : "unknown error");
     return CVP_OK;
+}
+
+cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
+                              cvp_error *err)
+{
+    double d;
+    const long shift = packed_shift(t);
+    for (size_t k = 0; k < t->size; k++) {
+        if (!entry_to_double_exact(&d, t, k, shift)) {
+            char where[256];
+            cvp_npy_format_index(where, sizeof where, t->rank, t->shape, k);
+            char value[96];
+            /* A huge rational is shown truncated; the index names it. */
+            int n = gmp_snprintf(value, sizeof value, "%Qd", cvp_tensor_at(t, k));
+            if (n >= (int)sizeof value)
+                memcpy(value + sizeof value - 4, "...", 4);
+            return cvp_error_set(err, CVP_ERR_INPUT,
+                                 "cannot write %s as float64: entry %s = %s "
+                                 "is not exactly representable", path, where,
+                                 value);
+        }
+    }
+    return write_entries(path, t, false, shift, err);
+}
+
+cvp_status cvp_npy_write_rounded_file(const char *path, const cvp_tensor_t t,
+                                      cvp_error *err)
+{
+    return write_entries(path, t, true, packed_shift(t), err);
 }

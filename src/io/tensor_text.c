@@ -14,6 +14,7 @@
  * points at the first place where the text stops being a tensor.
  */
 #include "io/tensor_text.h"
+#include "kernel/packed.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -260,10 +261,48 @@ static cvp_status parse_entry(parser *p, mpq_t q)
     return CVP_OK;
 }
 
-/* The growing list of entries read so far. */
+/* The common case, a plain integer of at most 18 digits (so it fits an
+ * int64 whatever the digits), read without GMP: true with *v set and the
+ * entry consumed; false with nothing consumed (parse_entry then reads it,
+ * and reports any error). */
+static bool parse_small_int(parser *p, int64_t *v)
+{
+    size_t at = p->pos;
+    bool negative = false;
+    if (at < p->len && (p->text[at] == '-' || p->text[at] == '+')) {
+        negative = p->text[at] == '-';
+        at++;
+    }
+    uint64_t value = 0;   /* below 10^19 < 2^64: no overflow */
+    size_t digits = 0;
+    while (at < p->len && is_digit((unsigned char)p->text[at]) && digits <= 18) {
+        value = value * 10 + (uint64_t)(p->text[at] - '0');
+        at++;
+        digits++;
+    }
+    if (digits == 0 || digits > 18)
+        return false;
+    /* What parse_entry would read on, or reject, is left to it. */
+    int c = at < p->len ? (unsigned char)p->text[at] : EOF;
+    if (is_digit(c) || c == '.' || c == '/' || c == '_' || c == '+' ||
+        c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return false;
+    /* No newline inside a number: the column moves with the position. */
+    p->col += (unsigned long)(at - p->pos);
+    p->pos = at;
+    *v = negative ? -(int64_t)value : (int64_t)value;   /* value < 10^18 */
+    return true;
+}
+
+/* The growing list of entries read so far: int64 integers while every
+ * entry is a small integer (no GMP object at all), rationals from the
+ * first entry that is not. */
 typedef struct {
-    mpq_t *items;
-    size_t count, capacity;  /* capacity entries are mpq_init'ed */
+    int64_t *ints;           /* while !rational */
+    mpq_t *items;            /* once rational */
+    size_t count, capacity;  /* capacity items are mpq_init'ed */
+    size_t int_capacity;
+    bool rational;
 } entry_list;
 
 static void entry_list_clear(entry_list *l)
@@ -271,11 +310,45 @@ static void entry_list_clear(entry_list *l)
     for (size_t k = 0; k < l->capacity; k++)
         mpq_clear(l->items[k]);
     free(l->items);
+    free(l->ints);
 }
 
-/* Returns the next free slot, or NULL when out of memory. */
+/* Appends an integer (the list is not yet rational); false when out of
+ * memory. */
+static bool entry_list_push_int(entry_list *l, int64_t v)
+{
+    if (l->count == l->int_capacity) {
+        size_t cap = l->int_capacity ? 2 * l->int_capacity : 16;
+        if (cap > SIZE_MAX / sizeof(int64_t))
+            return false;
+        int64_t *grown = realloc(l->ints, cap * sizeof(int64_t));
+        if (grown == NULL)
+            return false;
+        l->ints = grown;
+        l->int_capacity = cap;
+    }
+    l->ints[l->count++] = v;
+    return true;
+}
+
+/* Returns the next free slot, or NULL when out of memory; the list
+ * becomes rational (the integers so far are converted). */
 static mpq_ptr entry_list_push(entry_list *l)
 {
+    if (!l->rational) {
+        size_t n = l->count;
+        l->count = 0;
+        l->rational = true;
+        for (size_t k = 0; k < n; k++) {
+            mpq_ptr q = entry_list_push(l);
+            if (q == NULL)
+                return NULL;
+            mpq_set_si(q, (long)l->ints[k], 1);
+        }
+        free(l->ints);
+        l->ints = NULL;
+        l->int_capacity = 0;
+    }
     if (l->count == l->capacity) {
         size_t cap = l->capacity ? 2 * l->capacity : 16;
         if (cap > SIZE_MAX / sizeof(mpq_t))
@@ -343,7 +416,8 @@ static cvp_status parse(parser *p, cvp_tensor_t out)
     nesting n;
     memset(&n, 0, sizeof n);
     n.rank = -1;
-    entry_list entries = {NULL, 0, 0};
+    entry_list entries;
+    memset(&entries, 0, sizeof entries);
     cvp_status st = CVP_OK;
     bool want_value = true;  /* else: after a value inside a list */
     char buf[32];
@@ -426,13 +500,21 @@ static cvp_status parse(parser *p, cvp_tensor_t out)
                              cvp_tensor_max_entries());
                 goto done;
             }
-            mpq_ptr slot = entry_list_push(&entries);
-            if (slot == NULL) {
-                st = fail_at(p, at, CVP_ERR_LIMIT, "out of memory");
-                goto done;
+            int64_t small;
+            if (!entries.rational && parse_small_int(p, &small)) {
+                if (!entry_list_push_int(&entries, small)) {
+                    st = fail_at(p, at, CVP_ERR_LIMIT, "out of memory");
+                    goto done;
+                }
+            } else {
+                mpq_ptr slot = entry_list_push(&entries);
+                if (slot == NULL) {
+                    st = fail_at(p, at, CVP_ERR_LIMIT, "out of memory");
+                    goto done;
+                }
+                if ((st = parse_entry(p, slot)) != CVP_OK)
+                    goto done;
             }
-            if ((st = parse_entry(p, slot)) != CVP_OK)
-                goto done;
         } else {
             st = fail_at(p, at, CVP_ERR_INPUT, "unexpected %s",
                          describe(p, buf, sizeof buf));
@@ -453,7 +535,8 @@ static cvp_status parse(parser *p, cvp_tensor_t out)
 
     cvp_tensor_t result;
     cvp_tensor_init(result);
-    st = cvp_tensor_resize(result, n.rank, n.shape, p->err);
+    st = entries.rational ? cvp_tensor_resize(result, n.rank, n.shape, p->err)
+                          : cvp_tensor_pack_start(result, n.rank, n.shape, p->err);
     if (st != CVP_OK) {
         cvp_error_prefix(p->err, "%s", p->name);
         cvp_tensor_clear(result);
@@ -461,8 +544,17 @@ static cvp_status parse(parser *p, cvp_tensor_t out)
     }
     /* Rectangularity was checked list by list, so the counts agree. */
     CVP_ASSERT(result->size == entries.count);
-    for (size_t k = 0; k < entries.count; k++)
-        mpq_swap(result->entries[k], entries.items[k]);
+    if (entries.rational) {
+        for (size_t k = 0; k < entries.count; k++)
+            mpq_swap(cvp_tensor_at(result, k), entries.items[k]);
+        /* Rationals that fit the packed form take it (kernel/packed.h). */
+        cvp_tensor_pack(result);
+    } else {
+        if (entries.count > 0)
+            memcpy(cvp_tensor_packed_num(result), entries.ints,
+                   entries.count * sizeof *entries.ints);
+        cvp_tensor_pack_finish(result);
+    }
     cvp_tensor_swap(out, result);
     cvp_tensor_clear(result);
 

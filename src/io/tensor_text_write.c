@@ -10,12 +10,38 @@
 #include "io/tensor_text.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
-static bool write_entry(FILE *stream, mpq_srcptr q)
+#include "kernel/packed.h"
+
+static bool write_rational(FILE *stream, mpq_srcptr q)
 {
     /* mpq_out_str writes "num" or "num/den" from the canonical form. */
     return mpq_out_str(stream, 10, q) != 0;
+}
+
+/* Entry k of t in canonical form: from the packed form when t has one
+ * (num / den reduced by gcd(|num|, den), which fits a word), else the
+ * rational. */
+static bool write_entry(FILE *stream, const cvp_tensor_t t, size_t k)
+{
+    if (!cvp_tensor_is_packed(t))
+        return write_rational(stream, cvp_tensor_at(t, k));
+    int64_t num = cvp_tensor_packed_num_const(t)[k];
+    mpz_srcptr den = cvp_tensor_packed_den_const(t);
+    if (num == 0 || mpz_cmp_ui(den, 1) == 0)
+        return fprintf(stream, "%" PRId64, num) > 0;
+    uint64_t m = num < 0 ? (uint64_t)0 - (uint64_t)num : (uint64_t)num;
+    uint64_t g = mpz_gcd_ui(NULL, den, (unsigned long)m);
+    mpz_t d;
+    mpz_init(d);
+    mpz_divexact_ui(d, den, (unsigned long)g);
+    bool ok = fprintf(stream, "%s%" PRIu64, num < 0 ? "-" : "", m / g) > 0;
+    if (ok && mpz_cmp_ui(d, 1) != 0)
+        ok = fputc('/', stream) != EOF && mpz_out_str(stream, 10, d) != 0;
+    mpz_clear(d);
+    return ok;
 }
 
 /* Writes the sub-tensor at `level` starting at entry *next.  Innermost
@@ -30,7 +56,7 @@ static bool write_level(FILE *stream, const cvp_tensor_t t, int level,
         if (level == t->rank - 1) {
             if (i > 0)
                 ok = fputs(", ", stream) != EOF;
-            ok = ok && write_entry(stream, t->entries[(*next)++]);
+            ok = ok && write_entry(stream, t, (*next)++);
         } else {
             if (i > 0) {
                 ok = fputs(",\n", stream) != EOF;
@@ -47,7 +73,7 @@ int cvp_tensor_write_text(FILE *stream, const cvp_tensor_t t)
 {
     bool ok;
     if (t->rank == 0) {
-        ok = write_entry(stream, t->entries[0]);
+        ok = write_entry(stream, t, 0);
     } else {
         size_t next = 0;
         ok = write_level(stream, t, 0, &next);

@@ -49,9 +49,9 @@ static cvp_status conv2d_matrix(cvp_sparse_t C, const cvp_tensor_t X,
                                               (size_t)w;
                                 size_t kpos = ((o * d.Cg + c) * d.kH + u) * d.kW + v;
                                 if (which == LINEAR_IN_INPUT)
-                                    st = cvp_sparse_append(C, row, xpos, K->entries[kpos], err);
+                                    st = cvp_sparse_append(C, row, xpos, cvp_tensor_at(K, kpos), err);
                                 else
-                                    st = cvp_sparse_append(C, row, kpos, X->entries[xpos], err);
+                                    st = cvp_sparse_append(C, row, kpos, cvp_tensor_at(X, xpos), err);
                                 if (st != CVP_OK)
                                     return st;
                             }

@@ -55,7 +55,7 @@ typedef struct {
 static mpq_srcptr coefficient(const cvp_tensor_struct *const *points, size_t n,
                               size_t i, size_t j, mpq_srcptr one)
 {
-    return i < n ? points[j]->entries[i] : one;
+    return i < n ? cvp_tensor_at(points[j], i) : one;
 }
 
 static void build(tableau *tb, const cvp_tensor_struct *a,
@@ -72,7 +72,7 @@ static void build(tableau *tb, const cvp_tensor_struct *a,
     tb->t = new_vector((tb->rows + 1) * tb->cols);
     tb->basis = cvp_xmalloc(tb->rows * sizeof *tb->basis);
     for (size_t i = 0; i < tb->rows; i++) {
-        mpq_srcptr b = i < n ? a->entries[i] : one;
+        mpq_srcptr b = i < n ? cvp_tensor_at(a, i) : one;
         /* Artificial variables start the basis, so each right-hand side
          * must be >= 0: negate the rows that need it. */
         sign[i] = mpq_sgn(b) < 0 ? -1 : 1;
@@ -174,10 +174,10 @@ static bool check_weights(const cvp_hull_result *r, const cvp_tensor_struct *a,
     for (size_t i = 0; ok && i < r->n; i++) {
         mpq_set_ui(sum, 0, 1);
         for (size_t j = 0; j < r->m; j++) {
-            mpq_mul(p, r->weights[j], points[j]->entries[i]);
+            mpq_mul(p, r->weights[j], cvp_tensor_at(points[j], i));
             mpq_add(sum, sum, p);
         }
-        ok = mpq_equal(sum, a->entries[i]);
+        ok = mpq_equal(sum, cvp_tensor_at(a, i));
     }
     mpq_clear(sum);
     mpq_clear(p);
@@ -190,7 +190,7 @@ static void dot(mpq_t out, const mpq_t *u, const cvp_tensor_struct *x, size_t n)
     mpq_init(p);
     mpq_set_ui(out, 0, 1);
     for (size_t i = 0; i < n; i++) {
-        mpq_mul(p, u[i], x->entries[i]);
+        mpq_mul(p, u[i], cvp_tensor_at(x, i));
         mpq_add(out, out, p);
     }
     mpq_clear(p);

@@ -137,7 +137,7 @@ cvp_status cvp_lp_strict_feasible(cvp_lp_result *r, const mpq_t *rows,
         pointers[made] = &points[made];
         st = cvp_tensor_resize(&points[made], 1, (size_t[]){n}, err);
         for (size_t j = 0; st == CVP_OK && j < n; j++)
-            mpq_set(points[made].entries[j], rows[made * n + j]);
+            mpq_set(cvp_tensor_at(&points[made], j), rows[made * n + j]);
     }
     cvp_hull_result h;
     cvp_hull_result_init(&h);

@@ -80,7 +80,7 @@ void cvp_tensor_random_int(cvp_tensor_t t, cvp_rng *rng, int64_t lo,
 {
     CVP_ASSERT(t->ring == &cvp_ring_q);
     for (size_t k = 0; k < t->size; k++)
-        mpq_set_si(t->entries[k], (long)cvp_rng_range(rng, lo, hi), 1);
+        mpq_set_si(cvp_tensor_at(t, k), (long)cvp_rng_range(rng, lo, hi), 1);
 }
 
 void cvp_tensor_random_rat(cvp_tensor_t t, cvp_rng *rng, int64_t lo,
@@ -91,7 +91,7 @@ void cvp_tensor_random_rat(cvp_tensor_t t, cvp_rng *rng, int64_t lo,
     for (size_t k = 0; k < t->size; k++) {
         long num = (long)cvp_rng_range(rng, lo, hi);
         unsigned long den = (unsigned long)cvp_rng_range(rng, 1, (int64_t)max_den);
-        mpq_set_si(t->entries[k], num, den);
-        mpq_canonicalize(t->entries[k]);
+        mpq_set_si(cvp_tensor_at(t, k), num, den);
+        mpq_canonicalize(cvp_tensor_at(t, k));
     }
 }

@@ -184,9 +184,9 @@ cvp_status cvp_sparse_matvec(cvp_tensor_t y, const cvp_sparse_t A,
         mpq_t product;
         mpq_init(product);
         for (size_t k = 0; k < A->nnz; k++) {
-            mpq_mul(product, A->values[k], x->entries[A->col_index[k]]);
-            mpq_add(result->entries[A->row_index[k]],
-                    result->entries[A->row_index[k]], product);
+            mpq_mul(product, A->values[k], cvp_tensor_at(x, A->col_index[k]));
+            mpq_add(cvp_tensor_at(result, A->row_index[k]),
+                    cvp_tensor_at(result, A->row_index[k]), product);
         }
         mpq_clear(product);
         cvp_tensor_swap(y, result);
@@ -216,7 +216,7 @@ cvp_status cvp_sparse_to_dense(cvp_tensor_t D, const cvp_sparse_t A,
     if (st != CVP_OK)
         return st;
     for (size_t k = 0; k < A->nnz; k++)
-        mpq_set(D->entries[A->row_index[k] * A->cols + A->col_index[k]],
+        mpq_set(cvp_tensor_at(D, A->row_index[k] * A->cols + A->col_index[k]),
                 A->values[k]);
     return CVP_OK;
 }

@@ -1,6 +1,7 @@
 /* tensor.c -- life cycle, element access and comparison of exact tensors. */
 #include "kernel/tensor.h"
 #include "kernel/interrupt.h"
+#include "kernel/packed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +86,11 @@ cvp_status cvp_shape_size(size_t *size, int rank, const size_t *shape,
     return CVP_OK;
 }
 
-/* Element k of t, through its ring. */
+/* Element k of t, through its ring (const or not, as t is). */
 #define ELEM(t, k) cvp_tensor_elem((t), (k))
+/* Element k of the storage itself, whatever the form: for the life cycle
+ * functions below, which manage the storage. */
+#define RAW(t, k) ((void *)((t)->data + (k) * (t)->ring->elem_size))
 
 void cvp_tensor_init_ring(cvp_tensor_t t, cvp_ring *R)
 {
@@ -107,8 +111,9 @@ void cvp_tensor_init(cvp_tensor_t t)
 
 void cvp_tensor_clear(cvp_tensor_t t)
 {
+    cvp_tensor_drop_packed_(t);
     for (size_t k = 0; k < t->capacity; k++)
-        t->ring->clear(t->ring, ELEM(t, k));
+        t->ring->clear(t->ring, RAW(t, k));
     free(t->data);
     t->data = NULL;
     t->capacity = 0;
@@ -139,7 +144,17 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
     cvp_status st = cvp_shape_size(&size, rank, new_shape, err);
     if (st != CVP_OK)
         return st;
+    /* The new value is not the packed one; the cache, if any, is
+     * `capacity` initialised rationals like any others. */
+    cvp_tensor_drop_packed_(t);
     cvp_ring *R = t->ring;
+    if (t->data == NULL) {
+        /* A packed tensor without a cache had no storage: an unpacked
+         * one always has a block, even when it has no entries. */
+        t->data = malloc(R->elem_size);
+        if (t->data == NULL)
+            return cvp_error_set(err, CVP_ERR_LIMIT, "out of memory");
+    }
     const size_t made_before = t->capacity;
     if (size > t->capacity) {
         if (size > SIZE_MAX / R->elem_size)
@@ -160,7 +175,7 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
                 return cvp_error_set(err, CVP_ERR_LIMIT, "not decided: limit %s reached",
                                      cvp_interrupt_limit_name(cvp_interrupt_reached()));
             }
-            R->init(R, ELEM(t, k));
+            R->init(R, RAW(t, k));
         }
         t->capacity = size;
     }
@@ -169,7 +184,7 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
     mpq_t zero;
     mpq_init(zero);
     for (size_t k = 0; k < size && k < made_before; k++)
-        R->set_q(R, ELEM(t, k), zero);
+        R->set_q(R, RAW(t, k), zero);
     mpq_clear(zero);
     t->rank = rank;
     memcpy(t->shape, new_shape, sizeof t->shape);
@@ -197,6 +212,8 @@ cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
 {
     if (dst == src)
         return CVP_OK;
+    if (src->packed != NULL)
+        return cvp_tensor_set_packed_(dst, src, err);
     if (dst->ring != src->ring)
         cvp_tensor_set_ring(dst, src->ring);
     cvp_status st = cvp_tensor_resize(dst, src->rank, src->shape, err);
@@ -214,7 +231,7 @@ void cvp_tensor_set_scalar(cvp_tensor_t t, const mpq_t value)
     mpq_set(copy, value);
     cvp_status st = cvp_tensor_resize(t, 0, NULL, NULL);
     CVP_ASSERT(st == CVP_OK);
-    t->ring->set_q(t->ring, t->data, copy);
+    t->ring->set_q(t->ring, ELEM(t, 0), copy);
     mpq_clear(copy);
 }
 
@@ -236,8 +253,24 @@ cvp_status cvp_tensor_lift(cvp_tensor_t out, const cvp_tensor_t t,
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
     cvp_status st = cvp_tensor_resize(result, t->rank, t->shape, err);
-    for (size_t k = 0; st == CVP_OK && k < t->size; k++)
-        R->set_q(R, ELEM(result, k), t->entries[k]);
+    /* (another thread may be filling the cache of a shared t) */
+    const bool from_packed = t->packed != NULL &&
+                             __atomic_load_n(&t->data, __ATOMIC_ACQUIRE) == NULL;
+    if (st == CVP_OK && from_packed) {
+        /* From the packed form, one rational at a time (no cache of
+         * rationals for a tensor that is only being lifted). */
+        mpq_t q;
+        mpq_init(q);
+        for (size_t k = 0; k < t->size; k++) {
+            mpz_set_si(mpq_numref(q), (long)t->packed->num[k]);
+            mpz_set(mpq_denref(q), t->packed->den);
+            mpq_canonicalize(q);
+            R->set_q(R, ELEM(result, k), q);
+        }
+        mpq_clear(q);
+    }
+    for (size_t k = 0; st == CVP_OK && !from_packed && k < t->size; k++)
+        R->set_q(R, ELEM(result, k), cvp_tensor_at(t, k));
     if (st == CVP_OK)
         st = cvp_ring_check(R, err);
     if (st == CVP_OK)
@@ -278,7 +311,7 @@ size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index)
 
 mpq_ptr cvp_tensor_entry(cvp_tensor_t t, const size_t *index)
 {
-    return cvp_tensor_at(t, cvp_tensor_offset(t, index));
+    return cvp_tensor_at_mut(t, cvp_tensor_offset(t, index));
 }
 
 void cvp_tensor_get(mpq_t value, const cvp_tensor_t t, const size_t *index)
@@ -296,6 +329,8 @@ bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b)
 {
     if (a->ring != b->ring || !cvp_tensor_same_shape(a, b))
         return false;
+    if (a->packed != NULL && b->packed != NULL)
+        return cvp_tensor_equal_packed_(a, b);
     for (size_t k = 0; k < a->size; k++)
         if (!a->ring->equal(a->ring, ELEM(a, k), ELEM(b, k)))
             return false;
@@ -304,6 +339,8 @@ bool cvp_tensor_equal(const cvp_tensor_t a, const cvp_tensor_t b)
 
 bool cvp_tensor_is_integral(const cvp_tensor_t t)
 {
+    if (t->packed != NULL)
+        return mpz_cmp_ui(t->packed->den, 1) == 0;
     for (size_t k = 0; k < t->size; k++)
         if (mpz_cmp_ui(mpq_denref(cvp_tensor_at_const(t, k)), 1) != 0)
             return false;

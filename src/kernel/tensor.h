@@ -5,9 +5,21 @@
  * zero (the tensor then has no entries).  The ring (kernel/ring.h) is the
  * field Q unless the tensor was made with cvp_tensor_init_ring: the same
  * operators then evaluate over a prime field, polynomials or dual numbers.
- * For Q tensors, `entries` is the array of GMP rationals, kept canonical
- * at all times (GMP keeps mpq_t canonical as long as it is only written
- * through mpq_ functions or followed by mpq_canonicalize).
+ * A Q tensor is stored in one of two ways (kernel/packed.h):
+ *   - unpacked: one GMP rational per entry, kept canonical at all times
+ *     (GMP keeps mpq_t canonical as long as it is only written through
+ *     mpq_ functions or followed by mpq_canonicalize);
+ *   - packed: int64 numerators over one common positive denominator,
+ *     canonical (what .npy input, the fast kernels and the writers use,
+ *     at a tenth of the memory), possibly with a read-only cache of the
+ *     same values as rationals.
+ * Every element access goes through cvp_tensor_elem / cvp_tensor_at,
+ * which read the rationals: a read through a const tensor fills the cache
+ * (once, thread-safely: shared tensors are read by several threads), and
+ * an access through a non-const tensor, which may write, turns the tensor
+ * into the unpacked form first.  Which one is chosen follows the const
+ * qualifier of the tensor argument (C11 _Generic), so the compiler picks
+ * the safe one; the rational array itself is private to the kernel.
  *
  * Conventions (GMP/FLINT style):
  *   - cvp_tensor_t is a one-element array type; pass it by name.
@@ -47,8 +59,14 @@ typedef struct {
     size_t size;                 /* product of shape[0..rank-1]; 1 for rank 0 */
     size_t capacity;             /* number of initialised elements */
     cvp_ring *ring;              /* borrowed; &cvp_ring_q by default */
+    /* Q only: the packed form (owned), or NULL.  When it is set, `data`
+     * is either NULL (capacity 0) or `size` rationals equal to it (the
+     * cache, capacity == size); see kernel/packed.h. */
+    struct cvp_packed *packed;
     union {
-        mpq_t *entries;          /* row-major, when ring == &cvp_ring_q */
+        /* row-major, when ring == &cvp_ring_q; private to the kernel's
+         * tensor code: use cvp_tensor_at / cvp_tensor_elem. */
+        mpq_t *q_entries_;
         unsigned char *data;     /* row-major elements of ring->elem_size */
     };
 } cvp_tensor_struct;
@@ -149,29 +167,65 @@ bool cvp_tensor_same_shape(const cvp_tensor_t a, const cvp_tensor_t b);
  * checked by assertion). */
 size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index);
 
-/* The element at a flat offset, in any ring.  The pointer stays valid
- * until t is resized, swapped or cleared; write through the ring's
- * operations. */
-static inline void *cvp_tensor_elem(const cvp_tensor_struct *t, size_t offset)
+/* Packed tensors: the rationals are made on first access (tensor.c).
+ * cvp_tensor_materialise fills the read-only cache of a packed tensor
+ * (thread-safe; no-op when there is nothing to do); cvp_tensor_unpack
+ * makes t an ordinary unpacked tensor of the same value. */
+void cvp_tensor_materialise(const cvp_tensor_struct *t);
+void cvp_tensor_unpack(cvp_tensor_struct *t);
+
+static inline void cvp_tensor_ready_read_(const cvp_tensor_struct *t)
 {
-    return t->data + offset * t->ring->elem_size;
+    if (__builtin_expect(t->packed != NULL, 0) &&
+        __atomic_load_n(&t->data, __ATOMIC_ACQUIRE) == NULL)
+        cvp_tensor_materialise(t);
+}
+static inline void cvp_tensor_ready_write_(cvp_tensor_struct *t)
+{
+    if (__builtin_expect(t->packed != NULL, 0))
+        cvp_tensor_unpack(t);
 }
 
+/* The element at a flat offset, in any ring.  The pointer stays valid
+ * until t is resized, swapped, cleared or (for the const one) accessed
+ * through a non-const pointer; write through the ring's operations, and
+ * only into a non-const tensor.  cvp_tensor_elem(t, k) picks the const
+ * form for a const tensor. */
+static inline const void *cvp_tensor_elem_const(const cvp_tensor_struct *t,
+                                                size_t offset)
+{
+    cvp_tensor_ready_read_(t);
+    return t->data + offset * t->ring->elem_size;
+}
+static inline void *cvp_tensor_elem_mut(cvp_tensor_struct *t, size_t offset)
+{
+    cvp_tensor_ready_write_(t);
+    return t->data + offset * t->ring->elem_size;
+}
+#define cvp_tensor_elem(t, offset)                                        \
+    _Generic((t), const cvp_tensor_struct *: cvp_tensor_elem_const,      \
+             default: cvp_tensor_elem_mut)((t), (offset))
+
 /* Q tensors only: the rational at a full index / at a flat offset.
- * Writing through it is allowed with mpq_ functions (which keep it
- * canonical). */
+ * Writing through the non-const one is allowed with mpq_ functions (which
+ * keep it canonical).  cvp_tensor_at(t, k) picks by constness. */
 mpq_ptr cvp_tensor_entry(cvp_tensor_t t, const size_t *index);
-static inline mpq_ptr cvp_tensor_at(cvp_tensor_t t, size_t offset)
+static inline mpq_ptr cvp_tensor_at_mut(cvp_tensor_struct *t, size_t offset)
 {
     CVP_ASSERT(t->ring == &cvp_ring_q);
-    return t->entries[offset];
+    cvp_tensor_ready_write_(t);
+    return t->q_entries_[offset];
 }
-static inline mpq_srcptr cvp_tensor_at_const(const cvp_tensor_t t,
+static inline mpq_srcptr cvp_tensor_at_const(const cvp_tensor_struct *t,
                                              size_t offset)
 {
     CVP_ASSERT(t->ring == &cvp_ring_q);
-    return t->entries[offset];
+    cvp_tensor_ready_read_(t);
+    return t->q_entries_[offset];
 }
+#define cvp_tensor_at(t, offset)                                          \
+    _Generic((t), const cvp_tensor_struct *: cvp_tensor_at_const,        \
+             default: cvp_tensor_at_mut)((t), (offset))
 
 /* Q tensors only. */
 void cvp_tensor_get(mpq_t value, const cvp_tensor_t t, const size_t *index);

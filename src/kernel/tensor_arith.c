@@ -4,6 +4,7 @@
 #include "kernel/tensor.h"
 #include "kernel/alloc.h"
 #include "kernel/tensor_order.h"
+#include "kernel/packed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,80 @@ size_t cvp_tensor_broadcast_offset(const cvp_tensor_t t, int r,
     return offset;
 }
 
+/* The packed form of a op b when both are packed and every entry fits
+ * (kernel/packed.h): over lcm(den_a, den_b) for + and -, over
+ * den_a den_b for *, each with an overflow check; then canonical.  False
+ * (result untouched) when an operand is not packed or a value does not
+ * fit an int64; the caller then computes in rationals. */
+static bool elementwise_packed(cvp_tensor_t result, const cvp_tensor_t a,
+                               const cvp_tensor_t b, binary_op op, int rank,
+                               const size_t *shape)
+{
+    if (!cvp_tensor_is_packed(a) || !cvp_tensor_is_packed(b))
+        return false;
+    mpz_srcptr da = cvp_tensor_packed_den_const(a);
+    mpz_srcptr db = cvp_tensor_packed_den_const(b);
+    int64_t fa = 1, fb = 1;   /* + and -: x fa +- y fb over lcm */
+    mpz_t den, f;
+    mpz_inits(den, f, NULL);
+    bool fits = true;
+    if (op == OP_MUL) {
+        mpz_mul(den, da, db);
+    } else {
+        mpz_lcm(den, da, db);
+        fits = mpz_fits_slong_p(den);
+        if (fits) {
+            mpz_divexact(f, den, da);
+            fa = mpz_get_si(f);
+            mpz_divexact(f, den, db);
+            fb = mpz_get_si(f);
+        }
+    }
+    cvp_tensor_t r;
+    cvp_tensor_init(r);
+    fits = fits && cvp_tensor_pack_start(r, rank, shape, NULL) == CVP_OK;
+    if (fits && r->size > 0) {
+        const int64_t *x = cvp_tensor_packed_num_const(a);
+        const int64_t *y = cvp_tensor_packed_num_const(b);
+        int64_t *z = cvp_tensor_packed_num(r);
+        size_t j[CVP_MAX_RANK] = {0};
+        bool overflow = false;
+        for (size_t flat = 0; flat < r->size && !overflow; flat++) {
+            int64_t u = x[cvp_tensor_broadcast_offset(a, rank, j)];
+            int64_t v = y[cvp_tensor_broadcast_offset(b, rank, j)];
+            switch (op) {
+            case OP_ADD:
+                overflow = __builtin_mul_overflow(u, fa, &u) ||
+                           __builtin_mul_overflow(v, fb, &v) ||
+                           __builtin_add_overflow(u, v, &z[flat]);
+                break;
+            case OP_SUB:
+                overflow = __builtin_mul_overflow(u, fa, &u) ||
+                           __builtin_mul_overflow(v, fb, &v) ||
+                           __builtin_sub_overflow(u, v, &z[flat]);
+                break;
+            case OP_MUL:
+                overflow = __builtin_mul_overflow(u, v, &z[flat]);
+                break;
+            }
+            for (int k = rank - 1; k >= 0; k--) {
+                if (++j[k] < shape[k])
+                    break;
+                j[k] = 0;
+            }
+        }
+        fits = !overflow;
+    }
+    if (fits) {
+        mpz_set(cvp_tensor_packed_den(r), den);
+        cvp_tensor_pack_finish(r);
+        cvp_tensor_swap(result, r);
+    }
+    cvp_tensor_clear(r);
+    mpz_clears(den, f, NULL);
+    return fits;
+}
+
 static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
                               const cvp_tensor_t b, binary_op op,
                               const char *name, cvp_error *err)
@@ -63,10 +138,12 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
     cvp_ring *R = a->ring;
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
-    st = cvp_tensor_resize(result, rank, shape, err);
+    const bool packed = elementwise_packed(result, a, b, op, rank, shape);
+    if (!packed)
+        st = cvp_tensor_resize(result, rank, shape, err);
     if (st == CVP_OK && op == OP_MUL)
         cvp_ring_note_mults(R, 1, &result->size);
-    if (st == CVP_OK && result->size > 0 && !R->shape_only) {
+    if (st == CVP_OK && !packed && result->size > 0 && !R->shape_only) {
         size_t j[CVP_MAX_RANK] = {0};
         for (size_t flat = 0; flat < result->size; flat++) {
             void *r = cvp_tensor_elem(result, flat);
@@ -110,12 +187,35 @@ cvp_status cvp_tensor_mul(cvp_tensor_t out, const cvp_tensor_t a,
     return elementwise(out, a, b, OP_MUL, "*", err);
 }
 
+/* t := t * num / den in the packed form, when t is packed (without a
+ * cache of rationals) and every product fits an int64; else false, t
+ * untouched.  den > 0. */
+static bool scale_packed_si(cvp_tensor_t t, int64_t num, uint64_t den)
+{
+    if (!cvp_tensor_is_packed(t) || t->data != NULL)
+        return false;
+    int64_t *x = cvp_tensor_packed_num(t);
+    for (size_t k = 0; k < t->size; k++) {
+        int64_t y;
+        if (__builtin_mul_overflow(x[k], num, &y))
+            return false;
+    }
+    for (size_t k = 0; k < t->size; k++)
+        x[k] *= num;
+    mpz_mul_ui(cvp_tensor_packed_den(t), cvp_tensor_packed_den(t),
+               (unsigned long)den);
+    cvp_tensor_pack_finish(t);
+    return true;
+}
+
 cvp_status cvp_tensor_neg(cvp_tensor_t out, const cvp_tensor_t t,
                           cvp_error *err)
 {
     cvp_status st = cvp_tensor_set(out, t, err);
     if (st != CVP_OK)
         return st;
+    if (scale_packed_si(out, -1, 1))
+        return CVP_OK;
     for (size_t k = 0; k < out->size; k++)
         out->ring->neg(out->ring, cvp_tensor_elem(out, k), cvp_tensor_elem(out, k));
     return CVP_OK;
@@ -128,10 +228,19 @@ cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
     void *factor = cvp_xmalloc(R->elem_size);   /* c may be an entry of out */
     R->init(R, factor);
     R->set_q(R, factor, c);
+    /* A packed t and a factor of word size: the numerators times c's
+     * numerator over the denominator times c's (read now: c may be an
+     * entry of out). */
+    const bool small_c = R == &cvp_ring_q && mpz_fits_slong_p(mpq_numref(c)) &&
+                         mpz_fits_ulong_p(mpq_denref(c));
+    const int64_t c_num = small_c ? mpz_get_si(mpq_numref(c)) : 0;
+    const uint64_t c_den = small_c ? mpz_get_ui(mpq_denref(c)) : 1;
     cvp_status st = cvp_tensor_set(out, t, err);
     if (st == CVP_OK)
         cvp_ring_note_mults(R, 1, &out->size);
-    if (st == CVP_OK)
+    const bool packed = st == CVP_OK && small_c &&
+                        scale_packed_si(out, c_num, c_den);
+    if (st == CVP_OK && !packed)
         for (size_t k = 0; k < out->size; k++)
             R->mul(R, cvp_tensor_elem(out, k), cvp_tensor_elem(out, k), factor);
     R->clear(R, factor);
@@ -141,9 +250,50 @@ cvp_status cvp_tensor_scale(cvp_tensor_t out, const cvp_tensor_t t,
     return st;
 }
 
+/* Sums of numerators of a packed tensor are taken in __int128: fewer
+ * than 2^64 terms of magnitude at most 2^63 stay below 2^127. */
+static bool fits_int64(__int128 v)
+{
+    return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+/* q := v / den. */
+static void mpq_set_i128(mpq_t q, __int128 v, mpz_srcptr den)
+{
+    unsigned __int128 m = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    uint64_t limbs[2] = {(uint64_t)m, (uint64_t)(m >> 64)};
+    mpz_import(mpq_numref(q), 2, -1, sizeof limbs[0], 0, 0, limbs);
+    if (v < 0)
+        mpz_neg(mpq_numref(q), mpq_numref(q));
+    mpz_set(mpq_denref(q), den);
+    mpq_canonicalize(q);
+}
+
 cvp_status cvp_tensor_sum_all(cvp_tensor_t out, const cvp_tensor_t t,
                               cvp_error *err)
 {
+    if (cvp_tensor_is_packed(t)) {
+        /* The numerators' sum over the same denominator, exactly. */
+        const int64_t *x = cvp_tensor_packed_num_const(t);
+        __int128 acc = 0;
+        for (size_t k = 0; k < t->size; k++)
+            acc += x[k];
+        cvp_tensor_t total;
+        cvp_tensor_init(total);
+        if (fits_int64(acc)) {
+            cvp_status st = cvp_tensor_pack_start(total, 0, NULL, err);
+            CVP_ASSERT(st == CVP_OK);   /* one entry */
+            cvp_tensor_packed_num(total)[0] = (int64_t)acc;
+            mpz_set(cvp_tensor_packed_den(total), cvp_tensor_packed_den_const(t));
+            cvp_tensor_pack_finish(total);
+        } else {
+            mpq_set_i128(cvp_tensor_at(total, 0), acc,
+                         cvp_tensor_packed_den_const(t));
+        }
+        cvp_tensor_swap(out, total);
+        cvp_tensor_clear(total);
+        return cvp_ring_check(&cvp_ring_q, err);
+    }
     cvp_tensor_t total;
     cvp_tensor_init_ring(total, t->ring);
     for (size_t k = 0; k < t->size; k++)
@@ -172,8 +322,30 @@ cvp_status cvp_tensor_sum_axis(cvp_tensor_t out, const cvp_tensor_t t,
     cvp_ring *R = t->ring;
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
-    cvp_status st = cvp_tensor_resize(result, t->rank - 1, shape, err);
-    if (st == CVP_OK)
+    /* Packed: each output's sum of numerators in 128 bits, packed when
+     * every one fits an int64, else the rationals below. */
+    bool packed = false;
+    if (cvp_tensor_is_packed(t) &&
+        cvp_tensor_pack_start(result, t->rank - 1, shape, NULL) == CVP_OK) {
+        const int64_t *x = cvp_tensor_packed_num_const(t);
+        int64_t *y = cvp_tensor_packed_num(result);
+        packed = true;
+        for (size_t o = 0; packed && o < outer; o++)
+            for (size_t i = 0; packed && i < inner; i++) {
+                __int128 acc = 0;
+                for (size_t a = 0; a < n; a++)
+                    acc += x[(o * n + a) * inner + i];
+                packed = fits_int64(acc);
+                y[o * inner + i] = packed ? (int64_t)acc : 0;
+            }
+        if (packed) {
+            mpz_set(cvp_tensor_packed_den(result), cvp_tensor_packed_den_const(t));
+            cvp_tensor_pack_finish(result);
+        }
+    }
+    cvp_status st = packed ? CVP_OK
+                           : cvp_tensor_resize(result, t->rank - 1, shape, err);
+    if (st == CVP_OK && !packed)
         for (size_t o = 0; o < outer; o++)
             for (size_t i = 0; i < inner; i++)
                 for (size_t a = 0; a < n; a++)

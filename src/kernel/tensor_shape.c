@@ -2,8 +2,39 @@
  * Each builds its result in a temporary and swaps it in, so the output may
  * alias the input. */
 #include "kernel/tensor.h"
+#include "kernel/packed.h"
 
 #include <string.h>
+
+/* result := zeros of the given shape, packed when t is (entries are then
+ * gathered into it as numerators and the result made canonical by
+ * finish_gather: a part of a canonical tensor need not be canonical). */
+static cvp_status start_gather(cvp_tensor_t result, const cvp_tensor_t t,
+                               int rank, const size_t *shape, cvp_error *err)
+{
+    if (cvp_tensor_is_packed(t))
+        return cvp_tensor_pack_start(result, rank, shape, err);
+    return cvp_tensor_resize(result, rank, shape, err);
+}
+
+/* result[flat] := t[offset] */
+static void gather(cvp_tensor_t result, size_t flat, const cvp_tensor_t t,
+                   size_t offset)
+{
+    if (cvp_tensor_is_packed(t))
+        cvp_tensor_packed_num(result)[flat] = cvp_tensor_packed_num_const(t)[offset];
+    else
+        t->ring->set(t->ring, cvp_tensor_elem(result, flat),
+                     cvp_tensor_elem(t, offset));
+}
+
+static void finish_gather(cvp_tensor_t result, const cvp_tensor_t t)
+{
+    if (!cvp_tensor_is_packed(t))
+        return;
+    mpz_set(cvp_tensor_packed_den(result), cvp_tensor_packed_den_const(t));
+    cvp_tensor_pack_finish(result);
+}
 
 cvp_status cvp_tensor_reshape(cvp_tensor_t out, const cvp_tensor_t t,
                               int rank, const size_t *shape, cvp_error *err)
@@ -72,15 +103,14 @@ cvp_status cvp_tensor_permute(cvp_tensor_t out, const cvp_tensor_t t,
         shape[k] = t->shape[perm[k]];
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, t->ring);
-    cvp_status st = cvp_tensor_resize(result, rank, shape, err);
+    cvp_status st = start_gather(result, t, rank, shape, err);
     if (st == CVP_OK && result->size > 0) {
         size_t j[CVP_MAX_RANK] = {0};   /* index into result */
         size_t i[CVP_MAX_RANK] = {0};   /* corresponding index into t */
         for (size_t flat = 0; flat < result->size; flat++) {
             for (int k = 0; k < rank; k++)
                 i[perm[k]] = j[k];
-            t->ring->set(t->ring, cvp_tensor_elem(result, flat),
-                         cvp_tensor_elem(t, cvp_tensor_offset(t, i)));
+            gather(result, flat, t, cvp_tensor_offset(t, i));
             for (int k = rank - 1; k >= 0; k--) {   /* odometer increment */
                 if (++j[k] < shape[k])
                     break;
@@ -88,8 +118,10 @@ cvp_status cvp_tensor_permute(cvp_tensor_t out, const cvp_tensor_t t,
             }
         }
     }
-    if (st == CVP_OK)
+    if (st == CVP_OK) {
+        finish_gather(result, t);
         cvp_tensor_swap(out, result);
+    }
     cvp_tensor_clear(result);
     return st;
 }
@@ -122,15 +154,14 @@ cvp_status cvp_tensor_slice(cvp_tensor_t out, const cvp_tensor_t t,
     }
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, t->ring);
-    cvp_status st = cvp_tensor_resize(result, rank, shape, err);
+    cvp_status st = start_gather(result, t, rank, shape, err);
     if (st == CVP_OK && result->size > 0) {
         size_t j[CVP_MAX_RANK] = {0};
         size_t i[CVP_MAX_RANK] = {0};
         for (size_t flat = 0; flat < result->size; flat++) {
             for (int k = 0; k < rank; k++)
                 i[k] = start[k] + j[k] * step[k];
-            t->ring->set(t->ring, cvp_tensor_elem(result, flat),
-                         cvp_tensor_elem(t, cvp_tensor_offset(t, i)));
+            gather(result, flat, t, cvp_tensor_offset(t, i));
             for (int k = rank - 1; k >= 0; k--) {
                 if (++j[k] < shape[k])
                     break;
@@ -138,8 +169,10 @@ cvp_status cvp_tensor_slice(cvp_tensor_t out, const cvp_tensor_t t,
             }
         }
     }
-    if (st == CVP_OK)
+    if (st == CVP_OK) {
+        finish_gather(result, t);
         cvp_tensor_swap(out, result);
+    }
     cvp_tensor_clear(result);
     return st;
 }
