@@ -11,6 +11,11 @@
 #      copies whose `by` line names just them: each must say
 #      not_applicable, so the listed reasons are the checker's own.
 #
+# Both run with --seed 1, the seed the refutation rates in the README were
+# measured with, so the sampling methods' instances are the same in every
+# run (tests/test_corpus.sh and tests/test_random_seed.sh run with seeds
+# from the operating system).
+#
 # Under a wrapper (valgrind) the variants marked `# large:` are skipped:
 # they fill inputs of millions of entries; and only every fourth variant
 # runs (a sample across every folder), since the run is about memory
@@ -59,7 +64,7 @@ fi
 
 # ---- 1. every named method judges every variant false ---------------------
 # shellcheck disable=SC2046  # paths have no blanks
-run check $(cat "$tmp/list") --quiet --report json -o "$tmp/named.json"
+run check $(cat "$tmp/list") --seed 1 --quiet --report json -o "$tmp/named.json"
 if [ "$rc" -ne 1 ] || [ -s "$tmp/err" ]; then
     echo "FAIL: convproof check on the variants: exit $rc (wanted 1, every claim failed)"
     sed 's/^/    /' "$tmp/err"
@@ -88,7 +93,7 @@ while read -r proof; do
 done <"$tmp/list"
 if [ -s "$tmp/na_list" ]; then
     # shellcheck disable=SC2046
-    run check $(cat "$tmp/na_list") --quiet --report json -o "$tmp/na.json"
+    run check $(cat "$tmp/na_list") --seed 1 --quiet --report json -o "$tmp/na.json"
     # every claim is undecided (only inapplicable methods ran): exit 3
     if [ "$rc" -ne 3 ] || [ -s "$tmp/err" ]; then
         echo "FAIL: convproof check with the inapplicable methods: exit $rc (wanted 3)"
