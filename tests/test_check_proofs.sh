@@ -204,8 +204,8 @@ proofs/nndl5/ex5_7_transpose.proof:32
 proofs/nndl5/kinks.proof:11
 proofs/nndl5/kinks.proof:19
 proofs/nndl5/kinks.proof:27
-proofs/nndl5/kinks.proof:58
-proofs/nndl5/kinks.proof:69'
+proofs/nndl5/kinks.proof:60
+proofs/nndl5/kinks.proof:71'
 tested=$(printf '%s\n' "$tested_claims" | grep -c .)
 proved=$((claims - tested))
 # One run writes both the text report (checked here) and the JSON one
