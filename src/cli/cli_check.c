@@ -162,7 +162,8 @@ static int collect(path_list *list, const char *path, int depth)
         free(child);
     }
     closedir(dir);
-    qsort(here.items, here.count, sizeof *here.items, compare_strings);
+    if (here.count > 1)   /* an empty folder's list may be NULL */
+        qsort(here.items, here.count, sizeof *here.items, compare_strings);
     int rc = CVP_EXIT_OK;
     for (size_t k = 0; k < here.count; k++) {
         struct stat child_info;
