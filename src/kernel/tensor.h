@@ -167,6 +167,18 @@ bool cvp_tensor_same_shape(const cvp_tensor_t a, const cvp_tensor_t b);
  * checked by assertion). */
 size_t cvp_tensor_offset(const cvp_tensor_t t, const size_t *index);
 
+/* The next full index of a rank-`rank` shape in row-major order (an
+ * odometer: the last axis moves fastest, wrapping to 0); after the last
+ * index it wraps to all zeros. */
+static inline void cvp_index_advance(size_t *index, int rank, const size_t *shape)
+{
+    for (int k = rank - 1; k >= 0; k--) {
+        if (++index[k] < shape[k])
+            return;
+        index[k] = 0;
+    }
+}
+
 /* Packed tensors: the rationals are made on first access (tensor.c).
  * cvp_tensor_materialise fills the read-only cache of a packed tensor
  * (thread-safe; no-op when there is nothing to do); cvp_tensor_unpack

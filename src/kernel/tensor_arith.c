@@ -106,11 +106,7 @@ static bool elementwise_packed(cvp_tensor_t result, const cvp_tensor_t a,
                 overflow = __builtin_mul_overflow(u, v, &z[flat]);
                 break;
             }
-            for (int k = rank - 1; k >= 0; k--) {
-                if (++j[k] < shape[k])
-                    break;
-                j[k] = 0;
-            }
+            cvp_index_advance(j, rank, shape);
         }
         fits = !overflow;
     }
@@ -154,11 +150,7 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
             case OP_SUB: R->sub(R, r, x, y); break;
             case OP_MUL: R->mul(R, r, x, y); break;
             }
-            for (int k = rank - 1; k >= 0; k--) {
-                if (++j[k] < shape[k])
-                    break;
-                j[k] = 0;
-            }
+            cvp_index_advance(j, rank, shape);
         }
     }
     if (st == CVP_OK)

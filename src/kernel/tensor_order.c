@@ -41,11 +41,7 @@ static cvp_status choose(cvp_tensor_t out, const cvp_tensor_t a,
             int c = R->cmp(R, x, y);
             bool keep_a = maximum ? c >= 0 : c <= 0;
             R->set(R, cvp_tensor_elem(result, flat), keep_a ? x : y);
-            for (int k = rank - 1; k >= 0; k--) {
-                if (++j[k] < shape[k])
-                    break;
-                j[k] = 0;
-            }
+            cvp_index_advance(j, rank, shape);
         }
     }
     if (st == CVP_OK)

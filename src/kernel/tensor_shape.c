@@ -111,11 +111,7 @@ cvp_status cvp_tensor_permute(cvp_tensor_t out, const cvp_tensor_t t,
             for (int k = 0; k < rank; k++)
                 i[perm[k]] = j[k];
             gather(result, flat, t, cvp_tensor_offset(t, i));
-            for (int k = rank - 1; k >= 0; k--) {   /* odometer increment */
-                if (++j[k] < shape[k])
-                    break;
-                j[k] = 0;
-            }
+            cvp_index_advance(j, rank, shape);
         }
     }
     if (st == CVP_OK) {
@@ -162,11 +158,7 @@ cvp_status cvp_tensor_slice(cvp_tensor_t out, const cvp_tensor_t t,
             for (int k = 0; k < rank; k++)
                 i[k] = start[k] + j[k] * step[k];
             gather(result, flat, t, cvp_tensor_offset(t, i));
-            for (int k = rank - 1; k >= 0; k--) {
-                if (++j[k] < shape[k])
-                    break;
-                j[k] = 0;
-            }
+            cvp_index_advance(j, rank, shape);
         }
     }
     if (st == CVP_OK) {
