@@ -17,26 +17,6 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* t := tensor of `shape` whose entries are the fractions in `entries`,
- * separated by spaces ("1/4 -2 3"). */
-static void tensor_from(cvp_tensor_t t, int rank, const size_t *shape,
-                        const char *entries)
-{
-    tu_zeros(t, rank, shape);
-    char *copy = strdup(entries);
-    assert_non_null(copy);
-    size_t k = 0;
-    for (char *word = strtok(copy, " "); word != NULL;
-         word = strtok(NULL, " ")) {
-        assert_true(k < t->size);
-        assert_int_equal(mpq_set_str(cvp_tensor_at(t, k), word, 10), 0);
-        mpq_canonicalize(cvp_tensor_at(t, k));
-        k++;
-    }
-    assert_int_equal(k, t->size);
-    free(copy);
-}
-
 static void bind_ints(cvp_env *env, const char *name, int rank,
                       const size_t *shape, const long *values)
 {
@@ -64,7 +44,7 @@ static void expect_tensor(const cvp_env *env, const char *source, int rank,
         fail_msg("\"%s\" is not a tensor", source);
     cvp_tensor_t want;
     cvp_tensor_init(want);
-    tensor_from(want, rank, shape, entries);
+    tu_fractions(want, rank, shape, entries);
     if (!cvp_tensor_equal(v.tensor, want))
         fprintf(stderr, "expression: %s\n", source);
     tu_assert_equal(v.tensor, want);

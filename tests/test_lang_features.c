@@ -24,31 +24,12 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* t := tensor of `shape` with the space-separated fractions `entries`. */
-static void tensor_from(cvp_tensor_t t, int rank, const size_t *shape,
-                        const char *entries)
-{
-    tu_zeros(t, rank, shape);
-    char *copy = strdup(entries);
-    assert_non_null(copy);
-    size_t k = 0;
-    for (char *word = strtok(copy, " "); word != NULL;
-         word = strtok(NULL, " ")) {
-        assert_true(k < t->size);
-        assert_int_equal(mpq_set_str(cvp_tensor_at(t, k), word, 10), 0);
-        mpq_canonicalize(cvp_tensor_at(t, k));
-        k++;
-    }
-    assert_int_equal(k, t->size);
-    free(copy);
-}
-
 static void bind(cvp_env *env, const char *name, int rank,
                  const size_t *shape, const char *entries)
 {
     cvp_tensor_t t;
     cvp_tensor_init(t);
-    tensor_from(t, rank, shape, entries);
+    tu_fractions(t, rank, shape, entries);
     cvp_error err;
     assert_int_equal(cvp_env_bind(env, name, t, &err), CVP_OK);
     cvp_tensor_clear(t);
@@ -76,7 +57,7 @@ static void expect_tensor(const cvp_env *env, const char *source, int rank,
         fail_msg("\"%s\" is not a tensor", source);
     cvp_tensor_t want;
     cvp_tensor_init(want);
-    tensor_from(want, rank, shape, entries);
+    tu_fractions(want, rank, shape, entries);
     if (!cvp_tensor_equal(v.tensor, want))
         fprintf(stderr, "expression: %s\n", source);
     tu_assert_equal(v.tensor, want);

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values)
@@ -183,4 +184,22 @@ void tu_print_conv_case(const tu_conv_case *cc)
             cc->rank, cc->N, cc->C, cc->O, cc->H, cc->W, cc->kH, cc->kW,
             cc->p.stride[0], cc->p.stride[1], cc->p.padding[0], cc->p.padding[1],
             cc->p.dilation[0], cc->p.dilation[1], cc->p.groups, cc->Ho, cc->Wo);
+}
+
+void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
+                  const char *entries)
+{
+    tu_zeros(t, rank, shape);
+    char *copy = strdup(entries);
+    assert_non_null(copy);
+    size_t k = 0;
+    for (char *word = strtok(copy, " "); word != NULL;
+         word = strtok(NULL, " ")) {
+        assert_true(k < t->size);
+        assert_int_equal(mpq_set_str(cvp_tensor_at(t, k), word, 10), 0);
+        mpq_canonicalize(cvp_tensor_at(t, k));
+        k++;
+    }
+    assert_int_equal(k, t->size);
+    free(copy);
 }

@@ -24,6 +24,11 @@ void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values);
 /* t := zeros of the given shape. */
 void tu_zeros(cvp_tensor_t t, int rank, const size_t *shape);
 
+/* t := tensor of `shape` whose entries are the fractions in `entries`,
+ * separated by spaces ("1/4 -2 3"); exactly one per entry (asserted). */
+void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
+                  const char *entries);
+
 /* t := random integers in [lo, hi] of the given shape. */
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
                long lo, long hi);
