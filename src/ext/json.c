@@ -90,40 +90,6 @@ void cvp_json_end_object(cvp_json *j) { end(j, true); }
 void cvp_json_begin_array(cvp_json *j) { begin(j, false); }
 void cvp_json_end_array(cvp_json *j) { end(j, false); }
 
-size_t cvp_json_utf8_length(const unsigned char *s, size_t len)
-{
-    if (len == 0)
-        return 0;
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned long cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF
-        || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 static void write_string(cvp_json *j, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

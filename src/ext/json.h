@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "io/json_read.h"
+
 #define CVP_JSON_MAX_DEPTH 16
 
 typedef struct {
@@ -50,9 +52,7 @@ void cvp_json_uint(cvp_json *j, unsigned long long v);
 void cvp_json_bool(cvp_json *j, bool v);
 void cvp_json_null(cvp_json *j);
 
-/* Length of the valid UTF-8 sequence at s[0..len-1] (1..4), or 0 when the
- * bytes there are not one (overlong forms, surrogates and code points
- * above U+10FFFF are invalid). */
-size_t cvp_json_utf8_length(const unsigned char *s, size_t len);
+/* cvp_json_utf8_length, which the writer uses to pass valid UTF-8
+ * through, is in io/json_read.h: the reader validates strings by it too. */
 
 #endif

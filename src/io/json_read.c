@@ -75,9 +75,10 @@ static void put(buffer *b, const char *bytes, size_t n)
     b->data[b->len] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at p (at most `left` bytes), or 0. */
-static size_t utf8_length(const unsigned char *p, size_t left)
+size_t cvp_json_utf8_length(const unsigned char *p, size_t left)
 {
+    if (left == 0)
+        return 0;
     unsigned char c = p[0];
     size_t n;
     uint32_t cp;
@@ -222,7 +223,7 @@ static cvp_status parse_string(reader *r, char **out)
             put_code_point(&b, (uint32_t)cp);
             continue;
         }
-        size_t n = utf8_length(r->p, (size_t)(r->end - r->p));
+        size_t n = cvp_json_utf8_length(r->p, (size_t)(r->end - r->p));
         if (n == 0) {
             free(b.data);
             return fail(r, "bytes that are not valid UTF-8 in a string");

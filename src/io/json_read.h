@@ -26,6 +26,12 @@
 
 #define CVP_JSON_READ_MAX_DEPTH 64
 
+/* The length of the valid UTF-8 sequence at s (at most `len` bytes: 1 to
+ * 4), or 0 when it is not one (overlong forms, surrogates, code points
+ * above U+10FFFF, a cut sequence, len 0).  The reader's strings and the
+ * writer's (ext/json.h) are judged by this one function. */
+size_t cvp_json_utf8_length(const unsigned char *s, size_t len);
+
 typedef enum {
     CVP_JSON_NODE_NULL,
     CVP_JSON_NODE_BOOL,
