@@ -8,6 +8,7 @@
 #include "io/json_read.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,6 +284,38 @@ static cvp_status parse_number(reader *r, cvp_json_node *node)
 
 static cvp_status parse_value(reader *r, cvp_json_node *node, int depth);
 
+/* After a value inside an array or object (closed by `close`, called
+ * `kind` in messages): a comma goes on to the next value (MORE), `close`
+ * ends the container (DONE); anything else is an error (FAILED, with the
+ * error set). */
+typedef enum { SEPARATOR_MORE, SEPARATOR_DONE, SEPARATOR_FAILED } separator;
+
+static separator after_value(reader *r, char close, const char *kind)
+{
+    char what[64];
+    skip_space(r);
+    if (r->p < r->end && *r->p == ',') {
+        advance(r);
+        skip_space(r);
+        if (r->p < r->end && *r->p == close) {
+            snprintf(what, sizeof what, "a comma before the end of an %s", kind);
+            fail(r, what);
+            return SEPARATOR_FAILED;
+        }
+        return SEPARATOR_MORE;
+    }
+    if (r->p < r->end && *r->p == close) {
+        advance(r);
+        return SEPARATOR_DONE;
+    }
+    if (r->p < r->end)
+        snprintf(what, sizeof what, "expected ',' or '%c' in an %s", close, kind);
+    else
+        snprintf(what, sizeof what, "the text ends inside an %s", kind);
+    fail(r, what);
+    return SEPARATOR_FAILED;
+}
+
 static cvp_status parse_array(reader *r, cvp_json_node *node, int depth)
 {
     size_t cap = 0;
@@ -301,20 +334,10 @@ static cvp_status parse_array(reader *r, cvp_json_node *node, int depth)
         cvp_status st = parse_value(r, item, depth + 1);
         if (st != CVP_OK)
             return st;
-        skip_space(r);
-        if (r->p < r->end && *r->p == ',') {
-            advance(r);
-            skip_space(r);
-            if (r->p < r->end && *r->p == ']')
-                return fail(r, "a comma before the end of an array");
+        separator next = after_value(r, ']', "array");
+        if (next == SEPARATOR_MORE)
             continue;
-        }
-        if (r->p < r->end && *r->p == ']') {
-            advance(r);
-            return CVP_OK;
-        }
-        return fail(r, r->p < r->end ? "expected ',' or ']' in an array"
-                                     : "the text ends inside an array");
+        return next == SEPARATOR_DONE ? CVP_OK : CVP_ERR_INPUT;
     }
 }
 
@@ -357,20 +380,10 @@ static cvp_status parse_object(reader *r, cvp_json_node *node, int depth)
         st = parse_value(r, item, depth + 1);
         if (st != CVP_OK)
             return st;
-        skip_space(r);
-        if (r->p < r->end && *r->p == ',') {
-            advance(r);
-            skip_space(r);
-            if (r->p < r->end && *r->p == '}')
-                return fail(r, "a comma before the end of an object");
+        separator next = after_value(r, '}', "object");
+        if (next == SEPARATOR_MORE)
             continue;
-        }
-        if (r->p < r->end && *r->p == '}') {
-            advance(r);
-            return CVP_OK;
-        }
-        return fail(r, r->p < r->end ? "expected ',' or '}' in an object"
-                                     : "the text ends inside an object");
+        return next == SEPARATOR_DONE ? CVP_OK : CVP_ERR_INPUT;
     }
 }
 
