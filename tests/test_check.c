@@ -968,18 +968,37 @@ static void test_method_applicability(void **state)
     run_clear(&r);
 
     /* Without `by`: symbolic and random do not apply and are ignored;
-     * exact decides, by sampling: TESTED. */
+     * regions joins and proves it on the 27 sign cells of X: PASS. */
     run_text(&r,
              "claim \"relu is itself\" {\n"
              "  tensor X[3]\n"
              "  show relu(X) == relu(X)\n"
              "}\n");
     c = only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
+    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(method_of(c, CVP_METHOD_REGIONS)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(method_of(c, CVP_METHOD_REGIONS)->instances, 27);
     assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome,
                      CVP_OUTCOME_NOT_APPLICABLE);
     assert_int_equal(method_of(c, CVP_METHOD_RANDOM)->outcome,
                      CVP_OUTCOME_NOT_APPLICABLE);
+    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    run_clear(&r);
+
+    /* A kink at a product of inputs is no hyperplane: regions does not
+     * apply either, and exact decides by sampling: TESTED. */
+    run_text(&r,
+             "claim \"relu of a product\" {\n"
+             "  tensor X[2]\n"
+             "  tensor Y[2]\n"
+             "  show relu(X * Y) == relu(Y * X)\n"
+             "}\n");
+    c = only_claim(&r);
+    assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
+    assert_int_equal(method_of(c, CVP_METHOD_REGIONS)->outcome,
+                     CVP_OUTCOME_NOT_APPLICABLE);
+    assert_non_null(strstr(method_of(c, CVP_METHOD_REGIONS)->reason,
+                           "affine in the inputs"));
     assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
     run_clear(&r);
 

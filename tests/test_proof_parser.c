@@ -648,7 +648,7 @@ static const error_case error_cases[] = {
      "t.proof:2:6: unknown method 'exakt' (did you mean 'exact'?)"},
     {HEAD "  by magic" TAIL,
      "t.proof:2:6: unknown method 'magic' (the methods are exact, random, "
-     "symbolic, all_shapes, bounded)"},
+     "symbolic, all_shapes, bounded, regions)"},
     {HEAD "  by exact(trails=5)" TAIL,
      "t.proof:2:12: method 'exact' has no option 'trails' (did you mean "
      "'trials'?)"},
@@ -683,7 +683,7 @@ static const error_case error_cases[] = {
      "identifier 'trials'"},
     {HEAD "  by" TAIL,
      "t.proof:2:5: expected a method (exact, random, symbolic, all_shapes, "
-     "bounded), found newline"},
+     "bounded, regions), found newline"},
     /* the lexer */
     {HEAD "  tensor X[] $" TAIL, "t.proof:2:14: unexpected character '$'"},
 };

@@ -738,7 +738,7 @@ static void test_names(void **state)
 {
     (void)state;
     static const char *const names[CVP_METHOD_COUNT] = {
-        "exact", "random", "symbolic", "all_shapes", "bounded"};
+        "exact", "random", "symbolic", "all_shapes", "bounded", "regions"};
     for (int k = 0; k < CVP_METHOD_COUNT; k++) {
         assert_string_equal(cvp_method_name((cvp_method)k), names[k]);
         assert_true(strncmp(cvp_method_strength((cvp_method)k), "holds ", 6) == 0);

@@ -112,7 +112,8 @@ static const cvp_proof_dim *first_unbounded(const cvp_proof_claim *claim)
 static bool is_finite_method(cvp_method method)
 {
     return method == CVP_METHOD_EXACT || method == CVP_METHOD_RANDOM
-           || method == CVP_METHOD_SYMBOLIC || method == CVP_METHOD_BOUNDED;
+           || method == CVP_METHOD_SYMBOLIC || method == CVP_METHOD_BOUNDED
+           || method == CVP_METHOD_REGIONS;
 }
 
 /* ---- all_shapes (allshapes/all_shapes.h) ----------------------------------------- */
@@ -148,6 +149,7 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
     case CVP_METHOD_EXACT: kind = check_run_exact(c, decl, m, st); break;
     case CVP_METHOD_RANDOM: kind = check_run_random(c, decl, m, st); break;
     case CVP_METHOD_SYMBOLIC: kind = check_run_symbolic(c, m, st); break;
+    case CVP_METHOD_REGIONS: kind = check_run_regions(c, decl, m, st); break;
     case CVP_METHOD_BOUNDED:   /* check/check_bounded.c */
         switch (cvp_check_bounded(c, decl, m, st)) {
         case CVP_BOUNDED_HELD: kind = RUN_HELD; break;
@@ -198,9 +200,21 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
  * all_shapes, whose pass shows that no shape has one. */
 static const cvp_method default_claim_methods[] = {CVP_METHOD_ALL_SHAPES,
                                                    CVP_METHOD_SYMBOLIC, CVP_METHOD_RANDOM,
-                                                   CVP_METHOD_EXACT};
+                                                   CVP_METHOD_REGIONS, CVP_METHOD_EXACT};
 static const cvp_method default_refute_methods[] = {CVP_METHOD_EXACT, CVP_METHOD_ALL_SHAPES,
-                                                    CVP_METHOD_SYMBOLIC};
+                                                    CVP_METHOD_SYMBOLIC,
+                                                    CVP_METHOD_REGIONS};
+
+/* By default regions joins only where symbolic did not apply (a claim
+ * with ReLU, pooling, max): on a polynomial claim it would walk a single
+ * cell and repeat symbolic's work. */
+static bool regions_joins(const cvp_claim_result *cr)
+{
+    for (size_t k = 0; k < cr->method_count; k++)
+        if (cr->methods[k].method == CVP_METHOD_SYMBOLIC)
+            return cr->methods[k].outcome == CVP_OUTCOME_NOT_APPLICABLE;
+    return true;
+}
 
 /* The claim's outcome from its methods' (verdict.h).  A claim that every
  * applicable method passed is PASSED only if one of them proves it; one
@@ -219,6 +233,12 @@ static void decide(cvp_claim_result *cr, bool refute, bool named)
          * claim undecided: the claim asked for that evidence. */
         if (named && o == CVP_OUTCOME_NOT_APPLICABLE)
             undecided++;
+        /* regions joins a default run on its own account (regions_joins):
+         * its cell cap takes nothing from what the other methods decide,
+         * so the claim stays TESTED when exact passed */
+        if (!named && o == CVP_OUTCOME_UNDECIDED
+            && cr->methods[k].method == CVP_METHOD_REGIONS)
+            undecided--, applicable--;
     }
     if (refute)
         cr->outcome = passed ? CVP_OUTCOME_PASSED
@@ -324,6 +344,8 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
         if (!named && method == CVP_METHOD_ALL_SHAPES && !unbounded
             && !cvp_all_shapes_applies(as))
             continue;
+        if (!named && method == CVP_METHOD_REGIONS && !regions_joins(cr))
+            continue;
         cvp_outcome o = run_method(&c, method, decls[k], cr, as, &st);
         /* A refute is settled by its first counterexample. */
         if (claim->is_refute && o == CVP_OUTCOME_PASSED)
@@ -344,7 +366,8 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     for (; st == CVP_ERR_LIMIT && next < count; next++)
         if (!(options->filtered && !options->only[order[next]])
             && !(!named && order[next] == CVP_METHOD_ALL_SHAPES && !unbounded
-                 && !cvp_all_shapes_applies(as)))
+                 && !cvp_all_shapes_applies(as))
+            && !(!named && order[next] == CVP_METHOD_REGIONS && !regions_joins(cr)))
             pending[pending_count++] = order[next];
     cvp_limits_settle(cr, pending, pending_count, &st, err);
     cvp_limits_claim_end();

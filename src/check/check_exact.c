@@ -19,7 +19,7 @@
  * at the limit) and records it in m.  `evaluates`: the failure is a
  * difference between the sides, so the re-evaluation must succeed (else
  * it is the evaluation's own failure, which stays). */
-static run_kind shrink_and_record(claim_context *c, const cvp_shape_point *p,
+run_kind check_shrink_and_record(claim_context *c, const cvp_shape_point *p,
                                   cvp_env *env, show_result *r,
                                   cvp_method_result *m, bool evaluates)
 {
@@ -89,7 +89,7 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
              * the kink and the set; `in subgrad` is the claim that can
              * hold there): a failed instance, shrunk like any other. */
             ++*instances;
-            kind = shrink_and_record(c, p, &env, &r, m, false);
+            kind = check_shrink_and_record(c, p, &env, &r, m, false);
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
             /* Not an operation of Q (a transcendental function: the
              * message says to use `bounded`). */
@@ -104,7 +104,7 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
         } else {
             ++*instances;
             if (r.failed_show != SIZE_MAX)
-                kind = shrink_and_record(c, p, &env, &r, m, true);
+                kind = check_shrink_and_record(c, p, &env, &r, m, true);
         }
         show_result_clear(&r);
         cvp_env_clear(&env);

@@ -255,6 +255,42 @@ static void try_zero_inputs(claim_context *c, cvp_env *env)
     free(kept);
 }
 
+/* Replaces the non-integer entry *v by the first simpler p/q that still
+ * fails: q = 1, 2, 4, ..., 64 in turn up to v's denominator, |p|/q below
+ * |v| and at most 64, the sign of v first (so shrinking ends: each step
+ * lowers the denominator, or the magnitude at the same one).  Returns
+ * whether it changed. */
+static bool shrink_fraction(claim_context *c, cvp_env *env, mpq_ptr v)
+{
+    mpq_t old, limit;
+    mpq_init(old);
+    mpq_init(limit);
+    mpq_set(old, v);
+    mpq_abs(limit, old);
+    if (mpq_cmp_ui(limit, 64, 1) > 0)
+        mpq_set_ui(limit, 64, 1);
+    int sign = mpq_sgn(old);
+    bool found = false;
+    for (unsigned long q = 1; q <= 64 && mpz_cmp_ui(mpq_denref(old), q) >= 0
+                              && !found; q *= 2)
+        for (long p = 1; !found; p++) {
+            mpq_set_si(v, p, q);
+            mpq_canonicalize(v);
+            if (mpq_cmp(v, limit) >= 0)
+                break;
+            for (int s = 0; s < 2 && !found; s++) {
+                mpq_set_si(v, (s == 0 ? sign : -sign) * p, q);
+                mpq_canonicalize(v);
+                found = still_fails(c, env);
+            }
+        }
+    if (!found)
+        mpq_set(v, old);
+    mpq_clear(old);
+    mpq_clear(limit);
+    return found;
+}
+
 void instance_shrink(claim_context *c, cvp_env *env)
 {
     /* Errors met while trying a candidate just reject it; keep the
@@ -286,7 +322,19 @@ void instance_shrink(claim_context *c, cvp_env *env)
                     mpq_set(cvp_tensor_at(x, k), old);
             }
         }
-        /* 2. smallest magnitudes: the first of 1, -1, 2, -2, ... (same
+        /* 2. simplest fractions: a value that is not an integer (regions
+         * finds points inside cells) tries the integers, then the halves,
+         * quarters, ... up to 1/64, below its magnitude (at most 64) */
+        for (size_t b = 0; b < env->count; b++) {
+            if (!is_input(c, env->bindings[b].name))
+                continue;
+            cvp_tensor_ptr x = env->bindings[b].value;
+            for (size_t k = 0; k < x->size; k++)
+                if (mpz_cmp_ui(mpq_denref(cvp_tensor_at(x, k)), 1) != 0
+                    && shrink_fraction(c, env, cvp_tensor_at(x, k)))
+                    changed = true;
+        }
+        /* 3. smallest magnitudes: the first of 1, -1, 2, -2, ... (same
          * sign first) below the current magnitude that still fails */
         for (size_t b = 0; b < env->count; b++) {
             if (!is_input(c, env->bindings[b].name))

@@ -114,6 +114,16 @@ run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
 run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
                           cvp_method_result *m, cvp_status *st);
 run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *st);
+run_kind check_run_regions(claim_context *c, const cvp_proof_method *decl,
+                           cvp_method_result *m, cvp_status *st);
+
+/* Shrinks the failing Q instance in env, evaluates it once more into r
+ * and records it in m as the counterexample (check_exact.c).
+ * `evaluates`: the failure is a difference of the sides (the
+ * re-evaluation must succeed), not an evaluation's own failure. */
+run_kind check_shrink_and_record(claim_context *c, const cvp_shape_point *p,
+                                 cvp_env *env, show_result *r,
+                                 cvp_method_result *m, bool evaluates);
 
 /* After random or symbolic found that the sides differ at shape s, an
  * exact search there turns it into a concrete, shrunk counterexample

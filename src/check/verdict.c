@@ -23,6 +23,7 @@ static const char *const method_names[CVP_METHOD_COUNT] = {
     [CVP_METHOD_SYMBOLIC] = "symbolic",
     [CVP_METHOD_ALL_SHAPES] = "all_shapes",
     [CVP_METHOD_BOUNDED] = "bounded",
+    [CVP_METHOD_REGIONS] = "regions",
 };
 
 /* DESIGN.md's "what a pass means" column, shortened to one line each. */
@@ -33,6 +34,8 @@ static const char *const method_strengths[CVP_METHOD_COUNT] = {
     [CVP_METHOD_SYMBOLIC] = "holds for every real value, for each shape checked",
     [CVP_METHOD_ALL_SHAPES] = "holds for every shape satisfying the constraints",
     [CVP_METHOD_BOUNDED] = "holds within the stated rigorous error bound at the instances checked",
+    [CVP_METHOD_REGIONS] = "holds for every real value on every cell of the "
+                           "kinks, for each shape checked",
 };
 
 const char *cvp_method_name(cvp_method m)

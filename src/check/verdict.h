@@ -21,6 +21,7 @@ typedef enum {
     CVP_METHOD_SYMBOLIC,
     CVP_METHOD_ALL_SHAPES,
     CVP_METHOD_BOUNDED,
+    CVP_METHOD_REGIONS,
     CVP_METHOD_COUNT
 } cvp_method;
 

@@ -238,7 +238,7 @@ int cvp_cli_check(int argc, char **argv)
                     found = m;
             if (found < 0) {
                 fprintf(stderr, "convproof check: unknown method '%s' (exact, "
-                        "random, symbolic, all_shapes, bounded)\n", value);
+                        "random, symbolic, all_shapes, bounded, regions)\n", value);
                 rc = CVP_EXIT_USAGE;
             } else {
                 options.only[found] = true;

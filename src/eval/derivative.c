@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/cells.h"
+
 #include "eval/derivative_bounded.h"
 #include "eval/subgrad.h"
 #include "kernel/ring_interval.h"
@@ -224,8 +226,22 @@ static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
                                   "not an indeterminate", k);
     cvp_value body;
     cvp_value_init(&body);
+    /* Polynomials ordered along a cell (the regions method, kernel/
+     * cells.h): where every comparison inside the body is strict on the
+     * cell, the body equals its polynomial on a neighbourhood of each
+     * point, and the formal derivative is the derivative.  A comparison
+     * that ties on the cell is a kink there, where the derivative depends
+     * on the neighbouring cells: not judged. */
+    cvp_cells *cells = R->order_context;
+    size_t ties_before = cells != NULL ? cvp_cells_ties(cells) : 0;
     if (st == CVP_OK)
         st = cvp_eval_node(&body, body_node, d->context);
+    if (st == CVP_OK && cells != NULL && cvp_cells_ties(cells) != ties_before)
+        st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
+                              "the differentiated function has a kink on this "
+                              "cell of regions (a ReLU input at 0 or a tie), "
+                              "where its derivative depends on the neighbouring "
+                              "cells");
     if (st == CVP_OK)
         st = check_body(d, &body, body_node);
     cvp_tensor_t result;

@@ -53,6 +53,10 @@ struct cvp_ring {
     void (*format)(cvp_ring *R, char *buf, size_t bufsize, const void *a);
 
     void *context;        /* ring-specific state, owned by the ring */
+    /* State of a cmp installed over a ring without an order of its own
+     * (kernel/cells.h orders polynomials along one cell); borrowed, NULL
+     * otherwise. */
+    void *order_context;
     /* A ring of placeholders (cvp_ring_shape): operators compute output
      * shapes and costs but skip their loop nests. */
     bool shape_only;

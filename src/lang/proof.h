@@ -104,7 +104,8 @@ typedef struct {
 
 /* One method of a `by` line with its options, e.g. exact(trials=5). */
 typedef struct {
-    const char *name;    /* "exact", "random", "symbolic", "all_shapes", "bounded" */
+    const char *name;    /* "exact", "random", "symbolic", "all_shapes", "bounded",
+                          * "regions" */
     cvp_srcpos pos;
     size_t option_count;
     const char **option_names;    /* "trials", "seed", ... */

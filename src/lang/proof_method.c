@@ -14,7 +14,7 @@
 #include "lang/suggest.h"
 
 const char *const cvp_proof_method_names[] = {
-    "exact", "random", "symbolic", "all_shapes", "bounded",
+    "exact", "random", "symbolic", "all_shapes", "bounded", "regions",
 };
 const size_t cvp_proof_method_name_count =
     sizeof cvp_proof_method_names / sizeof cvp_proof_method_names[0];
@@ -32,6 +32,7 @@ typedef struct {
 #define MAX_TRIALS 100000L       /* instances or points per shape */
 #define MAX_PREC 65536L          /* bits of MPFR working precision */
 #define MAX_TOL 65536L           /* the bound 2^-tol */
+#define MAX_CELLS 10000000L      /* cells per shape of `regions` */
 
 /* Indexed like cvp_proof_method_names. */
 static const struct {
@@ -46,6 +47,8 @@ static const struct {
     /* bounded: working precision in bits, tolerance 2^-tol */
     {4, {{"prec", 16, MAX_PREC}, {"tol", 1, MAX_TOL},
          {"trials", 1, MAX_TRIALS}, {"seed", 0, LONG_MAX}}},
+    /* regions: cells per shape, the seed of its points */
+    {2, {{"cells", 1, MAX_CELLS}, {"seed", 0, LONG_MAX}}},
 };
 
 _Static_assert(sizeof method_options / sizeof method_options[0]
@@ -53,7 +56,7 @@ _Static_assert(sizeof method_options / sizeof method_options[0]
                           / sizeof cvp_proof_method_names[0],
                "one option list per method");
 
-#define METHOD_LIST "exact, random, symbolic, all_shapes, bounded"
+#define METHOD_LIST "exact, random, symbolic, all_shapes, bounded, regions"
 
 /* Looks the current identifier up among the methods. */
 static cvp_status find_method(cvp_proof_state *st, size_t *index)

@@ -31,8 +31,10 @@
  *   NAME, DIGITS, expression: as in lang/parser.h (an expression, like
  *              every statement, ends at the end of its line)
  *   METHOD     := 'exact' | 'random' | 'symbolic' | 'all_shapes' | 'bounded'
+ *               | 'regions'
  *   options    exact, random: trials (>= 1), seed (>= 0); exact: ties (>= 0);
- *              bounded: digits (>= 1); symbolic, all_shapes: none
+ *              bounded: prec, tol, trials, seed; regions: cells (>= 1),
+ *              seed; symbolic, all_shapes: none
  *
  * '#' starts a comment that runs to the end of the line; blank lines and
  * comments may appear anywhere.  The statement words are ordinary

@@ -1,0 +1,108 @@
+/* cells.h -- the cells of the kink hyperplanes met while a claim is
+ * evaluated over polynomials (part of the trusted kernel: a PASS of the
+ * `regions` method rests on this file, kernel/lp.c and kernel/ring_poly.c).
+ *
+ * Over the polynomial ring every input entry is an indeterminate
+ * x_0 .. x_{n-1}.  A ReLU, a maximum, `abs` and every other comparison
+ * ask the ring for the sign of d = a - b, the difference of the two
+ * values compared.  When d is affine in x (degree <= 1), its sign is
+ * constant on each side of the hyperplane d = 0; a cvp_cells object
+ * answers each such question as one branch of a depth-first search over
+ * the three answers d > 0, d < 0, d = 0, so that each complete
+ * evaluation ("walk") sees one cell: the set of x where every answer
+ * given holds, a polyhedron cut out by strict inequalities and
+ * equalities.  On that cell every value computed is a polynomial that
+ * equals, at each point of the cell, what exact evaluation in Q gives
+ * there (the same answers are taken at every comparison).
+ *
+ * Soundness: a branch is left out only when no point takes it.  A new
+ * comparison whose d, after the cell's equalities are substituted, is a
+ * constant has one answer.  Otherwise the cell's free coordinates range
+ * over a nonempty open convex set, on which a nonconstant affine d takes
+ * one strict sign everywhere (a forced answer) or both signs and 0; the
+ * strict sign the current witness point does not show is decided by the
+ * exact LP of kernel/lp.h with a checked certificate, and every branch
+ * taken gets a witness point of its own that is checked against every
+ * inequality and equality of its cell directly.  So the walks together
+ * cover every point of Q^n (and of R^n: the cells are defined by
+ * rational forms), each point by the walk whose answers it satisfies.
+ *
+ * A comparison whose d has degree 2 or more is not decided: the ring
+ * records CVP_ERR_UNSUPPORTED (the walk cannot go on).  A replayed walk
+ * that meets a comparison other than the recorded one (the evaluation
+ * was not deterministic) records CVP_ERR_UNSUPPORTED too, never a guess.
+ *
+ * Ownership: a cvp_cells owns its trail, forms and points; a ring it is
+ * attached to borrows it (clear the ring's elements and the ring before
+ * freeing the cells).  Single-threaded, like the ring.
+ */
+#ifndef CVP_CELLS_H
+#define CVP_CELLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel/ring.h"
+#include "kernel/ring_poly.h"
+
+typedef struct cvp_cells cvp_cells;
+
+/* A search over n indeterminates whose first witness is `start` (n
+ * entries; any point: choosing one where few comparisons tie saves LP
+ * calls). */
+cvp_cells *cvp_cells_new(size_t n, const mpq_t *start);
+void cvp_cells_free(cvp_cells *cells);
+
+/* Makes R, a ring of cvp_ring_poly_init with n variables, ordered by
+ * `cells`: its cmp answers along the current walk. */
+void cvp_cells_attach(cvp_cells *cells, cvp_ring *R);
+
+/* Starts a walk: the answers of the current path are given again, in
+ * order, then new comparisons extend it (their first answer). */
+void cvp_cells_begin(cvp_cells *cells);
+
+/* After a walk: moves to the next branch not explored yet.  *more is
+ * false once every branch has been walked.  CVP_ERR_LIMIT when an LP
+ * exceeds its size limit (kernel/lp.h). */
+cvp_status cvp_cells_advance(cvp_cells *cells, bool *more, cvp_error *err);
+
+/* The comparisons answered "equal" so far on this walk whose two values
+ * are not the same polynomial: kinks the cell lies on (a ReLU input or a
+ * tie that is 0 on the cell but not everywhere).  A derivative taken
+ * over the cell is the function's derivative only if its evaluation
+ * added none (eval/derivative.c). */
+size_t cvp_cells_ties(const cvp_cells *cells);
+
+/* The answers recorded on the current walk, and how many are equalities
+ * (the cell's codimension). */
+size_t cvp_cells_depth(const cvp_cells *cells);
+size_t cvp_cells_equalities(const cvp_cells *cells);
+
+/* Whether polynomial p of R vanishes on the whole current cell: p with
+ * the cell's equalities substituted is the zero polynomial (a polynomial
+ * that vanishes on a nonempty relatively open subset of an affine space
+ * vanishes on all of it, and conversely).  CVP_ERR_LIMIT when the
+ * substitution exceeds the ring's term limit. */
+cvp_status cvp_cells_vanishes(cvp_cells *cells, cvp_ring *R, const cvp_poly *p,
+                              bool *vanishes, cvp_error *err);
+
+/* A point of the current cell into x (n entries): the witness moved by
+ * `eps` * direction (n integers, NULL: none), eps = 2^-k for the
+ * smallest k >= `first_halving` at which every strict inequality still
+ * holds; the equalities' coordinates follow the free ones.  The point is
+ * checked against the cell before it is returned (CVP_ASSERT). */
+void cvp_cells_point(const cvp_cells *cells, const long *direction,
+                     unsigned first_halving, mpq_t *x);
+
+/* Whether x (n entries) lies in the current cell. */
+bool cvp_cells_contains(const cvp_cells *cells, const mpq_t *x);
+
+/* The value of polynomial p at the point x (n entries). */
+void cvp_cells_poly_at(mpq_t value, const cvp_poly *p, const mpq_t *x);
+
+/* The current cell as text, one answer a line ("X[0] - X[1] > 0"), at
+ * most `max_lines` lines, with R's variable names; malloc'd. */
+char *cvp_cells_describe(const cvp_cells *cells, const cvp_ring *R,
+                         size_t max_lines);
+
+#endif
