@@ -256,10 +256,11 @@ static void try_zero_inputs(claim_context *c, cvp_env *env)
 }
 
 /* Replaces the non-integer entry *v by the first simpler p/q that still
- * fails: q = 1, 2, 4, ..., 64 in turn up to v's denominator, |p|/q below
- * |v| and at most 64, the sign of v first (so shrinking ends: each step
- * lowers the denominator, or the magnitude at the same one).  Returns
- * whether it changed. */
+ * fails: q = 1, 2, 4, ..., 64 in turn up to v's denominator, |p|/q at
+ * most 64 and at most |v| rounded up (below |v| at v's own denominator),
+ * the sign of v first; so -1/2 may become 1, and shrinking ends (each
+ * step lowers the denominator, or the magnitude at the same one).
+ * Returns whether it changed. */
 static bool shrink_fraction(claim_context *c, cvp_env *env, mpq_ptr v)
 {
     mpq_t old, limit;
@@ -269,6 +270,9 @@ static bool shrink_fraction(claim_context *c, cvp_env *env, mpq_ptr v)
     mpq_abs(limit, old);
     if (mpq_cmp_ui(limit, 64, 1) > 0)
         mpq_set_ui(limit, 64, 1);
+    mpz_t ceiling;
+    mpz_init(ceiling);
+    mpz_cdiv_q(ceiling, mpq_numref(limit), mpq_denref(limit));
     int sign = mpq_sgn(old);
     bool found = false;
     for (unsigned long q = 1; q <= 64 && mpz_cmp_ui(mpq_denref(old), q) >= 0
@@ -276,7 +280,9 @@ static bool shrink_fraction(claim_context *c, cvp_env *env, mpq_ptr v)
         for (long p = 1; !found; p++) {
             mpq_set_si(v, p, q);
             mpq_canonicalize(v);
-            if (mpq_cmp(v, limit) >= 0)
+            /* below |v| at its own denominator, up to its ceiling below */
+            if (mpz_cmp_ui(mpq_denref(old), q) == 0 ? mpq_cmp(v, limit) >= 0
+                                                    : mpq_cmp_z(v, ceiling) > 0)
                 break;
             for (int s = 0; s < 2 && !found; s++) {
                 mpq_set_si(v, (s == 0 ? sign : -sign) * p, q);
@@ -286,6 +292,7 @@ static bool shrink_fraction(claim_context *c, cvp_env *env, mpq_ptr v)
         }
     if (!found)
         mpq_set(v, old);
+    mpz_clear(ceiling);
     mpq_clear(old);
     mpq_clear(limit);
     return found;
