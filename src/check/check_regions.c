@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eval/eval.h"
 #include "check/limits.h"
@@ -32,6 +33,9 @@
 #include "kernel/ring_poly.h"
 
 #define DEFAULT_CELLS 2000L
+/* Seconds regions may take on a claim when it joins the default methods
+ * on its own account (check.c); named, it has the claim's whole time. */
+#define DEFAULT_RUN_SECONDS 10.0
 /* Points tried in a cell: to find one where a nonzero difference is
  * nonzero (a polynomial's zeros are rare, but the cell's own witness may
  * be one), and to sample a cell the method cannot compare. */
@@ -216,7 +220,15 @@ static size_t count_inputs(claim_context *c, const cvp_shape_point *p)
 typedef struct {
     size_t cells, tie_cells, sampled, most, walks;
     char *open_reason;
+    double deadline;   /* monotonic seconds, or 0: none of its own */
 } regions_tally;
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
                                  regions_tally *tally, cvp_method_result *m,
@@ -224,6 +236,15 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
 {
     const cvp_shape_point *p = &c->shapes.points[s];
     size_t n = count_inputs(c, p);
+    if (n > CVP_CELLS_MAX_INPUTS) {
+        char shape[256];
+        cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+        cvp_set_textf(&m->reason, "not decided: %zu input entries at shape %s, "
+                      "more than the %zu regions walks over (shrink the dims); "
+                      "%zu cells held at the shapes before", n, shape,
+                      CVP_CELLS_MAX_INPUTS, tally->cells);
+        return RUN_UNDECIDED;
+    }
     cvp_rng rng;
     cvp_rng_seed(&rng, check_mix_seed(c, CVP_METHOD_REGIONS, s, 0));
     /* a start away from the hyperplanes through 0 that ReLU inputs and
@@ -246,6 +267,17 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
         if (cvp_interrupt_poll()) {
             *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
             kind = RUN_ERROR;
+            break;
+        }
+        if (tally->deadline > 0 && monotonic_seconds() > tally->deadline) {
+            char shape[256];
+            cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+            cvp_set_textf(&m->reason, "not decided: regions' %.0f s when it joins "
+                          "the default methods ran out at shape %s after %zu "
+                          "cells there (name it, `by regions`, to give it the "
+                          "claim's whole time); %zu cells held at the shapes "
+                          "before", DEFAULT_RUN_SECONDS, shape, walks, held_before);
+            kind = RUN_UNDECIDED;
             break;
         }
         if (walks == (size_t)max_cells) {
@@ -348,7 +380,9 @@ run_kind check_run_regions(claim_context *c, const cvp_proof_method *decl,
 {
     long max_cells = check_method_option(decl, "cells", DEFAULT_CELLS);
     check_method_seed(c, decl);
-    regions_tally tally = {0, 0, 0, 0, 0, NULL};
+    regions_tally tally = {0, 0, 0, 0, 0, NULL, 0};
+    if (decl == NULL)   /* joined the default methods */
+        tally.deadline = monotonic_seconds() + DEFAULT_RUN_SECONDS;
     run_kind kind = RUN_HELD;
     for (size_t s = 0; s < c->shapes.count && kind == RUN_HELD; s++) {
         kind = regions_at_shape(c, s, max_cells, &tally, m, st);

@@ -8,13 +8,16 @@
 #include "kernel/alloc.h"
 #include "kernel/lp.h"
 
-/* The longest path: each answer keeps two vectors of n rationals. */
+/* The longest path: each answer keeps two vectors of n + 1 rationals,
+ * so the path holds at most CVP_CELLS_MAX_PATH_ENTRIES of them. */
 #define MAX_DEPTH ((size_t)100000)
 /* Halvings of a step before a move gives up (cells.h: cvp_cells_point). */
 #define MAX_HALVINGS 256u
 
 typedef struct {
     mpq_t *form;       /* n + 1: the coefficients of d, then its constant */
+    size_t *nonzero;   /* the indices of form's nonzero entries */
+    size_t nonzeros;
     int sign;          /* the answer taken: d > 0 (1), d < 0 (-1), d = 0 (0) */
     unsigned pending;  /* answers still to walk: bit (answer + 1) */
     mpq_t *witness;    /* n: a point of the cell after this answer */
@@ -31,7 +34,10 @@ struct cvp_cells {
      * with no substituted variable on the right. */
     mpq_t **subst;
     size_t equalities;
-    mpq_t *point;      /* a point of the current cell */
+    /* A point of the current cell: start, or the witness of the last
+     * answer applied (borrowed; witnesses do not change while their
+     * answer is on the path). */
+    mpq_t *point;
     mpq_t *start;      /* the witness of the whole space */
     mpq_t *scratch;    /* n + 1 */
     mpq_t *form;       /* n + 1: the comparison being answered */
@@ -65,7 +71,6 @@ cvp_cells *cvp_cells_new(size_t n, const mpq_t *start)
     cvp_cells *cells = cvp_xcalloc(1, sizeof *cells);
     cells->n = n;
     cells->subst = cvp_xcalloc(n ? n : 1, sizeof *cells->subst);
-    cells->point = vector_new(n);
     cells->start = vector_new(n);
     for (size_t k = 0; k < n; k++)
         mpq_set(cells->start[k], start[k]);
@@ -81,7 +86,9 @@ static void decision_free(const cvp_cells *cells, decision *d)
 {
     vector_free(d->form, cells->n + 1);
     vector_free(d->witness, cells->n);
+    free(d->nonzero);
     d->form = d->witness = NULL;
+    d->nonzero = NULL;
 }
 
 static void clear_subst(cvp_cells *cells)
@@ -102,7 +109,6 @@ void cvp_cells_free(cvp_cells *cells)
     free(cells->trail);
     clear_subst(cells);
     free(cells->subst);
-    vector_free(cells->point, cells->n);
     vector_free(cells->start, cells->n);
     vector_free(cells->scratch, cells->n + 1);
     vector_free(cells->form, cells->n + 1);
@@ -225,8 +231,18 @@ static bool satisfies(const cvp_cells *cells, size_t count, mpq_t *const x)
     mpq_init(t);
     bool ok = true;
     for (size_t k = 0; ok && k < count; k++) {
-        form_at(value, cells->trail[k].form, x, cells->n, t);
-        ok = mpq_sgn(value) == cells->trail[k].sign;
+        const decision *d = &cells->trail[k];
+        mpq_set_ui(value, 0, 1);
+        for (size_t i = 0; i < d->nonzeros; i++) {
+            size_t j = d->nonzero[i];
+            if (j == cells->n) {
+                mpq_add(value, value, d->form[j]);
+            } else {
+                mpq_mul(t, d->form[j], x[j]);
+                mpq_add(value, value, t);
+            }
+        }
+        ok = mpq_sgn(value) == d->sign;
     }
     mpq_clear(value);
     mpq_clear(t);
@@ -243,7 +259,7 @@ bool cvp_cells_contains(const cvp_cells *cells, const mpq_t *x)
 void cvp_cells_begin(cvp_cells *cells)
 {
     clear_subst(cells);
-    vector_copy(cells->point, cells->start, cells->n);
+    cells->point = cells->start;
     cells->depth = 0;
     cells->ties = 0;
 }
@@ -254,7 +270,7 @@ static void apply(cvp_cells *cells, size_t k)
     decision *d = &cells->trail[k];
     if (d->sign == 0)
         add_equality(cells, d->form);
-    vector_copy(cells->point, d->witness, cells->n);
+    cells->point = d->witness;
     cells->depth = k + 1;
 }
 
@@ -296,10 +312,19 @@ static cvp_status lp_witness(cvp_cells *cells, size_t count, mpq_t *out,
 {
     size_t n = cells->n;
     size_t m = 0;
-    cvp_lp_row *rows = cvp_xcalloc(count + 1, sizeof *rows);
-    size_t *index = cvp_xmalloc((count + 1) * (n + 1) * sizeof *index);
-    mpq_t *coef = vector_new((count + 1) * (n + 1));
     mpq_t *r = vector_new(n + 1);
+    /* the rows' entries, counted first: a path's forms are sparse */
+    size_t entries = 1;   /* t > 0 */
+    for (size_t k = 0; k < count; k++)
+        if (cells->trail[k].sign != 0) {
+            reduce(cells, r, cells->trail[k].form);
+            for (size_t j = 0; j <= n; j++)
+                entries += mpq_sgn(r[j]) != 0;
+        }
+    cvp_lp_row *rows = cvp_xcalloc(count + 1, sizeof *rows);
+    size_t *index = cvp_xmalloc(entries * sizeof *index);
+    mpq_t *coef = vector_new(entries);
+    size_t used = 0;
     bool empty = false;
     for (size_t k = 0; k < count && !empty; k++) {
         const decision *d = &cells->trail[k];
@@ -313,24 +338,26 @@ static cvp_status lp_witness(cvp_cells *cells, size_t count, mpq_t *out,
             empty = mpq_sgn(r[n]) <= 0;   /* a false constant: no point */
             continue;
         }
-        size_t len = 0, base = m * (n + 1);
+        size_t len = 0, base = used;
         for (size_t j = 0; j <= n; j++)
             if (mpq_sgn(r[j]) != 0) {
                 index[base + len] = j;
                 mpq_set(coef[base + len], r[j]);
                 len++;
             }
+        used += len;
         rows[m].len = len;
         rows[m].index = &index[base];
         rows[m].coef = &coef[base];
         m++;
     }
     /* t > 0 */
-    index[m * (n + 1)] = n;
-    mpq_set_ui(coef[m * (n + 1)], 1, 1);
+    CVP_ASSERT(used < entries);
+    index[used] = n;
+    mpq_set_ui(coef[used], 1, 1);
     rows[m].len = 1;
-    rows[m].index = &index[m * (n + 1)];
-    rows[m].coef = &coef[m * (n + 1)];
+    rows[m].index = &index[used];
+    rows[m].coef = &coef[used];
     m++;
     cvp_status st = CVP_OK;
     *found = false;
@@ -354,7 +381,7 @@ static cvp_status lp_witness(cvp_cells *cells, size_t count, mpq_t *out,
         cvp_lp_result_clear(&res);
     }
     vector_free(r, n + 1);
-    vector_free(coef, (count + 1) * (n + 1));
+    vector_free(coef, entries);
     free(index);
     free(rows);
     return st;
@@ -423,13 +450,11 @@ static cvp_status witness_for(cvp_cells *cells, size_t k, int sign, mpq_t *out,
     if (!*found && sign == 0 && !constant) {
         /* undo the equality: rebuild the substitutions of trail[0..k-1] */
         size_t depth = cells->depth;
-        mpq_t *keep = vector_new(n);
-        vector_copy(keep, cells->point, n);
+        mpq_t *keep = cells->point;
         cvp_cells_begin(cells);
         for (size_t i = 0; i < depth; i++)
             apply(cells, i);
-        vector_copy(cells->point, keep, n);
-        vector_free(keep, n);
+        cells->point = keep;
     }
     if (!*found)
         d->sign = saved_sign;
@@ -452,6 +477,14 @@ static void push_decision(cvp_cells *cells, mpq_t *const form)
     decision *d = &cells->trail[cells->len++];
     d->form = vector_new(cells->n + 1);
     vector_copy(d->form, form, cells->n + 1);
+    d->nonzeros = 0;
+    for (size_t j = 0; j <= cells->n; j++)
+        d->nonzeros += mpq_sgn(form[j]) != 0;
+    d->nonzero = cvp_xmalloc((d->nonzeros ? d->nonzeros : 1) * sizeof *d->nonzero);
+    d->nonzeros = 0;
+    for (size_t j = 0; j <= cells->n; j++)
+        if (mpq_sgn(form[j]) != 0)
+            d->nonzero[d->nonzeros++] = j;
     d->witness = vector_new(cells->n);
     d->sign = 0;
     d->pending = 0;
@@ -503,9 +536,12 @@ static int decide_new(cvp_cells *cells, cvp_ring *R, mpq_t *const form)
     reduce(cells, r, form);
     if (is_constant(r, n))
         return mpq_sgn(r[n]);   /* one answer on the whole cell */
-    if (cells->len >= MAX_DEPTH) {
+    size_t max_depth = CVP_CELLS_MAX_PATH_ENTRIES / (2 * (n + 1));
+    if (max_depth > MAX_DEPTH)
+        max_depth = MAX_DEPTH;
+    if (cells->len >= max_depth) {
         cvp_ring_fail(R, CVP_ERR_LIMIT, "regions: more than %zu comparisons on "
-                      "one path", MAX_DEPTH);
+                      "one path (%zu inputs)", max_depth, n);
         return 0;
     }
     mpq_t value;
@@ -574,9 +610,7 @@ static int cells_cmp(cvp_ring *R, const void *a, const void *b)
     R->init(R, &diff);
     R->sub(R, &diff, a, b);
     int answer = 0;
-    mpq_t *form = cells->form;
-    for (size_t j = 0; j <= n; j++)
-        mpq_set_ui(form[j], 0, 1);
+    mpq_t *form = cells->form;   /* all 0 between calls */
     bool affine = !cvp_ring_failed(R);
     for (size_t k = 0; affine && k < diff.len; k++) {
         const cvp_poly_term *t = &diff.terms[k];
@@ -607,9 +641,9 @@ static int cells_cmp(cvp_ring *R, const void *a, const void *b)
     if (affine && cells->depth < cells->len) {
         /* a replayed answer: the same comparison must come back */
         decision *d = &cells->trail[cells->depth];
-        bool same = true;
-        for (size_t j = 0; same && j <= n; j++)
-            same = mpq_equal(d->form[j], form[j]) != 0;
+        bool same = d->nonzeros == diff.len;
+        for (size_t i = 0; same && i < d->nonzeros; i++)
+            same = mpq_equal(d->form[d->nonzero[i]], form[d->nonzero[i]]) != 0;
         if (same) {
             answer = d->sign;
             apply(cells, cells->depth);
@@ -622,6 +656,14 @@ static int cells_cmp(cvp_ring *R, const void *a, const void *b)
     }
     if (answer == 0 && !cvp_ring_failed(R) && !is_constant(form, n))
         cells->ties++;
+    /* back to all 0: only the entries of diff's terms were set */
+    for (size_t k = 0; k < diff.len; k++) {
+        const cvp_poly_term *t = &diff.terms[k];
+        if (t->degree == 0)
+            mpq_set_ui(form[n], 0, 1);
+        else if (t->vars[0] < n)
+            mpq_set_ui(form[t->vars[0]], 0, 1);
+    }
     R->clear(R, &diff);
     return answer;
 }

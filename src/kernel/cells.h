@@ -47,6 +47,13 @@
 
 typedef struct cvp_cells cvp_cells;
 
+/* The rationals one path may keep (forms and witnesses of its answers):
+ * past it a walk fails with CVP_ERR_LIMIT.  A search over more than
+ * CVP_CELLS_MAX_INPUTS indeterminates is not started (the caller says
+ * so). */
+#define CVP_CELLS_MAX_PATH_ENTRIES ((size_t)1 << 24)
+#define CVP_CELLS_MAX_INPUTS ((size_t)256)
+
 /* A search over n indeterminates whose first witness is `start` (n
  * entries; any point: choosing one where few comparisons tie saves LP
  * calls). */
