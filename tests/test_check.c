@@ -12,6 +12,7 @@
  * method: a copy of the field Q whose `mul` counts its calls.
  */
 #include "testutil.h"
+#include "testutil_check.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -26,123 +27,6 @@
 #include "kernel/tensor.h"
 #include "kernel/textbook.h"
 #include "lang/proof.h"
-
-/* ---- running a proof text ----------------------------------------------- */
-
-typedef struct {
-    cvp_proof_file file;
-    cvp_report report;
-    cvp_lang_error err;
-    cvp_status status;
-    cvp_check_options options;
-} check_run;
-
-/* Parses `text` (which must parse) and checks every claim with the
- * default options (seed 1, 3 exact trials, 2 random points per shape),
- * polynomials limited to max_terms terms (0: the default). */
-static void run_text_terms(check_run *r, const char *text, size_t max_terms);
-
-static void run_text(check_run *r, const char *text)
-{
-    run_text_terms(r, text, 0);
-}
-
-static void run_text_terms(check_run *r, const char *text, size_t max_terms)
-{
-    cvp_proof_file_init(&r->file);
-    cvp_lang_error_clear(&r->err);
-    cvp_status st = cvp_proof_parse(&r->file, text, strlen(text), "t.proof",
-                                    &r->err);
-    if (st != CVP_OK)
-        fail_msg("the test's proof text does not parse: %d:%d: %s",
-                 r->err.pos.line, r->err.pos.col, r->err.message);
-    cvp_report_init(&r->report, "test", 1);
-    cvp_check_options_default(&r->options);
-    if (max_terms > 0)
-        r->options.max_terms = max_terms;
-    r->status = cvp_check_file(&r->report, &r->file, &r->options, &r->err);
-}
-
-static void run_clear(check_run *r)
-{
-    cvp_report_clear(&r->report);
-    cvp_proof_file_clear(&r->file);
-}
-
-/* The only claim of a run, which must have checked without error. */
-static const cvp_claim_result *only_claim(const check_run *r)
-{
-    if (r->status != CVP_OK)
-        fail_msg("check failed: %d:%d: %s", r->err.pos.line, r->err.pos.col,
-                 r->err.message);
-    assert_int_equal(r->report.claim_count, 1);
-    return &r->report.claims[0];
-}
-
-/* The result of `method` in claim c (which must be there). */
-static const cvp_method_result *method_of(const cvp_claim_result *c,
-                                          cvp_method method)
-{
-    for (size_t k = 0; k < c->method_count; k++)
-        if (c->methods[k].method == method)
-            return &c->methods[k];
-    fail_msg("claim \"%s\" has no %s result", c->title ? c->title : "",
-             cvp_method_name(method));
-    return NULL;
-}
-
-/* Copies `text` without white space into buf. */
-static void squeeze(char *buf, size_t n, const char *text)
-{
-    size_t used = 0;
-    for (; text != NULL && *text != '\0' && used + 1 < n; text++)
-        if (!isspace((unsigned char)*text))
-            buf[used++] = *text;
-    buf[used] = '\0';
-}
-
-/* Asserts that `text` equals `want` once white space is removed from
- * both (the layout of the tensor text form is not under test here). */
-static void assert_text(const char *text, const char *want)
-{
-    char a[1024], b[1024];
-    assert_non_null(text);
-    squeeze(a, sizeof a, text);
-    squeeze(b, sizeof b, want);
-    if (strcmp(a, b) != 0)
-        fail_msg("got \"%s\", wanted \"%s\"", a, b);
-}
-
-/* Reads the integers of a tensor's text form ("[[0, -1]]") into
- * out[0..max); returns how many there are.  Counterexamples of integer
- * instances must not contain fractions. */
-static size_t ints_of(long *out, size_t max, const char *text)
-{
-    size_t n = 0;
-    assert_non_null(text);
-    assert_null(strchr(text, '/'));
-    for (const char *p = text; *p != '\0';) {
-        if (isdigit((unsigned char)*p)
-            || (*p == '-' && isdigit((unsigned char)p[1]))) {
-            char *end;
-            long v = strtol(p, &end, 10);
-            assert_true(n < max);
-            out[n++] = v;
-            p = end;
-        } else {
-            p++;
-        }
-    }
-    return n;
-}
-
-static size_t count_nonzero(const long *v, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += v[i] != 0;
-    return k;
-}
 
 /* ---- a true claim passes by each method ------------------------------- */
 
@@ -172,9 +56,9 @@ static void test_true_claim_passes_by_each_method(void **state)
                  "  show wide(rot180(W), X) == wide(rot180(X), W)\n"
                  "  by %s\n"
                  "}\n", cases[k].name);
-        check_run r;
-        run_text(&r, text);
-        const cvp_claim_result *c = only_claim(&r);
+        tu_check_run r;
+        tu_run_text(&r, text);
+        const cvp_claim_result *c = tu_only_claim(&r);
         assert_false(c->is_refute);
         assert_int_equal(c->line, 1);
         assert_string_equal(c->statement,
@@ -195,7 +79,7 @@ static void test_true_claim_passes_by_each_method(void **state)
         assert_int_equal(passed + cvp_report_tested_count(&r.report), 1);
         assert_int_equal(failed, 0);
         assert_int_equal(undecided, 0);
-        run_clear(&r);
+        tu_run_clear(&r);
     }
 }
 
@@ -222,20 +106,20 @@ static void check_wide_counterexample(const cvp_counterexample *cx)
     assert_string_equal(cx->input_names[0], "X");
     assert_string_equal(cx->input_names[1], "W");
     long x[4], w[4];
-    assert_int_equal(ints_of(x, 4, cx->input_values[0]), 1);
-    assert_int_equal(ints_of(w, 4, cx->input_values[1]), 2);
+    assert_int_equal(tu_ints_of(x, 4, cx->input_values[0]), 1);
+    assert_int_equal(tu_ints_of(w, 4, cx->input_values[1]), 2);
     long lhs[2] = {w[1] * x[0], w[0] * x[0]};
     long rhs[2] = {x[0] * w[0], x[0] * w[1]};
     assert_true(lhs[0] != rhs[0] || lhs[1] != rhs[1]);
     /* fewest nonzero entries, smallest values */
     assert_int_equal(x[0], 1);
-    assert_int_equal(count_nonzero(w, 2), 1);
+    assert_int_equal(tu_count_nonzero(w, 2), 1);
     assert_int_equal(w[0] + w[1], 1);
     char want[128];
     snprintf(want, sizeof want, "[[%ld, %ld]]", lhs[0], lhs[1]);
-    assert_text(cx->lhs, want);
+    tu_assert_text(cx->lhs, want);
     snprintf(want, sizeof want, "[[%ld, %ld]]", rhs[0], rhs[1]);
-    assert_text(cx->rhs, want);
+    tu_assert_text(cx->rhs, want);
     /* w0 != w1 makes both entries differ */
     snprintf(want, sizeof want, "entry [0,0]: %ld != %ld\nentry [0,1]: %ld != %ld",
              lhs[0], rhs[0], lhs[1], rhs[1]);
@@ -266,9 +150,9 @@ static void test_false_claim_fails_by_each_method(void **state)
                  "  show wide(W, X) == wide(X, W)\n"
                  "  by %s\n"
                  "}\n", cases[k].by);
-        check_run r;
-        run_text(&r, text);
-        const cvp_claim_result *c = only_claim(&r);
+        tu_check_run r;
+        tu_run_text(&r, text);
+        const cvp_claim_result *c = tu_only_claim(&r);
         assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
         assert_int_equal(c->method_count, 1);
         const cvp_method_result *m = &c->methods[0];
@@ -283,7 +167,7 @@ static void test_false_claim_fails_by_each_method(void **state)
         cvp_report_counts(&r.report, &passed, &failed, NULL);
         assert_int_equal(passed, 0);
         assert_int_equal(failed, 1);
-        run_clear(&r);
+        tu_run_clear(&r);
     }
 }
 
@@ -306,9 +190,9 @@ static void test_shrink_to_single_minus_one(void **state)
                  "  show sum(X * X) == sum(X)\n"
                  "  by %s\n"
                  "}\n", methods[k]);
-        check_run r;
-        run_text(&r, text);
-        const cvp_claim_result *c = only_claim(&r);
+        tu_check_run r;
+        tu_run_text(&r, text);
+        const cvp_claim_result *c = tu_only_claim(&r);
         assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
         const cvp_counterexample *cx = c->methods[0].counterexample;
         assert_non_null(cx);
@@ -316,13 +200,13 @@ static void test_shrink_to_single_minus_one(void **state)
         assert_int_equal(cx->input_count, 1);
         assert_string_equal(cx->input_names[0], "X");
         long x[4];
-        assert_int_equal(ints_of(x, 4, cx->input_values[0]), 4);
-        assert_int_equal(count_nonzero(x, 4), 1);
+        assert_int_equal(tu_ints_of(x, 4, cx->input_values[0]), 4);
+        assert_int_equal(tu_count_nonzero(x, 4), 1);
         assert_int_equal(x[0] + x[1] + x[2] + x[3], -1);
-        assert_text(cx->lhs, "1");
-        assert_text(cx->rhs, "-1");
+        tu_assert_text(cx->lhs, "1");
+        tu_assert_text(cx->rhs, "-1");
         assert_string_equal(cx->differences, "entry (scalar): 1 != -1");
-        run_clear(&r);
+        tu_run_clear(&r);
     }
 }
 
@@ -332,24 +216,24 @@ static void test_shrink_to_single_minus_one(void **state)
 static void test_shrink_prefers_positive_at_equal_magnitude(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"cubes are the values\" {\n"
              "  tensor X[3] values -5..5\n"
              "  show sum(X * X * X) == sum(X)\n"
              "  by exact(trials=10)\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     const cvp_counterexample *cx = c->methods[0].counterexample;
     assert_non_null(cx);
     long x[3];
-    assert_int_equal(ints_of(x, 3, cx->input_values[0]), 3);
-    assert_int_equal(count_nonzero(x, 3), 1);
+    assert_int_equal(tu_ints_of(x, 3, cx->input_values[0]), 3);
+    assert_int_equal(tu_count_nonzero(x, 3), 1);
     assert_int_equal(x[0] + x[1] + x[2], 2);
-    assert_text(cx->lhs, "8");
-    assert_text(cx->rhs, "2");
-    run_clear(&r);
+    tu_assert_text(cx->lhs, "8");
+    tu_assert_text(cx->rhs, "2");
+    tu_run_clear(&r);
 }
 
 /* Only X[0] matters (the mask zeroes the rest): the counterexample is
@@ -360,8 +244,8 @@ static void test_shrink_prefers_positive_at_equal_magnitude(void **state)
 static void test_shrink_unique_and_second_show(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"masked squares\" {\n"
              "  tensor X[3] values -4..4\n"
              "  tensor Y[2] values -4..4\n"
@@ -370,19 +254,19 @@ static void test_shrink_unique_and_second_show(void **state)
              "  show sum(Mask * X * X) == sum(Mask * X)\n"
              "  by symbolic\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    const cvp_counterexample *cx = method_of(c, CVP_METHOD_SYMBOLIC)->counterexample;
+    const cvp_counterexample *cx = tu_method_of(c, CVP_METHOD_SYMBOLIC)->counterexample;
     assert_non_null(cx);
     assert_int_equal(cx->show_line, 6);
     assert_int_equal(cx->input_count, 2);
     assert_string_equal(cx->input_names[0], "X");
-    assert_text(cx->input_values[0], "[-1, 0, 0]");
+    tu_assert_text(cx->input_values[0], "[-1, 0, 0]");
     assert_string_equal(cx->input_names[1], "Y");
-    assert_text(cx->input_values[1], "[0, 0]");
-    assert_text(cx->lhs, "1");
-    assert_text(cx->rhs, "-1");
-    run_clear(&r);
+    tu_assert_text(cx->input_values[1], "[0, 0]");
+    tu_assert_text(cx->lhs, "1");
+    tu_assert_text(cx->rhs, "-1");
+    tu_run_clear(&r);
 }
 
 /* sum(X) == 1 fails at X = [0, 0] (0 != 1), a counterexample with no
@@ -395,8 +279,8 @@ static void test_shrink_unique_and_second_show(void **state)
 static void test_shrink_reaches_all_zero(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"the sum is one\" {\n"
              "  tensor X[2] values 1..1\n"
              "  show sum(X) == 1\n"
@@ -413,16 +297,16 @@ static void test_shrink_reaches_all_zero(void **state)
     const cvp_counterexample *cx = r.report.claims[0].methods[0].counterexample;
     assert_int_equal(r.report.claims[0].outcome, CVP_OUTCOME_FAILED);
     assert_non_null(cx);
-    assert_text(cx->input_values[0], "[0, 0]");
-    assert_text(cx->lhs, "0");
-    assert_text(cx->rhs, "1");
+    tu_assert_text(cx->input_values[0], "[0, 0]");
+    tu_assert_text(cx->lhs, "0");
+    tu_assert_text(cx->rhs, "1");
     cx = r.report.claims[1].methods[0].counterexample;
     assert_int_equal(r.report.claims[1].outcome, CVP_OUTCOME_FAILED);
     assert_non_null(cx);
-    assert_text(cx->input_values[0], "[0]");
-    assert_text(cx->input_values[1], "[0]");
-    assert_text(cx->lhs, "0");
-    run_clear(&r);
+    tu_assert_text(cx->input_values[0], "[0]");
+    tu_assert_text(cx->input_values[1], "[0]");
+    tu_assert_text(cx->lhs, "0");
+    tu_run_clear(&r);
 }
 
 /* ---- refute ------------------------------------------------------------- */
@@ -434,13 +318,13 @@ static void test_shrink_reaches_all_zero(void **state)
 static void test_refute_passes_on_counterexample(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "refute \"doubling is not the identity\" {\n"
              "  tensor X[1]\n"
              "  show X + X == X\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_true(c->is_refute);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->method_count, 1);
@@ -448,30 +332,30 @@ static void test_refute_passes_on_counterexample(void **state)
     assert_int_equal(m->method, CVP_METHOD_EXACT);
     assert_int_equal(m->outcome, CVP_OUTCOME_PASSED);
     assert_non_null(m->counterexample);
-    assert_text(m->counterexample->input_values[0], "[1]");
-    assert_text(m->counterexample->lhs, "[2]");
-    assert_text(m->counterexample->rhs, "[1]");
+    tu_assert_text(m->counterexample->input_values[0], "[1]");
+    tu_assert_text(m->counterexample->lhs, "[2]");
+    tu_assert_text(m->counterexample->rhs, "[1]");
     size_t passed, failed;
     cvp_report_counts(&r.report, &passed, &failed, NULL);
     assert_int_equal(passed, 1);
     assert_int_equal(failed, 0);
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* by symbolic: the same, found as a polynomial difference first */
-    run_text(&r,
+    tu_run_text(&r,
              "refute \"doubling is not the identity\" {\n"
              "  dim N in 1..2\n"
              "  tensor X[N]\n"
              "  show X + X == X\n"
              "  by symbolic\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_PASSED);
     assert_non_null(c->methods[0].counterexample);
     assert_string_equal(c->methods[0].counterexample->shape, "N=1");
-    assert_text(c->methods[0].counterexample->input_values[0], "[1]");
-    run_clear(&r);
+    tu_assert_text(c->methods[0].counterexample->input_values[0], "[1]");
+    tu_run_clear(&r);
 }
 
 /* A refute of a true identity fails, by every method it names, and says
@@ -479,8 +363,8 @@ static void test_refute_passes_on_counterexample(void **state)
 static void test_refute_fails_on_true_identity(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "refute \"addition does not commute\" {\n"
              "  dim N in 1..3\n"
              "  tensor X[N]\n"
@@ -488,7 +372,7 @@ static void test_refute_fails_on_true_identity(void **state)
              "  show X + Y == Y + X\n"
              "  by exact, random, symbolic\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_true(c->is_refute);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     assert_int_equal(c->method_count, 3);
@@ -497,12 +381,12 @@ static void test_refute_fails_on_true_identity(void **state)
         assert_null(c->methods[k].counterexample);
         assert_int_equal(c->methods[k].shapes, 3);
     }
-    assert_non_null(method_of(c, CVP_METHOD_EXACT)->reason);
+    assert_non_null(tu_method_of(c, CVP_METHOD_EXACT)->reason);
     size_t passed, failed;
     cvp_report_counts(&r.report, &passed, &failed, NULL);
     assert_int_equal(passed, 0);
     assert_int_equal(failed, 1);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* ---- grad and jacobian -------------------------------------------------- */
@@ -511,20 +395,20 @@ static void test_refute_fails_on_true_identity(void **state)
 static void test_grad_of_sum_of_squares(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"the gradient of the squared norm\" {\n"
              "  dim M, N in 1..3\n"
              "  tensor X[M, N]\n"
              "  show grad(sum(X * X), X) == 2 * X\n"
              "  by exact, symbolic\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->shapes, 9);
-    run_clear(&r);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->shapes, 9);
+    tu_run_clear(&r);
 }
 
 /* d/dx x^3 = 3x^2, not 3x: they agree at 0 and 1 only; at magnitude 1,
@@ -541,17 +425,17 @@ static void test_grad_wrong_formula(void **state)
                  "  show grad(sum(X * X * X), X) == 3 * X\n"
                  "  by %s\n"
                  "}\n", methods[k]);
-        check_run r;
-        run_text(&r, text);
-        const cvp_claim_result *c = only_claim(&r);
+        tu_check_run r;
+        tu_run_text(&r, text);
+        const cvp_claim_result *c = tu_only_claim(&r);
         assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
         const cvp_counterexample *cx = c->methods[0].counterexample;
         assert_non_null(cx);
-        assert_text(cx->input_values[0], "[-1]");
-        assert_text(cx->lhs, "[3]");
-        assert_text(cx->rhs, "[-3]");
+        tu_assert_text(cx->input_values[0], "[-1]");
+        tu_assert_text(cx->lhs, "[3]");
+        tu_assert_text(cx->rhs, "[-3]");
         assert_string_equal(cx->differences, "entry [0]: 3 != -3");
-        run_clear(&r);
+        tu_run_clear(&r);
     }
 }
 
@@ -566,87 +450,87 @@ static void test_grad_wrong_formula(void **state)
 static void test_grad_relu_kinks(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"the gradient of relu\" {\n"
              "  tensor X[2] values -1..1\n"
              "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
              "  by exact(trials=20)\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     const cvp_counterexample *cx = c->methods[0].counterexample;
     assert_non_null(cx);
-    assert_text(cx->input_values[0], "[0, 0]");
+    tu_assert_text(cx->input_values[0], "[0, 0]");
     assert_non_null(strstr(cx->differences, "no derivative at this point: a "
                                             "ReLU"));
     assert_non_null(strstr(cx->differences, "subgrad"));
-    run_clear(&r);
+    tu_run_clear(&r);
 
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"the step function is in the derivative of relu\" {\n"
              "  tensor X[2] values -1..1\n"
              "  show relu(X) - relu(X - 1) in subgrad(sum(relu(X)), X)\n"
              "  by exact(trials=20)\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
     assert_int_equal(c->methods[0].instances, 20);
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* on positive inputs the gradient is all ones: no kink */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"the gradient of relu on positive inputs\" {\n"
              "  tensor X[2] values 1..3\n"
              "  show grad(sum(relu(X)), X) == [1, 1]\n"
              "  by exact\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
     assert_int_equal(c->methods[0].instances, 3);
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* every instance on the kink: a false formula is outside the set */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"a false gradient seen only at the kink\" {\n"
              "  tensor X[2] values 0..0\n"
              "  show 5 * X + 7 in subgrad(sum(relu(X)), X)\n"
              "  by exact\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     assert_non_null(c->methods[0].counterexample);
     size_t passed, undecided;
     cvp_report_counts(&r.report, &passed, NULL, &undecided);
     assert_int_equal(passed, 0);
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* ties=1: every instance is redrawn until it meets a kink */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"relu_backward is in the set\" {\n"
              "  tensor X[3] values -5..5\n"
              "  tensor G[3] values -5..5\n"
              "  show relu_backward(X, G) in subgrad(sum(relu(X) * G), X)\n"
              "  by exact(trials=4, ties=1)\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
     assert_non_null(strstr(c->methods[0].evidence, "until it met a kink"));
     assert_non_null(strstr(c->methods[0].evidence, "0 met none in 64 draws"));
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* symbolic cannot differentiate relu: not applicable, and since the
      * claim names it, undecided */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"the gradient of relu, symbolically\" {\n"
              "  tensor X[2]\n"
              "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
              "  by symbolic\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_NOT_APPLICABLE);
     assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* jacobian(Y, X) has rows vec(Y) and columns vec(X).  For Y = 2X it is
@@ -656,40 +540,40 @@ static void test_grad_relu_kinks(void **state)
 static void test_jacobian(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"the jacobian of doubling\" {\n"
              "  tensor X[2]\n"
              "  show jacobian(2 * X, X) == 2 * [[1, 0], [0, 1]]\n"
              "  show jacobian(X * X, X) == [[2, 0], [0, 2]] * X\n"
              "  by exact, symbolic\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
+    tu_run_clear(&r);
 
     /* A wrong matrix: the sides do not depend on X, so every entry of the
      * counterexample shrinks to 0.  jacobian(2X, X) = [[2, 0], [0, 2]]
      * differs from [[2, 0], [2, 0]] in row 1. */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"a wrong jacobian of doubling\" {\n"
              "  tensor X[2]\n"
              "  show jacobian(2 * X, X) == [[2, 0], [2, 0]]\n"
              "  by symbolic\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     const cvp_counterexample *cx = c->methods[0].counterexample;
     assert_non_null(cx);
     assert_string_equal(cx->shape, "(no dims)");
-    assert_text(cx->input_values[0], "[0, 0]");
-    assert_text(cx->lhs, "[[2, 0], [0, 2]]");
-    assert_text(cx->rhs, "[[2, 0], [2, 0]]");
+    tu_assert_text(cx->input_values[0], "[0, 0]");
+    tu_assert_text(cx->lhs, "[[2, 0], [0, 2]]");
+    tu_assert_text(cx->rhs, "[[2, 0], [2, 0]]");
     assert_string_equal(cx->differences,
                         "entry [1,0]: 0 != 2\nentry [1,1]: 2 != 0");
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* ---- mults and size: the cost model against a direct count ------------ */
@@ -885,8 +769,8 @@ static void test_mults_padding_counted_by_model_only(void **state)
 static void test_mults_and_size_in_proofs(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"costs of small operators\" {\n"
              "  tensor X[1, 1, 3, 3]\n"
              "  tensor K[1, 1, 3, 3]\n"
@@ -907,9 +791,9 @@ static void test_mults_and_size_in_proofs(void **state)
              "  show size(A @ B) == 15\n"
              "  by exact(trials=1)\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* Exercise 5-4: C_out*H*W*C_in*3*3 = 256*100*100*256*9 = 5,898,240,000,
@@ -920,8 +804,8 @@ static void test_mults_exercise_5_4(void **state)
     (void)state;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"exercise 5-4: the direct 3x3 convolution\" {\n"
              "  tensor X[1, 256, 100, 100]\n"
              "  tensor K[256, 256, 3, 3]\n"
@@ -929,7 +813,7 @@ static void test_mults_exercise_5_4(void **state)
              "  by exact(trials=1)\n"
              "}\n");
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->methods[0].instances, 1);
@@ -939,7 +823,7 @@ static void test_mults_exercise_5_4(void **state)
     double seconds = (double)(t1.tv_sec - t0.tv_sec)
                      + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     assert_true(seconds < 240.0);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* ---- which methods apply ------------------------------------------------ */
@@ -949,14 +833,14 @@ static void test_method_applicability(void **state)
     (void)state;
     /* relu needs an order, which polynomials lack: symbolic does not
      * apply, and a claim that asked for it is undecided. */
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"relu is itself\" {\n"
              "  tensor X[3]\n"
              "  show relu(X) == relu(X)\n"
              "  by symbolic\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->method_count, 1);
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_NOT_APPLICABLE);
     assert_non_null(c->methods[0].reason);
@@ -965,41 +849,41 @@ static void test_method_applicability(void **state)
     cvp_report_counts(&r.report, &passed, &failed, &undecided);
     assert_int_equal(passed + failed, 0);
     assert_int_equal(undecided, 1);
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* Without `by`: symbolic and random do not apply and are ignored;
      * exact decides, by sampling: TESTED. */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"relu is itself\" {\n"
              "  tensor X[3]\n"
              "  show relu(X) == relu(X)\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome,
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome,
                      CVP_OUTCOME_NOT_APPLICABLE);
-    assert_int_equal(method_of(c, CVP_METHOD_RANDOM)->outcome,
+    assert_int_equal(tu_method_of(c, CVP_METHOD_RANDOM)->outcome,
                      CVP_OUTCOME_NOT_APPLICABLE);
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    tu_run_clear(&r);
 
     /* ... and a false relu claim fails by exact: relu(X) == X fails for
      * any negative entry; smallest: one entry -1 (0 != -1). */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"relu is the identity\" {\n"
              "  tensor X[1] values -3..3\n"
              "  show relu(X) == X\n"
              "  by random, exact(trials=10)\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    assert_int_equal(method_of(c, CVP_METHOD_RANDOM)->outcome,
+    assert_int_equal(tu_method_of(c, CVP_METHOD_RANDOM)->outcome,
                      CVP_OUTCOME_NOT_APPLICABLE);
-    const cvp_counterexample *cx = method_of(c, CVP_METHOD_EXACT)->counterexample;
+    const cvp_counterexample *cx = tu_method_of(c, CVP_METHOD_EXACT)->counterexample;
     assert_non_null(cx);
-    assert_text(cx->input_values[0], "[-1]");
-    assert_text(cx->lhs, "[0]");
-    run_clear(&r);
+    tu_assert_text(cx->input_values[0], "[-1]");
+    tu_assert_text(cx->lhs, "[0]");
+    tu_run_clear(&r);
 }
 
 /* ---- errors in the claim -------------------------------------------------- */
@@ -1022,8 +906,8 @@ static void test_shape_error_is_located(void **state)
                  "  show xcorr(W, X) == xcorr(W, X)\n"
                  "  by %s\n"
                  "}\n", methods[k]);
-        check_run r;
-        run_text(&r, text);
+        tu_check_run r;
+        tu_run_text(&r, text);
         assert_int_equal(r.status, CVP_ERR_INPUT);
         assert_int_equal(r.err.status, CVP_ERR_INPUT);
         assert_string_equal(r.err.source, "t.proof");
@@ -1034,7 +918,7 @@ static void test_shape_error_is_located(void **state)
         /* the claim is in the report, not passed */
         assert_int_equal(r.report.claim_count, 1);
         assert_int_not_equal(r.report.claims[0].outcome, CVP_OUTCOME_PASSED);
-        run_clear(&r);
+        tu_run_clear(&r);
     }
 }
 
@@ -1042,8 +926,8 @@ static void test_shape_error_is_located(void **state)
 static void test_error_stops_the_file(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"fine\" {\n"
              "  tensor X[2]\n"
              "  show X == X\n"
@@ -1062,7 +946,7 @@ static void test_error_stops_the_file(void **state)
     assert_non_null(strstr(r.err.message, "(at shape (no dims))"));
     assert_int_equal(r.report.claim_count, 2);
     assert_int_equal(r.report.claims[0].outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* A limit leaves the claim undecided, with a located reason, and the
@@ -1072,8 +956,8 @@ static void test_error_stops_the_file(void **state)
 static void test_polynomial_limit_is_located(void **state)
 {
     (void)state;
-    check_run r;
-    run_text_terms(&r,
+    tu_check_run r;
+    tu_run_text_terms(&r,
                    "claim \"a big polynomial\" {\n"
                    "  tensor X[3]\n"
                    "  show sum(X) * sum(X) == sum(X) * sum(X)\n"
@@ -1095,7 +979,7 @@ static void test_polynomial_limit_is_located(void **state)
     assert_non_null(strstr(reason, "more than 4 terms"));
     assert_non_null(strstr(reason, "(at shape (no dims))"));
     assert_int_equal(r.report.claims[1].outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* ---- dims as values --------------------------------------------------------- */
@@ -1105,8 +989,8 @@ static void test_polynomial_limit_is_located(void **state)
 static void test_dims_as_values(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"padding adds zeros\" {\n"
              "  dim M in 1..3\n"
              "  dim U in 0..2\n"
@@ -1114,19 +998,19 @@ static void test_dims_as_values(void **state)
              "  show sum(pad(X, U)) == sum(X)\n"
              "  show size(pad(X, U)) == (M + 2 * U) * (M + 2 * U)\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->method_count, 3);
     for (size_t k = 0; k < c->method_count; k++) {
         assert_int_equal(c->methods[k].outcome, CVP_OUTCOME_PASSED);
         assert_int_equal(c->methods[k].shapes, 9);
     }
-    run_clear(&r);
+    tu_run_clear(&r);
 
     /* a dim used wrongly is caught: pad by U+1 makes the sizes differ at
      * the smallest shape, M=1, U=0: size 9, not 1.  Sides depend on no
      * value, so the inputs shrink to zero. */
-    run_text(&r,
+    tu_run_text(&r,
              "claim \"padding by one more\" {\n"
              "  dim M in 1..3\n"
              "  dim U in 0..2\n"
@@ -1134,23 +1018,23 @@ static void test_dims_as_values(void **state)
              "  show size(pad(X, U + 1)) == (M + 2 * U) * (M + 2 * U)\n"
              "  by exact\n"
              "}\n");
-    c = only_claim(&r);
+    c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     const cvp_counterexample *cx = c->methods[0].counterexample;
     assert_non_null(cx);
     assert_string_equal(cx->shape, "M=1, U=0");
-    assert_text(cx->input_values[0], "[[0]]");
-    assert_text(cx->lhs, "9");
-    assert_text(cx->rhs, "1");
-    run_clear(&r);
+    tu_assert_text(cx->input_values[0], "[[0]]");
+    tu_assert_text(cx->lhs, "9");
+    tu_assert_text(cx->rhs, "1");
+    tu_run_clear(&r);
 }
 
 /* No shape satisfies the constraints: nothing was shown. */
 static void test_no_shape_is_undecided(void **state)
 {
     (void)state;
-    check_run r;
-    run_text(&r,
+    tu_check_run r;
+    tu_run_text(&r,
              "claim \"impossible shapes\" {\n"
              "  dim M in 1..3\n"
              "  where M > 3\n"
@@ -1158,11 +1042,11 @@ static void test_no_shape_is_undecided(void **state)
              "  show X == X\n"
              "  by exact, symbolic\n"
              "}\n");
-    const cvp_claim_result *c = only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
     for (size_t k = 0; k < c->method_count; k++)
         assert_int_not_equal(c->methods[k].outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 int main(void)
