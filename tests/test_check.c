@@ -342,20 +342,16 @@ static void test_refute_passes_on_counterexample(void **state)
     tu_run_clear(&r);
 
     /* by symbolic: the same, found as a polynomial difference first */
-    tu_run_text(&r,
-             "refute \"doubling is not the identity\" {\n"
-             "  dim N in 1..2\n"
-             "  tensor X[N]\n"
-             "  show X + X == X\n"
-             "  by symbolic\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_PASSED);
-    assert_non_null(c->methods[0].counterexample);
-    assert_string_equal(c->methods[0].counterexample->shape, "N=1");
-    tu_assert_text(c->methods[0].counterexample->input_values[0], "[1]");
-    tu_run_clear(&r);
+    static const tu_claim_case by_symbolic = {
+        .text = "refute \"doubling is not the identity\" {\n"
+                "  dim N in 1..2\n"
+                "  tensor X[N]\n"
+                "  show X + X == X\n"
+                "  by symbolic\n"
+                "}\n",
+        .outcome = CVP_OUTCOME_PASSED, .method_stated = true,
+        .method_outcome = CVP_OUTCOME_PASSED, .shape = "N=1", .input = "[1]"};
+    tu_check_claim_case(&by_symbolic, "refute by symbolic");
 }
 
 /* A refute of a true identity fails, by every method it names, and says
@@ -413,30 +409,25 @@ static void test_grad_of_sum_of_squares(void **state)
 
 /* d/dx x^3 = 3x^2, not 3x: they agree at 0 and 1 only; at magnitude 1,
  * x = -1 gives 3 != -3.  Counterexample X = [-1] by both methods. */
+#define WRONG_CUBE_DERIVATIVE(by)                                       \
+    "claim \"a wrong derivative of the cube\" {\n"                      \
+    "  tensor X[1]\n"                                                   \
+    "  show grad(sum(X * X * X), X) == 3 * X\n"                         \
+    "  by " by "\n"                                                     \
+    "}\n"
+
 static void test_grad_wrong_formula(void **state)
 {
     (void)state;
-    static const char *const methods[] = {"exact(trials=10)", "symbolic"};
-    for (size_t k = 0; k < 2; k++) {
-        char text[512];
-        snprintf(text, sizeof text,
-                 "claim \"a wrong derivative of the cube\" {\n"
-                 "  tensor X[1]\n"
-                 "  show grad(sum(X * X * X), X) == 3 * X\n"
-                 "  by %s\n"
-                 "}\n", methods[k]);
-        tu_check_run r;
-        tu_run_text(&r, text);
-        const cvp_claim_result *c = tu_only_claim(&r);
-        assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-        const cvp_counterexample *cx = c->methods[0].counterexample;
-        assert_non_null(cx);
-        tu_assert_text(cx->input_values[0], "[-1]");
-        tu_assert_text(cx->lhs, "[3]");
-        tu_assert_text(cx->rhs, "[-3]");
-        assert_string_equal(cx->differences, "entry [0]: 3 != -3");
-        tu_run_clear(&r);
-    }
+    static const tu_claim_case cases[] = {
+        {.text = WRONG_CUBE_DERIVATIVE("exact(trials=10)"),
+         .outcome = CVP_OUTCOME_FAILED, .input = "[-1]", .lhs = "[3]",
+         .rhs = "[-3]", .differences = "entry [0]: 3 != -3"},
+        {.text = WRONG_CUBE_DERIVATIVE("symbolic"),
+         .outcome = CVP_OUTCOME_FAILED, .input = "[-1]", .lhs = "[3]",
+         .rhs = "[-3]", .differences = "entry [0]: 3 != -3"},
+    };
+    tu_check_claim_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* The derivative of sum(relu(X)) is 1 where x > 0 and 0 where x < 0, and
@@ -450,86 +441,63 @@ static void test_grad_wrong_formula(void **state)
 static void test_grad_relu_kinks(void **state)
 {
     (void)state;
-    tu_check_run r;
-    tu_run_text(&r,
-             "claim \"the gradient of relu\" {\n"
-             "  tensor X[2] values -1..1\n"
-             "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
-             "  by exact(trials=20)\n"
-             "}\n");
-    const cvp_claim_result *c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    const cvp_counterexample *cx = c->methods[0].counterexample;
-    assert_non_null(cx);
-    tu_assert_text(cx->input_values[0], "[0, 0]");
-    assert_non_null(strstr(cx->differences, "no derivative at this point: a "
-                                            "ReLU"));
-    assert_non_null(strstr(cx->differences, "subgrad"));
-    tu_run_clear(&r);
-
-    tu_run_text(&r,
-             "claim \"the step function is in the derivative of relu\" {\n"
-             "  tensor X[2] values -1..1\n"
-             "  show relu(X) - relu(X - 1) in subgrad(sum(relu(X)), X)\n"
-             "  by exact(trials=20)\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
-    assert_int_equal(c->methods[0].instances, 20);
-    tu_run_clear(&r);
-
-    /* on positive inputs the gradient is all ones: no kink */
-    tu_run_text(&r,
-             "claim \"the gradient of relu on positive inputs\" {\n"
-             "  tensor X[2] values 1..3\n"
-             "  show grad(sum(relu(X)), X) == [1, 1]\n"
-             "  by exact\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
-    assert_int_equal(c->methods[0].instances, 3);
-    tu_run_clear(&r);
+    static const tu_claim_case cases[] = {
+        {.text = "claim \"the gradient of relu\" {\n"
+                 "  tensor X[2] values -1..1\n"
+                 "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
+                 "  by exact(trials=20)\n"
+                 "}\n",
+         .outcome = CVP_OUTCOME_FAILED, .input = "[0, 0]",
+         .differences_has = {"no derivative at this point: a ReLU", "subgrad"}},
+        /* exact alone: TESTED */
+        {.text = "claim \"the step function is in the derivative of relu\" {\n"
+                 "  tensor X[2] values -1..1\n"
+                 "  show relu(X) - relu(X - 1) in subgrad(sum(relu(X)), X)\n"
+                 "  by exact(trials=20)\n"
+                 "}\n",
+         .outcome = CVP_OUTCOME_TESTED, .instances = 20},
+        /* on positive inputs the gradient is all ones: no kink */
+        {.text = "claim \"the gradient of relu on positive inputs\" {\n"
+                 "  tensor X[2] values 1..3\n"
+                 "  show grad(sum(relu(X)), X) == [1, 1]\n"
+                 "  by exact\n"
+                 "}\n",
+         .outcome = CVP_OUTCOME_TESTED, .instances = 3},
+        /* ties=1: every instance is redrawn until it meets a kink */
+        {.text = "claim \"relu_backward is in the set\" {\n"
+                 "  tensor X[3] values -5..5\n"
+                 "  tensor G[3] values -5..5\n"
+                 "  show relu_backward(X, G) in subgrad(sum(relu(X) * G), X)\n"
+                 "  by exact(trials=4, ties=1)\n"
+                 "}\n",
+         .outcome = CVP_OUTCOME_TESTED,
+         .evidence_has = {"until it met a kink", "0 met none in 64 draws"}},
+        /* symbolic cannot differentiate relu: not applicable, and since
+         * the claim names it, undecided */
+        {.text = "claim \"the gradient of relu, symbolically\" {\n"
+                 "  tensor X[2]\n"
+                 "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
+                 "  by symbolic\n"
+                 "}\n",
+         .outcome = CVP_OUTCOME_UNDECIDED, .method_stated = true,
+         .method_outcome = CVP_OUTCOME_NOT_APPLICABLE},
+    };
+    tu_check_claim_cases(cases, sizeof cases / sizeof cases[0]);
 
     /* every instance on the kink: a false formula is outside the set */
+    tu_check_run r;
     tu_run_text(&r,
              "claim \"a false gradient seen only at the kink\" {\n"
              "  tensor X[2] values 0..0\n"
              "  show 5 * X + 7 in subgrad(sum(relu(X)), X)\n"
              "  by exact\n"
              "}\n");
-    c = tu_only_claim(&r);
+    const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     assert_non_null(c->methods[0].counterexample);
     size_t passed, undecided;
     cvp_report_counts(&r.report, &passed, NULL, &undecided);
     assert_int_equal(passed, 0);
-    tu_run_clear(&r);
-
-    /* ties=1: every instance is redrawn until it meets a kink */
-    tu_run_text(&r,
-             "claim \"relu_backward is in the set\" {\n"
-             "  tensor X[3] values -5..5\n"
-             "  tensor G[3] values -5..5\n"
-             "  show relu_backward(X, G) in subgrad(sum(relu(X) * G), X)\n"
-             "  by exact(trials=4, ties=1)\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
-    assert_non_null(strstr(c->methods[0].evidence, "until it met a kink"));
-    assert_non_null(strstr(c->methods[0].evidence, "0 met none in 64 draws"));
-    tu_run_clear(&r);
-
-    /* symbolic cannot differentiate relu: not applicable, and since the
-     * claim names it, undecided */
-    tu_run_text(&r,
-             "claim \"the gradient of relu, symbolically\" {\n"
-             "  tensor X[2]\n"
-             "  show grad(sum(relu(X)), X) == relu(X) - relu(X - 1)\n"
-             "  by symbolic\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_NOT_APPLICABLE);
-    assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
     tu_run_clear(&r);
 }
 
@@ -557,23 +525,16 @@ static void test_jacobian(void **state)
     /* A wrong matrix: the sides do not depend on X, so every entry of the
      * counterexample shrinks to 0.  jacobian(2X, X) = [[2, 0], [0, 2]]
      * differs from [[2, 0], [2, 0]] in row 1. */
-    tu_run_text(&r,
-             "claim \"a wrong jacobian of doubling\" {\n"
-             "  tensor X[2]\n"
-             "  show jacobian(2 * X, X) == [[2, 0], [2, 0]]\n"
-             "  by symbolic\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    const cvp_counterexample *cx = c->methods[0].counterexample;
-    assert_non_null(cx);
-    assert_string_equal(cx->shape, "(no dims)");
-    tu_assert_text(cx->input_values[0], "[0, 0]");
-    tu_assert_text(cx->lhs, "[[2, 0], [0, 2]]");
-    tu_assert_text(cx->rhs, "[[2, 0], [2, 0]]");
-    assert_string_equal(cx->differences,
-                        "entry [1,0]: 0 != 2\nentry [1,1]: 2 != 0");
-    tu_run_clear(&r);
+    static const tu_claim_case wrong = {
+        .text = "claim \"a wrong jacobian of doubling\" {\n"
+                "  tensor X[2]\n"
+                "  show jacobian(2 * X, X) == [[2, 0], [2, 0]]\n"
+                "  by symbolic\n"
+                "}\n",
+        .outcome = CVP_OUTCOME_FAILED, .shape = "(no dims)", .input = "[0, 0]",
+        .lhs = "[[2, 0], [0, 2]]", .rhs = "[[2, 0], [2, 0]]",
+        .differences = "entry [1,0]: 0 != 2\nentry [1,1]: 2 != 0"};
+    tu_check_claim_case(&wrong, "a wrong jacobian");
 }
 
 /* ---- mults and size: the cost model against a direct count ------------ */
@@ -1010,23 +971,17 @@ static void test_dims_as_values(void **state)
     /* a dim used wrongly is caught: pad by U+1 makes the sizes differ at
      * the smallest shape, M=1, U=0: size 9, not 1.  Sides depend on no
      * value, so the inputs shrink to zero. */
-    tu_run_text(&r,
-             "claim \"padding by one more\" {\n"
-             "  dim M in 1..3\n"
-             "  dim U in 0..2\n"
-             "  tensor X[M, M]\n"
-             "  show size(pad(X, U + 1)) == (M + 2 * U) * (M + 2 * U)\n"
-             "  by exact\n"
-             "}\n");
-    c = tu_only_claim(&r);
-    assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    const cvp_counterexample *cx = c->methods[0].counterexample;
-    assert_non_null(cx);
-    assert_string_equal(cx->shape, "M=1, U=0");
-    tu_assert_text(cx->input_values[0], "[[0]]");
-    tu_assert_text(cx->lhs, "9");
-    tu_assert_text(cx->rhs, "1");
-    tu_run_clear(&r);
+    static const tu_claim_case one_more = {
+        .text = "claim \"padding by one more\" {\n"
+                "  dim M in 1..3\n"
+                "  dim U in 0..2\n"
+                "  tensor X[M, M]\n"
+                "  show size(pad(X, U + 1)) == (M + 2 * U) * (M + 2 * U)\n"
+                "  by exact\n"
+                "}\n",
+        .outcome = CVP_OUTCOME_FAILED, .shape = "M=1, U=0", .input = "[[0]]",
+        .lhs = "9", .rhs = "1"};
+    tu_check_claim_case(&one_more, "padding by one more");
 }
 
 /* No shape satisfies the constraints: nothing was shown. */
