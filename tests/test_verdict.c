@@ -8,11 +8,8 @@
  * worked out in the comment beside it), and every report format on a
  * two-claim report (one PASSED, one TESTED).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,42 +108,13 @@ static void test_counts(void **state)
 
 /* ---- the checker's decision ---------------------------------------------- */
 
-typedef struct {
-    cvp_proof_file file;
-    cvp_report report;
-    cvp_lang_error err;
-} check_run;
-
-/* Parses `text` (which must parse) and checks it with the default
- * options; every claim must check without error. */
-static void run_text(check_run *r, const char *text)
+/* Checks `text` with the default options; every claim must check
+ * without error. */
+static void run_text(tu_check_run *r, const char *text)
 {
-    cvp_proof_file_init(&r->file);
-    cvp_lang_error_clear(&r->err);
-    if (cvp_proof_parse(&r->file, text, strlen(text), "t.proof", &r->err) != CVP_OK)
-        fail_msg("the test's proof text does not parse: %d:%d: %s",
-                 r->err.pos.line, r->err.pos.col, r->err.message);
-    cvp_report_init(&r->report, "test", 1);
-    cvp_check_options options;
-    cvp_check_options_default(&options);
-    cvp_status st = cvp_check_file(&r->report, &r->file, &options, &r->err);
-    if (st != CVP_OK)
+    tu_run_text(r, text);
+    if (r->status != CVP_OK)
         fail_msg("check failed: %s", r->err.message);
-}
-
-static void run_clear(check_run *r)
-{
-    cvp_report_clear(&r->report);
-    cvp_proof_file_clear(&r->file);
-}
-
-static const cvp_method_result *method_of(const cvp_claim_result *c, cvp_method m)
-{
-    for (size_t k = 0; k < c->method_count; k++)
-        if (c->methods[k].method == m)
-            return &c->methods[k];
-    fail_msg("no %s result", cvp_method_name(m));
-    return NULL;
 }
 
 /* X*(X-1)*(X+1)*(X-2)*(X+2) is 0 at every integer in -2..2, the only
@@ -159,7 +127,7 @@ static const cvp_method_result *method_of(const cvp_claim_result *c, cvp_method 
 static void test_exact_alone_is_tested(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     /* true, polynomial: exact passes, and alone it proves nothing */
     run_text(&r, "claim \"doubling\" {\n"
                  "  dim N in 1..3\n"
@@ -173,20 +141,20 @@ static void test_exact_alone_is_tested(void **state)
     assert_int_equal(r.report.claim_count, 2);
     for (size_t k = 0; k < 2; k++) {
         const cvp_claim_result *c = &r.report.claims[k];
-        assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+        assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
         assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
     }
     size_t passed;
     cvp_report_counts(&r.report, &passed, NULL, NULL);
     assert_int_equal(passed, 0);
     assert_int_equal(cvp_report_tested_count(&r.report), 2);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 static void test_proving_method_makes_pass(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     run_text(&r, "claim \"doubling\" {\n"
                  "  dim N in 1..3\n"
                  "  tensor X[N]\n"
@@ -198,14 +166,14 @@ static void test_proving_method_makes_pass(void **state)
                  "  by exact, symbolic\n"
                  "}\n");
     const cvp_claim_result *c = &r.report.claims[0];
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     c = &r.report.claims[1];
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_FAILED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_FAILED);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* relu(Z) - relu(-Z) == Z holds for every real Z, but no polynomial
@@ -216,7 +184,7 @@ static void test_proving_method_makes_pass(void **state)
 static void test_default_methods_and_refutes(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     run_text(&r, "claim \"relu splits Z\" {\n"
                  "  dim N in 1..3\n"
                  "  tensor Z[N] values -3..3\n"
@@ -236,7 +204,7 @@ static void test_default_methods_and_refutes(void **state)
                  "}\n");
     assert_int_equal(r.report.claim_count, 3);
     const cvp_claim_result *c = &r.report.claims[0];
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
     for (size_t k = 0; k < c->method_count; k++)
         if (c->methods[k].method != CVP_METHOD_EXACT)
             assert_int_not_equal(c->methods[k].outcome, CVP_OUTCOME_PASSED);
@@ -244,7 +212,7 @@ static void test_default_methods_and_refutes(void **state)
     assert_int_equal(r.report.claims[1].outcome, CVP_OUTCOME_FAILED);
     /* every value in -3..-1 is a counterexample: relu(-1) = 0 != -1 */
     assert_int_equal(r.report.claims[2].outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* ---- the report formats ----------------------------------------------------- */
