@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/conv2d_backward.h"
+
 void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values)
 {
     cvp_error err;
@@ -202,4 +204,72 @@ void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
     }
     assert_int_equal(k, t->size);
     free(copy);
+}
+
+static size_t or_default(size_t given, size_t fallback)
+{
+    return given != 0 ? given : fallback;
+}
+
+void tu_check_conv_hand(const tu_conv_hand *c, const char *label)
+{
+    cvp_error err;
+    cvp_tensor_t X, K, b, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(b);
+    cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    if (c->x != NULL)
+        tu_fractions(X, c->x_rank, c->x_shape, c->x);
+    if (c->k != NULL)
+        tu_fractions(K, 4, c->k_shape, c->k);
+    if (c->b != NULL)
+        tu_fractions(b, 1, (size_t[]){c->k_shape[0]}, c->b);
+    if (c->g != NULL)
+        tu_fractions(G, c->g_rank, c->g_shape, c->g);
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    for (int a = 0; a < 2; a++) {
+        p.stride[a] = or_default(c->stride[a], 1);
+        p.padding[a] = c->padding[a];
+        p.dilation[a] = or_default(c->dilation[a], 1);
+        p.output_padding[a] = c->output_padding[a];
+    }
+    p.groups = or_default(c->groups, 1);
+    const cvp_tensor_struct *bias = c->b != NULL ? b : NULL;
+    cvp_status st = CVP_OK;
+    switch (c->op) {
+    case TU_CONV2D:
+        st = cvp_conv2d(Y, X, K, bias, &p, &err);
+        break;
+    case TU_CONV_TRANSPOSE2D:
+        st = cvp_conv_transpose2d(Y, X, K, bias, &p, &err);
+        break;
+    case TU_CONV2D_BACKWARD_INPUT:
+        st = cvp_conv2d_backward_input(Y, X, K, G, &p, &err);
+        break;
+    case TU_CONV2D_BACKWARD_WEIGHT:
+        st = cvp_conv2d_backward_weight(Y, X, K, G, &p, &err);
+        break;
+    case TU_CONV2D_BACKWARD_BIAS:
+        st = cvp_conv2d_backward_bias(Y, G, &err);
+        break;
+    default:
+        fail_msg("%s: no such operator %d", label, (int)c->op);
+    }
+    if (st != CVP_OK)
+        fprintf(stderr, "%s\n", label);
+    tu_assert_ok(st, &err);
+    tu_fractions(E, c->y_rank, c->y_shape, c->y);
+    if (!cvp_tensor_equal(Y, E))
+        fprintf(stderr, "%s\n", label);
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
+    cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+void tu_check_conv_hands(const tu_conv_hand *rows, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "row %zu", k);
+        tu_check_conv_hand(&rows[k], label);
+    }
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kernel/conv2d.h"
 #include "kernel/rng.h"
 #include "kernel/sparse.h"
 #include "kernel/tensor.h"
@@ -88,5 +89,44 @@ void tu_random_conv_case(tu_conv_case *cc, cvp_rng *rng);
 
 /* Prints the case to stderr (call before failing on it). */
 void tu_print_conv_case(const tu_conv_case *cc);
+
+/* ---- conv2d-family evaluations written out by hand -------------------- */
+
+/* Which operator a tu_conv_hand row runs. */
+typedef enum {
+    TU_CONV2D,                  /* conv2d(X, K, b) */
+    TU_CONV_TRANSPOSE2D,        /* conv_transpose2d(X, K, b) */
+    TU_CONV2D_BACKWARD_INPUT,   /* d<G, conv2d(X, K)>/dX */
+    TU_CONV2D_BACKWARD_WEIGHT,  /* d<G, conv2d(X, K)>/dK */
+    TU_CONV2D_BACKWARD_BIAS     /* d<G, conv2d(X, K, b)>/db (reads only G) */
+} tu_conv_op;
+
+/* One evaluation and its result worked out by hand.  Tensors are given by
+ * rank, shape and their entries as text ("1 2 -3", see tu_fractions).  In
+ * the parameters a zero means the default: stride, dilation and groups 1,
+ * padding and output_padding 0. */
+typedef struct {
+    tu_conv_op op;
+    int x_rank;                 /* X's rank, 4 (NCHW) or 3 (CHW) */
+    size_t x_shape[4];
+    const char *x;
+    size_t k_shape[4];          /* the weight, always rank 4 */
+    const char *k;
+    const char *b;              /* the bias (O entries), or NULL for none */
+    int g_rank;                 /* G, the backward operators' gradient */
+    size_t g_shape[4];
+    const char *g;
+    size_t stride[2], padding[2], dilation[2], output_padding[2], groups;
+    int y_rank;                 /* the expected result */
+    size_t y_shape[4];
+    const char *y;
+} tu_conv_hand;
+
+/* Runs the row and asserts that the result equals y exactly (both printed
+ * with `label` on a mismatch). */
+void tu_check_conv_hand(const tu_conv_hand *c, const char *label);
+
+/* Runs every row of a table of n rows. */
+void tu_check_conv_hands(const tu_conv_hand *rows, size_t n);
 
 #endif
