@@ -24,15 +24,6 @@ static cvp_conv2d_params params(size_t stride, size_t padding, size_t dilation,
     return p;
 }
 
-/* Fails on a random case, printing it first. */
-static void check_equal_case(const cvp_tensor_t actual, const cvp_tensor_t expected,
-                             const tu_conv_case *cc)
-{
-    if (!cvp_tensor_equal(actual, expected))
-        tu_print_conv_case(cc);
-    tu_assert_equal(actual, expected);
-}
-
 /* out := T[a, b] as a matrix, for T of rank 4. */
 static void plane(cvp_tensor_t out, const cvp_tensor_t T, size_t a, size_t b)
 {
@@ -215,7 +206,7 @@ static void test_conv2d_single_channel_equals_textbook_xcorr(void **state)
         assert_int_equal(E->shape[1], cc.Wo);
         tu_assert_ok(cvp_tensor_reshape(E, E, 4, (size_t[]){1, 1, cc.Ho, cc.Wo}, &err),
                      &err);
-        check_equal_case(Y, E, &cc);
+        tu_assert_equal_case(Y, E, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(Y);
     cvp_tensor_clear(img), cvp_tensor_clear(ker), cvp_tensor_clear(E);
@@ -232,9 +223,7 @@ static void test_conv2d_equals_sum_of_textbook_xcorr(void **state)
     cvp_tensor_init(b), cvp_tensor_init(Y), cvp_tensor_init(E);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, NULL);
         tu_random(b, &rng, 1, &cc.O, -9, 9);
         bool with_bias = t % 2 == 0;
         tu_assert_ok(cvp_conv2d(Y, X, K, with_bias ? b : NULL, &cc.p, &err), &err);
@@ -242,7 +231,7 @@ static void test_conv2d_equals_sum_of_textbook_xcorr(void **state)
                                         &err), &err);
         conv2d_by_textbook(E, X4, K, with_bias ? b : NULL, &cc.p);
         tu_assert_ok(cvp_tensor_reshape(E, E, cc.rank, cc.y_shape, &err), &err);
-        check_equal_case(Y, E, &cc);
+        tu_assert_equal_case(Y, E, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(X4), cvp_tensor_clear(K);
     cvp_tensor_clear(b), cvp_tensor_clear(Y), cvp_tensor_clear(E);
@@ -277,7 +266,7 @@ static void test_conv2d_groups_equal_separate_convolutions(void **state)
             tu_assert_ok(cvp_tensor_slice(bg, b, &start, &stop, &step, &err), &err);
             tu_assert_ok(cvp_conv2d(Yg, Xg, Kg, bg, &one, &err), &err);
             channels(part, Y, 1, g * Og, (g + 1) * Og);
-            check_equal_case(part, Yg, &cc);
+            tu_assert_equal_case(part, Yg, &cc);
         }
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b), cvp_tensor_clear(Y);
@@ -397,10 +386,7 @@ static void test_conv_transpose2d_is_adjoint_of_conv2d(void **state)
     mpq_init(lhs), mpq_init(rhs), mpq_init(diff);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
         tu_random(b, &rng, 1, &cc.C, -9, 9);
         cvp_conv2d_params p = cc.p;
         p.output_padding[0] = (cc.H + 2 * p.padding[0] - p.dilation[0] * (cc.kH - 1) - 1) %
@@ -540,20 +526,18 @@ static void test_conv2d_output_may_alias_any_input(void **state)
     cvp_tensor_init(E), cvp_tensor_init(A);
     for (int t = 0; t < 10; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, NULL);
         tu_random(b, &rng, 1, &cc.O, -9, 9);
         tu_assert_ok(cvp_conv2d(E, X, K, b, &cc.p, &err), &err);
         tu_assert_ok(cvp_tensor_set(A, X, &err), &err);
         tu_assert_ok(cvp_conv2d(A, A, K, b, &cc.p, &err), &err);
-        check_equal_case(A, E, &cc);
+        tu_assert_equal_case(A, E, &cc);
         tu_assert_ok(cvp_tensor_set(A, K, &err), &err);
         tu_assert_ok(cvp_conv2d(A, X, A, b, &cc.p, &err), &err);
-        check_equal_case(A, E, &cc);
+        tu_assert_equal_case(A, E, &cc);
         tu_assert_ok(cvp_tensor_set(A, b, &err), &err);
         tu_assert_ok(cvp_conv2d(A, X, K, A, &cc.p, &err), &err);
-        check_equal_case(A, E, &cc);
+        tu_assert_equal_case(A, E, &cc);
         /* conv_transpose2d of Y (shape of E) with K, bias of C entries;
          * output_padding as in the adjoint test keeps its output X-shaped */
         cvp_conv2d_params p = cc.p;
@@ -564,9 +548,9 @@ static void test_conv2d_output_may_alias_any_input(void **state)
         tu_random(b, &rng, 1, &cc.C, -9, 9);
         tu_assert_ok(cvp_conv_transpose2d(X, E, K, b, &p, &err), &err);
         tu_assert_ok(cvp_conv_transpose2d(E, E, K, b, &p, &err), &err);
-        check_equal_case(E, X, &cc);
+        tu_assert_equal_case(E, X, &cc);
         tu_assert_ok(cvp_conv_transpose2d(b, A, K, b, &p, &err), &err);
-        check_equal_case(b, X, &cc);
+        tu_assert_equal_case(b, X, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
     cvp_tensor_clear(E), cvp_tensor_clear(A);

@@ -15,14 +15,6 @@
 
 #define CASES 30
 
-static void check_equal_case(const cvp_tensor_t actual, const cvp_tensor_t expected,
-                             const tu_conv_case *cc)
-{
-    if (!cvp_tensor_equal(actual, expected))
-        tu_print_conv_case(cc);
-    tu_assert_equal(actual, expected);
-}
-
 /* ---- hand examples ------------------------------------------------- */
 
 #define VALID_X .x_rank = 4, .x_shape = {1, 1, 3, 3}, .x = "1 2 3 4 5 6 7 8 9", \
@@ -105,33 +97,6 @@ static void test_backward_hand_groups_and_batch(void **state)
 
 /* ---- the probed Jacobians over random configurations ----------------- */
 
-typedef struct {
-    const cvp_tensor_struct *X, *K;   /* the fixed other argument */
-    const cvp_conv2d_params *p;
-} conv_context;
-
-static cvp_status conv_of_input(cvp_tensor_t out, const cvp_tensor_t in, void *context,
-                                cvp_error *err)
-{
-    conv_context *c = context;
-    return cvp_conv2d(out, in, c->K, NULL, c->p, err);
-}
-
-static cvp_status conv_of_weight(cvp_tensor_t out, const cvp_tensor_t in, void *context,
-                                 cvp_error *err)
-{
-    conv_context *c = context;
-    return cvp_conv2d(out, c->X, in, NULL, c->p, err);
-}
-
-/* conv2d(0, K, b) = b broadcast over the positions: linear in b. */
-static cvp_status conv_of_bias(cvp_tensor_t out, const cvp_tensor_t in, void *context,
-                               cvp_error *err)
-{
-    conv_context *c = context;
-    return cvp_conv2d(out, c->X, c->K, in, c->p, err);
-}
-
 static void test_backward_input_is_transpose_of_probed_jacobian(void **state)
 {
     (void)state;
@@ -147,15 +112,12 @@ static void test_backward_input_is_transpose_of_probed_jacobian(void **state)
     mpq_init(lhs), mpq_init(rhs);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
-        conv_context ctx = {X, K, &cc.p};
-        tu_jacobian_by_probing(J, conv_of_input, &ctx, X);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
+        tu_conv_context ctx = {X, K, &cc.p};
+        tu_jacobian_by_probing(J, tu_conv2d_of_input, &ctx, X);
         tu_transpose_apply(E, J, G, X);
         tu_assert_ok(cvp_conv2d_backward_input(D, X, K, G, &cc.p, &err), &err);
-        check_equal_case(D, E, &cc);
+        tu_assert_equal_case(D, E, &cc);
         /* the adjoint loop of conv_transpose2d agrees */
         cvp_conv2d_params p = cc.p;
         p.output_padding[0] = (cc.H + 2 * p.padding[0] - p.dilation[0] * (cc.kH - 1) - 1) %
@@ -163,7 +125,7 @@ static void test_backward_input_is_transpose_of_probed_jacobian(void **state)
         p.output_padding[1] = (cc.W + 2 * p.padding[1] - p.dilation[1] * (cc.kW - 1) - 1) %
                               p.stride[1];
         tu_assert_ok(cvp_conv_transpose2d(T, G, K, NULL, &p, &err), &err);
-        check_equal_case(D, T, &cc);
+        tu_assert_equal_case(D, T, &cc);
         /* <conv2d(X, K), G> = <X, dX> */
         tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &cc.p, &err), &err);
         tu_dot(lhs, Y, G);
@@ -191,15 +153,12 @@ static void test_backward_weight_is_transpose_of_probed_jacobian(void **state)
     mpq_init(lhs), mpq_init(rhs);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
-        conv_context ctx = {X, K, &cc.p};
-        tu_jacobian_by_probing(J, conv_of_weight, &ctx, K);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
+        tu_conv_context ctx = {X, K, &cc.p};
+        tu_jacobian_by_probing(J, tu_conv2d_of_weight, &ctx, K);
         tu_transpose_apply(E, J, G, K);
         tu_assert_ok(cvp_conv2d_backward_weight(D, X, K, G, &cc.p, &err), &err);
-        check_equal_case(D, E, &cc);
+        tu_assert_equal_case(D, E, &cc);
         /* <conv2d(X, K), G> = <K, dK> */
         tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &cc.p, &err), &err);
         tu_dot(lhs, Y, G);
@@ -230,11 +189,11 @@ static void test_backward_bias_is_transpose_of_probed_jacobian(void **state)
         tu_random(K, &rng, 4, cc.k_shape, -9, 9);
         tu_zeros(b, 1, &cc.O);
         tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
-        conv_context ctx = {X0, K, &cc.p};
-        tu_jacobian_by_probing(J, conv_of_bias, &ctx, b);
+        tu_conv_context ctx = {X0, K, &cc.p};
+        tu_jacobian_by_probing(J, tu_conv2d_of_bias, &ctx, b);
         tu_transpose_apply(E, J, G, b);
         tu_assert_ok(cvp_conv2d_backward_bias(D, G, &err), &err);
-        check_equal_case(D, E, &cc);
+        tu_assert_equal_case(D, E, &cc);
     }
     cvp_sparse_clear(J);
     cvp_tensor_clear(X0), cvp_tensor_clear(K), cvp_tensor_clear(b), cvp_tensor_clear(G);
@@ -284,10 +243,7 @@ static void test_backward_output_may_alias_any_input(void **state)
     cvp_tensor_init(E), cvp_tensor_init(A);
     for (int t = 0; t < 10; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
         for (int which = 0; which < 2; which++) {
             cvp_status (*grad)(cvp_tensor_ptr, const cvp_tensor_struct *,
                                const cvp_tensor_struct *, const cvp_tensor_struct *,
@@ -296,17 +252,17 @@ static void test_backward_output_may_alias_any_input(void **state)
             tu_assert_ok(grad(E, X, K, G, &cc.p, &err), &err);
             tu_assert_ok(cvp_tensor_set(A, X, &err), &err);
             tu_assert_ok(grad(A, A, K, G, &cc.p, &err), &err);
-            check_equal_case(A, E, &cc);
+            tu_assert_equal_case(A, E, &cc);
             tu_assert_ok(cvp_tensor_set(A, K, &err), &err);
             tu_assert_ok(grad(A, X, A, G, &cc.p, &err), &err);
-            check_equal_case(A, E, &cc);
+            tu_assert_equal_case(A, E, &cc);
             tu_assert_ok(cvp_tensor_set(A, G, &err), &err);
             tu_assert_ok(grad(A, X, K, A, &cc.p, &err), &err);
-            check_equal_case(A, E, &cc);
+            tu_assert_equal_case(A, E, &cc);
         }
         tu_assert_ok(cvp_conv2d_backward_bias(E, G, &err), &err);
         tu_assert_ok(cvp_conv2d_backward_bias(G, G, &err), &err);
-        check_equal_case(G, E, &cc);
+        tu_assert_equal_case(G, E, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G);
     cvp_tensor_clear(E), cvp_tensor_clear(A);

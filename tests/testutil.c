@@ -188,6 +188,46 @@ void tu_print_conv_case(const tu_conv_case *cc)
             cc->p.dilation[0], cc->p.dilation[1], cc->p.groups, cc->Ho, cc->Wo);
 }
 
+void tu_random_conv_operands(tu_conv_case *cc, cvp_rng *rng, cvp_tensor_t X,
+                             cvp_tensor_t K, cvp_tensor_t G)
+{
+    tu_random_conv_case(cc, rng);
+    tu_random(X, rng, cc->rank, cc->x_shape, -9, 9);
+    tu_random(K, rng, 4, cc->k_shape, -9, 9);
+    if (G != NULL)
+        tu_random(G, rng, cc->rank, cc->y_shape, -9, 9);
+}
+
+void tu_assert_equal_case_at(const cvp_tensor_t actual,
+                             const cvp_tensor_t expected,
+                             const tu_conv_case *cc, const char *file, int line)
+{
+    if (!cvp_tensor_equal(actual, expected))
+        tu_print_conv_case(cc);
+    tu_assert_equal_at(actual, expected, file, line);
+}
+
+cvp_status tu_conv2d_of_input(cvp_tensor_t out, const cvp_tensor_t in,
+                              void *context, cvp_error *err)
+{
+    const tu_conv_context *c = context;
+    return cvp_conv2d(out, in, c->K, NULL, c->p, err);
+}
+
+cvp_status tu_conv2d_of_weight(cvp_tensor_t out, const cvp_tensor_t in,
+                               void *context, cvp_error *err)
+{
+    const tu_conv_context *c = context;
+    return cvp_conv2d(out, c->X, in, NULL, c->p, err);
+}
+
+cvp_status tu_conv2d_of_bias(cvp_tensor_t out, const cvp_tensor_t in,
+                             void *context, cvp_error *err)
+{
+    const tu_conv_context *c = context;
+    return cvp_conv2d(out, c->X, c->K, in, c->p, err);
+}
+
 void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
                   const char *entries)
 {

@@ -90,6 +90,39 @@ void tu_random_conv_case(tu_conv_case *cc, cvp_rng *rng);
 /* Prints the case to stderr (call before failing on it). */
 void tu_print_conv_case(const tu_conv_case *cc);
 
+/* Draws a case, then X (cc->x_shape), K (cc->k_shape) and, unless G is
+ * NULL, G (cc->y_shape, a gradient of the output), all integers in
+ * -9..9, in that order (so the draws that follow are fixed by the seed). */
+void tu_random_conv_operands(tu_conv_case *cc, cvp_rng *rng, cvp_tensor_t X,
+                             cvp_tensor_t K, cvp_tensor_t G);
+
+/* Fails on a random case unless actual equals expected, printing the case
+ * and both tensors first. */
+#define tu_assert_equal_case(actual, expected, cc) \
+    tu_assert_equal_case_at((actual), (expected), (cc), __FILE__, __LINE__)
+void tu_assert_equal_case_at(const cvp_tensor_t actual,
+                             const cvp_tensor_t expected,
+                             const tu_conv_case *cc, const char *file, int line);
+
+/* conv2d as a linear map of one argument with the others fixed (for
+ * tu_jacobian_by_probing); the context is a tu_conv_context, which
+ * borrows its tensors and parameters. */
+typedef struct {
+    const cvp_tensor_struct *X, *K;   /* the fixed other arguments */
+    const cvp_conv2d_params *p;
+} tu_conv_context;
+
+/* in |-> conv2d(in, K) */
+cvp_status tu_conv2d_of_input(cvp_tensor_t out, const cvp_tensor_t in,
+                              void *context, cvp_error *err);
+/* in |-> conv2d(X, in) */
+cvp_status tu_conv2d_of_weight(cvp_tensor_t out, const cvp_tensor_t in,
+                               void *context, cvp_error *err);
+/* in |-> conv2d(X, K, bias=in): linear in the bias when X is zero, as
+ * b broadcast over the positions. */
+cvp_status tu_conv2d_of_bias(cvp_tensor_t out, const cvp_tensor_t in,
+                             void *context, cvp_error *err);
+
 /* ---- conv2d-family evaluations written out by hand -------------------- */
 
 /* Which operator a tu_conv_hand row runs. */
