@@ -22,46 +22,6 @@
 
 #define S(...) ((size_t[]){__VA_ARGS__})
 
-/* ---- helpers ------------------------------------------------------- */
-
-/* out := an unpacked copy of t, built entry by entry from the rationals
- * (so it shares nothing with t's packed form). */
-static void unpacked_copy(cvp_tensor_t out, const cvp_tensor_t t)
-{
-    cvp_error err;
-    tu_assert_ok(cvp_tensor_resize(out, t->rank, t->shape, &err), &err);
-    for (size_t k = 0; k < t->size; k++)
-        mpq_set(cvp_tensor_at(out, k), cvp_tensor_at(t, k));
-    assert_false(cvp_tensor_is_packed(out));
-}
-
-/* t := packed tensor num[k] / den, canonicalised. */
-static void packed_of(cvp_tensor_t t, int rank, const size_t *shape,
-                      const int64_t *num, const char *den)
-{
-    cvp_error err;
-    tu_assert_ok(cvp_tensor_pack_start(t, rank, shape, &err), &err);
-    memcpy(cvp_tensor_packed_num(t), num, t->size * sizeof *num);
-    assert_int_equal(mpz_set_str(cvp_tensor_packed_den(t), den, 10), 0);
-    cvp_tensor_pack_finish(t);
-    assert_true(cvp_tensor_packed_is_canonical(t));
-}
-
-/* Entry k of t equals the rational written as text ("-3/4"). */
-static void assert_entry(const cvp_tensor_t t, size_t k, const char *text)
-{
-    mpq_t q;
-    mpq_init(q);
-    assert_int_equal(mpq_set_str(q, text, 10), 0);
-    mpq_canonicalize(q);
-    if (!mpq_equal(q, cvp_tensor_at(t, k))) {
-        gmp_fprintf(stderr, "entry %zu: %Qd, expected %s\n", k,
-                    cvp_tensor_at(t, k), text);
-        fail();
-    }
-    mpq_clear(q);
-}
-
 /* ---- building and canonical form ------------------------------------ */
 
 static void test_finish_divides_the_common_gcd(void **state)
@@ -70,34 +30,34 @@ static void test_finish_divides_the_common_gcd(void **state)
     cvp_tensor_t t;
     cvp_tensor_init(t);
     /* 6/12, -4/12, 10/12: gcd(6, 4, 10, 12) = 2 -> 3/6, -2/6, 5/6 */
-    packed_of(t, 1, S(3), (int64_t[]){6, -4, 10}, "12");
+    tu_packed_of(t, 1, S(3), (int64_t[]){6, -4, 10}, "12");
     assert_int_equal(cvp_tensor_packed_num_const(t)[0], 3);
     assert_int_equal(cvp_tensor_packed_num_const(t)[1], -2);
     assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 6);
-    assert_entry(t, 0, "1/2");
-    assert_entry(t, 1, "-1/3");
-    assert_entry(t, 2, "5/6");
+    tu_assert_entry(t, 0, "1/2");
+    tu_assert_entry(t, 1, "-1/3");
+    tu_assert_entry(t, 2, "5/6");
     /* The zero tensor has denominator 1, whatever it was built with. */
-    packed_of(t, 2, S(2, 2), (int64_t[]){0, 0, 0, 0}, "7");
+    tu_packed_of(t, 2, S(2, 2), (int64_t[]){0, 0, 0, 0}, "7");
     assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 1);
     /* INT64_MIN over 2 with 2 over 2: gcd 2 -> -2^62, 1 over 1. */
-    packed_of(t, 1, S(2), (int64_t[]){INT64_MIN, 2}, "2");
+    tu_packed_of(t, 1, S(2), (int64_t[]){INT64_MIN, 2}, "2");
     assert_true(cvp_tensor_packed_num_const(t)[0] == -((int64_t)1 << 62));
     assert_int_equal(cvp_tensor_packed_num_const(t)[1], 1);
     assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 1);
-    assert_entry(t, 0, "-4611686018427387904");
+    tu_assert_entry(t, 0, "-4611686018427387904");
     /* INT64_MIN alone over 3: gcd(2^63, 3) = 1, unchanged. */
-    packed_of(t, 0, NULL, (int64_t[]){INT64_MIN}, "3");
-    assert_entry(t, 0, "-9223372036854775808/3");
+    tu_packed_of(t, 0, NULL, (int64_t[]){INT64_MIN}, "3");
+    tu_assert_entry(t, 0, "-9223372036854775808/3");
     /* A denominator beyond 64 bits: 2^100; numerators 2^40 and 3 2^40
      * share 2^40 with it. */
-    packed_of(t, 1, S(2), (int64_t[]){(int64_t)1 << 40, (int64_t)3 << 40},
+    tu_packed_of(t, 1, S(2), (int64_t[]){(int64_t)1 << 40, (int64_t)3 << 40},
               "1267650600228229401496703205376");
-    assert_entry(t, 0, "1/1152921504606846976");      /* 2^-60 */
-    assert_entry(t, 1, "3/1152921504606846976");
+    tu_assert_entry(t, 0, "1/1152921504606846976");      /* 2^-60 */
+    tu_assert_entry(t, 1, "3/1152921504606846976");
     assert_true(cvp_tensor_packed_is_canonical(t));
     /* An empty tensor. */
-    packed_of(t, 2, S(0, 5), (int64_t[]){0}, "9");
+    tu_packed_of(t, 2, S(0, 5), (int64_t[]){0}, "9");
     assert_int_equal(cvp_tensor_size(t), 0);
     assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 1);
     cvp_tensor_clear(t);
@@ -121,7 +81,7 @@ static void test_pack_round_trips_random_rationals(void **state)
                                   (uint64_t)cvp_rng_range(&rng, 1, 16));
         else
             cvp_tensor_random_int(t, &rng, -bound, bound);
-        unpacked_copy(copy, t);
+        tu_unpacked_copy(copy, t);
         /* Small denominators and numerators always fit. */
         assert_true(cvp_tensor_pack(t));
         assert_true(cvp_tensor_packed_is_canonical(t));
@@ -165,13 +125,13 @@ static void test_boundary_values_pack_or_stay_rational(void **state)
             assert_int_equal(mpq_set_str(cvp_tensor_at(t, k), cases[c].v[k], 10), 0);
             mpq_canonicalize(cvp_tensor_at(t, k));
         }
-        unpacked_copy(copy, t);
+        tu_unpacked_copy(copy, t);
         assert_int_equal(cvp_tensor_pack(t), cases[c].fits);
         assert_int_equal(cvp_tensor_is_packed(t), cases[c].fits);
         if (cases[c].fits)
             assert_true(cvp_tensor_packed_is_canonical(t));
         for (size_t k = 0; k < 3; k++)
-            assert_entry(t, k, cases[c].v[k]);
+            tu_assert_entry(t, k, cases[c].v[k]);
         assert_true(cvp_tensor_equal(t, copy));
     }
     cvp_tensor_clear(t), cvp_tensor_clear(copy);
@@ -184,29 +144,29 @@ static void test_reads_keep_packed_writes_unpack(void **state)
     (void)state;
     cvp_tensor_t t;
     cvp_tensor_init(t);
-    packed_of(t, 1, S(3), (int64_t[]){1, 2, 3}, "4");
+    tu_packed_of(t, 1, S(3), (int64_t[]){1, 2, 3}, "4");
     uint64_t before = cvp_tensor_materialise_count();
     const cvp_tensor_struct *c = t;
-    assert_entry(c, 1, "1/2");
+    tu_assert_entry(c, 1, "1/2");
     assert_true(cvp_tensor_is_packed(t));   /* a read fills the cache only */
     assert_int_equal(cvp_tensor_materialise_count(), before + 1);
-    assert_entry(c, 2, "3/4");              /* once */
+    tu_assert_entry(c, 2, "3/4");              /* once */
     assert_int_equal(cvp_tensor_materialise_count(), before + 1);
     /* A write through the non-const accessor unpacks first, so the packed
      * form can never disagree with the rationals. */
     mpq_set_si(cvp_tensor_at(t, 0), 7, 1);
     assert_false(cvp_tensor_is_packed(t));
-    assert_entry(t, 0, "7");
-    assert_entry(t, 1, "1/2");
+    tu_assert_entry(t, 0, "7");
+    tu_assert_entry(t, 1, "1/2");
     /* Packing again sees the new value. */
     assert_true(cvp_tensor_pack(t));
-    assert_entry(t, 0, "7");
+    tu_assert_entry(t, 0, "7");
     assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 4);
     /* Resize of a packed tensor: zeros, unpacked. */
     tu_assert_ok(cvp_tensor_resize(t, 1, S(5), NULL), NULL);
     assert_false(cvp_tensor_is_packed(t));
     for (size_t k = 0; k < 5; k++)
-        assert_entry(t, k, "0");
+        tu_assert_entry(t, k, "0");
     cvp_tensor_clear(t);
 }
 
@@ -227,8 +187,8 @@ static void test_operators_on_packed_operands(void **state)
         tu_zeros(b, 2, S(4, 3));
         cvp_tensor_random_rat(a, &rng, -50, 50, 12);
         cvp_tensor_random_rat(b, &rng, -50, 50, 12);
-        unpacked_copy(ua, a);
-        unpacked_copy(ub, b);
+        tu_unpacked_copy(ua, a);
+        tu_unpacked_copy(ub, b);
         assert_true(cvp_tensor_pack(a) && cvp_tensor_pack(b));
         tu_assert_ok(cvp_tensor_matmul(got, a, b, NULL), NULL);
         tu_assert_ok(cvp_tensor_matmul(want, ua, ub, NULL), NULL);
@@ -288,9 +248,9 @@ static void test_elementwise_packed_and_overflow(void **state)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         for (size_t o = 0; o < 3; o++) {
             /* a: [3, 1] against b: [2] broadcast to [3, 2] */
-            packed_of(a, 2, S(3, 1), cases[c].a, cases[c].da);
-            packed_of(b, 1, S(2), (int64_t[]){cases[c].b, 1}, cases[c].db);
-            unpacked_copy(ua, a), unpacked_copy(ub, b);
+            tu_packed_of(a, 2, S(3, 1), cases[c].a, cases[c].da);
+            tu_packed_of(b, 1, S(2), (int64_t[]){cases[c].b, 1}, cases[c].db);
+            tu_unpacked_copy(ua, a), tu_unpacked_copy(ub, b);
             tu_assert_ok(ops[o](got, a, b, NULL), NULL);
             tu_assert_ok(ops[o](want, ua, ub, NULL), NULL);
             assert_false(cvp_tensor_is_packed(want));
@@ -317,8 +277,8 @@ static void test_elementwise_packed_and_overflow(void **state)
         mpq_t q;
         mpq_init(q);
         assert_int_equal(mpq_set_str(q, sc[c].c, 10), 0);
-        packed_of(a, 1, S(2), (int64_t[]){sc[c].v, 1}, "3");
-        unpacked_copy(ua, a);
+        tu_packed_of(a, 1, S(2), (int64_t[]){sc[c].v, 1}, "3");
+        tu_unpacked_copy(ua, a);
         tu_assert_ok(cvp_tensor_scale(got, a, q, NULL), NULL);
         tu_assert_ok(cvp_tensor_scale(want, ua, q, NULL), NULL);
         tu_assert_equal(got, want);
@@ -337,12 +297,12 @@ static void test_elementwise_packed_and_overflow(void **state)
         mpq_clear(q);
     }
     /* A hand-checked value: 1/4 - 5/6 = -7/12; (-2/4) * (5/6) = -5/12 */
-    packed_of(a, 1, S(2), (int64_t[]){1, -2}, "4");
-    packed_of(b, 1, S(2), (int64_t[]){5, 5}, "6");
+    tu_packed_of(a, 1, S(2), (int64_t[]){1, -2}, "4");
+    tu_packed_of(b, 1, S(2), (int64_t[]){5, 5}, "6");
     tu_assert_ok(cvp_tensor_sub(got, a, b, NULL), NULL);
-    assert_entry(got, 0, "-7/12");
+    tu_assert_entry(got, 0, "-7/12");
     tu_assert_ok(cvp_tensor_mul(got, a, b, NULL), NULL);
-    assert_entry(got, 1, "-5/12");
+    tu_assert_entry(got, 1, "-5/12");
     cvp_tensor_clear(a), cvp_tensor_clear(b), cvp_tensor_clear(ua);
     cvp_tensor_clear(ub), cvp_tensor_clear(got), cvp_tensor_clear(want);
 }
@@ -360,8 +320,8 @@ static void test_sums_of_packed(void **state)
         {{INT64_MAX, 1, 0, 3, 3, 3}, "2"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        packed_of(t, 2, S(2, 3), cases[c].v, cases[c].den);
-        unpacked_copy(u, t);
+        tu_packed_of(t, 2, S(2, 3), cases[c].v, cases[c].den);
+        tu_unpacked_copy(u, t);
         tu_assert_ok(cvp_tensor_sum_all(got, t, NULL), NULL);
         tu_assert_ok(cvp_tensor_sum_all(want, u, NULL), NULL);
         tu_assert_equal(got, want);
@@ -375,18 +335,18 @@ static void test_sums_of_packed(void **state)
     }
     /* By hand: 2 (2^63 - 1) - 1 - 2^64 + 1 = -2 over 1 (fits); the row
      * sums 2^64 - 3 (beyond int64: a rational) and -2^64 + 1. */
-    packed_of(t, 2, S(2, 3), cases[1].v, "1");
+    tu_packed_of(t, 2, S(2, 3), cases[1].v, "1");
     tu_assert_ok(cvp_tensor_sum_all(got, t, NULL), NULL);
     assert_true(cvp_tensor_is_packed(got));
-    assert_entry(got, 0, "-2");
+    tu_assert_entry(got, 0, "-2");
     tu_assert_ok(cvp_tensor_sum_axis(got, t, 1, NULL), NULL);
     assert_false(cvp_tensor_is_packed(got));
-    assert_entry(got, 0, "18446744073709551613");
-    assert_entry(got, 1, "-18446744073709551615");
+    tu_assert_entry(got, 0, "18446744073709551613");
+    tu_assert_entry(got, 1, "-18446744073709551615");
     /* (2^63 - 1 + 1) / 2 = 2^62 for the first column sum */
-    packed_of(t, 2, S(2, 3), cases[2].v, "2");
+    tu_packed_of(t, 2, S(2, 3), cases[2].v, "2");
     tu_assert_ok(cvp_tensor_sum_axis(got, t, 0, NULL), NULL);
-    assert_entry(got, 0, "4611686018427387905");
+    tu_assert_entry(got, 0, "4611686018427387905");
     cvp_tensor_clear(t), cvp_tensor_clear(u), cvp_tensor_clear(got), cvp_tensor_clear(want);
 }
 
@@ -397,18 +357,18 @@ static void test_permute_and_slice_packed(void **state)
     (void)state;
     cvp_tensor_t t, u, got, want;
     cvp_tensor_init(t), cvp_tensor_init(u), cvp_tensor_init(got), cvp_tensor_init(want);
-    packed_of(t, 1, S(2), (int64_t[]){1, 2}, "2");
+    tu_packed_of(t, 1, S(2), (int64_t[]){1, 2}, "2");
     tu_assert_ok(cvp_tensor_slice(got, t, S(1), S(2), S(1), NULL), NULL);
     assert_true(cvp_tensor_is_packed(got));
     assert_true(cvp_tensor_packed_is_canonical(got));
     assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(got)), 1);
-    assert_entry(got, 0, "1");
+    tu_assert_entry(got, 0, "1");
     cvp_rng rng;
     cvp_rng_seed(&rng, 3);
     for (int round = 0; round < 20; round++) {
         tu_zeros(t, 3, S(2, 3, 4));
         cvp_tensor_random_rat(t, &rng, -100, 100, 6);
-        unpacked_copy(u, t);
+        tu_unpacked_copy(u, t);
         assert_true(cvp_tensor_pack(t));
         static const int perm[3] = {2, 0, 1};
         tu_assert_ok(cvp_tensor_permute(got, t, perm, NULL), NULL);
@@ -437,7 +397,7 @@ static void test_lift_from_packed(void **state)
     cvp_tensor_t t, z;
     cvp_tensor_init(t);
     cvp_tensor_init_ring(z, &F);
-    packed_of(t, 1, S(4), (int64_t[]){1, -3, 14, INT64_MIN}, "2");
+    tu_packed_of(t, 1, S(4), (int64_t[]){1, -3, 14, INT64_MIN}, "2");
     uint64_t before = cvp_tensor_materialise_count();
     tu_assert_ok(cvp_tensor_lift(z, t, &F, NULL), NULL);
     assert_int_equal(cvp_tensor_materialise_count(), before);
@@ -474,7 +434,7 @@ static void check_fast_conv(cvp_rng *rng, int64_t bound, uint64_t max_den,
         cvp_tensor_random_rat(K, rng, -bound, bound, max_den);
         cvp_tensor_random_rat(B, rng, -bound, bound, max_den);
     }
-    unpacked_copy(uX, X), unpacked_copy(uK, K), unpacked_copy(uB, B);
+    tu_unpacked_copy(uX, X), tu_unpacked_copy(uK, K), tu_unpacked_copy(uB, B);
     assert_true(cvp_tensor_pack(X) && cvp_tensor_pack(K) && cvp_tensor_pack(B));
     cvp_conv2d_params p = {.stride = {1, 2}, .padding = {1, 0},
                            .dilation = {1, 1}, .groups = 1};
@@ -534,15 +494,15 @@ static void test_bias_overflow_is_exact(void **state)
     cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(B);
     cvp_tensor_init(got), cvp_tensor_init(want);
     cvp_tensor_init(uX), cvp_tensor_init(uK), cvp_tensor_init(uB);
-    packed_of(X, 4, S(1, 1, 1, 1), (int64_t[]){3}, "1");
-    packed_of(K, 4, S(1, 1, 1, 1), (int64_t[]){1}, "1");
-    packed_of(B, 1, S(1), (int64_t[]){INT64_MAX}, "1");
-    unpacked_copy(uX, X), unpacked_copy(uK, K), unpacked_copy(uB, B);
+    tu_packed_of(X, 4, S(1, 1, 1, 1), (int64_t[]){3}, "1");
+    tu_packed_of(K, 4, S(1, 1, 1, 1), (int64_t[]){1}, "1");
+    tu_packed_of(B, 1, S(1), (int64_t[]){INT64_MAX}, "1");
+    tu_unpacked_copy(uX, X), tu_unpacked_copy(uK, K), tu_unpacked_copy(uB, B);
     cvp_conv2d_params p = {.stride = {1, 1}, .padding = {0, 0},
                            .dilation = {1, 1}, .groups = 1};
     tu_assert_ok(cvp_fast_conv2d(got, X, K, B, &p, NULL, NULL), NULL);
     tu_assert_ok(cvp_conv2d(want, uX, uK, uB, &p, NULL), NULL);
-    assert_entry(got, 0, "9223372036854775810");   /* 2^63 - 1 + 3 */
+    tu_assert_entry(got, 0, "9223372036854775810");   /* 2^63 - 1 + 3 */
     tu_assert_equal(got, want);
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(B);
     cvp_tensor_clear(got), cvp_tensor_clear(want);
@@ -662,21 +622,21 @@ static void test_npy_integers_pack(void **state)
     size_t len = npy_image(buf, sizeof buf, "<i8", 2, S(2, 2), v64, 8);
     tu_assert_ok(cvp_npy_parse(t, buf, len, "t", &err), &err);
     assert_true(cvp_tensor_is_packed(t));
-    assert_entry(t, 0, "-9223372036854775808");
-    assert_entry(t, 1, "9223372036854775807");
-    assert_entry(t, 3, "-1");
+    tu_assert_entry(t, 0, "-9223372036854775808");
+    tu_assert_entry(t, 1, "9223372036854775807");
+    tu_assert_entry(t, 3, "-1");
     int16_t v16[] = {-32768, 32767, -1};
     len = npy_image(buf, sizeof buf, "<i2", 1, S(3), v16, 2);
     tu_assert_ok(cvp_npy_parse(t, buf, len, "t", &err), &err);
     assert_true(cvp_tensor_is_packed(t));
-    assert_entry(t, 0, "-32768");
-    assert_entry(t, 2, "-1");
+    tu_assert_entry(t, 0, "-32768");
+    tu_assert_entry(t, 2, "-1");
     /* uint64 beyond int64: rationals */
     uint64_t u64[] = {UINT64_MAX, 1};
     len = npy_image(buf, sizeof buf, "<u8", 1, S(2), u64, 8);
     tu_assert_ok(cvp_npy_parse(t, buf, len, "t", &err), &err);
     assert_false(cvp_tensor_is_packed(t));
-    assert_entry(t, 0, "18446744073709551615");
+    tu_assert_entry(t, 0, "18446744073709551615");
     /* NaN is still an error naming the entry */
     double nan_v[] = {1, NAN};
     len = npy_image(buf, sizeof buf, "<f8", 1, S(2), nan_v, 8);
@@ -705,7 +665,7 @@ static void check_text(const char *text, bool packed, const char *written)
     /* The same text from the rationals (unpacked copy). */
     cvp_tensor_t u;
     cvp_tensor_init(u);
-    unpacked_copy(u, t);
+    tu_unpacked_copy(u, t);
     f = fmemopen(buf, sizeof buf, "w");
     assert_int_equal(cvp_tensor_write_text(f, u), 0);
     fclose(f);
@@ -820,16 +780,16 @@ static void test_rounded_file(void **state)
     assert_true(fd >= 0);
     close(fd);
     /* (2^53 + 1) / 2^60 ties to 2^-7; 3 / 2^60 is exact */
-    packed_of(t, 1, S(2), (int64_t[]){((int64_t)1 << 53) + 1, 3},
+    tu_packed_of(t, 1, S(2), (int64_t[]){((int64_t)1 << 53) + 1, 3},
               "1152921504606846976");
     tu_assert_fails(cvp_npy_write_file(path, t, &err), &err, CVP_ERR_INPUT,
                     "not exactly representable");
     tu_assert_ok(cvp_npy_write_rounded_file(path, t, &err), &err);
     tu_assert_ok(cvp_npy_read_file(back, path, &err), &err);
-    assert_entry(back, 0, "1/128");
-    assert_entry(back, 1, "3/1152921504606846976");
+    tu_assert_entry(back, 0, "1/128");
+    tu_assert_entry(back, 1, "3/1152921504606846976");
     /* 1/3, -2/3 over 3 */
-    packed_of(t, 1, S(2), (int64_t[]){1, -2}, "3");
+    tu_packed_of(t, 1, S(2), (int64_t[]){1, -2}, "3");
     tu_assert_ok(cvp_npy_write_rounded_file(path, t, &err), &err);
     tu_assert_ok(cvp_npy_read_file(back, path, &err), &err);
     mpq_t q;

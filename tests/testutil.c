@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernel/conv2d_backward.h"
+#include "kernel/packed.h"
 
 void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values)
 {
@@ -312,4 +313,44 @@ void tu_check_conv_hands(const tu_conv_hand *rows, size_t n)
         snprintf(label, sizeof label, "row %zu", k);
         tu_check_conv_hand(&rows[k], label);
     }
+}
+
+/* ---- packed tensors ---------------------------------------------------- */
+
+/* out := an unpacked copy of t, built entry by entry from the rationals
+ * (so it shares nothing with t's packed form). */
+void tu_unpacked_copy(cvp_tensor_t out, const cvp_tensor_t t)
+{
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_resize(out, t->rank, t->shape, &err), &err);
+    for (size_t k = 0; k < t->size; k++)
+        mpq_set(cvp_tensor_at(out, k), cvp_tensor_at(t, k));
+    assert_false(cvp_tensor_is_packed(out));
+}
+
+/* t := packed tensor num[k] / den, canonicalised. */
+void tu_packed_of(cvp_tensor_t t, int rank, const size_t *shape,
+                  const int64_t *num, const char *den)
+{
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_pack_start(t, rank, shape, &err), &err);
+    memcpy(cvp_tensor_packed_num(t), num, t->size * sizeof *num);
+    assert_int_equal(mpz_set_str(cvp_tensor_packed_den(t), den, 10), 0);
+    cvp_tensor_pack_finish(t);
+    assert_true(cvp_tensor_packed_is_canonical(t));
+}
+
+/* Entry k of t equals the rational written as text ("-3/4"). */
+void tu_assert_entry(const cvp_tensor_t t, size_t k, const char *text)
+{
+    mpq_t q;
+    mpq_init(q);
+    assert_int_equal(mpq_set_str(q, text, 10), 0);
+    mpq_canonicalize(q);
+    if (!mpq_equal(q, cvp_tensor_at(t, k))) {
+        gmp_fprintf(stderr, "entry %zu: %Qd, expected %s\n", k,
+                    cvp_tensor_at(t, k), text);
+        fail();
+    }
+    mpq_clear(q);
 }

@@ -162,4 +162,18 @@ void tu_check_conv_hand(const tu_conv_hand *c, const char *label);
 /* Runs every row of a table of n rows. */
 void tu_check_conv_hands(const tu_conv_hand *rows, size_t n);
 
+/* ---- packed tensors (kernel/packed.h) --------------------------------- */
+
+/* out := an unpacked copy of t, built entry by entry from the rationals
+ * (so it shares nothing with t's packed form). */
+void tu_unpacked_copy(cvp_tensor_t out, const cvp_tensor_t t);
+
+/* t := packed tensor num[k] / den (den as decimal text), canonicalised;
+ * asserts the result is canonical. */
+void tu_packed_of(cvp_tensor_t t, int rank, const size_t *shape,
+                  const int64_t *num, const char *den);
+
+/* Fails unless entry k of t equals the rational written as text ("-3/4"). */
+void tu_assert_entry(const cvp_tensor_t t, size_t k, const char *text);
+
 #endif
