@@ -8,11 +8,7 @@
  * variants are built in memory.  The tests locate the fixtures through the
  * `srcdir` environment variable that automake sets (default ".").
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,28 +84,6 @@ static void check_tensor(const cvp_tensor_t t, int rank, const size_t *shape,
     mpq_clear(q);
 }
 
-/* q := sign * m * 2^e, built from integers only. */
-static void set_dyadic(mpq_t q, long m, long e)
-{
-    mpq_set_si(q, m, 1);
-    if (e >= 0)
-        mpq_mul_2exp(q, q, (mp_bitcnt_t)e);
-    else
-        mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
-}
-
-/* q := (2^bits - 1) * 2^e, e.g. DBL_MAX = (2^53 - 1) * 2^971. */
-static void set_all_ones(mpq_t q, unsigned bits, long e)
-{
-    mpz_set_ui(mpq_denref(q), 1);
-    mpz_ui_pow_ui(mpq_numref(q), 2, bits);
-    mpz_sub_ui(mpq_numref(q), mpq_numref(q), 1);
-    if (e >= 0)
-        mpq_mul_2exp(q, q, (mp_bitcnt_t)e);
-    else
-        mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
-}
-
 static void assert_entry(const cvp_tensor_t t, size_t k, const mpq_t q)
 {
     if (!mpq_equal(q, cvp_tensor_at_const(t, k)))
@@ -177,7 +151,7 @@ static void test_float64_both_orders(void **state)
                      (const char *[]){"1/2", "-5/4", "3",
                                       "3602879701896397/36028797018963968",
                                       "0", NULL});
-        set_dyadic(q, 1, -1074);  /* the smallest subnormal */
+        tu_set_dyadic(q, 1, -1074);  /* the smallest subnormal */
         assert_entry(t, 5, q);
         cvp_tensor_clear(t);
     }
@@ -194,11 +168,11 @@ static void test_float64_extremes(void **state)
     read_ok(t, "f8_extremes.npy");
     check_tensor(t, 1, (size_t[]){4},
                  (const char *[]){NULL, NULL, NULL, "9007199254740994"});
-    set_all_ones(q, 53, 971);    /* DBL_MAX */
+    tu_set_all_ones(q, 53, 971);    /* DBL_MAX */
     assert_entry(t, 0, q);
-    set_dyadic(q, -1, -1022);    /* -DBL_MIN */
+    tu_set_dyadic(q, -1, -1022);    /* -DBL_MIN */
     assert_entry(t, 1, q);
-    set_all_ones(q, 52, -1074);  /* largest subnormal */
+    tu_set_all_ones(q, 52, -1074);  /* largest subnormal */
     assert_entry(t, 2, q);
     mpq_clear(q);
     cvp_tensor_clear(t);
@@ -218,9 +192,9 @@ static void test_float32_both_orders(void **state)
         check_tensor(t, 1, (size_t[]){4},
                      (const char *[]){"13421773/134217728", "-5/2", NULL,
                                       NULL});
-        set_dyadic(q, 1, -149);
+        tu_set_dyadic(q, 1, -149);
         assert_entry(t, 2, q);
-        set_all_ones(q, 24, 104);
+        tu_set_all_ones(q, 24, 104);
         assert_entry(t, 3, q);
         cvp_tensor_clear(t);
     }
@@ -626,16 +600,16 @@ static void test_mpq_to_double_exact(void **state)
         {9007199254740991, -1074, 0x1fffffffffffffp-1074},
     };
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++) {
-        set_dyadic(q, exact[k].m, exact[k].e);
+        tu_set_dyadic(q, exact[k].m, exact[k].e);
         d = -7.0;
         if (!cvp_mpq_to_double_exact(&d, q))
             fail_msg("case %zu should be exact", k);
         assert_true(d == exact[k].expected);
     }
-    set_all_ones(q, 53, 971);  /* DBL_MAX */
+    tu_set_all_ones(q, 53, 971);  /* DBL_MAX */
     assert_true(cvp_mpq_to_double_exact(&d, q));
     assert_true(d == 0x1.fffffffffffffp1023);
-    set_all_ones(q, 52, -1074);  /* largest subnormal */
+    tu_set_all_ones(q, 52, -1074);  /* largest subnormal */
     assert_true(cvp_mpq_to_double_exact(&d, q));
     assert_true(d == 0x0.fffffffffffffp-1022);
 
@@ -648,15 +622,15 @@ static void test_mpq_to_double_exact(void **state)
         {1, 100000}, {1, -100000}, {-1, 100000},
     };
     for (size_t k = 0; k < sizeof inexact / sizeof inexact[0]; k++) {
-        set_dyadic(q, inexact[k].m, inexact[k].e);
+        tu_set_dyadic(q, inexact[k].m, inexact[k].e);
         d = -7.0;
         if (cvp_mpq_to_double_exact(&d, q))
             fail_msg("case %zu should not be exact", k);
         assert_true(d == -7.0);  /* untouched */
     }
-    set_all_ones(q, 54, 970);  /* DBL_MAX + half an ulp */
+    tu_set_all_ones(q, 54, 970);  /* DBL_MAX + half an ulp */
     assert_false(cvp_mpq_to_double_exact(&d, q));
-    set_all_ones(q, 53, 972);  /* 2 * DBL_MAX */
+    tu_set_all_ones(q, 53, 972);  /* 2 * DBL_MAX */
     assert_false(cvp_mpq_to_double_exact(&d, q));
     mpq_set_si(q, 1, 3);
     assert_false(cvp_mpq_to_double_exact(&d, q));
@@ -736,11 +710,11 @@ static void test_write_file(void **state)
 
     /* [[0.5, -1.25, 3], [0, 2^-1074, DBL_MAX]] */
     assert_int_equal(cvp_tensor_resize(t, 2, (size_t[]){2, 3}, NULL), CVP_OK);
-    set_dyadic(cvp_tensor_at(t, 0), 1, -1);
-    set_dyadic(cvp_tensor_at(t, 1), -5, -2);
-    set_dyadic(cvp_tensor_at(t, 2), 3, 0);
-    set_dyadic(cvp_tensor_at(t, 4), 1, -1074);
-    set_all_ones(cvp_tensor_at(t, 5), 53, 971);
+    tu_set_dyadic(cvp_tensor_at(t, 0), 1, -1);
+    tu_set_dyadic(cvp_tensor_at(t, 1), -5, -2);
+    tu_set_dyadic(cvp_tensor_at(t, 2), 3, 0);
+    tu_set_dyadic(cvp_tensor_at(t, 4), 1, -1074);
+    tu_set_all_ones(cvp_tensor_at(t, 5), 53, 971);
     assert_int_equal(cvp_npy_write_file(path, t, &err), CVP_OK);
 
     unsigned char buf[1024];
@@ -871,7 +845,7 @@ static void test_write_read_round_trip(void **state)
         assert_int_equal(cvp_tensor_resize(t, rank, shape, NULL), CVP_OK);
         /* dyadic rationals m / 2^j are doubles when m is small */
         for (size_t k = 0; k < cvp_tensor_size(t); k++)
-            set_dyadic(cvp_tensor_at(t, k),
+            tu_set_dyadic(cvp_tensor_at(t, k),
                        (long)cvp_rng_range(&rng, -1000000, 1000000),
                        (long)cvp_rng_range(&rng, -60, 60));
         assert_int_equal(cvp_npy_write_file(path, t, &err), CVP_OK);

@@ -22,6 +22,26 @@ void tu_zeros(cvp_tensor_t t, int rank, const size_t *shape)
     assert_int_equal(cvp_tensor_resize(t, rank, shape, &err), CVP_OK);
 }
 
+void tu_set_dyadic(mpq_t q, long m, long e)
+{
+    mpq_set_si(q, m, 1);
+    if (e >= 0)
+        mpq_mul_2exp(q, q, (mp_bitcnt_t)e);
+    else
+        mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
+}
+
+void tu_set_all_ones(mpq_t q, unsigned bits, long e)
+{
+    mpz_set_ui(mpq_denref(q), 1);
+    mpz_ui_pow_ui(mpq_numref(q), 2, bits);
+    mpz_sub_ui(mpq_numref(q), mpq_numref(q), 1);
+    if (e >= 0)
+        mpq_mul_2exp(q, q, (mp_bitcnt_t)e);
+    else
+        mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
+}
+
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
                long lo, long hi)
 {

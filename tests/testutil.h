@@ -30,6 +30,12 @@ void tu_zeros(cvp_tensor_t t, int rank, const size_t *shape);
 void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
                   const char *entries);
 
+/* q := m * 2^e, built from integers only. */
+void tu_set_dyadic(mpq_t q, long m, long e);
+
+/* q := (2^bits - 1) * 2^e, e.g. DBL_MAX = (2^53 - 1) * 2^971. */
+void tu_set_all_ones(mpq_t q, unsigned bits, long e);
+
 /* t := random integers in [lo, hi] of the given shape. */
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
                long lo, long hi);
