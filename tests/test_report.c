@@ -14,11 +14,7 @@
  * Memory: cvp_report_clear must free everything; run this file under
  * valgrind (make check-valgrind) to see that it does.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil_report.h"
 
 #include <math.h>
 #include <signal.h>
@@ -41,138 +37,6 @@
 #define CVP_TEST_PYTHON "/usr/bin/python3"
 #endif
 #define PYTHON CVP_TEST_PYTHON
-
-/* ---- the sample report ---------------------------------------------------
- * Four claims: one that passes, one that fails with counterexamples (whose
- * "label" input holds quotes, a tab, a backslash, a newline and UTF-8), one
- * undecided, and a refute that found its counterexample. */
-
-#define TRICKY_VALUE "a \"quoted\"\tback\\slash\nnext line: \xce\xa3 \xc3\xbc"
-
-static void build_sample(cvp_report *r)
-{
-    cvp_report_init(r, "0.1.0", 42);
-
-    cvp_claim_result *c = cvp_report_add_claim(
-        r, "wide convolution commutes", false, "proofs/conv.proof", 12,
-        "show wconv(W, X) == wconv(X, W)\n");
-    cvp_method_result *m = cvp_claim_add_method(c, CVP_METHOD_EXACT);
-    m->outcome = CVP_OUTCOME_PASSED;
-    m->shapes = 3, m->instances = 60, m->seconds = 0.004;
-    cvp_set_text(&m->evidence, "60 instances with integers in [-3, 3], ties included");
-    m = cvp_claim_add_method(c, CVP_METHOD_SYMBOLIC);
-    m->outcome = CVP_OUTCOME_PASSED;
-    m->shapes = 3, m->instances = 3, m->seconds = 0.125;
-    cvp_set_textf(&m->evidence, "both sides: %d terms per entry", 18);
-    m = cvp_claim_add_method(c, CVP_METHOD_BOUNDED);
-    m->outcome = CVP_OUTCOME_NOT_APPLICABLE;
-    cvp_set_text(&m->reason, "no transcendental function in the claim");
-    c->seconds = 0.129;
-    cvp_claim_decide(c);
-
-    c = cvp_report_add_claim(
-        r, "max-pool backward routes to the \"first\" max", false,
-        "proofs/pool.proof", 30,
-        "let Y = maxpool(X, 2)\nshow grad(sum(Y * W), X) == route(W, X)\n");
-    m = cvp_claim_add_method(c, CVP_METHOD_EXACT);
-    m->outcome = CVP_OUTCOME_FAILED;
-    m->shapes = 1, m->instances = 7, m->seconds = 0.002;
-    cvp_set_text(&m->reason, "sides differ at 2 entries");
-    cvp_set_text(&m->evidence, "ties broken \x1b[31mleft to right");
-    cvp_counterexample *x = cvp_method_add_counterexample(m);
-    cvp_set_text(&x->shape, "M=2, N=2");
-    x->show_line = 31;
-    /* Tensor text ends in a newline (cvp_tensor_write_text); the text and
-     * Markdown renderers drop it, JSON keeps the value as given. */
-    cvp_counterexample_add_input(x, "X", "[[1, 1],\n [0, 0]]\n");
-    cvp_counterexample_add_input(x, "W", "[[1/2]]\n");
-    cvp_counterexample_add_input(x, "label", TRICKY_VALUE);
-    cvp_set_text(&x->lhs, "[[1, 0],\n [0, 0]]\n");
-    cvp_set_text(&x->rhs, "[[1/2, 1/2],\n [0, 0]]\n");
-    cvp_set_text(&x->differences, "[0, 0]: 1 != 1/2\n[0, 1]: 0 != 1/2\n");
-    m = cvp_claim_add_method(c, CVP_METHOD_SYMBOLIC);
-    m->outcome = CVP_OUTCOME_FAILED;
-    m->shapes = 1, m->instances = 1, m->seconds = 0.030;
-    x = cvp_method_add_counterexample(m);
-    cvp_set_text(&x->shape, "M=2, N=2");
-    x->show_line = 31;
-    cvp_set_text(&x->first_term,
-                 "x_0_1 (coefficient 0 on the left, 1/2 on the right)");
-    c->seconds = 0.032;
-    cvp_claim_decide(c);
-
-    c = cvp_report_add_claim(r, "1x1 bottleneck cost", false,
-                             "proofs/bottleneck.proof", 7,
-                             "show cost(bottleneck(256, 64)) < cost(conv3x3(256, 256))");
-    m = cvp_claim_add_method(c, CVP_METHOD_ALL_SHAPES);
-    m->outcome = CVP_OUTCOME_UNDECIDED;
-    m->seconds = 5.0;
-    cvp_set_text(&m->reason, "isl time limit (5 s) reached");
-    m = cvp_claim_add_method(c, CVP_METHOD_RANDOM);
-    m->outcome = CVP_OUTCOME_NOT_APPLICABLE;
-    cvp_set_text(&m->reason, "the claim is not a polynomial identity");
-    c->seconds = 5.001;
-    cvp_claim_decide(c);
-
-    c = cvp_report_add_claim(r, "cross-correlation equals convolution", true,
-                             "proofs/refute.proof", 3,
-                             "show xcorr(W, X) == conv(W, X)");
-    m = cvp_claim_add_method(c, CVP_METHOD_EXACT);
-    m->outcome = CVP_OUTCOME_PASSED;
-    m->shapes = 1, m->instances = 1, m->seconds = 0.001;
-    x = cvp_method_add_counterexample(m);
-    cvp_set_text(&x->shape, "M=1, N=2, U=1, V=2");
-    x->show_line = 4;
-    cvp_counterexample_add_input(x, "W", "[[1, 0]]");
-    cvp_counterexample_add_input(x, "X", "[[1, 2]]");
-    cvp_set_text(&x->lhs, "[[1]]");
-    cvp_set_text(&x->rhs, "[[2]]");
-    cvp_set_text(&x->differences, "[0, 0]: 1 != 2");
-    c->seconds = 0.001;
-    cvp_claim_decide(c);
-}
-
-/* ---- rendering into memory ---------------------------------------------- */
-
-typedef int (*render_fn)(FILE *, const cvp_report *, const cvp_render_options *);
-
-static char *render(render_fn fn, const cvp_report *r,
-                    const cvp_render_options *o)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *stream = open_memstream(&text, &len);
-    assert_non_null(stream);
-    assert_int_equal(fn(stream, r, o), 0);
-    assert_int_equal(fclose(stream), 0);
-    assert_int_equal(strlen(text), len);   /* no NUL bytes written */
-    return text;
-}
-
-static void assert_rendered(render_fn fn, const cvp_report *r,
-                            const cvp_render_options *o, const char *expected)
-{
-    char *text = render(fn, r, o);
-    if (strcmp(text, expected) != 0)
-        fprintf(stderr, "rendered:\n%s--- expected:\n%s---\n", text, expected);
-    assert_string_equal(text, expected);
-    free(text);
-}
-
-static void assert_contains(const char *text, const char *fragment)
-{
-    if (strstr(text, fragment) == NULL)
-        fprintf(stderr, "missing:\n%s\n--- in:\n%s---\n", fragment, text);
-    assert_non_null(strstr(text, fragment));
-}
-
-static void assert_lacks(const char *text, const char *fragment)
-{
-    if (strstr(text, fragment) != NULL)
-        fprintf(stderr, "unexpected:\n%s\n--- in:\n%s---\n", fragment, text);
-    assert_null(strstr(text, fragment));
-}
-
 
 /* ---- the text rendering, written out by hand -------------------------- */
 
@@ -242,11 +106,11 @@ static void test_text_default(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     /* A passed claim lists only the methods that passed; the others list
      * every method.  The refute's counterexample is shown: it is the
      * evidence. */
-    assert_rendered(cvp_report_write_text, &r, NULL,
+    tu_assert_rendered(cvp_report_write_text, &r, NULL,
                     A_HEADER A_EXACT A_SYMBOLIC "\n"
                     B_HEADER B_EXACT_LINE B_EXACT_COUNTEREXAMPLE B_SYMBOLIC "\n"
                     C_HEADER C_METHODS "\n"
@@ -259,10 +123,10 @@ static void test_text_quiet(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     cvp_render_options o = {.quiet = true};
     /* Only the claims that were not verified, and the summary of all. */
-    assert_rendered(cvp_report_write_text, &r, &o,
+    tu_assert_rendered(cvp_report_write_text, &r, &o,
                     B_HEADER B_EXACT_LINE B_EXACT_COUNTEREXAMPLE B_SYMBOLIC "\n"
                     C_HEADER C_METHODS "\n"
                     SUMMARY);
@@ -273,11 +137,11 @@ static void test_text_verbose(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     cvp_render_options o = {.verbose = true};
     /* Statements, evidence (the escape character in B's evidence shown as
      * \x1b, not sent to the terminal) and every method. */
-    assert_rendered(cvp_report_write_text, &r, &o,
+    tu_assert_rendered(cvp_report_write_text, &r, &o,
                     A_HEADER
                     "  statement:\n"
                     "    show wconv(W, X) == wconv(X, W)\n"
@@ -309,19 +173,19 @@ static void test_text_color(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     cvp_render_options o = {.color = true};
-    char *text = render(cvp_report_write_text, &r, &o);
-    assert_contains(text, "\033[1;32mPASS\033[0m \"wide convolution commutes\"");
-    assert_contains(text, "\033[1;31mFAIL\033[0m \"max-pool");
-    assert_contains(text, "\033[1;33mUNDECIDED\033[0m \"1x1");
-    assert_contains(text, "\033[1;32mPASS (refuted as expected)\033[0m");
+    char *text = tu_render(cvp_report_write_text, &r, &o);
+    tu_assert_rendered_has(text, "\033[1;32mPASS\033[0m \"wide convolution commutes\"");
+    tu_assert_rendered_has(text, "\033[1;31mFAIL\033[0m \"max-pool");
+    tu_assert_rendered_has(text, "\033[1;33mUNDECIDED\033[0m \"1x1");
+    tu_assert_rendered_has(text, "\033[1;32mPASS (refuted as expected)\033[0m");
     /* Padding goes outside the colour codes, so columns still line up. */
-    assert_contains(text, "  exact       \033[32mpassed\033[0m     3 shapes, 60");
-    assert_contains(text, "  all_shapes  \033[33mundecided\033[0m  0 shapes");
-    assert_contains(text, "  random      \033[33mn/a\033[0m\n");
+    tu_assert_rendered_has(text, "  exact       \033[32mpassed\033[0m     3 shapes, 60");
+    tu_assert_rendered_has(text, "  all_shapes  \033[33mundecided\033[0m  0 shapes");
+    tu_assert_rendered_has(text, "  random      \033[33mn/a\033[0m\n");
     /* The summary line stays plain for CI tooling. */
-    assert_contains(text, "\n\n" SUMMARY);
+    tu_assert_rendered_has(text, "\n\n" SUMMARY);
     size_t len = strlen(text);
     assert_true(len >= strlen(SUMMARY));
     assert_string_equal(text + len - strlen(SUMMARY), SUMMARY);
@@ -334,17 +198,17 @@ static void test_text_summary_line_forms(void **state)
     (void)state;
     cvp_report r;
     cvp_report_init(&r, NULL, 0);
-    assert_rendered(cvp_report_write_text, &r, NULL,
+    tu_assert_rendered(cvp_report_write_text, &r, NULL,
                     "seed 0 (replay with --seed 0)\n0 passed, 0 failed\n");
     cvp_claim_result *c = cvp_report_add_claim(&r, "t", false, NULL, 0, NULL);
     c->outcome = CVP_OUTCOME_PASSED;
     cvp_render_options quiet = {.quiet = true};
-    assert_rendered(cvp_report_write_text, &r, &quiet,
+    tu_assert_rendered(cvp_report_write_text, &r, &quiet,
                     "seed 0 (replay with --seed 0)\n1 passed, 0 failed\n");
     /* A claim no method could judge is not verified: undecided. */
     c = cvp_report_add_claim(&r, "u", false, NULL, 0, NULL);
     c->outcome = CVP_OUTCOME_NOT_APPLICABLE;
-    assert_rendered(cvp_report_write_text, &r, &quiet,
+    tu_assert_rendered(cvp_report_write_text, &r, &quiet,
                     "UNDECIDED \"u\"\n\nseed 0 (replay with --seed 0)\n"
                     "1 passed, 0 failed, 1 undecided\n");
     cvp_report_clear(&r);
@@ -365,7 +229,7 @@ static void test_text_escapes_titles_and_controls(void **state)
     cvp_set_text(&m->reason, "over\rwritten\n\nafter a blank line");
     cvp_claim_decide(c);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    assert_rendered(cvp_report_write_text, &r, NULL,
+    tu_assert_rendered(cvp_report_write_text, &r, NULL,
                     "FAIL \"two\\nlines\\tand \\\\ \\x1b[2J \xef\xbf\xbd!\" f.proof\n"
                     "  random      failed     12 shapes, 1000 instances 1234.568 s\n"
                     "    over\\x0dwritten\n"
@@ -383,11 +247,11 @@ static void test_markdown_sample(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
-    char *md = render(cvp_report_write_markdown, &r, NULL);
-    assert_contains(md, "# convproof report\n\nconvproof 0.1.0, seed 42\n\n"
+    tu_build_sample_report(&r);
+    char *md = tu_render(cvp_report_write_markdown, &r, NULL);
+    tu_assert_rendered_has(md, "# convproof report\n\nconvproof 0.1.0, seed 42\n\n"
                         "**2 passed, 1 failed, 1 undecided**\n\n");
-    assert_contains(md,
+    tu_assert_rendered_has(md,
         "| # | claim | file:line | outcome | methods |\n"
         "| ---: | --- | --- | --- | --- |\n"
         "| 1 | wide convolution commutes | proofs/conv.proof:12 | PASS | "
@@ -401,7 +265,7 @@ static void test_markdown_sample(void **state)
     /* Claim 2's section: statement verbatim in a code block (no escaping
      * of the '*'), all methods in a table, each counterexample in a code
      * block. */
-    assert_contains(md,
+    tu_assert_rendered_has(md,
         "\n## 2. FAIL: max-pool backward routes to the \"first\" max\n\n"
         "Claim at proofs/pool.proof:30, 0.032 s.\n\n"
         "```text\n"
@@ -422,17 +286,17 @@ static void test_markdown_sample(void **state)
         "  a \"quoted\"\tback\\slash\n"
         "  next line: \xce\xa3 \xc3\xbc\n"
         "left side =\n");
-    assert_contains(md,
+    tu_assert_rendered_has(md,
         "**Counterexample** (symbolic, shape M=2, N=2, show at line 31):\n\n"
         "```text\n"
         "first differing term: x_0_1 (coefficient 0 on the left, 1/2 on the right)\n"
         "```\n");
     /* A method that passed says how strong the pass is; n/a has no counts. */
-    assert_contains(md, "| exact | passed | holds on the instances checked, "
+    tu_assert_rendered_has(md, "| exact | passed | holds on the instances checked, "
                         "exactly | 3 | 60 | 0.004 |\n");
-    assert_contains(md, "| bounded | not_applicable | no transcendental "
+    tu_assert_rendered_has(md, "| bounded | not_applicable | no transcendental "
                         "function in the claim |  |  |  |\n");
-    assert_contains(md, "\n## 4. PASS (refuted as expected): cross-correlation "
+    tu_assert_rendered_has(md, "\n## 4. PASS (refuted as expected): cross-correlation "
                         "equals convolution\n\nRefute (expected to be false) at "
                         "proofs/refute.proof:3, 0.001 s.\n");
     /* The document ends with exactly one newline. */
@@ -462,22 +326,22 @@ static void test_markdown_escaping_and_options(void **state)
     c->outcome = CVP_OUTCOME_PASSED;
 
     cvp_render_options o = {.quiet = true, .verbose = true};
-    char *md = render(cvp_report_write_markdown, &r, &o);
+    char *md = tu_render(cvp_report_write_markdown, &r, &o);
     /* '|' and other Markdown syntax escaped in cells and headings; a newline
      * in a cell is <br>, in a heading a space. */
-    assert_contains(md, "| 1 | a \\| b \\*not bold\\* \\<b\\><br>second | x.proof:2 "
+    tu_assert_rendered_has(md, "| 1 | a \\| b \\*not bold\\* \\<b\\><br>second | x.proof:2 "
                         "| FAIL | exact (failed) |\n");
-    assert_contains(md, "\n## 1. FAIL: a \\| b \\*not bold\\* \\<b\\> second\n");
+    tu_assert_rendered_has(md, "\n## 1. FAIL: a \\| b \\*not bold\\* \\<b\\> second\n");
     /* A fence longer than any backtick run inside. */
-    assert_contains(md, "\n````text\nshow f(X) == g(X) # uses ``` inside\n````\n");
-    assert_contains(md, "\n`````text\nX = ````\n`````\n");
+    tu_assert_rendered_has(md, "\n````text\nshow f(X) == g(X) # uses ``` inside\n````\n");
+    tu_assert_rendered_has(md, "\n`````text\nX = ````\n`````\n");
     /* Verbose adds the evidence column. */
-    assert_contains(md, "| seconds | evidence |\n");
-    assert_contains(md, "| exact | failed | left \\| right<br>differ | 1 | 1 "
+    tu_assert_rendered_has(md, "| seconds | evidence |\n");
+    tu_assert_rendered_has(md, "| exact | failed | left \\| right<br>differ | 1 | 1 "
                         "| 0.000 | e\\_1 \\| e\\_2 |\n");
     /* Quiet: the passed claim is counted but not shown. */
-    assert_contains(md, "**1 passed, 1 failed**");
-    assert_lacks(md, "fine");
+    tu_assert_rendered_has(md, "**1 passed, 1 failed**");
+    tu_assert_rendered_lacks(md, "fine");
     free(md);
     cvp_report_clear(&r);
 }
@@ -543,8 +407,8 @@ static void test_json_sample(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
-    char *json = render(cvp_report_write_json, &r, NULL);
+    tu_build_sample_report(&r);
+    char *json = tu_render(cvp_report_write_json, &r, NULL);
 
     /* Escaping, checked by hand in C. */
     const char *head =
@@ -566,14 +430,14 @@ static void test_json_sample(void **state)
     if (strncmp(json, head, strlen(head)) != 0)
         fprintf(stderr, "JSON begins:\n%.400s\n--- expected:\n%s", json, head);
     assert_true(strncmp(json, head, strlen(head)) == 0);
-    assert_contains(json, "{\"name\": \"label\", \"value\": \"a \\\"quoted\\\"\\tback"
+    tu_assert_rendered_has(json, "{\"name\": \"label\", \"value\": \"a \\\"quoted\\\"\\tback"
                           "\\\\slash\\nnext line: \xce\xa3 \xc3\xbc\"}\n");
-    assert_contains(json, "\"evidence\": \"ties broken \\u001b[31mleft to right\",\n");
-    assert_contains(json, "\"title\": \"max-pool backward routes to the "
+    tu_assert_rendered_has(json, "\"evidence\": \"ties broken \\u001b[31mleft to right\",\n");
+    tu_assert_rendered_has(json, "\"title\": \"max-pool backward routes to the "
                           "\\\"first\\\" max\",\n");
-    assert_contains(json, "\"kind\": \"refute\",\n");
-    assert_contains(json, "\"counterexample\": null\n");
-    assert_contains(json, "\"show_line\": 31,\n");
+    tu_assert_rendered_has(json, "\"kind\": \"refute\",\n");
+    tu_assert_rendered_has(json, "\"counterexample\": null\n");
+    tu_assert_rendered_has(json, "\"show_line\": 31,\n");
 
     /* And by an independent reader: decoded values equal the originals. */
     static const char *const checks[] = {
@@ -589,7 +453,7 @@ static void test_json_sample(void **state)
         "claims.1.outcome", "failed",
         "claims.1.methods.0.counterexample.inputs.0.value", "[[1, 1],\n [0, 0]]\n",
         "claims.1.methods.0.counterexample.inputs.2.name", "label",
-        "claims.1.methods.0.counterexample.inputs.2.value", TRICKY_VALUE,
+        "claims.1.methods.0.counterexample.inputs.2.value", TU_TRICKY_VALUE,
         "claims.1.methods.0.evidence", "ties broken \x1b[31mleft to right",
         "claims.1.methods.1.counterexample.lhs", "null",
         "claims.1.methods.1.counterexample.inputs", "[]",
@@ -608,7 +472,7 @@ static void test_json_edge_values(void **state)
     (void)state;
     cvp_report r;
     cvp_report_init(&r, NULL, 18446744073709551615ULL);
-    assert_rendered(cvp_report_write_json, &r, NULL,
+    tu_assert_rendered(cvp_report_write_json, &r, NULL,
                     "{\n"
                     "  \"schema_version\": 2,\n"
                     "  \"tool_version\": null,\n"
@@ -640,21 +504,21 @@ static void test_json_edge_values(void **state)
     cvp_set_text(&m->reason, "\x80 \xc0\xaf \xed\xa0\x80 \xe2\x82");
     m = cvp_claim_add_method(c, CVP_METHOD_ALL_SHAPES);
     m->seconds = 1e300;
-    char *json = render(cvp_report_write_json, &r, NULL);
-    assert_contains(json, "\"title\": \"\",\n");
-    assert_contains(json, "\"file\": null,\n");
-    assert_contains(json, "\"line\": null,\n");
-    assert_contains(json,
+    char *json = tu_render(cvp_report_write_json, &r, NULL);
+    tu_assert_rendered_has(json, "\"title\": \"\",\n");
+    tu_assert_rendered_has(json, "\"file\": null,\n");
+    tu_assert_rendered_has(json, "\"line\": null,\n");
+    tu_assert_rendered_has(json,
         "\"statement\": \"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
         "\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013"
         "\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c"
         "\\u001d\\u001e\\u001f\\u007f\",\n");
-    assert_contains(json, "\"seconds\": 0.000000,\n      \"methods\"");
-    assert_contains(json, "\"reason\": \"\\ufffd \\ufffd\\ufffd "
+    tu_assert_rendered_has(json, "\"seconds\": 0.000000,\n      \"methods\"");
+    tu_assert_rendered_has(json, "\"reason\": \"\\ufffd \\ufffd\\ufffd "
                           "\\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\",\n");
-    assert_contains(json, "\"seconds\": 1000000000.000000,\n");
-    assert_lacks(json, "nan");
-    assert_lacks(json, "inf");
+    tu_assert_rendered_has(json, "\"seconds\": 1000000000.000000,\n");
+    tu_assert_rendered_lacks(json, "nan");
+    tu_assert_rendered_lacks(json, "inf");
     static const char *const checks[] = {
         "summary.undecided", "1",
         "claims.0.methods.0.outcome", "undecided",
@@ -697,7 +561,7 @@ static void test_json_checker_rejects_bad_reports(void **state)
 
 /* ---- write errors -------------------------------------------------------- */
 
-static const render_fn all_formats[] = {
+static const tu_render_fn all_formats[] = {
     cvp_report_write_text, cvp_report_write_markdown, cvp_report_write_json};
 
 static void test_write_error_on_dev_full(void **state)
@@ -706,7 +570,7 @@ static void test_write_error_on_dev_full(void **state)
     if (access("/dev/full", W_OK) != 0)
         skip();
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     for (size_t k = 0; k < 3; k++) {
         FILE *full = fopen("/dev/full", "w");
         assert_non_null(full);
@@ -720,7 +584,7 @@ static void test_write_error_on_read_only_stream(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     for (size_t k = 0; k < 3; k++) {
         char buffer[64] = "read only";
         FILE *ro = fmemopen(buffer, sizeof buffer, "r");
@@ -793,7 +657,7 @@ static void test_counts(void **state)
 {
     (void)state;
     cvp_report r;
-    build_sample(&r);
+    tu_build_sample_report(&r);
     size_t passed = 99, failed = 99, undecided = 99;
     cvp_report_counts(&r, &passed, &failed, &undecided);
     assert_int_equal(passed, 2);
@@ -867,9 +731,9 @@ static void test_clear_frees_everything(void **state)
     assert_int_equal(r.claims[39].methods[6].counterexample->input_count, 9);
     assert_string_equal(r.claims[39].methods[6].reason, "second 6");
     /* Rendering must cope with the NULL input values too. */
-    char *text = render(cvp_report_write_json, &r, NULL);
+    char *text = tu_render(cvp_report_write_json, &r, NULL);
     free(text);
-    text = render(cvp_report_write_text, &r, NULL);
+    text = tu_render(cvp_report_write_text, &r, NULL);
     free(text);
     cvp_report_clear(&r);
     assert_int_equal(r.claim_count, 0);
