@@ -29,6 +29,7 @@
 #include "ext/impl_run.h"
 #include "kernel/pool.h"
 #include "testutil.h"
+#include "testutil_impl.h"
 
 /* ---- layouts and dimensions ------------------------------------------ */
 
@@ -321,23 +322,6 @@ static void test_sweep(void **state)
 
 /* ---- exact results and sums ----------------------------------------- */
 
-static void small_conv(cvp_impl_case *c, long x0, long x1, long x2, long x3,
-                       long w, long b)
-{
-    cvp_impl_dims d;
-    memset(&d, 0, sizeof d);
-    d.n = d.c = d.o = d.groups = 1;
-    d.h = d.w = 2;
-    d.kernel[0] = d.kernel[1] = 1;
-    d.stride[0] = d.stride[1] = 1;
-    d.dilation[0] = d.dilation[1] = 1;
-    cvp_error e;
-    tu_assert_ok(cvp_impl_case_fill(c, CVP_IMPL_CONV2D, &d, 0, 0, 1, &e), &e);
-    tu_ints(c->inputs[0], 4, (size_t[]){1, 1, 2, 2}, (long[]){x0, x1, x2, x3});
-    tu_ints(c->inputs[1], 4, (size_t[]){1, 1, 1, 1}, (long[]){w});
-    tu_ints(c->inputs[2], 1, (size_t[]){1}, (long[]){b});
-}
-
 static void test_expected_and_sums(void **state)
 {
     (void)state;
@@ -345,7 +329,7 @@ static void test_expected_and_sums(void **state)
     cvp_impl_case_init(&c);
     cvp_error e;
     /* y = 2 x + 1 on [[1, 2], [3, 4]]: [[3, 5], [7, 9]]. */
-    small_conv(&c, 1, 2, 3, 4, 2, 1);
+    tu_small_conv(&c, 1, 2, 3, 4, 2, 1);
     cvp_tensor_t out[CVP_IMPL_MAX_OUTPUTS], sums[CVP_IMPL_MAX_OUTPUTS], want;
     for (int k = 0; k < CVP_IMPL_MAX_OUTPUTS; k++) {
         cvp_tensor_init(out[k]);
@@ -357,7 +341,7 @@ static void test_expected_and_sums(void **state)
     tu_assert_equal(out[0], want);
     /* With x = [[-1, 2], [3, -4]], w = -2, b = 1: sum |terms| is
      * 2 |x| + 1 = [[3, 5], [7, 9]] again, with n = 1 product + the bias. */
-    small_conv(&c, -1, 2, 3, -4, -2, 1);
+    tu_small_conv(&c, -1, 2, 3, -4, -2, 1);
     unsigned long terms[CVP_IMPL_MAX_OUTPUTS], divisor;
     tu_assert_ok(cvp_impl_abs_sums(sums, terms, &divisor, &c, &e), &e);
     tu_assert_equal(sums[0], want);
@@ -393,7 +377,7 @@ static void test_expected_and_sums(void **state)
     assert_int_equal(terms[0], 5);
 
     /* Redimensioning keeps the entries whose index survives. */
-    small_conv(&c, 1, 2, 3, 4, 2, 1);
+    tu_small_conv(&c, 1, 2, 3, 4, 2, 1);
     c.lo = 7, c.hi = 7;
     cvp_impl_dims bigger = c.d;
     bigger.w = 3;
@@ -430,7 +414,7 @@ static void test_judge(void **state)
     cvp_tensor_t t;
     cvp_tensor_init(t);
     cvp_error e;
-    small_conv(&c, 1, 2, 3, 4, 2, 1);
+    tu_small_conv(&c, 1, 2, 3, 4, 2, 1);
     size_t shape[4] = {1, 1, 2, 2};
 
     tu_ints(t, 4, shape, (long[]){3, 5, 7, 9});
@@ -826,7 +810,7 @@ static int setup_runner(void **state)
 {
     (void)state;
     cvp_impl_case_init(&one_case);
-    small_conv(&one_case, 1, 2, 3, 4, 2, 1);
+    tu_small_conv(&one_case, 1, 2, 3, 4, 2, 1);
     snprintf(scratch, sizeof scratch, "%s", "/tmp/test_ext_impl.XXXXXX");
     return mkdtemp(scratch) == NULL ? -1 : 0;
 }
