@@ -8,11 +8,7 @@
  * worked out on paper.  tests/proofs/malformed/ holds files whose exact
  * error line is stored next to them; the CLI tests use them too.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil_proof.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,31 +26,13 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static cvp_status parse(cvp_proof_file *file, const char *source,
-                        cvp_lang_error *err)
-{
-    return cvp_proof_parse(file, source, strlen(source), "t.proof", err);
-}
-
-/* `file` is initialised (and may hold an earlier parse, which this
- * replaces). */
-static void parse_ok(cvp_proof_file *file, const char *source)
-{
-    cvp_lang_error err;
-    if (parse(file, source, &err) != CVP_OK) {
-        char text[1024];
-        cvp_lang_error_format(text, sizeof text, &err);
-        fail_msg("did not parse: %s\n--- source:\n%s", text, source);
-    }
-}
-
 static void expect_error_status(const char *source, cvp_status want_status,
                                 const char *want)
 {
     cvp_proof_file file;
     cvp_proof_file_init(&file);
     cvp_lang_error err;
-    cvp_status status = parse(&file, source, &err);
+    cvp_status status = tu_proof_parse(&file, source, &err);
     char text[1024];
     cvp_lang_error_format(text, sizeof text, &err);
     if (status == CVP_OK)
@@ -73,14 +51,6 @@ static void expect_error_status(const char *source, cvp_status want_status,
 static void expect_error(const char *source, const char *want)
 {
     expect_error_status(source, CVP_ERR_INPUT, want);
-}
-
-static void expect_ast(const cvp_ast_node *node, const char *want)
-{
-    char text[512];
-    assert_non_null(node);
-    cvp_ast_to_string(text, sizeof text, node);
-    assert_string_equal(text, want);
 }
 
 static void expect_shape(const cvp_shape_expr *e, const cvp_proof_dim *dims,
@@ -155,7 +125,7 @@ static void test_example_claim(void **state)
     (void)state;
     cvp_proof_file file;
     cvp_proof_file_init(&file);
-    parse_ok(&file, example);
+    tu_proof_parse_ok(&file, example);
     assert_string_equal(file.source_name, "t.proof");
     assert_int_equal(file.claim_count, 2);
     const cvp_proof_claim *c = &file.claims[0];
@@ -222,17 +192,17 @@ static void test_example_claim(void **state)
     assert_int_equal(c->let_count, 1);
     assert_string_equal(c->lets[0].name, "R");
     expect_pos(c->lets[0].pos, 7, 7);
-    expect_ast(c->lets[0].expr, "rot180(W)");
+    tu_expect_ast(c->lets[0].expr, "rot180(W)");
 
     assert_int_equal(c->show_count, 2);
     expect_pos(c->shows[0].pos, 8, 3);
     assert_string_equal(c->shows[0].text, "wide(R, X) == wide(rot180(X), W)");
-    expect_ast(c->shows[0].lhs, "wide(R, X)");
-    expect_ast(c->shows[0].rhs, "wide(rot180(X), W)");
+    tu_expect_ast(c->shows[0].lhs, "wide(R, X)");
+    tu_expect_ast(c->shows[0].rhs, "wide(rot180(X), W)");
     expect_pos(c->shows[1].pos, 9, 3);
     assert_string_equal(c->shows[1].text, "sum(X) == sum(rot180(X))");
-    expect_ast(c->shows[1].lhs, "sum(X)");
-    expect_ast(c->shows[1].rhs, "sum(rot180(X))");
+    tu_expect_ast(c->shows[1].lhs, "sum(X)");
+    tu_expect_ast(c->shows[1].rhs, "sum(rot180(X))");
 
     /* "  by symbolic, exact(trials=5, seed=1)": symbolic at 6, exact at 16,
      * trials at 22, seed at 32 */
@@ -265,7 +235,7 @@ static void test_example_refute(void **state)
     (void)state;
     cvp_proof_file file;
     cvp_proof_file_init(&file);
-    parse_ok(&file, example);
+    tu_proof_parse_ok(&file, example);
     const cvp_proof_claim *c = &file.claims[1];
     assert_true(c->is_refute);
     assert_string_equal(c->title, "without rot180 the wide convolution does "
@@ -319,7 +289,7 @@ static void test_odd_but_valid(void **state)
     (void)state;
     cvp_proof_file file;
     cvp_proof_file_init(&file);
-    parse_ok(&file,
+    tu_proof_parse_ok(&file,
              "# leading comment\r\n"
              "\r\n"
              "claim \"a \\\"b\\\" \\\\ c\\nd\" {   # trailing comment\r\n"
@@ -334,10 +304,10 @@ static void test_odd_but_valid(void **state)
     assert_string_equal(c->title, "a \"b\" \\ c\nd");
     assert_int_equal(c->tensors[0].values_lo, LONG_MIN);
     assert_int_equal(c->tensors[0].values_hi, LONG_MAX);
-    expect_ast(c->lets[0].expr, "(A, [A, A], f(A, k=true))");
+    tu_expect_ast(c->lets[0].expr, "(A, [A, A], f(A, k=true))");
     assert_string_equal(c->shows[0].text, "A + B == -A");
-    expect_ast(c->shows[0].lhs, "(A + B)");
-    expect_ast(c->shows[0].rhs, "(-A)");
+    tu_expect_ast(c->shows[0].lhs, "(A + B)");
+    tu_expect_ast(c->shows[0].rhs, "(-A)");
     assert_int_equal(c->method_count, 2);
     long prec = 0;
     assert_true(cvp_proof_method_option(&c->methods[0], "prec", &prec));
@@ -350,15 +320,15 @@ static void test_odd_but_valid(void **state)
     cvp_proof_file_clear(&file);
 
     /* No claims at all is a valid (empty) file. */
-    parse_ok(&file, "\n# nothing here\n\n");
+    tu_proof_parse_ok(&file, "\n# nothing here\n\n");
     assert_int_equal(file.claim_count, 0);
     cvp_proof_file_clear(&file);
-    parse_ok(&file, "");
+    tu_proof_parse_ok(&file, "");
     assert_int_equal(file.claim_count, 0);
 
     /* Parsing into a used file replaces its contents. */
-    parse_ok(&file, example);
-    parse_ok(&file, "refute \"r\" {\n tensor X[]\n show X == X\n}\n");
+    tu_proof_parse_ok(&file, example);
+    tu_proof_parse_ok(&file, "refute \"r\" {\n tensor X[]\n show X == X\n}\n");
     assert_int_equal(file.claim_count, 1);
     assert_true(file.claims[0].is_refute);
     cvp_proof_file_clear(&file);
@@ -431,7 +401,7 @@ static void test_shape_parse(void **state)
     (void)state;
     cvp_proof_file file;
     cvp_proof_file_init(&file);
-    parse_ok(&file, "claim \"s\" {\n"
+    tu_proof_parse_ok(&file, "claim \"s\" {\n"
                     "  dim A, B in 0..9\n"
                     "  tensor T[A - B - 1, A / B / 2, -A * -B, (A + 1) * B, "
                     "-(-(A)), 7 / -2, 0]\n"
@@ -703,7 +673,7 @@ static void test_implementations(void **state)
     (void)state;
     cvp_proof_file file;
     cvp_proof_file_init(&file);
-    parse_ok(&file,
+    tu_proof_parse_ok(&file,
              "implementation course = command \"python3 a.py --bug \\\"x\\\"\" layout nhwc\n"
              "implementation torch = command \"python3 t.py\" layout nchw timeout 30\n"
              "claim \"c\" {\n"
@@ -720,8 +690,8 @@ static void test_implementations(void **state)
     assert_int_equal(file.implementations[0].pos.col, 16);
     assert_string_equal(file.implementations[1].layout, "nchw");
     assert_int_equal(file.implementations[1].timeout, 30);
-    expect_ast(file.claims[0].shows[0].lhs, "course.max_pool2d(X, 2)");
-    expect_ast(file.claims[0].shows[0].rhs, "torch.max_pool2d(X, kernel_size=2)");
+    tu_expect_ast(file.claims[0].shows[0].lhs, "course.max_pool2d(X, 2)");
+    tu_expect_ast(file.claims[0].shows[0].rhs, "torch.max_pool2d(X, kernel_size=2)");
     cvp_proof_file_clear(&file);
     assert_int_equal(file.implementation_count, 0);
 
@@ -850,7 +820,7 @@ static void test_limits(void **state)
     cvp_proof_file file;
     cvp_proof_file_init(&file);
     cvp_lang_error err;
-    assert_int_equal(parse(&file, b.text, &err), CVP_ERR_INPUT);
+    assert_int_equal(tu_proof_parse(&file, b.text, &err), CVP_ERR_INPUT);
     assert_non_null(strstr(err.message, "nested too deeply"));
 
     /* a long but legal file */
@@ -858,7 +828,7 @@ static void test_limits(void **state)
     for (int i = 0; i < 2000; i++)
         put(&b, "claim \"c\" {\n dim M in 1..3\n tensor X[M]\n"
                 " let Y = X + X\n show Y == 2 * X\n by exact\n}\n");
-    parse_ok(&file, b.text);
+    tu_proof_parse_ok(&file, b.text);
     assert_int_equal(file.claim_count, 2000);
     assert_string_equal(file.claims[1999].shows[0].text, "Y == 2 * X");
     cvp_proof_file_clear(&file);
