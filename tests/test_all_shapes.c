@@ -140,8 +140,9 @@ typedef struct {
 
 /* A claim and up to three relations of its first claim's translation,
  * each map written by hand from the operators' formulas (in the comment
- * above the row). */
+ * above the row).  Each row is a cmocka test of its own, named `name`. */
 typedef struct {
+    const char *name;
     const char *text;
     relation_row relations[3];
 } relation_case;
@@ -166,7 +167,8 @@ static void check_relation_case(const relation_case *rc)
 static const relation_case relation_cases[] = {
     /* xcorr with stride 2 on vectors: Y[i] = sum over u < U of
      * W[u] * X[2i + u], i < (M - U)/2 + 1 (floor), U <= M. */
-    {"claim \"stride\" {\n"
+    {"test_relation_strided_xcorr",
+     "claim \"stride\" {\n"
      "  dim M, U >= 1\n"
      "  where U <= M\n"
      "  tensor X[M]\n"
@@ -180,7 +182,8 @@ static const relation_case relation_cases[] = {
     /* rot180(pad(X, (1, 2))) on an M x N matrix: the padded matrix is
      * (M + 2) x (N + 4) with Xp[r, s] = X[r - 1, s - 2]; rotated,
      * out[i, j] = Xp[M + 1 - i, N + 3 - j] = X[M - i, N + 1 - j]. */
-    {"claim \"pad\" {\n"
+    {"test_relation_pad_rot180",
+     "claim \"pad\" {\n"
      "  dim M, N >= 1\n"
      "  tensor X[M, N]\n"
      "  show rot180(pad(X, (1, 2))) == X\n"
@@ -190,7 +193,8 @@ static const relation_case relation_cases[] = {
        "[M, N] -> { [i, j] -> [a, b] : M >= 1 and N >= 1 and "
        "a = M - i and b = N + 1 - j and 0 <= a < M and 0 <= b < N }"}}},
     /* dilate(X, 3) on a vector: out[3a] = X[a], zeros between. */
-    {"claim \"dilate\" {\n"
+    {"test_relation_dilate",
+     "claim \"dilate\" {\n"
      "  dim M >= 1\n"
      "  tensor X[M]\n"
      "  show dilate(X, 3) == dilate(X, 3)\n"
@@ -201,7 +205,8 @@ static const relation_case relation_cases[] = {
      * G[i, j] W[u, v] X[i + u, j + v]; dL/dX[p, q] collects W[u, v] G[i, j]
      * with p = i + u, q = j + v.  Declared X, W, G: the family is {W, G}
      * with the tuple [u, v, i, j]; both sides have that relation. */
-    {"claim \"grad\" {\n"
+    {"test_relation_grad",
+     "claim \"grad\" {\n"
      "  dim M, N, U, V >= 1\n"
      "  where U <= M, V <= N\n"
      "  tensor X[M, N]\n"
@@ -220,7 +225,8 @@ static const relation_case relation_cases[] = {
        "and p = i + u and q = j + v }"}}},
     /* jacobian(xcorr(W, X), X): row (i, j) of the output, column (p, q) of
      * X, entry W[p - i, q - j] where that is inside W. */
-    {"claim \"jacobian\" {\n"
+    {"test_relation_jacobian",
+     "claim \"jacobian\" {\n"
      "  dim M, N, U, V >= 1\n"
      "  where U <= M, V <= N\n"
      "  tensor X[M, N]\n"
@@ -237,7 +243,8 @@ static const relation_case relation_cases[] = {
      * Y[o, i, j] = sum over c, u, v of K[o, c, u, v] * X[c, i + u - P, j + v - P]
      * (zero outside X), output (H + 2P - R + 1) x (W + 2P - T + 1).  Declared
      * X, K: the tuple is [c, h, w, o2, c2, u, v] with o2 = o, c2 = c. */
-    {"claim \"conv2d\" {\n"
+    {"test_relation_conv2d_padding",
+     "claim \"conv2d\" {\n"
      "  dim C, O, H, W, R, T >= 1\n"
      "  dim P >= 0\n"
      "  where R <= H + 2 * P, T <= W + 2 * P\n"
@@ -256,7 +263,8 @@ static const relation_case relation_cases[] = {
        "and 0 <= w < W }"}}},
     /* Rational factors add up: 2X - X/2 is 3/2 X, on each entry once
      * (and never 2X). */
-    {"claim \"coefficients\" {\n"
+    {"test_relation_coefficients",
+     "claim \"coefficients\" {\n"
      "  dim N >= 1\n"
      "  tensor X[N]\n"
      "  show 2 * X - X / 2 == 3/2 * X\n"
@@ -265,7 +273,8 @@ static const relation_case relation_cases[] = {
      {{0, 0, "X", 3, 2, ID_N}, {0, 1, "X", 3, 2, ID_N}, {0, 0, "X", 2, 1, NULL}}},
     /* W[a]X[b] and X[b]W[a] are one monomial: the factors are kept in the
      * order of the declarations whatever the order of the product. */
-    {"claim \"order\" {\n"
+    {"test_relation_commutative_products",
+     "claim \"order\" {\n"
      "  dim N >= 1\n"
      "  tensor X[N]\n"
      "  tensor W[N]\n"
@@ -276,12 +285,15 @@ static const relation_case relation_cases[] = {
       {0, 1, "X,W", 1, 1, "[N] -> { [i] -> [a, b] : a = i and b = i and 0 <= i < N }"}}},
 };
 
-static void test_relations_by_hand(void **state)
+/* The test of one row of relation_cases (its initial state). */
+static void test_relation_row(void **state)
 {
-    (void)state;
-    for (size_t k = 0; k < sizeof relation_cases / sizeof relation_cases[0]; k++)
-        check_relation_case(&relation_cases[k]);
+    check_relation_case(*state);
 }
+
+#define RELATION_TEST(k)                                                      \
+    {relation_cases[k].name, test_relation_row, NULL, NULL,                   \
+     (void *)&relation_cases[k]}
 
 /* ---- multiplicities ------------------------------------------------------------ */
 
@@ -717,7 +729,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relation_eq_5_13),
-        cmocka_unit_test(test_relations_by_hand),
+        RELATION_TEST(0),
+        RELATION_TEST(1),
+        RELATION_TEST(2),
+        RELATION_TEST(3),
+        RELATION_TEST(4),
+        RELATION_TEST(5),
+        RELATION_TEST(6),
+        RELATION_TEST(7),
         cmocka_unit_test(test_counted_twice_is_not_once),
         cmocka_unit_test(test_non_injective_sum_not_applicable),
         cmocka_unit_test(test_not_applicable_paths),
