@@ -1,8 +1,8 @@
 /* testutil_check.h -- helpers of the cmocka tests that run the checker on
- * a proof text (test_check_*, test_all_shapes_*, test_verdict,
- * test_interval).
+ * a proof text (test_check_verdicts, test_check_forms, test_all_shapes,
+ * test_verdict, test_interval).
  *
- * Include after "testutil.h".  A tu_check_run owns its parsed file and its
+ * It includes testutil.h.  A tu_check_run owns its parsed file and its
  * report until tu_run_clear; the claim, method and counterexample pointers
  * the helpers return point into that report and die with it.  The
  * expected values of a tu_claim_case are written by hand in each test
