@@ -563,13 +563,13 @@ static void test_error_at_some_shape(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"no where\" {\n"
-             "  dim M, U >= 1\n"
-             "  tensor X[M]\n"
-             "  tensor W[U]\n"
-             "  show xcorr(W, X) == xcorr(W, X)\n"
-             "  by all_shapes\n"
-             "}\n");
+                "claim \"no where\" {\n"
+                "  dim M, U >= 1\n"
+                "  tensor X[M]\n"
+                "  tensor W[U]\n"
+                "  show xcorr(W, X) == xcorr(W, X)\n"
+                "  by all_shapes\n"
+                "}\n");
     assert_int_equal(r.status, CVP_ERR_INPUT);
     assert_int_equal(r.err.pos.line, 5);
     tu_assert_contains(r.err.message, "does not fit");
@@ -578,12 +578,12 @@ static void test_error_at_some_shape(void **state)
 
     /* a bad argument at every shape: the evaluator's message */
     tu_run_text(&r,
-             "claim \"bad stride\" {\n"
-             "  dim M >= 1\n"
-             "  tensor X[M]\n"
-             "  show xcorr(X, X, stride=0) == X\n"
-             "  by all_shapes\n"
-             "}\n");
+                "claim \"bad stride\" {\n"
+                "  dim M >= 1\n"
+                "  tensor X[M]\n"
+                "  show xcorr(X, X, stride=0) == X\n"
+                "  by all_shapes\n"
+                "}\n");
     assert_int_equal(r.status, CVP_ERR_INPUT);
     tu_assert_contains(r.err.message, "stride");
     tu_run_clear(&r);
@@ -596,22 +596,22 @@ static void test_unbounded_claims(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"named\" {\n"
-             "  dim N >= 1\n"
-             "  tensor X[N]\n"
-             "  show X + X == 2 * X\n"
-             "  by all_shapes, exact, symbolic\n"
-             "}\n"
-             "claim \"default\" {\n"
-             "  dim N >= 1\n"
-             "  tensor X[N]\n"
-             "  show X + X == 2 * X\n"
-             "}\n"
-             "claim \"default, outside the class\" {\n"
-             "  dim N >= 1\n"
-             "  tensor X[N]\n"
-             "  show relu(X) == relu(X)\n"
-             "}\n");
+                "claim \"named\" {\n"
+                "  dim N >= 1\n"
+                "  tensor X[N]\n"
+                "  show X + X == 2 * X\n"
+                "  by all_shapes, exact, symbolic\n"
+                "}\n"
+                "claim \"default\" {\n"
+                "  dim N >= 1\n"
+                "  tensor X[N]\n"
+                "  show X + X == 2 * X\n"
+                "}\n"
+                "claim \"default, outside the class\" {\n"
+                "  dim N >= 1\n"
+                "  tensor X[N]\n"
+                "  show relu(X) == relu(X)\n"
+                "}\n");
     assert_int_equal(r.status, CVP_OK);
     const cvp_claim_result *c = &r.report.claims[0];
     assert_int_equal(c->method_count, 3);
@@ -640,17 +640,17 @@ static void test_default_methods(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"applies\" {\n"
-             "  dim N in 1..3\n"
-             "  tensor X[N]\n"
-             "  tensor Y[N]\n"
-             "  show X + Y == Y + X\n"
-             "}\n"
-             "claim \"does not apply\" {\n"
-             "  dim N in 1..3\n"
-             "  tensor X[N]\n"
-             "  show X * X == X * X\n"
-             "}\n");
+                "claim \"applies\" {\n"
+                "  dim N in 1..3\n"
+                "  tensor X[N]\n"
+                "  tensor Y[N]\n"
+                "  show X + Y == Y + X\n"
+                "}\n"
+                "claim \"does not apply\" {\n"
+                "  dim N in 1..3\n"
+                "  tensor X[N]\n"
+                "  show X * X == X * X\n"
+                "}\n");
     assert_int_equal(r.status, CVP_OK);
     const cvp_claim_result *c = &r.report.claims[0];
     assert_int_equal(c->method_count, 4);
@@ -710,16 +710,16 @@ static void test_small_shapes_miss_it(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"small\" {\n"
-             "  dim M, N in 1..3\n"
-             "  dim U, V in 1..1\n"
-             "  where V <= 2 * U - 1\n"
-             "  tensor X[M, N]\n"
-             "  tensor W[U, V]\n"
-             "  show wide(W, X) == xcorr(W, pad(X, top=V - 1, bottom=2 * U - V - 1, "
-             "left=V - 1, right=V - 1))\n"
-             "  by symbolic\n"
-             "}\n");
+                "claim \"small\" {\n"
+                "  dim M, N in 1..3\n"
+                "  dim U, V in 1..1\n"
+                "  where V <= 2 * U - 1\n"
+                "  tensor X[M, N]\n"
+                "  tensor W[U, V]\n"
+                "  show wide(W, X) == xcorr(W, pad(X, top=V - 1, bottom=2 * U - V - 1, "
+                "left=V - 1, right=V - 1))\n"
+                "  by symbolic\n"
+                "}\n");
     assert_int_equal(r.status, CVP_OK);
     assert_int_equal(r.report.claims[0].outcome, CVP_OUTCOME_PASSED);
     tu_run_clear(&r);

@@ -31,12 +31,12 @@ static void test_grad_of_sum_of_squares(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"the gradient of the squared norm\" {\n"
-             "  dim M, N in 1..3\n"
-             "  tensor X[M, N]\n"
-             "  show grad(sum(X * X), X) == 2 * X\n"
-             "  by exact, symbolic\n"
-             "}\n");
+                "claim \"the gradient of the squared norm\" {\n"
+                "  dim M, N in 1..3\n"
+                "  tensor X[M, N]\n"
+                "  show grad(sum(X * X), X) == 2 * X\n"
+                "  by exact, symbolic\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
@@ -125,11 +125,11 @@ static void test_grad_relu_kinks(void **state)
     /* every instance on the kink: a false formula is outside the set */
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"a false gradient seen only at the kink\" {\n"
-             "  tensor X[2] values 0..0\n"
-             "  show 5 * X + 7 in subgrad(sum(relu(X)), X)\n"
-             "  by exact\n"
-             "}\n");
+                "claim \"a false gradient seen only at the kink\" {\n"
+                "  tensor X[2] values 0..0\n"
+                "  show 5 * X + 7 in subgrad(sum(relu(X)), X)\n"
+                "  by exact\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     assert_non_null(c->methods[0].counterexample);
@@ -148,12 +148,12 @@ static void test_jacobian(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"the jacobian of doubling\" {\n"
-             "  tensor X[2]\n"
-             "  show jacobian(2 * X, X) == 2 * [[1, 0], [0, 1]]\n"
-             "  show jacobian(X * X, X) == [[2, 0], [0, 2]] * X\n"
-             "  by exact, symbolic\n"
-             "}\n");
+                "claim \"the jacobian of doubling\" {\n"
+                "  tensor X[2]\n"
+                "  show jacobian(2 * X, X) == 2 * [[1, 0], [0, 1]]\n"
+                "  show jacobian(X * X, X) == [[2, 0], [0, 2]] * X\n"
+                "  by exact, symbolic\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
@@ -370,26 +370,26 @@ static void test_mults_and_size_in_proofs(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"costs of small operators\" {\n"
-             "  tensor X[1, 1, 3, 3]\n"
-             "  tensor K[1, 1, 3, 3]\n"
-             "  tensor A[3, 4]\n"
-             "  tensor B[4, 5]\n"
-             "  tensor P[2, 3]\n"
-             "  tensor Q[3]\n"
-             "  tensor G[2, 4, 5, 6]\n"
-             "  tensor H[6, 2, 3, 2]\n"
-             "  show mults(conv2d(X, K, padding=1)) == 81\n"
-             "  show mults(conv2d(X, K)) == 9\n"
-             "  show mults(conv2d(G, H, groups=2)) == 2160\n"
-             "  show mults(A @ B) == 60\n"
-             "  show mults(P * Q) == 6\n"
-             "  show mults(P + Q) == 0\n"
-             "  show mults(A @ B + A @ B) == 120\n"
-             "  show size(conv2d(X, K, padding=1)) == 9\n"
-             "  show size(A @ B) == 15\n"
-             "  by exact(trials=1)\n"
-             "}\n");
+                "claim \"costs of small operators\" {\n"
+                "  tensor X[1, 1, 3, 3]\n"
+                "  tensor K[1, 1, 3, 3]\n"
+                "  tensor A[3, 4]\n"
+                "  tensor B[4, 5]\n"
+                "  tensor P[2, 3]\n"
+                "  tensor Q[3]\n"
+                "  tensor G[2, 4, 5, 6]\n"
+                "  tensor H[6, 2, 3, 2]\n"
+                "  show mults(conv2d(X, K, padding=1)) == 81\n"
+                "  show mults(conv2d(X, K)) == 9\n"
+                "  show mults(conv2d(G, H, groups=2)) == 2160\n"
+                "  show mults(A @ B) == 60\n"
+                "  show mults(P * Q) == 6\n"
+                "  show mults(P + Q) == 0\n"
+                "  show mults(A @ B + A @ B) == 120\n"
+                "  show size(conv2d(X, K, padding=1)) == 9\n"
+                "  show size(A @ B) == 15\n"
+                "  by exact(trials=1)\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */
     tu_run_clear(&r);
@@ -405,12 +405,12 @@ static void test_mults_exercise_5_4(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"exercise 5-4: the direct 3x3 convolution\" {\n"
-             "  tensor X[1, 256, 100, 100]\n"
-             "  tensor K[256, 256, 3, 3]\n"
-             "  show mults(conv2d(X, K, padding=1)) == 5898240000\n"
-             "  by exact(trials=1)\n"
-             "}\n");
+                "claim \"exercise 5-4: the direct 3x3 convolution\" {\n"
+                "  tensor X[1, 256, 100, 100]\n"
+                "  tensor K[256, 256, 3, 3]\n"
+                "  show mults(conv2d(X, K, padding=1)) == 5898240000\n"
+                "  by exact(trials=1)\n"
+                "}\n");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);   /* exact alone */

@@ -218,11 +218,11 @@ static void test_shrink_prefers_positive_at_equal_magnitude(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"cubes are the values\" {\n"
-             "  tensor X[3] values -5..5\n"
-             "  show sum(X * X * X) == sum(X)\n"
-             "  by exact(trials=10)\n"
-             "}\n");
+                "claim \"cubes are the values\" {\n"
+                "  tensor X[3] values -5..5\n"
+                "  show sum(X * X * X) == sum(X)\n"
+                "  by exact(trials=10)\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     const cvp_counterexample *cx = c->methods[0].counterexample;
@@ -246,14 +246,14 @@ static void test_shrink_unique_and_second_show(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"masked squares\" {\n"
-             "  tensor X[3] values -4..4\n"
-             "  tensor Y[2] values -4..4\n"
-             "  let Mask = [1, 0, 0]\n"
-             "  show sum(Y) + sum(X) == sum(X) + sum(Y)\n"
-             "  show sum(Mask * X * X) == sum(Mask * X)\n"
-             "  by symbolic\n"
-             "}\n");
+                "claim \"masked squares\" {\n"
+                "  tensor X[3] values -4..4\n"
+                "  tensor Y[2] values -4..4\n"
+                "  let Mask = [1, 0, 0]\n"
+                "  show sum(Y) + sum(X) == sum(X) + sum(Y)\n"
+                "  show sum(Mask * X * X) == sum(Mask * X)\n"
+                "  by symbolic\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     const cvp_counterexample *cx = tu_method_of(c, CVP_METHOD_SYMBOLIC)->counterexample;
@@ -281,17 +281,17 @@ static void test_shrink_reaches_all_zero(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"the sum is one\" {\n"
-             "  tensor X[2] values 1..1\n"
-             "  show sum(X) == 1\n"
-             "  by exact(trials=1)\n"
-             "}\n"
-             "claim \"a square plus c is one\" {\n"
-             "  tensor A[1] values 1..1\n"
-             "  tensor C[1] values 1..1\n"
-             "  show sum(A * A) + sum(C) == 1\n"
-             "  by exact(trials=1)\n"
-             "}\n");
+                "claim \"the sum is one\" {\n"
+                "  tensor X[2] values 1..1\n"
+                "  show sum(X) == 1\n"
+                "  by exact(trials=1)\n"
+                "}\n"
+                "claim \"a square plus c is one\" {\n"
+                "  tensor A[1] values 1..1\n"
+                "  tensor C[1] values 1..1\n"
+                "  show sum(A * A) + sum(C) == 1\n"
+                "  by exact(trials=1)\n"
+                "}\n");
     assert_int_equal(r.status, CVP_OK);
     assert_int_equal(r.report.claim_count, 2);
     const cvp_counterexample *cx = r.report.claims[0].methods[0].counterexample;
@@ -320,10 +320,10 @@ static void test_refute_passes_on_counterexample(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "refute \"doubling is not the identity\" {\n"
-             "  tensor X[1]\n"
-             "  show X + X == X\n"
-             "}\n");
+                "refute \"doubling is not the identity\" {\n"
+                "  tensor X[1]\n"
+                "  show X + X == X\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_true(c->is_refute);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
@@ -361,13 +361,13 @@ static void test_refute_fails_on_true_identity(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "refute \"addition does not commute\" {\n"
-             "  dim N in 1..3\n"
-             "  tensor X[N]\n"
-             "  tensor Y[N]\n"
-             "  show X + Y == Y + X\n"
-             "  by exact, random, symbolic\n"
-             "}\n");
+                "refute \"addition does not commute\" {\n"
+                "  dim N in 1..3\n"
+                "  tensor X[N]\n"
+                "  tensor Y[N]\n"
+                "  show X + Y == Y + X\n"
+                "  by exact, random, symbolic\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_true(c->is_refute);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
@@ -394,11 +394,11 @@ static void test_method_applicability(void **state)
      * apply, and a claim that asked for it is undecided. */
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"relu is itself\" {\n"
-             "  tensor X[3]\n"
-             "  show relu(X) == relu(X)\n"
-             "  by symbolic\n"
-             "}\n");
+                "claim \"relu is itself\" {\n"
+                "  tensor X[3]\n"
+                "  show relu(X) == relu(X)\n"
+                "  by symbolic\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->method_count, 1);
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_NOT_APPLICABLE);
@@ -413,10 +413,10 @@ static void test_method_applicability(void **state)
     /* Without `by`: symbolic and random do not apply and are ignored;
      * exact decides, by sampling: TESTED. */
     tu_run_text(&r,
-             "claim \"relu is itself\" {\n"
-             "  tensor X[3]\n"
-             "  show relu(X) == relu(X)\n"
-             "}\n");
+                "claim \"relu is itself\" {\n"
+                "  tensor X[3]\n"
+                "  show relu(X) == relu(X)\n"
+                "}\n");
     c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
     assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome,
@@ -429,11 +429,11 @@ static void test_method_applicability(void **state)
     /* ... and a false relu claim fails by exact: relu(X) == X fails for
      * any negative entry; smallest: one entry -1 (0 != -1). */
     tu_run_text(&r,
-             "claim \"relu is the identity\" {\n"
-             "  tensor X[1] values -3..3\n"
-             "  show relu(X) == X\n"
-             "  by random, exact(trials=10)\n"
-             "}\n");
+                "claim \"relu is the identity\" {\n"
+                "  tensor X[1] values -3..3\n"
+                "  show relu(X) == X\n"
+                "  by random, exact(trials=10)\n"
+                "}\n");
     c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
     assert_int_equal(tu_method_of(c, CVP_METHOD_RANDOM)->outcome,
@@ -487,19 +487,19 @@ static void test_error_stops_the_file(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"fine\" {\n"
-             "  tensor X[2]\n"
-             "  show X == X\n"
-             "}\n"
-             "claim \"shapes do not fit\" {\n"
-             "  tensor X[2]\n"
-             "  tensor Y[3]\n"
-             "  show X + Y == Y + X\n"
-             "}\n"
-             "claim \"never reached\" {\n"
-             "  tensor X[2]\n"
-             "  show X == X\n"
-             "}\n");
+                "claim \"fine\" {\n"
+                "  tensor X[2]\n"
+                "  show X == X\n"
+                "}\n"
+                "claim \"shapes do not fit\" {\n"
+                "  tensor X[2]\n"
+                "  tensor Y[3]\n"
+                "  show X + Y == Y + X\n"
+                "}\n"
+                "claim \"never reached\" {\n"
+                "  tensor X[2]\n"
+                "  show X == X\n"
+                "}\n");
     assert_int_equal(r.status, CVP_ERR_INPUT);
     assert_int_equal(r.err.pos.line, 8);
     assert_non_null(strstr(r.err.message, "(at shape (no dims))"));
@@ -517,16 +517,16 @@ static void test_polynomial_limit_is_located(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text_terms(&r,
-                   "claim \"a big polynomial\" {\n"
-                   "  tensor X[3]\n"
-                   "  show sum(X) * sum(X) == sum(X) * sum(X)\n"
-                   "  by symbolic\n"
-                   "}\n"
-                   "claim \"the next claim still runs\" {\n"
-                   "  tensor X[2]\n"
-                   "  show X + X == 2 * X\n"
-                   "  by symbolic\n"
-                   "}\n", 4);
+                      "claim \"a big polynomial\" {\n"
+                      "  tensor X[3]\n"
+                      "  show sum(X) * sum(X) == sum(X) * sum(X)\n"
+                      "  by symbolic\n"
+                      "}\n"
+                      "claim \"the next claim still runs\" {\n"
+                      "  tensor X[2]\n"
+                      "  show X + X == 2 * X\n"
+                      "  by symbolic\n"
+                      "}\n", 4);
     assert_int_equal(r.status, CVP_OK);
     assert_int_equal(r.report.claim_count, 2);
     const cvp_claim_result *c = &r.report.claims[0];
@@ -550,13 +550,13 @@ static void test_dims_as_values(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"padding adds zeros\" {\n"
-             "  dim M in 1..3\n"
-             "  dim U in 0..2\n"
-             "  tensor X[M, M]\n"
-             "  show sum(pad(X, U)) == sum(X)\n"
-             "  show size(pad(X, U)) == (M + 2 * U) * (M + 2 * U)\n"
-             "}\n");
+                "claim \"padding adds zeros\" {\n"
+                "  dim M in 1..3\n"
+                "  dim U in 0..2\n"
+                "  tensor X[M, M]\n"
+                "  show sum(pad(X, U)) == sum(X)\n"
+                "  show size(pad(X, U)) == (M + 2 * U) * (M + 2 * U)\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->method_count, 3);
@@ -588,13 +588,13 @@ static void test_no_shape_is_undecided(void **state)
     (void)state;
     tu_check_run r;
     tu_run_text(&r,
-             "claim \"impossible shapes\" {\n"
-             "  dim M in 1..3\n"
-             "  where M > 3\n"
-             "  tensor X[M]\n"
-             "  show X == X\n"
-             "  by exact, symbolic\n"
-             "}\n");
+                "claim \"impossible shapes\" {\n"
+                "  dim M in 1..3\n"
+                "  where M > 3\n"
+                "  tensor X[M]\n"
+                "  show X == X\n"
+                "  by exact, symbolic\n"
+                "}\n");
     const cvp_claim_result *c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
     for (size_t k = 0; k < c->method_count; k++)
