@@ -24,66 +24,13 @@
 #include "report/render_util.h"
 #include "check/verdict.h"
 
-#ifndef CVP_SRCDIR
-#define CVP_SRCDIR "."
-#endif
-/* The system Python, not whatever is first on PATH; a build may point
- * this elsewhere with -DCVP_TEST_PYTHON='"..."'. */
-#ifndef CVP_TEST_PYTHON
-#define CVP_TEST_PYTHON "/usr/bin/python3"
-#endif
-#define PYTHON CVP_TEST_PYTHON
-
 /* ---- JSON ------------------------------------------------------------------ */
-
-/* Runs tests/report_json_check.py on `json` with the PATH EXPECTED pairs
- * in `checks` (NULL-terminated).  Returns its exit status, or -1 when
- * there is no /usr/bin/python3.  No shell is involved, so the expected
- * strings reach Python byte for byte. */
-static int run_json_check(const char *json, const char *const *checks)
-{
-    if (access(PYTHON, X_OK) != 0)
-        return -1;
-    const char *argv[64] = {PYTHON, CVP_SRCDIR "/tests/report_json_check.py",
-                            CVP_SRCDIR "/docs/report-schema.json"};
-    size_t argc = 3;
-    for (size_t k = 0; checks != NULL && checks[k] != NULL; k++) {
-        assert_true(argc < 63);
-        argv[argc++] = checks[k];
-    }
-    argv[argc] = NULL;
-
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[0], STDIN_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execv(PYTHON, (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[0]);
-    size_t len = strlen(json), done = 0;
-    while (done < len) {
-        ssize_t n = write(fds[1], json + done, len - done);
-        if (n <= 0)
-            break;   /* the checker stopped reading; its status says why */
-        done += (size_t)n;
-    }
-    close(fds[1]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 static void assert_json_checks(const char *json, const char *const *checks)
 {
-    int status = run_json_check(json, checks);
+    int status = tu_run_json_check(json, checks);
     if (status == -1) {
-        fprintf(stderr, "note: no " PYTHON ": JSON not checked by Python\n");
+        fprintf(stderr, "note: no " CVP_TEST_PYTHON ": JSON not checked by Python\n");
         return;
     }
     if (status != 0)
@@ -238,13 +185,13 @@ static void test_json_checker_rejects_bad_reports(void **state)
         "{\"schema_version\": 2, \"tool_version\": null, \"seed\": 1, "
         "\"shard\": null, \"summary\": {\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
-    int status = run_json_check(wrong_summary, NULL);
+    int status = tu_run_json_check(wrong_summary, NULL);
     if (status == -1)
         skip();
     assert_int_equal(status, 1);
-    assert_int_equal(run_json_check(unknown_key, NULL), 1);
-    assert_int_equal(run_json_check(bad_seed, NULL), 1);
-    assert_int_equal(run_json_check("{\"a\": NaN}", NULL), 1);
+    assert_int_equal(tu_run_json_check(unknown_key, NULL), 1);
+    assert_int_equal(tu_run_json_check(bad_seed, NULL), 1);
+    assert_int_equal(tu_run_json_check("{\"a\": NaN}", NULL), 1);
 }
 
 int main(void)

@@ -5,6 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The source tree, where tests/report_json_check.py and
+ * docs/report-schema.json are (set by Makefile.am). */
+#ifndef CVP_SRCDIR
+#define CVP_SRCDIR "."
+#endif
 
 /* ---- the sample report -------------------------------------------------
  * Four claims: one that passes, one that fails with counterexamples (whose
@@ -131,4 +139,45 @@ void tu_assert_rendered_lacks(const char *text, const char *fragment)
     if (strstr(text, fragment) != NULL)
         fprintf(stderr, "unexpected:\n%s\n--- in:\n%s---\n", fragment, text);
     assert_null(strstr(text, fragment));
+}
+
+/* ---- the independent JSON checker ---------------------------------------- */
+
+int tu_run_json_check(const char *json, const char *const *checks)
+{
+    if (access(CVP_TEST_PYTHON, X_OK) != 0)
+        return -1;
+    const char *argv[64] = {CVP_TEST_PYTHON, CVP_SRCDIR "/tests/report_json_check.py",
+                            CVP_SRCDIR "/docs/report-schema.json"};
+    size_t argc = 3;
+    for (size_t k = 0; checks != NULL && checks[k] != NULL; k++) {
+        assert_true(argc < 63);
+        argv[argc++] = checks[k];
+    }
+    argv[argc] = NULL;
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[0], STDIN_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv(CVP_TEST_PYTHON, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[0]);
+    size_t len = strlen(json), done = 0;
+    while (done < len) {
+        ssize_t n = write(fds[1], json + done, len - done);
+        if (n <= 0)
+            break;   /* the checker stopped reading; its status says why */
+        done += (size_t)n;
+    }
+    close(fds[1]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

@@ -1,5 +1,5 @@
 /* testutil_report.h -- the sample report and the rendering helpers shared
- * by the report tests (test_report, test_report_json).
+ * by the report tests (test_report, test_report_json, test_verdict).
  *
  * Include as the first header (it includes testutil.h and with it
  * cmocka).  Strings returned by tu_render are the caller's to free; the
@@ -38,5 +38,18 @@ void tu_assert_rendered(tu_render_fn fn, const cvp_report *r,
 /* Fails (printing the text) unless `fragment` occurs in `text` / does not. */
 void tu_assert_rendered_has(const char *text, const char *fragment);
 void tu_assert_rendered_lacks(const char *text, const char *fragment);
+
+/* The system Python, not whatever is first on PATH; a build may point
+ * this elsewhere with -DCVP_TEST_PYTHON='"..."'. */
+#ifndef CVP_TEST_PYTHON
+#define CVP_TEST_PYTHON "/usr/bin/python3"
+#endif
+
+/* Runs tests/report_json_check.py (under CVP_SRCDIR, as Makefile.am sets
+ * it for the programs that call this) on `json` with the PATH EXPECTED
+ * pairs in `checks` (NULL-terminated, or NULL).  Returns its exit status,
+ * or -1 when there is no CVP_TEST_PYTHON.  No shell is involved, so the
+ * expected strings reach Python byte for byte. */
+int tu_run_json_check(const char *json, const char *const *checks);
 
 #endif
