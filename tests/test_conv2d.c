@@ -24,15 +24,6 @@ static cvp_conv2d_params params(size_t stride, size_t padding, size_t dilation,
     return p;
 }
 
-/* Fails on a random case, printing it first. */
-static void check_equal_case(const cvp_tensor_t actual, const cvp_tensor_t expected,
-                             const tu_conv_case *cc)
-{
-    if (!cvp_tensor_equal(actual, expected))
-        tu_print_conv_case(cc);
-    tu_assert_equal(actual, expected);
-}
-
 /* out := T[a, b] as a matrix, for T of rank 4. */
 static void plane(cvp_tensor_t out, const cvp_tensor_t T, size_t a, size_t b)
 {
@@ -107,87 +98,63 @@ static void conv2d_by_textbook(cvp_tensor_t Y, const cvp_tensor_t X4,
 static void test_conv2d_hand_valid_with_bias(void **state)
 {
     (void)state;
-    cvp_error err;
-    cvp_tensor_t X, K, b, Y, E;
-    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(b);
-    cvp_tensor_init(Y), cvp_tensor_init(E);
-    tu_ints(X, 4, (size_t[]){1, 1, 3, 3}, (long[]){1, 2, 3, 4, 5, 6, 7, 8, 9});
-    tu_ints(K, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 0, 0, -1});
-    tu_ints(b, 1, (size_t[]){1}, (long[]){2});
     /* Y[i,j] = X[i,j] - X[i+1,j+1] + 2 = -4 + 2 = -2 everywhere
-     * (1-5, 2-6, 4-8, 5-9 are all -4). */
-    cvp_conv2d_params p = cvp_conv2d_params_default();
-    tu_assert_ok(cvp_conv2d(Y, X, K, b, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 2, 2}, (long[]){-2, -2, -2, -2});
-    tu_assert_equal(Y, E);
-    /* Without bias: -4 everywhere. */
-    tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 2, 2}, (long[]){-4, -4, -4, -4});
-    tu_assert_equal(Y, E);
-    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
-    cvp_tensor_clear(Y), cvp_tensor_clear(E);
+     * (1-5, 2-6, 4-8, 5-9 are all -4); without bias -4 everywhere. */
+    static const tu_conv_hand rows[] = {
+        {.op = TU_CONV2D, .x_rank = 4, .x_shape = {1, 1, 3, 3},
+         .x = "1 2 3 4 5 6 7 8 9", .k_shape = {1, 1, 2, 2}, .k = "1 0 0 -1",
+         .b = "2", .y_rank = 4, .y_shape = {1, 1, 2, 2}, .y = "-2 -2 -2 -2"},
+        {.op = TU_CONV2D, .x_rank = 4, .x_shape = {1, 1, 3, 3},
+         .x = "1 2 3 4 5 6 7 8 9", .k_shape = {1, 1, 2, 2}, .k = "1 0 0 -1",
+         .y_rank = 4, .y_shape = {1, 1, 2, 2}, .y = "-4 -4 -4 -4"},
+    };
+    tu_check_conv_hands(rows, sizeof rows / sizeof rows[0]);
 }
 
 static void test_conv2d_hand_stride_padding_dilation(void **state)
 {
     (void)state;
-    cvp_error err;
-    cvp_tensor_t X, K, Y, E;
-    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(Y), cvp_tensor_init(E);
-    tu_ints(X, 4, (size_t[]){1, 1, 3, 3}, (long[]){1, 2, 3, 4, 5, 6, 7, 8, 9});
-    tu_ints(K, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 0, 0, -1});
-    /* stride 2, padding 1: Xp is X framed by zeros (5 x 5), output
-     * (3+2-1-1)/2+1 = 2, Y[i,j] = Xp[2i,2j] - Xp[2i+1,2j+1]:
-     *   Y00 = 0 - X00 = -1   Y01 = 0 - X02 = -3
-     *   Y10 = 0 - X20 = -7   Y11 = X11 - X22 = 5 - 9 = -4 */
-    cvp_conv2d_params p = params(2, 1, 1, 1);
-    tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 2, 2}, (long[]){-1, -3, -7, -4});
-    tu_assert_equal(Y, E);
-    /* dilation 2: the kernel taps (0,0) and (2,2); output 3-2-1+1 = 1:
-     * Y = X00 - X22 = 1 - 9 = -8. */
-    p = params(1, 0, 2, 1);
-    tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 1, 1}, (long[]){-8});
-    tu_assert_equal(Y, E);
-    /* stride 3 > kernel 2 on a width-5 row that 3 does not divide:
-     * X = [1 2 3 4 5], K = [1 10] -> out (5-1-1)/3+1 = 2:
-     *   Y0 = X0 + 10*X1 = 1 + 20 = 21, Y1 = X3 + 10*X4 = 4 + 50 = 54
-     * (X2 is never read). */
-    tu_ints(X, 4, (size_t[]){1, 1, 1, 5}, (long[]){1, 2, 3, 4, 5});
-    tu_ints(K, 4, (size_t[]){1, 1, 1, 2}, (long[]){1, 10});
-    p = params(3, 0, 1, 1);
-    tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 1, 2}, (long[]){21, 54});
-    tu_assert_equal(Y, E);
-    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+    static const tu_conv_hand rows[] = {
+        /* stride 2, padding 1: Xp is X framed by zeros (5 x 5), output
+         * (3+2-1-1)/2+1 = 2, Y[i,j] = Xp[2i,2j] - Xp[2i+1,2j+1]:
+         *   Y00 = 0 - X00 = -1   Y01 = 0 - X02 = -3
+         *   Y10 = 0 - X20 = -7   Y11 = X11 - X22 = 5 - 9 = -4 */
+        {.op = TU_CONV2D, .x_rank = 4, .x_shape = {1, 1, 3, 3},
+         .x = "1 2 3 4 5 6 7 8 9", .k_shape = {1, 1, 2, 2}, .k = "1 0 0 -1",
+         .stride = {2, 2}, .padding = {1, 1},
+         .y_rank = 4, .y_shape = {1, 1, 2, 2}, .y = "-1 -3 -7 -4"},
+        /* dilation 2: the kernel taps (0,0) and (2,2); output 3-2-1+1 = 1:
+         * Y = X00 - X22 = 1 - 9 = -8. */
+        {.op = TU_CONV2D, .x_rank = 4, .x_shape = {1, 1, 3, 3},
+         .x = "1 2 3 4 5 6 7 8 9", .k_shape = {1, 1, 2, 2}, .k = "1 0 0 -1",
+         .dilation = {2, 2}, .y_rank = 4, .y_shape = {1, 1, 1, 1}, .y = "-8"},
+        /* stride 3 > kernel 2 on a width-5 row that 3 does not divide:
+         * X = [1 2 3 4 5], K = [1 10] -> out (5-1-1)/3+1 = 2:
+         *   Y0 = X0 + 10*X1 = 1 + 20 = 21, Y1 = X3 + 10*X4 = 4 + 50 = 54
+         * (X2 is never read). */
+        {.op = TU_CONV2D, .x_rank = 4, .x_shape = {1, 1, 1, 5}, .x = "1 2 3 4 5",
+         .k_shape = {1, 1, 1, 2}, .k = "1 10", .stride = {3, 3},
+         .y_rank = 4, .y_shape = {1, 1, 1, 2}, .y = "21 54"},
+    };
+    tu_check_conv_hands(rows, sizeof rows / sizeof rows[0]);
 }
 
 static void test_conv2d_hand_channels_groups_unbatched(void **state)
 {
     (void)state;
-    cvp_error err;
-    cvp_tensor_t X, K, b, Y, E;
-    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(b);
-    cvp_tensor_init(Y), cvp_tensor_init(E);
     /* Unbatched CHW, channels c0 = [[1,2],[3,4]], c1 = [[5,6],[7,8]]. */
-    tu_ints(X, 3, (size_t[]){2, 2, 2}, (long[]){1, 2, 3, 4, 5, 6, 7, 8});
-    /* One output channel, 1x1 kernel [2, -1], bias 10:
-     * 2*c0 - c1 + 10 = [[2-5, 4-6], [6-7, 8-8]] + 10 = [[7, 8], [9, 10]]. */
-    tu_ints(K, 4, (size_t[]){1, 2, 1, 1}, (long[]){2, -1});
-    tu_ints(b, 1, (size_t[]){1}, (long[]){10});
-    cvp_conv2d_params p = cvp_conv2d_params_default();
-    tu_assert_ok(cvp_conv2d(Y, X, K, b, &p, &err), &err);
-    tu_ints(E, 3, (size_t[]){1, 2, 2}, (long[]){7, 8, 9, 10});
-    tu_assert_equal(Y, E);
-    /* groups = 2, K [2, 1, 1, 1] = [3, -1]: channel 0 = 3*c0, 1 = -c1. */
-    tu_ints(K, 4, (size_t[]){2, 1, 1, 1}, (long[]){3, -1});
-    p.groups = 2;
-    tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 3, (size_t[]){2, 2, 2}, (long[]){3, 6, 9, 12, -5, -6, -7, -8});
-    tu_assert_equal(Y, E);
-    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
-    cvp_tensor_clear(Y), cvp_tensor_clear(E);
+    static const tu_conv_hand rows[] = {
+        /* One output channel, 1x1 kernel [2, -1], bias 10:
+         * 2*c0 - c1 + 10 = [[2-5, 4-6], [6-7, 8-8]] + 10 = [[7, 8], [9, 10]]. */
+        {.op = TU_CONV2D, .x_rank = 3, .x_shape = {2, 2, 2}, .x = "1 2 3 4 5 6 7 8",
+         .k_shape = {1, 2, 1, 1}, .k = "2 -1", .b = "10",
+         .y_rank = 3, .y_shape = {1, 2, 2}, .y = "7 8 9 10"},
+        /* groups = 2, K [2, 1, 1, 1] = [3, -1]: channel 0 = 3*c0, 1 = -c1. */
+        {.op = TU_CONV2D, .x_rank = 3, .x_shape = {2, 2, 2}, .x = "1 2 3 4 5 6 7 8",
+         .k_shape = {2, 1, 1, 1}, .k = "3 -1", .groups = 2,
+         .y_rank = 3, .y_shape = {2, 2, 2}, .y = "3 6 9 12 -5 -6 -7 -8"},
+    };
+    tu_check_conv_hands(rows, sizeof rows / sizeof rows[0]);
 }
 
 static void test_conv2d_out_dim_formula(void **state)
@@ -239,7 +206,7 @@ static void test_conv2d_single_channel_equals_textbook_xcorr(void **state)
         assert_int_equal(E->shape[1], cc.Wo);
         tu_assert_ok(cvp_tensor_reshape(E, E, 4, (size_t[]){1, 1, cc.Ho, cc.Wo}, &err),
                      &err);
-        check_equal_case(Y, E, &cc);
+        tu_assert_equal_case(Y, E, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(Y);
     cvp_tensor_clear(img), cvp_tensor_clear(ker), cvp_tensor_clear(E);
@@ -256,9 +223,7 @@ static void test_conv2d_equals_sum_of_textbook_xcorr(void **state)
     cvp_tensor_init(b), cvp_tensor_init(Y), cvp_tensor_init(E);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, NULL);
         tu_random(b, &rng, 1, &cc.O, -9, 9);
         bool with_bias = t % 2 == 0;
         tu_assert_ok(cvp_conv2d(Y, X, K, with_bias ? b : NULL, &cc.p, &err), &err);
@@ -266,7 +231,7 @@ static void test_conv2d_equals_sum_of_textbook_xcorr(void **state)
                                         &err), &err);
         conv2d_by_textbook(E, X4, K, with_bias ? b : NULL, &cc.p);
         tu_assert_ok(cvp_tensor_reshape(E, E, cc.rank, cc.y_shape, &err), &err);
-        check_equal_case(Y, E, &cc);
+        tu_assert_equal_case(Y, E, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(X4), cvp_tensor_clear(K);
     cvp_tensor_clear(b), cvp_tensor_clear(Y), cvp_tensor_clear(E);
@@ -301,7 +266,7 @@ static void test_conv2d_groups_equal_separate_convolutions(void **state)
             tu_assert_ok(cvp_tensor_slice(bg, b, &start, &stop, &step, &err), &err);
             tu_assert_ok(cvp_conv2d(Yg, Xg, Kg, bg, &one, &err), &err);
             channels(part, Y, 1, g * Og, (g + 1) * Og);
-            check_equal_case(part, Yg, &cc);
+            tu_assert_equal_case(part, Yg, &cc);
         }
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b), cvp_tensor_clear(Y);
@@ -350,45 +315,30 @@ static void test_conv2d_1x1_is_per_pixel_matmul(void **state)
 static void test_conv_transpose2d_hand_stride2_output_padding1(void **state)
 {
     (void)state;
-    cvp_error err;
-    cvp_tensor_t X, K, b, Y, E;
-    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(b);
-    cvp_tensor_init(Y), cvp_tensor_init(E);
-    tu_ints(X, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 2, 3, 4});
-    tu_ints(K, 4, (size_t[]){1, 1, 2, 2}, (long[]){1, 2, 3, 4});
-    tu_ints(b, 1, (size_t[]){1}, (long[]){1});
-    /* stride 2, no padding, output_padding 1: size (2-1)*2 + (2-1) + 1 + 1
-     * = 5.  x[i,j]*K lands at rows 2i..2i+1, cols 2j..2j+1, no overlap:
-     *   1*K at (0,0), 2*K at (0,2), 3*K at (2,0), 4*K at (2,2);
-     * the extra last row and column receive nothing.  Plus bias 1. */
-    cvp_conv2d_params p = params(2, 0, 1, 1);
-    p.output_padding[0] = p.output_padding[1] = 1;
-    tu_assert_ok(cvp_conv_transpose2d(Y, X, K, b, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 5, 5},
-            (long[]){1 + 1, 2 + 1, 2 + 1, 4 + 1, 1,
-                     3 + 1, 4 + 1, 6 + 1, 8 + 1, 1,
-                     3 + 1, 6 + 1, 4 + 1, 8 + 1, 1,
-                     9 + 1, 12 + 1, 12 + 1, 16 + 1, 1,
-                     1, 1, 1, 1, 1});
-    tu_assert_equal(Y, E);
-    /* output_padding only along the width: 4 x 5 */
-    p.output_padding[0] = 0;
-    tu_assert_ok(cvp_conv_transpose2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 4, 5},
-            (long[]){1, 2, 2, 4, 0, 3, 4, 6, 8, 0, 3, 6, 4, 8, 0, 9, 12, 12, 16, 0});
-    tu_assert_equal(Y, E);
-    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
-    cvp_tensor_clear(Y), cvp_tensor_clear(E);
+    static const tu_conv_hand rows[] = {
+        /* stride 2, no padding, output_padding 1: size (2-1)*2 + (2-1) + 1 + 1
+         * = 5.  x[i,j]*K lands at rows 2i..2i+1, cols 2j..2j+1, no overlap:
+         *   1*K at (0,0), 2*K at (0,2), 3*K at (2,0), 4*K at (2,2);
+         * the extra last row and column receive nothing (the second row
+         * below, without bias).  Plus bias 1 everywhere. */
+        {.op = TU_CONV_TRANSPOSE2D, .x_rank = 4, .x_shape = {1, 1, 2, 2},
+         .x = "1 2 3 4", .k_shape = {1, 1, 2, 2}, .k = "1 2 3 4", .b = "1",
+         .stride = {2, 2}, .output_padding = {1, 1},
+         .y_rank = 4, .y_shape = {1, 1, 5, 5},
+         .y = "2 3 3 5 1   4 5 7 9 1   4 7 5 9 1   10 13 13 17 1   1 1 1 1 1"},
+        /* output_padding only along the width, no bias: 4 x 5 */
+        {.op = TU_CONV_TRANSPOSE2D, .x_rank = 4, .x_shape = {1, 1, 2, 2},
+         .x = "1 2 3 4", .k_shape = {1, 1, 2, 2}, .k = "1 2 3 4",
+         .stride = {2, 2}, .output_padding = {0, 1},
+         .y_rank = 4, .y_shape = {1, 1, 4, 5},
+         .y = "1 2 2 4 0   3 4 6 8 0   3 6 4 8 0   9 12 12 16 0"},
+    };
+    tu_check_conv_hands(rows, sizeof rows / sizeof rows[0]);
 }
 
 static void test_conv_transpose2d_hand_padding_crops_overlaps_add(void **state)
 {
     (void)state;
-    cvp_error err;
-    cvp_tensor_t X, K, Y, E;
-    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(Y), cvp_tensor_init(E);
-    tu_ints(X, 3, (size_t[]){1, 2, 2}, (long[]){1, 2, 3, 4});
-    tu_ints(K, 4, (size_t[]){1, 1, 3, 3}, (long[]){1, 1, 1, 1, 1, 1, 1, 1, 1});
     /* stride 2, kernel 3 of ones: x[i,j] covers rows 2i..2i+2 and cols
      * 2j..2j+2 of the uncropped 5 x 5 result F, overlapping on row/col 2:
      *   F row 0 = row 1 = [1 1 3 2 2]
@@ -396,29 +346,28 @@ static void test_conv_transpose2d_hand_padding_crops_overlaps_add(void **state)
      *   F row 3 = row 4 = [3 3 7 4 4]
      * padding 1 crops one row/col at the top/left: Y[y,z] = F[y+1, z+1];
      * size (2-1)*2 - 2 + 2 + op + 1 = 3 + op. */
-    cvp_conv2d_params p = params(2, 1, 1, 1);
-    tu_assert_ok(cvp_conv_transpose2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 3, (size_t[]){1, 3, 3}, (long[]){1, 3, 2, 4, 10, 6, 3, 7, 4});
-    tu_assert_equal(Y, E);
-    /* output_padding 1 brings back F's last row and column. */
-    p.output_padding[0] = p.output_padding[1] = 1;
-    tu_assert_ok(cvp_conv_transpose2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 3, (size_t[]){1, 4, 4},
-            (long[]){1, 3, 2, 2, 4, 10, 6, 6, 3, 7, 4, 4, 3, 7, 4, 4});
-    tu_assert_equal(Y, E);
-    /* output_padding 1 with stride 1 is allowed when the dilation is 2
-     * (PyTorch: smaller than the stride OR the dilation).  X [1,2] as one
-     * row, K = [1 1 1] dilation 2: taps at offsets 0, 2, 4.
-     * F (width (2-1) + 2*2 + 1 = 6): x0 at 0,2,4 and x1 at 1,3,5
-     *   = [1 2 1 2 1 2]; padding 0, output_padding 1 -> width 7, last 0. */
-    tu_ints(X, 4, (size_t[]){1, 1, 1, 2}, (long[]){1, 2});
-    tu_ints(K, 4, (size_t[]){1, 1, 1, 3}, (long[]){1, 1, 1});
-    p = params(1, 0, 2, 1);
-    p.output_padding[1] = 1;
-    tu_assert_ok(cvp_conv_transpose2d(Y, X, K, NULL, &p, &err), &err);
-    tu_ints(E, 4, (size_t[]){1, 1, 1, 7}, (long[]){1, 2, 1, 2, 1, 2, 0});
-    tu_assert_equal(Y, E);
-    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+    static const tu_conv_hand rows[] = {
+        {.op = TU_CONV_TRANSPOSE2D, .x_rank = 3, .x_shape = {1, 2, 2},
+         .x = "1 2 3 4", .k_shape = {1, 1, 3, 3}, .k = "1 1 1 1 1 1 1 1 1",
+         .stride = {2, 2}, .padding = {1, 1},
+         .y_rank = 3, .y_shape = {1, 3, 3}, .y = "1 3 2   4 10 6   3 7 4"},
+        /* output_padding 1 brings back F's last row and column. */
+        {.op = TU_CONV_TRANSPOSE2D, .x_rank = 3, .x_shape = {1, 2, 2},
+         .x = "1 2 3 4", .k_shape = {1, 1, 3, 3}, .k = "1 1 1 1 1 1 1 1 1",
+         .stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1},
+         .y_rank = 3, .y_shape = {1, 4, 4},
+         .y = "1 3 2 2   4 10 6 6   3 7 4 4   3 7 4 4"},
+        /* output_padding 1 with stride 1 is allowed when the dilation is 2
+         * (PyTorch: smaller than the stride OR the dilation).  X [1,2] as
+         * one row, K = [1 1 1] dilation 2: taps at offsets 0, 2, 4.
+         * F (width (2-1) + 2*2 + 1 = 6): x0 at 0,2,4 and x1 at 1,3,5
+         *   = [1 2 1 2 1 2]; padding 0, output_padding 1 -> width 7, last 0. */
+        {.op = TU_CONV_TRANSPOSE2D, .x_rank = 4, .x_shape = {1, 1, 1, 2},
+         .x = "1 2", .k_shape = {1, 1, 1, 3}, .k = "1 1 1",
+         .dilation = {2, 2}, .output_padding = {0, 1},
+         .y_rank = 4, .y_shape = {1, 1, 1, 7}, .y = "1 2 1 2 1 2 0"},
+    };
+    tu_check_conv_hands(rows, sizeof rows / sizeof rows[0]);
 }
 
 /* <conv2d(X, K), G> == <X, conv_transpose2d(G, K)> with output_padding
@@ -437,10 +386,7 @@ static void test_conv_transpose2d_is_adjoint_of_conv2d(void **state)
     mpq_init(lhs), mpq_init(rhs), mpq_init(diff);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
         tu_random(b, &rng, 1, &cc.C, -9, 9);
         cvp_conv2d_params p = cc.p;
         p.output_padding[0] = (cc.H + 2 * p.padding[0] - p.dilation[0] * (cc.kH - 1) - 1) %
@@ -580,20 +526,18 @@ static void test_conv2d_output_may_alias_any_input(void **state)
     cvp_tensor_init(E), cvp_tensor_init(A);
     for (int t = 0; t < 10; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, NULL);
         tu_random(b, &rng, 1, &cc.O, -9, 9);
         tu_assert_ok(cvp_conv2d(E, X, K, b, &cc.p, &err), &err);
         tu_assert_ok(cvp_tensor_set(A, X, &err), &err);
         tu_assert_ok(cvp_conv2d(A, A, K, b, &cc.p, &err), &err);
-        check_equal_case(A, E, &cc);
+        tu_assert_equal_case(A, E, &cc);
         tu_assert_ok(cvp_tensor_set(A, K, &err), &err);
         tu_assert_ok(cvp_conv2d(A, X, A, b, &cc.p, &err), &err);
-        check_equal_case(A, E, &cc);
+        tu_assert_equal_case(A, E, &cc);
         tu_assert_ok(cvp_tensor_set(A, b, &err), &err);
         tu_assert_ok(cvp_conv2d(A, X, K, A, &cc.p, &err), &err);
-        check_equal_case(A, E, &cc);
+        tu_assert_equal_case(A, E, &cc);
         /* conv_transpose2d of Y (shape of E) with K, bias of C entries;
          * output_padding as in the adjoint test keeps its output X-shaped */
         cvp_conv2d_params p = cc.p;
@@ -604,9 +548,9 @@ static void test_conv2d_output_may_alias_any_input(void **state)
         tu_random(b, &rng, 1, &cc.C, -9, 9);
         tu_assert_ok(cvp_conv_transpose2d(X, E, K, b, &p, &err), &err);
         tu_assert_ok(cvp_conv_transpose2d(E, E, K, b, &p, &err), &err);
-        check_equal_case(E, X, &cc);
+        tu_assert_equal_case(E, X, &cc);
         tu_assert_ok(cvp_conv_transpose2d(b, A, K, b, &p, &err), &err);
-        check_equal_case(b, X, &cc);
+        tu_assert_equal_case(b, X, &cc);
     }
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
     cvp_tensor_clear(E), cvp_tensor_clear(A);

@@ -13,6 +13,7 @@
  * Every containment is decided exactly, with mpq.
  */
 #include "testutil.h"
+#include "testutil_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,12 +62,6 @@ static bool within(const cvp_interval *x, const char *a, const char *b)
     ok = ok && mpfr_lessequal_p(x->hi, t);
     mpfr_clear(t);
     return ok;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("expected \"%s\" in \"%s\"", needle, haystack ? haystack : "(null)");
 }
 
 /* ---- the interval ring --------------------------------------------------- */
@@ -364,34 +359,11 @@ static void test_softmax_and_cross_entropy(void **state)
 
 /* ---- the method --------------------------------------------------------- */
 
-typedef struct {
-    cvp_proof_file file;
-    cvp_report report;
-    cvp_lang_error err;
-    cvp_status status;
-} check_run;
-
-static const cvp_claim_result *run_text(check_run *r, const char *text)
+/* The only claim of `text`, checked with the default options. */
+static const cvp_claim_result *run_text(tu_check_run *r, const char *text)
 {
-    cvp_proof_file_init(&r->file);
-    cvp_lang_error_clear(&r->err);
-    if (cvp_proof_parse(&r->file, text, strlen(text), "t.proof", &r->err) != CVP_OK)
-        fail_msg("does not parse: %d:%d: %s", r->err.pos.line, r->err.pos.col,
-                 r->err.message);
-    cvp_report_init(&r->report, "test", 1);
-    cvp_check_options options;
-    cvp_check_options_default(&options);
-    r->status = cvp_check_file(&r->report, &r->file, &options, &r->err);
-    if (r->status != CVP_OK)
-        fail_msg("check failed: %s", r->err.message);
-    assert_int_equal(r->report.claim_count, 1);
-    return &r->report.claims[0];
-}
-
-static void run_clear(check_run *r)
-{
-    cvp_report_clear(&r->report);
-    cvp_proof_file_clear(&r->file);
+    tu_run_text(r, text);
+    return tu_only_claim(r);
 }
 
 #define SIGMOID_CLAIM(rhs, by) \
@@ -405,7 +377,7 @@ static void run_clear(check_run *r)
 static void test_method_true_identity_passes(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     const cvp_claim_result *c =
         run_text(&r, SIGMOID_CLAIM("sigmoid(Z) * (1 - sigmoid(Z))", "bounded"));
     /* bounded encloses rigorously, but only at the instances it draws */
@@ -413,9 +385,9 @@ static void test_method_true_identity_passes(void **state)
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->methods[0].method, CVP_METHOD_BOUNDED);
     assert_int_equal(c->methods[0].instances, 3);
-    assert_contains(c->methods[0].evidence,
+    tu_assert_contains(c->methods[0].evidence,
                     "enclosures at 256 bits overlap with width < 2^-200 at 3 instances");
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* sigmoid' = s(1 + s) is false everywhere (s > 0, so s(1+s) > s(1-s)):
@@ -424,7 +396,7 @@ static void test_method_true_identity_passes(void **state)
 static void test_method_false_identity_fails(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     const cvp_claim_result *c =
         run_text(&r, SIGMOID_CLAIM("sigmoid(Z) * (1 + sigmoid(Z))", "bounded"));
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
@@ -432,10 +404,10 @@ static void test_method_false_identity_fails(void **state)
     assert_non_null(cx);
     assert_int_equal(cx->input_count, 1);
     assert_string_equal(cx->input_names[0], "Z");
-    assert_contains(cx->input_values[0], "[0, 0]");
-    assert_contains(cx->differences, "entry [0]: 0.25 and 0.75 are disjoint");
+    tu_assert_contains(cx->input_values[0], "[0, 0]");
+    tu_assert_contains(cx->differences, "entry [0]: 0.25 and 0.75 are disjoint");
     assert_int_equal(cx->show_line, 3);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* At 16 bits the enclosures cannot be 2^-200 narrow: not decided, and the
@@ -443,20 +415,20 @@ static void test_method_false_identity_fails(void **state)
 static void test_method_too_wide_is_undecided(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     const cvp_claim_result *c = run_text(
         &r, SIGMOID_CLAIM("sigmoid(Z) * (1 - sigmoid(Z))", "bounded(prec=16)"));
     assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
     assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_UNDECIDED);
-    assert_contains(c->methods[0].reason, "not decided at 16 bits");
-    assert_contains(c->methods[0].reason, "bounded(prec=32)");
-    run_clear(&r);
+    tu_assert_contains(c->methods[0].reason, "not decided at 16 bits");
+    tu_assert_contains(c->methods[0].reason, "bounded(prec=32)");
+    tu_run_clear(&r);
     /* ... while a tolerance of 2^-8 is met at 16 bits */
     c = run_text(&r, SIGMOID_CLAIM("sigmoid(Z) * (1 - sigmoid(Z))",
                                    "bounded(prec=16, tol=8)"));
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
-    assert_contains(c->methods[0].evidence, "at 16 bits overlap with width < 2^-8");
-    run_clear(&r);
+    tu_assert_contains(c->methods[0].evidence, "at 16 bits overlap with width < 2^-8");
+    tu_run_clear(&r);
 }
 
 /* The exact methods do not apply to transcendental functions, and say
@@ -464,7 +436,7 @@ static void test_method_too_wide_is_undecided(void **state)
 static void test_other_methods_not_applicable(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     const char *text = "claim \"sigmoid is odd about 1/2\" {\n"
                        "  tensor Z[2, 2]\n"
                        "  show sigmoid(-Z) == 1 - sigmoid(Z)\n"
@@ -475,14 +447,14 @@ static void test_other_methods_not_applicable(void **state)
     assert_int_equal(c->method_count, 3);
     for (size_t k = 0; k < 3; k++) {
         assert_int_equal(c->methods[k].outcome, CVP_OUTCOME_NOT_APPLICABLE);
-        assert_contains(c->methods[k].reason, "sigmoid: transcendental: use `bounded`");
+        tu_assert_contains(c->methods[k].reason, "sigmoid: transcendental: use `bounded`");
     }
-    run_clear(&r);
+    tu_run_clear(&r);
     char *bounded = strdup(text);
     memcpy(strstr(bounded, "by exact, symbolic, random"), "by bounded\n}\n\0", 14);
     c = run_text(&r, bounded);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
-    run_clear(&r);
+    tu_run_clear(&r);
     free(bounded);
 }
 
@@ -490,7 +462,7 @@ static void test_other_methods_not_applicable(void **state)
 static void test_method_undecidable_order(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     const cvp_claim_result *c = run_text(
         &r, "claim \"relu of a rounding error\" {\n"
             "  tensor Z[1] values 1..1\n"
@@ -498,8 +470,8 @@ static void test_method_undecidable_order(void **state)
             "  by bounded\n"
             "}\n");
     assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
-    assert_contains(c->methods[0].reason, "undecidable at 256 bits");
-    run_clear(&r);
+    tu_assert_contains(c->methods[0].reason, "undecidable at 256 bits");
+    tu_run_clear(&r);
 }
 
 int main(void)

@@ -338,25 +338,6 @@ static void test_conv2d_matrix_printed_by_hand(void **state)
     cvp_tensor_clear(X), cvp_tensor_clear(K);
 }
 
-typedef struct {
-    const cvp_tensor_struct *X, *K;
-    const cvp_conv2d_params *p;
-} conv_context;
-
-static cvp_status conv_of_input(cvp_tensor_t out, const cvp_tensor_t in, void *context,
-                                cvp_error *err)
-{
-    conv_context *c = context;
-    return cvp_conv2d(out, in, c->K, NULL, c->p, err);
-}
-
-static cvp_status conv_of_weight(cvp_tensor_t out, const cvp_tensor_t in, void *context,
-                                 cvp_error *err)
-{
-    conv_context *c = context;
-    return cvp_conv2d(out, c->X, in, NULL, c->p, err);
-}
-
 static void check_sparse_case(const cvp_sparse_t A, const cvp_sparse_t B,
                               const tu_conv_case *cc)
 {
@@ -393,13 +374,10 @@ static void test_conv2d_matrix_input_is_probed_jacobian(void **state)
     cvp_sparse_init(C, 0, 0), cvp_sparse_init(J, 0, 0), cvp_sparse_init(Ct, 0, 0);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
         tu_assert_ok(cvp_conv2d_matrix_input(C, X, K, &cc.p, &err), &err);
-        conv_context ctx = {X, K, &cc.p};
-        tu_jacobian_by_probing(J, conv_of_input, &ctx, X);
+        tu_conv_context ctx = {X, K, &cc.p};
+        tu_jacobian_by_probing(J, tu_conv2d_of_input, &ctx, X);
         check_sparse_case(C, J, &cc);
         tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &cc.p, &err), &err);
         tu_assert_ok(cvp_sparse_matvec(v, C, X, &err), &err);
@@ -435,13 +413,10 @@ static void test_conv2d_matrix_weight_is_probed_jacobian(void **state)
     cvp_sparse_init(C, 0, 0), cvp_sparse_init(J, 0, 0), cvp_sparse_init(Ct, 0, 0);
     for (int t = 0; t < CASES; t++) {
         tu_conv_case cc;
-        tu_random_conv_case(&cc, &rng);
-        tu_random(X, &rng, cc.rank, cc.x_shape, -9, 9);
-        tu_random(K, &rng, 4, cc.k_shape, -9, 9);
-        tu_random(G, &rng, cc.rank, cc.y_shape, -9, 9);
+        tu_random_conv_operands(&cc, &rng, X, K, G);
         tu_assert_ok(cvp_conv2d_matrix_weight(C, X, K, &cc.p, &err), &err);
-        conv_context ctx = {X, K, &cc.p};
-        tu_jacobian_by_probing(J, conv_of_weight, &ctx, K);
+        tu_conv_context ctx = {X, K, &cc.p};
+        tu_jacobian_by_probing(J, tu_conv2d_of_weight, &ctx, K);
         check_sparse_case(C, J, &cc);
         tu_assert_ok(cvp_conv2d(Y, X, K, NULL, &cc.p, &err), &err);
         tu_assert_ok(cvp_sparse_matvec(v, C, K, &err), &err);

@@ -8,11 +8,9 @@
  * worked out in the comment beside it), and every report format on a
  * two-claim report (one PASSED, one TESTED).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil_check.h"
+#include "testutil_report.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +21,6 @@
 #include "check/verdict.h"
 #include "lang/proof.h"
 #include "report/render.h"
-
-#define PYTHON "/usr/bin/python3"
 
 /* ---- cvp_claim_decide on records built by hand ------------------------- */
 
@@ -111,42 +107,13 @@ static void test_counts(void **state)
 
 /* ---- the checker's decision ---------------------------------------------- */
 
-typedef struct {
-    cvp_proof_file file;
-    cvp_report report;
-    cvp_lang_error err;
-} check_run;
-
-/* Parses `text` (which must parse) and checks it with the default
- * options; every claim must check without error. */
-static void run_text(check_run *r, const char *text)
+/* Checks `text` with the default options; every claim must check
+ * without error. */
+static void run_text(tu_check_run *r, const char *text)
 {
-    cvp_proof_file_init(&r->file);
-    cvp_lang_error_clear(&r->err);
-    if (cvp_proof_parse(&r->file, text, strlen(text), "t.proof", &r->err) != CVP_OK)
-        fail_msg("the test's proof text does not parse: %d:%d: %s",
-                 r->err.pos.line, r->err.pos.col, r->err.message);
-    cvp_report_init(&r->report, "test", 1);
-    cvp_check_options options;
-    cvp_check_options_default(&options);
-    cvp_status st = cvp_check_file(&r->report, &r->file, &options, &r->err);
-    if (st != CVP_OK)
+    tu_run_text(r, text);
+    if (r->status != CVP_OK)
         fail_msg("check failed: %s", r->err.message);
-}
-
-static void run_clear(check_run *r)
-{
-    cvp_report_clear(&r->report);
-    cvp_proof_file_clear(&r->file);
-}
-
-static const cvp_method_result *method_of(const cvp_claim_result *c, cvp_method m)
-{
-    for (size_t k = 0; k < c->method_count; k++)
-        if (c->methods[k].method == m)
-            return &c->methods[k];
-    fail_msg("no %s result", cvp_method_name(m));
-    return NULL;
 }
 
 /* X*(X-1)*(X+1)*(X-2)*(X+2) is 0 at every integer in -2..2, the only
@@ -159,7 +126,7 @@ static const cvp_method_result *method_of(const cvp_claim_result *c, cvp_method 
 static void test_exact_alone_is_tested(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     /* true, polynomial: exact passes, and alone it proves nothing */
     run_text(&r, "claim \"doubling\" {\n"
                  "  dim N in 1..3\n"
@@ -173,20 +140,20 @@ static void test_exact_alone_is_tested(void **state)
     assert_int_equal(r.report.claim_count, 2);
     for (size_t k = 0; k < 2; k++) {
         const cvp_claim_result *c = &r.report.claims[k];
-        assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+        assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
         assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);
     }
     size_t passed;
     cvp_report_counts(&r.report, &passed, NULL, NULL);
     assert_int_equal(passed, 0);
     assert_int_equal(cvp_report_tested_count(&r.report), 2);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 static void test_proving_method_makes_pass(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     run_text(&r, "claim \"doubling\" {\n"
                  "  dim N in 1..3\n"
                  "  tensor X[N]\n"
@@ -198,14 +165,14 @@ static void test_proving_method_makes_pass(void **state)
                  "  by exact, symbolic\n"
                  "}\n");
     const cvp_claim_result *c = &r.report.claims[0];
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     c = &r.report.claims[1];
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_FAILED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome, CVP_OUTCOME_FAILED);
     assert_int_equal(c->outcome, CVP_OUTCOME_FAILED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* relu(Z) - relu(-Z) == Z holds for every real Z; no polynomial method
@@ -217,7 +184,7 @@ static void test_proving_method_makes_pass(void **state)
 static void test_default_methods_and_refutes(void **state)
 {
     (void)state;
-    check_run r;
+    tu_check_run r;
     run_text(&r, "claim \"relu splits Z\" {\n"
                  "  dim N in 1..3\n"
                  "  tensor Z[N] values -3..3\n"
@@ -237,18 +204,18 @@ static void test_default_methods_and_refutes(void **state)
                  "}\n");
     assert_int_equal(r.report.claim_count, 3);
     const cvp_claim_result *c = &r.report.claims[0];
-    assert_int_equal(method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_REGIONS)->outcome, CVP_OUTCOME_PASSED);
-    assert_int_equal(method_of(c, CVP_METHOD_REGIONS)->instances, 3 + 9 + 27);
-    assert_non_null(strstr(method_of(c, CVP_METHOD_REGIONS)->evidence,
+    assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_REGIONS)->outcome, CVP_OUTCOME_PASSED);
+    assert_int_equal(tu_method_of(c, CVP_METHOD_REGIONS)->instances, 3 + 9 + 27);
+    assert_non_null(strstr(tu_method_of(c, CVP_METHOD_REGIONS)->evidence,
                            "39 cells of the kinks (25 of them ties"));
-    assert_int_equal(method_of(c, CVP_METHOD_SYMBOLIC)->outcome,
+    assert_int_equal(tu_method_of(c, CVP_METHOD_SYMBOLIC)->outcome,
                      CVP_OUTCOME_NOT_APPLICABLE);
     assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
     assert_int_equal(r.report.claims[1].outcome, CVP_OUTCOME_FAILED);
     /* every value in -3..-1 is a counterexample: relu(-1) = 0 != -1 */
     assert_int_equal(r.report.claims[2].outcome, CVP_OUTCOME_PASSED);
-    run_clear(&r);
+    tu_run_clear(&r);
 }
 
 /* ---- the report formats ----------------------------------------------------- */
@@ -275,33 +242,14 @@ static void build_report(cvp_report *r)
     assert_int_equal(r->claims[1].outcome, CVP_OUTCOME_TESTED);
 }
 
-typedef int (*render_fn)(FILE *, const cvp_report *, const cvp_render_options *);
-
-static char *render(render_fn fn, const cvp_report *r, const cvp_render_options *o)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *stream = open_memstream(&text, &len);
-    assert_non_null(stream);
-    assert_int_equal(fn(stream, r, o), 0);
-    assert_int_equal(fclose(stream), 0);
-    return text;
-}
-
-static void assert_contains(const char *text, const char *fragment)
-{
-    if (strstr(text, fragment) == NULL)
-        fail_msg("missing \"%s\" in:\n%s", fragment, text);
-}
-
 static void test_text(void **state)
 {
     (void)state;
     cvp_report r;
     build_report(&r);
-    char *text = render(cvp_report_write_text, &r, NULL);
-    assert_contains(text, "PASS \"proved\" a.proof:3\n");
-    assert_contains(text, "TESTED \"sampled\" a.proof:9\n");
+    char *text = tu_render(cvp_report_write_text, &r, NULL);
+    tu_assert_rendered_has(text, "PASS \"proved\" a.proof:3\n");
+    tu_assert_rendered_has(text, "TESTED \"sampled\" a.proof:9\n");
     /* the summary is the last line */
     const char *summary = "1 passed, 1 tested, 0 failed\n";
     size_t len = strlen(text), slen = strlen(summary);
@@ -310,14 +258,14 @@ static void test_text(void **state)
     free(text);
     /* quiet hides the proof but keeps the sampled claim */
     cvp_render_options quiet = {false, true, false};
-    text = render(cvp_report_write_text, &r, &quiet);
+    text = tu_render(cvp_report_write_text, &r, &quiet);
     assert_null(strstr(text, "\"proved\""));
-    assert_contains(text, "TESTED \"sampled\"");
+    tu_assert_rendered_has(text, "TESTED \"sampled\"");
     free(text);
     /* its own colour, bold cyan */
     cvp_render_options color = {false, false, true};
-    text = render(cvp_report_write_text, &r, &color);
-    assert_contains(text, "\033[1;36mTESTED\033[0m \"sampled\"");
+    text = tu_render(cvp_report_write_text, &r, &color);
+    tu_assert_rendered_has(text, "\033[1;36mTESTED\033[0m \"sampled\"");
     free(text);
     cvp_report_clear(&r);
 }
@@ -327,67 +275,29 @@ static void test_markdown_html_junit(void **state)
     (void)state;
     cvp_report r;
     build_report(&r);
-    char *md = render(cvp_report_write_markdown, &r, NULL);
-    assert_contains(md, "**1 passed, 1 tested, 0 failed**");
-    assert_contains(md, "| 2 | sampled | a.proof:9 | TESTED | exact (passed) |");
-    assert_contains(md, "## 2. TESTED: sampled");
+    char *md = tu_render(cvp_report_write_markdown, &r, NULL);
+    tu_assert_rendered_has(md, "**1 passed, 1 tested, 0 failed**");
+    tu_assert_rendered_has(md, "| 2 | sampled | a.proof:9 | TESTED | exact (passed) |");
+    tu_assert_rendered_has(md, "## 2. TESTED: sampled");
     free(md);
 
-    char *html = render(cvp_report_write_html, &r, NULL);
-    assert_contains(html, "<span class=\"badge tested\">TESTED</span>");
-    assert_contains(html, "class=\"claim c-tested\" id=\"claim-2\"");
-    assert_contains(html, ".tested{background:");
-    assert_contains(html, "<strong>1 passed, 1 tested, 0 failed</strong>");
+    char *html = tu_render(cvp_report_write_html, &r, NULL);
+    tu_assert_rendered_has(html, "<span class=\"badge tested\">TESTED</span>");
+    tu_assert_rendered_has(html, "class=\"claim c-tested\" id=\"claim-2\"");
+    tu_assert_rendered_has(html, ".tested{background:");
+    tu_assert_rendered_has(html, "<strong>1 passed, 1 tested, 0 failed</strong>");
     free(html);
 
     /* a passing test case, marked tested; the proved claim's is plain */
-    char *xml = render(cvp_report_write_junit, &r, NULL);
-    assert_contains(xml, "name=\"proved [symbolic]\" time=\"0.000\" file=\"a.proof\" "
+    char *xml = tu_render(cvp_report_write_junit, &r, NULL);
+    tu_assert_rendered_has(xml, "name=\"proved [symbolic]\" time=\"0.000\" file=\"a.proof\" "
                          "line=\"3\"/>\n");
-    assert_contains(xml, "name=\"sampled [exact]\" time=\"0.000\" file=\"a.proof\" "
+    tu_assert_rendered_has(xml, "name=\"sampled [exact]\" time=\"0.000\" file=\"a.proof\" "
                          "line=\"9\" status=\"tested\">\n      <system-out>tested, "
                          "not proved");
-    assert_contains(xml, "tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"1\"");
+    tu_assert_rendered_has(xml, "tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"1\"");
     free(xml);
     cvp_report_clear(&r);
-}
-
-/* Runs tests/report_json_check.py on `json` with PATH EXPECTED pairs;
- * returns its exit status, -1 without /usr/bin/python3. */
-static int run_json_check(const char *json, const char *const *checks)
-{
-    if (access(PYTHON, X_OK) != 0)
-        return -1;
-    const char *argv[32] = {PYTHON, CVP_SRCDIR "/tests/report_json_check.py",
-                            CVP_SRCDIR "/docs/report-schema.json"};
-    size_t argc = 3;
-    for (size_t k = 0; checks[k] != NULL && argc < 31; k++)
-        argv[argc++] = checks[k];
-    argv[argc] = NULL;
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[0], STDIN_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execv(PYTHON, (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[0]);
-    size_t len = strlen(json), done = 0;
-    while (done < len) {
-        ssize_t n = write(fds[1], json + done, len - done);
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fds[1]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 static void test_json(void **state)
@@ -395,11 +305,11 @@ static void test_json(void **state)
     (void)state;
     cvp_report r;
     build_report(&r);
-    char *json = render(cvp_report_write_json, &r, NULL);
-    assert_contains(json, "\"schema_version\": 2,\n");
-    assert_contains(json, "\"summary\": {\"passed\": 1, \"tested\": 1, \"failed\": 0, "
+    char *json = tu_render(cvp_report_write_json, &r, NULL);
+    tu_assert_rendered_has(json, "\"schema_version\": 2,\n");
+    tu_assert_rendered_has(json, "\"summary\": {\"passed\": 1, \"tested\": 1, \"failed\": 0, "
                           "\"undecided\": 0},\n");
-    assert_contains(json, "\"title\": \"sampled\"");
+    tu_assert_rendered_has(json, "\"title\": \"sampled\"");
     /* independently: schema, key order, summary against the outcomes */
     const char *const checks[] = {
         "claims.0.outcome", "passed",
@@ -408,9 +318,9 @@ static void test_json(void **state)
         "claims.1.methods.1.outcome", "passed",
         "summary.tested", "1",
         NULL};
-    int status = run_json_check(json, checks);
+    int status = tu_run_json_check(json, checks);
     if (status == -1)
-        fprintf(stderr, "note: no " PYTHON ": JSON not checked by Python\n");
+        fprintf(stderr, "note: no " CVP_TEST_PYTHON ": JSON not checked by Python\n");
     else
         assert_int_equal(status, 0);
     /* and a method outcome of "tested" is refused by the schema */
@@ -419,7 +329,7 @@ static void test_json(void **state)
     char *at = strstr(bad, "\"outcome\": \"passed\",\n          \"strength\"");
     assert_non_null(at);
     memcpy(at, "\"outcome\": \"tested\",", strlen("\"outcome\": \"tested\","));
-    status = run_json_check(bad, (const char *const[]){NULL});
+    status = tu_run_json_check(bad, (const char *const[]){NULL});
     if (status != -1)
         assert_int_equal(status, 1);
     free(bad);

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/conv2d_backward.h"
+#include "kernel/packed.h"
+
 void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values)
 {
     cvp_error err;
@@ -17,6 +20,26 @@ void tu_zeros(cvp_tensor_t t, int rank, const size_t *shape)
 {
     cvp_error err;
     assert_int_equal(cvp_tensor_resize(t, rank, shape, &err), CVP_OK);
+}
+
+void tu_set_dyadic(mpq_t q, long m, long e)
+{
+    mpq_set_si(q, m, 1);
+    if (e >= 0)
+        mpq_mul_2exp(q, q, (mp_bitcnt_t)e);
+    else
+        mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
+}
+
+void tu_set_all_ones(mpq_t q, unsigned bits, long e)
+{
+    mpz_set_ui(mpq_denref(q), 1);
+    mpz_ui_pow_ui(mpq_numref(q), 2, bits);
+    mpz_sub_ui(mpq_numref(q), mpq_numref(q), 1);
+    if (e >= 0)
+        mpq_mul_2exp(q, q, (mp_bitcnt_t)e);
+    else
+        mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
 }
 
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
@@ -186,6 +209,46 @@ void tu_print_conv_case(const tu_conv_case *cc)
             cc->p.dilation[0], cc->p.dilation[1], cc->p.groups, cc->Ho, cc->Wo);
 }
 
+void tu_random_conv_operands(tu_conv_case *cc, cvp_rng *rng, cvp_tensor_t X,
+                             cvp_tensor_t K, cvp_tensor_t G)
+{
+    tu_random_conv_case(cc, rng);
+    tu_random(X, rng, cc->rank, cc->x_shape, -9, 9);
+    tu_random(K, rng, 4, cc->k_shape, -9, 9);
+    if (G != NULL)
+        tu_random(G, rng, cc->rank, cc->y_shape, -9, 9);
+}
+
+void tu_assert_equal_case_at(const cvp_tensor_t actual,
+                             const cvp_tensor_t expected,
+                             const tu_conv_case *cc, const char *file, int line)
+{
+    if (!cvp_tensor_equal(actual, expected))
+        tu_print_conv_case(cc);
+    tu_assert_equal_at(actual, expected, file, line);
+}
+
+cvp_status tu_conv2d_of_input(cvp_tensor_t out, const cvp_tensor_t in,
+                              void *context, cvp_error *err)
+{
+    const tu_conv_context *c = context;
+    return cvp_conv2d(out, in, c->K, NULL, c->p, err);
+}
+
+cvp_status tu_conv2d_of_weight(cvp_tensor_t out, const cvp_tensor_t in,
+                               void *context, cvp_error *err)
+{
+    const tu_conv_context *c = context;
+    return cvp_conv2d(out, c->X, in, NULL, c->p, err);
+}
+
+cvp_status tu_conv2d_of_bias(cvp_tensor_t out, const cvp_tensor_t in,
+                             void *context, cvp_error *err)
+{
+    const tu_conv_context *c = context;
+    return cvp_conv2d(out, c->X, c->K, in, c->p, err);
+}
+
 void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
                   const char *entries)
 {
@@ -202,4 +265,112 @@ void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
     }
     assert_int_equal(k, t->size);
     free(copy);
+}
+
+static size_t or_default(size_t given, size_t fallback)
+{
+    return given != 0 ? given : fallback;
+}
+
+void tu_check_conv_hand(const tu_conv_hand *c, const char *label)
+{
+    cvp_error err;
+    cvp_tensor_t X, K, b, G, Y, E;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(b);
+    cvp_tensor_init(G), cvp_tensor_init(Y), cvp_tensor_init(E);
+    if (c->x != NULL)
+        tu_fractions(X, c->x_rank, c->x_shape, c->x);
+    if (c->k != NULL)
+        tu_fractions(K, 4, c->k_shape, c->k);
+    if (c->b != NULL)
+        tu_fractions(b, 1, (size_t[]){c->k_shape[0]}, c->b);
+    if (c->g != NULL)
+        tu_fractions(G, c->g_rank, c->g_shape, c->g);
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    for (int a = 0; a < 2; a++) {
+        p.stride[a] = or_default(c->stride[a], 1);
+        p.padding[a] = c->padding[a];
+        p.dilation[a] = or_default(c->dilation[a], 1);
+        p.output_padding[a] = c->output_padding[a];
+    }
+    p.groups = or_default(c->groups, 1);
+    const cvp_tensor_struct *bias = c->b != NULL ? b : NULL;
+    cvp_status st = CVP_OK;
+    switch (c->op) {
+    case TU_CONV2D:
+        st = cvp_conv2d(Y, X, K, bias, &p, &err);
+        break;
+    case TU_CONV_TRANSPOSE2D:
+        st = cvp_conv_transpose2d(Y, X, K, bias, &p, &err);
+        break;
+    case TU_CONV2D_BACKWARD_INPUT:
+        st = cvp_conv2d_backward_input(Y, X, K, G, &p, &err);
+        break;
+    case TU_CONV2D_BACKWARD_WEIGHT:
+        st = cvp_conv2d_backward_weight(Y, X, K, G, &p, &err);
+        break;
+    case TU_CONV2D_BACKWARD_BIAS:
+        st = cvp_conv2d_backward_bias(Y, G, &err);
+        break;
+    default:
+        fail_msg("%s: no such operator %d", label, (int)c->op);
+    }
+    if (st != CVP_OK)
+        fprintf(stderr, "%s\n", label);
+    tu_assert_ok(st, &err);
+    tu_fractions(E, c->y_rank, c->y_shape, c->y);
+    if (!cvp_tensor_equal(Y, E))
+        fprintf(stderr, "%s\n", label);
+    tu_assert_equal(Y, E);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(b);
+    cvp_tensor_clear(G), cvp_tensor_clear(Y), cvp_tensor_clear(E);
+}
+
+void tu_check_conv_hands(const tu_conv_hand *rows, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "row %zu", k);
+        tu_check_conv_hand(&rows[k], label);
+    }
+}
+
+/* ---- packed tensors ---------------------------------------------------- */
+
+/* out := an unpacked copy of t, built entry by entry from the rationals
+ * (so it shares nothing with t's packed form). */
+void tu_unpacked_copy(cvp_tensor_t out, const cvp_tensor_t t)
+{
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_resize(out, t->rank, t->shape, &err), &err);
+    for (size_t k = 0; k < t->size; k++)
+        mpq_set(cvp_tensor_at(out, k), cvp_tensor_at(t, k));
+    assert_false(cvp_tensor_is_packed(out));
+}
+
+/* t := packed tensor num[k] / den, canonicalised. */
+void tu_packed_of(cvp_tensor_t t, int rank, const size_t *shape,
+                  const int64_t *num, const char *den)
+{
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_pack_start(t, rank, shape, &err), &err);
+    memcpy(cvp_tensor_packed_num(t), num, t->size * sizeof *num);
+    assert_int_equal(mpz_set_str(cvp_tensor_packed_den(t), den, 10), 0);
+    cvp_tensor_pack_finish(t);
+    assert_true(cvp_tensor_packed_is_canonical(t));
+}
+
+/* Entry k of t equals the rational written as text ("-3/4"). */
+void tu_assert_entry(const cvp_tensor_t t, size_t k, const char *text)
+{
+    mpq_t q;
+    mpq_init(q);
+    assert_int_equal(mpq_set_str(q, text, 10), 0);
+    mpq_canonicalize(q);
+    if (!mpq_equal(q, cvp_tensor_at(t, k))) {
+        gmp_fprintf(stderr, "entry %zu: %Qd, expected %s\n", k,
+                    cvp_tensor_at(t, k), text);
+        fail();
+    }
+    mpq_clear(q);
 }

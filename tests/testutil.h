@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kernel/conv2d.h"
 #include "kernel/rng.h"
 #include "kernel/sparse.h"
 #include "kernel/tensor.h"
@@ -28,6 +29,12 @@ void tu_zeros(cvp_tensor_t t, int rank, const size_t *shape);
  * separated by spaces ("1/4 -2 3"); exactly one per entry (asserted). */
 void tu_fractions(cvp_tensor_t t, int rank, const size_t *shape,
                   const char *entries);
+
+/* q := m * 2^e, built from integers only. */
+void tu_set_dyadic(mpq_t q, long m, long e);
+
+/* q := (2^bits - 1) * 2^e, e.g. DBL_MAX = (2^53 - 1) * 2^971. */
+void tu_set_all_ones(mpq_t q, unsigned bits, long e);
 
 /* t := random integers in [lo, hi] of the given shape. */
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
@@ -88,5 +95,91 @@ void tu_random_conv_case(tu_conv_case *cc, cvp_rng *rng);
 
 /* Prints the case to stderr (call before failing on it). */
 void tu_print_conv_case(const tu_conv_case *cc);
+
+/* Draws a case, then X (cc->x_shape), K (cc->k_shape) and, unless G is
+ * NULL, G (cc->y_shape, a gradient of the output), all integers in
+ * -9..9, in that order (so the draws that follow are fixed by the seed). */
+void tu_random_conv_operands(tu_conv_case *cc, cvp_rng *rng, cvp_tensor_t X,
+                             cvp_tensor_t K, cvp_tensor_t G);
+
+/* Fails on a random case unless actual equals expected, printing the case
+ * and both tensors first. */
+#define tu_assert_equal_case(actual, expected, cc) \
+    tu_assert_equal_case_at((actual), (expected), (cc), __FILE__, __LINE__)
+void tu_assert_equal_case_at(const cvp_tensor_t actual,
+                             const cvp_tensor_t expected,
+                             const tu_conv_case *cc, const char *file, int line);
+
+/* conv2d as a linear map of one argument with the others fixed (for
+ * tu_jacobian_by_probing); the context is a tu_conv_context, which
+ * borrows its tensors and parameters. */
+typedef struct {
+    const cvp_tensor_struct *X, *K;   /* the fixed other arguments */
+    const cvp_conv2d_params *p;
+} tu_conv_context;
+
+/* in |-> conv2d(in, K) */
+cvp_status tu_conv2d_of_input(cvp_tensor_t out, const cvp_tensor_t in,
+                              void *context, cvp_error *err);
+/* in |-> conv2d(X, in) */
+cvp_status tu_conv2d_of_weight(cvp_tensor_t out, const cvp_tensor_t in,
+                               void *context, cvp_error *err);
+/* in |-> conv2d(X, K, bias=in): linear in the bias when X is zero, as
+ * b broadcast over the positions. */
+cvp_status tu_conv2d_of_bias(cvp_tensor_t out, const cvp_tensor_t in,
+                             void *context, cvp_error *err);
+
+/* ---- conv2d-family evaluations written out by hand -------------------- */
+
+/* Which operator a tu_conv_hand row runs. */
+typedef enum {
+    TU_CONV2D,                  /* conv2d(X, K, b) */
+    TU_CONV_TRANSPOSE2D,        /* conv_transpose2d(X, K, b) */
+    TU_CONV2D_BACKWARD_INPUT,   /* d<G, conv2d(X, K)>/dX */
+    TU_CONV2D_BACKWARD_WEIGHT,  /* d<G, conv2d(X, K)>/dK */
+    TU_CONV2D_BACKWARD_BIAS     /* d<G, conv2d(X, K, b)>/db (reads only G) */
+} tu_conv_op;
+
+/* One evaluation and its result worked out by hand.  Tensors are given by
+ * rank, shape and their entries as text ("1 2 -3", see tu_fractions).  In
+ * the parameters a zero means the default: stride, dilation and groups 1,
+ * padding and output_padding 0. */
+typedef struct {
+    tu_conv_op op;
+    int x_rank;                 /* X's rank, 4 (NCHW) or 3 (CHW) */
+    size_t x_shape[4];
+    const char *x;
+    size_t k_shape[4];          /* the weight, always rank 4 */
+    const char *k;
+    const char *b;              /* the bias (O entries), or NULL for none */
+    int g_rank;                 /* G, the backward operators' gradient */
+    size_t g_shape[4];
+    const char *g;
+    size_t stride[2], padding[2], dilation[2], output_padding[2], groups;
+    int y_rank;                 /* the expected result */
+    size_t y_shape[4];
+    const char *y;
+} tu_conv_hand;
+
+/* Runs the row and asserts that the result equals y exactly (both printed
+ * with `label` on a mismatch). */
+void tu_check_conv_hand(const tu_conv_hand *c, const char *label);
+
+/* Runs every row of a table of n rows. */
+void tu_check_conv_hands(const tu_conv_hand *rows, size_t n);
+
+/* ---- packed tensors (kernel/packed.h) --------------------------------- */
+
+/* out := an unpacked copy of t, built entry by entry from the rationals
+ * (so it shares nothing with t's packed form). */
+void tu_unpacked_copy(cvp_tensor_t out, const cvp_tensor_t t);
+
+/* t := packed tensor num[k] / den (den as decimal text), canonicalised;
+ * asserts the result is canonical. */
+void tu_packed_of(cvp_tensor_t t, int rank, const size_t *shape,
+                  const int64_t *num, const char *den);
+
+/* Fails unless entry k of t equals the rational written as text ("-3/4"). */
+void tu_assert_entry(const cvp_tensor_t t, size_t k, const char *text);
 
 #endif

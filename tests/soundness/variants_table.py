@@ -12,6 +12,13 @@ which is commutative; xcorr(A, .) equals conv(rot180(A), .).
 """
 
 
+def sign_flip(v, src, expr, why, of="the right side", before="== "):
+    """The variant "sign_flip" of SRC: `before + expr` (which must occur
+    once in the claim) becomes `before + "-" + expr`."""
+    v(src, "sign_flip", "sign flip of " + of, [(before + expr, before + "-" + expr)],
+      why)
+
+
 def define(v, show):
     _ex5_2(v, show)
     _ex5_3(v, show)
@@ -187,9 +194,8 @@ def _ex5_3(v, show):
         v(src, "padding_added", "off-by-one padding (1 instead of 0)",
           [(lhs, "reshape(conv2d(X, K, padding=1), (D, -1))")],
           "padding 1 gives (H + 2) * (W + 2) pixels, not H * W")
-        v(src, "sign_flip", "sign flip of the right side",
-          [("== " + kmat, "== -" + kmat)],
-          "C = D = H = W = 1, X = K = 1 gives 1 against -1")
+        sign_flip(v, src, kmat,
+                  "C = D = H = W = 1, X = K = 1 gives 1 against -1")
 
     bias = "+ reshape(B, (D, 1))"
     for src in ("mmb", "mmball"):
@@ -330,10 +336,9 @@ def _ex5_7(v, show):
           "W = [[1, 0]] tells them apart")
 
     cmi = "conv2d_matrix_input(X, K, stride=S, padding=P)"
-    v("t57c", "sign_flip", "sign flip of the backward formula",
-      [("== reshape(conv2d_backward_input(", "== -reshape(conv2d_backward_input(")],
-      "C = O = 1, H = W = 2, S = 1, P = 0, K = [[1, 0], [0, 0]], G = 1 "
-      "gives a nonzero vector against its negative")
+    sign_flip(v, "t57c", "reshape(conv2d_backward_input(",
+              "C = O = 1, H = W = 2, S = 1, P = 0, K = [[1, 0], [0, 0]], G = 1 "
+              "gives a nonzero vector against its negative", of="the backward formula")
     v("t57c", "matrix_padding_off_by_one", "off-by-one padding of the explicit matrix",
       [("== " + cmi, "== conv2d_matrix_input(X, K, stride=S, padding=P + 1)")],
       "padding P + 1 gives the matrix more rows than the Jacobian has")
@@ -351,9 +356,9 @@ def _ex5_7(v, show):
     for src, s in (("t57s1", None), ("t57s2", 2), ("t57s3", 3)):
         st = "stride=%d, " % s if s else ""
         cm = "conv2d_matrix_input(X, K, %spadding=P)" % st
-        v(src, "sign_flip", "sign flip of the backward formula",
-          [("== reshape(conv2d_backward_input(", "== -reshape(conv2d_backward_input(")],
-          "N = C = O = H = W = R = T = 1, P = 0, K = G = 1 gives 1 against -1")
+        sign_flip(v, src, "reshape(conv2d_backward_input(",
+                  "N = C = O = H = W = R = T = 1, P = 0, K = G = 1 gives 1 against -1",
+                  of="the backward formula")
         v(src, "matrix_padding_off_by_one", "off-by-one padding of the explicit matrix",
           [("== " + cm, "== conv2d_matrix_input(X, K, %spadding=P + 1)" % st)],
           "padding P + 1 gives the matrix more rows than the Jacobian has")
@@ -388,9 +393,8 @@ def _ex5_7(v, show):
       [(dil, "wide(rot180(W), dilate(G, S + 1))")],
       "the dilated G gets one more zero between entries: too many rows "
       "once G has two rows")
-    v("dil", "sign_flip", "sign flip of the right side",
-      [("== " + dil, "== -" + dil)],
-      "M = N = U = V = S = 1, W = G = 1 gives 1 against -1")
+    sign_flip(v, "dil", dil,
+              "M = N = U = V = S = 1, W = G = 1 gives 1 against -1")
     v("dil", "height_width_swap", "kernel height and width swapped",
       [(dil, "wide(rot180(transpose(W)), dilate(G, S))")],
       "the right side has M - U + V rows, not M, whenever U != V")
@@ -407,9 +411,8 @@ def _ex5_7(v, show):
         v(src, "dilation_changed", "dilation %d for stride %d" % (other, s),
           [(d, "wide(rot180(W), dilate(G, %d))" % other)],
           "the dilated G has the wrong number of rows once G has two rows")
-        v(src, "sign_flip", "sign flip of the right side",
-          [("== " + d, "== -" + d)],
-          "M = N = U = V = 1, W = G = 1 gives 1 against -1")
+        sign_flip(v, src, d,
+                  "M = N = U = V = 1, W = G = 1 gives 1 against -1")
         v(src, "height_width_swap", "kernel height and width swapped",
           [(d, "wide(rot180(transpose(W)), dilate(G, %d))" % s)],
           "the right side has M - U + V rows, not M, whenever U != V")
@@ -424,10 +427,9 @@ def _ex5_7(v, show):
     v("ct", "height_width_swap", "kernel height and width swapped",
       [(ct, "conv_transpose2d(G, transpose(K, (0, 1, 3, 2)), stride=S, padding=P)")],
       "K = [[0, 1], [0, 0]] and its transpose spread G differently")
-    v("ct", "sign_flip", "sign flip of the right side",
-      [("== " + ct, "== -" + ct)],
-      "H = W = 2, S = 1, P = 0, K = 1 at one tap, G = 1 gives a nonzero "
-      "gradient against its negative")
+    sign_flip(v, "ct", ct,
+              "H = W = 2, S = 1, P = 0, K = 1 at one tap, G = 1 gives a nonzero "
+              "gradient against its negative")
     ct2 = "conv_transpose2d(G, K, stride=2, padding=P)"
     v("ctall", "padding_dropped", "dropped padding in the backward pass",
       [(ct2, "conv_transpose2d(G, K, stride=2)")],
@@ -440,9 +442,8 @@ def _ex5_7(v, show):
        ("where H + 2 * P >= R, W + 2 * P >= T", "where H + 2 * P >= R, W + 2 * P >= T, R == T")],
       "with a square kernel (R == T, so that both fit) K = [[0, 1], [0, 0]] "
       "and its transpose spread G differently")
-    v("ctall", "sign_flip", "sign flip of the right side",
-      [("== " + ct2, "== -" + ct2)],
-      "N = C = O = H = W = R = T = 1, P = 0, K = G = 1 gives 1 against -1")
+    sign_flip(v, "ctall", ct2,
+              "N = C = O = H = W = R = T = 1, P = 0, K = G = 1 gives 1 against -1")
 
 
 # ---- backpropagation through a conv layer, eqs. (5.36)-(5.39) -----------
@@ -462,9 +463,8 @@ def _backprop_conv(v, show):
         v(src, "conv_forward", "extra rot180: conv for xcorr in the forward pass",
           [("xcorr(W, X)", "conv(W, X)")],
           "the gradient of conv(W, X) is wide(W, G); W = [[1, 0]] tells them apart")
-        v(src, "sign_flip", "sign flip of the right side",
-          [("== " + gx, "== -" + gx)],
-          "M = N = U = V = 1, W = G = 1 gives 1 against -1")
+        sign_flip(v, src, gx,
+                  "M = N = U = V = 1, W = G = 1 gives 1 against -1")
         v(src, "height_width_swap", "kernel height and width swapped",
           [("== " + gx, "== wide(rot180(transpose(W)), G)")],
           "the right side has M - U + V rows, not M, whenever U != V")
@@ -483,9 +483,8 @@ def _backprop_conv(v, show):
           [("== xcorr(G, X)", "== conv(G, X)")],
           "conv(G, X) = xcorr(rot180(G), X); with G = [[1, 0]] and "
           "X = [[1, 0, 0]] that is [[0, 0]] against [[1, 0]]")
-        v(src, "sign_flip", "sign flip of the right side",
-          [("== xcorr(G, X)", "== -xcorr(G, X)")],
-          "M = N = U = V = 1, X = G = 1 gives 1 against -1")
+        sign_flip(v, src, "xcorr(G, X)",
+                  "M = N = U = V = 1, X = G = 1 gives 1 against -1")
 
     for src in ("gb", "gball"):
         v(src, "bias_dropped", "dropped bias in the forward pass",
@@ -497,9 +496,8 @@ def _backprop_conv(v, show):
         v(src, "normalisation_added", "wrong normalisation: the mean of delta",
           [("== sum(G)", "== sum(G) / 2")],
           "sum(G) / 2 != sum(G) whenever sum(G) != 0")
-        v(src, "sign_flip", "sign flip of the right side",
-          [("== sum(G)", "== -sum(G)")],
-          "G = 1 gives 1 against -1")
+        sign_flip(v, src, "sum(G)",
+                  "G = 1 gives 1 against -1")
 
     for src, opts in (("mc", "stride=S, padding=P"), ("mc1", "padding=P"),
                       ("mc2", "stride=2, padding=P"),
@@ -508,9 +506,9 @@ def _backprop_conv(v, show):
           [("bias=B, ", "")],
           "the loss no longer depends on B: its gradient is 0, "
           "conv2d_backward_bias(G) (the sums of G per channel) is not")
-        v(src, "sign_flip", "sign flip of the backward formula to the input",
-          [("== conv2d_backward_input(", "== -conv2d_backward_input(")],
-          "all sizes 1, K = G = 1 gives 1 against -1")
+        sign_flip(v, src, "conv2d_backward_input(",
+                  "all sizes 1, K = G = 1 gives 1 against -1",
+                  of="the backward formula to the input")
         v(src, "height_width_swap", "kernel height and width swapped in the weight gradient",
           [("== conv2d_backward_weight(X, K, G, %s)" % opts,
             "== transpose(conv2d_backward_weight(X, K, G, %s), (0, 1, 3, 2))" % opts)],
@@ -550,9 +548,8 @@ def _backprop_pooling(v, show):
       [(ones, "conv_transpose2d(transpose(G, (0, 1, 3, 2)), [[[[1, 1], [1, 1]]]], stride=2) / 4")],
       "the shapes differ when H != W; at H = W = 2, G = [[0, 1], [0, 0]] "
       "goes to the bottom-left window instead of the top-right one")
-    v("avg", "sign_flip", "sign flip of the backward formula",
-      [("== avg_pool2d_backward(X, G, 2)", "== -avg_pool2d_backward(X, G, 2)")],
-      "H = W = 1, G = 1 gives 1/4 against -1/4")
+    sign_flip(v, "avg", "avg_pool2d_backward(X, G, 2)",
+              "H = W = 1, G = 1 gives 1/4 against -1/4", of="the backward formula")
 
     v("avgpad", "count_include_pad", "normalisation without the padded zeros",
       [("avg_pool2d(X, 3, stride=1, padding=1)",
@@ -563,9 +560,9 @@ def _backprop_pooling(v, show):
       [("avg_pool2d_backward(X, G, 3, stride=1, padding=1)",
         "avg_pool2d_backward(X, G, 3, stride=1, padding=1, divisor_override=8)")],
       "a 3 x 3 window with the padding counted divides by 9")
-    v("avgpad", "sign_flip", "sign flip of the backward formula",
-      [("== avg_pool2d_backward(", "== -avg_pool2d_backward(")],
-      "G = 1 at one pixel gives a nonzero gradient against its negative")
+    sign_flip(v, "avgpad", "avg_pool2d_backward(",
+              "G = 1 at one pixel gives a nonzero gradient against its negative",
+              of="the backward formula")
 
     v("max", "avg_backward", "the average pooling formula for max pooling",
       [("== max_pool2d_backward(X, G, 2)", "== avg_pool2d_backward(X, G, 2)")],
@@ -575,18 +572,17 @@ def _backprop_pooling(v, show):
       [("max_pool2d(X, 2)", "-max_pool2d(-X, 2)")],
       "the gradient then goes to the minimum of each window (and with the "
       "opposite sign), which differs from the maximum unless all four tie")
-    v("max", "sign_flip", "sign flip of the backward formula",
-      [("== max_pool2d_backward(X, G, 2)", "== -max_pool2d_backward(X, G, 2)")],
-      "G = 1 gives 1 at the maximum against -1")
+    sign_flip(v, "max", "max_pool2d_backward(X, G, 2)",
+              "G = 1 gives 1 at the maximum against -1", of="the backward formula")
 
 
 # ---- transcendental layers (bounded only) --------------------------------
 
 def _activations(v, show):
     sig = "sigmoid(Z) * (1 - sigmoid(Z))"
-    v("dsig", "sign_flip", "sign flip of the derivative",
-      [("== " + sig, "== -" + sig)],
-      "s(1 - s) > 0 for every real z, so it differs from its negative")
+    sign_flip(v, "dsig", sig,
+              "s(1 - s) > 0 for every real z, so it differs from its negative",
+              of="the derivative")
     v("dsig", "factor_dropped", "dropped term: s for s (1 - s)",
       [("== " + sig, "== sigmoid(Z)")],
       "s(1 - s) = s only where s = 0, which no real z reaches")
@@ -654,9 +650,9 @@ def _activations(v, show):
     v("net", "derivative_sign", "sign flip inside the derivative: s (1 + s)",
       [(" * A1 * (1 - A1)", " * A1 * (1 + A1)")],
       "s(1 + s) > s(1 - s) for s > 0")
-    v("net", "sign_flip", "sign flip of the input gradient",
-      [("show grad(L, X) == conv2d_backward_input(", "show grad(L, X) == -conv2d_backward_input(")],
-      "the input gradient is nonzero at generic inputs")
+    sign_flip(v, "net", "conv2d_backward_input(",
+              "the input gradient is nonzero at generic inputs",
+              of="the input gradient", before="show grad(L, X) == ")
     v("rdsig", "sign_restored", "the sign restored: s (1 - s), a true identity",
       [("sigmoid(Z) * (1 + sigmoid(Z))", "sigmoid(Z) * (1 - sigmoid(Z))")],
       "this is the derivative of the sigmoid: no counterexample exists")
@@ -684,10 +680,9 @@ def _kinks(v, show):
     v("ksplit", "normalisation_dropped", "the split without its normalisation: twice the rule",
       [("show max_pool2d_backward_split(X, G, 2)" + sub, "show 2 * max_pool2d_backward_split(X, G, 2)" + sub)],
       "the entries of each window must sum to g, these sum to 2g")
-    v("koverlap", "sign_flip", "sign flip of the first rule",
-      [("show max_pool2d_backward(X, G, 2, stride=1) in subgrad(L, X)",
-        "show -max_pool2d_backward(X, G, 2, stride=1) in subgrad(L, X)")],
-      "the set's elements have entry sum sum(G); the negation has -sum(G)")
+    sign_flip(v, "koverlap", "max_pool2d_backward(X, G, 2, stride=1) in subgrad(L, X)",
+              "the set's elements have entry sum sum(G); the negation has -sum(G)",
+              of="the first rule", before="show ")
     v("rkall", "first_rule", "the first-maximum rule for the all rule: a true membership",
       [("show max_pool2d_backward_all(X, G, 2)", "show max_pool2d_backward(X, G, 2)")],
       "PyTorch's rule is in the set (the shipped claim above): no counterexample")
@@ -703,9 +698,9 @@ def _kinks(v, show):
     v("kaway", "sign_flip", "sign flip inside: relu(-z) has gradient D",
       [("show grad(sum(relu(-Z) * D), Z) == Z * 0", "show grad(sum(relu(-Z) * D), Z) == D")],
       "-Z < 0, so relu(-Z) is 0 near Z and its gradient 0")
-    v("netchain", "sign_flip", "sign flip of the dense layer's gradient",
-      [("show dV in subgrad(L, V)", "show -dV in subgrad(L, V)")],
-      "L is smooth in V: the set is the gradient dV alone, nonzero at generic inputs")
+    sign_flip(v, "netchain", "dV in subgrad(L, V)",
+              "L is smooth in V: the set is the gradient dV alone, nonzero at generic inputs",
+              of="the dense layer's gradient", before="show ")
     v("netlin", "sign_flip", "sign flip of the dense layer's gradient",
       [("show dV == grad(L, V)", "show -dV == grad(L, V)")],
       "dV = F^T (Y - T) is nonzero at generic inputs")
