@@ -62,6 +62,43 @@ for item in 'EXIT STATUS' 'THE PROOF LANGUAGE' '^\.B 0$' '^\.B 1$' '^\.B 2$' '^\
 done
 [ "$covered" = yes ] && pass "the man page covers the exit codes and the proof language"
 
+# One list of methods everywhere: the parser's (its message for an unknown
+# method) is the reference; `check --help`, the man page (the grammar and
+# --method), README (the grammar and the table of "Methods and what a pass
+# means") and `check --method`'s own message must name the same methods.
+printf 'claim "t" {\n  tensor X[]\n  show X == X\n  by magic\n}\n' >"$tmp/m.proof"
+run check "$tmp/m.proof"
+methods=$(sed -n 's/.*the methods are \([a-z_, ]*\)).*/\1/p' "$tmp/err" | tr -d ' ')
+if [ -z "$methods" ]; then
+    fail "the parser's message lists the methods"
+else
+    pass "the parser's message lists the methods: $methods"
+    run check --help
+    listed=$(sed -n '/--method M/,/repeatable/p' "$tmp/out" | tr -d '\n' \
+             | sed 's/.*(\([a-z_, ]*\)).*/\1/' | tr -d ' ')
+    [ "$listed" = "$methods" ] && pass "check --help lists the same methods" \
+        || fail "check --help lists '$listed', the parser '$methods'"
+    grammar=$(sed -n 's/^METHOD *:= *//p' "$page" | tr -d ' ' | tr '|' ',')
+    [ "$grammar" = "$methods" ] && pass "the man page's grammar names the same methods" \
+        || fail "the man page's METHOD is '$grammar', the parser's '$methods'"
+    option=$(sed -n 's/^(\([a-z_, ]*\)); repeatable\.$/\1/p' "$page" | tr -d ' ')
+    [ "$option" = "$methods" ] && pass "the man page's --method names the same methods" \
+        || fail "the man page's --method lists '$option', the parser '$methods'"
+    readme=$srcdir/README.md
+    grammar=$(sed -n 's/^ *METHOD *:= *//p' "$readme" | tr -d ' ' | tr '|' ',')
+    [ "$grammar" = "$methods" ] && pass "README's grammar names the same methods" \
+        || fail "README's METHOD is '$grammar', the parser's '$methods'"
+    rows=$(sed -n '/^## Methods and what a pass means/,/^\*\*Verdicts/p' "$readme" \
+           | sed -n 's/^| `\([a-z_]*\)` |.*/\1/p' | sort | tr '\n' ',' | sed 's/,$//')
+    sorted=$(echo "$methods" | tr ',' '\n' | sort | tr '\n' ',' | sed 's/,$//')
+    [ "$rows" = "$sorted" ] && pass "README's methods table has a row for each method" \
+        || fail "README's methods table has '$rows', the parser '$sorted'"
+    run check --method magic "$tmp/m.proof"
+    usage=$(sed -n "s/.*unknown method 'magic' (\([a-z_, ]*\)).*/\1/p" "$tmp/err" | tr -d ' ')
+    [ "$usage" = "$methods" ] && pass "check --method's message names the same methods" \
+        || fail "check --method's message lists '$usage', the parser '$methods'"
+fi
+
 # Formats without warnings (when man-db is installed).
 if command -v man >/dev/null 2>&1; then
     MANWIDTH=80 man --warnings -l "$page" >"$tmp/out" 2>"$tmp/err"
