@@ -88,6 +88,8 @@ typedef struct {
     long trials;             /* instances per shape */
     size_t shape;            /* the first instance not gathered yet */
     long trial;
+    bool *side_calls;        /* per show, lhs then rhs: the side can call
+                                an implementation (owned) */
 } gather_state;
 
 /* Starts gathering for a run of exact over c's shapes (g->external stays
@@ -101,7 +103,7 @@ void gather_begin(gather_state *g, claim_context *c, long trials, int method_tag
  * (c->err says which) or an error of convproof's own. */
 cvp_status gather_before(gather_state *g, claim_context *c, size_t s, long t);
 
-/* Drops the answers kept for the claim. */
+/* Drops the answers kept for the claim and ends gathering. */
 void gather_end(gather_state *g);
 
 /* Binds instance (s, t), draw `attempt`, of method exact into env (which
