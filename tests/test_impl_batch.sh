@@ -12,6 +12,8 @@
 #     own finding;
 #   - every report is the one --impl-batch 1 gives (times aside);
 #   - two implementations in one claim each get their own answers;
+#   - nested calls (one taking another's result) are gathered in two
+#     passes, so they too run in batches;
 #   - bad values of --impl-batch are refused.
 #
 # The command is tests/data/impl_batch_pool.py (max_pool2d in plain
@@ -195,6 +197,33 @@ check_runs two --impl-batch 16
 counterexample "two implementations: at C=3, H=7" two "C=3, H=7" \
     "entry [0,0,0,0]: 0 != 1"
 same_report "two implementations: the report of batch 1" two1 two
+
+# ---- nested calls: gathered again with the inner answers ------------------
+# Pass 1 asks for the inner calls (and, with stand-in inputs, for outer
+# cases nobody needs), pass 2 for the outer calls on the real answers:
+# 25 runs instead of 200.
+write_proof "$pool\" layout nchw timeout 30" \
+    "pool.max_pool2d(pool.max_pool2d(X, 2), 1) == max_pool2d(max_pool2d(X, 2), 1)"
+check_runs nested1 --impl-batch 1
+runs=$(wc -l <"$COUNT_FILE")
+[ "$rc" -eq 0 ] && [ "$runs" -eq 200 ] && pass "nested, batch 1: 200 runs" \
+    || fail "nested, batch 1: 200 runs (got $runs)"
+check_runs nested --impl-batch 16
+runs=$(wc -l <"$COUNT_FILE")
+if [ "$rc" -eq 0 ] && [ "$runs" -le 30 ]; then
+    pass "nested, batch 16: at most 30 runs"
+else
+    rc=-; fail "nested, batch 16: at most 30 runs (got $runs)"
+fi
+same_report "nested: the report of batch 1" nested1 nested
+
+write_proof "$pool --wrong 3,7\" layout nchw timeout 30" \
+    "pool.max_pool2d(pool.max_pool2d(X, 2), 1) == max_pool2d(max_pool2d(X, 2), 1)"
+check_runs nestedw1 --impl-batch 1
+check_runs nestedw --impl-batch 16
+counterexample "nested, wrong inner value: at C=3, H=7" nestedw "C=3, H=7" \
+    "entry [0,0,0,0]: 1 != 0"
+same_report "nested, wrong inner value: the report of batch 1" nestedw1 nestedw
 
 # ---- bad values of --impl-batch -------------------------------------------
 for bad in 0 4097 x ''; do

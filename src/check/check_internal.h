@@ -90,6 +90,8 @@ typedef struct {
     long trial;
     bool *side_calls;        /* per show, lhs then rhs: the side can call
                                 an implementation (owned) */
+    int passes;              /* gathering passes per window: how deep
+                                calls nest, at most 4 */
 } gather_state;
 
 /* Starts gathering for a run of exact over c's shapes (g->external stays
@@ -98,9 +100,11 @@ void gather_begin(gather_state *g, claim_context *c, long trials, int method_tag
 
 /* Before instance (s, t) is evaluated: when it is the first not gathered
  * yet, gathers a window of instances from it and has their cases
- * answered.  Gathering ends for the claim when the first instance asks
- * for nothing (the claim calls no implementation).  Fails only on a limit
- * (c->err says which) or an error of convproof's own. */
+ * answered; when calls take other calls' results, the window is gathered
+ * again with those answers, once per level of nesting.  Gathering ends
+ * for the claim when the first instance asks for nothing (the claim
+ * calls no implementation).  Fails only on a limit (c->err says which)
+ * or an error of convproof's own. */
 cvp_status gather_before(gather_state *g, claim_context *c, size_t s, long t);
 
 /* Drops the answers kept for the claim and ends gathering. */

@@ -76,12 +76,15 @@ struct cvp_external {
      * every call runs on its own; then the checker never gathers.
      *
      * gather(ctx, true) starts gathering: from then on `run` starts
-     * nothing.  It records the call's case (unless that case is recorded
-     * or answered already) and writes a stand-in into `out`, zeros of
-     * the shape of the answer, so that the evaluation goes on to the
-     * calls after it.  Whatever is computed from a stand-in means
-     * nothing and must be thrown away.  A call the protocol cannot carry
-     * fails as it would outside gathering.  gather(ctx, false) ends it.
+     * nothing.  A call whose case is answered already (see `answer`)
+     * gets its answer, as outside gathering; any other call records its
+     * case (unless recorded already) and gets a stand-in in `out`, zeros
+     * of the shape of the answer, so that the evaluation goes on to the
+     * calls after it.  Whatever is computed from a stand-in means nothing
+     * and must be thrown away (a call that takes a stand-in as input asks
+     * for a case nobody needs; gathering again after `answer` asks for
+     * the right one).  A call the protocol cannot carry fails as it would
+     * outside gathering.  gather(ctx, false) ends it.
      *
      * gathered is the number of cases recorded and not run yet;
      * gather_full says that enough are recorded for one round of batched

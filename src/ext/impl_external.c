@@ -268,15 +268,16 @@ static bool output_unusable(const cvp_impl_result *r, size_t output)
     }
 }
 
-/* While gathering: records case c of implementation k unless it is
- * known already, and makes `out` the stand-in answer, zeros of the shape
- * of output `output` (canonical layout). */
+/* While gathering, for a case not answered yet: records case c of
+ * implementation k unless it is recorded already, and makes `out` the
+ * stand-in answer, zeros of the shape of output `output` (canonical
+ * layout). */
 static cvp_status record_case(cvp_impl_registry *reg, cvp_tensor_t out,
                               size_t k, const cvp_impl_case *c, size_t output,
-                              cvp_error *err)
+                              bool recorded, cvp_error *err)
 {
     cvp_status st = CVP_OK;
-    if (cvp_impl_answers_find(&reg->answers, k, c) == NULL)
+    if (!recorded)
         st = cvp_impl_answers_add(&reg->answers, k, c, err);
     if (st != CVP_OK)
         return st;
@@ -346,14 +347,19 @@ static cvp_status run_call(void *ctx, cvp_tensor_t out,
         st = cvp_impl_dims_check(&c.d, op, err);
     if (st == CVP_OK)
         st = case_inputs(&c, rq, info, err);
-    if (st == CVP_OK && reg->gathering) {
-        st = record_case(reg, out, (size_t)index, &c, output, err);
-        cvp_impl_case_clear(&c);
-        return st;
-    }
     const cvp_impl_answer *answered =
         st == CVP_OK ? cvp_impl_answers_find(&reg->answers, (size_t)index, &c)
                      : NULL;
+    /* Gathering: a case answered already gives its answer (so that a
+     * later pass reaches the calls that take it as input), any other
+     * is recorded and gets a stand-in. */
+    if (st == CVP_OK && reg->gathering
+        && (answered == NULL || !answered->answered)) {
+        st = record_case(reg, out, (size_t)index, &c, output, answered != NULL,
+                         err);
+        cvp_impl_case_clear(&c);
+        return st;
+    }
     if (answered != NULL && !answered->answered)
         answered = NULL;   /* gathered but not run: run it now */
     if (st == CVP_OK && answered == NULL)
