@@ -11,6 +11,7 @@
 #     are each found at that case's shape (C=3, H=7), with that case's
 #     own finding;
 #   - every report is the one --impl-batch 1 gives (times aside);
+#   - a claim's --timeout stops a batched run that hangs;
 #   - two implementations in one claim each get their own answers;
 #   - nested calls (one taking another's result) are gathered in two
 #     passes, so they too run in batches;
@@ -184,6 +185,19 @@ check_runs skip --impl-batch 16
 counterexample "no output: at C=3, H=7" skip "C=3, H=7" \
     "pool.max_pool2d: no output: the command exited with status 0 without writing out"
 same_report "no output: the report of batch 1" skip1 skip
+
+# ---- a claim's --timeout stops a batched run --------------------------------
+# The first case hangs; the run's own limit is 30 s, the claim's 2 s: the
+# claim is not decided, and the batch is not run again case by case.
+write_proof "$pool --hang 1,2\" layout nchw timeout 30" \
+    "pool.max_pool2d(X, 2) == max_pool2d(X, 2)"
+check_runs hang --impl-batch 16 --timeout 2
+if [ "$rc" -eq 3 ] && grep -q 'limit timeout reached' "$tmp/hang.json"; then
+    pass "hang: the claim's --timeout leaves it undecided"
+else
+    rc=-; fail "hang: the claim's --timeout leaves it undecided"
+fi
+runs_are "hang: one run, stopped" "16"
 
 # ---- two implementations: each case answered by its own -------------------
 write_proof "$pool\" layout nchw timeout 30

@@ -1,18 +1,20 @@
 """A max_pool2d (layout nchw, the protocol of docs/impl-protocol.md) for
 tests/test_impl_batch.sh, in plain Python (no numpy).
 
-    python3 impl_batch_pool.py [--wrong C,H | --crash C,H | --skip C,H]
+    python3 impl_batch_pool.py [--wrong C,H | --crash C,H | --skip C,H
+                                | --hang C,H]
 
 Appends "run CASES" to $COUNT_FILE for every run (CASES: the cases the
 request carries).  At the case whose input has C channels and height H:
 --wrong adds 1 to output entry [0, 0, 0, 0], --crash raises, --skip
-writes no output (and exits 0).
+writes no output (and exits 0), --hang sleeps for ten minutes.
 """
 import ast
 import json
 import os
 import struct
 import sys
+import time
 
 
 def load(path):
@@ -71,6 +73,8 @@ def main():
         here = (shape[1], shape[2]) == target
         if here and mode == "--crash":
             raise RuntimeError("planted crash at C=%d, H=%d" % target)
+        if here and mode == "--hang":
+            time.sleep(600)
         if here and mode == "--skip":
             continue
         if here and mode == "--wrong":
