@@ -41,9 +41,21 @@ run_kind check_shrink_and_record(claim_context *c, const cvp_shape_point *p,
  * skipped one). */
 #define TIE_ATTEMPTS 64
 
+cvp_status exact_instance_build(cvp_env *env, claim_context *c, size_t s,
+                                long t, long attempt, int method_tag)
+{
+    cvp_rng rng;
+    cvp_rng_seed(&rng, check_mix_seed(c, method_tag, s, t + attempt * 1000003L));
+    return instance_build(env, c, &c->shapes.points[s], &cvp_ring_q,
+                          t == 0 || c->ties ? FILL_SMALL_Q : FILL_RANDOM_Q,
+                          &rng);
+}
+
+/* g: the gathering of implementation calls (NULL: none). */
 static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials,
-                               int method_tag, cvp_method_result *m,
-                               size_t *instances, cvp_status *st)
+                               int method_tag, gather_state *g,
+                               cvp_method_result *m, size_t *instances,
+                               cvp_status *st)
 {
     const cvp_shape_point *p = &c->shapes.points[shape_index];
     for (long t = 0; t < trials; t++) {
@@ -51,6 +63,9 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
             *st = cvp_limits_error(c->err, c->file->source_name, c->claim->pos);
             return RUN_ERROR;
         }
+        if (g != NULL
+            && (*st = gather_before(g, c, shape_index, t)) != CVP_OK)
+            return RUN_ERROR;
         cvp_env env;
         cvp_env_init(&env);
         show_result r;
@@ -59,12 +74,8 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
          * (a tie or a ReLU at 0), so that non-smooth behaviour is always
          * exercised; after TIE_ATTEMPTS draws the last one is used. */
         for (long attempt = 0;; attempt++) {
-            cvp_rng rng;
-            cvp_rng_seed(&rng, check_mix_seed(c, method_tag, shape_index,
-                                        t + attempt * 1000003L));
-            *st = instance_build(&env, c, p, &cvp_ring_q,
-                                 t == 0 || c->ties ? FILL_SMALL_Q : FILL_RANDOM_Q,
-                                 &rng);
+            *st = exact_instance_build(&env, c, shape_index, t, attempt,
+                                       method_tag);
             cvp_kinks_met = 0;
             if (*st == CVP_OK)
                 instance_eval(&r, c, &env, NULL);
@@ -122,14 +133,19 @@ run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
     check_method_seed(c, decl);
     c->untied = 0;
     size_t instances = 0;
+    gather_state g;
+    gather_begin(&g, c, trials, CVP_METHOD_EXACT);
     for (size_t s = 0; s < c->shapes.count; s++) {
-        run_kind kind = exact_at_shape(c, s, trials, CVP_METHOD_EXACT, m,
+        run_kind kind = exact_at_shape(c, s, trials, CVP_METHOD_EXACT, &g, m,
                                        &instances, st);
         m->shapes = s + 1;
         m->instances = instances;
-        if (kind != RUN_HELD)
+        if (kind != RUN_HELD) {
+            gather_end(&g);
             return kind;
+        }
     }
+    gather_end(&g);
     if (c->ties)
         cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q, "
                       "each drawn from -1..1 until it met a kink (a tie or a "
@@ -148,8 +164,8 @@ run_kind check_confirm_in_q(claim_context *c, size_t s, cvp_method_result *m,
                              cvp_status *st)
 {
     size_t instances = 0;
-    run_kind kind = exact_at_shape(c, s, 64, 100 + (int)m->method, m, &instances,
-                                   st);
+    run_kind kind = exact_at_shape(c, s, 64, 100 + (int)m->method, NULL, m,
+                                   &instances, st);
     if (kind == RUN_HELD) {
         /* A nonzero polynomial that vanished at 64 random integer points:
          * possible in principle, so say so rather than invent values. */

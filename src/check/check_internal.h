@@ -72,6 +72,50 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
 /* Writes a tensor's exact text form into a new malloc'd string. */
 char *tensor_to_text(const cvp_tensor_struct *t);
 
+/* ---- gathering the calls of implementations (check_gather.c) ------------- */
+
+/* The method exact numbers its instances (shape, trial) and evaluates
+ * them in that order.  When the file's implementations answer in batches
+ * (eval/external.h), a window of instances not evaluated yet is first
+ * evaluated with stand-ins, only to learn the cases its calls ask for;
+ * those run in batches, and then the instances are evaluated for real,
+ * each call finding its answer ready.  A call that was not gathered (an
+ * instance redrawn for ties=1, a shrinking candidate) runs when it is
+ * made, so the results are those of running every call on its own. */
+typedef struct {
+    const struct cvp_external *external;  /* NULL: every call runs when made */
+    int method_tag;          /* of check_mix_seed */
+    long trials;             /* instances per shape */
+    size_t shape;            /* the first instance not gathered yet */
+    long trial;
+    bool *side_calls;        /* per show, lhs then rhs: the side can call
+                                an implementation (owned) */
+    int passes;              /* gathering passes per window: how deep
+                                calls nest, at most 4 */
+} gather_state;
+
+/* Starts gathering for a run of exact over c's shapes (g->external stays
+ * NULL when the implementations answer one call at a time). */
+void gather_begin(gather_state *g, claim_context *c, long trials, int method_tag);
+
+/* Before instance (s, t) is evaluated: when it is the first not gathered
+ * yet, gathers a window of instances from it and has their cases
+ * answered; when calls take other calls' results, the window is gathered
+ * again with those answers, once per level of nesting.  Gathering ends
+ * for the claim when the first instance asks for nothing (the claim
+ * calls no implementation).  Fails only on a limit (c->err says which)
+ * or an error of convproof's own. */
+cvp_status gather_before(gather_state *g, claim_context *c, size_t s, long t);
+
+/* Drops the answers kept for the claim and ends gathering. */
+void gather_end(gather_state *g);
+
+/* Binds instance (s, t), draw `attempt`, of method exact into env (which
+ * must be empty): the first trial and every ties=1 draw from -1..1, the
+ * others from each tensor's range (check_exact.c). */
+cvp_status exact_instance_build(cvp_env *env, claim_context *c, size_t s,
+                                long t, long attempt, int method_tag);
+
 /* ---- the methods (check.c dispatches to them) ---------------------------- */
 
 /* What one method run found. */

@@ -29,6 +29,9 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
+/* Most cases per run --impl-batch accepts (a request names every file). */
+#define CVP_CLI_IMPL_BATCH_MAX 4096
+
 
 
 typedef struct {
@@ -78,6 +81,9 @@ static void usage(FILE *stream)
         "  -j, --jobs N        check N claims at a time on N threads (1 to 64,\n"
         "                      default 1); reports are the same for any N but\n"
         "                      for the measured seconds; not with --max-memory\n"
+        "  --impl-batch N      cases per run of a file's implementations (1 to\n"
+        "                      4096, default 64); their runs go up to --jobs\n"
+        "                      at a time; 1: each call runs alone when made\n"
         "  --shard K/N         check only shard K of N (1 <= K <= N): claim i\n"
         "                      of the run (all files, in order, from 0) is in\n"
         "                      shard (i mod N) + 1; join the shards' JSON\n"
@@ -190,7 +196,7 @@ int cvp_cli_check(int argc, char **argv)
     size_t report_count = 0;
     int report_rc;
     path_list paths = {0};
-    size_t jobs = 1;
+    size_t jobs = 1, impl_batch = CVP_IMPL_DEFAULT_BATCH;
     cvp_cli_shard shard = {0, 0};
     int rc = CVP_EXIT_OK;
     cvp_error e;
@@ -296,6 +302,18 @@ int cvp_cli_check(int argc, char **argv)
             if ((value = cvp_cli_option_value("check", argc, argv, &i, "--shard")) == NULL
                 || !cvp_cli_parse_shard(&shard, value))
                 rc = CVP_EXIT_USAGE;
+        } else if (cvp_cli_is_option(arg, "--impl-batch")) {
+            /* ext/impl_external.h, docs/impl-protocol.md */
+            if ((value = cvp_cli_option_value("check", argc, argv, &i,
+                                              "--impl-batch")) == NULL
+                || cvp_cli_parse_count(&impl_batch, value, "--impl-batch", &e) != CVP_OK
+                || impl_batch < 1 || impl_batch > CVP_CLI_IMPL_BATCH_MAX) {
+                if (value != NULL)
+                    fprintf(stderr, "convproof check: --impl-batch takes a "
+                            "number of cases from 1 to %d, not '%s'\n",
+                            CVP_CLI_IMPL_BATCH_MAX, value);
+                rc = CVP_EXIT_USAGE;
+            }
         } else if (strcmp(arg, "--reference") == 0) {
             cvp_fast_set_enabled(false);
         } else if (cvp_cli_is_option(arg, "--jobs") || strncmp(arg, "-j", 2) == 0) {
@@ -405,8 +423,8 @@ int cvp_cli_check(int argc, char **argv)
         /* nothing reads the counts without --max-memory, and counting on
          * several threads at once is slow (kernel/alloc.h) */
         cvp_alloc_install_uncounted();
-        rc = cvp_cli_check_jobs(&report, files, parsed, &options, jobs, &shard,
-                                &progress);
+        rc = cvp_cli_check_jobs(&report, files, parsed, &options, jobs,
+                                impl_batch, &shard, &progress);
     }
     size_t first = 0;   /* the number of files[k]'s first claim */
     for (size_t k = 0; rc == CVP_EXIT_OK && jobs == 1 && k < paths.count;
@@ -420,6 +438,7 @@ int cvp_cli_check(int argc, char **argv)
             rc = CVP_EXIT_LIMIT;
             break;
         }
+        cvp_impl_registry_set_batch(&impls, impl_batch, 1);
         options.external = &impls.external;
         st = cvp_cli_check_file(&report, &files[k], &options, &lerr, &progress,
                                 &shard, first);

@@ -35,6 +35,8 @@ typedef struct {
     const cvp_check_options *options;
     bool figures;
     int omp_threads;        /* OpenMP threads per worker */
+    size_t impl_batch;      /* cases per run of an implementation */
+    size_t impl_jobs;       /* runs at a time per worker */
     pthread_mutex_t lock;
     pthread_cond_t changed; /* a task ended, or a worker did */
     size_t next;            /* the first task not taken */
@@ -86,6 +88,7 @@ static void run_task(job_pool *pool, job_task *t)
         t->message = copy_message(ierr.message);
         return;
     }
+    cvp_impl_registry_set_batch(&impls, pool->impl_batch, pool->impl_jobs);
     cvp_check_options options = *pool->options;
     options.external = &impls.external;
     cvp_lang_error lerr;
@@ -173,8 +176,8 @@ static void wait_for_workers(job_pool *pool, cvp_cli_progress *progress)
 
 int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
                        size_t file_count, const cvp_check_options *options,
-                       size_t jobs, const cvp_cli_shard *shard,
-                       cvp_cli_progress *progress)
+                       size_t jobs, size_t impl_batch,
+                       const cvp_cli_shard *shard, cvp_cli_progress *progress)
 {
     CVP_ASSERT(jobs >= 1 && options->external == NULL);
     job_pool pool;
@@ -209,8 +212,13 @@ int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
 #endif
     pthread_mutex_init(&pool.lock, NULL);
     pthread_cond_init(&pool.changed, NULL);
+    /* Runs of implementations share the jobs: a claim checked alone may
+     * run as many at a time as --jobs says. */
+    pool.impl_batch = impl_batch;
+    pool.impl_jobs = jobs;
     if (jobs > pool.count)
         jobs = pool.count ? pool.count : 1;
+    pool.impl_jobs /= jobs;
     pthread_t threads[CVP_CLI_JOBS_MAX];
     pthread_attr_t attr;
     pthread_attr_init(&attr);

@@ -12,8 +12,9 @@
  *   - the parsed files and the check options: read only;
  *   - implementations (ext/impl_external.h): each task sets up its own
  *     registry of the file's implementations, so runners, their
- *     last-case caches and temporary folders are never shared; the
- *     commands run as separate processes in their own process groups;
+ *     last-case caches, gathered answers and temporary folders are never
+ *     shared; the commands run as separate processes in their own
+ *     process groups;
  *   - the kernel's process-wide settings (--max-entries, --reference,
  *     the counters of kernel/alloc.h and fast/fast.h) are set before the
  *     threads start and then only read, or are atomic;
@@ -54,13 +55,16 @@ bool cvp_cli_parse_jobs(size_t *jobs, const char *text);
 /* Checks every claim of files[0..file_count-1] that is the shard's
  * (cli_shard.h; every claim when shard->count is 0) on `jobs` (>= 1)
  * threads and appends the results to `report` in file and claim order.
+ * Implementations get up to `impl_batch` cases per run and jobs / T runs
+ * at a time per worker, T the number of workers (min(jobs, claims)), so
+ * that at most `jobs` commands run at once.
  * options->external must be NULL (each task makes its own registry).
  * Returns CVP_EXIT_OK, or, after printing the message of the first error
  * in order, CVP_EXIT_USAGE or CVP_EXIT_LIMIT, as the serial loop of
  * cli_check.c would; `report` then holds the records up to that claim. */
 int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
                        size_t file_count, const cvp_check_options *options,
-                       size_t jobs, const cvp_cli_shard *shard,
-                       cvp_cli_progress *progress);
+                       size_t jobs, size_t impl_batch,
+                       const cvp_cli_shard *shard, cvp_cli_progress *progress);
 
 #endif

@@ -30,6 +30,7 @@
 #ifndef CVP_EXTERNAL_H
 #define CVP_EXTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eval/builtins.h"
@@ -70,6 +71,42 @@ struct cvp_external {
      * own failures. */
     cvp_status (*run)(void *ctx, cvp_tensor_t out,
                       const cvp_external_request *request, cvp_error *err);
+
+    /* Answering calls in batches (docs/impl-protocol.md).  All NULL when
+     * every call runs on its own; then the checker never gathers.
+     *
+     * gather(ctx, true) starts gathering: from then on `run` starts
+     * nothing.  A call whose case is answered already (see `answer`)
+     * gets its answer, as outside gathering; any other call records its
+     * case (unless recorded already) and gets a stand-in in `out`, zeros
+     * of the shape of the answer, so that the evaluation goes on to the
+     * calls after it.  Whatever is computed from a stand-in means nothing
+     * and must be thrown away (a call that takes a stand-in as input asks
+     * for a case nobody needs; gathering again after `answer` asks for
+     * the right one).  A call the protocol cannot carry fails as it would
+     * outside gathering.  gather(ctx, false) ends it.
+     *
+     * gathered is the number of cases recorded and not run yet;
+     * gather_full says that enough are recorded for one round of batched
+     * runs (a bound on their number and on their input entries, which
+     * keeps memory bounded).
+     *
+     * answer runs every recorded case, in batches and up to the
+     * implementation's jobs at a time, and keeps the results: a later
+     * `run` of an answered case returns exactly what a run of that case
+     * alone would have returned (each case's own output files; a batch
+     * that fails as a whole is run again one case at a time, so a
+     * finding names its own case).  A call whose case was not answered
+     * runs on its own, as without batching.  Fails only for convproof's
+     * own errors (CVP_ERR_LIMIT: a limit of kernel/interrupt.h was
+     * reached, or no temporary folder).
+     *
+     * forget drops the recorded and answered cases. */
+    void (*gather)(void *ctx, bool on);
+    size_t (*gathered)(void *ctx);
+    bool (*gather_full)(void *ctx);
+    cvp_status (*answer)(void *ctx, cvp_error *err);
+    void (*forget)(void *ctx);
 };
 
 /* The signature of operation `op` ("conv2d_backward_input"), as a

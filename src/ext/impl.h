@@ -130,6 +130,9 @@ void cvp_impl_case_init(cvp_impl_case *c);
 void cvp_impl_case_clear(cvp_impl_case *c);
 cvp_status cvp_impl_case_set(cvp_impl_case *dst, const cvp_impl_case *src,
                              cvp_error *err);
+/* True when a and b are the same case: operation, dims and every input
+ * entry (the range and seed they were drawn from do not count). */
+bool cvp_impl_case_same(const cvp_impl_case *a, const cvp_impl_case *b);
 
 /* Makes c a case of op at dims d (valid) with every input entry a random
  * integer of [lo, hi] drawn from `seed`. */
@@ -197,6 +200,8 @@ typedef struct {
     char *stderr_excerpt;      /* or NULL */
     char *start_error;         /* not_started: why */
     double seconds;
+    size_t run_cases;          /* cases in the run that gave this result
+                                  (1: a run of its own; 0: none ended) */
     bool present[CVP_IMPL_MAX_OUTPUTS];
     char *read_error[CVP_IMPL_MAX_OUTPUTS];   /* present but unreadable */
     cvp_tensor_t outputs[CVP_IMPL_MAX_OUTPUTS];   /* implementation layout */

@@ -337,6 +337,18 @@ cvp_status cvp_impl_case_set(cvp_impl_case *dst, const cvp_impl_case *src,
     return CVP_OK;
 }
 
+bool cvp_impl_case_same(const cvp_impl_case *a, const cvp_impl_case *b)
+{
+    if (a->op != b->op || memcmp(&a->d, &b->d, sizeof a->d) != 0)
+        return false;
+    const cvp_impl_op_info *info = cvp_impl_op_get(a->op);
+    for (size_t k = 0; k < info->input_count; k++)
+        if (!cvp_tensor_same_shape(a->inputs[k], b->inputs[k])
+            || !cvp_tensor_equal(a->inputs[k], b->inputs[k]))
+            return false;
+    return true;
+}
+
 static uint64_t mix(uint64_t a, uint64_t b)
 {
     uint64_t z = a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2));

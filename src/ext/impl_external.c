@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/interrupt.h"
+
 /* "cd 'DIR' && COMMAND", DIR the folder of `path` ('.' when it has
  * none), quoted for /bin/sh. */
 static char *command_in_folder(const char *path, const char *command)
@@ -33,6 +35,11 @@ static char *command_in_folder(const char *path, const char *command)
 
 static cvp_status run_call(void *ctx, cvp_tensor_t out,
                            const cvp_external_request *rq, cvp_error *err);
+static void gather(void *ctx, bool on);
+static size_t gathered(void *ctx);
+static bool gather_full(void *ctx);
+static cvp_status answer(void *ctx, cvp_error *err);
+static void forget(void *ctx);
 
 cvp_status cvp_impl_registry_init(cvp_impl_registry *reg,
                                   const cvp_proof_file *file, cvp_error *err)
@@ -41,6 +48,8 @@ cvp_status cvp_impl_registry_init(cvp_impl_registry *reg,
     reg->file = file;
     reg->external.ctx = reg;
     reg->external.run = run_call;
+    reg->batch = reg->jobs = 1;
+    cvp_impl_answers_init(&reg->answers);
     size_t count = file->implementation_count;
     if (count == 0)
         return CVP_OK;
@@ -81,7 +90,26 @@ void cvp_impl_registry_clear(cvp_impl_registry *reg)
     free(reg->last);
     free(reg->commands);
     free(reg->runners);
+    cvp_impl_answers_clear(&reg->answers);
     memset(reg, 0, sizeof *reg);
+}
+
+void cvp_impl_registry_set_batch(cvp_impl_registry *reg, size_t batch,
+                                 size_t jobs)
+{
+    CVP_ASSERT(batch >= 1 && jobs >= 1);
+    reg->batch = batch;
+    reg->jobs = jobs;
+    for (size_t k = 0; k < reg->count; k++) {
+        reg->runners[k].batch = batch;
+        reg->runners[k].jobs = jobs;
+    }
+    bool batched = batch > 1 && reg->count > 0;
+    reg->external.gather = batched ? gather : NULL;
+    reg->external.gathered = batched ? gathered : NULL;
+    reg->external.gather_full = batched ? gather_full : NULL;
+    reg->external.answer = batched ? answer : NULL;
+    reg->external.forget = batched ? forget : NULL;
 }
 
 size_t cvp_impl_registry_runs(const cvp_impl_registry *reg)
@@ -195,26 +223,13 @@ static long find_implementation(const cvp_impl_registry *reg, const char *name,
     return -1;
 }
 
-/* True when a and b are the same case: operation, dims and inputs. */
-static bool same_case(const cvp_impl_case *a, const cvp_impl_case *b)
-{
-    if (a->op != b->op || memcmp(&a->d, &b->d, sizeof a->d) != 0)
-        return false;
-    const cvp_impl_op_info *info = cvp_impl_op_get(a->op);
-    for (size_t k = 0; k < info->input_count; k++)
-        if (!cvp_tensor_same_shape(a->inputs[k], b->inputs[k])
-            || !cvp_tensor_equal(a->inputs[k], b->inputs[k]))
-            return false;
-    return true;
-}
-
 /* Runs case c on implementation k, or reuses the last run when it was
  * the same case; the result stays in reg->last[k]. */
 static cvp_status run_or_reuse(cvp_impl_registry *reg, size_t k,
                                const cvp_impl_case *c, cvp_error *err)
 {
     cvp_impl_last_run *last = &reg->last[k];
-    if (last->valid && same_case(&last->c, c))
+    if (last->valid && cvp_impl_case_same(&last->c, c))
         return CVP_OK;
     if (last->valid) {
         cvp_impl_case_clear(&last->c);
@@ -253,6 +268,65 @@ static bool output_unusable(const cvp_impl_result *r, size_t output)
     }
 }
 
+/* While gathering, for a case not answered yet: records case c of
+ * implementation k unless it is recorded already, and makes `out` the
+ * stand-in answer, zeros of the shape of output `output` (canonical
+ * layout). */
+static cvp_status record_case(cvp_impl_registry *reg, cvp_tensor_t out,
+                              size_t k, const cvp_impl_case *c, size_t output,
+                              bool recorded, cvp_error *err)
+{
+    cvp_status st = CVP_OK;
+    if (!recorded)
+        st = cvp_impl_answers_add(&reg->answers, k, c, err);
+    if (st != CVP_OK)
+        return st;
+    int rank;
+    size_t shape[CVP_MAX_RANK];
+    cvp_impl_output_shape(&rank, shape, &c->d, c->op, output, CVP_IMPL_NCHW);
+    cvp_tensor_set_ring(out, &cvp_ring_q);
+    return cvp_tensor_resize(out, rank, shape, err);
+}
+
+static void gather(void *ctx, bool on)
+{
+    cvp_impl_registry *reg = ctx;
+    reg->gathering = on;
+}
+
+static size_t gathered(void *ctx)
+{
+    const cvp_impl_registry *reg = ctx;
+    return reg->answers.pending;
+}
+
+static bool gather_full(void *ctx)
+{
+    const cvp_impl_registry *reg = ctx;
+    return reg->answers.pending >= reg->batch * reg->jobs
+           || reg->answers.pending_entries >= CVP_IMPL_GATHER_MAX_ENTRIES;
+}
+
+static cvp_status answer(void *ctx, cvp_error *err)
+{
+    cvp_impl_registry *reg = ctx;
+    CVP_ASSERT(!reg->gathering);
+    cvp_status st = CVP_OK;
+    for (size_t k = 0; k < reg->count && st == CVP_OK; k++) {
+        /* A claim's --timeout stops the runs, as it stops evaluation. */
+        reg->runners[k].stop = cvp_interrupt_poll;
+        st = cvp_impl_answers_run(&reg->answers, k, &reg->runners[k], err);
+        reg->runners[k].stop = NULL;
+    }
+    return st;
+}
+
+static void forget(void *ctx)
+{
+    cvp_impl_registry *reg = ctx;
+    cvp_impl_answers_clear(&reg->answers);
+}
+
 static cvp_status run_call(void *ctx, cvp_tensor_t out,
                            const cvp_external_request *rq, cvp_error *err)
 {
@@ -273,9 +347,25 @@ static cvp_status run_call(void *ctx, cvp_tensor_t out,
         st = cvp_impl_dims_check(&c.d, op, err);
     if (st == CVP_OK)
         st = case_inputs(&c, rq, info, err);
-    if (st == CVP_OK)
+    const cvp_impl_answer *answered =
+        st == CVP_OK ? cvp_impl_answers_find(&reg->answers, (size_t)index, &c)
+                     : NULL;
+    /* Gathering: a case answered already gives its answer (so that a
+     * later pass reaches the calls that take it as input), any other
+     * is recorded and gets a stand-in. */
+    if (st == CVP_OK && reg->gathering
+        && (answered == NULL || !answered->answered)) {
+        st = record_case(reg, out, (size_t)index, &c, output, answered != NULL,
+                         err);
+        cvp_impl_case_clear(&c);
+        return st;
+    }
+    if (answered != NULL && !answered->answered)
+        answered = NULL;   /* gathered but not run: run it now */
+    if (st == CVP_OK && answered == NULL)
         st = run_or_reuse(reg, (size_t)index, &c, err);
-    const cvp_impl_result *r = &reg->last[index].r;
+    const cvp_impl_result *r =
+        answered != NULL ? &answered->r : &reg->last[index].r;
     if (st == CVP_OK && output_unusable(r, output)) {
         st = cvp_error_set(err, CVP_ERR_EXTERNAL, "%s: %s",
                            cvp_impl_finding_name(r->finding),

@@ -501,6 +501,7 @@ static bool finish_run(slot *s, bool timed_out, double seconds,
             r->exit_code = first.exit_code;
             r->traceback = first.traceback;
             r->seconds = seconds / (double)s->plan.count;
+            r->run_cases = s->plan.count;
             cvp_set_text(&r->stderr_excerpt, first.stderr_excerpt);
             char prefix[32] = "";
             if (batch)
@@ -549,7 +550,8 @@ cvp_status cvp_impl_run(void *ctx, cvp_impl_result *results,
     cvp_status st = CVP_OK;
     size_t active = 0;
     while (st == CVP_OK && (next < plan_count || active > 0)) {
-        if (runner->interrupted != NULL && *runner->interrupted) {
+        if ((runner->interrupted != NULL && *runner->interrupted)
+            || (runner->stop != NULL && runner->stop())) {
             st = cvp_error_set(err, CVP_ERR_LIMIT, "interrupted");
             break;
         }

@@ -42,6 +42,10 @@ typedef struct {
      * commands are killed, their folders removed, and cvp_impl_run fails
      * with CVP_ERR_LIMIT "interrupted". */
     volatile sig_atomic_t *interrupted;
+    /* When not NULL, polled while commands run; once it returns true the
+     * same happens as for `interrupted` (the checker passes
+     * cvp_interrupt_poll, so a claim's --timeout stops its runs). */
+    bool (*stop)(void);
     /* Statistics, updated by every call. */
     size_t runs;               /* processes started */
     size_t cases;              /* cases evaluated */
