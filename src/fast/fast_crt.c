@@ -70,17 +70,12 @@ static uint64_t *residues(const int64_t *v, size_t n, uint64_t p)
     return r;
 }
 
-bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
-                     const fast_operand *a, const fast_operand *b,
-                     unsigned __int128 bound, fast_residue_op run,
-                     const void *job)
+/* r[k] := the exact results by `run` on residues modulo `count` primes
+ * near 2^61.  False when an operation failed. */
+static bool crt61_run(__int128 *r, size_t n, size_t count,
+                      const fast_operand *a, const fast_operand *b,
+                      fast_residue_op run, const void *job)
 {
-    const size_t count = fast_crt_primes_needed(bound);
-    if (count > CRT_MAX_PRIMES)
-        return false;
-    size_t n;
-    if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
-        return false;
     uint64_t p[CRT_MAX_PRIMES];
     crt_primes(p, count);
     /* Results per prime (all primes before the combination: the entries'
@@ -107,21 +102,17 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     for (size_t i = 0; i < count; i++)
         M_low *= p[i];
     uint64_t half_digit[CRT_MAX_PRIMES];
-    mpz_t half, den;
-    mpz_inits(half, den, NULL);
-    mpz_set_ui(half, 1);
+    mpz_t half;
+    mpz_init_set_ui(half, 1);
     for (size_t i = 0; i < count; i++)
         mpz_mul_ui(half, half, p[i]);
     mpz_fdiv_q_2exp(half, half, 1);
     for (size_t i = 0; i < count; i++)
         half_digit[i] = mpz_fdiv_q_ui(half, half, p[i]);
     CVP_ASSERT(mpz_sgn(half) == 0);
-    mpz_mul(den, a->den, b->den);
-    __int128 *r = ok ? malloc((n ? n : 1) * sizeof *r) : NULL;
-    CVP_ASSERT(!ok || r != NULL);
-    bool small = true;   /* every entry fits an int64 */
+    mpz_clear(half);
     if (ok) {
-        FAST_OMP(omp parallel for reduction(&&: small) schedule(static) if (n > FAST_PARALLEL_MIN / 16))
+        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
         for (size_t k = 0; k < n; k++) {
             uint64_t y[CRT_MAX_PRIMES];
             for (size_t i = 0; i < count; i++) {
@@ -145,8 +136,43 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
             if (cmp > 0)
                 x -= M_low;
             r[k] = (__int128)x;
-            small = small && r[k] >= INT64_MIN && r[k] <= INT64_MAX;
         }
+    }
+    for (size_t i = 0; i < count; i++)
+        free(res[i]);
+    return ok;
+}
+
+bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                     const fast_operand *a, const fast_operand *b,
+                     unsigned __int128 bound, uint64_t reduction,
+                     fast_residue_op run, fast_float_op run_float,
+                     const void *job)
+{
+    size_t n;
+    if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
+        return false;
+    uint64_t m[FAST_CRT_FLOAT_MAX];
+    const size_t float_count =
+        fast_crt_float_enabled()
+            ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, reduction, bound)
+            : 0;
+    const size_t count = fast_crt_primes_needed(bound);
+    if (float_count == 0 && count > CRT_MAX_PRIMES)
+        return false;
+    __int128 *r = malloc((n ? n : 1) * sizeof *r);
+    CVP_ASSERT(r != NULL);
+    bool ok = float_count > 0
+                  ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job)
+                  : crt61_run(r, n, count, a, b, run, job);
+    mpz_t den;
+    mpz_init(den);
+    mpz_mul(den, a->den, b->den);
+    bool small = true;   /* every entry fits an int64 */
+    if (ok) {
+        FAST_OMP(omp parallel for reduction(&&: small) schedule(static) if (n > FAST_PARALLEL_MIN))
+        for (size_t k = 0; k < n; k++)
+            small = small && r[k] >= INT64_MIN && r[k] <= INT64_MAX;
     }
     cvp_tensor_t out;
     cvp_tensor_init(out);
@@ -165,12 +191,12 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
             FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
             for (size_t k = 0; k < n; k++) {
                 mpq_ptr e = cvp_tensor_at(out, k);
-                unsigned __int128 m = r[k] < 0 ? -(unsigned __int128)r[k]
+                unsigned __int128 mag = r[k] < 0 ? -(unsigned __int128)r[k]
                                                : (unsigned __int128)r[k];
                 mpz_ptr num = mpq_numref(e);
-                mpz_set_ui(num, (unsigned long)(uint64_t)(m >> 64));
+                mpz_set_ui(num, (unsigned long)(uint64_t)(mag >> 64));
                 mpz_mul_2exp(num, num, 64);
-                mpz_add_ui(num, num, (unsigned long)(uint64_t)m);
+                mpz_add_ui(num, num, (unsigned long)(uint64_t)mag);
                 if (r[k] < 0)
                     mpz_neg(num, num);
                 mpz_set(mpq_denref(e), den);
@@ -182,8 +208,6 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
         cvp_tensor_swap(Y, out);
     cvp_tensor_clear(out);
     free(r);
-    mpz_clears(half, den, NULL);
-    for (size_t i = 0; i < count; i++)
-        free(res[i]);
+    mpz_clear(den);
     return ok;
 }

@@ -114,15 +114,47 @@ typedef bool (*fast_residue_op)(fast_ctx *ctx, const void *job, const uint64_t *
 /* How many primes of the basis (each above 2^60) the bound needs. */
 size_t fast_crt_primes_needed(unsigned __int128 bound);
 
+/* The same operation on float64 arrays (fast_gemm_f64 products, each
+ * checked); R zeroed. */
+typedef bool (*fast_float_op)(fast_ctx *ctx, const void *job, const double *A,
+                              const double *B, double *R);
+
 /* Y := the Q tensor of the given shape whose entries are the exact
- * integer results of `run` on the scaled operands a and b, divided by
- * a.den * b.den; `bound` bounds every partial sum of every entry.  False
- * (Y untouched) when the bound needs more than three primes or the shape
+ * integer results of the operation on the scaled operands a and b,
+ * divided by a.den * b.den; `bound` bounds every partial sum of every
+ * entry, and every entry is a sum of at most `reduction` products.  The
+ * operation runs as `run_float` on float64 residues modulo small primes
+ * when a BLAS is linked (fast_crt_float.c), else as `run` on residues
+ * modulo primes near 2^61.  False (Y untouched) when the bound needs more
+ * primes than either basis has, a checked product failed, or the shape
  * passes the entry limit. */
 bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
-                     unsigned __int128 bound, fast_residue_op run,
+                     unsigned __int128 bound, uint64_t reduction,
+                     fast_residue_op run, fast_float_op run_float,
                      const void *job);
+
+/* ---- the float64 residue basis (fast_crt_float.c) ----------------------- */
+
+#define FAST_CRT_FLOAT_MAX 12
+
+/* The primes (odd, largest first, below 2^32) whose symmetric residues
+ * keep sums of `reduction` products within 2^53 and whose product
+ * exceeds 2 bound + 1: their count, or 0 when more than `max` (or primes
+ * below 2^10) would be needed. */
+size_t fast_crt_float_moduli(uint64_t *m, size_t max, uint64_t reduction,
+                             unsigned __int128 bound);
+
+/* r[k] (n entries) := the exact results, by `run` on residues modulo the
+ * `count` primes m (from fast_crt_float_moduli, for this operation's
+ * bound and reduction).  False when a product failed its check. */
+bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
+                        const fast_operand *a, const fast_operand *b,
+                        fast_float_op run, const void *job);
+
+/* True when products beyond int64 take the float64 residues: a BLAS is
+ * linked and cvp_fast_set_crt_float has not turned them off. */
+bool fast_crt_float_enabled(void);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false
