@@ -12,8 +12,8 @@
  * digits (mixed-radix form is unique, so numbers compare like their
  * digit strings read from the top), and then r - M or r is assembled in
  * 128-bit arithmetic modulo 2^128: exact, because |r| <= B < 2^127.  The
- * result is packed (kernel/packed.h) when every entry fits an int64,
- * else made of GMP rationals.
+ * result is packed (kernel/packed.h): with int64 numerators when every
+ * entry fits one, else with 128-bit numerators.
  *
  * The primes are the largest below 2^61 (the first is the Mersenne prime
  * 2^61 - 1, whose reduction is cheapest); three of them exceed 2^180, far
@@ -160,54 +160,23 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     const size_t count = fast_crt_primes_needed(bound);
     if (float_count == 0 && count > CRT_MAX_PRIMES)
         return false;
-    __int128 *r = malloc((n ? n : 1) * sizeof *r);
-    CVP_ASSERT(r != NULL);
-    bool ok = float_count > 0
-                  ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job)
-                  : crt61_run(r, n, count, a, b, run, job);
-    mpz_t den;
-    mpz_init(den);
-    mpz_mul(den, a->den, b->den);
-    bool small = true;   /* every entry fits an int64 */
-    if (ok) {
-        FAST_OMP(omp parallel for reduction(&&: small) schedule(static) if (n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < n; k++)
-            small = small && r[k] >= INT64_MIN && r[k] <= INT64_MAX;
-    }
+    /* The results go straight into a wide packed tensor (kernel/packed.h),
+     * which pack_finish narrows when they all fit int64; Y may be a or b's
+     * tensor, so it is swapped in only at the end. */
     cvp_tensor_t out;
     cvp_tensor_init(out);
-    if (ok && small) {
-        ok = cvp_tensor_pack_start(out, rank, shape, NULL) == CVP_OK;
-        if (ok) {
-            int64_t *num = cvp_tensor_packed_num(out);
-            for (size_t k = 0; k < n; k++)
-                num[k] = (int64_t)r[k];
-            mpz_set(cvp_tensor_packed_den(out), den);
-            cvp_tensor_pack_finish(out);
-        }
-    } else if (ok) {
-        ok = cvp_tensor_resize(out, rank, shape, NULL) == CVP_OK;
-        if (ok) {
-            FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
-            for (size_t k = 0; k < n; k++) {
-                mpq_ptr e = cvp_tensor_at(out, k);
-                unsigned __int128 mag = r[k] < 0 ? -(unsigned __int128)r[k]
-                                               : (unsigned __int128)r[k];
-                mpz_ptr num = mpq_numref(e);
-                mpz_set_ui(num, (unsigned long)(uint64_t)(mag >> 64));
-                mpz_mul_2exp(num, num, 64);
-                mpz_add_ui(num, num, (unsigned long)(uint64_t)mag);
-                if (r[k] < 0)
-                    mpz_neg(num, num);
-                mpz_set(mpq_denref(e), den);
-                mpq_canonicalize(e);
-            }
-        }
+    bool ok = cvp_tensor_pack_start_wide(out, rank, shape, NULL) == CVP_OK;
+    if (ok) {
+        __int128 *r = cvp_tensor_packed_wide_num(out);
+        ok = float_count > 0
+                 ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job)
+                 : crt61_run(r, n, count, a, b, run, job);
     }
-    if (ok)
+    if (ok) {
+        mpz_mul(cvp_tensor_packed_den(out), a->den, b->den);
+        cvp_tensor_pack_finish(out);
         cvp_tensor_swap(Y, out);
+    }
     cvp_tensor_clear(out);
-    free(r);
-    mpz_clear(den);
     return ok;
 }
