@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel/prime.h"
 
@@ -113,17 +114,16 @@ size_t fast_crt_float_moduli(uint64_t *m, size_t max, uint64_t reduction,
     return count;
 }
 
-/* Symmetric residues of v modulo s->m as doubles in [-h, h]. */
-static double *float_residues_of(const int64_t *v, size_t n, const small_mod *s)
+/* r := the symmetric residues of v modulo s->m as doubles in [-h, h]. */
+static void float_residues_of(double *r, const int64_t *v, size_t n,
+                              const small_mod *s)
 {
-    double *r = cvp_xmalloc((n ? n : 1) * sizeof *r);
     const uint64_t half = s->m / 2;
     FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
         uint64_t u = residue_of(v[k], s);
         r[k] = u > half ? -(double)(s->m - u) : (double)u;
     }
-    return r;
 }
 
 bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
@@ -136,18 +136,19 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
         s[i] = small_mod_of(m[i]);
     /* Each product's entries reduced into [0, m_i): 32 bits each. */
     uint32_t *res = cvp_xmalloc((n ? n : 1) * count * sizeof *res);
+    /* One set of buffers for all the primes: fresh memory costs a page
+     * fault per 4 KB at first touch. */
     double *R = cvp_xmalloc((n ? n : 1) * sizeof *R);
+    double *ra = cvp_xmalloc((a->n ? a->n : 1) * sizeof *ra);
+    double *rb = cvp_xmalloc((b->n ? b->n : 1) * sizeof *rb);
     bool ok = true;
     for (size_t i = 0; ok && i < count; i++) {
         fast_ctx ctx;
         fast_ctx_init(&ctx, 0);
-        double *ra = float_residues_of(a->v, a->n, &s[i]);
-        double *rb = float_residues_of(b->v, b->n, &s[i]);
-        for (size_t k = 0; k < n; k++)
-            R[k] = 0;
+        float_residues_of(ra, a->v, a->n, &s[i]);
+        float_residues_of(rb, b->v, b->n, &s[i]);
+        memset(R, 0, (n ? n : 1) * sizeof *R);   /* all bits 0 is 0.0 */
         ok = run(&ctx, job, ra, rb, R);
-        free(ra);
-        free(rb);
         /* The checked product's entries are integers of at most 2^53
          * (fast_gemm.c rejects anything else), so the conversion to int64
          * is exact. */
@@ -157,6 +158,8 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
             ri[k] = (uint32_t)residue_of((int64_t)R[k], &s[i]);
     }
     free(R);
+    free(ra);
+    free(rb);
     if (!ok) {
         free(res);
         return false;
