@@ -15,7 +15,6 @@
 #include "fast/fast.h"
 #include "fast/fast_internal.h"
 #include "kernel/conv2d_backward.h"
-#include "kernel/prime.h"
 #include "kernel/ring_small.h"
 
 #define CASES 40
@@ -297,134 +296,6 @@ static void test_crt_layers(void **state)
         check_layer(&cc, &rng, -9, 9, 1, t % 3 == 0, CVP_FAST_PATH_CRT);
         cvp_fast_set_min_path(CVP_FAST_PATH_REFERENCE);
     }
-}
-
-/* The float64 residue basis: primes, odd and below 2^32, each small
- * enough that L products of symmetric residues (at most (m-1)/2) and all
- * their partial sums stay within 2^53, the first the largest such prime,
- * and together above twice the bound. */
-static void check_float_basis(uint64_t L, unsigned __int128 bound)
-{
-    uint64_t m[FAST_CRT_FLOAT_MAX];
-    size_t count = fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, L, bound);
-    assert_true(count >= 1);
-    mpz_t prod, twice, h, lim;
-    mpz_inits(prod, twice, h, lim, NULL);
-    mpz_set_ui(prod, 1);
-    for (size_t i = 0; i < count; i++) {
-        assert_true(m[i] % 2 == 1 && m[i] < ((uint64_t)1 << 32));
-        assert_true(cvp_is_prime_u64(m[i]));
-        if (i > 0)
-            assert_true(m[i] < m[i - 1]);
-        mpz_set_ui(h, (m[i] - 1) / 2);
-        mpz_mul(h, h, h);
-        mpz_mul_ui(h, h, L);
-        mpz_set_ui(lim, 1);
-        mpz_mul_2exp(lim, lim, 53);
-        assert_true(mpz_cmp(h, lim) <= 0);
-        mpz_mul_ui(prod, prod, m[i]);
-    }
-    /* No prime between m[0] and the next odd number up fits. */
-    for (uint64_t c = m[0] + 2; c < m[0] + 200; c += 2) {
-        mpz_set_ui(h, (c - 1) / 2);
-        mpz_mul(h, h, h);
-        mpz_mul_ui(h, h, L);
-        if (cvp_is_prime_u64(c) && c < ((uint64_t)1 << 32))
-            assert_true(mpz_cmp(h, lim) > 0);
-    }
-    mpz_set_ui(twice, (unsigned long)(uint64_t)(bound >> 64));
-    mpz_mul_2exp(twice, twice, 64);
-    mpz_add_ui(twice, twice, (unsigned long)(uint64_t)bound);
-    mpz_mul_2exp(twice, twice, 1);
-    assert_true(mpz_cmp(prod, twice) > 0);
-    /* One prime fewer would not do (the basis is not wasteful by more
-     * than the rounding of bit counts allows): m[0]^(count-2) < 2 bound. */
-    if (count >= 3) {
-        mpz_ui_pow_ui(h, m[0], count - 2);
-        assert_true(mpz_cmp(h, twice) < 0);
-    }
-    mpz_clears(prod, twice, h, lim, NULL);
-}
-
-static void test_crt_float_basis(void **state)
-{
-    (void)state;
-    /* W1 of exercise 5-4 on float32 data: 2304 products of numerators
-     * near 2^47 and 2^46: five primes near 2^21.9. */
-    check_float_basis(2304, (unsigned __int128)2304 << 93);
-    uint64_t m[FAST_CRT_FLOAT_MAX];
-    assert_int_equal(fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, 2304,
-                                           (unsigned __int128)2304 << 93), 5);
-    check_float_basis(1, (unsigned __int128)1 << 63);
-    check_float_basis(1, ~(unsigned __int128)0 >> 1);
-    check_float_basis(9, ((unsigned __int128)1 << 100) + 12345);
-    check_float_basis((uint64_t)1 << 20, (unsigned __int128)1 << 90);
-    /* L = 1: h up to 2^26.5, capped by nothing below 2^32. */
-    assert_true(fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, 1, 1) == 1);
-    assert_true(m[0] > ((uint64_t)1 << 27));
-    /* Sums so long that primes would drop below 2^10: no basis. */
-    assert_int_equal(fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX,
-                                           (uint64_t)1 << 40, 1u << 20), 0);
-    /* More primes than allowed: no basis. */
-    assert_int_equal(fast_crt_float_moduli(m, 2, 2304, (unsigned __int128)1 << 100), 0);
-}
-
-/* Both bases on the same products: the float64 residues (the default
- * with a BLAS) and the primes near 2^61, on random layers past int64 and
- * on the boundary dot products, negative results included. */
-static void test_crt_both_bases(void **state)
-{
-    (void)state;
-    for (int use_float = 0; use_float < 2; use_float++) {
-        cvp_fast_set_crt_float(use_float);
-        cvp_rng rng;
-        cvp_rng_seed(&rng, 40 + (unsigned)use_float);
-        for (int t = 0; t < CASES / 4; t++) {
-            tu_conv_case cc;
-            tu_random_conv_case(&cc, &rng);
-            check_layer(&cc, &rng, -(1L << 45), 1L << 45, 1, t % 2 == 0, CVP_FAST_PATH_CRT);
-            check_layer(&cc, &rng, -(1L << 62), 1L << 62, 1, false, ANY_PATH);
-        }
-        check_dot((long[]){INT64_MIN, INT64_MIN}, (long[]){INT64_MAX, INT64_MAX}, 2,
-                  CVP_FAST_PATH_CRT);
-        check_dot((long[]){INT64_MAX, INT64_MAX}, (long[]){INT64_MAX, 3}, 2,
-                  CVP_FAST_PATH_CRT);
-        check_dot((long[]){INT64_MIN, 1}, (long[]){1, -1}, 2, CVP_FAST_PATH_CRT);
-        check_dot((long[]){1L << 62, 1L << 62}, (long[]){-1, -1}, 2, CVP_FAST_PATH_CRT);
-    }
-    cvp_fast_set_crt_float(true);
-}
-
-/* A fault in one of the float64 residue products is caught by that
- * product's check: the operation falls back and the result is right. */
-static void test_crt_float_fault_is_caught(void **state)
-{
-    (void)state;
-    if (!cvp_fast_have_blas())
-        skip();
-    cvp_rng rng;
-    cvp_rng_seed(&rng, 44);
-    tu_conv_case cc;
-    tu_random_conv_case(&cc, &rng);
-    cvp_tensor_t X, K, fast, ref;
-    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
-    random_values(X, &rng, cc.rank, cc.x_shape, -(1L << 50), 1L << 50, 1);
-    random_values(K, &rng, 4, cc.k_shape, -(1L << 50), 1L << 50, 1);
-    cvp_fast_stats_t before, after;
-    cvp_fast_stats(&before);
-    cvp_fast_inject_fault(true);
-    cvp_error err;
-    cvp_fast_path path;
-    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &cc.p, &path, &err), &err);
-    cvp_fast_stats(&after);
-    tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &cc.p, &err), &err);
-    tu_assert_equal(fast, ref);
-    assert_int_equal(path, CVP_FAST_PATH_REFERENCE);
-    assert_int_equal(after.check_failures, before.check_failures + 1);
-    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &cc.p, &path, &err), &err);
-    tu_assert_equal(fast, ref);
-    assert_int_equal(path, CVP_FAST_PATH_CRT);
-    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
 }
 
 /* A conv layer past the float64 limit: four taps of 2^26 * 2^26 bound
@@ -787,9 +658,6 @@ int main(void)
         cmocka_unit_test(test_limits_of_each_path),
         cmocka_unit_test(test_crt_basis_sizes),
         cmocka_unit_test(test_crt_layers),
-        cmocka_unit_test(test_crt_float_basis),
-        cmocka_unit_test(test_crt_both_bases),
-        cmocka_unit_test(test_crt_float_fault_is_caught),
         cmocka_unit_test(test_conv_at_the_float64_limit),
         cmocka_unit_test(test_huge_denominators_fall_back),
         cmocka_unit_test(test_corrupted_product_is_caught),

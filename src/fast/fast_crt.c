@@ -22,6 +22,7 @@
 #include "kernel/alloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel/packed.h"
 #include "kernel/prime.h"
@@ -143,20 +144,45 @@ static bool crt61_run(__int128 *r, size_t n, size_t count,
     return ok;
 }
 
+unsigned __int128 fast_crt_offset_bound(unsigned __int128 bound, uint64_t L)
+{
+    /* (bound >> 51) L + L >= L 2^-51 bound, in 128 bits without overflow */
+    const unsigned __int128 top = ~(unsigned __int128)0 >> 1;
+    const unsigned __int128 q = bound >> 51;
+    if (L == 0)
+        return 2;
+    if (q > (top - L - 2) / L)
+        return 0;
+    return q * L + L + 2;
+}
+
 bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
-                     const void *job)
+                     fast_verify_op verify, const void *job)
 {
     size_t n;
     if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
         return false;
-    uint64_t m[FAST_CRT_FLOAT_MAX];
-    const size_t float_count =
+    uint64_t m[FAST_CRT_FLOAT_MAX], m_offset[FAST_CRT_FLOAT_MAX];
+    size_t float_count =
         fast_crt_float_enabled()
             ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, reduction, bound)
             : 0;
+    /* From the rounded float64 product, when the scaled values are exact
+     * doubles and that saves at least one product (it costs one). */
+    const unsigned __int128 near = fast_crt_offset_bound(bound, reduction);
+    const size_t offset_count =
+        float_count > 0 && verify != NULL && near != 0 &&
+                a->max <= ((uint64_t)1 << 53) && b->max <= ((uint64_t)1 << 53)
+            ? fast_crt_float_moduli(m_offset, FAST_CRT_FLOAT_MAX, reduction, near)
+            : 0;
+    const bool offset = offset_count > 0 && offset_count + 1 < float_count;
+    if (offset) {
+        float_count = offset_count;
+        memcpy(m, m_offset, sizeof m);
+    }
     const size_t count = fast_crt_primes_needed(bound);
     if (float_count == 0 && count > CRT_MAX_PRIMES)
         return false;
@@ -169,8 +195,10 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     if (ok) {
         __int128 *r = cvp_tensor_packed_wide_num(out);
         ok = float_count > 0
-                 ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job)
+                 ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,
+                                      offset)
                  : crt61_run(r, n, count, a, b, run, job);
+        ok = ok && (!offset || verify(job, a, b, r));
     }
     if (ok) {
         mpz_mul(cvp_tensor_packed_den(out), a->den, b->den);

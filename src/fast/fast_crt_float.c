@@ -12,6 +12,15 @@
  * check (fast_gemm.c); a failed check makes the whole operation fall
  * back.
  *
+ * With `offset`, fewer primes do: an unchecked float64 product of the
+ * scaled values themselves (below 2^53, so exact as doubles) is within
+ * gamma_L sum |a||b| <= L 2^-52 bound of the exact result in any order of
+ * summation (Higham, Accuracy and Stability of Numerical Algorithms, 3.1);
+ * rounded to an integer, it leaves a difference below M/2 for primes whose
+ * product M exceeds L 2^-51 bound + 2, which the residues then give.  A
+ * wrong float64 product would give a wrong result, so the caller verifies
+ * the result against the operands (fast_verify_op) before accepting it.
+ *
  * The residues are symmetric (in [-h, h], the primes odd), so that the
  * products' bound is L h^2 whatever the signs.  Each product's entries
  * are then reduced into [0, m), and Garner's mixed-radix digits and the
@@ -126,9 +135,51 @@ static void float_residues_of(double *r, const int64_t *v, size_t n,
     }
 }
 
+/* v mod s->m in [0, m) for any 128-bit v: the magnitude's halves, with
+ * 2^64 mod m (every intermediate below 2^64, m < 2^32). */
+static inline uint64_t residue_wide(__int128 v, const small_mod *s, uint64_t r64)
+{
+    u128 mag = v < 0 ? (u128)0 - (u128)v : (u128)v;
+    uint64_t hi = mod_small((uint64_t)(mag >> 64), s);
+    uint64_t lo = mod_small((uint64_t)mag, s);
+    uint64_t x = mod_small(hi * r64 + lo, s);
+    return v < 0 && x != 0 ? s->m - x : x;
+}
+
+/* r[k] := the nearest integer to the unchecked float64 product of the
+ * operands' scaled values (each below 2^53 in magnitude, so exact as
+ * doubles).  False when an entry is not finite or passes 2^125. */
+static bool approximate_product(__int128 *r, size_t n, double *R, double *ra,
+                                double *rb, const fast_operand *a,
+                                const fast_operand *b, fast_float_op run,
+                                const void *job)
+{
+    for (size_t k = 0; k < a->n; k++)
+        ra[k] = (double)a->v[k];
+    for (size_t k = 0; k < b->n; k++)
+        rb[k] = (double)b->v[k];
+    memset(R, 0, (n ? n : 1) * sizeof *R);
+    fast_ctx ctx;
+    fast_ctx_init(&ctx, 0);
+    ctx.unchecked = true;
+    if (!run(&ctx, job, ra, rb, R))
+        return false;
+    bool ok = true;
+    FAST_OMP(omp parallel for reduction(&&: ok) schedule(static) if (n > FAST_PARALLEL_MIN))
+    for (size_t k = 0; k < n; k++) {
+        double x = nearbyint(R[k]);   /* ties either way: within the margin */
+        if (!(fabs(x) < 0x1p125)) {
+            ok = false;
+            continue;
+        }
+        r[k] = (__int128)x;           /* an integer below 2^125: exact */
+    }
+    return ok;
+}
+
 bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
                         const fast_operand *a, const fast_operand *b,
-                        fast_float_op run, const void *job)
+                        fast_float_op run, const void *job, bool offset)
 {
     CVP_ASSERT(count >= 1 && count <= FAST_CRT_FLOAT_MAX);
     small_mod s[FAST_CRT_FLOAT_MAX];
@@ -141,7 +192,7 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
     double *R = cvp_xmalloc((n ? n : 1) * sizeof *R);
     double *ra = cvp_xmalloc((a->n ? a->n : 1) * sizeof *ra);
     double *rb = cvp_xmalloc((b->n ? b->n : 1) * sizeof *rb);
-    bool ok = true;
+    bool ok = !offset || approximate_product(r, n, R, ra, rb, a, b, run, job);
     for (size_t i = 0; ok && i < count; i++) {
         fast_ctx ctx;
         fast_ctx_init(&ctx, 0);
@@ -153,9 +204,16 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
          * (fast_gemm.c rejects anything else), so the conversion to int64
          * is exact. */
         uint32_t *ri = res + i * n;
+        const uint64_t r64 = (uint64_t)((((u128)1) << 64) % m[i]);
         FAST_OMP(omp parallel for schedule(static) if (ok && n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < n; k++)
-            ri[k] = (uint32_t)residue_of((int64_t)R[k], &s[i]);
+        for (size_t k = 0; k < n; k++) {
+            uint64_t x = residue_of((int64_t)R[k], &s[i]);
+            if (offset) {   /* the residue of the difference to r[k] */
+                uint64_t y = residue_wide(r[k], &s[i], r64);
+                x = x >= y ? x - y : x + m[i] - y;
+            }
+            ri[k] = (uint32_t)x;
+        }
     }
     free(R);
     free(ra);
@@ -205,7 +263,7 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
             x = x * m[i] + y[i];
         if (cmp > 0)
             x -= M_low;
-        r[k] = (__int128)x;
+        r[k] = offset ? r[k] + (__int128)x : (__int128)x;
     }
     free(res);
     return true;
