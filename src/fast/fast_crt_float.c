@@ -263,7 +263,9 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
             x = x * m[i] + y[i];
         if (cmp > 0)
             x -= M_low;
-        r[k] = offset ? r[k] + (__int128)x : (__int128)x;
+        /* modulo 2^128 (no signed overflow even if the unchecked product
+         * was wrong: the verification then rejects the result) */
+        r[k] = (__int128)(offset ? (u128)r[k] + x : x);
     }
     free(res);
     return true;
