@@ -373,6 +373,27 @@ static void test_rounded_writer_random(void **state)
     }
 }
 
+/* The exact writer names an entry it cannot write from the packed form,
+ * without materialising the tensor. */
+static void test_exact_writer_refusal(void **state)
+{
+    (void)state;
+    cvp_tensor_t t;
+    cvp_tensor_init(t);
+    const cvp_int128 v[] = {3, ((cvp_int128)1 << 100) + 1};
+    mpz_t den;
+    mpz_init_set_ui(den, 8);
+    wide_of(t, 2, v, den);
+    const uint64_t before = cvp_tensor_materialise_count();
+    cvp_error err;
+    tu_assert_fails(cvp_npy_write_file(npy_path, t, &err), &err, CVP_ERR_INPUT,
+                    "[1] = 1267650600228229401496703205377/8 is not exactly representable");
+    assert_true(cvp_tensor_materialise_count() == before);
+    assert_true(cvp_tensor_is_packed_wide(t));
+    mpz_clear(den);
+    cvp_tensor_clear(t);
+}
+
 int main(void)
 {
     int fd = mkstemp(npy_path);
@@ -386,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_fast_crt_results_are_wide),
         cmocka_unit_test(test_rounded_writer_boundaries),
         cmocka_unit_test(test_rounded_writer_random),
+        cmocka_unit_test(test_exact_writer_refusal),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(npy_path);

@@ -345,6 +345,28 @@ static cvp_status write_entries(const char *path, const cvp_tensor_t t,
     return CVP_OK;
 }
 
+/* q := entry k of t, from the packed form when there is one (so that
+ * naming one entry in a message does not materialise the whole tensor). */
+static void entry_rational(mpq_t q, const cvp_tensor_t t, size_t k)
+{
+    if (cvp_tensor_is_packed_wide(t)) {
+        cvp_int128 v = cvp_tensor_packed_wide_num_const(t)[k];
+        u128 m = v < 0 ? (u128)0 - (u128)v : (u128)v;
+        mpz_set_ui(mpq_numref(q), (unsigned long)(uint64_t)(m >> 64));
+        mpz_mul_2exp(mpq_numref(q), mpq_numref(q), 64);
+        mpz_add_ui(mpq_numref(q), mpq_numref(q), (unsigned long)(uint64_t)m);
+        if (v < 0)
+            mpz_neg(mpq_numref(q), mpq_numref(q));
+    } else if (cvp_tensor_is_packed(t)) {
+        mpz_set_si(mpq_numref(q), (long)cvp_tensor_packed_num_const(t)[k]);
+    } else {
+        mpq_set(q, cvp_tensor_at(t, k));
+        return;
+    }
+    mpz_set(mpq_denref(q), cvp_tensor_packed_den_const(t));
+    mpq_canonicalize(q);
+}
+
 cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
                               cvp_error *err)
 {
@@ -355,8 +377,12 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
             char where[256];
             cvp_npy_format_index(where, sizeof where, t->rank, t->shape, k);
             char value[96];
+            mpq_t q;
+            mpq_init(q);
+            entry_rational(q, t, k);
             /* A huge rational is shown truncated; the index names it. */
-            int n = gmp_snprintf(value, sizeof value, "%Qd", cvp_tensor_at(t, k));
+            int n = gmp_snprintf(value, sizeof value, "%Qd", q);
+            mpq_clear(q);
             if (n >= (int)sizeof value)
                 memcpy(value + sizeof value - 4, "...", 4);
             return cvp_error_set(err, CVP_ERR_INPUT,
