@@ -48,11 +48,13 @@ void cvp_fast_set_crt_float(bool on) { atomic_store(&float_residues, on); }
 typedef struct {
     uint64_t m;
     uint64_t inv;
+    uint64_t r64;   /* 2^64 mod m */
 } small_mod;
 
 static small_mod small_mod_of(uint64_t m)
 {
-    small_mod s = {m, (uint64_t)((((u128)1) << 64) / m)};
+    small_mod s = {m, (uint64_t)((((u128)1) << 64) / m),
+                   (uint64_t)((((u128)1) << 64) % m)};
     return s;
 }
 
@@ -139,6 +141,7 @@ static void float_residues_of(double *r, const int64_t *v, size_t n,
  * 2^64 mod m (every intermediate below 2^64, m < 2^32). */
 static inline uint64_t residue_wide(__int128 v, const small_mod *s, uint64_t r64)
 {
+    /* hi mod m < 2^32 and r64 < 2^32: hi r64 + lo < 2^64 */
     u128 mag = v < 0 ? (u128)0 - (u128)v : (u128)v;
     uint64_t hi = mod_small((uint64_t)(mag >> 64), s);
     uint64_t lo = mod_small((uint64_t)mag, s);
@@ -177,6 +180,21 @@ static bool approximate_product(__int128 *r, size_t n, double *R, double *ra,
     return ok;
 }
 
+/* The residue mod s->m of a checked product's entry x, minus that of r[k]
+ * when offset.  The checked product's entries are integers of at most
+ * 2^53 (fast_gemm.c rejects anything else), so the conversion to int64
+ * is exact. */
+static inline uint64_t result_residue(double x, const __int128 *r, size_t k,
+                                      bool offset, const small_mod *s)
+{
+    uint64_t v = residue_of((int64_t)x, s);
+    if (offset) {
+        uint64_t y = residue_wide(r[k], s, s->r64);
+        v = v >= y ? v - y : v + s->m - y;
+    }
+    return v;
+}
+
 bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
                         const fast_operand *a, const fast_operand *b,
                         fast_float_op run, const void *job, bool offset)
@@ -185,8 +203,10 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
     small_mod s[FAST_CRT_FLOAT_MAX];
     for (size_t i = 0; i < count; i++)
         s[i] = small_mod_of(m[i]);
-    /* Each product's entries reduced into [0, m_i): 32 bits each. */
-    uint32_t *res = cvp_xmalloc((n ? n : 1) * count * sizeof *res);
+    /* Each product's entries reduced into [0, m_i): 32 bits each; the
+     * last product's are read straight from its result (R) instead, which
+     * saves n words of peak memory. */
+    uint32_t *res = cvp_xmalloc((n ? n : 1) * (count - 1 ? count - 1 : 1) * sizeof *res);
     /* One set of buffers for all the primes: fresh memory costs a page
      * fault per 4 KB at first touch. */
     double *R = cvp_xmalloc((n ? n : 1) * sizeof *R);
@@ -200,25 +220,17 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
         float_residues_of(rb, b->v, b->n, &s[i]);
         memset(R, 0, (n ? n : 1) * sizeof *R);   /* all bits 0 is 0.0 */
         ok = run(&ctx, job, ra, rb, R);
-        /* The checked product's entries are integers of at most 2^53
-         * (fast_gemm.c rejects anything else), so the conversion to int64
-         * is exact. */
+        if (i == count - 1)
+            break;
         uint32_t *ri = res + i * n;
-        const uint64_t r64 = (uint64_t)((((u128)1) << 64) % m[i]);
         FAST_OMP(omp parallel for schedule(static) if (ok && n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < n; k++) {
-            uint64_t x = residue_of((int64_t)R[k], &s[i]);
-            if (offset) {   /* the residue of the difference to r[k] */
-                uint64_t y = residue_wide(r[k], &s[i], r64);
-                x = x >= y ? x - y : x + m[i] - y;
-            }
-            ri[k] = (uint32_t)x;
-        }
+        for (size_t k = 0; k < n; k++)
+            ri[k] = (uint32_t)result_residue(R[k], r, k, offset, &s[i]);
     }
-    free(R);
     free(ra);
     free(rb);
     if (!ok) {
+        free(R);
         free(res);
         return false;
     }
@@ -247,7 +259,9 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
         for (size_t i = 0; i < count; i++) {
             /* Digits and residues are below m_i < 2^32, so every product
              * fits 64 bits and Barrett reduction applies. */
-            uint64_t v = res[i * n + k];
+            uint64_t v = i + 1 < count
+                             ? res[i * n + k]
+                             : result_residue(R[k], r, k, offset, &s[i]);
             for (size_t j = 0; j < i; j++) {
                 uint64_t yj = y[j] >= m[i] ? mod_small(y[j], &s[i]) : y[j];
                 v = v >= yj ? v - yj : v + m[i] - yj;
@@ -267,6 +281,7 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
          * was wrong: the verification then rejects the result) */
         r[k] = (__int128)(offset ? (u128)r[k] + x : x);
     }
+    free(R);
     free(res);
     return true;
 }
