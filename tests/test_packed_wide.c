@@ -230,7 +230,8 @@ static void test_random_wide_tensors(void **state)
 /* ---- the fast kernels produce wide results ---------------------------- */
 
 /* Products of values near 2^50 pass int64: the CRT path's result is
- * wide; it equals the definitional result, and an operator reading it as
+ * wide; it equals the definitional result, also with a bias added in
+ * 128 bits (and stays packed then), and an operator reading it as
  * rationals (here +) too.  Output aliasing an operand included. */
 static void test_fast_crt_results_are_wide(void **state)
 {
@@ -253,6 +254,23 @@ static void test_fast_crt_results_are_wide(void **state)
         assert_int_equal(path, CVP_FAST_PATH_CRT);
         tu_assert_equal(fast, ref);
         assert_true(cvp_tensor_packed_is_canonical(fast));
+        /* with a bias, integer or rational (lcm of the denominators): the
+         * sum stays packed */
+        cvp_tensor_t B;
+        cvp_tensor_init(B);
+        tu_zeros(B, 1, &cc.O);
+        if (round % 2)
+            cvp_tensor_random_int(B, &rng, -(1L << 60), 1L << 60);
+        else
+            cvp_tensor_random_rat(B, &rng, -(1L << 40), 1L << 40, 7);
+        assert_true(cvp_tensor_pack(B));
+        cvp_tensor_t fast_b, ref_b;
+        cvp_tensor_init(fast_b), cvp_tensor_init(ref_b);
+        tu_assert_ok(cvp_fast_conv2d(fast_b, X, K, B, &cc.p, &path, &err), &err);
+        tu_assert_ok(cvp_conv2d(ref_b, X, K, B, &cc.p, &err), &err);
+        tu_assert_equal(fast_b, ref_b);
+        assert_true(cvp_tensor_packed_is_canonical(fast_b));
+        cvp_tensor_clear(B), cvp_tensor_clear(fast_b), cvp_tensor_clear(ref_b);
         tu_assert_ok(cvp_tensor_add(sum, fast, fast, &err), &err);
         tu_assert_ok(cvp_tensor_add(ref_sum, ref, ref, &err), &err);
         tu_assert_equal(sum, ref_sum);
