@@ -17,8 +17,10 @@
 
 #include "fast/fast.h"
 #include "io/npy.h"
+#include "io/tensor_text.h"
 #include "kernel/conv2d.h"
 #include "kernel/packed.h"
+#include "kernel/ring_small.h"
 
 #define S(...) ((size_t[]){__VA_ARGS__})
 
@@ -227,6 +229,48 @@ static void test_random_wide_tensors(void **state)
     cvp_tensor_clear(t), cvp_tensor_clear(copy), cvp_tensor_clear(unpacked);
 }
 
+/* Lifting to Z/7Z and the text writer read a wide tensor through its
+ * rationals: values by hand, and the same text as the unpacked copy. */
+static void test_lift_and_text(void **state)
+{
+    (void)state;
+    /* (2^100 + 1, -2^70, 5) / 3; mod 7, 2^3 = 1 and 3^-1 = 5:
+     * 2^100 + 1 = 2 + 1 = 3 -> 15 = 1; -2^70 = -2 = 5 -> 25 = 4; 5 -> 4 */
+    const cvp_int128 v[] = {((cvp_int128)1 << 100) + 1, -((cvp_int128)1 << 70), 5};
+    mpz_t den;
+    mpz_init_set_ui(den, 3);
+    cvp_tensor_t t, copy, z;
+    cvp_tensor_init(t), cvp_tensor_init(copy);
+    wide_of(t, 3, v, den);
+    assert_true(cvp_tensor_is_packed_wide(t));
+    cvp_ring F;
+    cvp_ring_fp_init(&F, 7);
+    cvp_tensor_init_ring(z, &F);
+    tu_assert_ok(cvp_tensor_lift(z, t, &F, NULL), NULL);
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 0)), 1);
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 1)), 4);
+    assert_int_equal(cvp_fp_get(cvp_tensor_elem(z, 2)), 4);
+    cvp_error err;
+    size_t n = 3;
+    tu_assert_ok(cvp_tensor_resize(copy, 1, &n, &err), &err);
+    for (size_t k = 0; k < n; k++)
+        mpq_of(cvp_tensor_at(copy, k), v[k], den);
+    char *text[2];
+    size_t len[2];
+    for (int i = 0; i < 2; i++) {
+        FILE *f = open_memstream(&text[i], &len[i]);
+        assert_non_null(f);
+        assert_true(cvp_tensor_write_text(f, i ? copy : t) >= 0);
+        fclose(f);
+    }
+    assert_string_equal(text[0], text[1]);
+    assert_non_null(strstr(text[0], "1267650600228229401496703205377/3"));
+    free(text[0]), free(text[1]);
+    cvp_tensor_clear(t), cvp_tensor_clear(copy), cvp_tensor_clear(z);
+    cvp_ring_fp_clear(&F);
+    mpz_clear(den);
+}
+
 /* ---- the fast kernels produce wide results ---------------------------- */
 
 /* Products of values near 2^50 pass int64: the CRT path's result is
@@ -422,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_boundary_numerators),
         cmocka_unit_test(test_finish_divides_and_narrows),
         cmocka_unit_test(test_random_wide_tensors),
+        cmocka_unit_test(test_lift_and_text),
         cmocka_unit_test(test_fast_crt_results_are_wide),
         cmocka_unit_test(test_rounded_writer_boundaries),
         cmocka_unit_test(test_rounded_writer_random),
