@@ -93,6 +93,11 @@ void cvp_fast_inject_fault(bool inject);
  * small tests also cross block boundaries. */
 void cvp_fast_set_block_entries(size_t entries);
 
+/* Test hook: false makes products beyond int64 use the residues modulo
+ * primes near 2^61 even when a BLAS is linked (default true: float64
+ * residues modulo small primes, through the BLAS). */
+void cvp_fast_set_crt_float(bool on);
+
 /* Counters since the start of the process (atomic). */
 typedef struct {
     uint64_t calls[CVP_FAST_PATH_COUNT];   /* operations per path */

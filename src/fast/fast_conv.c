@@ -160,6 +160,25 @@ static bool run_modp_job(fast_ctx *ctx, const void *job, const uint64_t *A,
     return run_modp(ctx, (const fast_job *)job, A, B, R);
 }
 
+static bool run_f64_job(fast_ctx *ctx, const void *job, const double *A,
+                        const double *B, double *R)
+{
+    return run_f64(ctx, (const fast_job *)job, A, B, R);
+}
+
+/* The verification of a whole result, for the operations that have one
+ * (the others never start from an unchecked product). */
+static bool verify_job(const void *job_, const fast_operand *a,
+                       const fast_operand *b, const __int128 *r)
+{
+    const fast_job *job = job_;
+    switch (job->op) {
+    case OP_FORWARD: return fast_verify_conv_forward(&job->L, a->v, b->v, r);
+    case OP_MATMUL: return fast_verify_matmul(job->m, job->k, job->n, a->v, b->v, r);
+    default: return false;
+    }
+}
+
 static void *to_float_array(const int64_t *v, size_t n, bool single)
 {
     void *out = cvp_xmalloc((n ? n : 1) * (single ? sizeof(float) : sizeof(double)));
@@ -210,7 +229,10 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
     ok = ok && path != CVP_FAST_PATH_REFERENCE &&
          (path != CVP_FAST_PATH_MODP);   /* forced modp means nothing over Q */
     if (ok && path == CVP_FAST_PATH_CRT) {
-        ok = fast_crt_make_q(Y, rank, shape, &a, &b, bound, run_modp_job, job);
+        const bool verifiable = job->op == OP_FORWARD || job->op == OP_MATMUL;
+        ok = fast_crt_make_q(Y, rank, shape, &a, &b, bound, job->reduction,
+                             run_modp_job, run_f64_job,
+                             verifiable ? verify_job : NULL, job);
         if (ok)
             *chosen = path;
         fast_operand_clear(&a);

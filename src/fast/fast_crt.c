@@ -12,8 +12,8 @@
  * digits (mixed-radix form is unique, so numbers compare like their
  * digit strings read from the top), and then r - M or r is assembled in
  * 128-bit arithmetic modulo 2^128: exact, because |r| <= B < 2^127.  The
- * result is packed (kernel/packed.h) when every entry fits an int64,
- * else made of GMP rationals.
+ * result is packed (kernel/packed.h): with int64 numerators when every
+ * entry fits one, else with 128-bit numerators.
  *
  * The primes are the largest below 2^61 (the first is the Mersenne prime
  * 2^61 - 1, whose reduction is cheapest); three of them exceed 2^180, far
@@ -22,6 +22,7 @@
 #include "kernel/alloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel/packed.h"
 #include "kernel/prime.h"
@@ -70,17 +71,12 @@ static uint64_t *residues(const int64_t *v, size_t n, uint64_t p)
     return r;
 }
 
-bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
-                     const fast_operand *a, const fast_operand *b,
-                     unsigned __int128 bound, fast_residue_op run,
-                     const void *job)
+/* r[k] := the exact results by `run` on residues modulo `count` primes
+ * near 2^61.  False when an operation failed. */
+static bool crt61_run(__int128 *r, size_t n, size_t count,
+                      const fast_operand *a, const fast_operand *b,
+                      fast_residue_op run, const void *job)
 {
-    const size_t count = fast_crt_primes_needed(bound);
-    if (count > CRT_MAX_PRIMES)
-        return false;
-    size_t n;
-    if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
-        return false;
     uint64_t p[CRT_MAX_PRIMES];
     crt_primes(p, count);
     /* Results per prime (all primes before the combination: the entries'
@@ -107,21 +103,17 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     for (size_t i = 0; i < count; i++)
         M_low *= p[i];
     uint64_t half_digit[CRT_MAX_PRIMES];
-    mpz_t half, den;
-    mpz_inits(half, den, NULL);
-    mpz_set_ui(half, 1);
+    mpz_t half;
+    mpz_init_set_ui(half, 1);
     for (size_t i = 0; i < count; i++)
         mpz_mul_ui(half, half, p[i]);
     mpz_fdiv_q_2exp(half, half, 1);
     for (size_t i = 0; i < count; i++)
         half_digit[i] = mpz_fdiv_q_ui(half, half, p[i]);
     CVP_ASSERT(mpz_sgn(half) == 0);
-    mpz_mul(den, a->den, b->den);
-    __int128 *r = ok ? malloc((n ? n : 1) * sizeof *r) : NULL;
-    CVP_ASSERT(!ok || r != NULL);
-    bool small = true;   /* every entry fits an int64 */
+    mpz_clear(half);
     if (ok) {
-        FAST_OMP(omp parallel for reduction(&&: small) schedule(static) if (n > FAST_PARALLEL_MIN / 16))
+        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
         for (size_t k = 0; k < n; k++) {
             uint64_t y[CRT_MAX_PRIMES];
             for (size_t i = 0; i < count; i++) {
@@ -145,45 +137,74 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
             if (cmp > 0)
                 x -= M_low;
             r[k] = (__int128)x;
-            small = small && r[k] >= INT64_MIN && r[k] <= INT64_MAX;
         }
     }
-    cvp_tensor_t out;
-    cvp_tensor_init(out);
-    if (ok && small) {
-        ok = cvp_tensor_pack_start(out, rank, shape, NULL) == CVP_OK;
-        if (ok) {
-            int64_t *num = cvp_tensor_packed_num(out);
-            for (size_t k = 0; k < n; k++)
-                num[k] = (int64_t)r[k];
-            mpz_set(cvp_tensor_packed_den(out), den);
-            cvp_tensor_pack_finish(out);
-        }
-    } else if (ok) {
-        ok = cvp_tensor_resize(out, rank, shape, NULL) == CVP_OK;
-        if (ok) {
-            FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN / 16))
-            for (size_t k = 0; k < n; k++) {
-                mpq_ptr e = cvp_tensor_at(out, k);
-                unsigned __int128 m = r[k] < 0 ? -(unsigned __int128)r[k]
-                                               : (unsigned __int128)r[k];
-                mpz_ptr num = mpq_numref(e);
-                mpz_set_ui(num, (unsigned long)(uint64_t)(m >> 64));
-                mpz_mul_2exp(num, num, 64);
-                mpz_add_ui(num, num, (unsigned long)(uint64_t)m);
-                if (r[k] < 0)
-                    mpz_neg(num, num);
-                mpz_set(mpq_denref(e), den);
-                mpq_canonicalize(e);
-            }
-        }
-    }
-    if (ok)
-        cvp_tensor_swap(Y, out);
-    cvp_tensor_clear(out);
-    free(r);
-    mpz_clears(half, den, NULL);
     for (size_t i = 0; i < count; i++)
         free(res[i]);
+    return ok;
+}
+
+unsigned __int128 fast_crt_offset_bound(unsigned __int128 bound, uint64_t L)
+{
+    /* (bound >> 51) L + L >= L 2^-51 bound, in 128 bits without overflow */
+    const unsigned __int128 top = ~(unsigned __int128)0 >> 1;
+    const unsigned __int128 q = bound >> 51;
+    if (L == 0)
+        return 2;
+    if (q > (top - L - 2) / L)
+        return 0;
+    return q * L + L + 2;
+}
+
+bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
+                     const fast_operand *a, const fast_operand *b,
+                     unsigned __int128 bound, uint64_t reduction,
+                     fast_residue_op run, fast_float_op run_float,
+                     fast_verify_op verify, const void *job)
+{
+    size_t n;
+    if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
+        return false;
+    uint64_t m[FAST_CRT_FLOAT_MAX], m_offset[FAST_CRT_FLOAT_MAX];
+    size_t float_count =
+        fast_crt_float_enabled()
+            ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, reduction, bound)
+            : 0;
+    /* From the rounded float64 product, when the scaled values are exact
+     * doubles and that saves at least one product (it costs one). */
+    const unsigned __int128 near = fast_crt_offset_bound(bound, reduction);
+    const size_t offset_count =
+        float_count > 0 && verify != NULL && near != 0 &&
+                a->max <= ((uint64_t)1 << 53) && b->max <= ((uint64_t)1 << 53)
+            ? fast_crt_float_moduli(m_offset, FAST_CRT_FLOAT_MAX, reduction, near)
+            : 0;
+    const bool offset = offset_count > 0 && offset_count + 1 < float_count;
+    if (offset) {
+        float_count = offset_count;
+        memcpy(m, m_offset, sizeof m);
+    }
+    const size_t count = fast_crt_primes_needed(bound);
+    if (float_count == 0 && count > CRT_MAX_PRIMES)
+        return false;
+    /* The results go straight into a wide packed tensor (kernel/packed.h),
+     * which pack_finish narrows when they all fit int64; Y may be a or b's
+     * tensor, so it is swapped in only at the end. */
+    cvp_tensor_t out;
+    cvp_tensor_init(out);
+    bool ok = cvp_tensor_pack_start_wide(out, rank, shape, NULL) == CVP_OK;
+    if (ok) {
+        __int128 *r = cvp_tensor_packed_wide_num(out);
+        ok = float_count > 0
+                 ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,
+                                      offset)
+                 : crt61_run(r, n, count, a, b, run, job);
+        ok = ok && (!offset || verify(job, a, b, r));
+    }
+    if (ok) {
+        mpz_mul(cvp_tensor_packed_den(out), a->den, b->den);
+        cvp_tensor_pack_finish(out);
+        cvp_tensor_swap(Y, out);
+    }
+    cvp_tensor_clear(out);
     return ok;
 }

@@ -28,6 +28,7 @@ void fast_ctx_init(fast_ctx *ctx, uint64_t p)
     static atomic_uint_fast64_t calls;
     ctx->p = p;
     ctx->check_failed = false;
+    ctx->unchecked = false;
     /* A fresh stream per operation: the check's vector must not be
      * chosen knowing the product it checks; a counter suffices against
      * faulty (not malicious) libraries. */
@@ -204,6 +205,7 @@ bool fast_gemm_f32(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
 {
     CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
                ldb < INT_MAX && ldc < INT_MAX);
+    CVP_ASSERT(!ctx->unchecked);
     if (empty_product(m, n, k, C, ldc, accumulate, true))
         return true;
     check_state cs;
@@ -231,6 +233,20 @@ bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                ldb < INT_MAX && ldc < INT_MAX);
     if (empty_product(m, n, k, C, ldc, accumulate, false))
         return true;
+    if (ctx->unchecked) {
+        /* an approximation: its user verifies the final result */
+        BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,
+                                  (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
+                                  accumulate ? 1.0 : 0.0, C, (int)ldc),
+                      plain_gemm_f64(ta, tb, m, n, k, A, lda, B, ldb, C, ldc,
+                                     accumulate));
+        /* an injected fault far beyond the rounding error, so that only
+         * the verification can catch it */
+        bool expected = true;
+        if (atomic_compare_exchange_strong(&cvp_fast_fault_pending, &expected, false))
+            C[0] += 0x1p100;
+        return true;
+    }
     check_state cs;
     bool ok = check_begin(&cs, ctx, m, n, C, ldc, accumulate, false);
     BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,

@@ -72,6 +72,9 @@ typedef struct {
     uint64_t p;          /* modulus of the prime-field path, else 0 */
     cvp_rng rng;         /* for the exact checks of BLAS products */
     bool check_failed;   /* a product failed its check */
+    /* float64 products are not checked (an approximation whose result
+     * the caller verifies otherwise); false unless set after init */
+    bool unchecked;
 } fast_ctx;
 
 void fast_ctx_init(fast_ctx *ctx, uint64_t p);
@@ -104,6 +107,17 @@ typedef struct {
     int64_t sh, sw, ph, pw, dh, dw;
 } fast_layer;
 
+/* ---- verification of a whole result (fast_verify.c) ------------------- */
+
+/* True when Y is exactly the product of the scaled operands -- [m, k] @
+ * [k, n], or the layer's forward pass (without bias) -- by Freivalds'
+ * check modulo 2^61 - 1 with a fresh random vector (counted among the
+ * exact checks, and among their failures when it fails). */
+bool fast_verify_matmul(size_t m, size_t k, size_t n, const int64_t *A,
+                        const int64_t *B, const __int128 *Y);
+bool fast_verify_conv_forward(const fast_layer *L, const int64_t *X,
+                              const int64_t *K, const __int128 *Y);
+
 /* ---- integers beyond int64: residues and CRT (fast_crt.c) -------------- */
 
 /* Runs one operation (`job`, opaque here) on residues mod ctx->p: A and B
@@ -114,15 +128,67 @@ typedef bool (*fast_residue_op)(fast_ctx *ctx, const void *job, const uint64_t *
 /* How many primes of the basis (each above 2^60) the bound needs. */
 size_t fast_crt_primes_needed(unsigned __int128 bound);
 
+/* The same operation on float64 arrays (fast_gemm_f64 products, each
+ * checked); R zeroed. */
+typedef bool (*fast_float_op)(fast_ctx *ctx, const void *job, const double *A,
+                              const double *B, double *R);
+
+/* True when r (the operation's n results) is the operation's exact
+ * result on the scaled operands, checked with a random vector modulo a
+ * prime (Freivalds); each operation that may use `offset` has one. */
+typedef bool (*fast_verify_op)(const void *job, const fast_operand *a,
+                               const fast_operand *b, const __int128 *r);
+
 /* Y := the Q tensor of the given shape whose entries are the exact
- * integer results of `run` on the scaled operands a and b, divided by
- * a.den * b.den; `bound` bounds every partial sum of every entry.  False
- * (Y untouched) when the bound needs more than three primes or the shape
- * passes the entry limit. */
+ * integer results of the operation on the scaled operands a and b,
+ * divided by a.den * b.den; `bound` bounds every partial sum of every
+ * entry, and every entry is a sum of at most `reduction` products.  The
+ * operation runs as `run_float` on float64 residues modulo small primes
+ * when a BLAS is linked (fast_crt_float.c), else as `run` on residues
+ * modulo primes near 2^61.  With `verify` (may be NULL), the float64
+ * residues may start from an unchecked float64 product when that saves a
+ * prime, and the result is then accepted only if `verify` confirms it.
+ * False (Y untouched) when the bound needs more primes than either basis
+ * has, a checked product or the verification failed, or the shape passes
+ * the entry limit. */
 bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
-                     unsigned __int128 bound, fast_residue_op run,
-                     const void *job);
+                     unsigned __int128 bound, uint64_t reduction,
+                     fast_residue_op run, fast_float_op run_float,
+                     fast_verify_op verify, const void *job);
+
+/* ---- the float64 residue basis (fast_crt_float.c) ----------------------- */
+
+#define FAST_CRT_FLOAT_MAX 12
+
+/* The primes (odd, largest first, below 2^32) whose symmetric residues
+ * keep sums of `reduction` products within 2^53 and whose product
+ * exceeds 2 bound + 1: their count, or 0 when more than `max` (or primes
+ * below 2^10) would be needed. */
+size_t fast_crt_float_moduli(uint64_t *m, size_t max, uint64_t reduction,
+                             unsigned __int128 bound);
+
+/* r[k] (n entries) := the exact results, by `run` on residues modulo the
+ * `count` primes m (from fast_crt_float_moduli, for this operation's
+ * bound and reduction).  With `offset`, first an unchecked float64
+ * product of the scaled values (every |a.v|, |b.v| <= 2^53), and the
+ * primes need only cover fast_crt_offset_bound: the result is then right
+ * only if that product is within its rounding error, so the caller must
+ * verify it.  False when a product failed its check (or the unchecked one
+ * gave a non-finite or huge entry). */
+bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
+                        const fast_operand *a, const fast_operand *b,
+                        fast_float_op run, const void *job, bool offset);
+
+/* A bound on twice the distance from the exact results to the rounded
+ * float64 product (L 2^-51 bound + L + 2 >= L 2^-51 bound + 2); 0 when it
+ * would pass 2^127. */
+unsigned __int128 fast_crt_offset_bound(unsigned __int128 bound, uint64_t L);
+
+
+/* True when products beyond int64 take the float64 residues: a BLAS is
+ * linked and cvp_fast_set_crt_float has not turned them off. */
+bool fast_crt_float_enabled(void);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false

@@ -197,11 +197,67 @@ static bool add_bias_packed(cvp_tensor_t out, const cvp_tensor_struct *bias,
     return fits;
 }
 
+/* Numerator k of a packed tensor of either width. */
+static inline __int128 packed_num(const cvp_tensor_struct *t, size_t k)
+{
+    return cvp_tensor_is_packed_wide(t) ? cvp_tensor_packed_wide_num_const(t)[k]
+                                        : (__int128)cvp_tensor_packed_num_const(t)[k];
+}
+
+/* The same in 128-bit numerators, for a wide out (the CRT kernels'
+ * results) or sums beyond int64: out becomes packed, of the width its
+ * canonical numerators need.  False (out untouched) when an operand is
+ * not packed, out has a cache, or a value passes 128 bits. */
+static bool add_bias_wide(cvp_tensor_t out, const cvp_tensor_struct *bias,
+                          size_t n, size_t O, size_t plane)
+{
+    const bool out_packed = cvp_tensor_is_packed(out) || cvp_tensor_is_packed_wide(out);
+    const bool bias_packed = cvp_tensor_is_packed(bias) || cvp_tensor_is_packed_wide(bias);
+    if (!out_packed || out->data != NULL || !bias_packed)
+        return false;
+    mpz_t L, f;
+    mpz_inits(L, f, NULL);
+    mpz_lcm(L, cvp_tensor_packed_den_const(out), cvp_tensor_packed_den_const(bias));
+    /* the factors to the common denominator, each below 2^126 */
+    __int128 fo = 0, fb = 0;
+    bool fits = true;
+    for (int side = 0; side < 2 && fits; side++) {
+        mpz_divexact(f, L, cvp_tensor_packed_den_const(side ? bias : out));
+        fits = mpz_sizeinbase(f, 2) <= 126;
+        if (fits) {
+            __int128 v = ((__int128)mpz_getlimbn(f, 1) << 64) | mpz_getlimbn(f, 0);
+            *(side ? &fb : &fo) = v;
+        }
+    }
+    cvp_tensor_t result;
+    cvp_tensor_init(result);
+    fits = fits && cvp_tensor_pack_start_wide(result, out->rank, out->shape, NULL) == CVP_OK;
+    bool overflow = false;
+    if (fits) {
+        __int128 *y = cvp_tensor_packed_wide_num(result);
+        for (size_t k = 0; k < n; k++) {
+            __int128 sa, sb;
+            overflow |= __builtin_mul_overflow(packed_num(out, k), fo, &sa);
+            overflow |= __builtin_mul_overflow(packed_num(bias, (k / plane) % O), fb, &sb);
+            overflow |= __builtin_add_overflow(sa, sb, &y[k]);
+        }
+    }
+    fits = fits && !overflow;
+    if (fits) {
+        mpz_set(cvp_tensor_packed_den(result), L);
+        cvp_tensor_pack_finish(result);
+        cvp_tensor_swap(out, result);
+    }
+    cvp_tensor_clear(result);
+    mpz_clears(L, f, NULL);
+    return fits;
+}
+
 void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
                    size_t N, size_t O, size_t plane)
 {
     const size_t n = N * O * plane;
-    if (add_bias_packed(out, bias, n, O, plane))
+    if (add_bias_packed(out, bias, n, O, plane) || add_bias_wide(out, bias, n, O, plane))
         return;
     /* Rationals: made here, before the threads, which then only write
      * their own entries of out and read bias. */

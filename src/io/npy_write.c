@@ -74,12 +74,70 @@ static bool packed_to_double_exact(double *d, int64_t num, mp_bitcnt_t shift)
     return true;
 }
 
+__extension__ typedef unsigned __int128 u128;
+
+static int bit_length_u128(u128 m)
+{
+    uint64_t hi = (uint64_t)(m >> 64);
+    return hi ? 128 - __builtin_clzll(hi)
+              : (uint64_t)m ? 64 - __builtin_clzll((uint64_t)m) : 0;
+}
+
+/* The double nearest to (-1)^neg * m / 2^shift (0 <= shift < 2^20), ties
+ * to even, with gradual underflow: round_nd's rule on a denominator that
+ * is a power of two, in integer arithmetic.  The value is below 2^128, so
+ * it never overflows.  With 2^E <= m 2^-shift < 2^(E+1), the last bit
+ * kept is 2^L, L = max(E - 52, -1074), so s = L + shift low bits of m go:
+ * Q = floor(m / 2^s) and the dropped bits against half a unit decide. */
+static double round_dyadic(bool neg, u128 m, long shift)
+{
+    if (m == 0)
+        return neg ? -0.0 : 0.0;
+    const long E = bit_length_u128(m) - 1 - shift;
+    const long L = E - 52 < -1074 ? -1074 : E - 52;
+    const long s = L + shift;
+    u128 q;
+    if (s <= 0) {
+        q = m << -s;   /* exact: m has at most 53 + s bits, q < 2^53 */
+    } else if (s > 128) {
+        q = 0;         /* m < 2^128 <= half a unit: rounds to zero */
+    } else {
+        const u128 rest = s == 128 ? m : m & ((((u128)1) << s) - 1);
+        const u128 half = ((u128)1) << (s - 1);
+        q = s == 128 ? 0 : m >> s;
+        if (rest > half || (rest == half && (q & 1)))
+            q++;       /* may reach 2^53: still exact */
+    }
+    const double v = ldexp((double)(uint64_t)q, (int)L);   /* q <= 2^53 */
+    return neg ? -v : v;
+}
+
+/* A wide packed numerator over 2^shift as a double if it is exactly one
+ * (as packed_to_double_exact). */
+static bool wide_to_double_exact(double *d, cvp_int128 num, mp_bitcnt_t shift)
+{
+    if (num >= INT64_MIN && num <= INT64_MAX)
+        return packed_to_double_exact(d, (int64_t)num, shift);
+    u128 m = num < 0 ? (u128)0 - (u128)num : (u128)num;
+    int tz = (uint64_t)m ? __builtin_ctzll((uint64_t)m)
+                         : 64 + __builtin_ctzll((uint64_t)(m >> 64));
+    m >>= tz;
+    if (m >= (((u128)1) << 53) || (mp_bitcnt_t)tz + 1074 < shift)
+        return false;
+    double v = ldexp((double)(uint64_t)m, tz - (int)shift);   /* exact */
+    *d = num < 0 ? -v : v;
+    return true;
+}
+
 /* Entry k of t as a double if it is exactly one.  shift is the log2 of
- * the packed denominator when t is packed and that is a power of two,
- * else -1 (the rational is read). */
+ * the packed denominator when t is packed (either width) and that is a
+ * power of two, else -1 (the rational is read). */
 static bool entry_to_double_exact(double *d, const cvp_tensor_t t, size_t k,
                                   long shift)
 {
+    if (shift >= 0 && cvp_tensor_is_packed_wide(t))
+        return wide_to_double_exact(d, cvp_tensor_packed_wide_num_const(t)[k],
+                                    (mp_bitcnt_t)shift);
     if (shift >= 0)
         return packed_to_double_exact(d, cvp_tensor_packed_num_const(t)[k],
                                       (mp_bitcnt_t)shift);
@@ -158,6 +216,21 @@ double cvp_mpq_round_to_double(const mpq_t q)
 static double entry_to_double_rounded(const cvp_tensor_t t, size_t k,
                                       long shift)
 {
+    if (shift >= 0) {
+        /* a power of two: integer rounding, no GMP */
+        u128 m;
+        bool neg;
+        if (cvp_tensor_is_packed_wide(t)) {
+            cvp_int128 v = cvp_tensor_packed_wide_num_const(t)[k];
+            neg = v < 0;
+            m = neg ? (u128)0 - (u128)v : (u128)v;
+        } else {
+            int64_t v = cvp_tensor_packed_num_const(t)[k];
+            neg = v < 0;
+            m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        }
+        return round_dyadic(neg, m, shift);
+    }
     double d;
     if (entry_to_double_exact(&d, t, k, shift))
         return d;
@@ -214,11 +287,11 @@ static void store_le(unsigned char *b, double d)
         b[k] = (unsigned char)(u >> (8 * k));
 }
 
-/* log2 of a packed tensor's denominator when that is a power of two,
- * else -1 (also for unpacked tensors). */
+/* log2 of a packed tensor's denominator (either width) when that is a
+ * power of two, else -1 (also for unpacked tensors). */
 static long packed_shift(const cvp_tensor_t t)
 {
-    if (!cvp_tensor_is_packed(t))
+    if (!cvp_tensor_is_packed(t) && !cvp_tensor_is_packed_wide(t))
         return -1;
     mpz_srcptr den = cvp_tensor_packed_den_const(t);
     size_t bits = mpz_sizeinbase(den, 2);
@@ -272,6 +345,28 @@ static cvp_status write_entries(const char *path, const cvp_tensor_t t,
     return CVP_OK;
 }
 
+/* q := entry k of t, from the packed form when there is one (so that
+ * naming one entry in a message does not materialise the whole tensor). */
+static void entry_rational(mpq_t q, const cvp_tensor_t t, size_t k)
+{
+    if (cvp_tensor_is_packed_wide(t)) {
+        cvp_int128 v = cvp_tensor_packed_wide_num_const(t)[k];
+        u128 m = v < 0 ? (u128)0 - (u128)v : (u128)v;
+        mpz_set_ui(mpq_numref(q), (unsigned long)(uint64_t)(m >> 64));
+        mpz_mul_2exp(mpq_numref(q), mpq_numref(q), 64);
+        mpz_add_ui(mpq_numref(q), mpq_numref(q), (unsigned long)(uint64_t)m);
+        if (v < 0)
+            mpz_neg(mpq_numref(q), mpq_numref(q));
+    } else if (cvp_tensor_is_packed(t)) {
+        mpz_set_si(mpq_numref(q), (long)cvp_tensor_packed_num_const(t)[k]);
+    } else {
+        mpq_set(q, cvp_tensor_at(t, k));
+        return;
+    }
+    mpz_set(mpq_denref(q), cvp_tensor_packed_den_const(t));
+    mpq_canonicalize(q);
+}
+
 cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
                               cvp_error *err)
 {
@@ -282,8 +377,12 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
             char where[256];
             cvp_npy_format_index(where, sizeof where, t->rank, t->shape, k);
             char value[96];
+            mpq_t q;
+            mpq_init(q);
+            entry_rational(q, t, k);
             /* A huge rational is shown truncated; the index names it. */
-            int n = gmp_snprintf(value, sizeof value, "%Qd", cvp_tensor_at(t, k));
+            int n = gmp_snprintf(value, sizeof value, "%Qd", q);
+            mpq_clear(q);
             if (n >= (int)sizeof value)
                 memcpy(value + sizeof value - 4, "...", 4);
             return cvp_error_set(err, CVP_ERR_INPUT,

@@ -4,8 +4,14 @@
 #include "kernel/interrupt.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+_Static_assert(offsetof(struct cvp_packed, num) % 16 == 0,
+               "wide numerators must be aligned for cvp_int128");
 
 /* Serialises materialisations: the only change a reader may make to a
  * tensor it shares with other threads. */
@@ -33,6 +39,58 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
     return a;
 }
 
+/* |v| as u128, exact also at the least cvp_int128. */
+static u128 magnitude_wide(cvp_int128 v)
+{
+    return v < 0 ? (u128)0 - (u128)v : (u128)v;
+}
+
+static u128 gcd_u128(u128 a, u128 b)
+{
+    while (b != 0) {
+        u128 r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+static bool fits_int64(cvp_int128 v)
+{
+    return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+/* z := m, z := v, and an mpz of at most 128 bits as u128 (limbs are 64
+ * bits on the LP64 platforms with __int128). */
+_Static_assert(sizeof(mp_limb_t) == 8, "64-bit GMP limbs");
+static void mpz_set_u128(mpz_ptr z, u128 m)
+{
+    mpz_set_ui(z, (unsigned long)(uint64_t)(m >> 64));
+    mpz_mul_2exp(z, z, 64);
+    mpz_add_ui(z, z, (unsigned long)(uint64_t)m);
+}
+static void mpz_set_int128(mpz_ptr z, cvp_int128 v)
+{
+    mpz_set_u128(z, magnitude_wide(v));
+    if (v < 0)
+        mpz_neg(z, z);
+}
+static u128 mpz_get_u128(mpz_srcptr z)
+{
+    CVP_ASSERT(mpz_sgn(z) >= 0 && mpz_sizeinbase(z, 2) <= 128);
+    return ((u128)mpz_getlimbn(z, 1) << 64) | (u128)mpz_getlimbn(z, 0);
+}
+
+/* The wide numerators of p (p->wide). */
+static cvp_int128 *wide_of(cvp_packed *p)
+{
+    return (cvp_int128 *)(void *)p->num;
+}
+static const cvp_int128 *wide_of_const(const cvp_packed *p)
+{
+    return (const cvp_int128 *)(const void *)p->num;
+}
+
 /* Frees the packed form (not the rationals, if any). */
 static void drop_packed(cvp_tensor_t t)
 {
@@ -43,8 +101,8 @@ static void drop_packed(cvp_tensor_t t)
     t->packed = NULL;
 }
 
-cvp_status cvp_tensor_pack_start(cvp_tensor_t t, int rank, const size_t *shape,
-                                 cvp_error *err)
+static cvp_status pack_start(cvp_tensor_t t, int rank, const size_t *shape,
+                             bool wide, cvp_error *err)
 {
     if (rank < 0 || rank > CVP_MAX_RANK)
         return cvp_error_set(err, CVP_ERR_INPUT,
@@ -56,14 +114,20 @@ cvp_status cvp_tensor_pack_start(cvp_tensor_t t, int rank, const size_t *shape,
     cvp_status st = cvp_shape_size(&size, rank, new_shape, err);
     if (st != CVP_OK)
         return st;
-    if (size > (SIZE_MAX - sizeof(cvp_packed)) / sizeof(int64_t))
+    const size_t width = wide ? sizeof(cvp_int128) : sizeof(int64_t);
+    if (size > (SIZE_MAX - sizeof(cvp_packed)) / width)
         return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
-    cvp_packed *p = calloc(1, sizeof *p + size * sizeof(int64_t));
+    /* calloc's blocks are aligned for every standard type, cvp_int128
+     * included on the platforms GCC gives it; zero bits are the
+     * numerators 0 of either width. */
+    cvp_packed *p = calloc(1, sizeof *p + size * width);
     if (p == NULL)
         return cvp_error_set(err, CVP_ERR_LIMIT,
                              "out of memory allocating %zu entries", size);
+    CVP_ASSERT((uintptr_t)p->num % _Alignof(cvp_int128) == 0);
     mpz_init_set_ui(p->den, 1);
     p->n = size;
+    p->wide = wide;
     /* t loses its old contents (whatever the ring) only now that nothing
      * can fail any more. */
     cvp_tensor_clear(t);
@@ -78,10 +142,69 @@ cvp_status cvp_tensor_pack_start(cvp_tensor_t t, int rank, const size_t *shape,
     return CVP_OK;
 }
 
+cvp_status cvp_tensor_pack_start(cvp_tensor_t t, int rank, const size_t *shape,
+                                 cvp_error *err)
+{
+    return pack_start(t, rank, shape, false, err);
+}
+
+cvp_status cvp_tensor_pack_start_wide(cvp_tensor_t t, int rank,
+                                      const size_t *shape, cvp_error *err)
+{
+    return pack_start(t, rank, shape, true, err);
+}
+
+/* pack_finish for the wide form: the gcd reduction in 128 bits, then the
+ * narrow form when every numerator fits int64. */
+static void pack_finish_wide(cvp_tensor_t t)
+{
+    cvp_packed *p = t->packed;
+    cvp_int128 *w = wide_of(p);
+    u128 g = 0;
+    for (size_t k = 0; k < p->n && g != 1; k++)
+        g = gcd_u128(magnitude_wide(w[k]), g);
+    if (g == 0) {
+        mpz_set_ui(p->den, 1);
+    } else if (g != 1) {
+        mpz_t gz;
+        mpz_init(gz);
+        mpz_set_u128(gz, g);
+        mpz_gcd(gz, gz, p->den);   /* divides g: fits 128 bits */
+        const u128 d = mpz_get_u128(gz);
+        if (d != 1) {
+            /* exact quotients; the least cvp_int128 divided by d >= 2
+             * cannot overflow */
+            for (size_t k = 0; k < p->n; k++)
+                w[k] = w[k] < 0 ? -(cvp_int128)(magnitude_wide(w[k]) / d)
+                                : (cvp_int128)((u128)w[k] / d);
+            mpz_divexact(p->den, p->den, gz);
+        }
+        mpz_clear(gz);
+    }
+    for (size_t k = 0; k < p->n; k++)
+        if (!fits_int64(w[k]))
+            return;
+    /* Canonical numerators all within int64: the narrow form. */
+    cvp_packed *q = malloc(sizeof *q + (p->n ? p->n : 1) * sizeof(int64_t));
+    CVP_ASSERT(q != NULL);
+    mpz_init_set(q->den, p->den);
+    q->n = p->n;
+    q->wide = false;
+    for (size_t k = 0; k < p->n; k++)
+        q->num[k] = (int64_t)w[k];
+    mpz_clear(p->den);
+    free(p);
+    t->packed = q;
+}
+
 void cvp_tensor_pack_finish(cvp_tensor_t t)
 {
     cvp_packed *p = t->packed;
     CVP_ASSERT(p != NULL && t->data == NULL && mpz_sgn(p->den) > 0);
+    if (p->wide) {
+        pack_finish_wide(t);
+        return;
+    }
     uint64_t g = 0;
     for (size_t k = 0; k < p->n && g != 1; k++)
         g = gcd_u64(magnitude(p->num[k]), g);
@@ -110,6 +233,24 @@ bool cvp_tensor_packed_is_canonical(const cvp_tensor_t t)
     if (p == NULL || t->ring != &cvp_ring_q || p->n != t->size ||
         mpz_sgn(p->den) <= 0)
         return false;
+    if (p->wide) {
+        const cvp_int128 *w = wide_of_const(p);
+        bool some_wide = false;
+        u128 g = 0;
+        for (size_t k = 0; k < p->n; k++) {
+            g = gcd_u128(magnitude_wide(w[k]), g);
+            some_wide = some_wide || !fits_int64(w[k]);
+        }
+        if (!some_wide)
+            return false;
+        mpz_t gz;
+        mpz_init(gz);
+        mpz_set_u128(gz, g);
+        mpz_gcd(gz, gz, p->den);
+        bool coprime = mpz_cmp_ui(gz, 1) == 0;
+        mpz_clear(gz);
+        return coprime;
+    }
     uint64_t g = 0;
     for (size_t k = 0; k < p->n; k++)
         g = gcd_u64(magnitude(p->num[k]), g);
@@ -166,7 +307,12 @@ static mpq_t *make_rationals(const cvp_packed *p)
     CVP_ASSERT(e != NULL);
     const bool integral = mpz_cmp_ui(p->den, 1) == 0;
     for (size_t k = 0; k < p->n; k++) {
-        mpz_init_set_si(mpq_numref(e[k]), (long)p->num[k]);
+        if (p->wide) {
+            mpz_init(mpq_numref(e[k]));
+            mpz_set_int128(mpq_numref(e[k]), wide_of_const(p)[k]);
+        } else {
+            mpz_init_set_si(mpq_numref(e[k]), (long)p->num[k]);
+        }
         if (integral) {
             mpz_init_set_ui(mpq_denref(e[k]), 1);
         } else {
@@ -213,10 +359,12 @@ cvp_status cvp_tensor_set_packed_(cvp_tensor_struct *dst,
                                   const cvp_tensor_struct *src, cvp_error *err)
 {
     CVP_ASSERT(src->packed != NULL && dst != src);
-    cvp_status st = cvp_tensor_pack_start(dst, src->rank, src->shape, err);
+    const bool wide = src->packed->wide;
+    cvp_status st = pack_start(dst, src->rank, src->shape, wide, err);
     if (st != CVP_OK)
         return st;
-    memcpy(dst->packed->num, src->packed->num, src->size * sizeof(int64_t));
+    memcpy(dst->packed->num, src->packed->num,
+           src->size * (wide ? sizeof(cvp_int128) : sizeof(int64_t)));
     mpz_set(dst->packed->den, src->packed->den);
     return CVP_OK;
 }
@@ -225,8 +373,11 @@ bool cvp_tensor_equal_packed_(const cvp_tensor_struct *a,
                               const cvp_tensor_struct *b)
 {
     CVP_ASSERT(a->packed != NULL && b->packed != NULL && a->size == b->size);
-    /* Both canonical: equal values have equal representations. */
-    return mpz_cmp(a->packed->den, b->packed->den) == 0 &&
+    /* Both canonical: equal values have equal representations, of the
+     * same width. */
+    const bool wide = a->packed->wide;
+    return wide == b->packed->wide &&
+           mpz_cmp(a->packed->den, b->packed->den) == 0 &&
            memcmp(a->packed->num, b->packed->num,
-                  a->size * sizeof(int64_t)) == 0;
+                  a->size * (wide ? sizeof(cvp_int128) : sizeof(int64_t))) == 0;
 }

@@ -8,20 +8,31 @@
  * the zero tensor, and the empty one, have den 1).  Canonical form makes
  * equality a comparison of den and of the numerator arrays.
  *
- * A tensor whose values do not fit (a scaled numerator beyond int64) is
- * simply not packed: it keeps one GMP rational per entry.  There is no
- * third form, so every operator either has a packed fast path or reads
- * rationals through cvp_tensor_at / cvp_tensor_elem (kernel/tensor.h),
- * which materialise them from the packed form.
+ * Numerators come in two widths.  Narrow: int64 (what every packed fast
+ * path reads).  Wide: __int128, for results such as exact products of
+ * float32 data (about 100-bit numerators over a power of two), so that
+ * they are made and written without a GMP number per entry.  Canonical
+ * form fixes the width too: a packed tensor is wide exactly when some
+ * canonical numerator is outside int64 (cvp_tensor_pack_finish narrows
+ * the others).  cvp_tensor_is_packed is true for narrow ones only, so
+ * code that knows nothing of the wide form sees a wide tensor as
+ * unpacked and reads its rationals, which are materialised from it.
  *
- * Building: cvp_tensor_pack_start gives a tensor its shape and a packed
- * form (numerators 0, den 1) to fill in through cvp_tensor_packed_num and
+ * A tensor whose values do not fit either width is simply not packed: it
+ * keeps one GMP rational per entry.  Every operator either has a packed
+ * fast path or reads rationals through cvp_tensor_at / cvp_tensor_elem
+ * (kernel/tensor.h), which materialise them from the packed form.
+ *
+ * Building: cvp_tensor_pack_start (cvp_tensor_pack_start_wide) gives a
+ * tensor its shape and a packed form (numerators 0, den 1) to fill in
+ * through cvp_tensor_packed_num (cvp_tensor_packed_wide_num) and
  * cvp_tensor_packed_den; cvp_tensor_pack_finish then makes it canonical.
  * No other function may see the tensor in between.
  *
- * Reading: cvp_tensor_packed_num_const / cvp_tensor_packed_den_const, only
- * when cvp_tensor_is_packed.  Readers never change the packed form, so
- * any number of threads may read one tensor.
+ * Reading: cvp_tensor_packed_num_const, when cvp_tensor_is_packed;
+ * cvp_tensor_packed_wide_num_const, when cvp_tensor_is_packed_wide;
+ * cvp_tensor_packed_den_const, for either.  Readers never change the
+ * packed form, so any number of threads may read one tensor.
  *
  * Ownership: the packed form belongs to its tensor (freed by
  * cvp_tensor_clear, moved by cvp_tensor_swap, copied by cvp_tensor_set).
@@ -34,16 +45,29 @@
 
 #include "kernel/tensor.h"
 
+/* A 128-bit signed integer (a GCC and Clang extension). */
+__extension__ typedef __int128 cvp_int128;
+
 struct cvp_packed {
     mpz_t den;          /* common denominator, > 0 */
     size_t n;           /* number of numerators: the tensor's size */
-    int64_t num[];      /* row-major numerators */
+    bool wide;          /* numerators are cvp_int128 (two slots each) */
+    /* row-major numerators: n int64, or n cvp_int128 stored in 2n slots
+     * (aligned for them) and accessed only as such */
+    _Alignas(16) int64_t num[];
 };
 typedef struct cvp_packed cvp_packed;
 
+/* Packed with int64 numerators. */
 static inline bool cvp_tensor_is_packed(const cvp_tensor_t t)
 {
-    return t->packed != NULL;
+    return t->packed != NULL && !t->packed->wide;
+}
+
+/* Packed with 128-bit numerators. */
+static inline bool cvp_tensor_is_packed_wide(const cvp_tensor_t t)
+{
+    return t->packed != NULL && t->packed->wide;
 }
 
 /* t := a packed Q tensor of the given shape, every numerator 0 and den 1
@@ -52,11 +76,20 @@ static inline bool cvp_tensor_is_packed(const cvp_tensor_t t)
 cvp_status cvp_tensor_pack_start(cvp_tensor_t t, int rank, const size_t *shape,
                                  cvp_error *err);
 
-/* The packed form being built (t must be packed). */
+/* The same with 128-bit numerators (a wide packed form). */
+cvp_status cvp_tensor_pack_start_wide(cvp_tensor_t t, int rank,
+                                      const size_t *shape, cvp_error *err);
+
+/* The packed form being built (t must be packed, of that width). */
 static inline int64_t *cvp_tensor_packed_num(cvp_tensor_t t)
 {
-    CVP_ASSERT(t->packed != NULL && t->data == NULL);
+    CVP_ASSERT(t->packed != NULL && !t->packed->wide && t->data == NULL);
     return t->packed->num;
+}
+static inline cvp_int128 *cvp_tensor_packed_wide_num(cvp_tensor_t t)
+{
+    CVP_ASSERT(t->packed != NULL && t->packed->wide && t->data == NULL);
+    return (cvp_int128 *)(void *)t->packed->num;
 }
 static inline mpz_ptr cvp_tensor_packed_den(cvp_tensor_t t)
 {
@@ -65,13 +98,19 @@ static inline mpz_ptr cvp_tensor_packed_den(cvp_tensor_t t)
 }
 
 /* Makes the packed form canonical: divides numerators and den by their
- * gcd (den must be > 0). */
+ * gcd (den must be > 0), and turns a wide form whose numerators then all
+ * fit int64 into a narrow one. */
 void cvp_tensor_pack_finish(cvp_tensor_t t);
 
 static inline const int64_t *cvp_tensor_packed_num_const(const cvp_tensor_t t)
 {
-    CVP_ASSERT(t->packed != NULL);
+    CVP_ASSERT(t->packed != NULL && !t->packed->wide);
     return t->packed->num;
+}
+static inline const cvp_int128 *cvp_tensor_packed_wide_num_const(const cvp_tensor_t t)
+{
+    CVP_ASSERT(t->packed != NULL && t->packed->wide);
+    return (const cvp_int128 *)(const void *)t->packed->num;
 }
 static inline mpz_srcptr cvp_tensor_packed_den_const(const cvp_tensor_t t)
 {
@@ -85,7 +124,8 @@ static inline mpz_srcptr cvp_tensor_packed_den_const(const cvp_tensor_t t)
  * rings: false. */
 bool cvp_tensor_pack(cvp_tensor_t t);
 
-/* True when t is packed and canonical (for tests and assertions). */
+/* True when t is packed (either width) and canonical (for tests and
+ * assertions). */
 bool cvp_tensor_packed_is_canonical(const cvp_tensor_t t);
 
 /* Process-wide count of materialisations (packed -> rationals), for
@@ -94,7 +134,7 @@ uint64_t cvp_tensor_materialise_count(void);
 
 /* For kernel/tensor.c only: frees the packed form (keeping the cache,
  * which becomes the tensor's value); dst := src for a packed src (dst !=
- * src); equality of two packed tensors of one size. */
+ * src, either width); equality of two packed tensors of one size. */
 void cvp_tensor_drop_packed_(cvp_tensor_struct *t);
 cvp_status cvp_tensor_set_packed_(cvp_tensor_struct *dst,
                                   const cvp_tensor_struct *src, cvp_error *err);

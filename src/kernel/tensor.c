@@ -254,7 +254,7 @@ cvp_status cvp_tensor_lift(cvp_tensor_t out, const cvp_tensor_t t,
     cvp_tensor_init_ring(result, R);
     cvp_status st = cvp_tensor_resize(result, t->rank, t->shape, err);
     /* (another thread may be filling the cache of a shared t) */
-    const bool from_packed = t->packed != NULL &&
+    const bool from_packed = cvp_tensor_is_packed(t) &&
                              __atomic_load_n(&t->data, __ATOMIC_ACQUIRE) == NULL;
     if (st == CVP_OK && from_packed) {
         /* From the packed form, one rational at a time (no cache of
