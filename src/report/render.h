@@ -31,6 +31,10 @@ typedef struct {
     bool quiet;     /* show only claims not passed (TESTED ones stay), and
                        the summary line */
     bool color;     /* ANSI colours (text only; the summary line never) */
+    bool full;      /* every entry of a counterexample's tensors (text,
+                       Markdown, HTML, JUnit): without it a tensor of more
+                       than 256 entries is summarised (report/
+                       tensor_summary.h); JSON always has every entry */
 } cvp_render_options;
 
 /* The terminal format.  Ends with the one summary line
