@@ -34,6 +34,12 @@ static char *command_in_folder(const char *path, const char *command)
 static cvp_status run_call(void *ctx, cvp_tensor_t out,
                            const cvp_external_request *rq, cvp_error *err);
 
+static const char *last_failure(void *ctx)
+{
+    const cvp_impl_registry *reg = ctx;
+    return reg->failure;
+}
+
 cvp_status cvp_impl_registry_init(cvp_impl_registry *reg,
                                   const cvp_proof_file *file, cvp_error *err)
 {
@@ -41,6 +47,7 @@ cvp_status cvp_impl_registry_init(cvp_impl_registry *reg,
     reg->file = file;
     reg->external.ctx = reg;
     reg->external.run = run_call;
+    reg->external.last_failure = last_failure;
     size_t count = file->implementation_count;
     if (count == 0)
         return CVP_OK;
@@ -79,6 +86,7 @@ void cvp_impl_registry_clear(cvp_impl_registry *reg)
             cvp_impl_result_clear(&reg->last[k].r);
         }
     free(reg->last);
+    free(reg->failure);
     free(reg->commands);
     free(reg->runners);
     memset(reg, 0, sizeof *reg);
@@ -276,10 +284,13 @@ static cvp_status run_call(void *ctx, cvp_tensor_t out,
     if (st == CVP_OK)
         st = run_or_reuse(reg, (size_t)index, &c, err);
     const cvp_impl_result *r = &reg->last[index].r;
+    cvp_set_text(&reg->failure, NULL);
     if (st == CVP_OK && output_unusable(r, output)) {
-        st = cvp_error_set(err, CVP_ERR_EXTERNAL, "%s: %s",
-                           cvp_impl_finding_name(r->finding),
-                           r->message != NULL ? r->message : "no details");
+        /* The message with the standard error's tail may be longer than
+         * err can hold: the whole of it stays in reg->failure. */
+        cvp_set_textf(&reg->failure, "%s: %s", cvp_impl_finding_name(r->finding),
+                      r->message != NULL ? r->message : "no details");
+        st = cvp_error_set(err, CVP_ERR_EXTERNAL, "%s", reg->failure);
     } else if (st == CVP_OK) {
         st = cvp_impl_convert(out, r->outputs[output], info->output_kinds[output],
                               reg->runners[index].layout, true, err);
