@@ -156,7 +156,7 @@ static char *render(int (*write)(FILE *, const cvp_report *, const cvp_render_op
     char *text = NULL;
     FILE *out = open_memstream(&text, len);
     assert_non_null(out);
-    cvp_render_options o = {true, false, false};
+    cvp_render_options o = {true, false, false, false};
     assert_int_equal(write(out, r, &o), 0);
     fclose(out);
     return text;

@@ -367,11 +367,14 @@ static void record(cvp_method_result *m, claim_context *c, const cvp_shape_point
 
 static cvp_status at_shape(claim_context *c, const cvp_shape_point *p, cvp_status st)
 {
-    char shape[256];
-    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-    size_t len = strlen(c->err->message);
-    snprintf(c->err->message + len, sizeof c->err->message - len, " (at shape %s)",
-             shape);
+    /* A claim without dims has one shape: nothing to add. */
+    if (c->claim->dim_count > 0) {
+        char shape[256];
+        cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+        size_t len = strlen(c->err->message);
+        snprintf(c->err->message + len, sizeof c->err->message - len,
+                 " (at shape %s)", shape);
+    }
     c->err->status = st;
     return st;
 }

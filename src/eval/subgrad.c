@@ -514,7 +514,7 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     if (st == CVP_OK && !complete && !p.jumps)
         st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, set->pos, NULL,
                               "subgrad: more than %d answer vectors at the "
-                              "kinks of this instance; not decided",
+                              "kinks of this instance",
                               CVP_SUBGRAD_MAX_EVALUATIONS);
     if (st == CVP_OK && p.jumps) {
         char *text = NULL;
