@@ -305,13 +305,13 @@ static void test_text(void **state)
     assert_string_equal(text + len - slen, summary);
     free(text);
     /* quiet hides the proof but keeps the sampled claim */
-    cvp_render_options quiet = {false, true, false};
+    cvp_render_options quiet = {false, true, false, false};
     text = render(cvp_report_write_text, &r, &quiet);
     assert_null(strstr(text, "\"proved\""));
     assert_contains(text, "TESTED \"sampled\"");
     free(text);
     /* its own colour, bold cyan */
-    cvp_render_options color = {false, false, true};
+    cvp_render_options color = {false, false, true, false};
     text = render(cvp_report_write_text, &r, &color);
     assert_contains(text, "\033[1;36mTESTED\033[0m \"sampled\"");
     free(text);
@@ -392,7 +392,7 @@ static void test_json(void **state)
     cvp_report r;
     build_report(&r);
     char *json = render(cvp_report_write_json, &r, NULL);
-    assert_contains(json, "\"schema_version\": 2,\n");
+    assert_contains(json, "\"schema_version\": 3,\n");
     assert_contains(json, "\"summary\": {\"passed\": 1, \"tested\": 1, \"failed\": 0, "
                           "\"undecided\": 0},\n");
     assert_contains(json, "\"title\": \"sampled\"");

@@ -283,8 +283,11 @@ static void describe_first(FILE *s, const cvp_kink_info *k, const char *wrt,
         gmp_fprintf(s, "a ReLU (or a maximum with a constant) has its input "
                     "exactly at %Qd, with a slope in ", k->value);
     } else {
-        gmp_fprintf(s, "a maximum is attained twice: two candidates tie at "
-                    "the value %Qd, their slopes differing in ", k->value);
+        /* The kinks met tell two candidates apart at a time, not how
+         * many entries share the maximum, so the count is not claimed. */
+        gmp_fprintf(s, "a maximum is attained more than once: candidates tie "
+                    "at the value %Qd, the first two with slopes differing in ",
+                    k->value);
     }
     for (size_t j = 0; j < k->index_count && j < 4; j++) {
         cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape, k->index[j]);

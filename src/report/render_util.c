@@ -180,12 +180,21 @@ static bool smaller(const cvp_counterexample *a, const cvp_counterexample *b)
     return na != nb ? na < nb : ea < eb;
 }
 
+/* Whether a record holds an instance a reader can replay: inputs, sides
+ * or an implementation's failure (a symbolic record may hold only its
+ * first differing term, when no instance in Q was found). */
+static bool concrete(const cvp_counterexample *x)
+{
+    return x->input_count > 0 || x->lhs != NULL || x->rhs != NULL
+           || x->failure != NULL;
+}
+
 size_t cvp_render_main_counterexample(const cvp_claim_result *c)
 {
     size_t best = SIZE_MAX;
     for (size_t k = 0; k < c->method_count; k++) {
         const cvp_counterexample *x = c->methods[k].counterexample;
-        if (x != NULL
+        if (x != NULL && concrete(x)
             && (best == SIZE_MAX || smaller(x, c->methods[best].counterexample)))
             best = k;
     }
@@ -198,7 +207,7 @@ const char *cvp_render_counterexample_note(char *buf, size_t size,
 {
     const cvp_counterexample *x = c->methods[k].counterexample;
     size_t main = cvp_render_main_counterexample(c);
-    if (x == NULL || main == k)
+    if (x == NULL || main == k || main == SIZE_MAX || !concrete(x))
         return NULL;
     /* The same instance found again (by exact confirming symbolic, say)
      * is shown once: main is the first method among equals to have it. */

@@ -57,7 +57,9 @@ bool cvp_counterexample_same(const cvp_counterexample *a,
                              const cvp_counterexample *b);
 
 /* The method (index) whose counterexample a claim's report shows in
- * full: the smallest (fewest nonzero input entries, then fewest input
+ * full, among those that hold an instance (inputs, sides or a failure;
+ * a record with only symbolic's first differing term is always shown
+ * as it is): the smallest (fewest nonzero input entries, then fewest input
  * entries), the first method's among equals; SIZE_MAX when no method has
  * one. */
 size_t cvp_render_main_counterexample(const cvp_claim_result *c);
