@@ -15,6 +15,7 @@
 #     sides; the first 600 and last 1600 bytes of its standard error with
 #     "[... N bytes left out ...]" between, so the exception line is shown
 #     (python3 needed, else skipped);
+#   - a kink's explanation longer than an error record, shown whole;
 #   - words: "1 shape", "1 instance", no "probability at most 0", no
 #     "(no dims)" tail, JSON strength null for a failed method;
 #   - every UNDECIDED says what to change.
@@ -132,6 +133,17 @@ else
     else
         fail "adapter exception: JSON"
     fi
+fi
+
+# ---- a kink's explanation, longer than an error record ------------------------
+run check "$dir/kink_message.proof"
+if [ "$rc" -eq 1 ] \
+   && grep -qF "grad: no derivative at this point: a maximum is attained more than once: candidates tie at the value 0" "$tmp/out" \
+   && grep -qF '`show A in subgrad(...)` checks a rule against it' "$tmp/out" \
+   && lacks "$tmp/out" "attained twice"; then
+    pass "kink: the whole explanation, to its last sentence"
+else
+    fail "kink: explanation cut"
 fi
 
 # ---- words ------------------------------------------------------------------------

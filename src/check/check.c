@@ -356,6 +356,7 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     cvp_all_shapes_free(as);
     decide(cr, claim->is_refute, named);
     check_advise_undecided(&c, cr, named);
+    cvp_kink_forget_message();
     cr->seconds = now() - start;
     cvp_shape_list_clear(&c.shapes);
     free(c.def_items);

@@ -430,8 +430,14 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
         return;
     }
     if (r->status == CVP_ERR_NOT_DIFFERENTIABLE) {
-        /* No value to compare: the kink is the difference. */
-        cvp_set_text(&cx->differences, c->err->message);
+        /* No value to compare: the kink is the difference, said in full
+         * when the error's buffer had to cut it (the kept text begins
+         * with what the buffer holds). */
+        const char *whole = cvp_kink_last_message();
+        const char *cut = c->err->message;
+        bool same = whole != NULL && strlen(cut) > 0
+                    && strncmp(whole, cut, strlen(cut)) == 0;
+        cvp_set_text(&cx->differences, same ? whole : cut);
         cvp_lang_error_clear(c->err);
         return;
     }

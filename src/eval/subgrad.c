@@ -12,6 +12,23 @@
 
 _Thread_local size_t cvp_kinks_met;
 
+static _Thread_local char *kink_message;
+
+const char *cvp_kink_last_message(void)
+{
+    return kink_message;
+}
+
+void cvp_kink_keep_message(const char *prefix, const char *text)
+{
+    cvp_set_textf(&kink_message, "%s: %s", prefix, text);
+}
+
+void cvp_kink_forget_message(void)
+{
+    cvp_set_text(&kink_message, NULL);
+}
+
 void cvp_kink_info_init(cvp_kink_info *k)
 {
     memset(k, 0, sizeof *k);
