@@ -30,27 +30,38 @@ static bool parse(cvp_tensor_t t, const char *text)
            == CVP_OK;
 }
 
-/* The index of an entry whose value more than half the entries share
- * (Boyer-Moore majority vote, then a count to confirm), or SIZE_MAX. */
-static size_t majority(const cvp_tensor_struct *t, size_t *count)
+static int compare_values(const void *a, const void *b)
 {
-    size_t candidate = 0, votes = 0;
-    for (size_t k = 0; k < t->size; k++) {
-        if (votes == 0) {
-            candidate = k;
-            votes = 1;
-        } else if (mpq_equal(cvp_tensor_at_const(t, k),
-                             cvp_tensor_at_const(t, candidate))) {
-            votes++;
-        } else {
-            votes--;
-        }
-    }
-    size_t n = 0;
+    return mpq_cmp(*(mpq_srcptr const *)a, *(mpq_srcptr const *)b);
+}
+
+/* The index of an entry whose value the most entries share (the first
+ * such entry in row-major order among equally common values), and how
+ * many share it. */
+static size_t most_common(const cvp_tensor_struct *t, size_t *count)
+{
+    mpq_srcptr *sorted = malloc(t->size * sizeof *sorted);
+    CVP_ASSERT(sorted != NULL);
     for (size_t k = 0; k < t->size; k++)
-        n += mpq_equal(cvp_tensor_at_const(t, k), cvp_tensor_at_const(t, candidate));
-    *count = n;
-    return 2 * n > t->size ? candidate : SIZE_MAX;
+        sorted[k] = cvp_tensor_at_const(t, k);
+    qsort(sorted, t->size, sizeof *sorted, compare_values);
+    size_t best = 0, best_count = 0;
+    for (size_t start = 0; start < t->size;) {
+        size_t end = start + 1;
+        while (end < t->size && mpq_equal(sorted[end], sorted[start]))
+            end++;
+        if (end - start > best_count) {
+            best = start;
+            best_count = end - start;
+        }
+        start = end;
+    }
+    size_t index = 0;
+    while (!mpq_equal(cvp_tensor_at_const(t, index), sorted[best]))
+        index++;
+    free(sorted);
+    *count = best_count;
+    return index;
 }
 
 static void put_entry(FILE *out, const cvp_tensor_struct *t, size_t k)
@@ -60,28 +71,24 @@ static void put_entry(FILE *out, const cvp_tensor_struct *t, size_t k)
     gmp_fprintf(out, "\n  %s = %Qd", where, cvp_tensor_at_const(t, k));
 }
 
-/* The entries that differ from the common value (all of them, in order,
- * when no value is shared by most entries), at most
- * CVP_SUMMARY_MAX_LISTED of them. */
+/* The value most entries share, and the entries that differ from it, at
+ * most CVP_SUMMARY_MAX_LISTED of them. */
 static void put_values(FILE *out, const cvp_tensor_struct *t)
 {
     size_t shared = 0;
-    size_t common = majority(t, &shared);
-    if (common == SIZE_MAX) {
-        fputs(", no value shared by most of them; the first ", out);
-        put_count(out, CVP_SUMMARY_MAX_LISTED);
-        fputc(':', out);
-        for (size_t k = 0; k < t->size && k < CVP_SUMMARY_MAX_LISTED; k++)
-            put_entry(out, t, k);
-        fputs("\n  ... (--full or the JSON report shows every entry)", out);
+    mpq_srcptr value = cvp_tensor_at_const(t, most_common(t, &shared));
+    size_t others = t->size - shared;
+    if (others == 0) {
+        gmp_fprintf(out, ", all %Qd", value);
         return;
     }
-    mpq_srcptr value = cvp_tensor_at_const(t, common);
-    gmp_fprintf(out, ", all %Qd", value);
-    size_t others = t->size - shared;
-    if (others == 0)
-        return;
-    fputs(" except ", out);
+    if (2 * shared > t->size) {
+        gmp_fprintf(out, ", all %Qd except ", value);
+    } else {
+        gmp_fprintf(out, ", %Qd at ", value);
+        put_count(out, shared);
+        fputs(" of them, the other ", out);
+    }
     put_count(out, others);
     fputc(':', out);
     size_t listed = 0;

@@ -5,12 +5,16 @@
  * report prints them so.  Text, Markdown, HTML and JUnit print a tensor of
  * at most CVP_SUMMARY_MAX_ENTRIES entries as it is; a larger one (unless
  * the run asked for --full) as a summary that names its shape and entry
- * count, the value most of its entries share, and the entries that differ
- * from it:
+ * count, the value the most entries share (the least of equally common
+ * ones), and the entries that differ from it:
  *
  *   shape [1, 8, 56, 56], 25,088 entries, all 0
  *   shape [1, 8, 56, 56], 25,088 entries, all 0 except 1:
  *     [0,7,55,54] = -1
+ *   shape [300], 300 entries, 0 at 100 of them, the other 200:
+ *     [1] = 1
+ *     ...
+ *     ... and 192 more (--full or the JSON report shows every entry)
  *
  * An input that shrinking left all 0 so takes one line: a value that
  * does not depend on the input's entries then shows none.  Nothing is
