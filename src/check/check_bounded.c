@@ -471,8 +471,11 @@ cvp_bounded_run cvp_check_bounded(claim_context *c, const cvp_proof_method *decl
         }
     }
     if (instances == 0 && skipped > 0) {
-        cvp_set_textf(&m->reason, "all %zu instances lay on a kink (the derivative "
-                      "does not exist there); widen the value ranges", skipped);
+        cvp_set_textf(&m->reason, skipped == 1
+                      ? "the %zu instance lay on a kink (the derivative does "
+                        "not exist there); widen the value ranges"
+                      : "all %zu instances lay on a kink (the derivative "
+                        "does not exist there); widen the value ranges", skipped);
         return CVP_BOUNDED_UNDECIDED;
     }
     char widest_text[96] = "";
@@ -490,7 +493,7 @@ cvp_bounded_run cvp_check_bounded(claim_context *c, const cvp_proof_method *decl
                   c->shapes.count == 1 ? "" : "s", widest_text, bp.tol,
                   skipped ? "; some instances lay on a kink and were skipped" : "");
     if (skipped)
-        cvp_set_textf(&m->reason, "%zu instances skipped: the derivative does not "
-                      "exist there", skipped);
+        cvp_set_textf(&m->reason, "%zu instance%s skipped: the derivative does "
+                      "not exist there", skipped, check_plural(skipped));
     return CVP_BOUNDED_HELD;
 }
