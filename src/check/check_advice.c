@@ -90,6 +90,24 @@ static void put_shrink_advice(FILE *s, const claim_context *c)
             shape);
 }
 
+/* all_shapes alone speaks for a claim with a dim without upper bound;
+ * when it cannot judge the claim, bounding the dim lets the methods that
+ * sweep shapes run (they decide it at those shapes only). */
+static void advise_unbounded(cvp_method_result *m, const claim_context *c)
+{
+    for (size_t k = 0; k < c->claim->dim_count; k++) {
+        const cvp_proof_dim *d = &c->claim->dims[k];
+        if (!d->unbounded)
+            continue;
+        cvp_set_textf(&m->reason, "%s\nto check the claim at some shapes: give "
+                      "dim %s an upper bound (dim %s in %ld..%ld, say), so that "
+                      "exact, random and symbolic can run", m->reason != NULL
+                      ? m->reason : "not applicable", d->name, d->name, d->lo,
+                      d->lo + 7);
+        return;
+    }
+}
+
 static void advise(cvp_method_result *m, const claim_context *c)
 {
     bool shrink = false;
@@ -129,5 +147,8 @@ void check_advise_undecided(const claim_context *c, cvp_claim_result *cr,
                           "its `by` line", m->reason != NULL ? m->reason
                                                               : "not applicable",
                           cvp_method_name(m->method));
+        else if (m->outcome == CVP_OUTCOME_NOT_APPLICABLE
+                 && m->method == CVP_METHOD_ALL_SHAPES)
+            advise_unbounded(m, c);
     }
 }
