@@ -15,6 +15,7 @@
 #     sides; the first 600 and last 1600 bytes of its standard error with
 #     "[... N bytes left out ...]" between, so the exception line is shown
 #     (python3 needed, else skipped);
+#   - bounded sides that differ beyond 20 digits printed with more;
 #   - a kink's explanation longer than an error record, shown whole;
 #   - words: "1 shape", "1 instance", no "probability at most 0", no
 #     "(no dims)" tail, JSON strength null for a failed method;
@@ -137,6 +138,16 @@ else
     else
         fail "adapter exception: JSON"
     fi
+fi
+
+# ---- sides that differ beyond the digits printed -------------------------------
+run check "$dir/close_sides.proof"
+if [ "$rc" -eq 1 ] \
+   && has "$tmp/out" "      left side = [0.7310585786300048792511592418218362743651..0.7310585786300048792511592418218362743652]" \
+   && has "$tmp/out" "      right side = [0.7310585786300048792511592418228362743651..0.7310585786300048792511592418228362743652]"; then
+    pass "bounded: sides that differ beyond 20 digits are not shown equal"
+else
+    fail "bounded: equal-looking sides"
 fi
 
 # ---- a kink's explanation, longer than an error record ------------------------
