@@ -44,7 +44,7 @@ KEY_ORDER = {
     "method": ["method", "outcome", "strength", "shapes", "instances",
                "seconds", "evidence", "reason", "counterexample"],
     "counterexample": ["shape", "inputs", "show_line", "lhs", "rhs",
-                       "differences", "first_term"],
+                       "differences", "failure", "first_term"],
     "input": ["name", "value"],
 }
 

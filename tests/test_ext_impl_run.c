@@ -233,7 +233,10 @@ static void test_shrink_crash(void **state)
     assert_string_equal(input_named(x, "grad_output"),
                         "[[[[0],\n   [0],\n   [0]],\n  [[0],\n   [0],\n   [0]],\n"
                         "  [[0],\n   [0],\n   [0]]]]\n");
-    assert_string_equal(x->lhs, "the implementation: crashed");
+    assert_null(x->lhs);
+    assert_null(x->rhs);
+    assert_string_equal(x->failure, "the implementation failed: crashed (the reason "
+                        "above says how, with its standard error)");
     assert_non_null(strstr(m->reason, "exited with status 1\nstderr:\n"
                                       "ValueError: could not broadcast"));
     cvp_report_clear(&report);
@@ -272,7 +275,9 @@ static void test_hang_and_limit(void **state)
     assert_non_null(m->counterexample);
     assert_non_null(strstr(m->reason, "did not finish within the time limit"));
     assert_non_null(strstr(m->reason, "not shrunk"));
-    assert_string_equal(m->counterexample->lhs, "the implementation: timed out");
+    assert_null(m->counterexample->lhs);
+    assert_string_equal(m->counterexample->failure, "the implementation failed: timed out "
+                        "(the reason above says how, with its standard error)");
     cvp_report_clear(&report);
 
     run_fake(&report, CVP_IMPL_CONV2D, CVP_IMPL_NCHW, FAKE_NO_BIAS, 1, 3);

@@ -147,6 +147,12 @@ static void build_report(cvp_report *r)
     cvp_set_text(&x->rhs, "[3, -3/2]");
     cvp_set_text(&x->differences, "[0]: 2 != 3");
     cvp_set_text(&x->first_term, "x_0");
+    /* an implementation's failure, as a second method found it */
+    m = cvp_claim_add_method(c, CVP_METHOD_EXACT);
+    m->outcome = CVP_OUTCOME_FAILED;
+    x = cvp_method_add_counterexample(m);
+    cvp_counterexample_add_input(x, "X", "[0, 0]\n");
+    cvp_set_text(&x->failure, "course.conv2d: crashed\nstderr:\nValueError: no");
     cvp_claim_decide(c);
 }
 
@@ -156,7 +162,7 @@ static char *render(int (*write)(FILE *, const cvp_report *, const cvp_render_op
     char *text = NULL;
     FILE *out = open_memstream(&text, len);
     assert_non_null(out);
-    cvp_render_options o = {true, false, false};
+    cvp_render_options o = {true, false, false, false};
     assert_int_equal(write(out, r, &o), 0);
     fclose(out);
     return text;
@@ -216,6 +222,9 @@ static void test_report_round_trip(void **state)
     assert_string_equal(x->lhs, "[2, -1]");
     assert_string_equal(x->rhs, "[3, -3/2]");
     assert_string_equal(x->differences, "[0]: 2 != 3");
+    assert_null(x->failure);
+    assert_string_equal(back.claims[1].methods[1].counterexample->failure,
+                        "course.conv2d: crashed\nstderr:\nValueError: no");
     assert_string_equal(x->first_term, "x_0");
     /* the same bytes in every rendering that does not draw figures */
     size_t n1, n2;
@@ -248,6 +257,30 @@ static char *edit(const char *text, const char *from, const char *to)
     return out;
 }
 
+/* A version 2 report (no "failure" in a counterexample, every method's
+ * "strength" a string) reads as it did: merge-reports takes shards
+ * written by the release before. */
+static void test_report_reads_version_2(void **state)
+{
+    (void)state;
+    cvp_report r, back;
+    build_report(&r);
+    size_t len;
+    char *json = render(cvp_report_write_json, &r, &len);
+    cvp_report_clear(&r);
+    char *v2 = edit(json, "\"schema_version\": 3", "\"schema_version\": 2");
+    char *no_failure = edit(v2, "          \"failure\": null,\n", "");
+    cvp_error err;
+    cvp_error_clear(&err);
+    assert_int_equal(cvp_report_read_json(&back, no_failure, strlen(no_failure),
+                                          "r.json", &err), CVP_OK);
+    assert_true(back.claim_count > 0);
+    cvp_report_clear(&back);
+    free(no_failure);
+    free(v2);
+    free(json);
+}
+
 static void test_report_refusals(void **state)
 {
     (void)state;
@@ -270,8 +303,10 @@ static void test_report_refusals(void **state)
          "r.json:6:14: summary: tested is 2, but 1 claims are tested"},
         {"\"index\": 2", "\"index\": 4",
          "r.json:5:12: shard: index 4 is not between 1 and count 3"},
-        {"\"schema_version\": 2", "\"schema_version\": 1",
-         "r.json:2:21: schema_version: version 1; this convproof reads 2"},
+        {"\"schema_version\": 3", "\"schema_version\": 1",
+         "r.json:2:21: schema_version: version 1; this convproof reads 2 and 3"},
+        {"\"schema_version\": 3", "\"schema_version\": 4",
+         "r.json:2:21: schema_version: version 4; this convproof reads 2 and 3"},
         /* TESTED is a claim's verdict; a method's outcome never says it */
         {"\"outcome\": \"passed\",\n          \"strength\"",
          "\"outcome\": \"tested\",\n          \"strength\"",
@@ -304,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_values_and_positions),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_report_round_trip),
+        cmocka_unit_test(test_report_reads_version_2),
         cmocka_unit_test(test_report_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

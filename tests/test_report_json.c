@@ -48,7 +48,7 @@ static void test_json_sample(void **state)
     /* Escaping, checked by hand in C. */
     const char *head =
         "{\n"
-        "  \"schema_version\": 2,\n"
+        "  \"schema_version\": 3,\n"
         "  \"tool_version\": \"0.1.0\",\n"
         "  \"seed\": \"42\",\n"
         "  \"shard\": null,\n"
@@ -82,6 +82,11 @@ static void test_json_sample(void **state)
         "claims.0.line", "12",
         "claims.0.methods.0.seconds", "0.004",
         "claims.0.methods.0.strength", "holds on the instances checked, exactly",
+        /* a method that found a counterexample, or could not judge the
+         * claim, says nothing of what holding would mean */
+        "claims.1.methods.0.strength", "null",
+        "claims.0.methods.2.strength", "null",
+        "claims.1.methods.0.counterexample.failure", "null",
         "claims.0.methods.2.outcome", "not_applicable",
         "claims.0.methods.2.evidence", "null",
         "claims.1.title", "max-pool backward routes to the \"first\" max",
@@ -109,7 +114,7 @@ static void test_json_edge_values(void **state)
     cvp_report_init(&r, NULL, 18446744073709551615ULL);
     tu_assert_rendered(cvp_report_write_json, &r, NULL,
                     "{\n"
-                    "  \"schema_version\": 2,\n"
+                    "  \"schema_version\": 3,\n"
                     "  \"tool_version\": null,\n"
                     "  \"seed\": \"18446744073709551615\",\n"
                     "  \"shard\": null,\n"
@@ -117,7 +122,7 @@ static void test_json_edge_values(void **state)
                     "\"undecided\": 0},\n"
                     "  \"claims\": []\n"
                     "}\n");
-    assert_json_checks("{\n  \"schema_version\": 2,\n  \"tool_version\": null,\n"
+    assert_json_checks("{\n  \"schema_version\": 3,\n  \"tool_version\": null,\n"
                        "  \"seed\": \"18446744073709551615\",\n"
                        "  \"shard\": null,\n  \"summary\": "
                        "{\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0},\n"
@@ -174,15 +179,15 @@ static void test_json_checker_rejects_bad_reports(void **state)
 {
     (void)state;
     const char *wrong_summary =
-        "{\"schema_version\": 2, \"tool_version\": null, \"seed\": \"1\", "
+        "{\"schema_version\": 3, \"tool_version\": null, \"seed\": \"1\", "
         "\"shard\": null, \"summary\": {\"passed\": 1, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
     const char *unknown_key =
-        "{\"schema_version\": 2, \"tool_version\": null, \"seed\": \"1\", "
+        "{\"schema_version\": 3, \"tool_version\": null, \"seed\": \"1\", "
         "\"shard\": null, \"summary\": {\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": [], \"extra\": 0}";
     const char *bad_seed =
-        "{\"schema_version\": 2, \"tool_version\": null, \"seed\": 1, "
+        "{\"schema_version\": 3, \"tool_version\": null, \"seed\": 1, "
         "\"shard\": null, \"summary\": {\"passed\": 0, \"tested\": 0, \"failed\": 0, \"undecided\": 0}, "
         "\"claims\": []}";
     int status = tu_run_json_check(wrong_summary, NULL);

@@ -223,7 +223,7 @@ bad "lone surrogate" '{"a": "\udc00"}' "bad.json:1:8: an unpaired surrogate"
 bad "leading zero" '[01]' "bad.json:1:3: a number with a leading zero"
 bad "not an object" '[]' "bad.json:1:1: report: an array where an object belongs"
 bad "no schema_version" '{}' "bad.json:1:1: the key \"schema_version\" is missing"
-bad "schema 3" '{"schema_version": 3}' "bad.json:1:20: schema_version: version 3"
+bad "schema 4" '{"schema_version": 4}' "bad.json:1:20: schema_version: version 4; this convproof reads 2 and 3"
 deep=$(i=0; while [ $i -lt 70 ]; do printf '['; i=$((i + 1)); done)
 bad "nested too deeply" "$deep" "values nested too deeply"
 # edits of a real report

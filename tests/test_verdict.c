@@ -257,13 +257,13 @@ static void test_text(void **state)
     assert_string_equal(text + len - slen, summary);
     free(text);
     /* quiet hides the proof but keeps the sampled claim */
-    cvp_render_options quiet = {false, true, false};
+    cvp_render_options quiet = {false, true, false, false};
     text = tu_render(cvp_report_write_text, &r, &quiet);
     assert_null(strstr(text, "\"proved\""));
     tu_assert_rendered_has(text, "TESTED \"sampled\"");
     free(text);
     /* its own colour, bold cyan */
-    cvp_render_options color = {false, false, true};
+    cvp_render_options color = {false, false, true, false};
     text = tu_render(cvp_report_write_text, &r, &color);
     tu_assert_rendered_has(text, "\033[1;36mTESTED\033[0m \"sampled\"");
     free(text);
@@ -306,7 +306,7 @@ static void test_json(void **state)
     cvp_report r;
     build_report(&r);
     char *json = tu_render(cvp_report_write_json, &r, NULL);
-    tu_assert_rendered_has(json, "\"schema_version\": 2,\n");
+    tu_assert_rendered_has(json, "\"schema_version\": 3,\n");
     tu_assert_rendered_has(json, "\"summary\": {\"passed\": 1, \"tested\": 1, \"failed\": 0, "
                           "\"undecided\": 0},\n");
     tu_assert_rendered_has(json, "\"title\": \"sampled\"");

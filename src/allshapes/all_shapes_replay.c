@@ -155,11 +155,14 @@ static int eval_translation(as_tr *tr, cvp_tensor_t out, const as_tensor *t,
 /* Adds " (at shape ...)" to the located error in c->err. */
 static cvp_status error_at(claim_context *c, const long *values, cvp_status st)
 {
-    char shape[256];
-    as_format_values(shape, sizeof shape, c->claim, values);
-    size_t len = strlen(c->err->message);
-    snprintf(c->err->message + len, sizeof c->err->message - len, " (at shape %s)",
-             shape);
+    /* A claim without dims has one shape: nothing to add. */
+    if (c->claim->dim_count > 0) {
+        char shape[256];
+        as_format_values(shape, sizeof shape, c->claim, values);
+        size_t len = strlen(c->err->message);
+        snprintf(c->err->message + len, sizeof c->err->message - len,
+                 " (at shape %s)", shape);
+    }
     c->err->status = st;
     return st;
 }

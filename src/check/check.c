@@ -78,10 +78,13 @@ void check_not_polynomial(claim_context *c, cvp_method_result *m)
     cvp_lang_error_clear(c->err);
 }
 
-/* Adds " (at shape M=1, N=2)" to a located error from an evaluation. */
+/* Adds " (at shape M=1, N=2)" to a located error from an evaluation; a
+ * claim without dims has one shape, so nothing is added. */
 cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,
                            cvp_status st)
 {
+    if (c->claim->dim_count == 0)
+        return st;
     char shape[256];
     cvp_shape_point_format(shape, sizeof shape, c->claim, p);
     size_t len = strlen(c->err->message);
@@ -176,7 +179,9 @@ static cvp_outcome run_method(claim_context *c, cvp_method method,
     case RUN_HELD:
         m->outcome = refute ? CVP_OUTCOME_FAILED : CVP_OUTCOME_PASSED;
         if (refute && m->reason == NULL)
-            cvp_set_textf(&m->reason, "no counterexample at any of the %zu shapes",
+            cvp_set_textf(&m->reason, c->shapes.count == 1
+                          ? "no counterexample at the %zu shape"
+                          : "no counterexample at any of the %zu shapes",
                           c->shapes.count);
         break;
     case RUN_COUNTEREXAMPLE:
@@ -373,6 +378,8 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     cvp_limits_claim_end();
     cvp_all_shapes_free(as);
     decide(cr, claim->is_refute, named);
+    check_advise_undecided(&c, cr, named);
+    cvp_kink_forget_message();
     cr->seconds = now() - start;
     cvp_shape_list_clear(&c.shapes);
     free(c.def_items);

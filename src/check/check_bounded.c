@@ -265,12 +265,43 @@ static void shrink(claim_context *c, cvp_env *qenv, const bounded_params *bp)
 
 /* ---- the counterexample -------------------------------------------------- */
 
+/* Digits of a printed enclosure: REPORT_DIGITS, or more when two disjoint
+ * enclosures of the sides would print alike (outward rounding can merge
+ * them), so that a counterexample never shows two equal sides. */
+#define MAX_REPORT_DIGITS 160
+
+static int report_digits(const instance *in)
+{
+    const cvp_value *a = &in->lhs, *b = &in->rhs;
+    if (a->kind != CVP_VALUE_TENSOR || b->kind != CVP_VALUE_TENSOR
+        || !cvp_tensor_same_shape(a->tensor, b->tensor)
+        || !cvp_ring_is_interval(a->tensor->ring)
+        || !cvp_ring_is_interval(b->tensor->ring))
+        return REPORT_DIGITS;
+    int digits = REPORT_DIGITS;
+    for (size_t k = 0; k < a->tensor->size; k++) {
+        const cvp_interval *x = cvp_tensor_elem(a->tensor, k);
+        const cvp_interval *y = cvp_tensor_elem(b->tensor, k);
+        if (!cvp_interval_disjoint(x, y))
+            continue;
+        for (;;) {
+            char ex[2 * MAX_REPORT_DIGITS + 64], ey[2 * MAX_REPORT_DIGITS + 64];
+            cvp_interval_format(ex, sizeof ex, x, digits);
+            cvp_interval_format(ey, sizeof ey, y, digits);
+            if (strcmp(ex, ey) != 0 || digits >= MAX_REPORT_DIGITS)
+                break;
+            digits = 2 * digits < MAX_REPORT_DIGITS ? 2 * digits : MAX_REPORT_DIGITS;
+        }
+    }
+    return digits;
+}
+
 static void write_enclosures(FILE *f, const cvp_tensor_struct *t, int axis,
-                             size_t *next)
+                             size_t *next, int digits)
 {
     if (axis == t->rank) {
-        char text[160];
-        cvp_interval_format(text, sizeof text, cvp_tensor_elem(t, *next), REPORT_DIGITS);
+        char text[2 * MAX_REPORT_DIGITS + 64];
+        cvp_interval_format(text, sizeof text, cvp_tensor_elem(t, *next), digits);
         fputs(text, f);
         ++*next;
         return;
@@ -279,12 +310,12 @@ static void write_enclosures(FILE *f, const cvp_tensor_struct *t, int axis,
     for (size_t i = 0; i < t->shape[axis]; i++) {
         if (i)
             fputs(", ", f);
-        write_enclosures(f, t, axis + 1, next);
+        write_enclosures(f, t, axis + 1, next, digits);
     }
     fputc(']', f);
 }
 
-static char *side_text(const cvp_value *v)
+static char *side_text(const cvp_value *v, int digits)
 {
     if (v->kind != CVP_VALUE_TENSOR)
         return NULL;
@@ -295,12 +326,12 @@ static char *side_text(const cvp_value *v)
     FILE *f = open_memstream(&text, &len);
     CVP_ASSERT(f != NULL);
     size_t next = 0;
-    write_enclosures(f, v->tensor, 0, &next);
+    write_enclosures(f, v->tensor, 0, &next, digits);
     fclose(f);
     return text;
 }
 
-static char *differences_text(const instance *in)
+static char *differences_text(const instance *in, int digits)
 {
     char *text = NULL;
     size_t len = 0;
@@ -322,10 +353,11 @@ static char *differences_text(const instance *in)
             if (!cvp_interval_disjoint(x, y))
                 continue;
             if (total++ < 4) {
-                char where[96], ex[128], ey[128];
+                char where[96], ex[2 * MAX_REPORT_DIGITS + 64];
+                char ey[2 * MAX_REPORT_DIGITS + 64];
                 entry_name(where, sizeof where, a->tensor, k);
-                cvp_interval_format(ex, sizeof ex, x, REPORT_DIGITS);
-                cvp_interval_format(ey, sizeof ey, y, REPORT_DIGITS);
+                cvp_interval_format(ex, sizeof ex, x, digits);
+                cvp_interval_format(ey, sizeof ey, y, digits);
                 fprintf(f, "%sentry %s: %s and %s are disjoint", shown++ ? "\n" : "",
                         where, ex, ey);
             }
@@ -352,13 +384,14 @@ static void record(cvp_method_result *m, claim_context *c, const cvp_shape_point
         free(value);
     }
     cx->show_line = c->claim->shows[in->show].pos.line;
-    char *text = side_text(&in->lhs);
+    int digits = report_digits(in);
+    char *text = side_text(&in->lhs, digits);
     cvp_set_text(&cx->lhs, text);
     free(text);
-    text = side_text(&in->rhs);
+    text = side_text(&in->rhs, digits);
     cvp_set_text(&cx->rhs, text);
     free(text);
-    text = differences_text(in);
+    text = differences_text(in, digits);
     cvp_set_text(&cx->differences, text);
     free(text);
 }
@@ -367,11 +400,14 @@ static void record(cvp_method_result *m, claim_context *c, const cvp_shape_point
 
 static cvp_status at_shape(claim_context *c, const cvp_shape_point *p, cvp_status st)
 {
-    char shape[256];
-    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-    size_t len = strlen(c->err->message);
-    snprintf(c->err->message + len, sizeof c->err->message - len, " (at shape %s)",
-             shape);
+    /* A claim without dims has one shape: nothing to add. */
+    if (c->claim->dim_count > 0) {
+        char shape[256];
+        cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+        size_t len = strlen(c->err->message);
+        snprintf(c->err->message + len, sizeof c->err->message - len,
+                 " (at shape %s)", shape);
+    }
     c->err->status = st;
     return st;
 }
@@ -468,8 +504,11 @@ cvp_bounded_run cvp_check_bounded(claim_context *c, const cvp_proof_method *decl
         }
     }
     if (instances == 0 && skipped > 0) {
-        cvp_set_textf(&m->reason, "all %zu instances lay on a kink (the derivative "
-                      "does not exist there); widen the value ranges", skipped);
+        cvp_set_textf(&m->reason, skipped == 1
+                      ? "the %zu instance lay on a kink (the derivative does "
+                        "not exist there); widen the value ranges"
+                      : "all %zu instances lay on a kink (the derivative "
+                        "does not exist there); widen the value ranges", skipped);
         return CVP_BOUNDED_UNDECIDED;
     }
     char widest_text[96] = "";
@@ -487,7 +526,7 @@ cvp_bounded_run cvp_check_bounded(claim_context *c, const cvp_proof_method *decl
                   c->shapes.count == 1 ? "" : "s", widest_text, bp.tol,
                   skipped ? "; some instances lay on a kink and were skipped" : "");
     if (skipped)
-        cvp_set_textf(&m->reason, "%zu instances skipped: the derivative does not "
-                      "exist there", skipped);
+        cvp_set_textf(&m->reason, "%zu instance%s skipped: the derivative does "
+                      "not exist there", skipped, check_plural(skipped));
     return CVP_BOUNDED_HELD;
 }

@@ -147,14 +147,17 @@ run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
     }
     gather_end(&g);
     if (c->ties)
-        cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q, "
+        cvp_set_textf(&m->evidence, "%zu instance%s at %zu shape%s evaluated in Q, "
                       "each drawn from -1..1 until it met a kink (a tie or a "
                       "ReLU at 0); %zu met none in %d draws", instances,
-                      c->shapes.count, c->untied, TIE_ATTEMPTS);
+                      check_plural(instances), c->shapes.count,
+                      check_plural(c->shapes.count), c->untied, TIE_ATTEMPTS);
     else
-        cvp_set_textf(&m->evidence, "%zu instances at %zu shapes evaluated in Q "
+        cvp_set_textf(&m->evidence, "%zu instance%s at %zu shape%s evaluated in Q "
                       "(values drawn from each tensor's range, the first instance "
-                      "of each shape from -1..1)", instances, c->shapes.count);
+                      "of each shape from -1..1)", instances,
+                      check_plural(instances), c->shapes.count,
+                      check_plural(c->shapes.count));
     return RUN_HELD;
 }
 

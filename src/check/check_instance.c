@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eval/eval.h"
+#include "eval/external.h"
 #include "kernel/interrupt.h"
 #include "eval/subgrad.h"
 #include "io/tensor_text.h"
@@ -165,6 +166,10 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
             r->why = NULL;
             continue;
         }
+        /* A side whose evaluation fails must not show what an earlier
+         * show left here (a counterexample would print it as a side). */
+        cvp_value_reset(&r->lhs);
+        cvp_value_reset(&r->rhs);
         r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
                                 c->file->source_name, c->err);
         if (r->status == CVP_OK)
@@ -420,6 +425,25 @@ static char *describe_differences(const cvp_value *lhs, const cvp_value *rhs)
     return text;
 }
 
+/* The failure of an implementation under test, for the record: the
+ * located message names the call ("broken.avg_pool2d: crashed: ..."),
+ * but its buffer may have cut the standard error's tail, where a Python
+ * exception says what went wrong; the implementation keeps the whole
+ * message (eval/external.h), which replaces the cut one after the name. */
+static void record_failure(cvp_counterexample *cx, const claim_context *c)
+{
+    const char *message = c->err->message;
+    const cvp_external *external = c->defs.external;
+    const char *whole = external != NULL && external->last_failure != NULL
+                            ? external->last_failure(external->ctx) : NULL;
+    const char *colon = strstr(message, ": ");
+    if (whole != NULL && colon != NULL)
+        cvp_set_textf(&cx->failure, "%.*s: %s", (int)(colon - message), message,
+                      whole);
+    else
+        cvp_set_text(&cx->failure, message);
+}
+
 void counterexample_record(cvp_method_result *m, claim_context *c,
                            const cvp_shape_point *p, const cvp_env *env,
                            const show_result *r)
@@ -437,6 +461,13 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
     }
     const cvp_proof_show *show = &c->claim->shows[r->failed_show];
     cx->show_line = show->pos.line;
+    if (r->status == CVP_ERR_EXTERNAL) {
+        /* No two values to compare: a side that was not computed would
+         * show what an earlier show or instance left in r. */
+        record_failure(cx, c);
+        cvp_lang_error_clear(c->err);
+        return;
+    }
     char *text;
     if (r->lhs.kind == CVP_VALUE_TENSOR) {
         text = tensor_to_text(r->lhs.tensor);
@@ -453,11 +484,15 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
         cvp_set_text(&cx->differences, r->why);
         return;
     }
-    if (r->status == CVP_ERR_EXTERNAL
-        || r->status == CVP_ERR_NOT_DIFFERENTIABLE) {
-        /* No value to compare: the finding (or the kink) is the
-         * difference. */
-        cvp_set_text(&cx->differences, c->err->message);
+    if (r->status == CVP_ERR_NOT_DIFFERENTIABLE) {
+        /* No value to compare: the kink is the difference, said in full
+         * when the error's buffer had to cut it (the kept text begins
+         * with what the buffer holds). */
+        const char *whole = cvp_kink_last_message();
+        const char *cut = c->err->message;
+        bool same = whole != NULL && strlen(cut) > 0
+                    && strncmp(whole, cut, strlen(cut)) == 0;
+        cvp_set_text(&cx->differences, same ? whole : cut);
         cvp_lang_error_clear(c->err);
         return;
     }

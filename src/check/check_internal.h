@@ -143,6 +143,21 @@ bool check_method_seed(claim_context *c, const cvp_proof_method *decl);
 /* An evaluation met an operation that is not polynomial (random and
  * symbolic cannot judge the claim): m's reason quotes c->err's message,
  * which is then cleared. */
+/* For a claim that came out UNDECIDED: appends to the reason of each
+ * UNDECIDED method what would let it decide (the option that raises the
+ * limit it met, or the method without that cap, and the dims to narrow
+ * or the tensor to make smaller), and to each NOT_APPLICABLE method the
+ * claim names (`named`) that leaving it out would (check_advice.c). */
+void check_advise_undecided(const claim_context *c, cvp_claim_result *cr,
+                            bool named);
+
+/* "" for one, "s" otherwise: "1 shape", "2 shapes" in evidence and
+ * reasons. */
+static inline const char *check_plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 void check_not_polynomial(claim_context *c, cvp_method_result *m);
 
 /* Adds " (at shape M=1, N=2)" to a located error from an evaluation and

@@ -287,7 +287,24 @@ run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
         /* floor(-log2(q^T)), one bit lower for safety */
         snprintf(total_text, sizeof total_text, "2^-%.0f",
                  fmax(0.0, floor(-worst_total_log2) - 1.0));
-    cvp_set_textf(&m->evidence, "%s; %zu random points of Z/pZ at %zu shapes "
+    if (worst_q <= 0.0) {
+        /* d = 0 and k = 0: the difference is a constant whose numerator
+         * has no prime factor >= 2^60, so no prime can hide it; a bound
+         * "at most 0/2^60 < 0" would say the same in a confusing way. */
+        cvp_set_textf(&m->evidence, "%s; %zu random point%s of Z/pZ at %zu shape%s "
+                      "(%ld per shape), each with its own prime p drawn "
+                      "uniformly from the primes of [2^60, 2^61)%s; at every "
+                      "shape both sides are constants (degree 0) and the "
+                      "numerator of their difference is at most 2^%lld in "
+                      "absolute value, with no prime factor >= 2^60, so a nonzero "
+                      "difference is nonzero mod every p: each point decides "
+                      "the identity, with no probability of error",
+                      seed_text, points, check_plural(points), c->shapes.count,
+                      check_plural(c->shapes.count), trials, redraw_text,
+                      (long long)worst.height);
+        return RUN_HELD;
+    }
+    cvp_set_textf(&m->evidence, "%s; %zu random point%s of Z/pZ at %zu shape%s "
                   "(%ld per shape), each with its own prime p drawn uniformly from "
                   "the primes of [2^60, 2^61) (at least 2^54)%s; at the weakest "
                   "shape the sides have degree at most d = %ld and the numerator "
@@ -298,7 +315,8 @@ run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
                   "d/2^60 + k/(2^54 - e) <= %s (Schwartz-Zippel plus the content "
                   "of the difference), and all %ld points of its shape with "
                   "probability at most %s",
-                  seed_text, points, c->shapes.count, trials, redraw_text,
+                  seed_text, points, check_plural(points), c->shapes.count,
+                  check_plural(c->shapes.count), trials, redraw_text,
                   worst.degree, (long long)worst.height,
                   (long long)(worst.height / 60),
                   (long long)(worst.denominator_bits / 60), q_text, trials,

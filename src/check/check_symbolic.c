@@ -126,8 +126,11 @@ run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *
             return kind;
     }
     cvp_set_textf(&m->evidence, "both sides are equal canonical polynomials in "
-                  "the input entries at each of %zu shapes (largest polynomial: "
-                  "%zu terms): the identity holds for every real value at those "
-                  "shapes", c->shapes.count, largest);
+                  "the input entries at %s%zu shape%s (largest polynomial: "
+                  "%zu term%s): the identity holds for every real value at %s",
+                  c->shapes.count == 1 ? "" : "each of ",
+                  c->shapes.count, check_plural(c->shapes.count), largest,
+                  check_plural(largest),
+                  c->shapes.count == 1 ? "that shape" : "those shapes");
     return RUN_HELD;
 }

@@ -119,6 +119,7 @@ static void counterexample_free(cvp_counterexample *c)
     free(c->rhs);
     free(c->differences);
     free(c->first_term);
+    free(c->failure);
     free(c);
 }
 

@@ -68,6 +68,11 @@ typedef struct {
     char *lhs;              /* exact text form of both sides */
     char *rhs;
     char *differences;      /* "[0, 1]: 5 != 6" lines, at most a few */
+    /* An implementation under test failed on this instance (crashed,
+     * timed out, wrote no output or a wrong shape): what happened, with
+     * the head and tail of its standard error.  There are no two values
+     * to compare then, so lhs, rhs and differences are NULL.  Or NULL. */
+    char *failure;
     char *first_term;       /* symbolic: first differing polynomial term, or NULL */
 } cvp_counterexample;
 

@@ -61,6 +61,10 @@ static void usage(FILE *stream)
         "  --quiet             text: only claims that did not pass, and the\n"
         "                      summary line\n"
         "  --verbose           text: statements and evidence of every claim\n"
+        "  --full              text, md, html, junit: every entry of a\n"
+        "                      counterexample's tensors (without it, tensors\n"
+        "                      of more than 256 entries are summarised; json\n"
+        "                      always has every entry)\n"
         "  --strict            ask for proofs: a claim only TESTED (held on\n"
         "                      sampled instances, by exact alone) makes the\n"
         "                      exit status 4\n"
@@ -191,7 +195,7 @@ int cvp_cli_check(int argc, char **argv)
     cvp_check_options_default(&options);
     options.timeout = CVP_CLI_DEFAULT_TIMEOUT;   /* --timeout 0: none */
     bool seed_given = false;
-    cvp_render_options render = {false, false, false};
+    cvp_render_options render = {false, false, false, false};
     cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
     int report_rc;
@@ -228,6 +232,8 @@ int cvp_cli_check(int argc, char **argv)
             render.quiet = true;
         } else if (strcmp(arg, "--verbose") == 0) {
             render.verbose = true;
+        } else if (strcmp(arg, "--full") == 0) {
+            render.full = true;
         } else if (strcmp(arg, "--strict") == 0) {
             strict = true;
         } else if (cvp_cli_is_color_option(arg)) {

@@ -37,6 +37,7 @@ static void usage(FILE *stream)
         "  --quiet             text: only claims that did not pass, and the\n"
         "                      summary line\n"
         "  --verbose           text: statements and evidence of every claim\n"
+        "  --full              every entry of a counterexample's tensors\n"
         "  --color[=WHEN]      text: ANSI colours: auto, always, never\n"
         "  --help              this text\n"
         "\n"
@@ -209,7 +210,7 @@ static bool merge(cvp_report *merged, cvp_report *reports, char **paths, size_t 
 
 int cvp_cli_merge_reports(int argc, char **argv)
 {
-    cvp_render_options render = {false, false, false};
+    cvp_render_options render = {false, false, false, false};
     cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
     int report_rc, rc = CVP_EXIT_OK;
@@ -234,6 +235,8 @@ int cvp_cli_merge_reports(int argc, char **argv)
             render.quiet = true;
         } else if (strcmp(arg, "--verbose") == 0) {
             render.verbose = true;
+        } else if (strcmp(arg, "--full") == 0) {
+            render.full = true;
         } else if (cvp_cli_is_color_option(arg)) {
             if (!cvp_cli_set_color("merge-reports", arg))
                 rc = CVP_EXIT_USAGE;

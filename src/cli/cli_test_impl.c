@@ -148,7 +148,7 @@ int cvp_cli_test_impl(int argc, char **argv)
 {
     cvp_impl_test_options options;
     cvp_impl_test_options_default(&options);
-    cvp_render_options render = {true, false, false};
+    cvp_render_options render = {true, false, false, false};
     cvp_cli_report_request reports[CVP_CLI_MAX_REPORTS];
     size_t report_count = 0;
     int report_rc;

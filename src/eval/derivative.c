@@ -195,9 +195,11 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
         char *text = NULL;
         st = cvp_kink_resolve(result, &unique, &text, d->context, d->node,
                               body_node, wrt, d->is_grad);
-        if (st == CVP_OK && !unique)
+        if (st == CVP_OK && !unique) {
+            cvp_kink_keep_message(d->fn, text);
             st = cvp_eval_fail_at(d->context, CVP_ERR_NOT_DIFFERENTIABLE,
                                   d->node->pos, d->fn, "%s", text);
+        }
         free(text);
     }
     if (st == CVP_OK) {

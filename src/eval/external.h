@@ -107,6 +107,12 @@ struct cvp_external {
     bool (*gather_full)(void *ctx);
     cvp_status (*answer)(void *ctx, cvp_error *err);
     void (*forget)(void *ctx);
+    /* The whole message of the last run that returned CVP_ERR_EXTERNAL
+     * (the finding with the head and tail of the implementation's
+     * standard error), which err->message may have had to cut; owned by
+     * ctx, valid until the next run.  NULL when there is none, or when
+     * the member itself is NULL. */
+    const char *(*last_failure)(void *ctx);
 };
 
 /* The signature of operation `op` ("conv2d_backward_input"), as a

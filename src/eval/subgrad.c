@@ -12,6 +12,23 @@
 
 _Thread_local size_t cvp_kinks_met;
 
+static _Thread_local char *kink_message;
+
+const char *cvp_kink_last_message(void)
+{
+    return kink_message;
+}
+
+void cvp_kink_keep_message(const char *prefix, const char *text)
+{
+    cvp_set_textf(&kink_message, "%s: %s", prefix, text);
+}
+
+void cvp_kink_forget_message(void)
+{
+    cvp_set_text(&kink_message, NULL);
+}
+
 void cvp_kink_info_init(cvp_kink_info *k)
 {
     memset(k, 0, sizeof *k);
@@ -283,8 +300,11 @@ static void describe_first(FILE *s, const cvp_kink_info *k, const char *wrt,
         gmp_fprintf(s, "a ReLU (or a maximum with a constant) has its input "
                     "exactly at %Qd, with a slope in ", k->value);
     } else {
-        gmp_fprintf(s, "a maximum is attained twice: two candidates tie at "
-                    "the value %Qd, their slopes differing in ", k->value);
+        /* The kinks met tell two candidates apart at a time, not how
+         * many entries share the maximum, so the count is not claimed. */
+        gmp_fprintf(s, "a maximum is attained more than once: candidates tie "
+                    "at the value %Qd, the first two with slopes differing in ",
+                    k->value);
     }
     for (size_t j = 0; j < k->index_count && j < 4; j++) {
         cvp_entry_format(name, sizeof name, wrt, X->rank, X->shape, k->index[j]);
@@ -514,7 +534,7 @@ cvp_status cvp_eval_membership(bool *member, char **why, const cvp_value *A,
     if (st == CVP_OK && !complete && !p.jumps)
         st = cvp_eval_fail_at(context, CVP_ERR_LIMIT, set->pos, NULL,
                               "subgrad: more than %d answer vectors at the "
-                              "kinks of this instance; not decided",
+                              "kinks of this instance",
                               CVP_SUBGRAD_MAX_EVALUATIONS);
     if (st == CVP_OK && p.jumps) {
         char *text = NULL;

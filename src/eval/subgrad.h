@@ -74,6 +74,17 @@
  * was last set to 0 (the exact method's `ties` option reads it). */
 extern _Thread_local size_t cvp_kinks_met;
 
+/* The whole text of the last CVP_ERR_NOT_DIFFERENTIABLE that grad or
+ * jacobian raised on this thread, "grad: no derivative at this point:
+ * ...", which the located error's buffer (CVP_ERROR_MESSAGE_MAX) may
+ * have cut; NULL when none was kept since the last forget.  Owned by
+ * this module: valid until the next derivative evaluation or forget.
+ * A counterexample records it (check/check_instance.c); the checker
+ * forgets it at the end of each claim, so no thread keeps memory. */
+const char *cvp_kink_last_message(void);
+void cvp_kink_keep_message(const char *prefix, const char *text);
+void cvp_kink_forget_message(void);
+
 /* What one evaluation over dual numbers met. */
 typedef struct {
     size_t kinks;               /* kinks met (0: differentiable here) */

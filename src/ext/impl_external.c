@@ -41,6 +41,12 @@ static bool gather_full(void *ctx);
 static cvp_status answer(void *ctx, cvp_error *err);
 static void forget(void *ctx);
 
+static const char *last_failure(void *ctx)
+{
+    const cvp_impl_registry *reg = ctx;
+    return reg->failure;
+}
+
 cvp_status cvp_impl_registry_init(cvp_impl_registry *reg,
                                   const cvp_proof_file *file, cvp_error *err)
 {
@@ -50,6 +56,7 @@ cvp_status cvp_impl_registry_init(cvp_impl_registry *reg,
     reg->external.run = run_call;
     reg->batch = reg->jobs = 1;
     cvp_impl_answers_init(&reg->answers);
+    reg->external.last_failure = last_failure;
     size_t count = file->implementation_count;
     if (count == 0)
         return CVP_OK;
@@ -88,6 +95,7 @@ void cvp_impl_registry_clear(cvp_impl_registry *reg)
             cvp_impl_result_clear(&reg->last[k].r);
         }
     free(reg->last);
+    free(reg->failure);
     free(reg->commands);
     free(reg->runners);
     cvp_impl_answers_clear(&reg->answers);
@@ -366,10 +374,13 @@ static cvp_status run_call(void *ctx, cvp_tensor_t out,
         st = run_or_reuse(reg, (size_t)index, &c, err);
     const cvp_impl_result *r =
         answered != NULL ? &answered->r : &reg->last[index].r;
+    cvp_set_text(&reg->failure, NULL);
     if (st == CVP_OK && output_unusable(r, output)) {
-        st = cvp_error_set(err, CVP_ERR_EXTERNAL, "%s: %s",
-                           cvp_impl_finding_name(r->finding),
-                           r->message != NULL ? r->message : "no details");
+        /* The message with the standard error's tail may be longer than
+         * err can hold: the whole of it stays in reg->failure. */
+        cvp_set_textf(&reg->failure, "%s: %s", cvp_impl_finding_name(r->finding),
+                      r->message != NULL ? r->message : "no details");
+        st = cvp_error_set(err, CVP_ERR_EXTERNAL, "%s", reg->failure);
     } else if (st == CVP_OK) {
         st = cvp_impl_convert(out, r->outputs[output], info->output_kinds[output],
                               reg->runners[index].layout, true, err);

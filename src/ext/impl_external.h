@@ -44,6 +44,7 @@ typedef struct {
     char **commands;             /* owned: "cd 'DIR' && COMMAND" */
     cvp_impl_runner *runners;    /* owned, one per implementation */
     cvp_impl_last_run *last;     /* owned, one per implementation */
+    char *failure;               /* owned: the last CVP_ERR_EXTERNAL message */
     cvp_external external;       /* ctx is the registry itself */
     size_t batch, jobs;          /* of every runner (default 1, 1) */
     bool gathering;              /* calls record cases (eval/external.h) */

@@ -224,7 +224,7 @@ static void read_stderr(cvp_impl_result *r, const char *path)
         char *text = malloc(n);
         CVP_ASSERT(text != NULL);
         long omitted = size - STDERR_HEAD - (long)keep_tail;
-        snprintf(text, n, "%.*s\n[... %ld bytes omitted ...]\n%.*s",
+        snprintf(text, n, "%.*s\n[... %ld bytes left out ...]\n%.*s",
                  STDERR_HEAD, head, omitted > 0 ? omitted : 0, (int)keep_tail,
                  all + all_len - keep_tail);
         r->stderr_excerpt = text;

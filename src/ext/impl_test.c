@@ -308,9 +308,13 @@ static void record_counterexample(cvp_method_result *m, const cvp_impl_case *c,
         free(text);
         break;
     default:
-        cvp_set_textf(&x->lhs, "the implementation: %s",
+        /* No output to compare (crashed, timed out, wrote nothing):
+         * the failure is its own part, with no sides (verdict.h); the
+         * method's reason holds the message and standard error. */
+        cvp_set_textf(&x->failure, "the implementation failed: %s (the reason above "
+                      "says how, with its standard error)",
                       cvp_impl_finding_name(r->finding));
-        break;
+        return;
     }
     text = outputs_text(info, r, true);
     cvp_set_textf(&x->rhs, "exact (layout %s):\n%s",

@@ -1,17 +1,25 @@
 /* figures_counterexample.c -- pictures of counterexamples: the inputs and
- * both sides as grids, the entries where the sides differ marked.
+ * both sides as grids, the entries where the sides differ marked.  Only
+ * the counterexample the report shows in full is drawn (one per claim,
+ * render_util.h), and only its tensors of at most CVP_SUMMARY_MAX_ENTRIES
+ * entries: a larger one is summarised in the text (tensor_summary.h),
+ * and a grid of it would be the page's bulk.
  *
  * The counterexample records hold exact text forms (verdict.h); they are
  * parsed back into tensors here, so that the comparison of entries is made
  * in the engine and the renderer only draws the marks. */
 #include "report/figures_internal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "io/tensor_text.h"
+#include "report/render_util.h"
+#include "report/tensor_summary.h"
 
 /* Parses an exact text form into t; false when it is not a tensor text
- * (a boolean side, say), which then has no picture. */
+ * (a boolean side, say) or has more than CVP_SUMMARY_MAX_ENTRIES
+ * entries, which then has no picture. */
 static bool parse_value(cvp_tensor_t t, const char *text)
 {
     if (text == NULL)
@@ -19,22 +27,7 @@ static bool parse_value(cvp_tensor_t t, const char *text)
     cvp_error e;
     cvp_error_clear(&e);
     return cvp_tensor_parse_text(t, text, strlen(text), "counterexample", &e)
-           == CVP_OK;
-}
-
-/* Whether an earlier method already had the same counterexample (several
- * methods re-find the same smallest instance), which is drawn once. */
-static bool seen_before(const cvp_claim_result *r, size_t k)
-{
-    const cvp_counterexample *x = r->methods[k].counterexample;
-    for (size_t j = 0; j < k; j++) {
-        const cvp_counterexample *y = r->methods[j].counterexample;
-        if (y != NULL && x->lhs != NULL && y->lhs != NULL && x->rhs != NULL
-            && y->rhs != NULL && strcmp(x->lhs, y->lhs) == 0
-            && strcmp(x->rhs, y->rhs) == 0 && x->show_line == y->show_line)
-            return true;
-    }
-    return false;
+           == CVP_OK && t->size <= CVP_SUMMARY_MAX_ENTRIES;
 }
 
 static void add_counterexample(cvp_claim_result *r, const cvp_method_result *m)
@@ -85,7 +78,7 @@ static void add_counterexample(cvp_claim_result *r, const cvp_method_result *m)
 
 void figures_add_counterexamples(cvp_claim_result *result)
 {
-    for (size_t k = 0; k < result->method_count; k++)
-        if (result->methods[k].counterexample != NULL && !seen_before(result, k))
-            add_counterexample(result, &result->methods[k]);
+    size_t k = cvp_render_main_counterexample(result);
+    if (k != SIZE_MAX)
+        add_counterexample(result, &result->methods[k]);
 }

@@ -31,6 +31,10 @@ typedef struct {
     bool quiet;     /* show only claims not passed (TESTED ones stay), and
                        the summary line */
     bool color;     /* ANSI colours (text only; the summary line never) */
+    bool full;      /* every entry of a counterexample's tensors (text,
+                       Markdown, HTML, JUnit): without it a tensor of more
+                       than 256 entries is summarised (report/
+                       tensor_summary.h); JSON always has every entry */
 } cvp_render_options;
 
 /* The terminal format.  Ends with the one summary line
@@ -44,21 +48,22 @@ int cvp_report_write_text(FILE *out, const cvp_report *r,
 int cvp_report_write_markdown(FILE *out, const cvp_report *r,
                               const cvp_render_options *o);
 
-/* JSON, schema_version 1.  Always complete: the options are ignored, since
- * a machine reader filters for itself. */
+/* JSON, schema_version 3.  Always complete, every entry of every tensor:
+ * the options are ignored, since a machine reader filters for itself. */
 int cvp_report_write_json(FILE *out, const cvp_report *r,
                           const cvp_render_options *o);
 
 /* One self-contained HTML page (inline style sheet and SVG pictures, no
  * script, nothing fetched): a summary by method, every claim with its
  * badges, evidence and counterexamples, and the figures of verdict.h.
- * The options are ignored: a document shows everything. */
+ * A document shows every claim and method: of the options only `full`
+ * counts. */
 int cvp_report_write_html(FILE *out, const cvp_report *r,
                           const cvp_render_options *o);
 
 /* JUnit XML (the Jenkins/Ant structure, tests/junit.xsd): one test suite
  * per file, one test case per claim and method; a failed method carries
- * its counterexample.  The options are ignored. */
+ * its counterexample.  Of the options only `full` counts. */
 int cvp_report_write_junit(FILE *out, const cvp_report *r,
                            const cvp_render_options *o);
 

@@ -26,6 +26,7 @@
 
 #include "report/render_svg.h"
 #include "report/render_util.h"
+#include "report/tensor_summary.h"
 
 static const char style_sheet[] =
     "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
@@ -209,9 +210,18 @@ static void write_general_terms(FILE *out, const char *evidence)
     }
 }
 
-static void write_counterexample_text(FILE *out, const cvp_method_result *m)
+static void write_counterexample_text(FILE *out, const cvp_claim_result *c,
+                                      size_t index, const cvp_render_options *o)
 {
+    const cvp_method_result *m = &c->methods[index];
     const cvp_counterexample *x = m->counterexample;
+    char note[160];
+    if (cvp_render_counterexample_note(note, sizeof note, c, index, o) != NULL) {
+        fprintf(out, "<p>counterexample (%s): ", cvp_method_name(m->method));
+        cvp_html_put(out, note);
+        fputs("</p>", out);
+        return;
+    }
     fprintf(out, "<details open><summary>counterexample (%s)", cvp_method_name(m->method));
     if (x->shape != NULL) {
         fputs(" at shape ", out);
@@ -220,14 +230,20 @@ static void write_counterexample_text(FILE *out, const cvp_method_result *m)
     if (x->show_line > 0)
         fprintf(out, ", show at line %d", x->show_line);
     fputs("</summary><pre>", out);
+    cvp_shown_values shown;
+    cvp_shown_init(&shown, x, o->full);
     for (size_t k = 0; k < x->input_count; k++) {
         cvp_html_put(out, x->input_names[k]);
         fputs(" =\n", out);
-        cvp_html_put(out, x->input_values[k]);
+        cvp_html_put(out, shown.inputs[k]);
+        if (shown.inputs[k] != NULL && shown.inputs[k][0] != '\0'
+            && shown.inputs[k][strlen(shown.inputs[k]) - 1] != '\n')
+            fputc('\n', out);
     }
     const struct { const char *name, *text; } parts[] = {
-        {"left side =\n", x->lhs}, {"right side =\n", x->rhs},
+        {"left side =\n", shown.lhs}, {"right side =\n", shown.rhs},
         {"differing entries:\n", x->differences},
+        {"implementation failure:\n", x->failure},
         {"first differing term: ", x->first_term},
     };
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
@@ -238,10 +254,12 @@ static void write_counterexample_text(FILE *out, const cvp_method_result *m)
                 && parts[k].text[strlen(parts[k].text) - 1] != '\n')
                 fputc('\n', out);
         }
+    cvp_shown_clear(&shown);
     fputs("</pre></details>", out);
 }
 
-static void write_methods(FILE *out, const cvp_claim_result *c)
+static void write_methods(FILE *out, const cvp_claim_result *c,
+                          const cvp_render_options *o)
 {
     fputs("<table><tr><th>method</th><th>outcome</th><th>shapes</th>"
           "<th>instances</th><th>seconds</th><th>what it shows</th></tr>", out);
@@ -281,7 +299,7 @@ static void write_methods(FILE *out, const cvp_claim_result *c)
     }
     for (size_t k = 0; k < c->method_count; k++)
         if (c->methods[k].counterexample != NULL)
-            write_counterexample_text(out, &c->methods[k]);
+            write_counterexample_text(out, c, k, o);
 }
 
 static void write_figure(FILE *out, const cvp_figure *f)
@@ -310,7 +328,8 @@ static void write_figure(FILE *out, const cvp_figure *f)
     fputs("</figure>", out);
 }
 
-static void write_claim(FILE *out, const cvp_claim_result *c, size_t number)
+static void write_claim(FILE *out, const cvp_claim_result *c, size_t number,
+                        const cvp_render_options *o)
 {
     fprintf(out, "<section class=\"claim c-%s\" id=\"claim-%zu\"><h2>%zu. ",
             c->outcome == CVP_OUTCOME_NOT_APPLICABLE ? "undecided"
@@ -348,7 +367,7 @@ static void write_claim(FILE *out, const cvp_claim_result *c, size_t number)
         badge(out, c->methods[k].outcome, text);
     }
     fputs("</div>", out);
-    write_methods(out, c);
+    write_methods(out, c, o);
     for (size_t k = 0; k < c->figure_count; k++)
         write_figure(out, &c->figures[k]);
     fputs("</section>\n", out);
@@ -357,7 +376,11 @@ static void write_claim(FILE *out, const cvp_claim_result *c, size_t number)
 int cvp_report_write_html(FILE *out, const cvp_report *r,
                           const cvp_render_options *o)
 {
-    (void)o;   /* a document is read whole: every claim, every method */
+    /* A document is read whole: every claim, every method; only `full`
+     * counts (large tensors summarised without it). */
+    static const cvp_render_options defaults = {false, false, false, false};
+    if (o == NULL)
+        o = &defaults;
     char summary[128];
     cvp_render_format_summary(summary, sizeof summary, r);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -373,7 +396,7 @@ int cvp_report_write_html(FILE *out, const cvp_report *r,
     write_method_summary(out, r);
     write_claim_list(out, r);
     for (size_t k = 0; k < r->claim_count; k++)
-        write_claim(out, &r->claims[k], k + 1);
+        write_claim(out, &r->claims[k], k + 1, o);
     fputs("</body></html>\n", out);
     return cvp_render_finish(out);
 }

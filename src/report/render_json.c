@@ -1,6 +1,8 @@
-/* render_json.c -- the JSON rendering of a report (schema_version 2:
- * version 1 had no "tested" outcome, and its "passed" included claims
- * that only sampling supported).
+/* render_json.c -- the JSON rendering of a report (schema_version 3:
+ * version 2 wrote every method's "strength", also of a method that found
+ * a counterexample, and had no "failure" in a counterexample; version 1
+ * had no "tested" outcome, and its "passed" included claims that only
+ * sampling supported).
  *
  * The schema is docs/report-schema.json, the fields are explained in
  * docs/report-format.md.  Stability rules kept here: keys are written in a
@@ -138,20 +140,25 @@ static void write_counterexample(FILE *out, int indent,
     json_string_member(out, indent + 2, "lhs", x->lhs, false);
     json_string_member(out, indent + 2, "rhs", x->rhs, false);
     json_string_member(out, indent + 2, "differences", x->differences, false);
+    json_string_member(out, indent + 2, "failure", x->failure, false);
     json_string_member(out, indent + 2, "first_term", x->first_term, true);
     cvp_render_indent(out, indent);
     fputc('}', out);
 }
 
-static void write_method(FILE *out, int indent, const cvp_method_result *m,
-                         bool last)
+static void write_method(FILE *out, int indent, const cvp_claim_result *c,
+                         const cvp_method_result *m, bool last)
 {
     cvp_render_indent(out, indent);
     fputs("{\n", out);
     int in = indent + 2;
     json_string_member(out, in, "method", cvp_method_name(m->method), false);
     json_string_member(out, in, "outcome", cvp_outcome_name(m->outcome), false);
-    json_string_member(out, in, "strength", cvp_method_strength(m->method),
+    /* What the statement holding by this method means; null when this
+     * method's outcome does not say it holds (a counterexample, say). */
+    json_string_member(out, in, "strength",
+                       cvp_render_statement_holds(c, m)
+                           ? cvp_method_strength(m->method) : NULL,
                        false);
     json_key(out, in, "shapes");
     fprintf(out, "%zu,\n", m->shapes);
@@ -192,7 +199,7 @@ static void write_claim(FILE *out, int indent, const cvp_claim_result *c,
     else {
         fputs("[\n", out);
         for (size_t k = 0; k < c->method_count; k++)
-            write_method(out, in + 2, &c->methods[k], k + 1 == c->method_count);
+            write_method(out, in + 2, c, &c->methods[k], k + 1 == c->method_count);
         cvp_render_indent(out, in);
         fputs("]\n", out);
     }
@@ -206,7 +213,7 @@ int cvp_report_write_json(FILE *out, const cvp_report *r,
     size_t passed, failed, undecided;
     cvp_report_counts(r, &passed, &failed, &undecided);
     size_t tested = cvp_report_tested_count(r);
-    fputs("{\n  \"schema_version\": 2,\n", out);
+    fputs("{\n  \"schema_version\": 3,\n", out);
     json_string_member(out, 2, "tool_version", r->tool_version, false);
     fprintf(out, "  \"seed\": \"%llu\",\n", r->seed);
     if (r->shard_count == 0)

@@ -25,10 +25,12 @@
  */
 #include "report/render.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "report/render_svg.h"
 #include "report/render_util.h"
+#include "report/tensor_summary.h"
 
 /* The suite a claim belongs to: its file, or "convproof". */
 static const char *suite_of(const cvp_claim_result *c)
@@ -97,8 +99,9 @@ static void put_classname(FILE *out, const char *suite)
 }
 
 static void write_failure_text(FILE *out, const cvp_claim_result *c,
-                               const cvp_method_result *m)
+                               size_t index, const cvp_render_options *o)
 {
+    const cvp_method_result *m = &c->methods[index];
     if (c->statement != NULL) {
         cvp_html_put(out, c->statement);
         fputc('\n', out);
@@ -110,6 +113,12 @@ static void write_failure_text(FILE *out, const cvp_claim_result *c,
     const cvp_counterexample *x = m->counterexample;
     if (x == NULL)
         return;
+    char note[160];
+    if (cvp_render_counterexample_note(note, sizeof note, c, index, o) != NULL) {
+        cvp_html_put(out, note);
+        fputc('\n', out);
+        return;
+    }
     fputs("counterexample", out);
     if (x->shape != NULL) {
         fputs(" at shape ", out);
@@ -118,14 +127,20 @@ static void write_failure_text(FILE *out, const cvp_claim_result *c,
     if (x->show_line > 0)
         fprintf(out, " (show at line %d)", x->show_line);
     fputs(":\n", out);
+    cvp_shown_values shown;
+    cvp_shown_init(&shown, x, o->full);
     for (size_t k = 0; k < x->input_count; k++) {
         cvp_html_put(out, x->input_names[k]);
         fputs(" = ", out);
-        cvp_html_put(out, x->input_values[k]);
+        cvp_html_put(out, shown.inputs[k]);
+        if (shown.inputs[k] != NULL && shown.inputs[k][0] != '\0'
+            && shown.inputs[k][strlen(shown.inputs[k]) - 1] != '\n')
+            fputc('\n', out);
     }
     const struct { const char *name, *text; } parts[] = {
-        {"left side = ", x->lhs}, {"right side = ", x->rhs},
+        {"left side = ", shown.lhs}, {"right side = ", shown.rhs},
         {"differing entries:\n", x->differences},
+        {"implementation failure:\n", x->failure},
         {"first differing term: ", x->first_term},
     };
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
@@ -136,11 +151,13 @@ static void write_failure_text(FILE *out, const cvp_claim_result *c,
             if (n == 0 || parts[k].text[n - 1] != '\n')
                 fputc('\n', out);
         }
+    cvp_shown_clear(&shown);
 }
 
-static void write_case(FILE *out, const cvp_claim_result *c,
-                       const cvp_method_result *m)
+static void write_case(FILE *out, const cvp_claim_result *c, size_t index,
+                       const cvp_render_options *o)
 {
+    const cvp_method_result *m = index < c->method_count ? &c->methods[index] : NULL;
     char seconds[32];
     cvp_render_format_seconds(seconds, sizeof seconds, m != NULL ? m->seconds : 0, 3);
     fputs("    <testcase classname=\"", out);
@@ -184,7 +201,7 @@ static void write_case(FILE *out, const cvp_claim_result *c,
                 : c->is_refute ? "no counterexample found: the refuted statement holds"
                                : "the claim does not hold",
                 m->counterexample != NULL ? "counterexample" : "verdict");
-        write_failure_text(out, c, m);
+        write_failure_text(out, c, index, o);
         fputs("</failure>\n    </testcase>\n", out);
         return;
     case CVP_OUTCOME_UNDECIDED:
@@ -192,7 +209,7 @@ static void write_case(FILE *out, const cvp_claim_result *c,
         if (m->reason != NULL)
             fputs(": ", out), cvp_html_put(out, m->reason);
         fputs("\" type=\"undecided\">", out);
-        write_failure_text(out, c, m);
+        write_failure_text(out, c, index, o);
         fputs("</error>\n    </testcase>\n", out);
         return;
     case CVP_OUTCOME_TESTED:   /* a claim's outcome, never a method's */
@@ -204,7 +221,11 @@ static void write_case(FILE *out, const cvp_claim_result *c,
 int cvp_report_write_junit(FILE *out, const cvp_report *r,
                            const cvp_render_options *o)
 {
-    (void)o;   /* a machine reader filters for itself */
+    /* A machine reader filters for itself: only `full` counts (large
+     * tensors summarised without it). */
+    static const cvp_render_options defaults = {false, false, false, false};
+    if (o == NULL)
+        o = &defaults;
     tally all = {0, 0, 0, 0, 0};
     for (size_t k = 0; k < r->claim_count; k++)
         count_claim(&all, &r->claims[k]);
@@ -230,9 +251,9 @@ int cvp_report_write_junit(FILE *out, const cvp_report *r,
         for (size_t k = first; k < end; k++) {
             const cvp_claim_result *c = &r->claims[k];
             if (c->method_count == 0)
-                write_case(out, c, NULL);
+                write_case(out, c, SIZE_MAX, o);
             for (size_t j = 0; j < c->method_count; j++)
-                write_case(out, c, &c->methods[j]);
+                write_case(out, c, j, o);
         }
         fputs("  </testsuite>\n", out);
         first = end;

@@ -138,9 +138,17 @@ static void write_method_row(FILE *out, const cvp_claim_result *c,
     fputc('\n', out);
 }
 
-static void write_counterexample(FILE *out, const cvp_method_result *m)
+static void write_counterexample(FILE *out, const cvp_claim_result *c,
+                                 size_t index, const cvp_render_options *o)
 {
+    const cvp_method_result *m = &c->methods[index];
     const cvp_counterexample *x = m->counterexample;
+    char note[160];
+    if (cvp_render_counterexample_note(note, sizeof note, c, index, o) != NULL) {
+        fprintf(out, "\n**Counterexample** (%s): %s.\n", cvp_method_name(m->method),
+                note);
+        return;
+    }
     fprintf(out, "\n**Counterexample** (%s", cvp_method_name(m->method));
     if (x->shape != NULL) {
         fputs(", shape ", out);
@@ -158,9 +166,10 @@ static void write_counterexample(FILE *out, const cvp_method_result *m)
     run = longest_backtick_run(x->lhs, run);
     run = longest_backtick_run(x->rhs, run);
     run = longest_backtick_run(x->differences, run);
+    run = longest_backtick_run(x->failure, run);
     run = longest_backtick_run(x->first_term, run);
     put_fence(out, run, "text");
-    cvp_render_counterexample_body(out, 0, x);
+    cvp_render_counterexample_body(out, 0, x, o);
     put_fence(out, run, "");
 }
 
@@ -204,13 +213,13 @@ static void write_claim_section(FILE *out, const cvp_claim_result *c,
     }
     for (size_t k = 0; k < c->method_count; k++)
         if (c->methods[k].counterexample != NULL)
-            write_counterexample(out, &c->methods[k]);
+            write_counterexample(out, c, k, o);
 }
 
 int cvp_report_write_markdown(FILE *out, const cvp_report *r,
                               const cvp_render_options *o)
 {
-    static const cvp_render_options defaults = {false, false, false};
+    static const cvp_render_options defaults = {false, false, false, false};
     if (o == NULL)
         o = &defaults;
     /* Every block below begins with the blank line that separates it from

@@ -120,8 +120,23 @@ static void write_claim_header(FILE *out, const cvp_claim_result *c,
     fputc('\n', out);
 }
 
-static void write_counterexample(FILE *out, const cvp_counterexample *x)
+static void write_counterexample(FILE *out, const cvp_claim_result *c,
+                                 size_t k, const cvp_render_options *o)
 {
+    const cvp_counterexample *x = c->methods[k].counterexample;
+    char note[160];
+    if (cvp_render_counterexample_note(note, sizeof note, c, k, o) != NULL) {
+        cvp_render_indent(out, 4);
+        fprintf(out, "%s\n", note);
+        /* symbolic's first differing term, found for an instance exact
+         * showed already */
+        const cvp_counterexample *main =
+            c->methods[cvp_render_main_counterexample(c)].counterexample;
+        if (x->first_term != NULL && main->first_term == NULL)
+            cvp_render_block(out, 6, NULL, "first differing term:", x->first_term,
+                             false);
+        return;
+    }
     cvp_render_indent(out, 4);
     fputs("counterexample", out);
     if (x->shape != NULL) {
@@ -131,13 +146,13 @@ static void write_counterexample(FILE *out, const cvp_counterexample *x)
     if (x->show_line > 0)
         fprintf(out, " (show at line %d)", x->show_line);
     fputs(":\n", out);
-    cvp_render_counterexample_body(out, 6, x);
+    cvp_render_counterexample_body(out, 6, x, o);
 }
 
-static void write_method(FILE *out, const cvp_claim_result *c,
-                         const cvp_method_result *m,
+static void write_method(FILE *out, const cvp_claim_result *c, size_t k,
                          const cvp_render_options *o)
 {
+    const cvp_method_result *m = &c->methods[k];
     cvp_render_indent(out, 2);
     put_column(out, o, NULL, cvp_method_name(m->method), METHOD_WIDTH + 2);
     if (m->outcome == CVP_OUTCOME_NOT_APPLICABLE) {
@@ -163,7 +178,7 @@ static void write_method(FILE *out, const cvp_claim_result *c,
     if (o->verbose || (m->method == CVP_METHOD_BOUNDED && m->outcome == CVP_OUTCOME_PASSED))
         cvp_render_block(out, 4, NULL, "evidence:", m->evidence, false);
     if (m->counterexample != NULL)
-        write_counterexample(out, m->counterexample);
+        write_counterexample(out, c, k, o);
 }
 
 static void write_claim(FILE *out, const cvp_claim_result *c,
@@ -176,7 +191,7 @@ static void write_claim(FILE *out, const cvp_claim_result *c,
         const cvp_method_result *m = &c->methods[k];
         if (o->verbose || c->outcome != CVP_OUTCOME_PASSED ||
             m->outcome == CVP_OUTCOME_PASSED)
-            write_method(out, c, m, o);
+            write_method(out, c, k, o);
     }
     fputc('\n', out);
 }
@@ -184,7 +199,7 @@ static void write_claim(FILE *out, const cvp_claim_result *c,
 int cvp_report_write_text(FILE *out, const cvp_report *r,
                           const cvp_render_options *o)
 {
-    static const cvp_render_options defaults = {false, false, false};
+    static const cvp_render_options defaults = {false, false, false, false};
     if (o == NULL)
         o = &defaults;
     for (size_t k = 0; k < r->claim_count; k++)

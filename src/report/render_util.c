@@ -2,9 +2,11 @@
 #include "report/render_util.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kernel/status.h"
+#include "report/tensor_summary.h"
 
 size_t cvp_utf8_valid_length(const char *s)
 {
@@ -107,18 +109,128 @@ void cvp_render_block(FILE *out, int indent, const char *name,
 }
 
 void cvp_render_counterexample_body(FILE *out, int indent,
-                                    const cvp_counterexample *c)
+                                    const cvp_counterexample *c,
+                                    const cvp_render_options *o)
 {
+    cvp_shown_values shown;
+    cvp_shown_init(&shown, c, o != NULL && o->full);
     for (size_t k = 0; k < c->input_count; k++)
         cvp_render_block(out, indent,
                          c->input_names[k] != NULL ? c->input_names[k] : "input",
-                         " =", c->input_values[k], false);
-    cvp_render_block(out, indent, NULL, "left side =", c->lhs, false);
-    cvp_render_block(out, indent, NULL, "right side =", c->rhs, false);
+                         " =", shown.inputs[k], false);
+    cvp_render_block(out, indent, NULL, "left side =", shown.lhs, false);
+    cvp_render_block(out, indent, NULL, "right side =", shown.rhs, false);
     cvp_render_block(out, indent, NULL, "differing entries:", c->differences,
+                     true);
+    cvp_render_block(out, indent, NULL, "implementation failure:", c->failure,
                      true);
     cvp_render_block(out, indent, NULL, "first differing term:",
                      c->first_term, false);
+    cvp_shown_clear(&shown);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+bool cvp_counterexample_same(const cvp_counterexample *a,
+                             const cvp_counterexample *b)
+{
+    if (a->input_count != b->input_count || a->show_line != b->show_line
+        || !same_text(a->shape, b->shape) || !same_text(a->lhs, b->lhs)
+        || !same_text(a->rhs, b->rhs) || !same_text(a->differences, b->differences)
+        || !same_text(a->failure, b->failure))
+        return false;
+    for (size_t k = 0; k < a->input_count; k++)
+        if (!same_text(a->input_names[k], b->input_names[k])
+            || !same_text(a->input_values[k], b->input_values[k]))
+            return false;
+    return true;
+}
+
+/* Adds the entries of a tensor text to *entries and those that are not
+ * 0 to *nonzero: an entry is a run of characters between brackets,
+ * commas and white space. */
+static void count_entries(const char *text, size_t *entries, size_t *nonzero)
+{
+    if (text == NULL)
+        return;
+    for (const char *p = text; *p != '\0';) {
+        size_t len = strcspn(p, "[], \t\n");
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        ++*entries;
+        *nonzero += !(len == 1 && p[0] == '0');
+        p += len;
+    }
+}
+
+/* Whether counterexample a is smaller than b: fewer nonzero input
+ * entries, then fewer input entries (a smaller shape). */
+static bool smaller(const cvp_counterexample *a, const cvp_counterexample *b)
+{
+    size_t ea = 0, na = 0, eb = 0, nb = 0;
+    for (size_t k = 0; k < a->input_count; k++)
+        count_entries(a->input_values[k], &ea, &na);
+    for (size_t k = 0; k < b->input_count; k++)
+        count_entries(b->input_values[k], &eb, &nb);
+    return na != nb ? na < nb : ea < eb;
+}
+
+/* Whether a record holds an instance a reader can replay: inputs, sides
+ * or an implementation's failure (a symbolic record may hold only its
+ * first differing term, when no instance in Q was found). */
+static bool concrete(const cvp_counterexample *x)
+{
+    return x->input_count > 0 || x->lhs != NULL || x->rhs != NULL
+           || x->failure != NULL;
+}
+
+size_t cvp_render_main_counterexample(const cvp_claim_result *c)
+{
+    size_t best = SIZE_MAX;
+    for (size_t k = 0; k < c->method_count; k++) {
+        const cvp_counterexample *x = c->methods[k].counterexample;
+        if (x != NULL && concrete(x)
+            && (best == SIZE_MAX || smaller(x, c->methods[best].counterexample)))
+            best = k;
+    }
+    return best;
+}
+
+const char *cvp_render_counterexample_note(char *buf, size_t size,
+                                           const cvp_claim_result *c, size_t k,
+                                           const cvp_render_options *o)
+{
+    const cvp_counterexample *x = c->methods[k].counterexample;
+    size_t main = cvp_render_main_counterexample(c);
+    if (x == NULL || main == k || main == SIZE_MAX || !concrete(x))
+        return NULL;
+    /* The same instance found again (by exact confirming symbolic, say)
+     * is shown once: main is the first method among equals to have it. */
+    if (cvp_counterexample_same(x, c->methods[main].counterexample)) {
+        snprintf(buf, size, "same counterexample as %s",
+                 cvp_method_name(c->methods[main].method));
+        return buf;
+    }
+    if (o != NULL && o->full) {
+        for (size_t j = 0; j < k; j++) {
+            const cvp_counterexample *y = c->methods[j].counterexample;
+            if (y != NULL && cvp_counterexample_same(x, y)) {
+                snprintf(buf, size, "same counterexample as %s",
+                         cvp_method_name(c->methods[j].method));
+                return buf;
+            }
+        }
+        return NULL;
+    }
+    snprintf(buf, size, "a different counterexample, no smaller than %s's "
+             "(--full or the JSON report shows it)",
+             cvp_method_name(c->methods[main].method));
+    return buf;
 }
 
 const char cvp_render_tested_note[] =

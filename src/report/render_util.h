@@ -41,11 +41,37 @@ void cvp_render_indent(FILE *out, int indent);
 void cvp_render_block(FILE *out, int indent, const char *name,
                       const char *suffix, const char *text, bool below);
 
-/* The inputs, both sides, differing entries and first differing term of a
- * counterexample, one block each at `indent` (the shape and show line are
- * left to the caller, who phrases them for its format). */
+/* The inputs, both sides, differing entries (or the implementation's
+ * failure) and first differing term of a counterexample, one block each
+ * at `indent` (the shape and show line are left to the caller, who
+ * phrases them for its format).  Large tensors are summarised unless
+ * o->full (report/tensor_summary.h); `o` may be NULL. */
 void cvp_render_counterexample_body(FILE *out, int indent,
-                                    const cvp_counterexample *c);
+                                    const cvp_counterexample *c,
+                                    const cvp_render_options *o);
+
+/* Whether two counterexamples are the same instance with the same result
+ * (shape, show, inputs, sides, differences, failure; the first differing
+ * term, which only symbolic methods find, is not compared). */
+bool cvp_counterexample_same(const cvp_counterexample *a,
+                             const cvp_counterexample *b);
+
+/* The method (index) whose counterexample a claim's report shows in
+ * full, among those that hold an instance (inputs, sides or a failure;
+ * a record with only symbolic's first differing term is always shown
+ * as it is): the smallest (fewest nonzero input entries, then fewest input
+ * entries), the first method's among equals; SIZE_MAX when no method has
+ * one. */
+size_t cvp_render_main_counterexample(const cvp_claim_result *c);
+
+/* What stands in place of method k's counterexample, written into buf:
+ * "same counterexample as symbolic" when the claim shows it already, or
+ * (unless o->full) "a different counterexample, no smaller than
+ * symbolic's (--full or the JSON report shows it)".  NULL when method k's
+ * counterexample is shown itself (or it has none). */
+const char *cvp_render_counterexample_note(char *buf, size_t size,
+                                           const cvp_claim_result *c, size_t k,
+                                           const cvp_render_options *o);
 
 /* What a TESTED verdict means, in one sentence (Markdown, HTML, JUnit). */
 extern const char cvp_render_tested_note[];

@@ -255,6 +255,10 @@ static cvp_status read_counterexample(const context *cx, const cvp_json_node *n,
         || (st = read_text(cx, n, path, "differences", true, &x->differences)) != CVP_OK
         || (st = read_text(cx, n, path, "first_term", true, &x->first_term)) != CVP_OK)
         return st;
+    /* "failure" is new in version 3; a version 2 report has none */
+    if (cvp_json_node_member(n, "failure") != NULL
+        && (st = read_text(cx, n, path, "failure", true, &x->failure)) != CVP_OK)
+        return st;
     return CVP_OK;
 }
 
@@ -286,7 +290,7 @@ static cvp_status read_method(const context *cx, const cvp_json_node *n,
     const cvp_json_node *x;
     st = read_outcome(cx, n, path, false, &m->outcome);
     if (st == CVP_OK)
-        st = read_text(cx, n, path, "strength", false, &strength);
+        st = read_text(cx, n, path, "strength", true, &strength);
     free(strength);
     if (st != CVP_OK
         || (st = read_count(cx, n, path, "shapes", SIZE_MAX, &shapes)) != CVP_OK
@@ -406,10 +410,12 @@ static cvp_status read_report(const context *cx, const cvp_json_node *root,
     if (st != CVP_OK
         || (st = read_count(cx, root, "", "schema_version", INT_MAX, &version)) != CVP_OK)
         return st;
-    if (version != 2)
+    /* Version 3 only added "failure" and a null "strength", which this
+     * reader does not keep, so version 2 reads the same. */
+    if (version != 2 && version != 3)
         return refuse(cx, cvp_json_node_member(root, "schema_version"),
-                      "schema_version", "version %llu; this convproof reads 2",
-                      version);
+                      "schema_version", "version %llu; this convproof reads 2 "
+                      "and 3", version);
     if ((st = read_text(cx, root, "", "tool_version", true, &tool)) != CVP_OK
         || (st = read_text(cx, root, "", "seed", false, &seed_text)) != CVP_OK) {
         free(tool);
