@@ -204,6 +204,30 @@ static bool search_cell(claim_context *c, const cvp_shape_point *p, cvp_cells *c
     return found;
 }
 
+/* " at shape M=1, N=2" into buf, or "" for a claim without dims (it has
+ * one shape). */
+static void at_shape(char *buf, size_t size, const claim_context *c,
+                     const cvp_shape_point *p)
+{
+    if (c->claim->dim_count == 0) {
+        buf[0] = '\0';
+        return;
+    }
+    char shape[256];
+    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+    snprintf(buf, size, " at shape %s", shape);
+}
+
+/* "; N cells held at the shapes before" into buf when shapes came
+ * before shape s, else "". */
+static void held_before_text(char *buf, size_t size, size_t s, size_t held)
+{
+    if (s == 0)
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "; %zu cells held at the shapes before", held);
+}
+
 /* The number of indeterminates at shape p. */
 static size_t count_inputs(claim_context *c, const cvp_shape_point *p)
 {
@@ -237,12 +261,13 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
     const cvp_shape_point *p = &c->shapes.points[s];
     size_t n = count_inputs(c, p);
     if (n > CVP_CELLS_MAX_INPUTS) {
-        char shape[256];
-        cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-        cvp_set_textf(&m->reason, "not decided: %zu input entries at shape %s, "
-                      "more than the %zu regions walks over (shrink the dims); "
-                      "%zu cells held at the shapes before", n, shape,
-                      CVP_CELLS_MAX_INPUTS, tally->cells);
+        char shape[300];
+        at_shape(shape, sizeof shape, c, p);
+        char before[80];
+        held_before_text(before, sizeof before, s, tally->cells);
+        cvp_set_textf(&m->reason, "not decided: %zu input entries%s, "
+                      "more than the %zu regions walks over (shrink the "
+                      "dims)%s", n, shape, CVP_CELLS_MAX_INPUTS, before);
         return RUN_UNDECIDED;
     }
     cvp_rng rng;
@@ -260,7 +285,9 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
         mpq_clear(start[j]);
     free(start);
     run_kind kind = RUN_HELD;
-    size_t walks = 0, held_before = tally->cells;
+    size_t walks = 0;
+    char before[80];
+    held_before_text(before, sizeof before, s, tally->cells);
     bool more = true;
     bool sample = c->file->implementation_count == 0;
     while (more && kind == RUN_HELD) {
@@ -270,23 +297,22 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
             break;
         }
         if (tally->deadline > 0 && monotonic_seconds() > tally->deadline) {
-            char shape[256];
-            cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+            char shape[300];
+            at_shape(shape, sizeof shape, c, p);
             cvp_set_textf(&m->reason, "not decided: regions' %.0f s when it joins "
-                          "the default methods ran out at shape %s after %zu "
+                          "the default methods ran out%s after %zu "
                           "cells there (name it, `by regions`, to give it the "
-                          "claim's whole time); %zu cells held at the shapes "
-                          "before", DEFAULT_RUN_SECONDS, shape, walks, held_before);
+                          "claim's whole time)%s", DEFAULT_RUN_SECONDS, shape,
+                          walks, before);
             kind = RUN_UNDECIDED;
             break;
         }
         if (walks == (size_t)max_cells) {
-            char shape[256];
-            cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-            cvp_set_textf(&m->reason, "not decided: more than %ld cells at shape "
-                          "%s (raise with regions(cells=N), or shrink the dims); "
-                          "%zu cells held at the shapes before", max_cells, shape,
-                          held_before);
+            char shape[300];
+            at_shape(shape, sizeof shape, c, p);
+            cvp_set_textf(&m->reason, "not decided: more than %ld cells%s "
+                          "(raise with regions(cells=N), or shrink the dims)%s",
+                          max_cells, shape, before);
             kind = RUN_UNDECIDED;
             break;
         }
