@@ -3,13 +3,16 @@
 # src/kernel/cells.h) on the claims of tests/regions/, whose truth and
 # counts are worked out by hand in their comments:
 #
-#   true.proof    four piecewise claims that hold for every real input:
+#   true.proof    five piecewise claims that hold for every real input:
 #                 PASS, with the cell counts 3 + 9 + 27 = 39 (25 on ties)
-#                 for relu(z) - relu(-z) = z at N = 1..3;
-#   false.proof   four that fail: the counterexample is a point inside the
+#                 for relu(z) - relu(-z) = z at N = 1..3, and backward
+#                 rules `in subgrad` proved on the tie cells too;
+#   false.proof   five that fail: the counterexample is a point inside the
 #                 failing cell, confirmed in Q and shrunk: X = [1/4] where
 #                 no integer fails, X = -1 for PyTorch's -inf padding,
-#                 Z = [0], G = [1] on a tie cell, and grad at Z = 0;
+#                 Z = [0], G = [1] on a tie cell, grad at Z = 0, and
+#                 Z = [-1/2] for the forward difference in the set; and a
+#                 refute (the whole gradient to every tie) refuted;
 #   limits.proof  the cap (UNDECIDED, exit 3, with the count), a kink at a
 #                 product of inputs (not applicable, with the term), and by
 #                 default the cap leaving the claim TESTED by exact.
@@ -29,13 +32,16 @@ has() {
 
 run check --seed 1 --verbose "$dir/true.proof"
 [ "$rc" -eq 0 ] && pass "true.proof: exit 0" || fail "true.proof: exit 0"
-has "4 passed, 0 failed" "true.proof: every claim PASS"
+has "5 passed, 0 failed" "true.proof: every claim PASS"
 has "3 shapes, 39 instances" "relu splits z: 3 + 9 + 27 cells walked"
 has "39 cells of the kinks (25 of them ties" "relu splits z: 25 cells on ties"
 
 run check --seed 1 "$dir/false.proof"
 [ "$rc" -eq 1 ] && pass "false.proof: exit 1" || fail "false.proof: exit 1"
-has "0 passed, 4 failed" "false.proof: every claim FAIL"
+has "1 passed, 5 failed" "false.proof: every claim FAIL, the refute refuted"
+has 'PASS (refuted as expected) "the whole gradient to every tie (refuted)"' \
+    "the whole gradient to every tie: outside the set"
+has "Z = [-1/2]" "the forward difference: Z = -1/2 on the open cell (-1, 0)"
 has "X = [1/4]" "a point no integer reaches: 1/4 in (0, 1/3)"
 has "X = [[[[-1]]]]" "-inf padding: the 1x1 input -1"
 has "Z = [0]" "a tie cell: Z = 0"

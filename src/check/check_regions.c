@@ -19,7 +19,7 @@
  * Q, which can find a counterexample but never proves; the method is
  * then not applicable, with the reason.  More cells than `cells` (per
  * shape) leave it undecided with the count reached. */
-#include "check/check_internal.h"
+#include "check/check_regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,40 +42,25 @@
 #define POINT_TRIES 48
 #define SAMPLE_POINTS 4
 
-/* What one walk found. */
-typedef enum {
-    CELL_HELD,        /* every show's difference vanishes on the cell */
-    CELL_DIFFERS,     /* a difference does not: *differing holds it */
-    CELL_OPEN,        /* an evaluation the method cannot judge */
-    CELL_ERROR        /* an error of the claim, or a limit */
-} cell_kind;
 
 /* Evaluates every show over R on the current cell.  For CELL_DIFFERS,
  * *differing receives one nonzero difference (a polynomial of R). */
 static cell_kind walk_cell(claim_context *c, const cvp_env *env, cvp_ring *R,
-                           cvp_cells *cells, cvp_poly *differing,
-                           cvp_status *status)
+                           cvp_cells *cells, const cvp_shape_point *p,
+                           cvp_poly *differing, cvp_status *status)
 {
     cell_kind kind = CELL_HELD;
     *status = CVP_OK;
     for (size_t s = 0; kind == CELL_HELD && s < c->claim->show_count; s++) {
         const cvp_proof_show *show = &c->claim->shows[s];
         if (show->membership) {
-            /* the element's own kinks still cut cells, whose points are
-             * then sampled in Q */
-            cvp_value lhs;
-            cvp_value_init(&lhs);
-            cvp_status st = cvp_eval_in(&lhs, show->lhs, env, &c->defs, R,
-                                        c->file->source_name, c->err);
-            cvp_value_clear(&lhs);
-            if (st == CVP_OK)
-                st = cvp_lang_error_set(c->err, CVP_ERR_UNSUPPORTED,
-                                        c->file->source_name, show->lhs->pos,
-                                        "regions does not decide `in subgrad` "
-                                        "(the set at a kink depends on the "
-                                        "neighbouring cells)");
-            *status = st;
-            return st == CVP_ERR_UNSUPPORTED ? CELL_OPEN : CELL_ERROR;
+            cvp_status st = CVP_OK;
+            kind = regions_membership(c, env, R, cells, p, show, differing, &st);
+            if (kind == CELL_OPEN || kind == CELL_ERROR) {
+                *status = st;
+                return kind;
+            }
+            continue;
         }
         cvp_value lhs, rhs;
         cvp_value_init(&lhs);
@@ -329,7 +314,7 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
         if (eval_st == CVP_OK && cvp_ring_poly_var_count(&R) != n)
             eval_st = CVP_ERR_INPUT;   /* cannot happen: the same shapes */
         if (eval_st == CVP_OK)
-            cell = walk_cell(c, &env, &R, cells, &differing, &eval_st);
+            cell = walk_cell(c, &env, &R, cells, p, &differing, &eval_st);
         walks++;
         tally->walks++;
         if (eval_st == CVP_ERR_LIMIT

@@ -107,6 +107,42 @@ bool cvp_cells_contains(const cvp_cells *cells, const mpq_t *x);
 /* The value of polynomial p at the point x (n entries). */
 void cvp_cells_poly_at(mpq_t value, const cvp_poly *p, const mpq_t *x);
 
+/* ---- pieces: a function's pieces around the current cell -------------
+ *
+ * At a point x of the current cell, a piecewise function L computed with
+ * comparisons of affine values has finitely many pieces around x: for a
+ * direction v, L(x + e v) for small e > 0 follows the answers that its
+ * comparisons take there.  A comparison that is 0 on the whole cell (a
+ * ReLU input at 0, a tie) is a kink, answered sign(a . v) with a its
+ * linear part; every other one keeps its sign on the cell.  So the
+ * pieces, and the polynomial of each, are the same at every point of the
+ * cell, and a piece exists exactly when the strict system of its answers
+ * at the kinks, s_i a_i . v > 0, has a solution v.  cvp_cell_pieces walks
+ * those answer vectors depth first, one evaluation of L each, in a fresh
+ * polynomial ring it orders (cells_pieces.c).  A comparison of unknown
+ * sign on the cell (the pieces would differ across it), or not affine,
+ * records CVP_ERR_UNSUPPORTED; more than 4096 kinks on one piece
+ * CVP_ERR_LIMIT.  The search borrows `cells`, whose walk must stay where
+ * it is while pieces are walked. */
+typedef struct cvp_cell_pieces cvp_cell_pieces;
+
+cvp_cell_pieces *cvp_cell_pieces_new(const cvp_cells *cells);
+void cvp_cell_pieces_free(cvp_cell_pieces *p);
+/* Orders R, a ring of cvp_ring_poly_init with the cells' n variables. */
+void cvp_cell_pieces_attach(cvp_cell_pieces *p, cvp_ring *R);
+/* Starts an evaluation of the function along the current answer vector. */
+void cvp_cell_pieces_begin(cvp_cell_pieces *p);
+/* Kinks met on the current evaluation (0: L is smooth on the cell). */
+size_t cvp_cell_pieces_kinks(const cvp_cell_pieces *p);
+/* Moves to the next realizable answer vector; *more false when done. */
+void cvp_cell_pieces_advance(cvp_cell_pieces *p, bool *more);
+
+/* out := p with the cell's equalities substituted (each substituted
+ * variable replaced by its affine form in the free ones); R is any ring
+ * of cvp_ring_poly_init over the cells' variables; out may be p. */
+cvp_status cvp_cells_substitute(const cvp_cells *cells, cvp_ring *R,
+                                cvp_poly *out, const cvp_poly *p, cvp_error *err);
+
 /* The current cell as text, one answer a line ("X[0] - X[1] > 0"), at
  * most `max_lines` lines, with R's variable names; malloc'd. */
 char *cvp_cells_describe(const cvp_cells *cells, const cvp_ring *R,
