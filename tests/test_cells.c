@@ -317,6 +317,98 @@ static void test_quadratic_comparison_is_refused(void **state)
     mpq_clear(start[0]);
 }
 
+/* ---- the pieces around a cell ---------------------------------------------- */
+
+/* Comparisons the piece evaluation makes: x1 ? x0, then (script 1) the
+ * same hyperplane the other way round, or (script 2) x2 ? the maximum. */
+static int piece_script;
+
+static size_t walk_pieces_on_tie(void)
+{
+    mpq_t start[3];
+    for (int j = 0; j < 3; j++) {
+        mpq_init(start[j]);
+        mpq_set_si(start[j], j + 1, 1);
+    }
+    cvp_cells *cells = cvp_cells_new(3, start);
+    size_t pieces = 0;
+    bool more = true, seen = false;
+    while (more && !seen) {
+        cvp_ring R;
+        cvp_ring_poly_init(&R, 1000);
+        for (int j = 0; j < 3; j++)
+            cvp_ring_poly_add_var(&R, j == 0 ? "a" : j == 1 ? "b" : "c");
+        cvp_cells_attach(cells, &R);
+        cvp_cells_begin(cells);
+        cvp_poly x[3];
+        for (int j = 0; j < 3; j++) {
+            R.init(&R, &x[j]);
+            cvp_poly_set_var(&R, &x[j], (uint32_t)j);
+        }
+        /* the cell: x0 = x1 = x2 (two tie answers) */
+        int c1 = R.cmp(&R, &x[1], &x[0]);
+        int c2 = R.cmp(&R, &x[2], &x[0]);
+        if (c1 == 0 && c2 == 0) {
+            seen = true;
+            cvp_cell_pieces *walk = cvp_cell_pieces_new(cells);
+            bool again = true;
+            while (again) {
+                cvp_ring P;
+                cvp_ring_poly_init(&P, 1000);
+                for (int j = 0; j < 3; j++)
+                    cvp_ring_poly_add_var(&P, "v");
+                cvp_cell_pieces_attach(walk, &P);
+                cvp_cell_pieces_begin(walk);
+                cvp_poly y[3];
+                for (int j = 0; j < 3; j++) {
+                    P.init(&P, &y[j]);
+                    cvp_poly_set_var(&P, &y[j], (uint32_t)j);
+                }
+                int d1 = P.cmp(&P, &y[1], &y[0]);
+                assert_true(d1 == 1 || d1 == -1);   /* a kink: a side, never 0 */
+                if (piece_script == 1) {
+                    int d2 = P.cmp(&P, &y[0], &y[1]);
+                    assert_int_equal(d2, -d1);   /* the reverse is realized alone */
+                } else {
+                    size_t best = d1 > 0 ? 1 : 0;
+                    (void)P.cmp(&P, &y[2], &y[best]);
+                }
+                assert_false(cvp_ring_failed(&P));
+                pieces++;
+                for (int j = 0; j < 3; j++)
+                    P.clear(&P, &y[j]);
+                cvp_ring_poly_clear(&P);
+                cvp_cell_pieces_advance(walk, &again);
+            }
+            cvp_cell_pieces_free(walk);
+        }
+        for (int j = 0; j < 3; j++)
+            R.clear(&R, &x[j]);
+        cvp_ring_poly_clear(&R);
+        cvp_error err;
+        if (!seen)
+            assert_int_equal(cvp_cells_advance(cells, &more, &err), CVP_OK);
+    }
+    assert_true(seen);
+    cvp_cells_free(cells);
+    for (int j = 0; j < 3; j++)
+        mpq_clear(start[j]);
+    return pieces;
+}
+
+static void test_pieces_around_a_tie(void **state)
+{
+    (void)state;
+    /* x1 ? x0 and then x0 ? x1: the second answer is forced by the first
+     * (v1 > v0 and v0 > v1 together have no direction): 2 pieces */
+    piece_script = 1;
+    assert_int_equal(walk_pieces_on_tie(), 2);
+    /* the first maximum of three tied entries: x1 ? x0 (2 sides), then
+     * x2 ? the winner (2 sides), all 4 realizable */
+    piece_script = 2;
+    assert_int_equal(walk_pieces_on_tie(), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_transitivity_prunes),
         cmocka_unit_test(test_vanishing_uses_equalities),
         cmocka_unit_test(test_quadratic_comparison_is_refused),
+        cmocka_unit_test(test_pieces_around_a_tie),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
