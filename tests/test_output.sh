@@ -120,7 +120,8 @@ else
     ok=yes
     [ "$rc" -eq 1 ] || ok=no
     [ "$(grep -c '^      implementation failure:$' "$tmp/out")" -eq 2 ] || ok=no
-    has "$tmp/out" "        [... 1666 bytes left out ...]" || ok=no
+    # (the count depends on the adapter's path in its traceback)
+    grep -qE '^        \[\.\.\. [0-9]+ bytes left out \.\.\.\]$' "$tmp/out" || ok=no
     has "$tmp/out" "        ValueError: the adapter cannot handle this shape: expected NHWC, got NCHW" || ok=no
     has "$tmp/out" "        adapter: step 00 of the conversion, nothing to see here yet" || ok=no
     lacks "$tmp/out" "differing entries" || ok=no
