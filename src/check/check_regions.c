@@ -13,12 +13,15 @@
  * point inside it where the difference is nonzero, which exact
  * evaluation in Q confirms before it is shrunk and reported.
  *
- * Where a walk meets what it cannot compare as polynomials (a
- * comparison of a product of inputs, `grad`, `in subgrad`), the cell
- * reached so far is only sampled: a few of its points are evaluated in
- * Q, which can find a counterexample but never proves; the method is
- * then not applicable, with the reason.  More cells than `cells` (per
- * shape) leave it undecided with the count reached. */
+ * `grad` is taken formally on cells where its function has no kink, and
+ * `A in subgrad(L, X)` is decided on each cell by check_regions_member.c.
+ * Where a walk meets what it cannot compare as polynomials (a comparison
+ * of a product of inputs, `grad` on a kink, a subgradient element that
+ * needs varying weights), the cell reached so far is only sampled: a few
+ * of its points are evaluated in Q, which can find a counterexample but
+ * never proves; the method is then not applicable, with the reason.
+ * More cells than `cells` (per shape) leave it undecided with the count
+ * reached. */
 #include "check/check_regions.h"
 
 #include <stdio.h>
@@ -41,7 +44,6 @@
  * be one), and to sample a cell the method cannot compare. */
 #define POINT_TRIES 48
 #define SAMPLE_POINTS 4
-
 
 /* Evaluates every show over R on the current cell.  For CELL_DIFFERS,
  * *differing receives one nonzero difference (a polynomial of R). */
