@@ -234,7 +234,14 @@ static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
      * point, and the formal derivative is the derivative.  A comparison
      * that ties on the cell is a kink there, where the derivative depends
      * on the neighbouring cells: not judged. */
-    cvp_cells *cells = R->order_context;
+    cvp_cells *cells = cvp_cells_of_ring(R);
+    if (st == CVP_OK && R->cmp != NULL && cells == NULL)
+        /* the ring of a piece around a cell (cells.h): its comparisons
+         * at the cell's kinks are answered by a direction, so a formal
+         * derivative there would be one-sided */
+        st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
+                              "regions does not take a derivative inside "
+                              "the function whose pieces it walks");
     size_t ties_before = cells != NULL ? cvp_cells_ties(cells) : 0;
     if (st == CVP_OK)
         st = cvp_eval_node(&body, body_node, d->context);

@@ -292,6 +292,11 @@ static int cells_cmp(cvp_ring *R, const void *a, const void *b)
     return answer;
 }
 
+cvp_cells *cvp_cells_of_ring(const cvp_ring *R)
+{
+    return R->cmp == cells_cmp ? R->order_context : NULL;
+}
+
 void cvp_cells_attach(cvp_cells *cells, cvp_ring *R)
 {
     CVP_ASSERT(cvp_ring_is_poly(R));

@@ -73,6 +73,10 @@ void cvp_cells_begin(cvp_cells *cells);
  * exceeds its size limit (kernel/lp.h). */
 cvp_status cvp_cells_advance(cvp_cells *cells, bool *more, cvp_error *err);
 
+/* The search that orders R (cvp_cells_attach), or NULL when R is not
+ * ordered by one (also for the ring of a piece, cvp_cell_pieces). */
+cvp_cells *cvp_cells_of_ring(const cvp_ring *R);
+
 /* The comparisons answered "equal" so far on this walk whose two values
  * are not the same polynomial: kinks the cell lies on (a ReLU input or a
  * tie that is 0 on the cell but not everywhere).  A derivative taken
