@@ -3,10 +3,11 @@
 # src/kernel/cells.h) on the claims of tests/regions/, whose truth and
 # counts are worked out by hand in their comments:
 #
-#   true.proof    five piecewise claims that hold for every real input:
+#   true.proof    six piecewise claims that hold for every real input:
 #                 PASS, with the cell counts 3 + 9 + 27 = 39 (25 on ties)
 #                 for relu(z) - relu(-z) = z at N = 1..3, and backward
-#                 rules `in subgrad` proved on the tie cells too;
+#                 rules `in subgrad` and grad through cancelling kinks
+#                 proved on the tie cells too;
 #   false.proof   five that fail: the counterexample is a point inside the
 #                 failing cell, confirmed in Q and shrunk: X = [1/4] where
 #                 no integer fails, X = -1 for PyTorch's -inf padding,
@@ -32,7 +33,7 @@ has() {
 
 run check --seed 1 --verbose "$dir/true.proof"
 [ "$rc" -eq 0 ] && pass "true.proof: exit 0" || fail "true.proof: exit 0"
-has "5 passed, 0 failed" "true.proof: every claim PASS"
+has "6 passed, 0 failed" "true.proof: every claim PASS"
 has "3 shapes, 39 instances" "relu splits z: 3 + 9 + 27 cells walked"
 has "39 cells of the kinks (25 of them ties" "relu splits z: 25 cells on ties"
 

@@ -213,6 +213,125 @@ static cvp_status by_dual_numbers(cvp_value *out, const derivative_call *d,
 
 /* ---- over polynomials: formal derivatives ------------------------------ */
 
+/* Derivatives being taken over a cell of regions on this thread.  One
+ * taken from the pieces around the cell (below) is the derivative only on
+ * the cell, not around it, so none is taken inside another's body. */
+static _Thread_local int cell_derivatives;
+
+/* The environment of context, with its polynomials copied into R2 (a
+ * ring over the same variables) and its rational tensors as they are. */
+static cvp_status copy_env(cvp_env *out, const cvp_env *env, cvp_ring *R,
+                           cvp_ring *R2, cvp_error *e)
+{
+    cvp_status st = CVP_OK;
+    for (size_t i = 0; st == CVP_OK && i < env->count; i++) {
+        const cvp_binding *b = &env->bindings[i];
+        cvp_tensor_t t;
+        if (b->value->ring == R) {
+            cvp_tensor_init_ring(t, R2);
+            st = cvp_tensor_resize(t, b->value->rank, b->value->shape, e);
+            for (size_t k = 0; st == CVP_OK && k < t->size; k++)
+                R2->set(R2, cvp_tensor_elem(t, k), cvp_tensor_elem(b->value, k));
+        } else {
+            cvp_tensor_init(t);
+            st = cvp_tensor_set(t, b->value, e);
+        }
+        if (st == CVP_OK)
+            st = b->constant ? cvp_env_bind_constant(out, b->name, t, e)
+                             : cvp_env_bind(out, b->name, t, e);
+        cvp_tensor_clear(t);
+    }
+    return st;
+}
+
+/* The derivative on a cell where the body has kinks: its pieces around
+ * the cell (kernel/cells.h, "Pieces"), each differentiated formally and
+ * its equalities substituted; the derivative exists on the cell when
+ * they all agree there, and is then their common value.  Pieces that
+ * differ leave the cell to be sampled (CVP_ERR_UNSUPPORTED): at its
+ * generic points there is no derivative.  result has its shape. */
+static cvp_status by_pieces(const derivative_call *d, cvp_cells *cells,
+                            const cvp_ast_node *body_node, const uint32_t *vars,
+                            size_t count, cvp_tensor_t result)
+{
+    cvp_ring *R = d->context->ring;
+    cvp_cell_pieces *walk = cvp_cell_pieces_new(cells);
+    cvp_error e;
+    cvp_error_clear(&e);
+    cvp_status st = CVP_OK;
+    bool more = true, first = true, agree = true;
+    size_t pieces = 0;
+    cvp_poly g;
+    R->init(R, &g);
+    while (more && agree && st == CVP_OK) {
+        if (++pieces > 4096) {
+            st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos,
+                                  d->fn, "more than 4096 pieces around a cell "
+                                  "of regions");
+            break;
+        }
+        cvp_ring R2;
+        cvp_ring_poly_init(&R2, CVP_POLY_DEFAULT_MAX_TERMS);
+        for (size_t v = 0; v < cvp_ring_poly_var_count(R); v++)
+            cvp_ring_poly_add_var(&R2, cvp_ring_poly_var_name(R, (uint32_t)v));
+        cvp_cell_pieces_attach(walk, &R2);
+        cvp_cell_pieces_begin(walk);
+        cvp_env env;
+        cvp_env_init(&env);
+        cvp_value body;
+        cvp_value_init(&body);
+        st = copy_env(&env, d->context->env, R, &R2, &e);
+        if (st != CVP_OK)
+            st = kernel_fail(d, &e);
+        if (st == CVP_OK)
+            st = cvp_eval_in(&body, body_node, &env, d->context->defs, &R2,
+                             d->context->source_name, d->context->err);
+        if (st == CVP_OK && (body.kind != CVP_VALUE_TENSOR
+                             || body.tensor->size * count != result->size))
+            st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos,
+                                  d->fn, "a piece of another size");
+        cvp_poly p2;
+        R2.init(&R2, &p2);
+        for (size_t i = 0; st == CVP_OK && agree && i < result->size; i++) {
+            const cvp_tensor_struct *Y = body.tensor;
+            if (Y->ring == &R2)
+                cvp_poly_derivative(&R2, &p2, cvp_tensor_elem(Y, i / count),
+                                    vars[i % count]);
+            else
+                R2.sub(&R2, &p2, &p2, &p2);   /* a constant: 0 */
+            st = cvp_cells_substitute(cells, &R2, &p2, &p2, &e);
+            if (st != CVP_OK) {
+                st = kernel_fail(d, &e);
+                break;
+            }
+            R->set(R, &g, &p2);   /* the same variables: copied as is */
+            if (first) {
+                R->set(R, cvp_tensor_elem(result, i), &g);
+            } else {
+                R->sub(R, &g, &g, cvp_tensor_elem(result, i));
+                agree = g.len == 0;
+            }
+        }
+        R2.clear(&R2, &p2);
+        cvp_value_clear(&body);
+        cvp_env_clear(&env);
+        cvp_ring_poly_clear(&R2);
+        first = false;
+        if (st == CVP_OK && agree)
+            cvp_cell_pieces_advance(walk, &more);
+    }
+    R->clear(R, &g);
+    cvp_cell_pieces_free(walk);
+    if (st == CVP_OK && !agree)
+        st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
+                              "the pieces around this cell of regions have "
+                              "different derivatives (there is none at its "
+                              "generic points)");
+    if (st == CVP_OK && cvp_ring_check(R, &e) != CVP_OK)
+        st = kernel_fail(d, &e);
+    return st;
+}
+
 static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
                                  const cvp_ast_node *body_node,
                                  const cvp_tensor_struct *X)
@@ -243,19 +362,25 @@ static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
                               "regions does not take a derivative inside "
                               "the function whose pieces it walks");
     size_t ties_before = cells != NULL ? cvp_cells_ties(cells) : 0;
+    if (st == CVP_OK && cells != NULL && cell_derivatives > 0)
+        st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
+                              "regions does not take a derivative inside "
+                              "another derivative's function");
+    cell_derivatives += cells != NULL;
     if (st == CVP_OK)
         st = cvp_eval_node(&body, body_node, d->context);
-    if (st == CVP_OK && cells != NULL && cvp_cells_ties(cells) != ties_before)
-        st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
-                              "the differentiated function has a kink on this "
-                              "cell of regions (a ReLU input at 0 or a tie), "
-                              "where its derivative depends on the neighbouring "
-                              "cells");
+    cell_derivatives -= cells != NULL;
+    bool kinks = st == CVP_OK && cells != NULL && cvp_cells_ties(cells) != ties_before;
     if (st == CVP_OK)
         st = check_body(d, &body, body_node);
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
-    if (st == CVP_OK && body.tensor->ring != R) {
+    if (st == CVP_OK && kinks) {
+        /* a kink of the body on the cell: the pieces around it decide */
+        st = resize_result(d, result, body.tensor, X);
+        if (st == CVP_OK)
+            st = by_pieces(d, cells, body_node, vars, X->size, result);
+    } else if (st == CVP_OK && body.tensor->ring != R) {
         st = resize_result(d, result, body.tensor, X);   /* a constant: zero */
     } else if (st == CVP_OK) {
         const cvp_tensor_struct *Y = body.tensor;
