@@ -285,9 +285,44 @@ static void test_vanishing_uses_equalities(void **state)
     mpq_clear(start[1]);
 }
 
-/* ---- a comparison of degree 2 is refused, not guessed ------------------- */
+/* ---- a product of inputs: cut by its factors; any other nonlinear
+ * comparison is refused, not guessed ------------------------------------- */
 
-static void test_quadratic_comparison_is_refused(void **state)
+/* x0 x1 ? 0: x0 ? 0 first (3 answers); where x0 = 0 the product is 0
+ * and x1 is not asked; elsewhere x1 ? 0 (3 answers): 1 + 3 + 3 walks,
+ * and each answer is the product of the factors' signs. */
+static void script_product(cvp_ring *R, cvp_poly *x, int *answers, size_t *count)
+{
+    cvp_poly p, zero;
+    R->init(R, &p);
+    R->init(R, &zero);
+    R->mul(R, &p, &x[0], &x[1]);
+    answers[0] = R->cmp(R, &p, &zero);
+    *count = 1;
+    R->clear(R, &p);
+    R->clear(R, &zero);
+}
+
+static void test_product_is_cut_by_its_factors(void **state)
+{
+    (void)state;
+    search_log log;
+    run_search(2, script_product, &log);
+    assert_int_equal(log.walks, 7);
+    size_t positive = 0, negative = 0, zero = 0;
+    for (size_t w = 0; w < log.walks; w++) {
+        assert_true(log.contained[w]);
+        positive += log.answers[w][0] > 0;
+        negative += log.answers[w][0] < 0;
+        zero += log.answers[w][0] == 0;
+    }
+    /* (+,+), (-,-) positive; (+,-), (-,+) negative; x0 = 0 or x1 = 0 zero */
+    assert_int_equal(positive, 2);
+    assert_int_equal(negative, 2);
+    assert_int_equal(zero, 3);
+}
+
+static void test_nonlinear_comparison_is_refused(void **state)
 {
     (void)state;
     mpq_t start[1];
@@ -304,6 +339,7 @@ static void test_quadratic_comparison_is_refused(void **state)
     R.init(&R, &zero);
     cvp_poly_set_var(&R, &x, 0);
     R.mul(&R, &sq, &x, &x);
+    R.add(&R, &sq, &sq, &x);   /* x^2 + x: two terms, not a product */
     (void)R.cmp(&R, &sq, &zero);
     cvp_error err;
     assert_int_equal(cvp_ring_check(&R, &err), CVP_ERR_UNSUPPORTED);
@@ -417,7 +453,8 @@ int main(void)
         cmocka_unit_test(test_running_maximum),
         cmocka_unit_test(test_transitivity_prunes),
         cmocka_unit_test(test_vanishing_uses_equalities),
-        cmocka_unit_test(test_quadratic_comparison_is_refused),
+        cmocka_unit_test(test_product_is_cut_by_its_factors),
+        cmocka_unit_test(test_nonlinear_comparison_is_refused),
         cmocka_unit_test(test_pieces_around_a_tie),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -428,13 +428,14 @@ static void test_method_applicability(void **state)
     assert_int_equal(tu_method_of(c, CVP_METHOD_EXACT)->outcome, CVP_OUTCOME_PASSED);
     tu_run_clear(&r);
 
-    /* A kink at a product of inputs is no hyperplane: regions does not
-     * apply either, and exact decides by sampling: TESTED. */
+    /* A kink at a sum of products of inputs is no hyperplane (a single
+     * product is cut by its factors): regions does not apply, and exact
+     * decides by sampling: TESTED. */
     tu_run_text(&r,
-                "claim \"relu of a product\" {\n"
+                "claim \"relu of a sum of products\" {\n"
                 "  tensor X[2]\n"
                 "  tensor Y[2]\n"
-                "  show relu(X * Y) == relu(Y * X)\n"
+                "  show relu(X * Y + X) == relu(Y * X + X)\n"
                 "}\n");
     c = tu_only_claim(&r);
     assert_int_equal(c->outcome, CVP_OUTCOME_TESTED);

@@ -8,11 +8,12 @@
 #                 for relu(z) - relu(-z) = z at N = 1..3, and backward
 #                 rules `in subgrad` and grad through cancelling kinks
 #                 proved on the tie cells too;
-#   false.proof   five that fail: the counterexample is a point inside the
+#   false.proof   six that fail: the counterexample is a point inside the
 #                 failing cell, confirmed in Q and shrunk: X = [1/4] where
 #                 no integer fails, X = -1 for PyTorch's -inf padding,
 #                 Z = [0], G = [1] on a tie cell, grad at Z = 0, and
-#                 Z = [-1/2] for the forward difference in the set; and a
+#                 Z = [-1/2] for the forward difference in the set,
+#                 X = Y = [-1] for relu(x y) = relu(x) relu(y); and a
 #                 refute (the whole gradient to every tie) refuted;
 #   limits.proof  the cap (UNDECIDED, exit 3, with the count), a kink at a
 #                 product of inputs (not applicable, with the term), and by
@@ -39,10 +40,11 @@ has "39 cells of the kinks (25 of them ties" "relu splits z: 25 cells on ties"
 
 run check --seed 1 "$dir/false.proof"
 [ "$rc" -eq 1 ] && pass "false.proof: exit 1" || fail "false.proof: exit 1"
-has "1 passed, 5 failed" "false.proof: every claim FAIL, the refute refuted"
+has "1 passed, 6 failed" "false.proof: every claim FAIL, the refute refuted"
 has 'PASS (refuted as expected) "the whole gradient to every tie (refuted)"' \
     "the whole gradient to every tie: outside the set"
 has "Z = [-1/2]" "the forward difference: Z = -1/2 on the open cell (-1, 0)"
+has "Y = [-1]" "relu(x y): the cell x < 0, y < 0"
 has "X = [1/4]" "a point no integer reaches: 1/4 in (0, 1/3)"
 has "X = [[[[-1]]]]" "-inf padding: the 1x1 input -1"
 has "Z = [0]" "a tie cell: Z = 0"
@@ -62,8 +64,8 @@ run check --seed 1 "$dir/limits.proof"
     || fail "limits.proof: exit 3 (undecided)"
 has "not decided: more than 10 cells at shape N=3" "the cap names the shape"
 has "12 cells held at the shapes before" "the cells before the cap: 3 + 9"
-has "affine in the inputs, and this one compares a value with the term X[0]*W[0]" \
-    "a product of inputs: not applicable, with the term"
+has "this one compares a value with the term X[0]*W[0]" \
+    "a sum of products of inputs: not applicable, with the term"
 has 'TESTED "default methods past the cap"' "by default the cap leaves exact's TESTED"
 
 # --method regions on a whole file: the other methods do not run.

@@ -224,6 +224,70 @@ static int decide_new(cvp_cells *cells, cvp_ring *R, mpq_t *const form)
     return d->sign;
 }
 
+/* The answer on the current walk for form (affine, n + 1 entries,
+ * `nonzeros` of them nonzero), constant, repeated, replayed or new. */
+static int answer_affine(cvp_cells *cells, cvp_ring *R, mpq_t *const form,
+                         size_t nonzeros)
+{
+    size_t n = cells->n;
+    int answer = 0;
+    /* constant on the cell (as a constant, or by its equalities): one
+     * answer, never recorded, so never replayed either */
+    cells_reduce(cells, cells->scratch, form);
+    if (cells_is_constant(cells->scratch, n)) {
+        answer = mpq_sgn(cells->scratch[n]);
+    } else if (multiple_of_answer(cells, form, &answer)) {
+        /* the same hyperplane again: never recorded */
+    } else if (cells->depth < cells->len) {
+        /* a replayed answer: the same comparison must come back */
+        decision *d = &cells->trail[cells->depth];
+        bool same = d->nonzeros == nonzeros;
+        for (size_t i = 0; same && i < d->nonzeros; i++)
+            same = mpq_equal(d->form[d->nonzero[i]], form[d->nonzero[i]]) != 0;
+        if (same) {
+            answer = d->sign;
+            cells_apply(cells, cells->depth);
+        } else {
+            cvp_ring_fail(R, CVP_ERR_UNSUPPORTED, "regions: the evaluation "
+                          "compared other values when replayed");
+        }
+    } else {
+        answer = decide_new(cells, R, form);
+    }
+    if (answer == 0 && !cvp_ring_failed(R) && !cells_is_constant(form, n))
+        cells->ties++;
+    return answer;
+}
+
+/* The sign of a single term c x_v1 ... x_vd of degree >= 2 (a ReLU of a
+ * product of inputs): sign(c) times the sign of each factor, each factor
+ * x_v ? 0 answered as an affine comparison of its own (so the cells are
+ * cut by the factors' hyperplanes, on each of which the term has one
+ * sign). */
+static int answer_monomial(cvp_cells *cells, cvp_ring *R, const cvp_poly_term *t)
+{
+    size_t n = cells->n;
+    int answer = mpq_sgn(t->coeff);
+    for (uint32_t j = 0; j < t->degree && answer != 0 && !cvp_ring_failed(R); j++) {
+        uint32_t v = t->vars[j];
+        if (j > 0 && t->vars[j - 1] == v)
+            continue;   /* a power: its factor's sign counted below */
+        if (v >= n) {
+            cvp_ring_fail(R, CVP_ERR_UNSUPPORTED, "regions: a variable outside "
+                          "the search");
+            return 0;
+        }
+        uint32_t power = 1;
+        while (j + power < t->degree && t->vars[j + power] == v)
+            power++;
+        mpq_set_ui(cells->form[v], 1, 1);
+        int s = answer_affine(cells, R, cells->form, 1);
+        mpq_set_ui(cells->form[v], 0, 1);
+        answer *= power % 2 == 0 ? s * s : s;
+    }
+    return answer;
+}
+
 static int cells_cmp(cvp_ring *R, const void *a, const void *b)
 {
     cvp_cells *cells = R->order_context;
@@ -238,55 +302,39 @@ static int cells_cmp(cvp_ring *R, const void *a, const void *b)
     bool affine = !cvp_ring_failed(R);
     for (size_t k = 0; affine && k < diff.len; k++) {
         const cvp_poly_term *t = &diff.terms[k];
-        if (t->degree == 0) {
+        if (t->degree == 0)
             mpq_set(form[n], t->coeff);
-        } else if (t->degree == 1 && t->vars[0] < n) {
+        else if (t->degree == 1 && t->vars[0] < n)
             mpq_set(form[t->vars[0]], t->coeff);
-        } else {
-            char text[256];
-            cvp_poly_format_term(R, text, sizeof text, &diff, k);
-            cvp_ring_fail(R, CVP_ERR_UNSUPPORTED, "regions decides comparisons "
-                          "of values affine in the inputs, and this one compares "
-                          "a value with the term %s", text);
+        else
             affine = false;
-        }
     }
-    if (affine) {
-        /* constant on the cell (as a constant, or by its equalities): one
-         * answer, never recorded, so never replayed either */
-        cells_reduce(cells, cells->scratch, form);
-        if (cells_is_constant(cells->scratch, n)) {
-            answer = mpq_sgn(cells->scratch[n]);
-            affine = false;
-        } else if (multiple_of_answer(cells, form, &answer)) {
-            affine = false;   /* the same hyperplane again: never recorded */
-        }
-    }
-    if (affine && cells->depth < cells->len) {
-        /* a replayed answer: the same comparison must come back */
-        decision *d = &cells->trail[cells->depth];
-        bool same = d->nonzeros == diff.len;
-        for (size_t i = 0; same && i < d->nonzeros; i++)
-            same = mpq_equal(d->form[d->nonzero[i]], form[d->nonzero[i]]) != 0;
-        if (same) {
-            answer = d->sign;
-            cells_apply(cells, cells->depth);
-        } else {
-            cvp_ring_fail(R, CVP_ERR_UNSUPPORTED, "regions: the evaluation "
-                          "compared other values when replayed");
-        }
-    } else if (affine) {
-        answer = decide_new(cells, R, form);
-    }
-    if (answer == 0 && !cvp_ring_failed(R) && !cells_is_constant(form, n))
-        cells->ties++;
     /* back to all 0: only the entries of diff's terms were set */
-    for (size_t k = 0; k < diff.len; k++) {
+    for (size_t k = 0; !affine && k < diff.len; k++) {
         const cvp_poly_term *t = &diff.terms[k];
         if (t->degree == 0)
             mpq_set_ui(form[n], 0, 1);
-        else if (t->vars[0] < n)
+        else if (t->degree == 1 && t->vars[0] < n)
             mpq_set_ui(form[t->vars[0]], 0, 1);
+    }
+    if (affine) {
+        answer = answer_affine(cells, R, form, diff.len);
+        for (size_t k = 0; k < diff.len; k++) {
+            const cvp_poly_term *t = &diff.terms[k];
+            mpq_set_ui(t->degree == 0 ? form[n] : form[t->vars[0]], 0, 1);
+        }
+    } else if (diff.len == 1 && !cvp_ring_failed(R)) {
+        answer = answer_monomial(cells, R, &diff.terms[0]);
+    } else if (!cvp_ring_failed(R)) {
+        size_t k = 0;
+        while (k + 1 < diff.len && diff.terms[k].degree <= 1)
+            k++;
+        char text[256];
+        cvp_poly_format_term(R, text, sizeof text, &diff, k);
+        cvp_ring_fail(R, CVP_ERR_UNSUPPORTED, "regions decides comparisons of "
+                      "values affine in the inputs (or of one product of "
+                      "inputs), and this one compares a value with the term "
+                      "%s", text);
     }
     R->clear(R, &diff);
     return answer;
