@@ -414,9 +414,11 @@ static void test_rounded_writer_boundaries(void **state)
         check_written(n, ties, shifts[s]);
     /* around the least subnormal 2^-1074: m / 2^(1074 + j) */
     for (unsigned long j = 0; j < 131; j++) {
-        const cvp_int128 near[] = {1, 2, 3, -3, (one << j) - 1, one << j,
-                                   (one << j) + 1, -(one << j) - 1,
-                                   (cvp_int128)((u128)3 << (j < 126 ? j : 126))};
+        /* the powers stay below 2^127 (a signed shift past it is undefined) */
+        unsigned long k = j < 126 ? j : 126;
+        const cvp_int128 near[] = {1, 2, 3, -3, (one << k) - 1, one << k,
+                                   (one << k) + 1, -(one << k) - 1,
+                                   (cvp_int128)((u128)3 << k)};
         check_written(sizeof near / sizeof near[0], near, 1074 + j);
     }
 }
