@@ -15,24 +15,7 @@
 #include "ext/impl_answers.h"
 #include "ext/impl_run.h"
 #include "testutil.h"
-
-/* conv2d, N = C = O = 1, a 2x2 input, a 1x1 kernel: out = w x + b. */
-static void small_conv(cvp_impl_case *c, long x0, long x1, long x2, long x3,
-                       long w, long b)
-{
-    cvp_impl_dims d;
-    memset(&d, 0, sizeof d);
-    d.n = d.c = d.o = d.groups = 1;
-    d.h = d.w = 2;
-    d.kernel[0] = d.kernel[1] = 1;
-    d.stride[0] = d.stride[1] = 1;
-    d.dilation[0] = d.dilation[1] = 1;
-    cvp_error e;
-    tu_assert_ok(cvp_impl_case_fill(c, CVP_IMPL_CONV2D, &d, 0, 0, 1, &e), &e);
-    tu_ints(c->inputs[0], 4, (size_t[]){1, 1, 2, 2}, (long[]){x0, x1, x2, x3});
-    tu_ints(c->inputs[1], 4, (size_t[]){1, 1, 1, 1}, (long[]){w});
-    tu_ints(c->inputs[2], 1, (size_t[]){1}, (long[]){b});
-}
+#include "testutil_impl.h"
 
 static void test_answers(void **state)
 {
@@ -42,9 +25,9 @@ static void test_answers(void **state)
     cvp_impl_case_init(&b);
     cvp_impl_case_init(&c);
     /* conv2d 1x1 with weight 1 and bias 0: out = x */
-    small_conv(&a, 1, 2, 3, 4, 1, 0);
-    small_conv(&b, 1, 2, 3, 5, 1, 0);   /* one entry apart */
-    small_conv(&c, 1, 2, 3, 4, 1, 0);
+    tu_small_conv(&a, 1, 2, 3, 4, 1, 0);
+    tu_small_conv(&b, 1, 2, 3, 5, 1, 0);   /* one entry apart */
+    tu_small_conv(&c, 1, 2, 3, 4, 1, 0);
     assert_true(cvp_impl_case_same(&a, &c));
     assert_false(cvp_impl_case_same(&a, &b));
     c.d.stride[0] = 2;                  /* same inputs, other dims */
