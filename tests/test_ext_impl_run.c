@@ -37,7 +37,11 @@ typedef enum {
     FAKE_NO_BIAS,          /* conv2d ignores the bias */
     FAKE_CRASH_PADDED,     /* "raises" whenever there is padding */
     FAKE_ALL_TIES,         /* max pool backward: every tied maximum */
-    FAKE_HANG_STRIDED      /* never finishes when a stride is 2 or more */
+    FAKE_HANG_STRIDED,     /* never finishes when a stride is 2 or more */
+    FAKE_WRONG_STRIDED,    /* every output entry off by the last input
+                              channel's first entry when a stride is 2 or
+                              more */
+    FAKE_UNSUPPORTED_GROUPS /* answers "unsupported" when groups > 1 */
 } fake_bug;
 
 typedef struct {
@@ -110,6 +114,20 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
                 if (st == CVP_OK)
                     st = cvp_impl_expected(out, &nobias, err);
                 cvp_impl_case_clear(&nobias);
+            }
+            if (st == CVP_OK && f->bug == FAKE_WRONG_STRIDED
+                && (c->d.stride[0] > 1 || c->d.stride[1] > 1)) {
+                /* Off by x[N-1, C-1, 0, 0] + 1: the failure survives any
+                 * cut of batch or channels, and zeroing x. */
+                const cvp_tensor_struct *x = c->inputs[0];
+                size_t at[4] = {c->d.n - 1, c->d.c - 1, 0, 0};
+                mpq_t off;
+                mpq_init(off);
+                mpq_set_ui(off, 1, 1);
+                mpq_add(off, off, cvp_tensor_at(x, cvp_tensor_offset(x, at)));
+                for (size_t e = 0; e < out[0]->size; e++)
+                    mpq_add(cvp_tensor_at(out[0], e), cvp_tensor_at(out[0], e), off);
+                mpq_clear(off);
             }
             if (st == CVP_OK && f->bug == FAKE_ALL_TIES
                 && c->op == CVP_IMPL_MAX_POOL2D_BACKWARD)
@@ -262,6 +280,35 @@ static void test_shrink_ties(void **state)
                                         "grad_input[0,1,1,0]: 1 != 0");
     assert_non_null(strstr(m->reason, "first maximum in row-major order"));
     cvp_report_clear(&report);
+}
+
+static void test_shrink_every_dim(void **state)
+{
+    (void)state;
+    /* Wrong whenever a stride is 2 or more, whatever the other dims and
+     * values: the shrunk case keeps one stride at 2 and the other at 1,
+     * and every other dimension at its smallest (batch, channels, sizes,
+     * kernel 1, no padding, no dilation, one group), with zero inputs. */
+    for (int l = 0; l < 2; l++)
+        for (int op = CVP_IMPL_CONV2D; op <= CVP_IMPL_CONV2D_BACKWARD; op++) {
+            cvp_report report;
+            run_fake(&report, (cvp_impl_op)op, (cvp_impl_layout)l,
+                     FAKE_WRONG_STRIDED, 3, 1000);
+            cvp_counterexample *x = failed_method(&report.claims[0])->counterexample;
+            assert_non_null(x);
+            const char *want = l == CVP_IMPL_NHWC
+                ? "N=1, C=1, H=1, W=1, O=1, K=1x1, S=2x2, P=0x0"
+                : "N=1, C=1, H=1, W=1, O=1, K=1x1, S=2x1, P=0x0";
+            const char *also = "N=1, C=1, H=1, W=1, O=1, K=1x1, S=1x2, P=0x0";
+            if (strcmp(x->shape, want) != 0 && (l == CVP_IMPL_NHWC
+                                                || strcmp(x->shape, also) != 0))
+                fail_msg("%s %s: shrunk to %s", cvp_impl_op_get(op)->name,
+                         cvp_impl_layout_name(l), x->shape);
+            assert_string_equal(input_named(x, "x"),
+                                l == CVP_IMPL_NHWC ? "[[[[0]]]]\n" : "[[[[0]]]]\n");
+            assert_string_equal(input_named(x, "weight"), "[[[[0]]]]\n");
+            cvp_report_clear(&report);
+        }
 }
 
 static void test_hang_and_limit(void **state)
@@ -456,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_shrink_no_bias),
         cmocka_unit_test(test_shrink_crash),
         cmocka_unit_test(test_shrink_ties),
+        cmocka_unit_test(test_shrink_every_dim),
         cmocka_unit_test(test_hang_and_limit),
         cmocka_unit_test_setup_teardown(test_runner, setup_runner, teardown_runner),
     };
