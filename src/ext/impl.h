@@ -184,8 +184,15 @@ typedef enum {
     CVP_IMPL_BAD_OUTPUT,       /* not a readable .npy, or NaN/infinity */
     CVP_IMPL_CRASHED,          /* nonzero exit, a signal, or a traceback */
     CVP_IMPL_TIMED_OUT,
-    CVP_IMPL_NOT_STARTED       /* the command could not be started */
+    CVP_IMPL_NOT_STARTED,      /* the command could not be started */
+    /* Not a failure: the implementation answered that it does not handle
+     * this case (docs/impl-protocol.md, "unsupported").  The case is
+     * skipped and counted, never shrunk or reported as a bug. */
+    CVP_IMPL_UNSUPPORTED
 } cvp_impl_finding;
+
+/* Bit of a layout in cvp_impl_result.layouts. */
+#define CVP_IMPL_LAYOUT_BIT(layout) (1u << (unsigned)(layout))
 
 /* "agrees", "wrong values", "wrong shape", ... */
 const char *cvp_impl_finding_name(cvp_impl_finding f);
@@ -204,6 +211,15 @@ typedef struct {
                                   (1: a run of its own; 0: none ended) */
     bool present[CVP_IMPL_MAX_OUTPUTS];
     char *read_error[CVP_IMPL_MAX_OUTPUTS];   /* present but unreadable */
+    /* The dtype each output was written in ("float64", "float32", ...;
+     * "" when unknown, as for an in-process evaluator). */
+    char dtype[CVP_IMPL_MAX_OUTPUTS][16];
+    /* The case's status answer (docs/impl-protocol.md). */
+    bool unsupported;          /* it answered "unsupported" */
+    char *unsupported_reason;  /* the reason it gave, or NULL */
+    unsigned layouts;          /* the layouts it said it speaks
+                                  (CVP_IMPL_LAYOUT_BIT), 0: not said */
+    char *status_error;        /* a status file that is not valid */
     cvp_tensor_t outputs[CVP_IMPL_MAX_OUTPUTS];   /* implementation layout */
     /* Filled by cvp_impl_judge. */
     cvp_impl_finding finding;
@@ -230,7 +246,8 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
                           cvp_impl_layout layout, cvp_error *err);
 
 /* True when b fails the same way as a: the same finding and, for findings
- * about an output, the same output. */
+ * about an output, the same output.  (An unsupported answer is no
+ * failure; the shrinker never starts from one.) */
 bool cvp_impl_same_failure(const cvp_impl_result *a, const cvp_impl_result *b);
 
 /* An evaluator: runs cases[0..count-1] and fills (and judges) results
@@ -313,6 +330,10 @@ cvp_status cvp_impl_shrink(cvp_impl_case *c, cvp_impl_result *r,
 
 typedef struct {
     cvp_impl_layout layout;
+    bool layout_set;               /* the layout was chosen (--layout):
+                                      an implementation that declares
+                                      other layouts only is an input
+                                      error either way, worded for it */
     const char *command;           /* for the report's titles */
     const char *shapes;            /* --shapes overrides, or NULL */
     cvp_impl_range values;         /* integers of the ordinary cases */

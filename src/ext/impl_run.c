@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check/verdict.h"
+#include "io/json_read.h"
 #include "io/npy.h"
 
 extern char **environ;
@@ -63,6 +64,15 @@ static char *file_path(const char *dir, const char *prefix, const char *name)
     char *path = malloc(n);
     CVP_ASSERT(path != NULL);
     snprintf(path, n, "%s/%s%s.npy", dir, prefix, name);
+    return path;
+}
+
+static char *status_path(const char *dir, const char *prefix)
+{
+    size_t n = strlen(dir) + strlen(prefix) + 16;
+    char *path = malloc(n);
+    CVP_ASSERT(path != NULL);
+    snprintf(path, n, "%s/%sstatus.json", dir, prefix);
     return path;
 }
 
@@ -121,6 +131,14 @@ void cvp_impl_case_json(cvp_json *j, const cvp_impl_case *c,
         }
         cvp_json_end_object(j);
     }
+    /* Where an "unsupported" answer goes (docs/impl-protocol.md). */
+    char *status = status_path(dir, prefix);
+    cvp_json_key(j, "status");
+    cvp_json_begin_object(j);
+    cvp_json_key(j, "path");
+    cvp_json_string(j, status);
+    cvp_json_end_object(j);
+    free(status);
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -233,6 +251,70 @@ static void read_stderr(cvp_impl_result *r, const char *path)
     free(tail);
 }
 
+#define STATUS_MAX 65536
+
+/* Reads the status answer of a case, when the command wrote one:
+ * {"status": "unsupported", "reason": "...", "layouts": ["nhwc"]} or
+ * {"status": "ok"}.  Anything else is recorded in r->status_error. */
+static void read_status(cvp_impl_result *r, const char *path)
+{
+    struct stat info;
+    if (lstat(path, &info) != 0)
+        return;
+    if (!S_ISREG(info.st_mode)) {
+        cvp_set_text(&r->status_error, "status.json is not a regular file");
+        return;
+    }
+    if (info.st_size > STATUS_MAX) {
+        cvp_set_textf(&r->status_error, "status.json has %lld bytes, more "
+                      "than %d", (long long)info.st_size, STATUS_MAX);
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        cvp_set_textf(&r->status_error, "status.json: %s", strerror(errno));
+        return;
+    }
+    char *text = malloc(STATUS_MAX + 1);
+    CVP_ASSERT(text != NULL);
+    size_t len = fread(text, 1, STATUS_MAX, f);
+    fclose(f);
+    cvp_json_node root;
+    cvp_error e;
+    cvp_error_clear(&e);
+    if (cvp_json_read(&root, text, len, "status.json", &e) != CVP_OK) {
+        cvp_set_text(&r->status_error, e.message);
+        free(text);
+        return;
+    }
+    free(text);
+    const cvp_json_node *status = cvp_json_node_member(&root, "status");
+    const cvp_json_node *reason = cvp_json_node_member(&root, "reason");
+    const cvp_json_node *layouts = cvp_json_node_member(&root, "layouts");
+    if (root.type != CVP_JSON_NODE_OBJECT || status == NULL
+        || status->type != CVP_JSON_NODE_STRING
+        || (strcmp(status->text, "unsupported") != 0
+            && strcmp(status->text, "ok") != 0)) {
+        cvp_set_text(&r->status_error, "status.json: expected an object whose "
+                     "\"status\" is \"unsupported\" or \"ok\"");
+    } else if (reason != NULL && reason->type != CVP_JSON_NODE_STRING) {
+        cvp_set_text(&r->status_error, "status.json: \"reason\" must be a "
+                     "string");
+    } else if (strcmp(status->text, "unsupported") == 0) {
+        r->unsupported = true;
+        if (reason != NULL)
+            cvp_set_text(&r->unsupported_reason, reason->text);
+        for (size_t k = 0; layouts != NULL && k < layouts->count
+                           && layouts->type == CVP_JSON_NODE_ARRAY; k++) {
+            cvp_impl_layout l;
+            if (layouts->items[k].type == CVP_JSON_NODE_STRING
+                && cvp_impl_layout_parse(&l, layouts->items[k].text))
+                r->layouts |= CVP_IMPL_LAYOUT_BIT(l);
+        }
+    }
+    cvp_json_node_clear(&root);
+}
+
 /* Reads output k of a case; a missing file leaves present false. */
 static void read_output(cvp_impl_result *r, size_t k, const char *path,
                         const cvp_impl_case *c, cvp_impl_layout layout)
@@ -256,6 +338,7 @@ static void read_output(cvp_impl_result *r, size_t k, const char *path,
                       "%zu float64 entries", (long long)info.st_size, entries);
         return;
     }
+    cvp_npy_file_dtype(r->dtype[k], sizeof r->dtype[k], path);
     cvp_error e;
     cvp_error_clear(&e);
     if (cvp_npy_read_file(r->outputs[k], path, &e) != CVP_OK) {
@@ -506,7 +589,12 @@ static bool finish_run(slot *s, bool timed_out, double seconds,
             char prefix[32] = "";
             if (batch)
                 snprintf(prefix, sizeof prefix, "c%zu_", i);
-            for (size_t k = 0; !failed && k < info->output_count; k++) {
+            char *status_file = status_path(s->dir, prefix);
+            if (!failed)
+                read_status(r, status_file);
+            free(status_file);
+            for (size_t k = 0; !failed && !r->unsupported
+                               && k < info->output_count; k++) {
                 char *path = file_path(s->dir, prefix, info->outputs[k]);
                 read_output(r, k, path, c, runner->layout);
                 free(path);
