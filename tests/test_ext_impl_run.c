@@ -41,7 +41,9 @@ typedef enum {
     FAKE_WRONG_STRIDED,    /* every output entry off by the last input
                               channel's first entry when a stride is 2 or
                               more */
-    FAKE_UNSUPPORTED_GROUPS /* answers "unsupported" when groups > 1 */
+    FAKE_UNSUPPORTED_GROUPS, /* answers "unsupported" when groups > 1 */
+    FAKE_FLOAT32           /* correct, but every output rounded to float32
+                              and said to be float32 */
 } fake_bug;
 
 typedef struct {
@@ -97,6 +99,10 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
         if (f->bug == FAKE_CRASH_PADDED && (c->d.padding[0] || c->d.padding[1])) {
             r->exit_code = 1;
             cvp_set_text(&r->stderr_excerpt, "ValueError: could not broadcast");
+        } else if (f->bug == FAKE_UNSUPPORTED_GROUPS && c->d.groups > 1) {
+            r->unsupported = true;
+            cvp_set_text(&r->unsupported_reason, "no groups here");
+            r->layouts = CVP_IMPL_LAYOUT_BIT(CVP_IMPL_NCHW);
         } else if (f->bug == FAKE_HANG_STRIDED
                    && (c->d.stride[0] > 1 || c->d.stride[1] > 1)) {
             r->timed_out = true;
@@ -132,6 +138,14 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
             if (st == CVP_OK && f->bug == FAKE_ALL_TIES
                 && c->op == CVP_IMPL_MAX_POOL2D_BACKWARD)
                 all_ties_backward(out[0], c);
+            for (size_t k = 0; st == CVP_OK && f->bug == FAKE_FLOAT32
+                               && k < info->output_count; k++) {
+                for (size_t e = 0; e < out[k]->size; e++) {
+                    mpq_ptr q = cvp_tensor_at(out[k], e);
+                    mpq_set_d(q, (double)(float)mpq_get_d(q));
+                }
+                snprintf(r->dtype[k], sizeof r->dtype[k], "float32");
+            }
             for (size_t k = 0; st == CVP_OK && k < info->output_count; k++) {
                 st = cvp_impl_convert(r->outputs[k], out[k], info->output_kinds[k],
                                       f->layout, false, err);
@@ -311,6 +325,68 @@ static void test_shrink_every_dim(void **state)
         }
 }
 
+static void test_unsupported_and_float32(void **state)
+{
+    (void)state;
+    /* groups 2 declined: skipped and counted, the rest TESTED. */
+    cvp_report report;
+    run_fake(&report, CVP_IMPL_CONV2D, CVP_IMPL_NCHW, FAKE_UNSUPPORTED_GROUPS,
+             3, 100);
+    cvp_claim_result *claim = &report.claims[0];
+    assert_int_equal(claim->outcome, CVP_OUTCOME_TESTED);
+    assert_non_null(strstr(claim->methods[0].evidence,
+                           " cases unsupported: the implementation answered "
+                           "\"unsupported\" and they were skipped"));
+    cvp_report_clear(&report);
+
+    /* Only groups 2 in the space: nothing tested, UNDECIDED with the
+     * reason, never TESTED. */
+    cvp_impl_test_options o;
+    cvp_impl_test_options_default(&o);
+    o.command = "fake";
+    o.trials = 5;
+    o.shapes = "G=2,C=2,O=2";
+    fake f = {CVP_IMPL_NCHW, FAKE_UNSUPPORTED_GROUPS, 0};
+    cvp_error e;
+    cvp_report_init(&report, "test", o.seed);
+    tu_assert_ok(cvp_impl_test(&report, CVP_IMPL_CONV2D, &o, fake_eval, &f, &e), &e);
+    claim = &report.claims[0];
+    assert_int_equal(claim->outcome, CVP_OUTCOME_UNDECIDED);
+    for (size_t k = 0; k < claim->method_count; k++) {
+        assert_int_equal(claim->methods[k].outcome, CVP_OUTCOME_UNDECIDED);
+        assert_non_null(strstr(claim->methods[k].reason, "answered \"unsupported\" "
+                               "for every one of the "));
+        assert_non_null(strstr(claim->methods[k].reason, "(first reason: no "
+                               "groups here)"));
+    }
+    cvp_report_clear(&report);
+
+    /* It speaks nchw only: in nhwc that is an input error naming
+     * --layout, worded for a layout given or not. */
+    o.shapes = "G=2,C=2,O=2";
+    o.layout = CVP_IMPL_NHWC;
+    o.layout_set = true;
+    cvp_report_init(&report, "test", o.seed);
+    f.layout = CVP_IMPL_NHWC;
+    tu_assert_fails(cvp_impl_test(&report, CVP_IMPL_CONV2D, &o, fake_eval, &f, &e),
+                    &e, CVP_ERR_INPUT, "--layout nhwc: the implementation speaks "
+                    "only layout nchw");
+    cvp_report_clear(&report);
+
+    /* float32 outputs: the large cases (bounded regime) round beyond the
+     * float64 bound, and the finding says float32. */
+    run_fake(&report, CVP_IMPL_CONV2D, CVP_IMPL_NCHW, FAKE_FLOAT32, 3, 0);
+    cvp_method_result *m = failed_method(&report.claims[0]);
+    assert_non_null(strstr(m->reason, "the implementation's float32 output out "
+                           "is outside the rigorous rounding bound"));
+    assert_non_null(strstr(m->reason, "the output was written as float32, not "
+                           "float64"));
+    assert_non_null(m->counterexample);
+    assert_non_null(strstr(m->counterexample->differences,
+                           "\n(out: the implementation's float32 output)"));
+    cvp_report_clear(&report);
+}
+
 static void test_hang_and_limit(void **state)
 {
     (void)state;
@@ -462,7 +538,9 @@ static void test_runner(void **state)
     assert_non_null(strstr(text, "/x.npy\",\"shape\":[1,1,2,2]}"));
     assert_non_null(strstr(text, "/bias.npy\",\"shape\":[1]}"));
     assert_non_null(strstr(text, "\"outputs\":{\"out\":{\"path\":\""));
-    assert_non_null(strstr(text, "/out.npy\",\"shape\":[1,1,2,2]}}}"));
+    assert_non_null(strstr(text, "/out.npy\",\"shape\":[1,1,2,2]}},"
+                                 "\"status\":{\"path\":\""));
+    assert_non_null(strstr(text, "/status.json\"}}"));
 
     /* A failed batch is run again case by case: 1 + 2 runs. */
     run_command(r, 2, "exit 1", 10, 2, &runner);
@@ -504,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_shrink_crash),
         cmocka_unit_test(test_shrink_ties),
         cmocka_unit_test(test_shrink_every_dim),
+        cmocka_unit_test(test_unsupported_and_float32),
         cmocka_unit_test(test_hang_and_limit),
         cmocka_unit_test_setup_teardown(test_runner, setup_runner, teardown_runner),
     };
