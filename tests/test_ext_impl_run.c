@@ -42,8 +42,9 @@ typedef enum {
                               channel's first entry when a stride is 2 or
                               more */
     FAKE_UNSUPPORTED_GROUPS, /* answers "unsupported" when groups > 1 */
-    FAKE_FLOAT32           /* correct, but every output rounded to float32
+    FAKE_FLOAT32,          /* correct, but every output rounded to float32
                               and said to be float32 */
+    FAKE_DROPS_SEVEN       /* conv2d reads every 7 of x as 0 */
 } fake_bug;
 
 typedef struct {
@@ -111,6 +112,17 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
             for (int k = 0; k < CVP_IMPL_MAX_OUTPUTS; k++)
                 cvp_tensor_init(out[k]);
             cvp_status st = cvp_impl_expected(out, c, err);
+            if (st == CVP_OK && f->bug == FAKE_DROPS_SEVEN) {
+                cvp_impl_case blind;
+                cvp_impl_case_init(&blind);
+                st = cvp_impl_case_set(&blind, c, err);
+                for (size_t e = 0; st == CVP_OK && e < blind.inputs[0]->size; e++)
+                    if (mpq_cmp_si(cvp_tensor_at(blind.inputs[0], e), 7, 1) == 0)
+                        mpq_set_ui(cvp_tensor_at(blind.inputs[0], e), 0, 1);
+                if (st == CVP_OK)
+                    st = cvp_impl_expected(out, &blind, err);
+                cvp_impl_case_clear(&blind);
+            }
             if (st == CVP_OK && f->bug == FAKE_NO_BIAS && c->op == CVP_IMPL_CONV2D) {
                 cvp_impl_case nobias;
                 cvp_impl_case_init(&nobias);
@@ -323,6 +335,26 @@ static void test_shrink_every_dim(void **state)
             assert_string_equal(input_named(x, "weight"), "[[[[0]]]]\n");
             cvp_report_clear(&report);
         }
+}
+
+static void test_shrink_keeps_the_cause(void **state)
+{
+    (void)state;
+    /* The failure needs one 7 in x, wherever it is: batch, channels and
+     * sizes all shrink to 1 by keeping the part that holds the 7, and the
+     * 7 itself cannot shrink (a 1 or a 2 is read right). */
+    for (int l = 0; l < 2; l++) {
+        cvp_report report;
+        run_fake(&report, CVP_IMPL_CONV2D, (cvp_impl_layout)l, FAKE_DROPS_SEVEN,
+                 2, 1000);
+        cvp_counterexample *x = failed_method(&report.claims[0])->counterexample;
+        assert_non_null(x);
+        assert_string_equal(x->shape, "N=1, C=1, H=1, W=1, O=1, K=1x1, S=1x1, P=0x0");
+        assert_string_equal(input_named(x, "x"), "[[[[7]]]]\n");
+        assert_string_equal(input_named(x, "weight"), "[[[[1]]]]\n");
+        assert_string_equal(x->differences, "out[0,0,0,0]: 0 != 7");
+        cvp_report_clear(&report);
+    }
 }
 
 static void test_unsupported_and_float32(void **state)
@@ -582,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_shrink_crash),
         cmocka_unit_test(test_shrink_ties),
         cmocka_unit_test(test_shrink_every_dim),
+        cmocka_unit_test(test_shrink_keeps_the_cause),
         cmocka_unit_test(test_unsupported_and_float32),
         cmocka_unit_test(test_hang_and_limit),
         cmocka_unit_test_setup_teardown(test_runner, setup_runner, teardown_runner),

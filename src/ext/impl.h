@@ -146,14 +146,22 @@ cvp_status cvp_impl_case_fill(cvp_impl_case *c, cvp_impl_op op,
 cvp_status cvp_impl_case_redim(cvp_impl_case *c, const cvp_impl_dims *d,
                                uint64_t salt, cvp_error *err);
 
-/* The same, but the new x starts at row in_skip[0], column in_skip[1] of
- * the old one, and the new grad_output at row out_skip[0], column
- * out_skip[1] of the old one (cropping at the front; a crop by a multiple
- * of the stride keeps every window's contents). */
-cvp_status cvp_impl_case_redim_at(cvp_impl_case *c, const cvp_impl_dims *d,
-                                  const size_t in_skip[2],
-                                  const size_t out_skip[2], uint64_t salt,
-                                  cvp_error *err);
+/* What a redim drops at the front of each axis: the first n batch items,
+ * the first c input and o output channels (of x, the weight, the bias
+ * and grad_output; o is unused by pooling, whose grad_output has c
+ * channels), the first in[0] rows and in[1] columns of x and out[0],
+ * out[1] of grad_output.  A spatial crop by a multiple of the stride keeps
+ * every window's contents.  Channel crops assume groups 1. */
+typedef struct {
+    size_t n, c, o;
+    size_t in[2], out[2];
+} cvp_impl_crop;
+
+/* cvp_impl_case_redim, with the new tensors starting where crop says in
+ * the old ones (entries beyond the old ones are drawn as there). */
+cvp_status cvp_impl_case_crop(cvp_impl_case *c, const cvp_impl_dims *d,
+                              const cvp_impl_crop *crop, uint64_t salt,
+                              cvp_error *err);
 
 /* Total number of input entries, and of the nonzero ones. */
 size_t cvp_impl_case_entries(const cvp_impl_case *c, size_t *nonzero);
