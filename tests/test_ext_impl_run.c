@@ -574,6 +574,32 @@ static void test_runner(void **state)
                                  "\"status\":{\"path\":\""));
     assert_non_null(strstr(text, "/status.json\"}}"));
 
+    /* "unsupported" answers, alone and in a batch (case 1 only), with
+     * the layouts named; a status that is not valid is a bad output. */
+    run_command(r, 1, "d=$(dirname \"$CONVPROOF_REQUEST\"); printf '%s' "
+                "'{\"status\": \"unsupported\", \"reason\": \"no 1x1\", "
+                "\"layouts\": [\"nhwc\", \"bogus\"]}' > \"$d/status.json\"",
+                10, 1, &runner);
+    assert_int_equal(r[0].finding, CVP_IMPL_UNSUPPORTED);
+    assert_string_equal(r[0].unsupported_reason, "no 1x1");
+    assert_int_equal(r[0].layouts, CVP_IMPL_LAYOUT_BIT(CVP_IMPL_NHWC));
+    run_command(r, 3, "d=$(dirname \"$CONVPROOF_REQUEST\"); "
+                "printf '{\"status\":\"unsupported\"}' > \"$d/c1_status.json\"; "
+                "printf '{\"status\":\"ok\"}' > \"$d/c2_status.json\"",
+                10, 3, &runner);
+    assert_int_equal(runner.runs, 1);
+    assert_int_equal(r[0].finding, CVP_IMPL_NO_OUTPUT);
+    assert_int_equal(r[1].finding, CVP_IMPL_UNSUPPORTED);
+    assert_null(r[1].unsupported_reason);
+    assert_non_null(strstr(r[1].message, "no reason given"));
+    assert_int_equal(r[2].finding, CVP_IMPL_NO_OUTPUT);
+    run_command(r, 1, "d=$(dirname \"$CONVPROOF_REQUEST\"); "
+                "printf '{\"status\": \"maybe\"}' > \"$d/status.json\"",
+                10, 1, &runner);
+    assert_int_equal(r[0].finding, CVP_IMPL_BAD_OUTPUT);
+    assert_non_null(strstr(r[0].message, "its status answer is not valid: "
+                                         "status.json: expected an object"));
+
     /* A failed batch is run again case by case: 1 + 2 runs. */
     run_command(r, 2, "exit 1", 10, 2, &runner);
     assert_int_equal(runner.runs, 3);
