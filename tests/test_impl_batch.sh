@@ -90,7 +90,9 @@ same_report() {
 }
 
 # counterexample NAME REPORT SHAPE DIFFERENCES: the report's claim failed
-# with a counterexample at SHAPE whose differences start with DIFFERENCES.
+# with a counterexample at SHAPE whose differences (or, for an
+# implementation that failed to answer, its failure) start with
+# DIFFERENCES.
 counterexample() {
     if "$python" - "$tmp/$2.json" "$3" "$4" <<'PY'
 import json, sys
@@ -99,7 +101,7 @@ method = report["claims"][0]["methods"][0]
 cx = method["counterexample"]
 ok = (report["claims"][0]["outcome"] == "failed" and cx is not None
       and cx["shape"] == sys.argv[2]
-      and (cx["differences"] or "").startswith(sys.argv[3]))
+      and (cx["differences"] or cx["failure"] or "").startswith(sys.argv[3]))
 if not ok:
     print("  got:", json.dumps(method, indent=1)[:1500])
 sys.exit(0 if ok else 1)
