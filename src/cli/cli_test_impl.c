@@ -7,8 +7,9 @@
  * no number of cases proves an implementation right.
  *
  * Exit status: 0 every operation held on the whole sweep, 1 some operation
- * failed (a finding), 2 usage error, 3 an error of convproof itself (no
- * temporary folder, a report that cannot be written). */
+ * failed (a finding), 2 usage error, 3 an operation undecided (every case
+ * answered "unsupported") or an error of convproof itself (no temporary
+ * folder, a report that cannot be written). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,7 +98,8 @@ static void usage(FILE *stream)
         "samples cases, it does not prove the implementation right.\n"
         "\n"
         "exit status: 0 every operation held on every case tested, 1 a finding,\n"
-        "2 usage error, 3 an error of convproof itself.\n");
+        "2 usage error, 3 an operation undecided (every case answered\n"
+        "\"unsupported\") or an error of convproof itself.\n");
 }
 
 /* Adds the operations of "conv2d,max_pool2d" or "all". */
