@@ -390,6 +390,11 @@ static void test_unsupported_and_float32(void **state)
                                "for every one of the "));
         assert_non_null(strstr(claim->methods[k].reason, "(first reason: no "
                                "groups here)"));
+        /* No coverage claimed for cases that never ran. */
+        assert_non_null(strstr(claim->methods[k].evidence, "No case was tested: "
+                               "the implementation answered \"unsupported\" "
+                               "for all "));
+        assert_null(strstr(claim->methods[k].evidence, "identical"));
     }
     cvp_report_clear(&report);
 

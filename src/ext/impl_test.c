@@ -247,6 +247,17 @@ static char *coverage_text(const regime_stats *s, bool bounded)
     size_t len = 0;
     FILE *stream = open_memstream(&text, &len);
     CVP_ASSERT(stream != NULL);
+    if (s->cases == 0) {
+        /* Nothing ran: no coverage, and nothing held. */
+        if (s->unsupported > 0)
+            fprintf(stream, "No case was tested: the implementation answered "
+                    "\"unsupported\" for all %zu and they were skipped.",
+                    s->unsupported);
+        else
+            fputs("No case of this kind was tested.", stream);
+        fclose(stream);
+        return text;
+    }
     fprintf(stream, "%zu %s at %zu %s: batch %zu..%zu, channels %zu..%zu, "
             "strides %zu..%zu (stride larger than the kernel in %zu), "
             "padding 0 in %zu and > 0 in %zu, sizes the stride does not "
