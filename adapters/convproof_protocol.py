@@ -15,7 +15,16 @@ the request ("x", "weight", "bias", "grad_output"; "out", "grad_input",
         convproof_protocol.serve(handler)
 
 Anything that goes wrong should raise: the traceback on stderr and the
-nonzero exit status are what convproof reports.
+nonzero exit status are what convproof reports.  A case the code does not
+handle at all (groups, dilation, a layout it does not speak) should raise
+Unsupported instead: convproof then skips the case and counts it, rather
+than reporting a crash:
+
+    raise convproof_protocol.Unsupported("no groups", layouts=["nhwc"])
+
+Outputs are written as float64, except float32 (and float16) arrays,
+which are written as float32, so that convproof can say that an output
+was float32 when its values are off.
 """
 import json
 import sys
@@ -23,6 +32,37 @@ import sys
 import numpy as np
 
 PROTOCOL = 1
+
+
+class Unsupported(Exception):
+    """Raised by a handler for a case it does not handle.
+
+    reason: what it does not handle, shown in the report;
+    layouts: the layouts the code speaks ("nchw", "nhwc"), when a case is
+    declined for its layout, so that convproof can name --layout."""
+
+    def __init__(self, reason, layouts=None):
+        super().__init__(reason)
+        self.reason = str(reason)
+        self.layouts = list(layouts) if layouts is not None else None
+
+
+def unsupported(case, reason, layouts=None):
+    """Writes the "unsupported" answer of a case to its status path."""
+    answer = {"status": "unsupported", "reason": str(reason)}
+    if layouts is not None:
+        answer["layouts"] = list(layouts)
+    with open(case["status"]["path"], "w") as f:
+        json.dump(answer, f)
+
+
+def as_output(value):
+    """float32 stays float32 (and float16 becomes float32, which holds it
+    exactly); anything else becomes float64."""
+    a = np.asarray(value)
+    if a.dtype.kind == "f" and a.dtype.itemsize <= 4:
+        return a.astype(np.float32)
+    return a.astype(np.float64)
 
 
 def cases_of(request):
@@ -38,8 +78,12 @@ def serve(handler, stream=None):
     request = json.load(stream if stream is not None else sys.stdin)
     for case in cases_of(request):
         inputs = {name: np.load(spec["path"]) for name, spec in case["inputs"].items()}
-        outputs = handler(case["op"], case["params"], case["layout"], inputs)
+        try:
+            outputs = handler(case["op"], case["params"], case["layout"], inputs)
+        except Unsupported as declined:
+            unsupported(case, declined.reason, declined.layouts)
+            continue
         for name, spec in case["outputs"].items():
             if name not in outputs:
                 raise KeyError("the adapter computed no %r" % name)
-            np.save(spec["path"], np.asarray(outputs[name], dtype=np.float64))
+            np.save(spec["path"], as_output(outputs[name]))

@@ -7,7 +7,8 @@
 --bug NAME (repeatable) switches on one of the bugs listed in
 numpy_course.py, e.g. --bug backward_stride.  The course code has square
 windows, one stride and one padding for both axes, no dilation, no groups
-and unpadded pooling; anything else raises NotImplementedError.
+and unpadded pooling; anything else is answered "unsupported"
+(convproof_protocol.Unsupported), which convproof skips and counts.
 """
 import argparse
 import os
@@ -22,20 +23,23 @@ import numpy_course  # noqa: E402
 def square(params, key):
     a, b = params[key]
     if a != b:
-        raise NotImplementedError("%s %r: the course code is square" % (key, params[key]))
+        raise convproof_protocol.Unsupported("%s %r: the course code is square"
+                                             % (key, params[key]))
     return a
 
 
 def handler(op, params, layout, inputs):
     if layout != "nhwc":
-        raise NotImplementedError("the course code is NHWC (--layout nhwc)")
+        raise convproof_protocol.Unsupported("the course code is NHWC",
+                                             layouts=["nhwc"])
     f = square(params, "kernel_size")
     stride = square(params, "stride")
     pad = square(params, "padding")
     x = inputs["x"]
     if op.startswith("conv2d"):
         if params["groups"] != 1 or params["dilation"] != [1, 1]:
-            raise NotImplementedError("no groups or dilation in the course code")
+            raise convproof_protocol.Unsupported("no groups or dilation in the "
+                                                 "course code")
         hparameters = {"stride": stride, "pad": pad}
         W, b = inputs["weight"], inputs["bias"]
         if op == "conv2d":
@@ -45,7 +49,8 @@ def handler(op, params, layout, inputs):
                                                 (x, W, b, hparameters))
         return {"grad_input": dA, "grad_weight": dW, "grad_bias": db}
     if pad != 0:
-        raise NotImplementedError("the course code's pooling has no padding")
+        raise convproof_protocol.Unsupported("the course code's pooling has no "
+                                             "padding")
     mode = "max" if op.startswith("max") else "average"
     hparameters = {"f": f, "stride": stride}
     if op.endswith("_backward"):

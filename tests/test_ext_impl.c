@@ -489,6 +489,26 @@ static void test_judge(void **state)
     tu_assert_ok(cvp_impl_judge(&r, &c, CVP_IMPL_NCHW, &e), &e);
     assert_int_equal(r.finding, CVP_IMPL_NOT_STARTED);
 
+    /* "unsupported": not a failure, with its reason; a crash stays a
+     * crash whatever the status says; a bad status file is a bad output. */
+    cvp_impl_result_reset(&r);
+    r.unsupported = true;
+    cvp_set_text(&r.unsupported_reason, "no groups");
+    tu_assert_ok(cvp_impl_judge(&r, &c, CVP_IMPL_NCHW, &e), &e);
+    assert_int_equal(r.finding, CVP_IMPL_UNSUPPORTED);
+    assert_string_equal(cvp_impl_finding_name(r.finding), "unsupported");
+    assert_string_equal(r.message, "the implementation does not handle this "
+                        "case (it answered \"unsupported\": no groups)");
+    r.exit_code = 1;
+    tu_assert_ok(cvp_impl_judge(&r, &c, CVP_IMPL_NCHW, &e), &e);
+    assert_int_equal(r.finding, CVP_IMPL_CRASHED);
+    cvp_impl_result_reset(&r);
+    cvp_set_text(&r.status_error, "status.json:1:1: not JSON");
+    tu_assert_ok(cvp_impl_judge(&r, &c, CVP_IMPL_NCHW, &e), &e);
+    assert_int_equal(r.finding, CVP_IMPL_BAD_OUTPUT);
+    assert_non_null(strstr(r.message, "its status answer is not valid: "
+                                      "status.json:1:1: not JSON"));
+
     cvp_impl_result_clear(&r);
     cvp_tensor_clear(t);
     cvp_impl_case_clear(&c);

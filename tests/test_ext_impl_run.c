@@ -37,7 +37,14 @@ typedef enum {
     FAKE_NO_BIAS,          /* conv2d ignores the bias */
     FAKE_CRASH_PADDED,     /* "raises" whenever there is padding */
     FAKE_ALL_TIES,         /* max pool backward: every tied maximum */
-    FAKE_HANG_STRIDED      /* never finishes when a stride is 2 or more */
+    FAKE_HANG_STRIDED,     /* never finishes when a stride is 2 or more */
+    FAKE_WRONG_STRIDED,    /* every output entry off by the last input
+                              channel's first entry when a stride is 2 or
+                              more */
+    FAKE_UNSUPPORTED_GROUPS, /* answers "unsupported" when groups > 1 */
+    FAKE_FLOAT32,          /* correct, but every output rounded to float32
+                              and said to be float32 */
+    FAKE_DROPS_SEVEN       /* conv2d reads every 7 of x as 0 */
 } fake_bug;
 
 typedef struct {
@@ -93,6 +100,10 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
         if (f->bug == FAKE_CRASH_PADDED && (c->d.padding[0] || c->d.padding[1])) {
             r->exit_code = 1;
             cvp_set_text(&r->stderr_excerpt, "ValueError: could not broadcast");
+        } else if (f->bug == FAKE_UNSUPPORTED_GROUPS && c->d.groups > 1) {
+            r->unsupported = true;
+            cvp_set_text(&r->unsupported_reason, "no groups here");
+            r->layouts = CVP_IMPL_LAYOUT_BIT(CVP_IMPL_NCHW);
         } else if (f->bug == FAKE_HANG_STRIDED
                    && (c->d.stride[0] > 1 || c->d.stride[1] > 1)) {
             r->timed_out = true;
@@ -101,6 +112,17 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
             for (int k = 0; k < CVP_IMPL_MAX_OUTPUTS; k++)
                 cvp_tensor_init(out[k]);
             cvp_status st = cvp_impl_expected(out, c, err);
+            if (st == CVP_OK && f->bug == FAKE_DROPS_SEVEN) {
+                cvp_impl_case blind;
+                cvp_impl_case_init(&blind);
+                st = cvp_impl_case_set(&blind, c, err);
+                for (size_t e = 0; st == CVP_OK && e < blind.inputs[0]->size; e++)
+                    if (mpq_cmp_si(cvp_tensor_at(blind.inputs[0], e), 7, 1) == 0)
+                        mpq_set_ui(cvp_tensor_at(blind.inputs[0], e), 0, 1);
+                if (st == CVP_OK)
+                    st = cvp_impl_expected(out, &blind, err);
+                cvp_impl_case_clear(&blind);
+            }
             if (st == CVP_OK && f->bug == FAKE_NO_BIAS && c->op == CVP_IMPL_CONV2D) {
                 cvp_impl_case nobias;
                 cvp_impl_case_init(&nobias);
@@ -111,9 +133,31 @@ static cvp_status fake_eval(void *ctx, cvp_impl_result *results,
                     st = cvp_impl_expected(out, &nobias, err);
                 cvp_impl_case_clear(&nobias);
             }
+            if (st == CVP_OK && f->bug == FAKE_WRONG_STRIDED
+                && (c->d.stride[0] > 1 || c->d.stride[1] > 1)) {
+                /* Off by x[N-1, C-1, 0, 0] + 1: the failure survives any
+                 * cut of batch or channels, and zeroing x. */
+                const cvp_tensor_struct *x = c->inputs[0];
+                size_t at[4] = {c->d.n - 1, c->d.c - 1, 0, 0};
+                mpq_t off;
+                mpq_init(off);
+                mpq_set_ui(off, 1, 1);
+                mpq_add(off, off, cvp_tensor_at(x, cvp_tensor_offset(x, at)));
+                for (size_t e = 0; e < out[0]->size; e++)
+                    mpq_add(cvp_tensor_at(out[0], e), cvp_tensor_at(out[0], e), off);
+                mpq_clear(off);
+            }
             if (st == CVP_OK && f->bug == FAKE_ALL_TIES
                 && c->op == CVP_IMPL_MAX_POOL2D_BACKWARD)
                 all_ties_backward(out[0], c);
+            for (size_t k = 0; st == CVP_OK && f->bug == FAKE_FLOAT32
+                               && k < info->output_count; k++) {
+                for (size_t e = 0; e < out[k]->size; e++) {
+                    mpq_ptr q = cvp_tensor_at(out[k], e);
+                    mpq_set_d(q, (double)(float)mpq_get_d(q));
+                }
+                snprintf(r->dtype[k], sizeof r->dtype[k], "float32");
+            }
             for (size_t k = 0; st == CVP_OK && k < info->output_count; k++) {
                 st = cvp_impl_convert(r->outputs[k], out[k], info->output_kinds[k],
                                       f->layout, false, err);
@@ -261,6 +305,122 @@ static void test_shrink_ties(void **state)
                                         "grad_input[0,1,0,0]: 1 != 0\n"
                                         "grad_input[0,1,1,0]: 1 != 0");
     assert_non_null(strstr(m->reason, "first maximum in row-major order"));
+    cvp_report_clear(&report);
+}
+
+static void test_shrink_every_dim(void **state)
+{
+    (void)state;
+    /* Wrong whenever a stride is 2 or more, whatever the other dims and
+     * values: the shrunk case keeps one stride at 2 and the other at 1,
+     * and every other dimension at its smallest (batch, channels, sizes,
+     * kernel 1, no padding, no dilation, one group), with zero inputs. */
+    for (int l = 0; l < 2; l++)
+        for (int op = CVP_IMPL_CONV2D; op <= CVP_IMPL_CONV2D_BACKWARD; op++) {
+            cvp_report report;
+            run_fake(&report, (cvp_impl_op)op, (cvp_impl_layout)l,
+                     FAKE_WRONG_STRIDED, 3, 1000);
+            cvp_counterexample *x = failed_method(&report.claims[0])->counterexample;
+            assert_non_null(x);
+            const char *want = l == CVP_IMPL_NHWC
+                ? "N=1, C=1, H=1, W=1, O=1, K=1x1, S=2x2, P=0x0"
+                : "N=1, C=1, H=1, W=1, O=1, K=1x1, S=2x1, P=0x0";
+            const char *also = "N=1, C=1, H=1, W=1, O=1, K=1x1, S=1x2, P=0x0";
+            if (strcmp(x->shape, want) != 0 && (l == CVP_IMPL_NHWC
+                                                || strcmp(x->shape, also) != 0))
+                fail_msg("%s %s: shrunk to %s", cvp_impl_op_get(op)->name,
+                         cvp_impl_layout_name(l), x->shape);
+            assert_string_equal(input_named(x, "x"),
+                                l == CVP_IMPL_NHWC ? "[[[[0]]]]\n" : "[[[[0]]]]\n");
+            assert_string_equal(input_named(x, "weight"), "[[[[0]]]]\n");
+            cvp_report_clear(&report);
+        }
+}
+
+static void test_shrink_keeps_the_cause(void **state)
+{
+    (void)state;
+    /* The failure needs one 7 in x, wherever it is: batch, channels and
+     * sizes all shrink to 1 by keeping the part that holds the 7, and the
+     * 7 itself cannot shrink (a 1 or a 2 is read right). */
+    for (int l = 0; l < 2; l++) {
+        cvp_report report;
+        run_fake(&report, CVP_IMPL_CONV2D, (cvp_impl_layout)l, FAKE_DROPS_SEVEN,
+                 2, 1000);
+        cvp_counterexample *x = failed_method(&report.claims[0])->counterexample;
+        assert_non_null(x);
+        assert_string_equal(x->shape, "N=1, C=1, H=1, W=1, O=1, K=1x1, S=1x1, P=0x0");
+        assert_string_equal(input_named(x, "x"), "[[[[7]]]]\n");
+        assert_string_equal(input_named(x, "weight"), "[[[[1]]]]\n");
+        assert_string_equal(x->differences, "out[0,0,0,0]: 0 != 7");
+        cvp_report_clear(&report);
+    }
+}
+
+static void test_unsupported_and_float32(void **state)
+{
+    (void)state;
+    /* groups 2 declined: skipped and counted, the rest TESTED. */
+    cvp_report report;
+    run_fake(&report, CVP_IMPL_CONV2D, CVP_IMPL_NCHW, FAKE_UNSUPPORTED_GROUPS,
+             3, 100);
+    cvp_claim_result *claim = &report.claims[0];
+    assert_int_equal(claim->outcome, CVP_OUTCOME_TESTED);
+    assert_non_null(strstr(claim->methods[0].evidence,
+                           " cases unsupported: the implementation answered "
+                           "\"unsupported\" and they were skipped"));
+    cvp_report_clear(&report);
+
+    /* Only groups 2 in the space: nothing tested, UNDECIDED with the
+     * reason, never TESTED. */
+    cvp_impl_test_options o;
+    cvp_impl_test_options_default(&o);
+    o.command = "fake";
+    o.trials = 5;
+    o.shapes = "G=2,C=2,O=2";
+    fake f = {CVP_IMPL_NCHW, FAKE_UNSUPPORTED_GROUPS, 0};
+    cvp_error e;
+    cvp_report_init(&report, "test", o.seed);
+    tu_assert_ok(cvp_impl_test(&report, CVP_IMPL_CONV2D, &o, fake_eval, &f, &e), &e);
+    claim = &report.claims[0];
+    assert_int_equal(claim->outcome, CVP_OUTCOME_UNDECIDED);
+    for (size_t k = 0; k < claim->method_count; k++) {
+        assert_int_equal(claim->methods[k].outcome, CVP_OUTCOME_UNDECIDED);
+        assert_non_null(strstr(claim->methods[k].reason, "answered \"unsupported\" "
+                               "for every one of the "));
+        assert_non_null(strstr(claim->methods[k].reason, "(first reason: no "
+                               "groups here)"));
+        /* No coverage claimed for cases that never ran. */
+        assert_non_null(strstr(claim->methods[k].evidence, "No case was tested: "
+                               "the implementation answered \"unsupported\" "
+                               "for all "));
+        assert_null(strstr(claim->methods[k].evidence, "identical"));
+    }
+    cvp_report_clear(&report);
+
+    /* It speaks nchw only: in nhwc that is an input error naming
+     * --layout, worded for a layout given or not. */
+    o.shapes = "G=2,C=2,O=2";
+    o.layout = CVP_IMPL_NHWC;
+    o.layout_set = true;
+    cvp_report_init(&report, "test", o.seed);
+    f.layout = CVP_IMPL_NHWC;
+    tu_assert_fails(cvp_impl_test(&report, CVP_IMPL_CONV2D, &o, fake_eval, &f, &e),
+                    &e, CVP_ERR_INPUT, "--layout nhwc: the implementation speaks "
+                    "only layout nchw");
+    cvp_report_clear(&report);
+
+    /* float32 outputs: the large cases (bounded regime) round beyond the
+     * float64 bound, and the finding says float32. */
+    run_fake(&report, CVP_IMPL_CONV2D, CVP_IMPL_NCHW, FAKE_FLOAT32, 3, 0);
+    cvp_method_result *m = failed_method(&report.claims[0]);
+    assert_non_null(strstr(m->reason, "the implementation's float32 output out "
+                           "is outside the rigorous rounding bound"));
+    assert_non_null(strstr(m->reason, "the output was written as float32, not "
+                           "float64"));
+    assert_non_null(m->counterexample);
+    assert_non_null(strstr(m->counterexample->differences,
+                           "\n(out: the implementation's float32 output)"));
     cvp_report_clear(&report);
 }
 
@@ -415,7 +575,35 @@ static void test_runner(void **state)
     assert_non_null(strstr(text, "/x.npy\",\"shape\":[1,1,2,2]}"));
     assert_non_null(strstr(text, "/bias.npy\",\"shape\":[1]}"));
     assert_non_null(strstr(text, "\"outputs\":{\"out\":{\"path\":\""));
-    assert_non_null(strstr(text, "/out.npy\",\"shape\":[1,1,2,2]}}}"));
+    assert_non_null(strstr(text, "/out.npy\",\"shape\":[1,1,2,2]}},"
+                                 "\"status\":{\"path\":\""));
+    assert_non_null(strstr(text, "/status.json\"}}"));
+
+    /* "unsupported" answers, alone and in a batch (case 1 only), with
+     * the layouts named; a status that is not valid is a bad output. */
+    run_command(r, 1, "d=$(dirname \"$CONVPROOF_REQUEST\"); printf '%s' "
+                "'{\"status\": \"unsupported\", \"reason\": \"no 1x1\", "
+                "\"layouts\": [\"nhwc\", \"bogus\"]}' > \"$d/status.json\"",
+                10, 1, &runner);
+    assert_int_equal(r[0].finding, CVP_IMPL_UNSUPPORTED);
+    assert_string_equal(r[0].unsupported_reason, "no 1x1");
+    assert_int_equal(r[0].layouts, CVP_IMPL_LAYOUT_BIT(CVP_IMPL_NHWC));
+    run_command(r, 3, "d=$(dirname \"$CONVPROOF_REQUEST\"); "
+                "printf '{\"status\":\"unsupported\"}' > \"$d/c1_status.json\"; "
+                "printf '{\"status\":\"ok\"}' > \"$d/c2_status.json\"",
+                10, 3, &runner);
+    assert_int_equal(runner.runs, 1);
+    assert_int_equal(r[0].finding, CVP_IMPL_NO_OUTPUT);
+    assert_int_equal(r[1].finding, CVP_IMPL_UNSUPPORTED);
+    assert_null(r[1].unsupported_reason);
+    assert_non_null(strstr(r[1].message, "no reason given"));
+    assert_int_equal(r[2].finding, CVP_IMPL_NO_OUTPUT);
+    run_command(r, 1, "d=$(dirname \"$CONVPROOF_REQUEST\"); "
+                "printf '{\"status\": \"maybe\"}' > \"$d/status.json\"",
+                10, 1, &runner);
+    assert_int_equal(r[0].finding, CVP_IMPL_BAD_OUTPUT);
+    assert_non_null(strstr(r[0].message, "its status answer is not valid: "
+                                         "status.json: expected an object"));
 
     /* A failed batch is run again case by case: 1 + 2 runs. */
     run_command(r, 2, "exit 1", 10, 2, &runner);
@@ -456,6 +644,9 @@ int main(void)
         cmocka_unit_test(test_shrink_no_bias),
         cmocka_unit_test(test_shrink_crash),
         cmocka_unit_test(test_shrink_ties),
+        cmocka_unit_test(test_shrink_every_dim),
+        cmocka_unit_test(test_shrink_keeps_the_cause),
+        cmocka_unit_test(test_unsupported_and_float32),
         cmocka_unit_test(test_hang_and_limit),
         cmocka_unit_test_setup_teardown(test_runner, setup_runner, teardown_runner),
     };

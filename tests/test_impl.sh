@@ -2,7 +2,11 @@
 # test_impl.sh -- `convproof test-impl` end to end: the shipped adapters
 # (adapters/numpy_course_adapter.py with each of its injectable bugs, and
 # adapters/torch_adapter.py), commands that crash, hang or write garbage,
-# the report formats, and usage errors.
+# processes that leave the process group (setsid) or are orphaned, which
+# must not outlive their run, "unsupported" answers (skipped and counted;
+# all of them: UNDECIDED), --layout missing for an nhwc-only command (a
+# usage error), float32 outputs named in the finding, the report formats,
+# and usage errors.
 #
 # Each bug must be found and shrunk to the smallest failing case derived
 # by hand from the bug (see adapters/numpy_course.py):
@@ -224,6 +228,37 @@ else
     fail "the process group of a hung command is killed ($alive left)"
 fi
 
+# Processes that leave the process group (setsid) or are orphaned by a
+# double fork end with the run too: the keeper of each run is a child
+# subreaper and kills whatever is left (docs/impl-protocol.md, One run).
+# The sleeps carry a marker no other process has.
+marker="4321.$$"
+sleeps_left() {
+    left=$(ps -eo args 2>/dev/null | grep -c "^sleep $1\$")
+}
+m1="${marker}1" m2="${marker}2" m3="${marker}3"
+run test-impl --op conv2d --trials 1 --no-shrink --brief --jobs 2 \
+    --command "setsid sleep $m1 >/dev/null 2>&1 & exit 0"
+run test-impl --op max_pool2d --trials 1 --no-shrink --brief --batch 3 \
+    --command "( (setsid sleep $m2 >/dev/null 2>&1 &) & ); (sleep $m3 </dev/null >/dev/null 2>&1 &); exit 0"
+for m in "$m1" "$m2" "$m3"; do
+    sleeps_left "$m"
+    tries=0
+    while [ "$left" -gt 0 ] && [ "$tries" -lt 20 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+        sleeps_left "$m"
+    done
+    if [ "$left" -eq 0 ]; then
+        pass "no 'sleep $m' outlives its run"
+    else
+        fail "no 'sleep $m' outlives its run ($left left)"
+        ps -eo pid,args | grep "sleep $m" | awk '{print $1}' | while read -r p; do
+            kill "$p" 2>/dev/null
+        done
+    fi
+done
+
 # Interrupted (SIGINT): the running commands are killed, their folders
 # removed, and convproof exits 3.
 mkdir "$tmp/t"
@@ -292,6 +327,73 @@ PY
         --op conv2d --layout nhwc --command "$py $tmp/bad.py shape"
     finding "a printed traceback is a finding" "status 0 but printed a Python traceback" \
         --op avg_pool2d --command "$py $tmp/bad.py traceback"
+fi
+
+# ---- "unsupported" answers, --layout, float32 ------------------------------
+if [ "$have_numpy" = yes ]; then
+    # The course code answers "unsupported" with layouts ["nhwc"] to an
+    # nchw request: without --layout that is a usage error naming it.
+    usage_layout() {
+        name=$1 fragment=$2
+        shift 2
+        run test-impl --command "$numpy_cmd" --op conv2d --trials 2 "$@"
+        if [ "$rc" -eq 2 ] && contains "$tmp/err" "$fragment" && [ ! -s "$tmp/out" ]; then
+            pass "$name"
+        else
+            echo "  wanted: exit 2 and in stderr: $fragment"
+            fail "$name"
+        fi
+    }
+    usage_layout "an nhwc-only implementation without --layout: a usage error" \
+        "the implementation speaks only layout nhwc, and without --layout the layout is nchw: give --layout nhwc"
+    usage_layout "an nhwc-only implementation with --layout nchw: a usage error" \
+        "--layout nchw: the implementation speaks only layout nhwc" --layout nchw
+
+    # Padded pooling is not in the course code: those cases are skipped
+    # and counted, the others decide (TESTED).
+    run test-impl --command "$numpy_cmd" --op max_pool2d --layout nhwc \
+        --shapes P=0..1 --trials 8 --batch 4
+    if [ "$rc" -eq 0 ] && contains "$tmp/out" "0 passed, 1 tested, 0 failed" \
+        && grep -E '^      [0-9]+ cases unsupported: the implementation answered "unsupported" and they were skipped' \
+            "$tmp/out" >/dev/null; then
+        pass "unsupported cases are skipped and counted, in batches"
+    else
+        fail "unsupported cases are skipped and counted, in batches"
+    fi
+    # Every case padded: nothing is tested, UNDECIDED with the reason.
+    run test-impl --command "$numpy_cmd" --op avg_pool2d --layout nhwc \
+        --shapes P=1,K=2..3 --trials 4 --brief
+    if [ "$rc" -eq 3 ] && contains "$tmp/out" "0 passed, 0 failed, 1 undecided" \
+        && contains "$tmp/out" "answered \"unsupported\" for every one of the" \
+        && contains "$tmp/out" "first reason: the course code's pooling has no padding"; then
+        pass "every case unsupported: UNDECIDED, not TESTED"
+    else
+        fail "every case unsupported: UNDECIDED, not TESTED"
+    fi
+
+    # A handler that returns float32: the large cases (shrunk to one entry
+    # above 2^24, still exact in float64) round, and the finding says
+    # float32.
+    cat >"$tmp/f32.py" <<PY
+import sys
+sys.path.insert(0, "$adapters")
+import numpy as np
+import convproof_protocol
+import numpy_course_adapter
+
+
+def handler(op, params, layout, inputs):
+    out = numpy_course_adapter.handler(op, params, layout, inputs)
+    return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
+
+
+convproof_protocol.serve(handler)
+PY
+    finding "a float32 output is named float32" \
+        "the implementation's float32 output out differs from the exact value" \
+        --op conv2d --layout nhwc --trials 8 --command "$py $tmp/f32.py"
+    contains "$tmp/out" "(out: the implementation's float32 output)" \
+        || fail "a float32 output: the differences say float32"
 fi
 
 # ---- usage errors ----------------------------------------------------------

@@ -90,7 +90,9 @@ same_report() {
 }
 
 # counterexample NAME REPORT SHAPE DIFFERENCES: the report's claim failed
-# with a counterexample at SHAPE whose differences start with DIFFERENCES.
+# with a counterexample at SHAPE whose differences (or, for an
+# implementation that failed to answer, its failure) start with
+# DIFFERENCES.
 counterexample() {
     if "$python" - "$tmp/$2.json" "$3" "$4" <<'PY'
 import json, sys
@@ -114,6 +116,50 @@ PY
 }
 
 pool='implementation pool = command "/usr/bin/python3 pool.py'
+
+# ---- "unsupported": skipped, counted, never a silent pass ----------------
+# undecided_with NAME REPORT INSTANCES FRAGMENT: the claim is undecided,
+# its exact method counted INSTANCES instances and its reason holds
+# FRAGMENT.
+undecided_with() {
+    if "$python" - "$tmp/$2.json" "$3" "$4" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+claim = report["claims"][0]
+method = claim["methods"][0]
+ok = (claim["outcome"] == "undecided" and method["outcome"] == "undecided"
+      and method["instances"] == int(sys.argv[2])
+      and sys.argv[3] in (method["reason"] or ""))
+if not ok:
+    print("  got:", json.dumps(method, indent=1)[:1500])
+sys.exit(0 if ok else 1)
+PY
+    then
+        pass "$1"
+    else
+        rc=-; fail "$1"
+    fi
+}
+
+write_proof "$pool --unsupported 3,7\" layout nchw timeout 30" \
+    "pool.max_pool2d(X, 2) == max_pool2d(X, 2)"
+check_runs unsupported_one --impl-batch 1
+[ "$rc" -eq 3 ] && pass "one case unsupported: exit 3" || fail "one case unsupported: exit 3"
+undecided_with "one case unsupported: the claim is undecided, 99 instances" \
+    unsupported_one 99 'skipped 1 of the 100 instances: an implementation answered "unsupported" (first: '
+undecided_with "one case unsupported: its reason is quoted" \
+    unsupported_one 99 'C=3, H=7 is not handled'
+check_runs unsupported_b16 --impl-batch 16
+runs_are "one case unsupported, batch 16: 7 runs" "16 16 16 16 16 16 4"
+same_report "one case unsupported, batch 16: the report of batch 1" \
+    unsupported_one unsupported_b16
+
+write_proof "$pool --unsupported all\" layout nchw timeout 30" \
+    "pool.max_pool2d(X, 2) == max_pool2d(X, 2)"
+check_runs unsupported_all
+[ "$rc" -eq 3 ] && pass "every case unsupported: exit 3" || fail "every case unsupported: exit 3"
+undecided_with "every case unsupported: undecided, no instance" \
+    unsupported_all 0 'skipped all 100 instances: an implementation answered "unsupported"'
 
 # ---- a passing claim: a bounded number of runs, each case once -----------
 write_proof "$pool\" layout nchw timeout 30" \

@@ -585,6 +585,29 @@ static void test_never_crashes(void **state)
     cvp_tensor_clear(t);
 }
 
+/* The dtype of a file as NumPy names it, from its header alone. */
+static void test_file_dtype(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"f8_le.npy", "float64"}, {"f4_be.npy", "float32"},
+        {"f4_le.npy", "float32"}, {"i2_be.npy", "int16"},
+        {"u8_le.npy", "uint64"}, {"b1.npy", "bool"}, {"i1.npy", "int8"},
+        /* a header that lies about its data is still a float64 header */
+        {"truncated.npy", "float64"},
+    };
+    char buf[16];
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        assert_true(cvp_npy_file_dtype(buf, sizeof buf, fixture(pairs[k][0])));
+        assert_string_equal(buf, pairs[k][1]);
+    }
+    /* Not a header, an unsupported dtype, no file: false and "". */
+    assert_false(cvp_npy_file_dtype(buf, sizeof buf, fixture("bad_magic.npy")));
+    assert_string_equal(buf, "");
+    assert_false(cvp_npy_file_dtype(buf, sizeof buf, fixture("c16.npy")));
+    assert_false(cvp_npy_file_dtype(buf, sizeof buf, fixture("no_such.npy")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_prefix_errors),
         cmocka_unit_test(test_size_limits),
         cmocka_unit_test(test_never_crashes),
+        cmocka_unit_test(test_file_dtype),
     };
     return cmocka_run_group_tests_name("npy", tests, NULL, NULL);
 }

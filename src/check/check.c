@@ -281,7 +281,7 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
 {
     const cvp_proof_claim *claim = &file->claims[index];
     claim_context c = {file, claim, index, options, NULL, {NULL, 0, NULL}, {0}, err,
-                       CVP_OK, false, 0, options->seed};
+                       CVP_OK, false, 0, options->seed, 0, ""};
     char *statement = statement_text(claim);
     cvp_claim_result *cr = cvp_report_add_claim(report, claim->title, claim->is_refute,
                                                 file->source_name, claim->pos.line,

@@ -101,6 +101,13 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
              * hold there): a failed instance, shrunk like any other. */
             ++*instances;
             kind = check_shrink_and_record(c, p, &env, &r, m, false);
+        } else if (r.status == CVP_ERR_DECLINED) {
+            /* An implementation does not handle this instance: skipped
+             * and counted; check_run_exact keeps the claim from passing. */
+            if (c->declined++ == 0)
+                snprintf(c->declined_why, sizeof c->declined_why, "%s",
+                         c->err->message);
+            cvp_lang_error_clear(c->err);
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
             /* Not an operation of Q (a transcendental function: the
              * message says to use `bounded`). */
@@ -132,6 +139,8 @@ run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
     c->ties = check_method_option(decl, "ties", 0) != 0;
     check_method_seed(c, decl);
     c->untied = 0;
+    c->declined = 0;
+    c->declined_why[0] = '\0';
     size_t instances = 0;
     gather_state g;
     gather_begin(&g, c, trials, CVP_METHOD_EXACT);
@@ -146,6 +155,31 @@ run_kind check_run_exact(claim_context *c, const cvp_proof_method *decl,
         }
     }
     gather_end(&g);
+    if (c->declined > 0) {
+        /* The claim speaks of every instance; those an implementation
+         * declined were not checked, so the claim is not decided, even
+         * when every other instance held (docs/impl-protocol.md). */
+        size_t total = instances + c->declined;
+        cvp_set_textf(&m->evidence, "%zu instance%s at %zu shape%s evaluated "
+                      "in Q held; %zu of the %zu were skipped", instances,
+                      check_plural(instances), c->shapes.count,
+                      check_plural(c->shapes.count), c->declined, total);
+        char skipped[96];
+        if (c->declined == total)
+            snprintf(skipped, sizeof skipped, "skipped all %zu instance%s",
+                     total, check_plural(total));
+        else
+            snprintf(skipped, sizeof skipped, "skipped %zu of the %zu instances",
+                     c->declined, total);
+        cvp_set_textf(&m->reason, "%s: an implementation answered "
+                      "\"unsupported\" (first: %s), so the claim was not "
+                      "checked there%s", skipped, c->declined_why,
+                      c->declined == total ? ""
+                      : "; a claim holds only where every instance is checked: "
+                        "narrow its dims to the cases the implementation "
+                        "handles");
+        return RUN_UNDECIDED;
+    }
     if (c->ties)
         cvp_set_textf(&m->evidence, "%zu instance%s at %zu shape%s evaluated in Q, "
                       "each drawn from -1..1 until it met a kink (a tie or a "

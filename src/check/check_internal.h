@@ -24,6 +24,9 @@ typedef struct {
     size_t untied;            /* instances for which no kink was found */
     uint64_t seed;            /* base of check_mix_seed: options->seed, or
                                  the running method's seed=N option */
+    size_t declined;          /* exact: instances an implementation
+                                 answered "unsupported" for (skipped) */
+    char declined_why[CVP_ERROR_MESSAGE_MAX];   /* the first one's message */
 } claim_context;
 
 /* How the inputs of one instance are filled. */

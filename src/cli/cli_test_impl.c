@@ -7,8 +7,9 @@
  * no number of cases proves an implementation right.
  *
  * Exit status: 0 every operation held on the whole sweep, 1 some operation
- * failed (a finding), 2 usage error, 3 an error of convproof itself (no
- * temporary folder, a report that cannot be written). */
+ * failed (a finding), 2 usage error, 3 an operation undecided (every case
+ * answered "unsupported") or an error of convproof itself (no temporary
+ * folder, a report that cannot be written). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,9 +60,20 @@ static void usage(FILE *stream)
         "  --command CMD       the implementation, e.g. 'python3 my_conv.py'\n"
         "  --op OP             what to test\n"
         "  --layout L          nchw (PyTorch: NCHW, OIHW kernels; the default)\n"
-        "                      or nhwc (NHWC, HWIO kernels, bias 1x1x1xC_out)\n"
+        "                      or nhwc (NHWC, HWIO kernels, bias 1x1x1xC_out);\n"
+        "                      an implementation that answers \"unsupported\"\n"
+        "                      naming other layouts only is a usage error\n"
         "  --shapes SPEC       parameter ranges, e.g. N=1..2,H=3..8,K=2\n"
-        "                      (N C O H W K S P D G; repeatable)\n"
+        "                      (N C O H W K S P D G; repeatable): N batch,\n"
+        "                      C input and O output channels, H W input\n"
+        "                      size, K kernel (pooling: window), S stride,\n"
+        "                      D dilation, G groups; P padding on each side:\n"
+        "                      conv2d zeros (default 0..2), max_pool2d\n"
+        "                      minus infinity (it never wins a window)\n"
+        "                      and avg_pool2d zeros counted in the divisor\n"
+        "                      (both at most half the window; default 0 in\n"
+        "                      nhwc, 0..1 in nchw); a _backward op takes\n"
+        "                      the P of its forward op\n"
         "  --values LO..HI     integers of the ordinary cases (default -9..9)\n"
         "  --trials N          random cases after the grid (default 40)\n"
         "  --seed N            seed of the sweep (default 1)\n"
@@ -86,7 +98,8 @@ static void usage(FILE *stream)
         "samples cases, it does not prove the implementation right.\n"
         "\n"
         "exit status: 0 every operation held on every case tested, 1 a finding,\n"
-        "2 usage error, 3 an error of convproof itself.\n");
+        "2 usage error, 3 an operation undecided (every case answered\n"
+        "\"unsupported\") or an error of convproof itself.\n");
 }
 
 /* Adds the operations of "conv2d,max_pool2d" or "all". */
@@ -201,7 +214,8 @@ int cvp_cli_test_impl(int argc, char **argv)
                 fprintf(stderr, "convproof test-impl: unknown layout '%s' "
                         "(nchw, nhwc)\n", value);
                 rc = CVP_EXIT_USAGE;
-            }
+            } else
+                options.layout_set = true;
         } else if (cvp_cli_is_option(arg, "--shapes")) {
             if ((value = cvp_cli_option_value("test-impl", argc, argv, &i, "--shapes")) == NULL)
                 rc = CVP_EXIT_USAGE;

@@ -66,6 +66,8 @@ struct cvp_external {
      * (over Q, canonical layout).  Returns CVP_ERR_EXTERNAL when the
      * implementation misbehaved (crashed, timed out, wrote nothing or a
      * wrong shape; the message says which, with its standard error),
+     * CVP_ERR_DECLINED when it answered "unsupported" for the case (the
+     * message has its reason),
      * CVP_ERR_INPUT when the implementation is unknown or the request is
      * not a case the protocol can carry, CVP_ERR_LIMIT for convproof's
      * own failures. */

@@ -146,14 +146,22 @@ cvp_status cvp_impl_case_fill(cvp_impl_case *c, cvp_impl_op op,
 cvp_status cvp_impl_case_redim(cvp_impl_case *c, const cvp_impl_dims *d,
                                uint64_t salt, cvp_error *err);
 
-/* The same, but the new x starts at row in_skip[0], column in_skip[1] of
- * the old one, and the new grad_output at row out_skip[0], column
- * out_skip[1] of the old one (cropping at the front; a crop by a multiple
- * of the stride keeps every window's contents). */
-cvp_status cvp_impl_case_redim_at(cvp_impl_case *c, const cvp_impl_dims *d,
-                                  const size_t in_skip[2],
-                                  const size_t out_skip[2], uint64_t salt,
-                                  cvp_error *err);
+/* What a redim drops at the front of each axis: the first n batch items,
+ * the first c input and o output channels (of x, the weight, the bias
+ * and grad_output; o is unused by pooling, whose grad_output has c
+ * channels), the first in[0] rows and in[1] columns of x and out[0],
+ * out[1] of grad_output.  A spatial crop by a multiple of the stride keeps
+ * every window's contents.  Channel crops assume groups 1. */
+typedef struct {
+    size_t n, c, o;
+    size_t in[2], out[2];
+} cvp_impl_crop;
+
+/* cvp_impl_case_redim, with the new tensors starting where crop says in
+ * the old ones (entries beyond the old ones are drawn as there). */
+cvp_status cvp_impl_case_crop(cvp_impl_case *c, const cvp_impl_dims *d,
+                              const cvp_impl_crop *crop, uint64_t salt,
+                              cvp_error *err);
 
 /* Total number of input entries, and of the nonzero ones. */
 size_t cvp_impl_case_entries(const cvp_impl_case *c, size_t *nonzero);
@@ -184,8 +192,15 @@ typedef enum {
     CVP_IMPL_BAD_OUTPUT,       /* not a readable .npy, or NaN/infinity */
     CVP_IMPL_CRASHED,          /* nonzero exit, a signal, or a traceback */
     CVP_IMPL_TIMED_OUT,
-    CVP_IMPL_NOT_STARTED       /* the command could not be started */
+    CVP_IMPL_NOT_STARTED,      /* the command could not be started */
+    /* Not a failure: the implementation answered that it does not handle
+     * this case (docs/impl-protocol.md, "unsupported").  The case is
+     * skipped and counted, never shrunk or reported as a bug. */
+    CVP_IMPL_UNSUPPORTED
 } cvp_impl_finding;
+
+/* Bit of a layout in cvp_impl_result.layouts. */
+#define CVP_IMPL_LAYOUT_BIT(layout) (1u << (unsigned)(layout))
 
 /* "agrees", "wrong values", "wrong shape", ... */
 const char *cvp_impl_finding_name(cvp_impl_finding f);
@@ -204,6 +219,15 @@ typedef struct {
                                   (1: a run of its own; 0: none ended) */
     bool present[CVP_IMPL_MAX_OUTPUTS];
     char *read_error[CVP_IMPL_MAX_OUTPUTS];   /* present but unreadable */
+    /* The dtype each output was written in ("float64", "float32", ...;
+     * "" when unknown, as for an in-process evaluator). */
+    char dtype[CVP_IMPL_MAX_OUTPUTS][16];
+    /* The case's status answer (docs/impl-protocol.md). */
+    bool unsupported;          /* it answered "unsupported" */
+    char *unsupported_reason;  /* the reason it gave, or NULL */
+    unsigned layouts;          /* the layouts it said it speaks
+                                  (CVP_IMPL_LAYOUT_BIT), 0: not said */
+    char *status_error;        /* a status file that is not valid */
     cvp_tensor_t outputs[CVP_IMPL_MAX_OUTPUTS];   /* implementation layout */
     /* Filled by cvp_impl_judge. */
     cvp_impl_finding finding;
@@ -230,7 +254,8 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
                           cvp_impl_layout layout, cvp_error *err);
 
 /* True when b fails the same way as a: the same finding and, for findings
- * about an output, the same output. */
+ * about an output, the same output.  (An unsupported answer is no
+ * failure; the shrinker never starts from one.) */
 bool cvp_impl_same_failure(const cvp_impl_result *a, const cvp_impl_result *b);
 
 /* An evaluator: runs cases[0..count-1] and fills (and judges) results
@@ -313,6 +338,10 @@ cvp_status cvp_impl_shrink(cvp_impl_case *c, cvp_impl_result *r,
 
 typedef struct {
     cvp_impl_layout layout;
+    bool layout_set;               /* the layout was chosen (--layout):
+                                      an implementation that declares
+                                      other layouts only is an input
+                                      error either way, worded for it */
     const char *command;           /* for the report's titles */
     const char *shapes;            /* --shapes overrides, or NULL */
     cvp_impl_range values;         /* integers of the ordinary cases */

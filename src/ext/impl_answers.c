@@ -64,8 +64,10 @@ cvp_status cvp_impl_answers_add(cvp_impl_answers *a, size_t k,
 /* Whether r is what a run of its case alone gives (impl_answers.h). */
 static bool as_if_alone(const cvp_impl_result *r)
 {
+    /* An "unsupported" answer comes from the case's own status file. */
     return r->run_cases == 1 || r->finding == CVP_IMPL_AGREES
-           || r->finding == CVP_IMPL_WRONG_VALUES;
+           || r->finding == CVP_IMPL_WRONG_VALUES
+           || r->finding == CVP_IMPL_UNSUPPORTED;
 }
 
 /* Removes the items that are neither answered nor pending of another

@@ -392,14 +392,40 @@ cvp_status cvp_impl_case_fill(cvp_impl_case *c, cvp_impl_op op,
 cvp_status cvp_impl_case_redim(cvp_impl_case *c, const cvp_impl_dims *d,
                                uint64_t salt, cvp_error *err)
 {
-    static const size_t none[2] = {0, 0};
-    return cvp_impl_case_redim_at(c, d, none, none, salt, err);
+    cvp_impl_crop none;
+    memset(&none, 0, sizeof none);
+    return cvp_impl_case_crop(c, d, &none, salt, err);
 }
 
-cvp_status cvp_impl_case_redim_at(cvp_impl_case *c, const cvp_impl_dims *d,
-                                  const size_t in_skip[2],
-                                  const size_t out_skip[2], uint64_t salt,
-                                  cvp_error *err)
+/* The offset of each axis of input k in the old tensor (impl.h). */
+static void crop_offsets(size_t at[CVP_MAX_RANK], const cvp_impl_case *c,
+                         size_t k, const cvp_impl_crop *crop)
+{
+    const cvp_impl_op_info *info = cvp_impl_op_get(c->op);
+    memset(at, 0, CVP_MAX_RANK * sizeof *at);
+    switch (info->input_kinds[k]) {
+    case CVP_IMPL_ACTIVATION: {
+        bool output_sized = input_is_output_sized(c->op, k);
+        const size_t *spatial = output_sized ? crop->out : crop->in;
+        at[0] = crop->n;
+        at[1] = output_sized && info->conv ? crop->o : crop->c;
+        at[2] = spatial[0];
+        at[3] = spatial[1];
+        break;
+    }
+    case CVP_IMPL_WEIGHT:
+        at[0] = crop->o;
+        at[1] = crop->c;
+        break;
+    case CVP_IMPL_BIAS:
+        at[0] = crop->o;
+        break;
+    }
+}
+
+cvp_status cvp_impl_case_crop(cvp_impl_case *c, const cvp_impl_dims *d,
+                              const cvp_impl_crop *crop, uint64_t salt,
+                              cvp_error *err)
 {
     cvp_status st = cvp_impl_dims_check(d, c->op, err);
     if (st != CVP_OK)
@@ -418,17 +444,14 @@ cvp_status cvp_impl_case_redim_at(cvp_impl_case *c, const cvp_impl_dims *d,
             break;
         const cvp_tensor_struct *old = c->inputs[k];
         CVP_ASSERT(old->rank == rank);
-        const size_t *skip = NULL;
-        if (info->input_kinds[k] == CVP_IMPL_ACTIVATION)
-            skip = input_is_output_sized(c->op, k) ? out_skip : in_skip;
+        size_t skip[CVP_MAX_RANK];
+        crop_offsets(skip, c, k, crop);
         for (size_t flat = 0; flat < t->size; flat++) {
             size_t index[CVP_MAX_RANK], rest = flat;
             bool inside = true;
             for (int a = rank; a-- > 0;) {
-                index[a] = rest % shape[a];
+                index[a] = rest % shape[a] + skip[a];
                 rest /= shape[a];
-                if (skip != NULL && a >= 2)
-                    index[a] += skip[a - 2];
                 if (index[a] >= old->shape[a])
                     inside = false;
             }

@@ -375,7 +375,10 @@ static cvp_status run_call(void *ctx, cvp_tensor_t out,
     const cvp_impl_result *r =
         answered != NULL ? &answered->r : &reg->last[index].r;
     cvp_set_text(&reg->failure, NULL);
-    if (st == CVP_OK && output_unusable(r, output)) {
+    if (st == CVP_OK && r->finding == CVP_IMPL_UNSUPPORTED) {
+        /* Not a finding: the checker skips the instance and counts it. */
+        st = cvp_error_set(err, CVP_ERR_DECLINED, "%s", r->message);
+    } else if (st == CVP_OK && output_unusable(r, output)) {
         /* The message with the standard error's tail may be longer than
          * err can hold: the whole of it stays in reg->failure. */
         cvp_set_textf(&reg->failure, "%s: %s", cvp_impl_finding_name(r->finding),

@@ -20,11 +20,12 @@ static const char *const finding_names[] = {
     [CVP_IMPL_CRASHED] = "crashed",
     [CVP_IMPL_TIMED_OUT] = "timed out",
     [CVP_IMPL_NOT_STARTED] = "not started",
+    [CVP_IMPL_UNSUPPORTED] = "unsupported",
 };
 
 const char *cvp_impl_finding_name(cvp_impl_finding f)
 {
-    CVP_ASSERT((unsigned)f <= CVP_IMPL_NOT_STARTED);
+    CVP_ASSERT((unsigned)f <= CVP_IMPL_UNSUPPORTED);
     return finding_names[f];
 }
 
@@ -44,6 +45,8 @@ void cvp_impl_result_clear(cvp_impl_result *r)
     free(r->start_error);
     free(r->message);
     free(r->differences);
+    free(r->unsupported_reason);
+    free(r->status_error);
     for (int k = 0; k < CVP_IMPL_MAX_OUTPUTS; k++) {
         free(r->read_error[k]);
         cvp_tensor_clear(r->outputs[k]);
@@ -249,6 +252,22 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
         set_message_with_stderr(r, what);
         goto done;
     }
+    if (r->status_error != NULL) {
+        r->finding = CVP_IMPL_BAD_OUTPUT;
+        char what[CVP_ERROR_MESSAGE_MAX + 64];
+        snprintf(what, sizeof what, "its status answer is not valid: %s",
+                 r->status_error);
+        set_message_with_stderr(r, what);
+        goto done;
+    }
+    if (r->unsupported) {
+        r->finding = CVP_IMPL_UNSUPPORTED;
+        cvp_set_textf(&r->message, "the implementation does not handle this "
+                      "case (it answered \"unsupported\": %s)",
+                      r->unsupported_reason != NULL ? r->unsupported_reason
+                                                    : "no reason given");
+        goto done;
+    }
 
 
     cvp_compare_result cr;
@@ -307,13 +326,34 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
             ties ? "; the input has windows whose maximum is tied: convproof, "
                    "like PyTorch, gives a window's gradient to its first "
                    "maximum in row-major order" : "";
+        /* An output of another dtype than float64 is named with it: a
+         * float32 output rounds where float64 is exact, which explains
+         * the finding better than the values do. */
+        char subject[96], dtype_note[200] = "";
+        const char *dtype = r->dtype[k];
+        if (dtype[0] != '\0' && strcmp(dtype, "float64") != 0) {
+            snprintf(subject, sizeof subject, "the implementation's %s output %s",
+                     dtype, name);
+            snprintf(dtype_note, sizeof dtype_note, "; the output was written "
+                     "as %s, not float64%s", dtype,
+                     strcmp(dtype, "float32") == 0
+                         ? " (a float32 has a 24-bit significand: it rounds "
+                           "values a float64 holds exactly)" : "");
+            char *more = NULL;
+            cvp_set_textf(&more, "%s\n(%s: the implementation's %s output)",
+                          r->differences, name, dtype);
+            free(r->differences);
+            r->differences = more;
+        } else {
+            snprintf(subject, sizeof subject, "%s", name);
+        }
         if (exact) {
             cvp_set_textf(&r->message,
                           "%s differs from the exact value at %zu of %zu "
                           "entries; the inputs are integers and every partial "
                           "sum stays below 2^53, so a float64 result must be "
-                          "exact: this is a bug%s", name, cr.differing,
-                          cr.compared, tie_note);
+                          "exact: this is a bug%s%s", subject, cr.differing,
+                          cr.compared, tie_note, dtype_note);
         } else {
             char ulps[32], first[300];
             cvp_format_ulps(ulps, sizeof ulps, cr.max_ulps);
@@ -322,8 +362,8 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
                           "%s is outside the rigorous rounding bound "
                           "gamma_n * sum|terms| (n = %lu) at %zu of %zu entries "
                           "(first: %s; largest error %s ulp): not rounding, a "
-                          "bug%s", name, terms[k], cr.differing, cr.compared,
-                          first, ulps, tie_note);
+                          "bug%s%s", subject, terms[k], cr.differing, cr.compared,
+                          first, ulps, tie_note, dtype_note);
         }
         break;
     }

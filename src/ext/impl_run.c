@@ -1,12 +1,12 @@
 /* impl_run.c -- running an implementation as an external command (see
  * impl_run.h and docs/impl-protocol.md). */
 #include "ext/impl_run.h"
+#include "ext/impl_process.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check/verdict.h"
+#include "io/json_read.h"
 #include "io/npy.h"
 
 extern char **environ;
@@ -63,6 +64,15 @@ static char *file_path(const char *dir, const char *prefix, const char *name)
     char *path = malloc(n);
     CVP_ASSERT(path != NULL);
     snprintf(path, n, "%s/%s%s.npy", dir, prefix, name);
+    return path;
+}
+
+static char *status_path(const char *dir, const char *prefix)
+{
+    size_t n = strlen(dir) + strlen(prefix) + 16;
+    char *path = malloc(n);
+    CVP_ASSERT(path != NULL);
+    snprintf(path, n, "%s/%sstatus.json", dir, prefix);
     return path;
 }
 
@@ -121,6 +131,14 @@ void cvp_impl_case_json(cvp_json *j, const cvp_impl_case *c,
         }
         cvp_json_end_object(j);
     }
+    /* Where an "unsupported" answer goes (docs/impl-protocol.md). */
+    char *status = status_path(dir, prefix);
+    cvp_json_key(j, "status");
+    cvp_json_begin_object(j);
+    cvp_json_key(j, "path");
+    cvp_json_string(j, status);
+    cvp_json_end_object(j);
+    free(status);
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -233,6 +251,70 @@ static void read_stderr(cvp_impl_result *r, const char *path)
     free(tail);
 }
 
+#define STATUS_MAX 65536
+
+/* Reads the status answer of a case, when the command wrote one:
+ * {"status": "unsupported", "reason": "...", "layouts": ["nhwc"]} or
+ * {"status": "ok"}.  Anything else is recorded in r->status_error. */
+static void read_status(cvp_impl_result *r, const char *path)
+{
+    struct stat info;
+    if (lstat(path, &info) != 0)
+        return;
+    if (!S_ISREG(info.st_mode)) {
+        cvp_set_text(&r->status_error, "status.json is not a regular file");
+        return;
+    }
+    if (info.st_size > STATUS_MAX) {
+        cvp_set_textf(&r->status_error, "status.json has %lld bytes, more "
+                      "than %d", (long long)info.st_size, STATUS_MAX);
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        cvp_set_textf(&r->status_error, "status.json: %s", strerror(errno));
+        return;
+    }
+    char *text = malloc(STATUS_MAX + 1);
+    CVP_ASSERT(text != NULL);
+    size_t len = fread(text, 1, STATUS_MAX, f);
+    fclose(f);
+    cvp_json_node root;
+    cvp_error e;
+    cvp_error_clear(&e);
+    if (cvp_json_read(&root, text, len, "status.json", &e) != CVP_OK) {
+        cvp_set_text(&r->status_error, e.message);
+        free(text);
+        return;
+    }
+    free(text);
+    const cvp_json_node *status = cvp_json_node_member(&root, "status");
+    const cvp_json_node *reason = cvp_json_node_member(&root, "reason");
+    const cvp_json_node *layouts = cvp_json_node_member(&root, "layouts");
+    if (root.type != CVP_JSON_NODE_OBJECT || status == NULL
+        || status->type != CVP_JSON_NODE_STRING
+        || (strcmp(status->text, "unsupported") != 0
+            && strcmp(status->text, "ok") != 0)) {
+        cvp_set_text(&r->status_error, "status.json: expected an object whose "
+                     "\"status\" is \"unsupported\" or \"ok\"");
+    } else if (reason != NULL && reason->type != CVP_JSON_NODE_STRING) {
+        cvp_set_text(&r->status_error, "status.json: \"reason\" must be a "
+                     "string");
+    } else if (strcmp(status->text, "unsupported") == 0) {
+        r->unsupported = true;
+        if (reason != NULL)
+            cvp_set_text(&r->unsupported_reason, reason->text);
+        for (size_t k = 0; layouts != NULL && k < layouts->count
+                           && layouts->type == CVP_JSON_NODE_ARRAY; k++) {
+            cvp_impl_layout l;
+            if (layouts->items[k].type == CVP_JSON_NODE_STRING
+                && cvp_impl_layout_parse(&l, layouts->items[k].text))
+                r->layouts |= CVP_IMPL_LAYOUT_BIT(l);
+        }
+    }
+    cvp_json_node_clear(&root);
+}
+
 /* Reads output k of a case; a missing file leaves present false. */
 static void read_output(cvp_impl_result *r, size_t k, const char *path,
                         const cvp_impl_case *c, cvp_impl_layout layout)
@@ -256,6 +338,7 @@ static void read_output(cvp_impl_result *r, size_t k, const char *path,
                       "%zu float64 entries", (long long)info.st_size, entries);
         return;
     }
+    cvp_npy_file_dtype(r->dtype[k], sizeof r->dtype[k], path);
     cvp_error e;
     cvp_error_clear(&e);
     if (cvp_npy_read_file(r->outputs[k], path, &e) != CVP_OK) {
@@ -278,7 +361,7 @@ typedef struct {
 
 typedef struct {
     bool active;
-    pid_t pid;
+    cvp_impl_process process;
     char *dir;
     run_plan plan;
     struct timespec start;
@@ -397,37 +480,15 @@ static cvp_status start_run(slot *s, const run_plan *plan,
         st = write_file(request, cvp_json_text(&j), err);
     cvp_json_clear(&j);
 
-    /* The command, in a process group of its own. */
-    pid_t pid = -1;
+    /* The command, under a keeper that ends whatever it starts
+     * (ext/impl_process.h). */
     int spawn_error = 0;
+    cvp_impl_process process = {-1, -1};
     if (st == CVP_OK) {
-        posix_spawn_file_actions_t actions;
-        posix_spawnattr_t attr;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawnattr_init(&attr);
-        posix_spawn_file_actions_addopen(&actions, 0, request, O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, out,
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&actions, 2, errp,
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        sigdelset(&all, SIGKILL);
-        sigdelset(&all, SIGSTOP);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP
-                                            | POSIX_SPAWN_SETSIGMASK
-                                            | POSIX_SPAWN_SETSIGDEF);
-        posix_spawnattr_setpgroup(&attr, 0);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &all);
-        char *argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)runner->command,
-                        NULL};
         char **env = make_environment(request);
-        spawn_error = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, env);
+        spawn_error = cvp_impl_process_start(&process, runner->command, env,
+                                             request, out, errp);
         free_environment(env);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
     }
     free(request);
     free(out);
@@ -444,35 +505,21 @@ static cvp_status start_run(slot *s, const run_plan *plan,
     }
     runner->runs++;
     s->active = true;
-    s->pid = pid;
+    s->process = process;
     s->dir = dir;
     s->plan = *plan;
     clock_gettime(CLOCK_MONOTONIC, &s->start);
     return CVP_OK;
 }
 
-/* Has the process of s exited?  (Without reaping it, so that its process
- * group cannot be reused before we kill it.) */
-static bool has_exited(const slot *s)
-{
-    siginfo_t info;
-    memset(&info, 0, sizeof info);
-    if (waitid(P_PID, (id_t)s->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
-        return errno != EINTR;   /* ECHILD: nothing left to wait for */
-    return info.si_pid == s->pid;
-}
-
 /* Ends a run: kills what is left of its process group, reaps it, reads
  * its results and removes its folder.  Returns true when the run failed
  * as a whole (a batch to be split). */
-static bool finish_run(slot *s, bool timed_out, double seconds,
-                       cvp_impl_runner *runner, cvp_impl_result *results,
+static bool finish_run(slot *s, bool timed_out, int status, int start_error,
+                       double seconds, cvp_impl_runner *runner,
+                       cvp_impl_result *results,
                        const cvp_impl_case *const *cases)
 {
-    kill(-s->pid, SIGKILL);
-    int status = 0;
-    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-        ;
     s->active = false;
     size_t n = strlen(s->dir) + 32;
     char *errp = malloc(n);
@@ -482,7 +529,10 @@ static bool finish_run(slot *s, bool timed_out, double seconds,
     cvp_impl_result_init(&first);
     read_stderr(&first, errp);
     free(errp);
-    if (timed_out)
+    if (start_error != 0) {
+        first.not_started = true;
+        cvp_set_textf(&first.start_error, "/bin/sh: %s", strerror(start_error));
+    } else if (timed_out)
         first.timed_out = true;
     else if (WIFSIGNALED(status))
         first.signal = WTERMSIG(status);
@@ -496,6 +546,8 @@ static bool finish_run(slot *s, bool timed_out, double seconds,
             cvp_impl_result *r = &results[s->plan.first + i];
             const cvp_impl_case *c = cases[s->plan.first + i];
             const cvp_impl_op_info *info = cvp_impl_op_get(c->op);
+            r->not_started = first.not_started;
+            cvp_set_text(&r->start_error, first.start_error);
             r->timed_out = first.timed_out;
             r->signal = first.signal;
             r->exit_code = first.exit_code;
@@ -506,7 +558,12 @@ static bool finish_run(slot *s, bool timed_out, double seconds,
             char prefix[32] = "";
             if (batch)
                 snprintf(prefix, sizeof prefix, "c%zu_", i);
-            for (size_t k = 0; !failed && k < info->output_count; k++) {
+            char *status_file = status_path(s->dir, prefix);
+            if (!failed)
+                read_status(r, status_file);
+            free(status_file);
+            for (size_t k = 0; !failed && !r->unsupported
+                               && k < info->output_count; k++) {
                 char *path = file_path(s->dir, prefix, info->outputs[k]);
                 read_output(r, k, path, c, runner->layout);
                 free(path);
@@ -569,12 +626,17 @@ cvp_status cvp_impl_run(void *ctx, cvp_impl_result *results,
             if (!s->active)
                 continue;
             double seconds = since(&s->start);
-            bool exited = has_exited(s);
+            int status = 0, start_error = 0;
+            bool exited = cvp_impl_process_done(&s->process, &status,
+                                                &start_error);
             bool timed_out = !exited && seconds > runner->timeout;
             if (!exited && !timed_out)
                 continue;
+            if (timed_out)
+                cvp_impl_process_stop(&s->process, &status, &start_error);
             run_plan plan = s->plan;
-            bool split = finish_run(s, timed_out, seconds, runner, results, cases);
+            bool split = finish_run(s, timed_out, status, start_error, seconds,
+                                    runner, results, cases);
             active--;
             progress = true;
             if (split) {
@@ -597,9 +659,8 @@ cvp_status cvp_impl_run(void *ctx, cvp_impl_result *results,
      * runs. */
     for (size_t k = 0; k < jobs; k++)
         if (slots[k].active) {
-            kill(-slots[k].pid, SIGKILL);
-            while (waitpid(slots[k].pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+            int status, start_error;
+            cvp_impl_process_stop(&slots[k].process, &status, &start_error);
             remove_tree(slots[k].dir, 0);
             free(slots[k].dir);
         }

@@ -6,11 +6,14 @@
  * layout) and the JSON request as request.json, and starts
  * `/bin/sh -c COMMAND` in a process group of its own with the request on
  * standard input (and its path in $CONVPROOF_REQUEST), standard output
- * and standard error going to files in the folder.  It waits at most
- * `timeout` seconds, then kills the whole process group; after a normal
- * exit it kills the group too, so nothing the command left behind keeps
- * running.  Then it reads the outputs, judges every case
- * (cvp_impl_judge) and removes the folder.
+ * and standard error going to files in the folder, under a keeper
+ * (ext/impl_process.h) that ends every process the command starts, also
+ * those that leave the group (setsid) or lose their parent.  It waits at
+ * most `timeout` seconds, then stops the run; after a normal exit the
+ * keeper kills what is left too, so nothing the command left behind keeps
+ * running.  Then it reads each case's status answer ("unsupported") and
+ * outputs (with their dtypes), judges every case (cvp_impl_judge) and
+ * removes the folder.
  *
  * With batch > 1 a run carries several cases ({"protocol": 1, "batch":
  * [...]}); when such a run fails as a whole (a crash, a timeout), each of

@@ -146,10 +146,12 @@ static long field_lower(const cvp_impl_space *s, field f)
 }
 
 /* Candidate `index` of a field: the value lower + index / 2, below the
- * current one.  Even indices cut the input at the end; for H and W, odd
- * indices cut it at the front instead, by a multiple of the stride (so
- * the windows keep their contents) -- the part of the input that makes a
- * case fail need not sit at its top left. */
+ * current one.  Even indices cut the tensors at the end; odd indices cut
+ * them at the front instead -- the part of the input that makes a case
+ * fail need not sit at its start: for H and W by a multiple of the
+ * stride (so the windows keep their contents), for the batch, and for
+ * the channels when there is one group (so 2 channels can become 1 by
+ * keeping the second). */
 static bool gen_field(shrink_state *st, cvp_impl_case *out, size_t index,
                       void *arg, bool *valid, cvp_error *err,
                       cvp_status *status)
@@ -166,16 +168,22 @@ static bool gen_field(shrink_state *st, cvp_impl_case *out, size_t index,
     if (value >= *ref)
         return false;
     bool front = index % 2 == 1;
-    size_t in_skip[2] = {0, 0}, out_skip[2] = {0, 0};
+    cvp_impl_crop crop;
+    memset(&crop, 0, sizeof crop);
     if (front) {
         int axis = f == F_H ? 0 : f == F_W ? 1 : -1;
         size_t cut = *ref - value;
-        if (axis < 0 || cut % d.stride[axis] != 0) {
+        if (axis >= 0 && cut % d.stride[axis] == 0) {
+            crop.in[axis] = cut;
+            crop.out[axis] = cut / d.stride[axis];
+        } else if (f == F_N) {
+            crop.n = cut;
+        } else if ((f == F_C || f == F_O) && d.groups == 1) {
+            *(f == F_C ? &crop.c : &crop.o) = cut;
+        } else {
             *valid = false;
             return true;
         }
-        in_skip[axis] = cut;
-        out_skip[axis] = cut / d.stride[axis];
     }
     *ref = value;
     bool conv = cvp_impl_op_get(st->cur->op)->conv;
@@ -198,8 +206,7 @@ static bool gen_field(shrink_state *st, cvp_impl_case *out, size_t index,
     }
     *status = cvp_impl_case_set(out, st->cur, err);
     if (*status == CVP_OK)
-        *status = cvp_impl_case_redim_at(out, &d, in_skip, out_skip, ++st->salt,
-                                         err);
+        *status = cvp_impl_case_crop(out, &d, &crop, ++st->salt, err);
     return true;
 }
 

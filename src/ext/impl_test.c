@@ -144,6 +144,7 @@ typedef struct {
     size_t zero_errors;
     bool failed;
     size_t failure_case;       /* index into the sweep */
+    size_t unsupported;        /* cases the implementation declined */
 } regime_stats;
 
 static bool not_divided(const cvp_impl_dims *d)
@@ -201,12 +202,62 @@ static void note_case(regime_stats *s, const cvp_impl_case *c,
     s->zero_errors += r->zero_errors;
 }
 
+/* The layouts named by a mask of CVP_IMPL_LAYOUT_BIT: "nhwc", "nchw
+ * and nhwc". */
+static void layouts_text(char *buf, size_t size, unsigned mask)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    for (int l = 0; l < 2; l++)
+        if (mask & CVP_IMPL_LAYOUT_BIT(l)) {
+            int n = snprintf(buf + used, size - used, "%s%s", used ? " and " : "",
+                             cvp_impl_layout_name((cvp_impl_layout)l));
+            if (n > 0 && (size_t)n < size - used)
+                used += (size_t)n;
+        }
+}
+
+/* An implementation that answers "unsupported" and names layouts that
+ * do not include the one it is spoken to in: every case would be
+ * declined, so this is an input error naming --layout. */
+static cvp_status check_layouts(const cvp_impl_result *r,
+                                const cvp_impl_test_options *o, cvp_error *err)
+{
+    if (r->finding != CVP_IMPL_UNSUPPORTED || r->layouts == 0
+        || (r->layouts & CVP_IMPL_LAYOUT_BIT(o->layout)) != 0)
+        return CVP_OK;
+    char speaks[32];
+    layouts_text(speaks, sizeof speaks, r->layouts);
+    const char *one = (r->layouts & (r->layouts - 1)) == 0 ? " only" : "";
+    if (!o->layout_set)
+        return cvp_error_set(err, CVP_ERR_INPUT, "the implementation speaks%s "
+                             "layout %s, and without --layout the layout is "
+                             "%s: give --layout %s", one, speaks,
+                             cvp_impl_layout_name(o->layout),
+                             (r->layouts & CVP_IMPL_LAYOUT_BIT(CVP_IMPL_NHWC))
+                                 ? "nhwc" : "nchw");
+    return cvp_error_set(err, CVP_ERR_INPUT, "--layout %s: the implementation "
+                         "speaks%s layout %s", cvp_impl_layout_name(o->layout),
+                         one, speaks);
+}
+
 static char *coverage_text(const regime_stats *s, bool bounded)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *stream = open_memstream(&text, &len);
     CVP_ASSERT(stream != NULL);
+    if (s->cases == 0) {
+        /* Nothing ran: no coverage, and nothing held. */
+        if (s->unsupported > 0)
+            fprintf(stream, "No case was tested: the implementation answered "
+                    "\"unsupported\" for all %zu and they were skipped.",
+                    s->unsupported);
+        else
+            fputs("No case of this kind was tested.", stream);
+        fclose(stream);
+        return text;
+    }
     fprintf(stream, "%zu %s at %zu %s: batch %zu..%zu, channels %zu..%zu, "
             "strides %zu..%zu (stride larger than the kernel in %zu), "
             "padding 0 in %zu and > 0 in %zu, sizes the stride does not "
@@ -218,6 +269,11 @@ static char *coverage_text(const regime_stats *s, bool bounded)
     if (s->large_values > 0)
         fprintf(stream, ", integers up to 2^30 in %zu", s->large_values);
     fputs(".\n", stream);
+    if (s->unsupported > 0)
+        fprintf(stream, "%zu %s unsupported: the implementation answered "
+                "\"unsupported\" and %s skipped (not counted above).\n",
+                s->unsupported, s->unsupported == 1 ? "case" : "cases",
+                s->unsupported == 1 ? "it was" : "they were");
     if (!bounded) {
         fputs("Integer inputs with every partial sum below 2^53: each result "
               "had to be exact in float64", stream);
@@ -369,6 +425,7 @@ cvp_status cvp_impl_test(cvp_report *report, cvp_impl_op op,
     cvp_impl_result failing_result;
     cvp_impl_case_init(&failing);
     cvp_impl_result_init(&failing_result);
+    char *unsupported_reason = NULL;   /* the first one given */
 
     for (size_t first = 0; first < count && !failed && st == CVP_OK;
          first += round) {
@@ -381,6 +438,16 @@ cvp_status cvp_impl_test(cvp_report *report, cvp_impl_op op,
         for (size_t k = 0; k < n && st == CVP_OK; k++) {
             cvp_impl_result *r = &results[k];
             regime_stats *s = &stats[r->exact_regime ? 0 : 1];
+            if (r->finding == CVP_IMPL_UNSUPPORTED) {
+                /* Skipped and counted; the first reason is kept. */
+                st = check_layouts(r, o, err);
+                s->unsupported++;
+                if (unsupported_reason == NULL)
+                    cvp_set_text(&unsupported_reason,
+                                 r->unsupported_reason != NULL
+                                     ? r->unsupported_reason : "no reason given");
+                continue;
+            }
             note_case(s, &cases[first + k], r, cases, first + k, share);
             if (r->finding != CVP_IMPL_AGREES && !failed) {
                 failed = true;
@@ -426,7 +493,7 @@ cvp_status cvp_impl_test(cvp_report *report, cvp_impl_op op,
         claim->seconds = now_seconds() - start;
         for (int g = 0; g < 2; g++) {
             regime_stats *s = &stats[g];
-            if (g == 1 && s->cases == 0)
+            if (g == 1 && s->cases == 0 && s->unsupported == 0)
                 continue;
             cvp_method_result *m = cvp_claim_add_method(
                 claim, g == 0 ? CVP_METHOD_EXACT : CVP_METHOD_BOUNDED);
@@ -458,6 +525,15 @@ cvp_status cvp_impl_test(cvp_report *report, cvp_impl_op op,
                                   ? failing_result.message : "failed",
                               fail_index + 1, count, first_shape, how);
                 record_counterexample(m, &failing, &failing_result, o->layout);
+            } else if (s->cases == 0 && s->unsupported > 0) {
+                /* Nothing was tested: never a silent TESTED. */
+                m->outcome = CVP_OUTCOME_UNDECIDED;
+                cvp_set_textf(&m->reason, "the implementation answered "
+                              "\"unsupported\" for every one of the %zu "
+                              "%s of this kind (first reason: %s), so none "
+                              "was tested", s->unsupported,
+                              s->unsupported == 1 ? "case" : "cases",
+                              unsupported_reason);
             } else if (s->cases == 0) {
                 m->outcome = CVP_OUTCOME_UNDECIDED;
                 cvp_set_text(&m->reason, "no case of this kind ran before the "
@@ -480,6 +556,7 @@ cvp_status cvp_impl_test(cvp_report *report, cvp_impl_op op,
     free(ptrs);
     cvp_impl_case_clear(&failing);
     cvp_impl_result_clear(&failing_result);
+    free(unsupported_reason);
     for (size_t k = 0; k < count; k++)
         cvp_impl_case_clear(&cases[k]);
     free(cases);

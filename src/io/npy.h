@@ -31,6 +31,12 @@ cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
 cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
                              cvp_error *err);
 
+/* The dtype of the .npy file at `path` as NumPy names it ("float64",
+ * "float32", "int16", "uint8", "bool"), written into buf (at least 8
+ * bytes); false, with buf "", when its header cannot be read or parsed.
+ * Reads only the header (at most 64 KiB). */
+bool cvp_npy_file_dtype(char *buf, size_t size, const char *path);
+
 cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
                               cvp_error *err);
 

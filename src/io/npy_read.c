@@ -401,3 +401,30 @@ cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
     free(data);
     return st;
 }
+
+bool cvp_npy_file_dtype(char *buf, size_t size, const char *path)
+{
+    CVP_ASSERT(size >= 8);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    enum { HEAD = 65536 };
+    unsigned char *data = malloc(HEAD);
+    CVP_ASSERT(data != NULL);
+    size_t len = fread(data, 1, HEAD, f);
+    fclose(f);
+    cvp_npy_header h;
+    bool ok = cvp_npy_parse_header(&h, data, len, path, NULL) == CVP_OK;
+    free(data);
+    if (!ok)
+        return false;
+    const char *kind = h.kind == CVP_NPY_FLOAT ? "float"
+                       : h.kind == CVP_NPY_INT ? "int"
+                       : h.kind == CVP_NPY_UINT ? "uint" : NULL;
+    if (kind == NULL)
+        snprintf(buf, size, "bool");
+    else
+        snprintf(buf, size, "%s%zu", kind, 8 * h.itemsize);
+    return true;
+}

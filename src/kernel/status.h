@@ -30,7 +30,13 @@ typedef enum {
      * out, wrote no output or a wrong shape): a finding about that code,
      * which the checker reports as a failed instance.  Never an exit
      * code. */
-    CVP_ERR_EXTERNAL = 6
+    CVP_ERR_EXTERNAL = 6,
+    /* An external implementation under test answered that it does not
+     * handle the case ("unsupported", docs/impl-protocol.md): neither a
+     * finding nor an error.  The checker skips the instance and counts
+     * it, and a claim with skipped instances is not passed.  Never an
+     * exit code. */
+    CVP_ERR_DECLINED = 7
 } cvp_status;
 
 #define CVP_ERROR_MESSAGE_MAX 512

@@ -2,12 +2,14 @@
 tests/test_impl_batch.sh, in plain Python (no numpy).
 
     python3 impl_batch_pool.py [--wrong C,H | --crash C,H | --skip C,H
-                                | --hang C,H]
+                                | --hang C,H | --unsupported C,H
+                                | --unsupported all]
 
 Appends "run CASES" to $COUNT_FILE for every run (CASES: the cases the
 request carries).  At the case whose input has C channels and height H:
 --wrong adds 1 to output entry [0, 0, 0, 0], --crash raises, --skip
-writes no output (and exits 0), --hang sleeps for ten minutes.
+writes no output (and exits 0), --hang sleeps for ten minutes,
+--unsupported answers "unsupported" (at every case with `all`).
 """
 import ast
 import json
@@ -59,7 +61,8 @@ def main():
     mode, target = None, None
     if len(sys.argv) == 3:
         mode = sys.argv[1]
-        target = tuple(int(v) for v in sys.argv[2].split(","))
+        if sys.argv[2] != "all":
+            target = tuple(int(v) for v in sys.argv[2].split(","))
     request = json.load(sys.stdin)
     cases = request["batch"] if "batch" in request else [request]
     with open(os.environ["COUNT_FILE"], "a") as f:
@@ -76,6 +79,11 @@ def main():
         if here and mode == "--hang":
             time.sleep(600)
         if here and mode == "--skip":
+            continue
+        if mode == "--unsupported" and (here or target is None):
+            with open(case["status"]["path"], "w") as f:
+                json.dump({"status": "unsupported",
+                           "reason": "C=%d, H=%d is not handled" % tuple(shape[1:3])}, f)
             continue
         if here and mode == "--wrong":
             out[0] += 1
