@@ -89,6 +89,8 @@ void cvp_cli_stream_claims(cvp_cli_stream *s, const cvp_report *report)
 
 int cvp_cli_stream_finish(cvp_cli_stream *s, const cvp_report *report)
 {
+    if (s->out == NULL)
+        return CVP_EXIT_OK;
     cvp_cli_stream_claims(s, report);
     if (cvp_report_write_text_summary(s->out, report) != 0 || s->failed) {
         fprintf(stderr, "convproof: cannot write the report\n");
