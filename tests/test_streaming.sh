@@ -204,6 +204,20 @@ for jobs in 1 2; do
         fail "--jobs $jobs: a bad claim between two good ones: both decided, its located error, exit 2"
     fi
 done
+# The JSON report validates against the schema, "error" in its place.
+if command -v python3 >/dev/null 2>&1; then
+    if python3 "$srcdir/tests/report_json_check.py" "$srcdir/docs/report-schema.json" \
+        claims.1.outcome undecided claims.2.outcome passed \
+        <"$tmp/error1.json" >/dev/null 2>"$tmp/check.err" \
+        && grep -q '"error": "[^"]*error.proof:8:10: ' "$tmp/error1.json"; then
+        pass "json: the error validates against the schema"
+    else
+        sed 's/^/  /' "$tmp/check.err"
+        fail "json: the error validates against the schema"
+    fi
+else
+    skip "json: the error validates against the schema (no python3)"
+fi
 # JUnit: the error is a case of its own, type "input"
 run check "$tmp/error.proof" --seed 1 --report junit
 if [ "$rc" -eq 2 ] && grep -q 'name="shapes do not fit \[input error\]"' "$tmp/out" \
