@@ -535,6 +535,10 @@ static void test_error_is_the_claims_verdict(void **state)
     /* "t.proof:8:10: '+': shapes [2] and [3] do not broadcast ..." */
     assert_true(strncmp(bad->error, "t.proof:8:10: '+': shapes [2] and [3] do not "
                         "broadcast", 49) == 0);
+    /* the method the error stopped says so */
+    assert_true(bad->method_count > 0);
+    assert_string_equal(bad->methods[bad->method_count - 1].reason,
+                        "stopped by the claim's input error");
     assert_int_equal(r.report.claims[2].outcome, CVP_OUTCOME_PASSED);
     assert_null(r.report.claims[2].error);
     assert_int_equal(cvp_report_error_count(&r.report), 1);

@@ -385,6 +385,11 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
         cvp_lang_error_format(located, sizeof located, err);
         cvp_set_text(&cr->error, located);
         cr->outcome = CVP_OUTCOME_UNDECIDED;
+        cvp_method_result *last = cr->method_count > 0
+                                      ? &cr->methods[cr->method_count - 1] : NULL;
+        if (last != NULL && last->outcome == CVP_OUTCOME_UNDECIDED
+            && last->reason == NULL)
+            cvp_set_text(&last->reason, "stopped by the claim's input error");
     } else
         check_advise_undecided(&c, cr, named);
     cvp_kink_forget_message();
