@@ -39,14 +39,17 @@ KEY_ORDER = {
     "report": ["schema_version", "tool_version", "seed", "shard", "summary",
                "claims"],
     "summary": ["passed", "tested", "failed", "undecided"],
-    "claim": ["title", "kind", "file", "line", "statement", "outcome",
-              "seconds", "methods"],
+    "claim": ["title", "kind", "file", "line", "statement", "error",
+              "outcome", "seconds", "methods"],
     "method": ["method", "outcome", "strength", "shapes", "instances",
                "seconds", "evidence", "reason", "counterexample"],
     "counterexample": ["shape", "inputs", "show_line", "lhs", "rhs",
                        "differences", "failure", "first_term"],
     "input": ["name", "value"],
 }
+# Keys written only when they have a value (every other key is always
+# there): a claim's input error.
+OPTIONAL_KEYS = {"claim": {"error"}}
 
 
 class CheckError(Exception):
@@ -131,9 +134,11 @@ def validate(doc, schema):
 
 
 def check_order(obj, kind, where):
-    if list(obj.keys()) != KEY_ORDER[kind]:
+    optional = OPTIONAL_KEYS.get(kind, set())
+    expected = [k for k in KEY_ORDER[kind] if k not in optional or k in obj]
+    if list(obj.keys()) != expected:
         raise CheckError(f"{where}: keys {list(obj.keys())}, "
-                         f"expected {KEY_ORDER[kind]}")
+                         f"expected {expected}")
 
 
 def check_structure(doc):

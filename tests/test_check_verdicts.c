@@ -501,8 +501,10 @@ static void test_shape_error_is_located(void **state)
     }
 }
 
-/* An error stops the file: the claim after it is not checked. */
-static void test_error_stops_the_file(void **state)
+/* An input error is the claim's verdict: the claim is UNDECIDED with the
+ * located message as its error, and the claim after it is still checked;
+ * the file's status is the first error's. */
+static void test_error_is_the_claims_verdict(void **state)
 {
     (void)state;
     tu_check_run r;
@@ -516,17 +518,89 @@ static void test_error_stops_the_file(void **state)
                 "  tensor Y[3]\n"
                 "  show X + Y == Y + X\n"
                 "}\n"
-                "claim \"never reached\" {\n"
+                "claim \"still checked\" {\n"
                 "  tensor X[2]\n"
-                "  show X == X\n"
+                "  show X + X == 2 * X\n"
                 "}\n");
     assert_int_equal(r.status, CVP_ERR_INPUT);
     assert_int_equal(r.err.pos.line, 8);
     /* one shape only: no "(at shape (no dims))" tail */
     assert_null(strstr(r.err.message, "(no dims)"));
     assert_null(strstr(r.err.message, "at shape"));
-    assert_int_equal(r.report.claim_count, 2);
+    assert_int_equal(r.report.claim_count, 3);
     assert_int_equal(r.report.claims[0].outcome, CVP_OUTCOME_PASSED);
+    assert_null(r.report.claims[0].error);
+    const cvp_claim_result *bad = &r.report.claims[1];
+    assert_int_equal(bad->outcome, CVP_OUTCOME_UNDECIDED);
+    assert_non_null(bad->error);
+    /* "t.proof:8:10: '+': shapes [2] and [3] do not broadcast ..." */
+    assert_true(strncmp(bad->error, "t.proof:8:10: '+': shapes [2] and [3] do not "
+                        "broadcast", 49) == 0);
+    /* the method the error stopped says so */
+    assert_true(bad->method_count > 0);
+    assert_string_equal(bad->methods[bad->method_count - 1].reason,
+                        "stopped by the claim's input error");
+    assert_int_equal(r.report.claims[2].outcome, CVP_OUTCOME_PASSED);
+    assert_null(r.report.claims[2].error);
+    assert_int_equal(cvp_report_error_count(&r.report), 1);
+    tu_run_clear(&r);
+}
+
+/* In a refute, a statement that cannot be evaluated at some shape because
+ * the shapes do not fit there (X[M] + Y[N] at M=2, N=3; M=N=2 fits) does
+ * not hold for every shape: that shape is the counterexample.  An error
+ * at every shape (an unknown function), or at the only shape, or one of
+ * the values (a division by zero) stays an input error. */
+static void test_refute_shape_mismatch_is_a_counterexample(void **state)
+{
+    (void)state;
+    tu_check_run r;
+    tu_run_text(&r,
+                "refute \"vectors of any lengths add\" {\n"
+                "  dim M, N in 2..3\n"
+                "  tensor X[M]\n"
+                "  tensor Y[N]\n"
+                "  show X + Y == Y + X\n"
+                "}\n"
+                "refute \"unknown function\" {\n"
+                "  dim M in 1..2\n"
+                "  tensor X[M]\n"
+                "  show frobnicate(X) == X\n"
+                "}\n"
+                "refute \"the only shape does not fit\" {\n"
+                "  tensor X[2]\n"
+                "  tensor Y[3]\n"
+                "  show X + Y == Y + X\n"
+                "}\n"
+                "refute \"division by zero\" {\n"
+                "  dim M in 1..2\n"
+                "  tensor X[M]\n"
+                "  show X / X == X / X\n"
+                "  by exact\n"
+                "}\n");
+    assert_int_equal(r.status, CVP_ERR_INPUT);
+    assert_int_equal(r.report.claim_count, 4);
+    const cvp_claim_result *c = &r.report.claims[0];
+    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);
+    assert_null(c->error);
+    assert_int_equal(c->method_count, 1);
+    assert_int_equal(c->methods[0].method, CVP_METHOD_EXACT);
+    const cvp_counterexample *x = c->methods[0].counterexample;
+    assert_non_null(x);
+    /* shapes in order (2,2), (2,3), ...: the first that does not fit */
+    assert_string_equal(x->shape, "M=2, N=3");
+    assert_int_equal(x->show_line, 5);
+    assert_int_equal(x->input_count, 2);
+    assert_null(x->lhs);
+    assert_non_null(strstr(x->differences, "not defined at this shape"));
+    assert_non_null(strstr(x->differences, "t.proof:5:10: '+': shapes [2] and [3]"));
+    for (size_t k = 1; k < 4; k++) {
+        assert_int_equal(r.report.claims[k].outcome, CVP_OUTCOME_UNDECIDED);
+        assert_non_null(r.report.claims[k].error);
+    }
+    assert_non_null(strstr(r.report.claims[1].error, "unknown function 'frobnicate'"));
+    assert_non_null(strstr(r.report.claims[2].error, "do not broadcast"));
+    assert_non_null(strstr(r.report.claims[3].error, "division by zero"));
     tu_run_clear(&r);
 }
 
@@ -637,7 +711,8 @@ int main(void)
         cmocka_unit_test(test_refute_fails_on_true_identity),
         cmocka_unit_test(test_method_applicability),
         cmocka_unit_test(test_shape_error_is_located),
-        cmocka_unit_test(test_error_stops_the_file),
+        cmocka_unit_test(test_error_is_the_claims_verdict),
+        cmocka_unit_test(test_refute_shape_mismatch_is_a_counterexample),
         cmocka_unit_test(test_polynomial_limit_is_located),
         cmocka_unit_test(test_dims_as_values),
         cmocka_unit_test(test_no_shape_is_undecided),

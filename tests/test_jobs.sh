@@ -171,9 +171,9 @@ else
     fail "mixed claims with --jobs 1: exit 1"
 fi
 
-# ---- an error in a claim stops the check at that claim, for any N ---------
-# (exit 2, the same message, no report; the claims after it may have run
-# on another thread, but nothing of them shows)
+# ---- an input error in a claim is its verdict, for any N ------------------
+# (exit 2, its located message in the report and on stderr, the claims
+# after it checked; the same report for any N)
 cat >"$tmp/error.proof" <<'EOF'
 claim "fine" {
   tensor X[2]
@@ -184,22 +184,27 @@ claim "shapes do not fit" {
   tensor Y[3]
   show X + Y == Y + X
 }
-claim "never reported" {
+claim "still checked" {
   tensor X[2]
   show X == X
 }
 EOF
 for jobs in 1 3; do
-    run check "$tmp/mixed.proof" "$tmp/error.proof" --seed 1 --timeout 2 --jobs $jobs \
+    run check "$tmp/error.proof" --seed 1 --jobs $jobs --report text \
         --report json -o "$tmp/error$jobs.json"
-    if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ ! -e "$tmp/error$jobs.json" ] \
-        && [ "$(wc -l <"$tmp/err")" -eq 1 ] \
-        && grep -q "error.proof:8:10: '+': shapes \[2\] and \[3\] do not broadcast" "$tmp/err"; then
-        pass "--jobs $jobs: an error in a claim: exit 2, its message, no report"
+    cp "$tmp/out" "$tmp/error$jobs.out"
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] \
+        && grep -q "error.proof:8:10: '+': shapes \[2\] and \[3\] do not broadcast" "$tmp/err" \
+        && grep -q '^ERROR "shapes do not fit"' "$tmp/out" \
+        && grep -q '^PASS "still checked"' "$tmp/out" \
+        && grep -q '"error": ' "$tmp/error$jobs.json"; then
+        pass "--jobs $jobs: an input error in a claim: exit 2, its message, the others checked"
     else
-        fail "--jobs $jobs: an error in a claim: exit 2, its message, no report"
+        fail "--jobs $jobs: an input error in a claim: exit 2, its message, the others checked"
     fi
 done
+same "an input error: text as with --jobs 1" "$tmp/error1.out" "$tmp/error3.out"
+same "an input error: JSON as with --jobs 1" "$tmp/error1.json" "$tmp/error3.json"
 
 # ---- the spellings of the option, and values it refuses -------------------
 printf 'claim "one" {\n  tensor X[2]\n  show X + X == 2 * X\n}\n' >"$tmp/one.proof"

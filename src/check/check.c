@@ -378,7 +378,20 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     cvp_limits_claim_end();
     cvp_all_shapes_free(as);
     decide(cr, claim->is_refute, named);
-    check_advise_undecided(&c, cr, named);
+    if (st == CVP_ERR_INPUT) {
+        /* The claim could not be judged: its verdict is the located
+         * error, and the file's other claims are checked all the same. */
+        char located[CVP_ERROR_MESSAGE_MAX + CVP_SOURCE_NAME_MAX + 64];
+        cvp_lang_error_format(located, sizeof located, err);
+        cvp_set_text(&cr->error, located);
+        cr->outcome = CVP_OUTCOME_UNDECIDED;
+        cvp_method_result *last = cr->method_count > 0
+                                      ? &cr->methods[cr->method_count - 1] : NULL;
+        if (last != NULL && last->outcome == CVP_OUTCOME_UNDECIDED
+            && last->reason == NULL)
+            cvp_set_text(&last->reason, "stopped by the claim's input error");
+    } else
+        check_advise_undecided(&c, cr, named);
     cvp_kink_forget_message();
     cr->seconds = now() - start;
     cvp_shape_list_clear(&c.shapes);
@@ -389,10 +402,19 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
 cvp_status cvp_check_file(cvp_report *report, const cvp_proof_file *file,
                           const cvp_check_options *options, cvp_lang_error *err)
 {
+    cvp_status first = CVP_OK;
+    cvp_lang_error claim_err;
     for (size_t k = 0; k < file->claim_count; k++) {
-        cvp_status st = cvp_check_claim(report, file, k, options, err);
-        if (st != CVP_OK)
+        cvp_lang_error_clear(&claim_err);
+        cvp_status st = cvp_check_claim(report, file, k, options, &claim_err);
+        if (st == CVP_OK)
+            continue;
+        if (first == CVP_OK) {
+            first = st;
+            *err = claim_err;
+        }
+        if (st != CVP_ERR_INPUT)   /* an input error is the claim's verdict */
             return st;
     }
-    return CVP_OK;
+    return first;
 }

@@ -30,8 +30,9 @@
  *
  * Results are appended to a cvp_report (check/verdict.h).  An error in
  * the claim itself (a shape that does not fit at some assignment, an
- * unknown function) stops the check with CVP_ERR_INPUT and a located
- * message; a limit stops it with CVP_ERR_LIMIT.  A claim that does not
+ * unknown function) stops that claim's check with CVP_ERR_INPUT and a
+ * located message, which becomes the claim's verdict (its `error`); a
+ * limit leaves the claim undecided (check/limits.h).  A claim that does not
  * hold is a verdict, not an error.
  */
 #ifndef CVP_CHECK_H
@@ -67,12 +68,17 @@ typedef struct {
 
 void cvp_check_options_default(cvp_check_options *o);
 
-/* Checks claim `index` of `file` and appends its result to `report`. */
+/* Checks claim `index` of `file` and appends its result to `report`.
+ * An input error in the claim is recorded in the claim (its `error`,
+ * outcome UNDECIDED) and also returned: CVP_ERR_INPUT with the message
+ * in err. */
 cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
                            size_t index, const cvp_check_options *options,
                            cvp_lang_error *err);
 
-/* Checks every claim of `file` in order. */
+/* Checks every claim of `file` in order.  A claim's input error does not
+ * stop the others: the first one is returned (CVP_ERR_INPUT, err) once
+ * every claim is checked.  Any other error stops at its claim. */
 cvp_status cvp_check_file(cvp_report *report, const cvp_proof_file *file,
                           const cvp_check_options *options,
                           cvp_lang_error *err);

@@ -34,6 +34,90 @@ run_kind check_shrink_and_record(claim_context *c, const cvp_shape_point *p,
     return RUN_COUNTEREXAMPLE;
 }
 
+/* ---- a refute whose statement is not defined at some shape -------------
+ *
+ * A refute says the statement does not hold for every shape.  When at
+ * some shape the statement cannot even be evaluated because the shapes
+ * do not fit (an operation's operands, `X + Y` with X[2] and Y[3]), it
+ * does not hold there, and that shape is a counterexample.  Only a
+ * mismatch caused by the shape counts, never an error the claim has at
+ * every shape (an unknown function) or one of the values drawn (a
+ * division by zero): the error must recur where there are no values at
+ * all, in the ring of placeholders that only computes shapes
+ * (cvp_ring_shape, kernel/ring.h), and some other shape must evaluate
+ * there without it. */
+
+/* Most other shapes tried for one that evaluates. */
+#define REFUTE_PROBE_SHAPES 64
+
+/* Whether evaluating at shape s over placeholders is an input error (the
+ * message is dropped). */
+static bool fails_on_shapes(claim_context *c, size_t s)
+{
+    cvp_ring S;   /* nothing to clear */
+    cvp_ring_shape_init(&S);
+    cvp_env env;
+    cvp_env_init(&env);
+    cvp_status st = instance_build(&env, c, &c->shapes.points[s], &S,
+                                   FILL_SHAPE_ONLY, NULL);
+    bool fails = st == CVP_ERR_INPUT;
+    if (st == CVP_OK) {
+        show_result r;
+        show_result_init(&r);
+        instance_eval(&r, c, &env, &S);
+        fails = r.status == CVP_ERR_INPUT;
+        show_result_clear(&r);
+    }
+    cvp_env_clear(&env);
+    cvp_lang_error_clear(c->err);
+    return fails;
+}
+
+/* Whether the input error in c->err, met at shape s, is caused by the
+ * shape (see above); c->err is kept. */
+static bool error_is_shape_mismatch(claim_context *c, size_t s)
+{
+    cvp_lang_error kept = *c->err;
+    bool mismatch = fails_on_shapes(c, s);
+    size_t tried = 0;
+    bool elsewhere = false;
+    for (size_t k = 0; mismatch && !elsewhere && k < c->shapes.count
+                       && tried < REFUTE_PROBE_SHAPES; k++)
+        if (k != s) {
+            tried++;
+            elsewhere = !fails_on_shapes(c, k);
+        }
+    *c->err = kept;
+    return mismatch && elsewhere;
+}
+
+/* Records the instance in env at shape p, where show r->error_show could
+ * not be evaluated, as the refute's counterexample: no sides, the located
+ * message as what differs. */
+static run_kind record_undefined(claim_context *c, const cvp_shape_point *p,
+                                 cvp_env *env, show_result *r,
+                                 cvp_method_result *m)
+{
+    cvp_counterexample *cx = cvp_method_add_counterexample(m);
+    char shape[512];
+    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+    cvp_set_text(&cx->shape, shape);
+    for (size_t b = 0; b < env->count; b++)
+        for (size_t t = 0; t < c->claim->tensor_count; t++)
+            if (strcmp(c->claim->tensors[t].name, env->bindings[b].name) == 0) {
+                char *value = tensor_to_text(env->bindings[b].value);
+                cvp_counterexample_add_input(cx, env->bindings[b].name, value);
+                free(value);
+            }
+    cx->show_line = c->claim->shows[r->error_show].pos.line;
+    char located[CVP_ERROR_MESSAGE_MAX + CVP_SOURCE_NAME_MAX + 64];
+    cvp_lang_error_format(located, sizeof located, c->err);
+    cvp_set_textf(&cx->differences, "the statement is not defined at this shape, "
+                  "so it does not hold for every shape: %s", located);
+    cvp_lang_error_clear(c->err);
+    return RUN_COUNTEREXAMPLE;
+}
+
 /* Searches shape p for a failing Q instance with `trials` random
  * instances (the first small); on success shrinks it, records it in m and
  * returns RUN_COUNTEREXAMPLE.  *instances counts evaluated instances (an
@@ -114,6 +198,11 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
             cvp_set_textf(&m->reason, "%s", c->err->message);
             cvp_lang_error_clear(c->err);
             kind = RUN_NOT_APPLICABLE;
+        } else if (r.status == CVP_ERR_INPUT && c->claim->is_refute
+                   && r.error_show != SIZE_MAX
+                   && error_is_shape_mismatch(c, shape_index)) {
+            ++*instances;
+            kind = record_undefined(c, p, &env, &r, m);
         } else if (r.status != CVP_OK) {
             *st = check_at_shape(c, p, r.status == CVP_ERR_UNSUPPORTED ? CVP_ERR_INPUT
                                                                 : r.status);

@@ -55,7 +55,7 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
         cvp_tensor_t x;
         cvp_tensor_init_ring(x, R);
         st = cvp_tensor_resize(x, decl->rank, p->shapes[t], &e);
-        for (size_t k = 0; st == CVP_OK && k < x->size; k++) {
+        for (size_t k = 0; st == CVP_OK && kind != FILL_SHAPE_ONLY && k < x->size; k++) {
             if (cvp_interrupt_poll()) {   /* --timeout, --max-memory */
                 st = cvp_error_set(&e, CVP_ERR_LIMIT, "not decided: limit %s reached",
                                    cvp_interrupt_limit_name(cvp_interrupt_reached()));
@@ -83,6 +83,8 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
             case FILL_HEIGHT_ONE:
                 cvp_height_set_variable(elem);
                 break;
+            case FILL_SHAPE_ONLY:   /* no entries to fill */
+                break;
             }
         }
         if (st == CVP_OK)
@@ -108,6 +110,7 @@ void show_result_init(show_result *r)
 {
     r->status = CVP_OK;
     r->failed_show = SIZE_MAX;
+    r->error_show = SIZE_MAX;
     r->why = NULL;
     cvp_value_init(&r->lhs);
     cvp_value_init(&r->rhs);
@@ -140,6 +143,7 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
                    cvp_ring *R)
 {
     r->failed_show = SIZE_MAX;
+    r->error_show = SIZE_MAX;
     r->status = CVP_OK;
     free(r->why);
     r->why = NULL;
@@ -148,16 +152,20 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
         if (show->membership) {
             r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
                                     c->file->source_name, c->err);
-            if (r->status != CVP_OK)
+            if (r->status != CVP_OK) {
+                r->error_show = s;
                 return;
+            }
             cvp_eval_context context = {env, c->file->source_name, c->err, R,
                                         &c->defs};
             bool member = false;
             cvp_value_reset(&r->rhs);
             r->status = cvp_eval_membership(&member, &r->why, &r->lhs,
                                             show->rhs, &context);
-            if (r->status != CVP_OK)
+            if (r->status != CVP_OK) {
+                r->error_show = s;
                 return;
+            }
             if (!member) {
                 r->failed_show = s;
                 return;
@@ -178,8 +186,10 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
         if (r->status == CVP_ERR_EXTERNAL
             || r->status == CVP_ERR_NOT_DIFFERENTIABLE)
             r->failed_show = s;
-        if (r->status != CVP_OK)
+        if (r->status != CVP_OK) {
+            r->error_show = s;
             return;
+        }
         if (!sides_equal(&r->lhs, &r->rhs)) {
             r->failed_show = s;
             return;

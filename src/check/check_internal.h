@@ -36,7 +36,8 @@ typedef enum {
     FILL_VARIABLES,      /* polynomial indeterminates "X[i,j]" */
     FILL_RANDOM_FP,      /* uniform in Z/pZ */
     FILL_DEGREE_ONE,     /* degree semiring: every entry degree 1 */
-    FILL_HEIGHT_ONE      /* height semiring: every entry a variable */
+    FILL_HEIGHT_ONE,     /* height semiring: every entry a variable */
+    FILL_SHAPE_ONLY      /* cvp_ring_shape (kernel/ring.h): no values */
 } fill_kind;
 
 /* Binds every input tensor of the claim at shape p into env (which must
@@ -50,6 +51,7 @@ cvp_status instance_build(cvp_env *env, claim_context *c,
 typedef struct {
     cvp_status status;      /* CVP_OK or the evaluation's failure */
     size_t failed_show;     /* first show whose sides differ; SIZE_MAX if none */
+    size_t error_show;      /* the show whose evaluation failed; SIZE_MAX if none */
     cvp_value lhs, rhs;     /* its two sides (a membership: rhs is none) */
     char *why;              /* a failed membership: the explanation */
 } show_result;

@@ -165,6 +165,7 @@ static void claim_result_clear(cvp_claim_result *c)
     free(c->title);
     free(c->file);
     free(c->statement);
+    free(c->error);
 }
 
 /* ---- the report --------------------------------------------------------- */
@@ -382,4 +383,12 @@ size_t cvp_report_tested_count(const cvp_report *r)
     for (size_t k = 0; k < r->claim_count; k++)
         tested += r->claims[k].outcome == CVP_OUTCOME_TESTED;
     return tested;
+}
+
+size_t cvp_report_error_count(const cvp_report *r)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->claim_count; k++)
+        n += r->claims[k].error != NULL;
+    return n;
 }

@@ -135,6 +135,11 @@ typedef struct {
     char *file;
     int line;
     char *statement;        /* the claim's `show` lines, as written */
+    /* An input error in the claim (a shape that does not fit at some
+     * assignment, an unknown function), located: "file:line:col: what";
+     * or NULL.  Such a claim is UNDECIDED: it was not judged, and the
+     * run that checked it exits 2 (cli.h). */
+    char *error;
     cvp_outcome outcome;
     double seconds;
     size_t method_count;
@@ -230,5 +235,8 @@ void cvp_report_counts(const cvp_report *r, size_t *passed, size_t *failed,
                        size_t *undecided);
 /* The number of TESTED claims: verified by sampling only. */
 size_t cvp_report_tested_count(const cvp_report *r);
+/* The number of claims with an input error (counted as undecided above
+ * too). */
+size_t cvp_report_error_count(const cvp_report *r);
 
 #endif

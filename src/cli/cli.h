@@ -120,13 +120,45 @@ typedef struct {
 void cvp_cli_progress_init(cvp_cli_progress *p, size_t total_claims,
                            bool figures);
 
+/* The text report of `check` printed as the claims are decided
+ * (cli_report.c): each claim's block as soon as it and every claim before
+ * it in the report are there, so the order is the report's (file order)
+ * for any --jobs; the seed and summary lines at the end
+ * (cvp_cli_stream_finish).  Together that is exactly the text report
+ * (render.h).  Used from one thread at a time; `out` NULL streams
+ * nothing. */
+typedef struct {
+    FILE *out;                  /* borrowed; NULL: not streaming */
+    cvp_render_options render;  /* with `color` for `out` */
+    size_t printed;             /* claims of the report printed so far */
+    cvp_cli_progress *progress; /* its line is erased before a block */
+    bool failed;                /* a write failed */
+} cvp_cli_stream;
+
+/* A stream of the text report to `out` (NULL: none). */
+void cvp_cli_stream_init(cvp_cli_stream *s, FILE *out,
+                         const cvp_render_options *render,
+                         cvp_cli_progress *progress);
+
+/* Prints the blocks of report->claims[s->printed ..] (claims appended
+ * since the last call). */
+void cvp_cli_stream_claims(cvp_cli_stream *s, const cvp_report *report);
+
+/* Prints the claims not printed yet and the summary lines; returns
+ * CVP_EXIT_OK, or CVP_EXIT_LIMIT after a message when a write failed. */
+int cvp_cli_stream_finish(cvp_cli_stream *s, const cvp_report *report);
+
 /* Checks every claim of `file` that is the shard's like cvp_check_file,
- * keeping the progress line current and adding figures when asked.
- * `first` is the number of the file's first claim over all files of the
- * run (cli_shard.h); a shard of count 0 has every claim. */
+ * keeping the progress line current, adding figures when asked and
+ * printing each claim's block to `stream` when it is decided.  `first`
+ * is the number of the file's first claim over all files of the run
+ * (cli_shard.h); a shard of count 0 has every claim.  A claim's input
+ * error is its record's (verdict.h) and does not stop the file; any
+ * other error does, and is returned. */
 cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
                               const cvp_check_options *options,
                               cvp_lang_error *err, cvp_cli_progress *p,
+                              cvp_cli_stream *stream,
                               const cvp_cli_shard *shard, size_t first);
 
 /* Shows "[done/total] seconds  title" (once the run has taken a second,

@@ -2,10 +2,15 @@
  * .proof files and write reports.
  *
  * Files are parsed first, all of them, so that a syntax error anywhere
- * is reported before any work is done.  Exit status: 2 on a usage or
- * input error, else 1 when some claim failed, else 3 when some claim was
- * not decided (a limit, or no method could judge it), else with --strict
- * 4 when some claim was only TESTED (sampled, not proved), else 0. */
+ * is reported before any work is done.  An input error in a claim (a
+ * shape that does not fit, an unknown function) is that claim's verdict
+ * (ERROR, with the located message); the other claims are checked all
+ * the same.  A text report on standard output is printed as the claims
+ * are decided, in file order for any --jobs (cli.h, cvp_cli_stream).
+ * Exit status: 2 on a usage or input error (also one in a single claim),
+ * else 1 when some claim failed, else 3 when some claim was not decided
+ * (a limit, or no method could judge it), else with --strict 4 when some
+ * claim was only TESTED (sampled, not proved), else 0. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -94,10 +99,15 @@ static void usage(FILE *stream)
         "                      reports with convproof merge-reports\n"
         "  --help              this text\n"
         "\n"
+        "A text report on standard output is printed claim by claim, in file\n"
+        "order, as the claims are decided.  A claim with an input error (a shape\n"
+        "that does not fit, an unknown function) is reported as ERROR with the\n"
+        "located message, and the other claims are still checked.\n"
+        "\n"
         "exit status: 0 every claim passed or was tested, 1 some claim failed,\n"
-        "2 usage or input error, 3 some claim undecided (a limit, or no method\n"
-        "applies), 4 with --strict: some claim only tested, none failed or\n"
-        "undecided.\n");
+        "2 usage or input error (also in one claim), 3 some claim undecided (a\n"
+        "limit, or no method applies), 4 with --strict: some claim only\n"
+        "tested, none failed or undecided.\n");
 }
 
 static void add_path(path_list *list, const char *path)
@@ -425,12 +435,28 @@ int cvp_cli_check(int argc, char **argv)
     for (size_t k = 0; k < report_count; k++)
         want_figures |= reports[k].format == CVP_CLI_REPORT_HTML;
     cvp_cli_progress_init(&progress, claim_total, want_figures);
+    if (report_count == 0) {   /* the default: text on standard output */
+        reports[0].format = CVP_CLI_REPORT_TEXT;
+        reports[0].path = NULL;
+        report_count = 1;
+    }
+    /* A text report on standard output is printed claim by claim as the
+     * claims are decided (cli.h), unless another report goes there
+     * before it: the output then reads as when everything is written at
+     * the end. */
+    size_t streamed = report_count;   /* the report streamed, if any */
+    for (size_t k = 0; k < report_count && streamed == report_count; k++)
+        if (reports[k].path == NULL)
+            streamed = reports[k].format == CVP_CLI_REPORT_TEXT ? k : SIZE_MAX;
+    cvp_cli_stream stream;
+    cvp_cli_stream_init(&stream, streamed < report_count ? stdout : NULL, &render,
+                        &progress);
     if (rc == CVP_EXIT_OK && jobs > 1) {
         /* nothing reads the counts without --max-memory, and counting on
          * several threads at once is slow (kernel/alloc.h) */
         cvp_alloc_install_uncounted();
         rc = cvp_cli_check_jobs(&report, files, parsed, &options, jobs,
-                                impl_batch, &shard, &progress);
+                                impl_batch, &shard, &progress, &stream);
     }
     size_t first = 0;   /* the number of files[k]'s first claim */
     for (size_t k = 0; rc == CVP_EXIT_OK && jobs == 1 && k < paths.count;
@@ -447,7 +473,7 @@ int cvp_cli_check(int argc, char **argv)
         cvp_impl_registry_set_batch(&impls, impl_batch, 1);
         options.external = &impls.external;
         st = cvp_cli_check_file(&report, &files[k], &options, &lerr, &progress,
-                                &shard, first);
+                                &stream, &shard, first);
         options.external = NULL;
         cvp_impl_registry_clear(&impls);
         if (st != CVP_OK) {
@@ -458,22 +484,29 @@ int cvp_cli_check(int argc, char **argv)
     }
     cvp_cli_progress_finish(&progress);
     if (rc == CVP_EXIT_OK || rc == CVP_EXIT_LIMIT) {
-        if (report_count == 0) {
-            reports[0].format = CVP_CLI_REPORT_TEXT;
-            reports[0].path = NULL;
-            report_count = 1;
-        }
         for (size_t k = 0; k < report_count; k++) {
-            int wrc = cvp_cli_write_report(&report, &reports[k], &render);
+            /* the streamed report has printed its claims already */
+            int wrc = k == streamed ? cvp_cli_stream_finish(&stream, &report)
+                                    : cvp_cli_write_report(&report, &reports[k], &render);
             if (wrc != CVP_EXIT_OK)
                 rc = wrc;
         }
+        /* Claims with an input error were reported with the others; their
+         * messages go to standard error too, where editors look for
+         * file:line:col. */
+        size_t errors = cvp_report_error_count(&report);
+        for (size_t k = 0; errors > 0 && k < report.claim_count; k++)
+            if (report.claims[k].error != NULL)
+                fprintf(stderr, "convproof: %s\n", report.claims[k].error);
         if (rc == CVP_EXIT_OK) {
             size_t passed, failed, undecided;
             cvp_report_counts(&report, &passed, &failed, &undecided);
-            /* TESTED counts as verified unless proofs were asked for; a
-             * failed or undecided claim says more, so it wins. */
-            rc = failed ? CVP_EXIT_CLAIM_FAILED
+            /* An input error is the writer's to fix before any verdict
+             * means much; TESTED counts as verified unless proofs were
+             * asked for; a failed or undecided claim says more, so it
+             * wins. */
+            rc = errors ? CVP_EXIT_USAGE
+                 : failed ? CVP_EXIT_CLAIM_FAILED
                  : undecided ? CVP_EXIT_LIMIT
                  : strict && cvp_report_tested_count(&report) > 0 ? CVP_EXIT_UNPROVED
                  : CVP_EXIT_OK;

@@ -43,6 +43,9 @@ typedef struct {
     size_t stop;            /* the first task that failed; count if none */
     size_t finished;        /* tasks done */
     size_t running;         /* workers not yet ended */
+    /* Read and written by the calling thread only: the tasks whose
+     * records are in the report already (a prefix, in order). */
+    size_t moved;
 } job_pool;
 
 bool cvp_cli_parse_jobs(size_t *jobs, const char *text)
@@ -94,7 +97,11 @@ static void run_task(job_pool *pool, job_task *t)
     cvp_lang_error lerr;
     cvp_lang_error_clear(&lerr);
     cvp_status st = cvp_check_claim(&t->result, t->file, t->claim, &options, &lerr);
-    if (st == CVP_OK && pool->figures && t->result.claim_count > 0)
+    /* an input error is the claim's verdict, in its record (verdict.h):
+     * the other claims go on, as in the serial loop */
+    if (st == CVP_ERR_INPUT)
+        st = CVP_OK;
+    else if (st == CVP_OK && pool->figures && t->result.claim_count > 0)
         cvp_figures_add(&t->result.claims[t->result.claim_count - 1], t->file,
                         t->claim);
     cvp_impl_registry_clear(&impls);
@@ -150,10 +157,36 @@ static size_t worker_stack_size(void)
     return size;
 }
 
+/* Moves the records of the tasks done, from the first not moved up to
+ * the first not done (or failed), into the report, and prints their
+ * blocks: so claims appear in order as soon as every claim before them is
+ * decided.  A task is done only once its worker has let go of it. */
+static void move_done_tasks(job_pool *pool, cvp_report *report,
+                            cvp_cli_stream *stream)
+{
+    size_t before = pool->moved;
+    /* with the lock held: `done` and `stop` are the workers' */
+    while (pool->moved < pool->count && pool->moved < pool->stop
+           && pool->tasks[pool->moved].done
+           && pool->tasks[pool->moved].rc == CVP_EXIT_OK) {
+        cvp_report_move_claims(report, &pool->tasks[pool->moved].result);
+        pool->moved++;
+    }
+    if (pool->moved > before) {
+        /* the report is this thread's alone: a slow reader of the output
+         * need not hold up the workers */
+        pthread_mutex_unlock(&pool->lock);
+        cvp_cli_stream_claims(stream, report);
+        pthread_mutex_lock(&pool->lock);
+    }
+}
+
 /* Waits until every worker has ended, keeping the progress line current
  * as claims finish (as the serial loop does as they start): claims done,
- * and the first claim in order not done yet. */
-static void wait_for_workers(job_pool *pool, cvp_cli_progress *progress)
+ * and the first claim in order not done yet; and printing the claims
+ * decided in order. */
+static void wait_for_workers(job_pool *pool, cvp_cli_progress *progress,
+                             cvp_report *report, cvp_cli_stream *stream)
 {
     pthread_mutex_lock(&pool->lock);
     size_t shown = SIZE_MAX;
@@ -162,6 +195,7 @@ static void wait_for_workers(job_pool *pool, cvp_cli_progress *progress)
         if (pool->finished == shown)
             continue;
         shown = pool->finished;
+        move_done_tasks(pool, report, stream);
         size_t first = 0;
         while (first < pool->count && pool->tasks[first].done)
             first++;
@@ -177,7 +211,8 @@ static void wait_for_workers(job_pool *pool, cvp_cli_progress *progress)
 int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
                        size_t file_count, const cvp_check_options *options,
                        size_t jobs, size_t impl_batch,
-                       const cvp_cli_shard *shard, cvp_cli_progress *progress)
+                       const cvp_cli_shard *shard, cvp_cli_progress *progress,
+                       cvp_cli_stream *stream)
 {
     CVP_ASSERT(jobs >= 1 && options->external == NULL);
     job_pool pool;
@@ -238,16 +273,16 @@ int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
         rc = CVP_EXIT_LIMIT;
     } else {
         /* Fewer threads than asked for only makes the check slower. */
-        wait_for_workers(&pool, progress);
+        wait_for_workers(&pool, progress, report, stream);
     }
     for (size_t k = 0; k < started; k++)
         pthread_join(threads[k], NULL);
-    /* The records in order, up to and with the first failed task's (the
-     * serial loop appends a claim's record before it knows the claim
-     * failed), and that task's message. */
+    /* The records not moved yet in order, up to and with the first
+     * failed task's (the serial loop appends a claim's record before it
+     * knows the claim failed), and that task's message. */
     for (size_t k = 0; k < pool.count; k++) {
         job_task *t = &pool.tasks[k];
-        if (rc == CVP_EXIT_OK && started > 0 && k <= pool.stop) {
+        if (rc == CVP_EXIT_OK && started > 0 && k >= pool.moved && k <= pool.stop) {
             cvp_report_move_claims(report, &t->result);
             if (t->rc != CVP_EXIT_OK) {
                 fprintf(stderr, "convproof: %s\n", t->message);
@@ -258,6 +293,7 @@ int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
             cvp_report_clear(&t->result);
         free(t->message);
     }
+    cvp_cli_stream_claims(stream, report);
     pthread_cond_destroy(&pool.changed);
     pthread_mutex_destroy(&pool.lock);
     free(pool.tasks);

@@ -27,11 +27,17 @@
  *   - MPFR keeps its caches per thread; a worker frees them before it
  *     ends.
  *
- * An error that stops the serial check (a claim that does not fit its
- * shapes, an unknown function: exit 2; a failure to set up an
- * implementation: exit 3) stops this one at the same claim: no later
- * claim is started, claims already running are finished and dropped,
- * and the message and report are the serial run's.
+ * An input error in a claim (a shape that does not fit, an unknown
+ * function) is that claim's verdict, as in the serial check.  An error
+ * that stops the serial check (a failure to set up an implementation:
+ * exit 3) stops this one at the same claim: no later claim is started,
+ * claims already running are finished and dropped, and the message and
+ * report are the serial run's.
+ *
+ * Streaming: as soon as a claim and every claim before it are done, the
+ * calling thread moves their records into the report and prints their
+ * blocks (cli.h, cvp_cli_stream), so the text is the serial run's, in the
+ * same order.
  *
  * Progress: the calling thread keeps the progress line current (claims
  * done, and the first claim in order still being checked).
@@ -61,10 +67,13 @@ bool cvp_cli_parse_jobs(size_t *jobs, const char *text);
  * options->external must be NULL (each task makes its own registry).
  * Returns CVP_EXIT_OK, or, after printing the message of the first error
  * in order, CVP_EXIT_USAGE or CVP_EXIT_LIMIT, as the serial loop of
- * cli_check.c would; `report` then holds the records up to that claim. */
+ * cli_check.c would; `report` then holds the records up to that claim.
+ * Each claim's block is printed to `stream` (may print nothing) once it
+ * and the claims before it are decided. */
 int cvp_cli_check_jobs(cvp_report *report, const cvp_proof_file *files,
                        size_t file_count, const cvp_check_options *options,
                        size_t jobs, size_t impl_batch,
-                       const cvp_cli_shard *shard, cvp_cli_progress *progress);
+                       const cvp_cli_shard *shard, cvp_cli_progress *progress,
+                       cvp_cli_stream *stream);
 
 #endif

@@ -59,3 +59,42 @@ int cvp_cli_write_report(const cvp_report *report,
     }
     return CVP_EXIT_OK;
 }
+
+/* ---- the text report as the claims are decided (cli.h) ------------------ */
+
+void cvp_cli_stream_init(cvp_cli_stream *s, FILE *out,
+                         const cvp_render_options *render,
+                         cvp_cli_progress *progress)
+{
+    memset(s, 0, sizeof *s);
+    s->out = out;
+    s->render = *render;
+    s->render.color = out != NULL && cvp_cli_color_for(out);
+    s->progress = progress;
+}
+
+void cvp_cli_stream_claims(cvp_cli_stream *s, const cvp_report *report)
+{
+    if (s == NULL || s->out == NULL || s->printed >= report->claim_count)
+        return;
+    /* the progress line may share the terminal: it is drawn again when
+     * the next claim starts */
+    if (s->progress != NULL)
+        cvp_cli_progress_finish(s->progress);
+    for (; s->printed < report->claim_count; s->printed++)
+        if (cvp_report_write_text_claim(s->out, &report->claims[s->printed],
+                                        &s->render) != 0)
+            s->failed = true;
+}
+
+int cvp_cli_stream_finish(cvp_cli_stream *s, const cvp_report *report)
+{
+    if (s->out == NULL)
+        return CVP_EXIT_OK;
+    cvp_cli_stream_claims(s, report);
+    if (cvp_report_write_text_summary(s->out, report) != 0 || s->failed) {
+        fprintf(stderr, "convproof: cannot write the report\n");
+        return CVP_EXIT_LIMIT;
+    }
+    return CVP_EXIT_OK;
+}

@@ -294,7 +294,9 @@ int cvp_cli_merge_reports(int argc, char **argv)
         if (rc == CVP_EXIT_OK) {
             size_t passed, failed, undecided;
             cvp_report_counts(&merged, &passed, &failed, &undecided);
-            rc = failed ? CVP_EXIT_CLAIM_FAILED
+            /* as `check` would have exited on the whole run */
+            rc = cvp_report_error_count(&merged) > 0 ? CVP_EXIT_USAGE
+                 : failed ? CVP_EXIT_CLAIM_FAILED
                  : undecided ? CVP_EXIT_LIMIT : CVP_EXIT_OK;
         }
     }

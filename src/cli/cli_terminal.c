@@ -123,6 +123,7 @@ void cvp_cli_progress_finish(cvp_cli_progress *p)
 cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
                               const cvp_check_options *options,
                               cvp_lang_error *err, cvp_cli_progress *p,
+                              cvp_cli_stream *stream,
                               const cvp_cli_shard *shard, size_t first)
 {
     for (size_t k = 0; k < file->claim_count; k++) {
@@ -130,11 +131,15 @@ cvp_status cvp_cli_check_file(cvp_report *report, const cvp_proof_file *file,
             continue;
         cvp_cli_progress_show(p, file->claims[k].title);
         cvp_status st = cvp_check_claim(report, file, k, options, err);
-        if (st != CVP_OK)
+        /* an input error is in the claim's record: the file goes on */
+        if (st == CVP_ERR_INPUT)
+            cvp_lang_error_clear(err);
+        else if (st != CVP_OK)
             return st;
-        if (p->figures && report->claim_count > 0)
+        else if (p->figures && report->claim_count > 0)
             cvp_figures_add(&report->claims[report->claim_count - 1], file, k);
         p->done++;
+        cvp_cli_stream_claims(stream, report);
     }
     return CVP_OK;
 }

@@ -39,9 +39,19 @@ typedef struct {
 
 /* The terminal format.  Ends with the one summary line
  * "P passed, F failed" (", T tested" after "passed" when T > 0,
- * ", U undecided" appended when U > 0). */
+ * ", U undecided" appended when U > 0, then " (E with an input error)"
+ * when E > 0 of those claims had one). */
 int cvp_report_write_text(FILE *out, const cvp_report *r,
                           const cvp_render_options *o);
+
+/* The two parts of the text report, for printing it as the claims are
+ * decided: one claim's block (nothing when the options hide it), and the
+ * seed and summary lines that end the report.  The blocks of every claim
+ * in order, then the summary, are exactly cvp_report_write_text's output.
+ * Both flush `out`. */
+int cvp_report_write_text_claim(FILE *out, const cvp_claim_result *c,
+                                const cvp_render_options *o);
+int cvp_report_write_text_summary(FILE *out, const cvp_report *r);
 
 /* GitHub-flavoured Markdown: a summary table, then one section per claim.
  * `color` is ignored. */

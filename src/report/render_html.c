@@ -354,6 +354,11 @@ static void write_claim(FILE *out, const cvp_claim_result *c, size_t number,
         cvp_html_put(out, cvp_render_tested_note);
         fputs(".</p>", out);
     }
+    if (c->error != NULL) {
+        fputs("<p class=\"note\">input error: ", out);
+        cvp_html_put(out, c->error);
+        fputs("</p>", out);
+    }
     if (c->statement != NULL) {
         fputs("<pre>", out);
         cvp_html_put(out, c->statement);
@@ -381,7 +386,7 @@ int cvp_report_write_html(FILE *out, const cvp_report *r,
     static const cvp_render_options defaults = {false, false, false, false};
     if (o == NULL)
         o = &defaults;
-    char summary[128];
+    char summary[160];
     cvp_render_format_summary(summary, sizeof summary, r);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -190,6 +190,10 @@ static void write_claim(FILE *out, int indent, const cvp_claim_result *c,
     json_string_member(out, in, "file", c->file, false);
     json_line_member(out, in, "line", c->line);
     json_string_member(out, in, "statement", c->statement, false);
+    /* only when there is one, so reports of runs without errors read as
+     * before */
+    if (c->error != NULL)
+        json_string_member(out, in, "error", c->error, false);
     json_string_member(out, in, "outcome", cvp_outcome_name(c->outcome),
                        false);
     json_seconds_member(out, in, c->seconds, false);

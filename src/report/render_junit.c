@@ -50,7 +50,7 @@ typedef struct {
 
 static void count_claim(tally *t, const cvp_claim_result *c)
 {
-    if (c->method_count == 0) {
+    if (c->method_count == 0 || c->error != NULL) {   /* a case of its own */
         t->tests++;
         t->errors++;
     }
@@ -166,12 +166,19 @@ static void write_case(FILE *out, const cvp_claim_result *c, size_t index,
     cvp_html_put(out, c->title != NULL ? c->title : "(untitled)");
     if (c->is_refute)
         fputs(" (refute)", out);
-    fprintf(out, " [%s]\" time=\"%s\"", m != NULL ? cvp_method_name(m->method) : "none",
+    fprintf(out, " [%s]\" time=\"%s\"", m != NULL ? cvp_method_name(m->method)
+                                         : c->error != NULL ? "input error" : "none",
             seconds);
     if (c->file != NULL)
         fputs(" file=\"", out), cvp_html_put(out, c->file), fputc('"', out);
     if (c->line > 0)
         fprintf(out, " line=\"%d\"", c->line);
+    if (m == NULL && c->error != NULL) {
+        fputs(">\n      <error message=\"input error: ", out);
+        cvp_html_put(out, c->error);
+        fputs("\" type=\"input\"/>\n    </testcase>\n", out);
+        return;
+    }
     if (m == NULL) {
         fputs(">\n      <error message=\"no method judged this claim\" "
               "type=\"undecided\"/>\n    </testcase>\n", out);
@@ -250,10 +257,12 @@ int cvp_report_write_junit(FILE *out, const cvp_report *r,
                 "value=\"%llu\"/>\n    </properties>\n", r->seed);
         for (size_t k = first; k < end; k++) {
             const cvp_claim_result *c = &r->claims[k];
-            if (c->method_count == 0)
-                write_case(out, c, SIZE_MAX, o);
             for (size_t j = 0; j < c->method_count; j++)
                 write_case(out, c, j, o);
+            /* a claim no method judged, or one stopped by an input
+             * error, gets a case of its own */
+            if (c->method_count == 0 || c->error != NULL)
+                write_case(out, c, SIZE_MAX, o);
         }
         fputs("  </testsuite>\n", out);
         first = end;

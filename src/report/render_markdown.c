@@ -190,6 +190,11 @@ static void write_claim_section(FILE *out, const cvp_claim_result *c,
     fprintf(out, ", %s s.\n", seconds);
     if (c->outcome == CVP_OUTCOME_TESTED)
         fprintf(out, "\nTESTED: %s.\n", cvp_render_tested_note);
+    if (c->error != NULL) {
+        fputs("\nInput error: ", out);
+        put_inline(out, c->error, INLINE_LINE);
+        fputc('\n', out);
+    }
 
     if (c->statement != NULL) {
         size_t run = longest_backtick_run(c->statement, 0);
@@ -227,7 +232,7 @@ int cvp_report_write_markdown(FILE *out, const cvp_report *r,
     fputs("# convproof report\n\nconvproof ", out);
     put_inline(out, r->tool_version, INLINE_LINE);
     fprintf(out, ", seed %llu\n", r->seed);
-    char summary[128];
+    char summary[160];
     cvp_render_format_summary(summary, sizeof summary, r);
     fprintf(out, "\n**%s**\n", summary);
 

@@ -185,6 +185,8 @@ static void write_claim(FILE *out, const cvp_claim_result *c,
                         const cvp_render_options *o)
 {
     write_claim_header(out, c, o);
+    if (c->error != NULL)
+        cvp_render_block(out, 2, NULL, "input error:", c->error, false);
     if (o->verbose)
         cvp_render_block(out, 2, NULL, "statement:", c->statement, true);
     for (size_t k = 0; k < c->method_count; k++) {
@@ -196,20 +198,38 @@ static void write_claim(FILE *out, const cvp_claim_result *c,
     fputc('\n', out);
 }
 
-int cvp_report_write_text(FILE *out, const cvp_report *r,
-                          const cvp_render_options *o)
+static const cvp_render_options text_defaults = {false, false, false, false};
+
+int cvp_report_write_text_claim(FILE *out, const cvp_claim_result *c,
+                                const cvp_render_options *o)
 {
-    static const cvp_render_options defaults = {false, false, false, false};
     if (o == NULL)
-        o = &defaults;
-    for (size_t k = 0; k < r->claim_count; k++)
-        if (cvp_render_claim_shown(&r->claims[k], o))
-            write_claim(out, &r->claims[k], o);
+        o = &text_defaults;
+    if (cvp_render_claim_shown(c, o))
+        write_claim(out, c, o);
+    return cvp_render_finish(out);
+}
+
+int cvp_report_write_text_summary(FILE *out, const cvp_report *r)
+{
     /* The seed, so that the run can be replayed (`--seed N`), then the
      * summary as the last line.  Never coloured: CI tooling greps them. */
     fprintf(out, "seed %llu (replay with --seed %llu)\n", r->seed, r->seed);
-    char summary[128];
+    char summary[160];
     cvp_render_format_summary(summary, sizeof summary, r);
     fprintf(out, "%s\n", summary);
     return cvp_render_finish(out);
+}
+
+int cvp_report_write_text(FILE *out, const cvp_report *r,
+                          const cvp_render_options *o)
+{
+    if (o == NULL)
+        o = &text_defaults;
+    /* block by block as a streamed run prints them (cli_check.c), so the
+     * two texts are the same */
+    for (size_t k = 0; k < r->claim_count; k++)
+        if (cvp_render_claim_shown(&r->claims[k], o))
+            write_claim(out, &r->claims[k], o);
+    return cvp_report_write_text_summary(out, r);
 }

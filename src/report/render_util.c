@@ -239,6 +239,8 @@ const char cvp_render_tested_note[] =
 
 const char *cvp_render_claim_label(const cvp_claim_result *c)
 {
+    if (c->error != NULL)
+        return "ERROR";   /* not judged: an input error (its reason) */
     switch (c->outcome) {
     case CVP_OUTCOME_PASSED:
         return c->is_refute ? "PASS (refuted as expected)" : "PASS";
@@ -310,8 +312,13 @@ void cvp_render_format_summary(char *buf, size_t size, const cvp_report *r)
     int used = snprintf(buf, size, "%zu passed%s, %zu failed", passed,
                         tested_part, failed);
     if (undecided > 0 && used >= 0 && (size_t)used < size)
-        snprintf(buf + used, size - (size_t)used, ", %zu undecided",
-                 undecided);
+        used += snprintf(buf + used, size - (size_t)used, ", %zu undecided",
+                         undecided);
+    /* claims with an input error are among the undecided ones */
+    size_t errors = cvp_report_error_count(r);
+    if (errors > 0 && used >= 0 && (size_t)used < size)
+        snprintf(buf + used, size - (size_t)used, " (%zu with an input error)",
+                 errors);
 }
 
 int cvp_render_finish(FILE *out)

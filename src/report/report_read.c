@@ -334,7 +334,11 @@ static cvp_status read_claim(const context *cx, const cvp_json_node *n,
         const cvp_json_node *methods;
         char where[256];
         place(where, sizeof where, "%s.methods", path);
-        if ((st = read_outcome(cx, n, path, true, &c->outcome)) == CVP_OK
+        /* "error" is there only for a claim with an input error */
+        if (cvp_json_node_member(n, "error") != NULL)
+            st = read_text(cx, n, path, "error", false, &c->error);
+        if (st == CVP_OK
+            && (st = read_outcome(cx, n, path, true, &c->outcome)) == CVP_OK
             && (st = read_seconds(cx, n, path, &c->seconds)) == CVP_OK
             && (st = member(cx, n, path, "methods", &methods)) == CVP_OK
             && (st = want_type(cx, methods, where, CVP_JSON_NODE_ARRAY)) == CVP_OK)
