@@ -108,6 +108,7 @@ static void test_impl(void **state)
     assert_non_null(strstr(out, "\"title\": \"max_pool2d by 'f', layout nhwc\""));
     assert_non_null(strstr(out, "\"outcome\": \"failed\""));
     assert_non_null(strstr(out, "ValueError: boom"));
+    assert_non_null(strstr(out, "the function raised an exception"));
     cvp_api_free(out);
     calls = 0;
     assert_int_equal(cvp_api_test_impl("conv2d", "nchw", "{\"trials\": 1, \"shrink\": false}",

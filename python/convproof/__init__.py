@@ -78,6 +78,7 @@ class Report:
                          (self.claims if claims is None else claims))
 
     def assert_verified(self, strict=False):
+        __tracebackhide__ = True   # pytest shows the caller's line
         bad = self.unverified(strict)
         if bad:
             raise ClaimFailed("%d of %d claims not verified (seed %d):\n%s"
@@ -145,6 +146,7 @@ def check_file(path, *, seed=None, methods=None, timeout=None, strict=False,
     ClaimFailed with the counterexamples.  seed: replay a run (default:
     fresh, printed in the report); methods: run only these; timeout:
     seconds per claim (default 600, 0 for none)."""
+    __tracebackhide__ = True   # pytest shows the caller's line
     report = Report(call("check_file", str(path),
                          _options(seed=seed, methods=methods, timeout=timeout)))
     return report.assert_verified(strict) if raise_on_failure else report
@@ -154,6 +156,7 @@ def check(text, *, name="<text>", seed=None, methods=None, timeout=None,
           strict=False, raise_on_failure=True):
     """Like check_file, for the text of a .proof file (one or more claims);
     `name` stands for the file in messages and the report."""
+    __tracebackhide__ = True   # pytest shows the caller's line
     report = Report(call("check_text", text, name,
                          _options(seed=seed, methods=methods, timeout=timeout)))
     return report.assert_verified(strict) if raise_on_failure else report
@@ -318,6 +321,7 @@ def test_impl(fn, op="conv2d", layout="nchw", *, seed=None, trials=None,
     Options as `convproof test-impl`'s: seed (default 1), trials (40),
     shapes ("N=1..2,H=3..8"), values ("-9..9"), large (True), shrink
     (True), max_shrink_runs (1000)."""
+    __tracebackhide__ = True   # pytest shows the caller's line
     import numpy as np   # noqa: F401 (needed for the arrays; fail early)
     pairs_as_int = (pairs == "int") if pairs is not None else layout == "nhwc"
     interrupted = []
@@ -343,8 +347,10 @@ def test_impl(fn, op="conv2d", layout="nchw", *, seed=None, trials=None,
         except KeyboardInterrupt:
             interrupted.append(True)
             h.cvp_api_answer_fail(handle, b"interrupted")
-        except BaseException:
-            text = traceback.format_exc()
+        except BaseException as e:
+            # from the function under test on: this wrapper's frame is noise
+            tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+            text = "".join(traceback.format_exception(type(e), e, tb))
             h.cvp_api_answer_fail(handle, text.encode("utf-8", "replace"))
 
     callback = ANSWER_FN(answer)   # kept alive for the whole call

@@ -1,5 +1,8 @@
 """convproof.test_impl calling Python functions in process: correct
 implementations pass, wrong ones fail with the smallest case shown."""
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -116,6 +119,9 @@ def test_max_pool_passes_and_an_exception_is_a_crash():
         convproof.test_impl(broken, op="max_pool2d", layout="nhwc", trials=4)
     message = str(info.value)
     assert "crashed" in message
+    assert "the function raised an exception" in message
+    # the traceback starts in the function, not in the package
+    assert "convproof/__init__.py" not in message
     assert "ZeroDivisionError: the bug is here" in message
 
 
@@ -124,3 +130,35 @@ def test_bad_arguments():
         convproof.test_impl(conv2d_nhwc, op="conv3d")
     with pytest.raises(convproof.ConvproofError, match="unknown layout"):
         convproof.test_impl(conv2d_nhwc, op="conv2d", layout="nwhc")
+
+
+# The course code shipped in adapters/, called in process, with one of its
+# injectable bugs (adapters/numpy_course.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, os.pardir, "adapters"))
+import numpy_course  # noqa: E402
+
+
+def course_conv2d_backward(x, weight, bias, grad_output, stride, padding):
+    cache = (x, weight, bias, {"stride": stride, "pad": padding})
+    return numpy_course.conv_backward(grad_output, cache)
+
+
+def test_course_backward_passes_and_its_stride_bug_is_shrunk():
+    report = convproof.test_impl(course_conv2d_backward, op="conv2d_backward",
+                                 layout="nhwc", trials=8)
+    assert report.claims[0]["outcome"] == "tested"
+    numpy_course.BUGS.add("backward_stride")
+    try:
+        with pytest.raises(convproof.ClaimFailed) as info:
+            convproof.test_impl(course_conv2d_backward, op="conv2d_backward",
+                                layout="nhwc", trials=8)
+    finally:
+        numpy_course.BUGS.discard("backward_stride")
+    # as tests/test_impl.sh derives it: the windows placed at h instead of
+    # h * stride need stride 2 and two output rows, so H=3, W=1, K=1; the
+    # gradient of output row 1 lands on input row 1 instead of row 2
+    ce = [m["counterexample"] for m in info.value.report.claims[0]["methods"]
+          if m["counterexample"]][0]
+    assert ce["shape"] == "N=1, C=1, H=3, W=1, O=1, K=1x1, S=2x2, P=0x0"
+    assert ce["differences"] == "grad_input[0,1,0,0]: 1 != 0\ngrad_input[0,2,0,0]: 0 != 1"

@@ -59,9 +59,7 @@ int cvp_api_answer_npy(cvp_api_answer *answer, const char *name,
 void cvp_api_answer_fail(cvp_api_answer *answer, const char *message)
 {
     cvp_impl_result *r = answer->r;
-    /* The judge's "crashed": a nonzero status with a traceback. */
-    r->exit_code = 1;
-    r->traceback = true;
+    r->raised = true;   /* the judge's "crashed" */
     if (message == NULL)
         message = "";
     size_t len = strlen(message);
