@@ -194,6 +194,14 @@ def _nest(values, shape):
     return [_nest(values[k * step:(k + 1) * step], shape[1:]) for k in range(shape[0])]
 
 
+def _is_double(q):
+    """Whether the Fraction q is exactly a (finite) double."""
+    try:
+        return Fraction(float(q)) == q   # float() rounds correctly
+    except OverflowError:
+        return False
+
+
 def _decode(v, as_fractions):
     kind = v["kind"]
     if kind == "bool":
@@ -210,7 +218,7 @@ def _decode(v, as_fractions):
         return _nest(values, shape)
     import numpy as np
     # float64 only when every entry is that double exactly
-    if all(Fraction(float(q)) == q for q in values):
+    if all(_is_double(q) for q in values):
         return np.array([float(q) for q in values], dtype=np.float64).reshape(shape)
     out = np.empty(len(values), dtype=object)
     out[:] = values

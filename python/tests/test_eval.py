@@ -35,6 +35,13 @@ def test_floats_are_taken_at_their_exact_value():
     assert value[0] != 1
 
 
+def test_beyond_the_doubles_stays_exact():
+    # 2^1200 is above the largest double (just under 2^1024)
+    value = convproof.eval("X * X", X=[2 ** 600, 3])
+    assert value.dtype == object
+    assert value.tolist() == [2 ** 1200, 9]
+
+
 def test_conv2d_by_hand():
     # a 3x3 image 1..9, a 2x2 kernel [[1, 0], [0, -1]]: each output is the
     # window's top-left minus its bottom-right, x[i][j] - x[i+1][j+1] = -4
