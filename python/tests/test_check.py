@@ -1,6 +1,9 @@
 """convproof.check and convproof.check_file: a true claim passes, a false
 one raises an AssertionError that shows its counterexample, bad input is
 a located ConvproofError."""
+import os
+import sys
+
 import pytest
 
 import convproof
@@ -93,3 +96,29 @@ def test_methods_option_runs_only_those():
     assert report.claims[0]["outcome"] == "tested"
     with pytest.raises(convproof.ClaimFailed):
         convproof.check(TRUE_CLAIM, seed=2, methods=["exact"], strict=True)
+
+
+def test_a_proof_files_implementation_runs_in_its_folder(tmp_path):
+    # the implementation block's command is relative to the proof file's
+    # folder, as with `convproof check`: the shipped course adapter
+    adapters = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            os.pardir, os.pardir, "adapters")
+    (tmp_path / "adapter.py").write_text(
+        "import runpy, sys\nsys.path.insert(0, %r)\n"
+        "runpy.run_path(%r, run_name='__main__')\n"
+        % (adapters, os.path.join(adapters, "numpy_course_adapter.py")))
+    proof = tmp_path / "course.proof"
+    proof.write_text(
+        'implementation course = command "%s adapter.py" layout nhwc timeout 30\n'
+        'claim "course conv is conv2d" {\n'
+        '  dim H in 2..3\n'
+        '  tensor X[1, 1, H, H] values -3..3\n'
+        '  tensor W[1, 1, 2, 2] values -3..3\n'
+        '  tensor b[1] values -3..3\n'
+        '  show course.conv2d(X, W, b) == conv2d(X, W, b)\n'
+        '  by exact(trials=1)\n'
+        '}\n' % sys.executable)
+    report = convproof.check_file(proof, seed=4)
+    # only sampled: an implementation is TESTED at best
+    assert report.claims[0]["outcome"] == "tested"
+    assert report.claims[0]["methods"][0]["instances"] == 2
