@@ -3,8 +3,8 @@
 The library is looked for, in order, at
   1. $CONVPROOF_LIBRARY (a path to libconvproof.so*; `make check` sets it to
      the build tree's .libs/libconvproof.so),
-  2. the lib directory `make install` wrote into _paths.py,
-  3. the build tree this package sits in (python/../.libs),
+  2. the build tree this package sits in (python/../.libs), when there,
+  3. the lib directory `make install` wrote into _paths.py,
   4. the system's search path (ctypes.util.find_library).
 """
 
@@ -31,13 +31,15 @@ def _candidates():
     if env:
         yield env
         return
+    here = os.path.dirname(os.path.abspath(__file__))
+    built = os.path.join(here, os.pardir, os.pardir, ".libs", _SONAME)
+    if os.path.exists(built):   # a build tree's own library first
+        yield built
     try:
-        from . import _paths  # written by `make install`
+        from . import _paths  # written by make for `make install`
         yield os.path.join(_paths.LIBDIR, _SONAME)
     except ImportError:
         pass
-    here = os.path.dirname(os.path.abspath(__file__))
-    yield os.path.join(here, os.pardir, os.pardir, ".libs", _SONAME)
     found = ctypes.util.find_library("convproof")
     if found:
         yield found
