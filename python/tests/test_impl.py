@@ -125,6 +125,21 @@ def test_max_pool_passes_and_an_exception_is_a_crash():
     assert "ZeroDivisionError: the bug is here" in message
 
 
+def test_no_output_and_a_missing_parameter_are_named():
+    def forgets_return(x, weight, bias, stride, padding):
+        conv2d_nhwc(x, weight, bias, stride, padding)
+
+    with pytest.raises(convproof.ClaimFailed, match="returned None for output 'out'"):
+        convproof.test_impl(forgets_return, op="conv2d", layout="nhwc", trials=2)
+
+    def no_padding_parameter(x, weight, bias, stride):
+        return conv2d_nhwc(x, weight, bias, stride, 0)
+
+    # the grid's first case with padding 1 cannot be called faithfully
+    with pytest.raises(convproof.ClaimFailed, match="does not take padding"):
+        convproof.test_impl(no_padding_parameter, op="conv2d", layout="nhwc", trials=2)
+
+
 def test_bad_arguments():
     with pytest.raises(convproof.ConvproofError, match="unknown operation"):
         convproof.test_impl(conv2d_nhwc, op="conv3d")
