@@ -16,8 +16,8 @@
  *
  * Options are a JSON object (NULL or "" for none); unknown keys are an
  * input error, so a misspelt option is never silently ignored:
- *   check:      "seed" (integer >= 1; default: drawn from the operating
- *               system, and printed in the report), "methods" (array of
+ *   check:      "seed" (an integer; absent or 0: drawn from the
+ *               operating system, and printed in the report), "methods" (array of
  *               method names: run only these), "timeout" (seconds per
  *               claim, 0 for none; default 600), "max_shapes".
  *   test_impl:  "seed" (default 1), "trials" (default 40), "shapes" (as
@@ -66,9 +66,11 @@ typedef struct cvp_api_answer cvp_api_answer;
  * JSON (`case_json`, valid during the call):
  *   {"op": "conv2d", "layout": "nhwc",
  *    "params": {...as in docs/impl-protocol.md's request...},
- *    "inputs": {"x": {"shape": [N, H, W, C], "values": [integers, row-major]}, ...},
+ *    "inputs": {"x": {"shape": [N, H, W, C], "values": [...]}, ...},
  *    "outputs": {"out": {"shape": [...]}, ...}}
- * in the implementation's layout.  It hands back each output with
+ * in the implementation's layout, the values in row-major order, each an
+ * integer (every case of the sweep has integer inputs; an entry that is
+ * not would come as the string "P/Q").  It hands back each output with
  * cvp_api_answer_npy, or says it failed with cvp_api_answer_fail.
  * Whatever it does not hand back is a missing output. */
 typedef void (*cvp_api_impl_fn)(void *ctx, const char *case_json,
