@@ -8,7 +8,7 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config \
   libgmp-dev libmpfr-dev libisl-dev libcmocka-dev libopenblas-dev \
-  python3 python3-numpy python3-sympy valgrind \
+  python3 python3-numpy python3-sympy python3-pytest valgrind \
   clang libclang-rt-14-dev gcovr"
 # The report tests: Chromium renders the HTML report to a PNG, xmllint
 # validates the JUnit report (each test says SKIPPED without them).

@@ -2,7 +2,8 @@
 # test_layout.sh -- the include directions of src/ (README, Layout): a
 # folder includes only itself and the folders below it,
 #
-#     kernel <- io, lang, fast <- eval <- check, allshapes <- ext, report <- cli
+#     kernel <- io, lang, fast <- eval <- check, allshapes <- ext, report
+#     <- api <- cli
 #
 # and tests/, bench/ and fuzz/ include only folders of src/.  Every
 # `#include "FOLDER/..."` of src/*/*.[ch] is checked against the table
@@ -27,7 +28,8 @@ allowed() {
     eval) echo "kernel io lang fast" ;;
     check | allshapes) echo "kernel io lang fast eval check allshapes" ;;
     ext | report) echo "kernel io lang fast eval check allshapes" ;;
-    cli) echo "kernel io lang fast eval check allshapes ext report" ;;
+    api) echo "kernel io lang fast eval check allshapes ext report" ;;
+    cli) echo "kernel io lang fast eval check allshapes ext report api" ;;
     *) return 1 ;;
     esac
 }

@@ -212,6 +212,9 @@ typedef struct {
     int exit_code;             /* when it exited normally */
     int signal;                /* > 0: killed by this signal */
     bool traceback;            /* stderr holds a Python traceback */
+    bool raised;               /* an implementation called in process
+                                  (src/api) raised; stderr_excerpt holds
+                                  its message */
     char *stderr_excerpt;      /* or NULL */
     char *start_error;         /* not_started: why */
     double seconds;

@@ -235,6 +235,11 @@ cvp_status cvp_impl_judge(cvp_impl_result *r, const cvp_impl_case *c,
                                    "time limit and was killed");
         goto done;
     }
+    if (r->raised) {
+        r->finding = CVP_IMPL_CRASHED;
+        set_message_with_stderr(r, "the function raised an exception");
+        goto done;
+    }
     if (r->signal > 0 || r->exit_code != 0 || r->traceback) {
         char what[160];
         if (r->signal > 0)

@@ -1,0 +1,29 @@
+#!/bin/sh
+# test_python.sh -- the Python package of python/ (convproof.check,
+# check_file, eval, test_impl through ctypes) by its pytest suite,
+# python/tests/test_*.py, against the library of this build tree.
+#
+# Needs Debian's python3-pytest and python3-numpy for /usr/bin/python3
+# (or $CONVPROOF_PYTHON); without them the test is skipped (exit 77).
+set -u
+
+srcdir=${srcdir:-.}
+py=${CONVPROOF_PYTHON:-/usr/bin/python3}
+if ! "$py" -c 'import pytest, numpy' >/dev/null 2>&1; then
+    echo "SKIPPED: $py lacks pytest or numpy (Debian: python3-pytest python3-numpy)"
+    exit 77
+fi
+# The library next to the convproof binary of this build ($CONVPROOF is
+# set by make check), so the package never loads an installed one.
+builddir=$(dirname "${CONVPROOF:-./convproof}")
+lib=$builddir/.libs/libconvproof.so.0
+if [ ! -f "$lib" ]; then
+    echo "FAIL: $lib not found (build the library first)"
+    exit 1
+fi
+CONVPROOF_LIBRARY=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+PYTHONPATH=$(cd "$srcdir/python" && pwd)${PYTHONPATH:+:$PYTHONPATH}
+# No __pycache__ or .pytest_cache in the source tree (read-only in distcheck).
+PYTHONDONTWRITEBYTECODE=1
+export CONVPROOF_LIBRARY PYTHONPATH PYTHONDONTWRITEBYTECODE
+exec "$py" -m pytest -q -p no:cacheprovider "$srcdir/python/tests"
