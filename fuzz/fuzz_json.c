@@ -21,7 +21,8 @@
  *   odd:  a request of test-impl: dims, operation and layout from the
  *         input (kept to those cvp_impl_dims_check accepts) and a folder
  *         name from the rest; the request must decode, and when the folder
- *         is valid UTF-8 every "path" must decode to FOLDER/c0_NAME.npy.
+ *         is valid UTF-8 every "path" must decode to FOLDER/c0_NAME.npy,
+ *         and the status file's to FOLDER/c0_status.json.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -534,7 +535,8 @@ static void request(input_t *in)
     if (valid != (j.replaced == 0))
         abort();
     if (valid) {
-        /* Every "path" member is DIR/c0_NAME.npy, NAME the key around it. */
+        /* Every "path" member is DIR/c0_NAME.npy, NAME the key around it,
+         * and one more is the status file, DIR/c0_status.json. */
         const unsigned char *p = ev.p, *end = ev.p + ev.len;
         const unsigned char *last_name = NULL, *prev = NULL;
         uint64_t last_len = 0, prev_len = 0;
@@ -553,9 +555,12 @@ static void request(input_t *in)
                 last_len = n;
             } else if (kind == 'S' && last_len == 4
                        && memcmp(last_name, "path", 4) == 0) {
+                /* The status file of an "unsupported" answer is JSON. */
+                bool status = prev_len == 6 && memcmp(prev, "status", 6) == 0;
                 char want[4096];
-                int w = snprintf(want, sizeof want, "%s/c0_%.*s.npy", dir,
-                                 (int)prev_len, (const char *)prev);
+                int w = snprintf(want, sizeof want, "%s/c0_%.*s.%s", dir,
+                                 (int)prev_len, (const char *)prev,
+                                 status ? "json" : "npy");
                 if (w > 0 && (size_t)w < sizeof want
                     && (n != (uint64_t)w || memcmp(p, want, n) != 0))
                     abort();
@@ -564,7 +569,7 @@ static void request(input_t *in)
             p += n;
         }
         const cvp_impl_op_info *info = cvp_impl_op_get(c.op);
-        if (paths != info->input_count + info->output_count)
+        if (paths != info->input_count + info->output_count + 1)
             abort();
     }
     free(ev.p);
