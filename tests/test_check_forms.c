@@ -169,7 +169,7 @@ static void test_jacobian(void **state)
                 "  show jacobian(2 * X, X) == [[2, 0], [2, 0]]\n"
                 "  by symbolic\n"
                 "}\n",
-        .outcome = CVP_OUTCOME_FAILED, .shape = "(no dims)", .input = "[0, 0]",
+        .outcome = CVP_OUTCOME_FAILED, .shapeless = true, .input = "[0, 0]",
         .lhs = "[[2, 0], [0, 2]]", .rhs = "[[2, 0], [2, 0]]",
         .differences = "entry [1,0]: 0 != 2\nentry [1,1]: 2 != 0"};
     tu_check_claim_case(&wrong, "a wrong jacobian");

@@ -17,7 +17,8 @@
 #                      them: a claim that today only exact can judge).
 #
 # An invalid/NAME.expected file holds one item a line:
-#   shape: M=1, N=2       the counterexample's shape string
+#   shape: M=1, N=2       the counterexample's shape string (`shape:
+#                         none` for a claim without dims: null in JSON)
 #   X = [[0, 0]]          each input (all of them), in the text form
 #   lhs: [[0, 0]]         optional: the two sides
 #   rhs: [[0], [0]]
@@ -76,6 +77,8 @@ with open(expected_path, encoding="utf-8") as f:
             none_expected = True
         elif line.startswith("shape:"):
             want_shape = line[len("shape:"):].strip()
+            if want_shape == "none":
+                want_shape = None
         elif line.startswith("lhs:") or line.startswith("rhs:"):
             want_sides[line[:3]] = squeeze(line[4:])
         elif " = " in line:

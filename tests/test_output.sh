@@ -87,7 +87,7 @@ fi
 run check "$dir/relu_512.proof" --seed 1 --report text --report html -o "$tmp/relu.html"
 ok=yes
 [ "$rc" -eq 1 ] || ok=no
-[ "$(grep -c 'counterexample at shape' "$tmp/out")" -eq 1 ] || ok=no
+[ "$(grep -c 'counterexample (show at line' "$tmp/out")" -eq 1 ] || ok=no
 has "$tmp/out" "        shape [1, 2, 16, 16], 512 entries, all 0 except 1:" || ok=no
 has "$tmp/out" "          [0,1,15,14] = -1" || ok=no
 has "$tmp/out" "          near [0,1,15,14]: [0,1,15,12:16] = [0, 0, 0, 0]" || ok=no
@@ -106,7 +106,7 @@ fi
 
 run check "$srcdir/tests/proofs/invalid/grad_missing_two.proof"
 if [ "$rc" -eq 1 ] && has "$tmp/out" "    same counterexample as symbolic" \
-   && [ "$(grep -c 'counterexample at shape' "$tmp/out")" -eq 1 ]; then
+   && [ "$(grep -c 'counterexample (show at line' "$tmp/out")" -eq 1 ]; then
     pass "symbolic and exact: the counterexample printed once"
 else
     fail "symbolic and exact: same counterexample"

@@ -182,7 +182,7 @@ static void row_outcome(const char *label, const char *what, cvp_outcome got,
 
 static bool states_counterexample(const tu_claim_case *c)
 {
-    return c->shape || c->input || c->lhs || c->rhs || c->differences
+    return c->shape || c->shapeless || c->input || c->lhs || c->rhs || c->differences
            || c->differences_has[0] || c->differences_has[1];
 }
 
@@ -211,6 +211,10 @@ void tu_check_claim_case(const tu_claim_case *c, const char *label)
             print_error("%s: no counterexample\n", label);
         assert_non_null(cx);
         row_string(label, "shape", cx->shape, c->shape);
+        if (c->shapeless && cx->shape != NULL)
+            print_error("%s: a shape named without dims: %s\n", label, cx->shape);
+        if (c->shapeless)
+            assert_null(cx->shape);
         if (c->input != NULL)
             assert_true(cx->input_count > 0);
         row_text(label, "first input",

@@ -81,6 +81,7 @@ typedef struct {
     const char *reason_has;      /* a fragment of its reason */
     /* its counterexample, which must exist if any of these is given: */
     const char *shape;           /* exactly */
+    bool shapeless;              /* no shape named (a claim without dims) */
     const char *input;           /* the first input, white space ignored */
     const char *lhs, *rhs;       /* white space ignored */
     const char *differences;     /* exactly */

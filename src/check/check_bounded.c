@@ -373,9 +373,7 @@ static void record(cvp_method_result *m, claim_context *c, const cvp_shape_point
                    const cvp_env *qenv, const instance *in)
 {
     cvp_counterexample *cx = cvp_method_add_counterexample(m);
-    char shape[512];
-    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-    cvp_set_text(&cx->shape, shape);
+    counterexample_set_shape(cx, c, p);
     for (size_t b = 0; b < qenv->count; b++) {
         if (!is_input(c, qenv->bindings[b].name))
             continue;

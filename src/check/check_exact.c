@@ -99,9 +99,7 @@ static run_kind record_undefined(claim_context *c, const cvp_shape_point *p,
                                  cvp_method_result *m)
 {
     cvp_counterexample *cx = cvp_method_add_counterexample(m);
-    char shape[512];
-    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-    cvp_set_text(&cx->shape, shape);
+    counterexample_set_shape(cx, c, p);
     for (size_t b = 0; b < env->count; b++)
         for (size_t t = 0; t < c->claim->tensor_count; t++)
             if (strcmp(c->claim->tensors[t].name, env->bindings[b].name) == 0) {

@@ -454,14 +454,22 @@ static void record_failure(cvp_counterexample *cx, const claim_context *c)
         cvp_set_text(&cx->failure, message);
 }
 
+void counterexample_set_shape(cvp_counterexample *cx, const claim_context *c,
+                              const cvp_shape_point *p)
+{
+    if (c->claim->dim_count == 0)
+        return;
+    char shape[512];
+    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
+    cvp_set_text(&cx->shape, shape);
+}
+
 void counterexample_record(cvp_method_result *m, claim_context *c,
                            const cvp_shape_point *p, const cvp_env *env,
                            const show_result *r)
 {
     cvp_counterexample *cx = cvp_method_add_counterexample(m);
-    char shape[512];
-    cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-    cvp_set_text(&cx->shape, shape);
+    counterexample_set_shape(cx, c, p);
     for (size_t b = 0; b < env->count; b++) {
         if (!is_input(c, env->bindings[b].name))
             continue;

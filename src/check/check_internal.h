@@ -70,6 +70,10 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
 void instance_shrink(claim_context *c, cvp_env *env);
 
 /* Fills m's counterexample from a failing Q instance at shape p. */
+/* Names the shape of counterexample cx ("M=2, N=3"); a claim without
+ * dims has one shape, so its counterexample names none. */
+void counterexample_set_shape(cvp_counterexample *cx, const claim_context *c,
+                              const cvp_shape_point *p);
 void counterexample_record(cvp_method_result *m, claim_context *c,
                            const cvp_shape_point *p, const cvp_env *env,
                            const show_result *r);
