@@ -3,11 +3,13 @@
 # src/kernel/cells.h) on the claims of tests/regions/, whose truth and
 # counts are worked out by hand in their comments:
 #
-#   true.proof    six piecewise claims that hold for every real input:
+#   true.proof    seven piecewise claims that hold for every real input:
 #                 PASS, with the cell counts 3 + 9 + 27 = 39 (25 on ties)
 #                 for relu(z) - relu(-z) = z at N = 1..3, and backward
 #                 rules `in subgrad` and grad through cancelling kinks
-#                 proved on the tie cells too;
+#                 proved on the tie cells too, and two shows whose
+#                 cells add up (81 + 81) under a cap they would pass
+#                 together (81 * 81);
 #   false.proof   six that fail: the counterexample is a point inside the
 #                 failing cell, confirmed in Q and shrunk: X = [1/4] where
 #                 no integer fails, X = -1 for PyTorch's -inf padding,
@@ -34,7 +36,8 @@ has() {
 
 run check --seed 1 --verbose "$dir/true.proof"
 [ "$rc" -eq 0 ] && pass "true.proof: exit 0" || fail "true.proof: exit 0"
-has "6 passed, 0 failed" "true.proof: every claim PASS"
+has "7 passed, 0 failed" "true.proof: every claim PASS"
+has "1 shape, 162 instances" "two shows: 81 + 81 cells, each under the cap of 100"
 has "3 shapes, 39 instances" "relu splits z: 3 + 9 + 27 cells walked"
 has "39 cells of the kinks (25 of them ties" "relu splits z: 25 cells on ties"
 
@@ -63,7 +66,7 @@ run check --seed 1 "$dir/limits.proof"
 [ "$rc" -eq 3 ] && pass "limits.proof: exit 3 (undecided)" \
     || fail "limits.proof: exit 3 (undecided)"
 has "not decided: more than 10 cells at shape N=3" "the cap names the shape"
-has "12 cells held at the shapes before" "the cells before the cap: 3 + 9"
+has "12 cells held before" "the cells before the cap: 3 + 9"
 has "this one compares a value with the term X[0]*W[0]" \
     "a sum of products of inputs: not applicable, with the term"
 has 'TESTED "default methods past the cap"' "by default the cap leaves exact's TESTED"

@@ -7,9 +7,11 @@
  * answer per branch of a depth-first search: each complete evaluation
  * sees one cell of the arrangement of the kink hyperplanes (open cells
  * and the lower-dimensional cells of ties alike), on which both sides
- * are polynomials.  A cell holds when every show's difference vanishes
- * on it (its equalities substituted); the claim holds at the shape when
- * every cell does.  A cell where a difference does not vanish yields a
+ * are polynomials.  Each show is walked on its own (the arrangement of
+ * the kinks its two sides meet, so a claim's cells add up over its shows
+ * rather than multiply): a cell holds when the show's difference
+ * vanishes on it (its equalities substituted), and the claim holds at
+ * the shape when every show holds on every one of its cells.  A cell where a difference does not vanish yields a
  * point inside it where the difference is nonzero, which exact
  * evaluation in Q confirms before it is shrunk and reported.
  *
@@ -20,7 +22,7 @@
  * needs varying weights), the cell reached so far is only sampled: a few
  * of its points are evaluated in Q, which can find a counterexample but
  * never proves; the method is then not applicable, with the reason.
- * More cells than `cells` (per shape) leave it undecided with the count
+ * More cells than `cells` (per show and shape) leave it undecided with the count
  * reached. */
 #include "check/check_regions.h"
 
@@ -45,24 +47,22 @@
 #define POINT_TRIES 48
 #define SAMPLE_POINTS 4
 
-/* Evaluates every show over R on the current cell.  For CELL_DIFFERS,
+/* Evaluates show s over R on the current cell.  For CELL_DIFFERS,
  * *differing receives one nonzero difference (a polynomial of R). */
 static cell_kind walk_cell(claim_context *c, const cvp_env *env, cvp_ring *R,
                            cvp_cells *cells, const cvp_shape_point *p,
-                           cvp_poly *differing, cvp_status *status)
+                           size_t s, cvp_poly *differing, cvp_status *status)
 {
     cell_kind kind = CELL_HELD;
     *status = CVP_OK;
-    for (size_t s = 0; kind == CELL_HELD && s < c->claim->show_count; s++) {
+    {
         const cvp_proof_show *show = &c->claim->shows[s];
         if (show->membership) {
             cvp_status st = CVP_OK;
             kind = regions_membership(c, env, R, cells, p, show, differing, &st);
-            if (kind == CELL_OPEN || kind == CELL_ERROR) {
+            if (kind == CELL_OPEN || kind == CELL_ERROR)
                 *status = st;
-                return kind;
-            }
-            continue;
+            return kind;
         }
         cvp_value lhs, rhs;
         cvp_value_init(&lhs);
@@ -191,28 +191,33 @@ static bool search_cell(claim_context *c, const cvp_shape_point *p, cvp_cells *c
     return found;
 }
 
-/* " at shape M=1, N=2" into buf, or "" for a claim without dims (it has
- * one shape). */
+/* " for the show at line 7 at shape M=1, N=2" into buf; the shape is
+ * left out for a claim without dims (it has one shape), the show for a
+ * claim with one show. */
 static void at_shape(char *buf, size_t size, const claim_context *c,
-                     const cvp_shape_point *p)
+                     const cvp_shape_point *p, size_t show)
 {
+    char line[64] = "";
+    if (c->claim->show_count > 1)
+        snprintf(line, sizeof line, " for the show at line %d",
+                 c->claim->shows[show].pos.line);
     if (c->claim->dim_count == 0) {
-        buf[0] = '\0';
+        snprintf(buf, size, "%s", line);
         return;
     }
     char shape[256];
     cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-    snprintf(buf, size, " at shape %s", shape);
+    snprintf(buf, size, "%s at shape %s", line, shape);
 }
 
-/* "; N cells held at the shapes before" into buf when shapes came
- * before shape s, else "". */
-static void held_before_text(char *buf, size_t size, size_t s, size_t held)
+/* "; N cells held before" into buf when cells were walked before (at
+ * earlier shapes, or for earlier shows), else "". */
+static void held_before_text(char *buf, size_t size, size_t held)
 {
-    if (s == 0)
+    if (held == 0)
         buf[0] = '\0';
     else
-        snprintf(buf, size, "; %zu cells held at the shapes before", held);
+        snprintf(buf, size, "; %zu cells held before", held);
 }
 
 /* The number of indeterminates at shape p. */
@@ -241,17 +246,20 @@ static double monotonic_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
-                                 regions_tally *tally, cvp_method_result *m,
-                                 cvp_status *st)
+/* Walks the cells of show `show` at shape s: each show has its own
+ * arrangement (the kinks its two sides meet), so a claim of several
+ * shows costs the sum of their cells, not the product. */
+static run_kind regions_at_shape(claim_context *c, size_t s, size_t show,
+                                 long max_cells, regions_tally *tally,
+                                 cvp_method_result *m, cvp_status *st)
 {
     const cvp_shape_point *p = &c->shapes.points[s];
     size_t n = count_inputs(c, p);
     if (n > CVP_CELLS_MAX_INPUTS) {
         char shape[300];
-        at_shape(shape, sizeof shape, c, p);
+        at_shape(shape, sizeof shape, c, p, show);
         char before[80];
-        held_before_text(before, sizeof before, s, tally->cells);
+        held_before_text(before, sizeof before, tally->cells);
         cvp_set_textf(&m->reason, "not decided: %zu input entries%s, "
                       "more than the %zu regions walks over (shrink the "
                       "dims)%s", n, shape, CVP_CELLS_MAX_INPUTS, before);
@@ -274,7 +282,7 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
     run_kind kind = RUN_HELD;
     size_t walks = 0;
     char before[80];
-    held_before_text(before, sizeof before, s, tally->cells);
+    held_before_text(before, sizeof before, tally->cells);
     bool more = true;
     bool sample = c->file->implementation_count == 0;
     while (more && kind == RUN_HELD) {
@@ -285,7 +293,7 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
         }
         if (tally->deadline > 0 && monotonic_seconds() > tally->deadline) {
             char shape[300];
-            at_shape(shape, sizeof shape, c, p);
+            at_shape(shape, sizeof shape, c, p, show);
             cvp_set_textf(&m->reason, "not decided: regions' %.0f s when it joins "
                           "the default methods ran out%s after %zu "
                           "cells there (name it, `by regions`, to give it the "
@@ -296,7 +304,7 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
         }
         if (walks == (size_t)max_cells) {
             char shape[300];
-            at_shape(shape, sizeof shape, c, p);
+            at_shape(shape, sizeof shape, c, p, show);
             cvp_set_textf(&m->reason, "not decided: more than %ld cells%s "
                           "(raise with regions(cells=N), or shrink the dims)%s",
                           max_cells, shape, before);
@@ -316,7 +324,7 @@ static run_kind regions_at_shape(claim_context *c, size_t s, long max_cells,
         if (eval_st == CVP_OK && cvp_ring_poly_var_count(&R) != n)
             eval_st = CVP_ERR_INPUT;   /* cannot happen: the same shapes */
         if (eval_st == CVP_OK)
-            cell = walk_cell(c, &env, &R, cells, p, &differing, &eval_st);
+            cell = walk_cell(c, &env, &R, cells, p, show, &differing, &eval_st);
         walks++;
         tally->walks++;
         if (eval_st == CVP_ERR_LIMIT
@@ -398,7 +406,8 @@ run_kind check_run_regions(claim_context *c, const cvp_proof_method *decl,
         tally.deadline = monotonic_seconds() + DEFAULT_RUN_SECONDS;
     run_kind kind = RUN_HELD;
     for (size_t s = 0; s < c->shapes.count && kind == RUN_HELD; s++) {
-        kind = regions_at_shape(c, s, max_cells, &tally, m, st);
+        for (size_t show = 0; show < c->claim->show_count && kind == RUN_HELD; show++)
+            kind = regions_at_shape(c, s, show, max_cells, &tally, m, st);
         m->instances = tally.walks;   /* cells walked */
         if (kind == RUN_HELD || kind == RUN_COUNTEREXAMPLE)
             m->shapes = s + 1;
@@ -413,9 +422,10 @@ run_kind check_run_regions(claim_context *c, const cvp_proof_method *decl,
     if (kind == RUN_HELD)
         cvp_set_textf(&m->evidence, "both sides are equal polynomials on each of "
                       "%zu cells of the kinks (%zu of them ties, on hyperplanes) "
-                      "at %zu shapes (at most %zu cells at one shape): the claim "
+                      "at %zu shape%s (at most %zu cells for one show at one shape): the claim "
                       "holds for every real input at those shapes", tally.cells,
-                      tally.tie_cells, c->shapes.count, tally.most);
+                      tally.tie_cells, c->shapes.count,
+                      check_plural(c->shapes.count), tally.most);
     free(tally.open_reason);
     return kind;
 }
