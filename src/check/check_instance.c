@@ -139,6 +139,14 @@ static bool sides_equal(cvp_value *a, cvp_value *b)
     return cvp_tensor_equal(a->tensor, b->tensor);
 }
 
+/* Errors that are the instance's failure rather than the claim's: an
+ * implementation under test misbehaved, or a grad was asked at a kink,
+ * where it does not exist. */
+static bool fails_the_instance(cvp_status st)
+{
+    return st == CVP_ERR_EXTERNAL || st == CVP_ERR_NOT_DIFFERENTIABLE;
+}
+
 void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
                    cvp_ring *R)
 {
@@ -149,20 +157,29 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
     r->why = NULL;
     for (size_t s = 0; s < c->claim->show_count; s++) {
         const cvp_proof_show *show = &c->claim->shows[s];
+        /* A side whose evaluation fails must not show what an earlier
+         * show left here (a counterexample would print it as a side). */
+        cvp_value_reset(&r->lhs);
+        cvp_value_reset(&r->rhs);
         if (show->membership) {
             r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
                                     c->file->source_name, c->err);
             if (r->status != CVP_OK) {
+                /* as for an equation below: the element is a grad at a
+                 * kink, or an implementation misbehaved */
+                if (fails_the_instance(r->status))
+                    r->failed_show = s;
                 r->error_show = s;
                 return;
             }
             cvp_eval_context context = {env, c->file->source_name, c->err, R,
                                         &c->defs};
             bool member = false;
-            cvp_value_reset(&r->rhs);
             r->status = cvp_eval_membership(&member, &r->why, &r->lhs,
                                             show->rhs, &context);
             if (r->status != CVP_OK) {
+                if (fails_the_instance(r->status))
+                    r->failed_show = s;
                 r->error_show = s;
                 return;
             }
@@ -174,17 +191,12 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
             r->why = NULL;
             continue;
         }
-        /* A side whose evaluation fails must not show what an earlier
-         * show left here (a counterexample would print it as a side). */
-        cvp_value_reset(&r->lhs);
-        cvp_value_reset(&r->rhs);
         r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
                                 c->file->source_name, c->err);
         if (r->status == CVP_OK)
             r->status = cvp_eval_in(&r->rhs, show->rhs, env, &c->defs, R,
                                     c->file->source_name, c->err);
-        if (r->status == CVP_ERR_EXTERNAL
-            || r->status == CVP_ERR_NOT_DIFFERENTIABLE)
+        if (fails_the_instance(r->status))
             r->failed_show = s;
         if (r->status != CVP_OK) {
             r->error_show = s;
