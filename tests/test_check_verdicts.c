@@ -549,8 +549,9 @@ static void test_error_is_the_claims_verdict(void **state)
 /* In a refute, a statement that cannot be evaluated at some shape because
  * the shapes do not fit there (X[M] + Y[N] at M=2, N=3; M=N=2 fits) does
  * not hold for every shape: that shape is the counterexample.  An error
- * at every shape (an unknown function), or at the only shape, or one of
- * the values (a division by zero) stays an input error. */
+ * at every shape (an unknown function), or at the only shape, stays an
+ * input error.  A division by zero is neither: the statement is undefined
+ * at that instance, which is its counterexample (as a grad at a kink). */
 static void test_refute_shape_mismatch_is_a_counterexample(void **state)
 {
     (void)state;
@@ -575,7 +576,7 @@ static void test_refute_shape_mismatch_is_a_counterexample(void **state)
                 "refute \"division by zero\" {\n"
                 "  dim M in 1..2\n"
                 "  tensor X[M]\n"
-                "  show X / X == X / X\n"
+                "  show X / (X * 0) == X / (X * 0)\n"
                 "  by exact\n"
                 "}\n");
     assert_int_equal(r.status, CVP_ERR_INPUT);
@@ -594,13 +595,21 @@ static void test_refute_shape_mismatch_is_a_counterexample(void **state)
     assert_null(x->lhs);
     assert_non_null(strstr(x->differences, "not defined at this shape"));
     assert_non_null(strstr(x->differences, "t.proof:5:10: '+': shapes [2] and [3]"));
-    for (size_t k = 1; k < 4; k++) {
+    for (size_t k = 1; k < 3; k++) {
         assert_int_equal(r.report.claims[k].outcome, CVP_OUTCOME_UNDECIDED);
         assert_non_null(r.report.claims[k].error);
     }
     assert_non_null(strstr(r.report.claims[1].error, "unknown function 'frobnicate'"));
     assert_non_null(strstr(r.report.claims[2].error, "do not broadcast"));
-    assert_non_null(strstr(r.report.claims[3].error, "division by zero"));
+    c = &r.report.claims[3];
+    assert_int_equal(c->outcome, CVP_OUTCOME_PASSED);   /* refuted */
+    assert_null(c->error);
+    x = c->methods[0].counterexample;
+    assert_non_null(x);
+    assert_string_equal(x->shape, "M=1");
+    assert_string_equal(x->input_values[0], "[0]\n");   /* shrunk */
+    assert_null(x->lhs);   /* undefined: no side to show */
+    assert_non_null(strstr(x->differences, "division by zero: entry [0] of the divisor is 0"));
     tu_run_clear(&r);
 }
 

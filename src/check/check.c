@@ -78,6 +78,17 @@ void check_not_polynomial(claim_context *c, cvp_method_result *m)
     cvp_lang_error_clear(c->err);
 }
 
+void check_undefined_reason(claim_context *c, const cvp_shape_point *p,
+                            cvp_method_result *m)
+{
+    check_at_shape(c, p, CVP_ERR_UNDEFINED);
+    char where[CVP_ERROR_MESSAGE_MAX + CVP_SOURCE_NAME_MAX + 64];
+    cvp_lang_error_format(where, sizeof where, c->err);
+    cvp_set_textf(&m->reason, "a value is undefined at every point of a shape "
+                  "(%s); exact's instances there fail", where);
+    cvp_lang_error_clear(c->err);
+}
+
 /* Adds " (at shape M=1, N=2)" to a located error from an evaluation; a
  * claim without dims has one shape, so nothing is added. */
 cvp_status check_at_shape(claim_context *c, const cvp_shape_point *p,

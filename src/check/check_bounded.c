@@ -177,6 +177,9 @@ static void instance_run(instance *in, claim_context *c, const cvp_env *qenv,
             else if (st == CVP_ERR_UNSUPPORTED)
                 in->kind = cvp_ring_interval_undecided(&in->R) > 0 ? SIDES_UNDECIDED
                                                                   : SIDES_NOT_APPLICABLE;
+            else if (st == CVP_ERR_UNDEFINED)
+                /* a division by zero: exact's instances fail there */
+                in->kind = SIDES_NOT_APPLICABLE;
             else
                 in->kind = SIDES_ERROR;
             return;

@@ -175,12 +175,12 @@ static run_kind exact_at_shape(claim_context *c, size_t shape_index, long trials
         run_kind kind = RUN_HELD;
         if (*st != CVP_OK) {
             kind = RUN_ERROR;
-        } else if (r.status == CVP_ERR_EXTERNAL
-                   || r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
-            /* The implementation under test misbehaved, or a `grad` was
+        } else if (instance_failure_status(r.status)) {
+            /* The implementation under test misbehaved, a `grad` was
              * asked at a kink, where it does not exist (the message names
              * the kink and the set; `in subgrad` is the claim that can
-             * hold there): a failed instance, shrunk like any other. */
+             * hold there), or a division met a zero: a failed instance,
+             * shrunk like any other. */
             ++*instances;
             kind = check_shrink_and_record(c, p, &env, &r, m, false);
         } else if (r.status == CVP_ERR_DECLINED) {

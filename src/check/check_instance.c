@@ -139,12 +139,10 @@ static bool sides_equal(cvp_value *a, cvp_value *b)
     return cvp_tensor_equal(a->tensor, b->tensor);
 }
 
-/* Errors that are the instance's failure rather than the claim's: an
- * implementation under test misbehaved, or a grad was asked at a kink,
- * where it does not exist. */
-static bool fails_the_instance(cvp_status st)
+bool instance_failure_status(cvp_status st)
 {
-    return st == CVP_ERR_EXTERNAL || st == CVP_ERR_NOT_DIFFERENTIABLE;
+    return st == CVP_ERR_EXTERNAL || st == CVP_ERR_NOT_DIFFERENTIABLE
+           || st == CVP_ERR_UNDEFINED;
 }
 
 void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
@@ -167,7 +165,7 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
             if (r->status != CVP_OK) {
                 /* as for an equation below: the element is a grad at a
                  * kink, or an implementation misbehaved */
-                if (fails_the_instance(r->status))
+                if (instance_failure_status(r->status))
                     r->failed_show = s;
                 r->error_show = s;
                 return;
@@ -178,7 +176,7 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
             r->status = cvp_eval_membership(&member, &r->why, &r->lhs,
                                             show->rhs, &context);
             if (r->status != CVP_OK) {
-                if (fails_the_instance(r->status))
+                if (instance_failure_status(r->status))
                     r->failed_show = s;
                 r->error_show = s;
                 return;
@@ -193,10 +191,15 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
         }
         r->status = cvp_eval_in(&r->lhs, show->lhs, env, &c->defs, R,
                                 c->file->source_name, c->err);
-        if (r->status == CVP_OK)
+        if (r->status != CVP_OK) {
+            cvp_value_reset(&r->lhs);   /* what a failed evaluation left */
+        } else {
             r->status = cvp_eval_in(&r->rhs, show->rhs, env, &c->defs, R,
                                     c->file->source_name, c->err);
-        if (fails_the_instance(r->status))
+            if (r->status != CVP_OK)
+                cvp_value_reset(&r->rhs);
+        }
+        if (instance_failure_status(r->status))
             r->failed_show = s;
         if (r->status != CVP_OK) {
             r->error_show = s;
@@ -220,7 +223,8 @@ static bool is_input(const claim_context *c, const char *name)
 
 /* How an instance fails: CVP_OK when some show's sides differ,
  * CVP_ERR_EXTERNAL when an implementation under test misbehaves,
- * CVP_ERR_NOT_DIFFERENTIABLE when a grad meets a kink.
+ * CVP_ERR_NOT_DIFFERENTIABLE when a grad meets a kink,
+ * CVP_ERR_UNDEFINED when a division meets a zero.
  * Shrinking keeps the kind of failure it started from, as a property-
  * based tester does, so a wrong value does not turn into a crash. */
 static bool fails_as(claim_context *c, cvp_env *env, cvp_status kind)
@@ -334,7 +338,9 @@ void instance_shrink(claim_context *c, cvp_env *env)
     c->err = &scratch;
     c->shrink_kind = fails_as(c, env, CVP_ERR_EXTERNAL) ? CVP_ERR_EXTERNAL
                      : fails_as(c, env, CVP_ERR_NOT_DIFFERENTIABLE)
-                         ? CVP_ERR_NOT_DIFFERENTIABLE : CVP_OK;
+                         ? CVP_ERR_NOT_DIFFERENTIABLE
+                     : fails_as(c, env, CVP_ERR_UNDEFINED) ? CVP_ERR_UNDEFINED
+                                                           : CVP_OK;
     try_zero_inputs(c, env);
     mpq_t old;
     mpq_init(old);
@@ -523,6 +529,12 @@ void counterexample_record(cvp_method_result *m, claim_context *c,
         bool same = whole != NULL && strlen(cut) > 0
                     && strncmp(whole, cut, strlen(cut)) == 0;
         cvp_set_text(&cx->differences, same ? whole : cut);
+        cvp_lang_error_clear(c->err);
+        return;
+    }
+    if (r->status == CVP_ERR_UNDEFINED) {
+        /* No value: the division by zero is the difference. */
+        cvp_set_text(&cx->differences, c->err->message);
         cvp_lang_error_clear(c->err);
         return;
     }

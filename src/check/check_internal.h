@@ -69,11 +69,18 @@ void instance_eval(show_result *r, claim_context *c, const cvp_env *env,
  * exact evaluation, so env still fails afterwards. */
 void instance_shrink(claim_context *c, cvp_env *env);
 
-/* Fills m's counterexample from a failing Q instance at shape p. */
+/* Errors that are the instance's failure rather than the claim's: an
+ * implementation under test misbehaved (CVP_ERR_EXTERNAL), a grad was
+ * asked at a kink (CVP_ERR_NOT_DIFFERENTIABLE), a division met a zero
+ * (CVP_ERR_UNDEFINED).  The claim does not hold at that point. */
+bool instance_failure_status(cvp_status st);
+
 /* Names the shape of counterexample cx ("M=2, N=3"); a claim without
  * dims has one shape, so its counterexample names none. */
 void counterexample_set_shape(cvp_counterexample *cx, const claim_context *c,
                               const cvp_shape_point *p);
+
+/* Fills m's counterexample from a failing Q instance at shape p. */
 void counterexample_record(cvp_method_result *m, claim_context *c,
                            const cvp_shape_point *p, const cvp_env *env,
                            const show_result *r);
@@ -159,6 +166,13 @@ bool check_method_seed(claim_context *c, const cvp_proof_method *decl);
  * claim names (`named`) that leaving it out would (check_advice.c). */
 void check_advise_undecided(const claim_context *c, cvp_claim_result *cr,
                             bool named);
+
+/* The reason of a method over polynomials or a prime field that met a
+ * division by zero (CVP_ERR_UNDEFINED in c->err): its divisors do not
+ * depend on the inputs, so the value is undefined at every point; the
+ * method does not apply, and exact's instances fail there. */
+void check_undefined_reason(claim_context *c, const cvp_shape_point *p,
+                            cvp_method_result *m);
 
 /* "" for one, "s" otherwise: "1 shape", "2 shapes" in evidence and
  * reasons. */

@@ -90,6 +90,9 @@ static bool eval_sides(claim_context *c, const cvp_shape_point *p, cvp_ring *R,
             if (e == CVP_ERR_UNSUPPORTED) {
                 check_not_polynomial(c, m);
                 polynomial = false;
+            } else if (e == CVP_ERR_UNDEFINED) {
+                check_undefined_reason(c, p, m);
+                polynomial = false;
             } else if (e != CVP_OK) {
                 *st = check_at_shape(c, p, e);
             } else {
@@ -238,6 +241,9 @@ run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
                     redraw = true;
                 } else if (r.status == CVP_ERR_UNSUPPORTED) {
                     check_not_polynomial(c, m);
+                    kind = RUN_NOT_APPLICABLE;
+                } else if (r.status == CVP_ERR_UNDEFINED) {
+                    check_undefined_reason(c, p, m);
                     kind = RUN_NOT_APPLICABLE;
                 } else if (r.status != CVP_OK) {
                     *st = check_at_shape(c, p, r.status);

@@ -131,7 +131,8 @@ static cvp_status bind_point(cvp_env *env, claim_context *c, const cvp_shape_poi
 }
 
 /* Evaluates the claim in Q at x; on a failure (a show's sides differ,
- * or a `grad` asked where it does not exist, as exact counts it) shrinks
+ * a `grad` asked where it does not exist, or a division by zero, as exact
+ * counts them) shrinks
  * and records it and returns true. */
 static bool try_point(claim_context *c, const cvp_shape_point *p, const mpq_t *x,
                       cvp_method_result *m)
@@ -144,7 +145,7 @@ static bool try_point(claim_context *c, const cvp_shape_point *p, const mpq_t *x
     if (bind_point(&env, c, p, x) == CVP_OK) {
         instance_eval(&r, c, &env, NULL);
         bool differs = r.status == CVP_OK && r.failed_show != SIZE_MAX;
-        failed = differs || (r.status == CVP_ERR_NOT_DIFFERENTIABLE
+        failed = differs || (instance_failure_status(r.status)
                              && r.failed_show != SIZE_MAX);
         if (failed)
             check_shrink_and_record(c, p, &env, &r, m, differs);
@@ -325,9 +326,21 @@ static run_kind regions_at_shape(claim_context *c, size_t s, size_t show,
             eval_st = CVP_ERR_INPUT;   /* cannot happen: the same shapes */
         if (eval_st == CVP_OK)
             cell = walk_cell(c, &env, &R, cells, p, show, &differing, &eval_st);
+        if (cell == CELL_ERROR && eval_st == CVP_ERR_UNDEFINED) {
+            /* A division by zero on this cell: its points are evaluated
+             * in Q, where they fail (the claim's sides are undefined);
+             * before any comparison, everywhere at this shape. */
+            cell = CELL_OPEN;
+            if (cvp_cells_depth(cells) == 0) {
+                check_undefined_reason(c, p, m);
+                kind = RUN_NOT_APPLICABLE;
+            }
+        }
         walks++;
         tally->walks++;
-        if (eval_st == CVP_ERR_LIMIT
+        if (kind != RUN_HELD) {
+            /* decided above: undefined everywhere at this shape */
+        } else if (eval_st == CVP_ERR_LIMIT
             && cvp_interrupt_limit_name(cvp_interrupt_reached()) != NULL) {
             /* --timeout or --max-memory: the claim stops */
             cvp_set_textf(&m->reason, "%s", c->err->message);

@@ -61,6 +61,9 @@ run_kind check_run_symbolic(claim_context *c, cvp_method_result *m, cvp_status *
         } else if (r.status == CVP_ERR_UNSUPPORTED) {
             check_not_polynomial(c, m);
             kind = RUN_NOT_APPLICABLE;
+        } else if (r.status == CVP_ERR_UNDEFINED) {
+            check_undefined_reason(c, &c->shapes.points[s], m);
+            kind = RUN_NOT_APPLICABLE;
         } else if (r.status == CVP_ERR_LIMIT
                    && cvp_interrupt_limit_name(cvp_interrupt_reached()) == NULL) {
             /* A cap of the polynomial ring itself (degree above

@@ -329,9 +329,11 @@ cvp_status cvp_builtin_floordiv(cvp_value *out, cvp_call *call)
         if (mpq_sgn(entry) == 0) {
             char where[128];
             cvp_entry_format(where, sizeof where, "", b->rank, b->shape, k);
-            return cvp_call_fail(call, 1, "division by zero%s%s",
-                                 b->rank ? ": entry " : "",
-                                 b->rank ? where : "");
+            /* undefined at this point, as for '/' (eval.c) */
+            cvp_call_fail(call, 1, "division by zero%s%s",
+                          b->rank ? ": entry " : "", b->rank ? where : "");
+            call->context->err->status = CVP_ERR_UNDEFINED;
+            return CVP_ERR_UNDEFINED;
         }
         mpq_inv(entry, entry);
     }

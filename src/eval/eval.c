@@ -165,9 +165,10 @@ static cvp_status eval_unary(cvp_value *out, const cvp_ast_node *node,
  * entrywise inverse of rhs, exactly.  The divisor must be rational (a
  * literal, a dim, or an input under the exact method): dividing by a
  * polynomial or a field element is not a polynomial operation.  A zero
- * entry is an error naming the entry, blamed on the '/' itself (the
- * divisor may be a parenthesised expression whose own position, its
- * operator, would mislead). */
+ * entry leaves the quotient undefined at this point (CVP_ERR_UNDEFINED:
+ * the instance fails); the message names the entry and is blamed on the
+ * '/' itself (the divisor may be a parenthesised expression whose own
+ * position, its operator, would mislead). */
 static cvp_status divide(cvp_value *out, cvp_value *rhs,
                          const cvp_ast_node *node,
                          const cvp_eval_context *context)
@@ -182,11 +183,11 @@ static cvp_status divide(cvp_value *out, cvp_value *rhs,
         mpq_ptr entry = cvp_tensor_at(d, k);
         if (mpq_sgn(entry) == 0) {
             if (d->rank == 0)
-                return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos,
+                return cvp_eval_fail_at(context, CVP_ERR_UNDEFINED, node->pos,
                                         NULL, "division by zero");
             char where[128];
             cvp_entry_format(where, sizeof where, "", d->rank, d->shape, k);
-            return cvp_eval_fail_at(context, CVP_ERR_INPUT, node->pos, NULL,
+            return cvp_eval_fail_at(context, CVP_ERR_UNDEFINED, node->pos, NULL,
                                     "division by zero: entry %s of the "
                                     "divisor is 0", where);
         }

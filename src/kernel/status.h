@@ -36,7 +36,13 @@ typedef enum {
      * finding nor an error.  The checker skips the instance and counts
      * it, and a claim with skipped instances is not passed.  Never an
      * exit code. */
-    CVP_ERR_DECLINED = 7
+    CVP_ERR_DECLINED = 7,
+    /* A value is undefined at this point: a division by an entry that is
+     * 0 there.  Like a derivative at a kink, a property of the instance:
+     * the claim does not hold at that point, so the checker reports it
+     * as a failed instance.  Never an exit code (`convproof eval` reports
+     * it as an error of its input, exit 2). */
+    CVP_ERR_UNDEFINED = 8
 } cvp_status;
 
 #define CVP_ERROR_MESSAGE_MAX 512
