@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Recounts the line counts of README's trusted-code tables.
+"""Recounts the line counts of the trusted-code tables of docs/developing.md.
 
 Each table row names files as `path` and gives their counts as
 "a + b + ...", in the same order; this rewrites the counts from the files
@@ -14,7 +14,7 @@ def lines(path):
     with open(path, encoding="utf-8") as f:
         return sum(1 for _ in f)
 
-readme = open("README.md", encoding="utf-8").read()
+readme = open("docs/developing.md", encoding="utf-8").read()
 row = re.compile(r"^\| ((?:`src/[^`]+`(?:, )?)+) \| ([0-9 +]+) \|", re.M)
 
 def recount(m):
@@ -25,5 +25,5 @@ def recount(m):
 readme = row.sub(recount, readme)
 total = sum(lines(f) for f in glob.glob("src/kernel/*.[ch]"))
 readme = re.sub(r"\d+ lines in `src/kernel/`", "%d lines in `src/kernel/`" % total, readme)
-open("README.md", "w", encoding="utf-8").write(readme)
+open("docs/developing.md", "w", encoding="utf-8").write(readme)
 print("src/kernel/: %d lines" % total, file=sys.stderr)
