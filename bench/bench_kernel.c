@@ -1,7 +1,7 @@
 /* bench_kernel.c -- speed of the definitional operators on GMP rationals.
  *
  * The trusted kernel is written for clarity, not speed; this program
- * measures what that costs, per multiply-add, so that the README's table
+ * measures what that costs, per multiply-add, so that the table of docs/benchmarks.md
  * and any later fast path have a baseline.  It is a benchmark, not a test:
  * it asserts nothing about time.
  *

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_layout.sh -- the include directions of src/ (README, Layout): a
+# test_layout.sh -- the include directions of src/ (docs/developing.md, Layout): a
 # folder includes only itself and the folders below it,
 #
 #     kernel <- io, lang, fast <- eval <- check, allshapes <- ext, report
@@ -113,8 +113,9 @@ if [ -z "$missing" ]; then
 else
     fail "folders without a README.md:$missing"
 fi
-# the section "### The trusted kernel" of README.md, up to the next heading
-sed -n '/^### The trusted kernel/,/^### [^T]/p' "$srcdir/README.md" >"$tmp/trusted"
+# the section "## The trusted kernel" of docs/developing.md, up to the next
+# section of its level
+awk '/^## /{f = ($0 == "## The trusted kernel")} f' "$srcdir/docs/developing.md" >"$tmp/trusted"
 grep -o '`src/[^`]*[^/`]`' "$tmp/trusted" | tr -d '`' | sort -u >"$tmp/named"
 absent=
 while read -r f; do
@@ -125,9 +126,9 @@ for f in "$srcdir"/src/kernel/*.[ch]; do
     grep -qx "src/kernel/$(basename "$f")" "$tmp/named" || unnamed="$unnamed src/kernel/$(basename "$f")"
 done
 if [ "$(wc -l <"$tmp/named")" -gt 30 ] && [ -z "$absent" ] && [ -z "$unnamed" ]; then
-    pass "README's trusted kernel names $(wc -l <"$tmp/named" | tr -d ' ') files, all there, every src/kernel file among them"
+    pass "docs/developing.md's trusted kernel names $(wc -l <"$tmp/named" | tr -d ' ') files, all there, every src/kernel file among them"
 else
-    fail "README's trusted kernel table: not there:${absent:- none}; src/kernel files it does not name:${unnamed:- none}"
+    fail "docs/developing.md's trusted kernel table: not there:${absent:- none}; src/kernel files it does not name:${unnamed:- none}"
 fi
 
 # ---- planted violations: the checker must name each -----------------------

@@ -1,7 +1,10 @@
 #!/bin/sh
 # test_python.sh -- the Python package of python/ (convproof.check,
 # check_file, eval, test_impl through ctypes) by its pytest suite,
-# python/tests/test_*.py, against the library of this build tree.
+# python/tests/test_*.py, and by the pytest example of README.md ("From
+# Python": the ```python block whose first line is "# test_readme_example.py"),
+# copied out of the README as it stands, against the library of this build
+# tree.
 #
 # Needs Debian's python3-pytest and python3-numpy for /usr/bin/python3
 # (or $CONVPROOF_PYTHON); without them the test is skipped (exit 77).
@@ -35,4 +38,14 @@ PYTHONPATH=$(cd "$srcdir/python" && pwd)${PYTHONPATH:+:$PYTHONPATH}
 # No __pycache__ or .pytest_cache in the source tree (read-only in distcheck).
 PYTHONDONTWRITEBYTECODE=1
 export CONVPROOF_LIBRARY PYTHONPATH PYTHONDONTWRITEBYTECODE
-exec "$py" -m pytest -q -p no:cacheprovider "$srcdir/python/tests"
+# The README's example, exactly as the README shows it.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/convproof-python.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+awk '/^```python$/ { if ((getline l) > 0 && l ~ /^# test_readme_example\.py/) { f = 1; print l }; next }
+     f && /^```$/ { exit }
+     f' "$srcdir/README.md" >"$tmp/test_readme_example.py"
+if ! grep -q '^def test_' "$tmp/test_readme_example.py"; then
+    echo "FAIL: README.md has no pytest example (a \`\`\`python block starting '# test_readme_example.py')"
+    exit 1
+fi
+"$py" -m pytest -q -p no:cacheprovider "$srcdir/python/tests" "$tmp/test_readme_example.py"

@@ -11,7 +11,7 @@
 #      copies whose `by` line names just them: each must say
 #      not_applicable, so the listed reasons are the checker's own.
 #
-# Both run with --seed 1, the seed the refutation rates in the README were
+# Both run with --seed 1, the seed the refutation rates in docs/developing.md were
 # measured with, so the sampling methods' instances are the same in every
 # run (tests/test_corpus.sh and tests/test_random_seed.sh run with seeds
 # from the operating system).

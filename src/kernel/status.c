@@ -51,7 +51,7 @@ void cvp_error_prefix(cvp_error *err, const char *format, ...)
 }
 
 /* The failure path of CVP_ASSERT runs only when the kernel has a bug, so
- * coverage does not count it (README, Testing: the one exclusion rule). */
+ * coverage does not count it (docs/developing.md, coverage: the one exclusion rule). */
 /* GCOVR_EXCL_START */
 void cvp_assert_fail(const char *condition, const char *file, int line)
 {

@@ -11,10 +11,11 @@ variants and says whether each variant was judged as its header requires.
         header says are not applicable: each must say "not_applicable"
         (a "passed" is a false variant passed: a soundness bug);
     judge.py table VARIANT.proof...
-        prints the Markdown table of the README's Testing section: per
-        method, how many variants name it, how many it refuted (only when
-        `named` found no problem, so every named method refuted every
-        variant), and how many it cannot judge.
+        prints the Markdown table of the Testing section of
+        docs/developing.md: per method, how many variants name it, how
+        many it refuted (only when `named` found no problem, so every
+        named method refuted every variant), and how many it cannot
+        judge.
 
 The variant headers are written by generate.py:
     # must judge it false: M1, M2 (the by line)
