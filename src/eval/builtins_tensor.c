@@ -148,7 +148,7 @@ cvp_status cvp_builtin_sum(cvp_value *out, cvp_call *call)
     cvp_error kernel_error;
     cvp_error_clear(&kernel_error);
     if (cvp_arg_is_none(call, 1)) {
-        status = cvp_tensor_sum_all(out->tensor, X, &kernel_error);
+        status = cvp_fast_sum_all(out->tensor, X, &kernel_error);
         return cvp_call_finish_tensor(out, call, status, &kernel_error);
     }
     long axis;

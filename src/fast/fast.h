@@ -26,7 +26,10 @@
  * uint64 residues with 128-bit accumulators (used by the `random`
  * method).  In the degree semiring (the `random` method's degree bound)
  * operands whose entries all have the same degree are evaluated on one
- * image plane and broadcast (fast_degree.c); other degree tensors and
+ * image plane and broadcast (fast_degree.c), and in the height semiring
+ * (its coefficient bound) uniform operands without denominators get the
+ * bound of a sum of n products, n counted on one plane (fast_height.c);
+ * other degree and height tensors and
  * every other ring (polynomials, dual numbers, the shape-only ring) go
  * to the definitional kernel.
  *
@@ -67,11 +70,12 @@ typedef enum {
     CVP_FAST_PATH_CRT,             /* residues mod 1-3 primes, then CRT */
     CVP_FAST_PATH_MODP,            /* uint64 residues of a prime field */
     CVP_FAST_PATH_DEGREE,          /* uniform operands, degree semiring */
+    CVP_FAST_PATH_HEIGHT,          /* uniform operands, height semiring */
     CVP_FAST_PATH_COUNT
 } cvp_fast_path;
 
 /* "reference", "float32", "float64", "int64", "CRT", "mod p",
- * "uniform degree". */
+ * "uniform degree", "uniform height". */
 const char *cvp_fast_path_name(cvp_fast_path path);
 
 /* Process-wide switch: when false every function below calls the
@@ -132,6 +136,13 @@ cvp_status cvp_fast_conv2d_backward_weight(cvp_tensor_t out,
 cvp_status cvp_fast_matmul(cvp_tensor_t out, const cvp_tensor_t A,
                            const cvp_tensor_t B, cvp_fast_path *path,
                            cvp_error *err);
+
+/* The sum of all entries, as cvp_tensor_sum_all (kernel/tensor.h); in
+ * the height semiring, when no entry has a denominator, the bound of a
+ * sum of n terms (max + ceil(log2 n)) instead of the chain's (one bit per
+ * term) (fast_height.c). */
+cvp_status cvp_fast_sum_all(cvp_tensor_t out, const cvp_tensor_t X,
+                            cvp_error *err);
 
 /* The explicit matrices of conv2d (exercise 5-7) and the transpose of a
  * sparse matrix, equal to cvp_conv2d_matrix_input/_weight and

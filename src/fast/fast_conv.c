@@ -40,7 +40,8 @@ void cvp_fast_stats(cvp_fast_stats_t *stats)
 const char *cvp_fast_path_name(cvp_fast_path path)
 {
     static const char *const names[CVP_FAST_PATH_COUNT] = {
-        "reference", "float32", "float64", "int64", "CRT", "mod p", "uniform degree"};
+        "reference", "float32", "float64", "int64", "CRT", "mod p", "uniform degree",
+        "uniform height"};
     return path < CVP_FAST_PATH_COUNT ? names[path] : "?";
 }
 
@@ -379,6 +380,13 @@ static void set_degree(cvp_fast_path *path)
         *path = CVP_FAST_PATH_DEGREE;
 }
 
+static void set_height(cvp_fast_path *path)
+{
+    atomic_fetch_add(&path_calls[CVP_FAST_PATH_HEIGHT], 1);
+    if (path != NULL)
+        *path = CVP_FAST_PATH_HEIGHT;
+}
+
 static void set_reference(cvp_fast_path *path)
 {
     atomic_fetch_add(&path_calls[CVP_FAST_PATH_REFERENCE], 1);
@@ -395,6 +403,10 @@ cvp_status cvp_fast_conv2d(cvp_tensor_t out, const cvp_tensor_t X,
     if (cvp_conv2d_check(&d, "conv2d", X, K, bias, params, NULL) == CVP_OK) {
         if (atomic_load(&enabled) && fast_degree_conv2d(out, &d, params, X, K, bias)) {
             set_degree(path);
+            return CVP_OK;
+        }
+        if (atomic_load(&enabled) && fast_height_conv2d(out, &d, params, X, K, bias)) {
+            set_height(path);
             return CVP_OK;
         }
         fast_job job = conv_job(OP_FORWARD, &d, params);
@@ -441,6 +453,11 @@ cvp_status cvp_fast_conv2d_backward_input(cvp_tensor_t out,
             set_degree(path);
             return CVP_OK;
         }
+        if (atomic_load(&enabled) &&
+            fast_height_conv2d_backward_input(out, &d, params, X, K, G)) {
+            set_height(path);
+            return CVP_OK;
+        }
         fast_job job = conv_job(OP_BACKWARD_INPUT, &d, params);
         if (run_job(out, &job, X->rank, X->shape, K, G, NULL, path))
             return CVP_OK;
@@ -465,6 +482,11 @@ cvp_status cvp_fast_conv2d_backward_weight(cvp_tensor_t out,
             set_degree(path);
             return CVP_OK;
         }
+        if (atomic_load(&enabled) &&
+            fast_height_conv2d_backward_weight(out, &d, params, X, K, G)) {
+            set_height(path);
+            return CVP_OK;
+        }
         fast_job job = conv_job(OP_BACKWARD_WEIGHT, &d, params);
         if (run_job(out, &job, K->rank, K->shape, X, G, NULL, path))
             return CVP_OK;
@@ -481,6 +503,10 @@ cvp_status cvp_fast_matmul(cvp_tensor_t out, const cvp_tensor_t A,
         A->ring == B->ring && !A->ring->shape_only) {
         if (atomic_load(&enabled) && fast_degree_matmul(out, A, B)) {
             set_degree(path);
+            return CVP_OK;
+        }
+        if (atomic_load(&enabled) && fast_height_matmul(out, A, B)) {
+            set_height(path);
             return CVP_OK;
         }
         fast_job job;

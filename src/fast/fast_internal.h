@@ -210,4 +210,23 @@ bool fast_degree_conv2d_backward_weight(cvp_tensor_t out, const cvp_conv2d_dims 
 /* A is m x k, B is k x n (checked by the caller). */
 bool fast_degree_matmul(cvp_tensor_t out, const cvp_tensor_t A, const cvp_tensor_t B);
 
+/* ---- the height semiring (fast_height.c) --------------------------------
+ * The same operators on operands whose entries are all one (a, 0) (no
+ * denominator): each entry the bound of a sum of n products, n counted on
+ * one plane over Q.  False otherwise, and then out is untouched.  The
+ * bias may be any height tensor (added by the semiring). */
+bool fast_is_height_ring(const cvp_ring *R);
+bool fast_height_conv2d(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                        const cvp_conv2d_params *p, const cvp_tensor_t X,
+                        const cvp_tensor_t K, const cvp_tensor_struct *bias);
+bool fast_height_conv2d_backward_input(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                                       const cvp_conv2d_params *p,
+                                       const cvp_tensor_t X, const cvp_tensor_t K,
+                                       const cvp_tensor_t G);
+bool fast_height_conv2d_backward_weight(cvp_tensor_t out, const cvp_conv2d_dims *d,
+                                        const cvp_conv2d_params *p,
+                                        const cvp_tensor_t X, const cvp_tensor_t K,
+                                        const cvp_tensor_t G);
+bool fast_height_matmul(cvp_tensor_t out, const cvp_tensor_t A, const cvp_tensor_t B);
+
 #endif
