@@ -196,10 +196,15 @@ cvp_as_result cvp_all_shapes_run(cvp_all_shapes *a, claim_context *c,
         size_t len = 0;
         FILE *out = open_memstream(&text, &len);
         CVP_ASSERT(out != NULL);
-        fprintf(out, "for every shape with %s, both sides of every show are the "
-                "same sum of products of the inputs (equal parametric relations, "
-                "each product counted once, equal coefficients; decided by isl)",
-                context_text);
+        if (a->has_counts)
+            fprintf(out, "for every shape with %s, both sides of every show are "
+                    "equal (decided by isl): tensors as the same sum of products of "
+                    "the inputs, counts as the same quasi-polynomial", context_text);
+        else
+            fprintf(out, "for every shape with %s, both sides of every show are the "
+                    "same sum of products of the inputs (equal parametric relations, "
+                    "each product counted once, equal coefficients; decided by isl)",
+                    context_text);
         describe_relations(a, out);
         if (a->has_counts)
             fprintf(out, "\ncounts (mults/size) are quasi-polynomials in the dims, "
