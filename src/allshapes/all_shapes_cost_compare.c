@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <isl/aff.h>
+#include <isl/local_space.h>
 #include <isl/point.h>
 #include <isl/val.h>
 #include <isl/val_gmp.h>
@@ -79,9 +81,11 @@ static isl_stat try_point(isl_point *pt, void *user)
     return isl_stat_ok;
 }
 
-/* The shapes of D (params) in growing boxes (every dim <= b) where d is
- * nonzero, stopping at the first box that has one; *bound is the last b
- * tried.  Empty when none was found within the budget. */
+/* The shapes of D (params) where d is nonzero, looked for shell by shell
+ * in total dim units (the sum of every dim above its lower bound: 0, 1,
+ * 2, ...), stopping after the first shell that has one, so those found
+ * have the fewest dim units; *bound is the last number of units tried.
+ * Empty when none was found within the budget. */
 static isl_set *find_differing(as_tr *tr, isl_pw_qpolynomial *d, isl_set *D, long *bound)
 {
     size_t n = tr->claim->dim_count;
@@ -91,25 +95,32 @@ static isl_set *find_differing(as_tr *tr, isl_pw_qpolynomial *d, isl_set *D, lon
                 AS_COUNT_SEARCH_POINTS, values, false};
     isl_set *all = isl_set_from_params(isl_set_copy(D));
     all = isl_set_move_dims(all, isl_dim_set, 0, isl_dim_param, 0, (unsigned)n);
-    isl_set *seen = isl_set_empty(isl_set_get_space(all));
+    long lo = 0;
+    for (size_t k = 0; k < n; k++)
+        lo += tr->claim->dims[k].lo;
     *bound = -1;
-    for (long b = 0; b <= 100000 && s.budget > 0; b++) {
-        isl_set *box = isl_set_copy(all);
+    for (long t = 0; t <= 100000 && s.budget > 0; t++) {
+        /* u = the sum of the dims - (lo + t): u = 0 on the shell, and
+         * -u < 0 on the shapes beyond it (when there are none, every
+         * shape has been tried) */
+        isl_aff *units = isl_aff_zero_on_domain(isl_local_space_from_space(
+            isl_set_get_space(all)));
         for (size_t k = 0; k < n; k++)
-            box = isl_set_upper_bound_si(box, isl_dim_set, (unsigned)k, (int)b);
-        isl_set *shell = isl_set_subtract(isl_set_copy(box), seen);
-        seen = box;
+            units = isl_aff_set_coefficient_si(units, isl_dim_in, (int)k, 1);
+        units = isl_aff_set_constant_si(units, (int)-(lo + t));
+        isl_set *beyond = isl_set_intersect(isl_set_copy(all), isl_set_from_basic_set(
+            isl_aff_neg_basic_set(isl_aff_neg(isl_aff_copy(units)))));
+        isl_set *shell = isl_set_intersect(isl_set_copy(all), isl_set_from_basic_set(
+            isl_aff_zero_basic_set(units)));
         isl_stat st = shell ? isl_set_foreach_point(shell, try_point, &s) : isl_stat_error;
         isl_set_free(shell);
-        *bound = b;
-        if (st < 0 || s.failed)
-            break;
-        isl_bool some = isl_set_is_empty(s.found);
-        isl_bool done = isl_set_is_subset(all, seen);
-        if (some != isl_bool_true || done != isl_bool_false)
+        *bound = t;
+        isl_bool none = isl_set_is_empty(s.found);
+        isl_bool done = isl_set_is_empty(beyond);
+        isl_set_free(beyond);
+        if (st < 0 || s.failed || none != isl_bool_true || done != isl_bool_false)
             break;
     }
-    isl_set_free(seen);
     isl_set_free(all);
     free(values);
     return s.found;
@@ -148,8 +159,8 @@ as_rc as_compare_counts(as_tr *tr, show_cmp *s, const as_value *l, const as_valu
         if (none == isl_bool_true) {
             char *text = isl_pw_qpolynomial_to_str(d);
             rc = as_na(tr, pos, "isl does not reduce the difference of the counts "
-                       "to zero (%.300s) and it vanishes at every shape with dims "
-                       "up to %ld; not decided for every shape", text ? text : "?",
+                       "to zero (%.300s) and it vanishes at every shape with up to %ld "
+                       "dim units above the lower bounds; not decided for every shape", text ? text : "?",
                        bound);
             free(text);
         } else if (none < 0) {
