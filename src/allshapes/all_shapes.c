@@ -191,6 +191,10 @@ cvp_as_result cvp_all_shapes_run(cvp_all_shapes *a, claim_context *c,
                            "against the cost model at any shape; not decided");
         goto done;
     }
+    if (!any && a->has_counts && !as_cross_check_counts_more(a, c, m)) {
+        result = CVP_AS_UNDECIDED;
+        goto done;
+    }
     if (!any) {
         char *text = NULL;
         size_t len = 0;
@@ -211,7 +215,8 @@ cvp_as_result cvp_all_shapes_run(cvp_all_shapes *a, claim_context *c,
                     "built from the operators' sizes by the cost model (every kernel "
                     "tap at every output position); isl reduces the difference of "
                     "the sides to zero on those shapes; eval/cost.c gave the same "
-                    "counts at %s", a->counts_checked);
+                    "counts at %s, and at %zu shapes with the fewest dim units",
+                    a->counts_checked, a->counts_more);
         if (checked[0] != '\0')
             fprintf(out, "\nthe translation agreed with the kernel in Q at %s", checked);
         else

@@ -47,10 +47,16 @@ static isl_stat piece_is_zero(isl_set *set, isl_qpolynomial *qp, void *user)
  * does not reduce it to zero. */
 #define AS_COUNT_SEARCH_POINTS 5000L
 
+/* Small shapes of a parameter set, shell by shell in total dim units (the
+ * sum of every dim above its lower bound: 0, 1, 2, ...): with d, those
+ * where d is nonzero (stopping after the first shell that has one, so
+ * they have the fewest dim units); without d, the first `max` shapes. */
 typedef struct {
     as_tr *tr;
-    isl_pw_qpolynomial *d;
-    isl_set *found;       /* params where d is nonzero */
+    isl_pw_qpolynomial *d;  /* NULL: collect shapes */
+    isl_set *found;         /* params where d is nonzero */
+    long *collected;        /* max shapes of n dims each */
+    size_t count, max;
     long budget;
     long *values;
     bool failed;
@@ -59,7 +65,7 @@ typedef struct {
 static isl_stat try_point(isl_point *pt, void *user)
 {
     search *s = user;
-    if (--s->budget < 0) {
+    if (--s->budget < 0 || (s->d == NULL && s->count >= s->max)) {
         isl_point_free(pt);
         return isl_stat_error;
     }
@@ -71,6 +77,12 @@ static isl_stat try_point(isl_point *pt, void *user)
         at = isl_point_set_coordinate_val(at, isl_dim_param, (int)k, v);
     }
     isl_point_free(pt);
+    if (s->d == NULL) {
+        isl_point_free(at);
+        if (as_values_fit(s->tr, s->values))
+            memcpy(s->collected + s->count++ * n, s->values, n * sizeof *s->values);
+        return isl_stat_ok;
+    }
     isl_val *v = isl_pw_qpolynomial_eval(isl_pw_qpolynomial_copy(s->d), at);
     if (v == NULL) {
         s->failed = true;
@@ -82,25 +94,19 @@ static isl_stat try_point(isl_point *pt, void *user)
     return isl_stat_ok;
 }
 
-/* The shapes of D (params) where d is nonzero, looked for shell by shell
- * in total dim units (the sum of every dim above its lower bound: 0, 1,
- * 2, ...), stopping after the first shell that has one, so those found
- * have the fewest dim units; *bound is the last number of units tried.
- * Empty when none was found within the budget. */
-static isl_set *find_differing(as_tr *tr, isl_pw_qpolynomial *d, isl_set *D, long *bound)
+/* Runs the search s over the shapes of D (params); *bound is the last
+ * number of dim units tried. */
+static void search_shells(search *s, isl_set *D, long *bound)
 {
+    as_tr *tr = s->tr;
     size_t n = tr->claim->dim_count;
-    long *values = calloc(n + 1, sizeof *values);
-    CVP_ASSERT(values != NULL);
-    search s = {tr, d, isl_set_empty(isl_space_params(isl_space_copy(tr->pspace))),
-                AS_COUNT_SEARCH_POINTS, values, false};
     isl_set *all = isl_set_from_params(isl_set_copy(D));
     all = isl_set_move_dims(all, isl_dim_set, 0, isl_dim_param, 0, (unsigned)n);
     long lo = 0;
     for (size_t k = 0; k < n; k++)
         lo += tr->claim->dims[k].lo;
     *bound = -1;
-    for (long t = 0; t <= 100000 && s.budget > 0; t++) {
+    for (long t = 0; t <= 100000 && s->budget > 0; t++) {
         /* u = the sum of the dims - (lo + t): u = 0 on the shell, and
          * -u < 0 on the shapes beyond it (when there are none, every
          * shape has been tried) */
@@ -113,16 +119,29 @@ static isl_set *find_differing(as_tr *tr, isl_pw_qpolynomial *d, isl_set *D, lon
             isl_aff_neg_basic_set(isl_aff_neg(isl_aff_copy(units)))));
         isl_set *shell = isl_set_intersect(isl_set_copy(all), isl_set_from_basic_set(
             isl_aff_zero_basic_set(units)));
-        isl_stat st = shell ? isl_set_foreach_point(shell, try_point, &s) : isl_stat_error;
+        isl_stat st = shell ? isl_set_foreach_point(shell, try_point, s) : isl_stat_error;
         isl_set_free(shell);
         *bound = t;
-        isl_bool none = isl_set_is_empty(s.found);
+        isl_bool more = s->d != NULL ? isl_set_is_empty(s->found)
+                                     : s->count < s->max ? isl_bool_true : isl_bool_false;
         isl_bool done = isl_set_is_empty(beyond);
         isl_set_free(beyond);
-        if (st < 0 || s.failed || none != isl_bool_true || done != isl_bool_false)
+        if (st < 0 || s->failed || more != isl_bool_true || done != isl_bool_false)
             break;
     }
     isl_set_free(all);
+}
+
+/* The shapes of D where d is nonzero, the fewest dim units first; empty
+ * when none was found within the budget. */
+static isl_set *find_differing(as_tr *tr, isl_pw_qpolynomial *d, isl_set *D, long *bound)
+{
+    size_t n = tr->claim->dim_count;
+    long *values = calloc(n + 1, sizeof *values);
+    CVP_ASSERT(values != NULL);
+    search s = {tr, d, isl_set_empty(isl_space_params(isl_space_copy(tr->pspace))),
+                NULL, 0, 0, AS_COUNT_SEARCH_POINTS, values, false};
+    search_shells(&s, D, bound);
     free(values);
     return s.found;
 }
@@ -275,4 +294,44 @@ int as_cross_check_counts(cvp_all_shapes *a, claim_context *c, const long *value
     cvp_env_clear(&env);
     cvp_shape_point_clear(&p);
     return result;
+}
+
+/* Shapes the counts are cross-checked at before a pass, besides the
+ * translation's three. */
+#define AS_COUNT_CHECK_SHAPES 24
+
+bool as_cross_check_counts_more(cvp_all_shapes *a, claim_context *c, cvp_method_result *m)
+{
+    /* Counts cost nothing to evaluate (no entries), so more shapes are
+     * cheap; those with the fewest dim units lift one dim at a time, and
+     * shapes whose dims differ catch a size used in place of another,
+     * which the translation's shapes (every dim equal) hide. */
+    as_tr *tr = &a->tr;
+    size_t n = tr->claim->dim_count;
+    long *collected = calloc((n + 1) * AS_COUNT_CHECK_SHAPES, sizeof *collected);
+    long *values = calloc(n + 1, sizeof *values);
+    CVP_ASSERT(collected != NULL && values != NULL);
+    search s = {tr, NULL, NULL, collected, 0, AS_COUNT_CHECK_SHAPES,
+                AS_COUNT_SEARCH_POINTS, values, false};
+    isl_set *D = isl_set_intersect(isl_set_copy(tr->context), isl_set_copy(tr->valid));
+    long bound;
+    search_shells(&s, D, &bound);
+    isl_set_free(D);
+    bool ok = true;
+    for (size_t i = 0; ok && i < s.count; i++) {
+        char why[700];
+        int r = as_cross_check_counts(a, c, collected + i * n, why, sizeof why);
+        if (r < 0) {
+            char shape[256];
+            as_format_values(shape, sizeof shape, tr->claim, collected + i * n);
+            cvp_set_textf(&m->reason, "internal: the counts disagree with the cost "
+                          "model at shape %s: %s; not decided", shape, why);
+            ok = false;
+        } else if (r > 0) {
+            a->counts_more++;
+        }
+    }
+    free(collected);
+    free(values);
+    return ok;
 }

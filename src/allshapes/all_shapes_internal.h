@@ -240,6 +240,7 @@ struct cvp_all_shapes {
     /* shapes where the counts agreed with eval/cost.c (the cross-check) */
     char counts_checked[600];
     size_t counts_checks;
+    size_t counts_more;   /* shapes of as_cross_check_counts_more */
 };
 
 /* Shapes as parameter points (all_shapes_shapes.c). */
@@ -299,6 +300,10 @@ as_rc as_compare_counts(as_tr *tr, show_cmp *s, const as_value *l,
  * disagreement (described in why). */
 int as_cross_check_counts(cvp_all_shapes *a, claim_context *c, const long *values,
                           char *why, size_t why_size);
+/* The same at up to 24 more small shapes (the fewest dim units first),
+ * before a pass; false (with m->reason set) on a disagreement. */
+bool as_cross_check_counts_more(cvp_all_shapes *a, claim_context *c,
+                                cvp_method_result *m);
 
 /* Evaluating in Q (all_shapes_replay.c). */
 typedef enum { REPLAY_EQUAL, REPLAY_DIFFERS, REPLAY_ERROR } replay_kind;
