@@ -200,8 +200,6 @@ proofs/nndl5/activations_bounded.proof:76
 proofs/nndl5/activations_bounded.proof:97
 proofs/nndl5/backprop_network.proof:15
 proofs/nndl5/backprop_pooling.proof:27
-proofs/nndl5/ex5_4_bottleneck_cost.proof:13
-proofs/nndl5/ex5_4_bottleneck_cost.proof:22
 proofs/nndl5/ex5_4_bottleneck_cost.proof:35
 proofs/nndl5/ex5_7_transpose.proof:32
 proofs/nndl5/kinks.proof:11

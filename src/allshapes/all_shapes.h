@@ -44,10 +44,24 @@
  * with the trusted kernel's value; a disagreement makes the method
  * undecided, never passed.
  *
+ * Counts -- mults(E), size(E), and sums and products of dims and counts
+ * (`9 * C * C * H * W`, `(H - R) // 2 + 1`) -- are quasi-polynomials in
+ * the dims (all_shapes_cost.c): size(E) the product of E's sizes,
+ * mults(E) the cost model of eval/cost.c summed over E's operators
+ * (conv2d, conv_transpose2d, xcorr, conv, wide, @, elementwise * and
+ * scales; copies and sums count nothing; any other operator is not
+ * applicable).  Two counts are equal for every shape when isl's normal
+ * form of their difference on the claim's shapes is zero; otherwise a
+ * small shape where it is nonzero is replayed through the evaluator (a
+ * counterexample), and if none is found the method is not applicable.
+ * The counts are also compared with eval/cost.c at the cross-check
+ * shapes and, before a pass, at 24 more small shapes.
+ *
  * Anything outside the class (relu, pooling, a stride that is a dim,
  * reshape to sizes that do not regroup the axes, division by an input,
- * mults/size, tensor literals, a product in which one input appears
- * twice) makes the method not applicable, with the reason and position.
+ * division by a count, tensor literals, a product in which one input
+ * appears twice, also inside mults(...)) makes the method not
+ * applicable, with the reason and position.
  *
  * Ownership: a cvp_all_shapes owns its isl context and everything built
  * in it; it borrows the claim (which must outlive it).

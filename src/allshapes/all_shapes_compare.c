@@ -33,8 +33,10 @@ static isl_set *params_empty(as_tr *tr)
 static as_rc compare_scalars(as_tr *tr, show_cmp *s, as_value *l, as_value *r,
                              cvp_srcpos pos)
 {
-    if ((l->kind == AV_SYM && l->nf != 1) || (r->kind == AV_SYM && r->nf != 1))
-        return as_na(tr, pos, "a side is a product of dims (not affine)");
+    /* a count or a product of dims: quasi-polynomials (all_shapes_cost.c) */
+    if (l->kind == AV_QP || r->kind == AV_QP || (l->kind == AV_SYM && l->nf != 1)
+        || (r->kind == AV_SYM && r->nf != 1))
+        return as_compare_counts(tr, s, l, r, pos);
     isl_pw_aff *a = l->kind == AV_NUM ? as_pconst_q(tr, l->num) : isl_pw_aff_copy(l->factor[0]);
     isl_pw_aff *b = r->kind == AV_NUM ? as_pconst_q(tr, r->num) : isl_pw_aff_copy(r->factor[0]);
     s->differs = isl_set_params(isl_pw_aff_ne_set(a, b));

@@ -42,6 +42,7 @@
 #include <isl/aff.h>
 #include <isl/ctx.h>
 #include <isl/map.h>
+#include <isl/polynomial.h>
 #include <isl/set.h>
 #include <isl/space.h>
 
@@ -79,7 +80,9 @@ typedef enum {
     AV_SYM,      /* a product of nf affine expressions in the dims */
     AV_TUPLE,
     AV_BOOL,
-    AV_TENSOR
+    AV_TENSOR,
+    AV_QP        /* an integer count in the dims (mults, size, sums of
+                  * products of dims): a quasi-polynomial, all_shapes_cost.c */
 } as_kind;
 
 typedef struct as_value {
@@ -91,6 +94,7 @@ typedef struct as_value {
     struct as_value *items;
     bool boolean;
     as_tensor *t;
+    isl_pw_qpolynomial *qp;   /* AV_QP, defined on the whole context */
 } as_value;
 
 /* The translation of one claim. */
@@ -180,6 +184,19 @@ as_rc as_drop_units(as_tr *tr, as_tensor *t);
 /* Makes axis k plain (one sub-axis) where that is affine. */
 as_rc as_make_plain(as_tr *tr, as_tensor *t, int k, cvp_srcpos pos);
 
+/* ---- counts (all_shapes_cost.c) ----------------------------------------- */
+
+/* mults(E) and size(E) (node is the call) as AV_QP. */
+as_rc as_cost_call(as_tr *tr, as_value *out, const cvp_ast_node *node,
+                   size_t visible_lets);
+/* a OP b (op '+', '-', '*', '/', '@') where a or b is a count, or both are
+ * dim expressions whose result is not affine (a sum of products). */
+as_rc as_qp_binary(as_tr *tr, as_value *out, const as_value *a,
+                   const as_value *b, char op, cvp_srcpos pos);
+/* NUM, SYM or QP as a quasi-polynomial on the context. */
+as_rc as_qp_of(as_tr *tr, const as_value *v, cvp_srcpos pos,
+               isl_pw_qpolynomial **out);
+
 /* ---- deciding (all_shapes_decide.c) ------------------------------------- */
 
 /* Disjoint regions of a family with their net coefficients. */
@@ -219,6 +236,11 @@ struct cvp_all_shapes {
     size_t nshows;
     as_value *sides;      /* 2 per show: left, right */
     double prepare_seconds;
+    bool has_counts;      /* some side is a count (AV_QP) */
+    /* shapes where the counts agreed with eval/cost.c (the cross-check) */
+    char counts_checked[600];
+    size_t counts_checks;
+    size_t counts_more;   /* shapes of as_cross_check_counts_more */
 };
 
 /* Shapes as parameter points (all_shapes_shapes.c). */
@@ -265,6 +287,23 @@ as_rc as_compare_show(cvp_all_shapes *a, size_t index, show_cmp *s);
  * there), into w, and its description (malloc'd) into *text. */
 bool as_find_witness(cvp_all_shapes *a, show_cmp *s, const long *values,
                      witness *w, char **text);
+
+/* Compares two count sides (all_shapes_cost.c): differs is empty when
+ * isl reduces their difference to zero on the context and valid set, else
+ * the set of the differing shapes found by evaluating it at small shapes
+ * (each to be confirmed by a replay); not applicable when none is found. */
+as_rc as_compare_counts(as_tr *tr, show_cmp *s, const as_value *l,
+                        const as_value *r, cvp_srcpos pos);
+/* Evaluates the count sides at shape values with eval/cost.c (inputs as
+ * shape-only placeholders) and compares them with their quasi-polynomials:
+ * 1 when all agree, 0 when none could be evaluated (a limit), -1 on a
+ * disagreement (described in why). */
+int as_cross_check_counts(cvp_all_shapes *a, claim_context *c, const long *values,
+                          char *why, size_t why_size);
+/* The same at up to 24 more small shapes (the fewest dim units first),
+ * before a pass; false (with m->reason set) on a disagreement. */
+bool as_cross_check_counts_more(cvp_all_shapes *a, claim_context *c,
+                                cvp_method_result *m);
 
 /* Evaluating in Q (all_shapes_replay.c). */
 typedef enum { REPLAY_EQUAL, REPLAY_DIFFERS, REPLAY_ERROR } replay_kind;

@@ -95,6 +95,8 @@ as_rc as_arg_tensor(as_tr *tr, args *a, int p, as_tensor **out)
     if (v->kind == AV_SYM)
         return as_na(tr, a->pos[p], "%s: a dim is used as a tensor argument",
                      a->fn->name);
+    if (v->kind == AV_QP)
+        return as_na(tr, a->pos[p], "a count (mults, size, a sum of products of dims) as a tensor argument is not supported by all_shapes");
     return as_reject(tr);
 }
 
@@ -110,6 +112,8 @@ as_rc as_int_value(as_tr *tr, const as_value *v, cvp_srcpos pos, long min,
         *out = as_pconst(tr, mpz_get_si(mpq_numref(v->num)));
         return *out ? AS_OK : as_fail(tr, "an argument");
     }
+    if (v->kind == AV_QP)
+        return as_na(tr, pos, "a count (mults, size, a sum of products of dims) as an integer argument is not supported by all_shapes");
     if (v->kind != AV_SYM)
         return as_reject(tr);
     if (v->nf != 1)
@@ -133,6 +137,8 @@ as_rc as_const_value(as_tr *tr, const as_value *v, cvp_srcpos pos,
         *out = mpz_get_si(mpq_numref(v->num));
         return AS_OK;
     }
+    if (v->kind == AV_QP)
+        return as_na(tr, pos, "a count (mults, size, a sum of products of dims) as a hyper-parameter is not supported by all_shapes");
     if (v->kind != AV_SYM)
         return as_reject(tr);
     isl_bool cst = v->nf == 1 ? as_pconstant(tr, v->factor[0], out) : isl_bool_false;
@@ -227,8 +233,8 @@ static as_rc fn_derivative(as_tr *tr, as_value *out, const cvp_ast_node *node,
         rc = as_constant(tr, &Y, body.num);
     else if (rc == AS_OK && body.kind == AV_TENSOR)
         Y = body.t, body.t = NULL;
-    else if (rc == AS_OK && body.kind == AV_SYM)
-        rc = as_na(tr, node->pos, "a derivative of a dim expression");
+    else if (rc == AS_OK && (body.kind == AV_SYM || body.kind == AV_QP))
+        rc = as_na(tr, node->pos, "a derivative of a dim expression or a count");
     else if (rc == AS_OK)
         rc = as_reject(tr);
     as_value_clear(&body);
@@ -277,8 +283,7 @@ as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets)
     if (strcmp(name, "grad") == 0 || strcmp(name, "jacobian") == 0)
         return fn_derivative(tr, out, node, name[0] == 'g', lets);
     if (strcmp(name, "mults") == 0 || strcmp(name, "size") == 0)
-        return as_na(tr, node->pos, "%s(...) counts; it is not a multilinear "
-                     "expression of the inputs", name);
+        return as_cost_call(tr, out, node, lets);
     static const char *const outside[] = {
         "relu", "max_pool2d", "avg_pool2d", "max_pool2d_backward",
         "avg_pool2d_backward"};
@@ -328,7 +333,9 @@ as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets)
             }
             as_tensor_free(A);
             as_tensor_free(B);
-        } else if (strcmp(name, "conv2d") == 0)
+        } else if (strcmp(name, "floordiv") == 0)
+            rc = as_fn_floordiv(tr, out, &a, pos);
+        else if (strcmp(name, "conv2d") == 0)
             rc = as_fn_conv2d(tr, out, &a, pos);
         else if (strcmp(name, "conv_transpose2d") == 0)
             rc = as_fn_conv_transpose2d(tr, out, &a, pos);

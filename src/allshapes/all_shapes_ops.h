@@ -135,6 +135,12 @@ as_rc as_arg_int_pair(as_tr *tr, args *a, int p, long min, isl_pw_aff *out[2]);
 /* A list of integer constants (axes). */
 as_rc as_arg_const_list(as_tr *tr, args *a, int p, long *out, int max, int *count);
 
+/* ---- all_shapes_cost.c ---------------------------------------------------- */
+
+/* floordiv(a, c), a // c: a dim expression (or number) over a nonzero
+ * number, floored. */
+as_rc as_fn_floordiv(as_tr *tr, as_value *out, args *a, cvp_srcpos pos);
+
 /* ---- all_shapes_ops_tensor.c ----------------------------------------------- */
 
 /* Moves t into out as a tensor value. */

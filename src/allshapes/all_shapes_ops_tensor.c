@@ -285,6 +285,8 @@ static as_rc reshape_entry_of(as_tr *tr, const as_value *v, cvp_srcpos pos,
             e->constant = n;
         return AS_OK;
     }
+    if (v->kind == AV_QP)
+        return as_na(tr, pos, "a count (mults, size, a sum of products of dims) as a reshape size is not supported by all_shapes");
     if (v->kind != AV_SYM)
         return as_reject(tr);
     for (int k = 0; k < v->nf; k++) {

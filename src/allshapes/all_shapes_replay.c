@@ -380,6 +380,21 @@ bool as_cross_check_shapes(cvp_all_shapes *a, claim_context *c, cvp_method_resul
         as_format_values(shape, sizeof shape, c->claim, values);
         if (strstr(checked, shape) != NULL)
             continue;
+        /* counts first: they need no entries, so even a shape too large
+         * for the check in Q is counted by eval/cost.c */
+        int counted = a->has_counts ? as_cross_check_counts(a, c, values, why, sizeof why)
+                                    : 0;
+        if (counted < 0) {
+            cvp_set_textf(&m->reason, "internal: the counts disagree with the cost "
+                          "model at shape %s: %s; not decided", shape, why);
+            return false;
+        }
+        if (counted > 0) {
+            a->counts_checks++;
+            size_t used = strlen(a->counts_checked);
+            snprintf(a->counts_checked + used, sizeof a->counts_checked - used, "%s%s",
+                     used ? "; " : "", shape);
+        }
         int ok = cross_check(a, c, values, why, sizeof why, instances);
         if (ok < 0) {
             cvp_set_textf(&m->reason, "internal: the translation disagrees with the "

@@ -74,6 +74,7 @@ void as_value_clear(as_value *v)
         as_value_clear(&v->items[k]);
     free(v->items);
     as_tensor_free(v->t);
+    isl_pw_qpolynomial_free(v->qp);
     mpq_clear(v->num);
     memset(v, 0, sizeof *v);
 }
@@ -403,7 +404,7 @@ static as_rc build_context(as_tr *tr)
 
 static bool is_scalar_kind(const as_value *v)
 {
-    return v->kind == AV_NUM || v->kind == AV_SYM;
+    return v->kind == AV_NUM || v->kind == AV_SYM || v->kind == AV_QP;
 }
 
 /* v (NUM or single-factor SYM) as a pw_aff (given). */
@@ -470,6 +471,9 @@ static as_rc to_tensor(as_tr *tr, as_tensor **out, as_value *v,
     }
     if (v->kind == AV_NUM)
         return as_constant(tr, out, v->num);
+    if (v->kind == AV_QP)
+        return as_na(tr, node->pos, "a count (mults, size, a sum of products of "
+                     "dims) is used as a tensor value here");
     /* a tuple or a boolean where a tensor is needed: the evaluator
      * rejects the claim */
     return as_reject(tr);
@@ -503,6 +507,11 @@ static as_rc tr_binary(as_tr *tr, as_value *out, const cvp_ast_node *node,
     }
     if ((rc = fold_constant(tr, &a)) != AS_OK || (rc = fold_constant(tr, &b)) != AS_OK)
         goto done;
+    /* counts are quasi-polynomials, not affine: all_shapes_cost.c */
+    if (a.kind == AV_QP || b.kind == AV_QP) {
+        rc = as_qp_binary(tr, out, &a, &b, op, node->pos);
+        goto done;
+    }
 
     if (op == '/') {
         if (b.kind == AV_TENSOR) {
@@ -559,8 +568,8 @@ static as_rc tr_binary(as_tr *tr, as_value *out, const cvp_ast_node *node,
                 goto done;
             }
             if (a.nf + b.nf > AS_MAX_FACTORS) {
-                rc = as_na(tr, node->pos, "a product of more than %d dims",
-                           AS_MAX_FACTORS);
+                /* too many factors to keep apart: a count */
+                rc = as_qp_binary(tr, out, &a, &b, op, node->pos);
                 goto done;
             }
             for (int k = 0; k < b.nf; k++)
@@ -570,8 +579,9 @@ static as_rc tr_binary(as_tr *tr, as_value *out, const cvp_ast_node *node,
             goto done;
         }
         if ((a.kind == AV_SYM && a.nf != 1) || (b.kind == AV_SYM && b.nf != 1)) {
-            rc = as_na(tr, node->pos, "a sum involving a product of dims (not "
-                       "affine)");
+            /* a sum of products of dims (a cost formula) is no affine
+             * expression: a count, compared as a quasi-polynomial */
+            rc = as_qp_binary(tr, out, &a, &b, op, node->pos);
             goto done;
         }
         isl_pw_aff *x = sym_of(tr, &a), *y = sym_of(tr, &b);
@@ -670,12 +680,17 @@ static as_rc translate_node(as_tr *tr, as_value *out, const cvp_ast_node *node,
         as_rc rc = as_translate(tr, out, node->u.unary.operand, lets);
         if (rc != AS_OK)
             return rc;
-        if (out->kind != AV_NUM && out->kind != AV_SYM && out->kind != AV_TENSOR)
+        if (out->kind != AV_NUM && out->kind != AV_SYM && out->kind != AV_TENSOR
+            && out->kind != AV_QP)
             return as_reject(tr);   /* "the operand of unary '-' must be a tensor" */
         if (node->u.unary.op != '-')
             return AS_OK;
         if (out->kind == AV_NUM) {
             mpq_neg(out->num, out->num);
+        } else if (out->kind == AV_QP) {
+            out->qp = isl_pw_qpolynomial_neg(out->qp);
+            if (out->qp == NULL)
+                return as_fail(tr, "a count");
         } else if (out->kind == AV_SYM) {
             out->factor[0] = isl_pw_aff_neg(out->factor[0]);
         } else if (out->kind == AV_TENSOR) {

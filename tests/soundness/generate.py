@@ -36,7 +36,7 @@ FINITE = ["symbolic", "random", "exact", "bounded"]
 NOT_RUN = "not run: "
 NA_UNBOUNDED = "a dim has no upper bound; the finite methods need a range (dim M in LO..HI)"
 NA_STRIDE_DIM = "the stride is a dim (S), which multiplies indices: not affine, outside all_shapes"
-NA_COUNT = "mults(...) and size(...) count; they are not multilinear expressions of the inputs"
+NA_COUNT_RATIO = "a quotient of counts (mults/size) is not a polynomial in the dims"
 NA_LITERAL = "tensor literals are outside the class all_shapes handles"
 NA_POOL = "pooling is not a multilinear map with affine indices"
 NA_MAX = "max pooling is not a polynomial map"
@@ -51,7 +51,8 @@ UNBOUNDED = {"by": ["all_shapes"],
              "na": {m: NA_UNBOUNDED for m in FINITE}}
 BOUNDED = {"by": ALL, "na": {}}
 TRANSCENDENTAL = {"by": ["bounded"], "na": {m: NA_TRANSCENDENTAL for m in ALL if m != "bounded"}}
-COUNTS = {"by": FINITE, "na": {"all_shapes": NA_COUNT}}
+COUNTS = {"by": ALL, "na": {}}
+RATIO = {"by": FINITE, "na": {"all_shapes": NA_COUNT_RATIO}}
 LITERAL = {"by": FINITE, "na": {"all_shapes": NA_LITERAL}}
 GRAD = {"by": ["all_shapes", "symbolic", "exact", "bounded"], "na": {"random": NA_GRAD_RANDOM}}
 GRAD_STRIDE_DIM = {"by": ["symbolic", "exact", "bounded"],
@@ -89,6 +90,8 @@ SOURCES = {
     "bneck": "exercise 5-4: the 1x1 bottleneck to 64 channels first",
     "ratio": "exercise 5-4: the bottleneck needs 18/5 times fewer multiplications",
     "formulas": "the cost formulas for every size: C*C*9*H*W against C*B*H*W + B*C*9*H*W",
+    "formulasall": "the cost formulas for every size, by all_shapes",
+    "strideall": "a strided layer: N O ((H + 2P - R)//2 + 1) ((W + 2P - S)//2 + 1) C R S for every shape",
     # ex5_7_transpose.proof
     "t57": "exercise 5-7: the backward pass is the transpose of the forward matrix",
     "t57all": "exercise 5-7 for every shape: the backward pass is the transpose of the forward matrix",
@@ -154,7 +157,8 @@ KIND = {
     "rnorot": BOUNDED, "rkernel": BOUNDED, "rhalf": BOUNDED,
     "mm": BOUNDED, "mmall": UNBOUNDED, "mmb": BOUNDED, "mmball": UNBOUNDED,
     "chan": COUNTS, "cost": COUNTS,
-    "direct": COUNTS, "bneck": COUNTS, "ratio": COUNTS, "formulas": COUNTS,
+    "direct": COUNTS, "bneck": COUNTS, "ratio": RATIO, "formulas": COUNTS,
+    "formulasall": UNBOUNDED, "strideall": UNBOUNDED,
     "t57": GRAD, "t57all": UNBOUNDED, "t57c": MATRIX_STRIDE_DIM,
     "t57s1": UNBOUNDED, "t57s2": UNBOUNDED, "t57s3": UNBOUNDED,
     "dil": GRAD_STRIDE_DIM, "dil2": UNBOUNDED, "dil3": UNBOUNDED,

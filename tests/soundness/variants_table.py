@@ -226,7 +226,8 @@ def _ex5_3(v, show):
       "(H - 1) * (W - 1) < H * W for every H, W >= 1")
     v("chan", "height_width_swap", "height and width swapped in the shape",
       [("(1, D, H, W))", "(1, D, W, H))")],
-      "the shapes differ whenever H != W")
+      "the shapes differ whenever H != W", by=["symbolic", "random", "exact", "bounded"],
+      na={"all_shapes": "reshape to sizes that do not regroup the axes of its input"})
     v("chan", "padding_added", "off-by-one padding in the size",
       [("size(conv2d(X, K))", "size(conv2d(X, K, padding=1))")],
       "padding 1 gives D * (H + 2) * (W + 2) entries")
@@ -252,10 +253,14 @@ def _ex5_3(v, show):
 
 # ---- exercise 5-4: bottleneck costs (large tensors: exact only) ----------
 
-HEAVY = {"by": ["exact"],
+HEAVY = {"by": ["all_shapes", "exact"],
          "na": {m: "not run: binding about three million indeterminates, "
                    "field elements or intervals costs minutes; exact decides "
                    "counts as well" for m in ("symbolic", "random", "bounded")}}
+# a quotient of counts: all_shapes keeps polynomials only
+HEAVY_RATIO = {"by": ["exact"],
+               "na": dict(HEAVY["na"], all_shapes="a quotient of counts (mults/size) "
+                          "is not a polynomial in the dims")}
 
 
 def _ex5_4(v, show):
@@ -286,9 +291,9 @@ def _ex5_4(v, show):
       "X adds 2,560,000 entries", **HEAVY)
     v("ratio", "padding_dropped", "dropped padding in the direct layer",
       [("mults(conv2d(X, K, padding=1)) /", "mults(conv2d(X, K)) /")],
-      "the ratio becomes 18/5 * (98 * 98) / (100 * 100)", **HEAVY)
+      "the ratio becomes 18/5 * (98 * 98) / (100 * 100)", **HEAVY_RATIO)
     v("ratio", "inverted", "transposed arguments: the ratio inverted",
-      [("== 18/5", "== 5/18")], "the direct layer costs more", **HEAVY)
+      [("== 18/5", "== 5/18")], "the direct layer costs more", **HEAVY_RATIO)
 
     v("formulas", "term_dropped", "dropped term: the 1x1 layer's cost",
       [("== C * B * H * W + 9 * B * C * H * W", "== 9 * B * C * H * W")],
@@ -302,6 +307,25 @@ def _ex5_4(v, show):
     v("formulas", "size_formula", "wrong output-size formula (no padding)",
       [("== 9 * C * C * H * W", "== 9 * C * C * (H - 2) * (W - 2)")],
       "with padding 1 the output keeps all H * W pixels")
+
+    v("formulasall", "term_dropped", "dropped term: the 1x1 layer's cost",
+      [("== C * B * H * W + 9 * B * C * H * W", "== 9 * B * C * H * W")],
+      "the 1x1 layer costs C * B * H * W >= 1 multiplications")
+    v("formulasall", "padding_off_by_one", "off-by-one padding of the direct layer",
+      [("mults(conv2d(X, K, padding=1))", "mults(conv2d(X, K, padding=2))")],
+      "padding 2 gives (H + 2) * (W + 2) output pixels")
+    v("formulasall", "size_input_counted", "wrong memory formula: the input counted",
+      [("show size(Y) +", "show size(X) + size(Y) +")],
+      "X adds C * H * W >= 1 entries")
+    v("strideall", "size_off_by_one", "the + 1 of the output height forgotten",
+      [("N * O * ((H + 2 * P - R) // 2 + 1)", "N * O * ((H + 2 * P - R) // 2)")],
+      "at every dim 1 and P = 0 the output has 1 entry, the formula 0")
+    v("strideall", "size_divisor", "// 3 for the stride 2",
+      [("((W + 2 * P - S) // 2 + 1)", "((W + 2 * P - S) // 3 + 1)")],
+      "W = 3, S = 1, P = 0: the output is 2 wide, the formula says 1")
+    v("strideall", "taps_dropped", "the kernel width left out of the cost",
+      [("* C * R * S", "* C * R")],
+      "S = 2 doubles the taps per output entry")
 
 
 # ---- exercise 5-7: the backward pass is the transpose --------------------

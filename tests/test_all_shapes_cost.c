@@ -1,0 +1,259 @@
+/* test_all_shapes_cost.c -- cmocka tests of counts in the all_shapes
+ * method (src/allshapes/all_shapes_cost.c, all_shapes_cost_compare.c):
+ * mults(E) and size(E) as quasi-polynomials in the dims.
+ *
+ *   - true cost formulas over unbounded dims (so only all_shapes can
+ *     decide them) pass, each in well under a second, with the counts
+ *     cross-checked against eval/cost.c;
+ *   - false ones (an off-by-one in an output size, // 3 for // 2, exact
+ *     division where the floor is meant) fail at a shape worked out by
+ *     hand below, and both numbers of the counterexample are the hand
+ *     counts (so they come from the cost model, not from isl);
+ *   - what isl cannot reduce, and operators whose count all_shapes does
+ *     not know, are not applicable with the reason, and the claim is then
+ *     decided by the sweep.
+ */
+#include "testutil.h"
+#include "testutil_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check/check.h"
+#include "check/verdict.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- true claims ------------------------------------------------------------ */
+
+static void test_true_counts_pass(void **state)
+{
+    (void)state;
+    static const char *const claims[] = {
+        /* conv2d, every dim symbolic, stride 2, padding a dim: the output
+         * is floor((H + 2P - R)/2) + 1 high; every tap of K at every
+         * output position */
+        "claim \"a\" {\n dim N, C, O, H, W, R, S >= 1\n dim P >= 0\n"
+        " where H + 2 * P >= R, W + 2 * P >= S\n"
+        " tensor X[N, C, H, W]\n tensor K[O, C, R, S]\n"
+        " show mults(conv2d(X, K, stride=2, padding=P)) =="
+        " N * O * ((H + 2 * P - R) // 2 + 1) * ((W + 2 * P - S) // 2 + 1) * C * R * S\n"
+        " by all_shapes\n}\n",
+        /* the same with padding 1 (a number) */
+        "claim \"b\" {\n dim N, C, O, H, W, R, S >= 1\n"
+        " where H + 2 >= R, W + 2 >= S\n"
+        " tensor X[N, C, H, W]\n tensor K[O, C, R, S]\n"
+        " show mults(conv2d(X, K, stride=2, padding=1)) =="
+        " N * O * ((H + 2 - R) // 2 + 1) * ((W + 2 - S) // 2 + 1) * C * R * S\n"
+        " by all_shapes\n}\n",
+        /* exercise 5-4: a padded 3x3 layer keeping C channels */
+        "claim \"c\" {\n dim C, H, W >= 1\n tensor X[1, C, H, W]\n tensor K[C, C, 3, 3]\n"
+        " show mults(conv2d(X, K, padding=1)) == 9 * C * C * H * W\n by all_shapes\n}\n",
+        /* size with a floor division */
+        "claim \"d\" {\n dim N, C, O, H, W, R, S >= 1\n"
+        " where H + 2 >= R, W + 2 >= S\n"
+        " tensor X[N, C, H, W]\n tensor K[O, C, R, S]\n"
+        " show size(conv2d(X, K, stride=2, padding=1)) =="
+        " N * O * ((H + 2 - R) // 2 + 1) * ((W + 2 - S) // 2 + 1)\n by all_shapes\n}\n",
+        /* two layers: the bottleneck's sum, through lets */
+        "claim \"e\" {\n dim C, B, H, W >= 1\n tensor X[1, C, H, W]\n"
+        " tensor K1[B, C, 1, 1]\n tensor K3[C, B, 3, 3]\n"
+        " let Y = conv2d(X, K1)\n let Z = conv2d(Y, K3, padding=1)\n"
+        " show mults(Z) == C * B * H * W + 9 * B * C * H * W\n"
+        " show size(Y) + size(Z) == B * H * W + C * H * W\n"
+        " by all_shapes\n}\n",
+        /* the textbook pair, matrix products, elementwise products and
+         * scales: one per entry */
+        "claim \"f\" {\n dim M, N, U, V, P >= 1\n where U <= M, V <= N\n"
+        " tensor X[M, N]\n tensor W[U, V]\n tensor Y[N, P]\n tensor Z[M, N]\n"
+        " show mults(xcorr(W, X)) == (M - U + 1) * (N - V + 1) * U * V\n"
+        " show mults(wide(W, X)) == (M + U - 1) * (N + V - 1) * U * V\n"
+        " show mults(X @ Y) + mults(2 * X) + mults(X / 3) == M * N * P + 2 * M * N\n"
+        " show mults(X * (2 * Z)) == 2 * M * N\n"
+        " show size(wide(W, X)) == (M + U - 1) * (N + V - 1)\n"
+        " by all_shapes\n}\n",
+        /* the transposed convolution counts per input entry */
+        "claim \"g\" {\n dim N, C, O, H, W, R, S >= 1\n"
+        " tensor G[N, C, H, W]\n tensor K[C, O, R, S]\n"
+        " show mults(conv_transpose2d(G, K, stride=2)) == N * C * H * W * O * R * S\n"
+        " by all_shapes\n}\n",
+    };
+    for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++) {
+        tu_check_run r;
+        double start = now();
+        tu_run_text(&r, claims[k]);
+        double seconds = now() - start;
+        if (r.status != CVP_OK)
+            fail_msg("claim %zu: %s", k, r.err.message);
+        const cvp_method_result *m = tu_method_of(tu_only_claim(&r),
+                                                  CVP_METHOD_ALL_SHAPES);
+        if (m->outcome != CVP_OUTCOME_PASSED)
+            fail_msg("claim %zu: %s (%s)", k, cvp_outcome_name(m->outcome),
+                     m->reason ? m->reason : "-");
+        assert_int_equal(tu_only_claim(&r)->outcome, CVP_OUTCOME_PASSED);
+        tu_assert_contains(m->evidence, "for every shape");
+        tu_assert_contains(m->evidence, "quasi-polynomials in the dims");
+        /* the counts met the cost model at some shape */
+        tu_assert_contains(m->evidence, "eval/cost.c gave the same counts at");
+        if (seconds > 1.0)
+            fail_msg("claim %zu took %.3f s", k, seconds);
+        tu_run_clear(&r);
+    }
+}
+
+/* ---- false claims ------------------------------------------------------------- */
+
+typedef struct {
+    const char *text;
+    const char *shape;     /* the smallest failing shape, by hand */
+    const char *lhs, *rhs; /* both counts there, by hand */
+} false_case;
+
+static void test_false_counts_fail(void **state)
+{
+    (void)state;
+    static const false_case cases[] = {
+        /* the +1 of the output size forgotten: at every dim 1 the output
+         * is 1 x 1, so 1 multiplication, but (H-R)//2 = 0 */
+        {"claim \"off by one\" {\n dim N, C, O, H, W, R, S >= 1\n"
+         " where H >= R, W >= S\n tensor X[N, C, H, W]\n tensor K[O, C, R, S]\n"
+         " show mults(conv2d(X, K, stride=2)) =="
+         " N * O * ((H - R) // 2) * ((W - S) // 2 + 1) * C * R * S\n by all_shapes\n}\n",
+         "N=1, C=1, O=1, H=1, W=1, R=1, S=1", "1", "0"},
+        /* // 3 for // 2: they first differ at H - R = 2; the fewest input
+         * entries (X 3, K 1) have H = 3 and every other dim 1: the output
+         * is (3-1)//2 + 1 = 2 high, so 2 multiplications, against
+         * (3-1)//3 + 1 = 1 */
+        {"claim \"third\" {\n dim N, C, O, H, W, R, S >= 1\n"
+         " where H >= R, W >= S\n tensor X[N, C, H, W]\n tensor K[O, C, R, S]\n"
+         " show mults(conv2d(X, K, stride=2)) =="
+         " N * O * ((H - R) // 3 + 1) * ((W - S) // 2 + 1) * C * R * S\n by all_shapes\n}\n",
+         "N=1, C=1, O=1, H=3, W=1, R=1, S=1", "2", "1"},
+        /* exact division where the floor is meant (tests/corpus c26): at
+         * H = 2, W = 3, a 3x3 kernel, padding 1, stride 2 the output is
+         * (2+2-3)//2 + 1 = 1 by (3+2-3)//2 + 1 = 2: 2 entries, against
+         * 1 * 2/2 * 3/2 = 3/2 */
+        {"claim \"exact division\" {\n dim D in 1..2\n dim H, W in 2..5\n"
+         " tensor X[1, 1, H, W]\n tensor K[D, 1, 3, 3]\n"
+         " show size(conv2d(X, K, stride=2, padding=1)) == D * (H / 2) * (W / 2)\n"
+         " by all_shapes\n}\n",
+         "D=1, H=2, W=3", "2", "3/2"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        tu_check_run r;
+        tu_run_text(&r, cases[k].text);
+        if (r.status != CVP_OK)
+            fail_msg("case %zu: %s", k, r.err.message);
+        const cvp_method_result *m = tu_method_of(tu_only_claim(&r),
+                                                  CVP_METHOD_ALL_SHAPES);
+        if (m->outcome != CVP_OUTCOME_FAILED)
+            fail_msg("case %zu: %s (%s)", k, cvp_outcome_name(m->outcome),
+                     m->reason ? m->reason : "-");
+        assert_int_equal(tu_only_claim(&r)->outcome, CVP_OUTCOME_FAILED);
+        assert_non_null(m->counterexample);
+        assert_string_equal(m->counterexample->shape, cases[k].shape);
+        tu_assert_text(m->counterexample->lhs, cases[k].lhs);
+        tu_assert_text(m->counterexample->rhs, cases[k].rhs);
+        tu_run_clear(&r);
+    }
+
+    /* refuted: the same off-by-one as a refute passes on its counterexample */
+    tu_check_run r;
+    tu_run_text(&r, "refute \"off by one\" {\n dim H, R >= 1\n where H >= R\n"
+                    " tensor X[1, 1, H, 1]\n tensor K[1, 1, R, 1]\n"
+                    " show size(conv2d(X, K, stride=2)) == (H - R) // 2\n"
+                    " by all_shapes\n}\n");
+    assert_int_equal(r.status, CVP_OK);
+    assert_int_equal(tu_only_claim(&r)->outcome, CVP_OUTCOME_PASSED);
+    const cvp_method_result *m = tu_method_of(tu_only_claim(&r), CVP_METHOD_ALL_SHAPES);
+    assert_non_null(m->counterexample);
+    assert_string_equal(m->counterexample->shape, "H=1, R=1");
+    tu_run_clear(&r);
+}
+
+/* ---- not decided by all_shapes, decided by the sweep ------------------------- */
+
+typedef struct {
+    const char *decls;
+    const char *show;
+    const char *reason;
+} na_case;
+
+static void test_counts_not_applicable(void **state)
+{
+    (void)state;
+    static const na_case cases[] = {
+        /* true (H even: H^2 + H^2; H = 2k+1: H^2 + 4k(k+1) = 2H^2 - 1),
+         * but isl keeps floor(H/2)^2 in the difference */
+        {"dim H in 0..12\n tensor X[H, H]",
+         "size(X) + (H // 2) * ((H + 1) // 2) * 4 == 2 * H * H - (H - 2 * (H // 2))",
+         "does not reduce the difference"},
+        /* the backward formulas' counts are not among those known */
+        {"dim H in 3..4\n tensor X[1, 1, H, H]\n tensor K[1, 1, 2, 2]\n"
+         " tensor G[1, 1, H - 1, H - 1]",
+         "mults(conv2d_backward_input(X, K, G)) == mults(conv2d_backward_input(X, K, G))",
+         "not among those all_shapes knows"},
+        /* pow is outside the translation, so its count too */
+        {"dim M in 1..3\n tensor X[M]", "mults(X ** 2) == M",
+         "pow is not supported"},
+        /* a count inside mults */
+        {"dim M in 1..3\n tensor X[M]", "mults(X * size(X)) == M",
+         "count"},
+        /* the floor of a product of dims is not kept */
+        {"dim M, N in 1..3\n tensor X[M, N]", "size(X) // 2 == (M * N) // 2",
+         "of a product of dims or a count"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[1024];
+        /* named: the method says why it cannot judge */
+        snprintf(text, sizeof text, "claim \"case %zu\" {\n %s\n show %s\n by all_shapes\n}\n",
+                 k, cases[k].decls, cases[k].show);
+        tu_check_run r;
+        tu_run_text(&r, text);
+        if (r.status != CVP_OK)
+            fail_msg("case %zu: %s", k, r.err.message);
+        const cvp_method_result *m = tu_method_of(tu_only_claim(&r),
+                                                  CVP_METHOD_ALL_SHAPES);
+        if (m->outcome != CVP_OUTCOME_NOT_APPLICABLE)
+            fail_msg("case %zu: %s (%s)", k, cvp_outcome_name(m->outcome),
+                     m->reason ? m->reason : "-");
+        tu_assert_contains(m->reason, cases[k].reason);
+        assert_int_equal(tu_only_claim(&r)->outcome, CVP_OUTCOME_UNDECIDED);
+        tu_run_clear(&r);
+    }
+    /* by default the sweep decides the true ones (the first three; X ** 2
+     * costs one multiplication per entry: M) */
+    for (size_t k = 0; k < 3; k++) {
+        char text[1024];
+        snprintf(text, sizeof text, "claim \"case %zu\" {\n %s\n show %s\n}\n", k,
+                 cases[k].decls, cases[k].show);
+        tu_check_run r;
+        tu_run_text(&r, text);
+        if (r.status != CVP_OK)
+            fail_msg("case %zu: %s", k, r.err.message);
+        const cvp_claim_result *c = tu_only_claim(&r);
+        for (size_t j = 0; j < c->method_count; j++)
+            if (c->methods[j].method == CVP_METHOD_ALL_SHAPES)
+                assert_int_not_equal(c->methods[j].outcome, CVP_OUTCOME_PASSED);
+        if (c->outcome != CVP_OUTCOME_PASSED)
+            fail_msg("case %zu by default: %s", k, cvp_outcome_name(c->outcome));
+        tu_run_clear(&r);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_true_counts_pass),
+        cmocka_unit_test(test_false_counts_fail),
+        cmocka_unit_test(test_counts_not_applicable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
