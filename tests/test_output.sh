@@ -187,6 +187,38 @@ if [ "$rc" -eq 2 ] && lacks "$tmp/err" "no dims" && lacks "$tmp/err" "at shape";
 else
     fail "words: (no dims) tail"
 fi
+# Claims without dims have one shape, which no message names: all_shapes
+# refuting one, bounded undecided on one, exact's counterexample.
+cat >"$tmp/nodims.proof" <<'EOF2'
+claim "rot180 is not the identity" {
+  tensor X[2]
+  show rot180(X) == X
+  by all_shapes, exact
+}
+claim "too wide at 256 bits" {
+  tensor X[1] values 5..5
+  show exp(exp(X)) - exp(exp(X)) == 0 * X
+  by bounded
+}
+EOF2
+run check --verbose --seed 1 "$tmp/nodims.proof" --report text --report json -o "$tmp/nodims.json"
+if [ "$rc" -eq 1 ] && lacks "$tmp/out" "no dims" && lacks "$tmp/nodims.json" "no dims" \
+   && has "$tmp/out" "    the two sides differ (isl), and an instance replayed in Q confirms it" \
+   && grep -qF "    not decided at 256 bits (instance 1): " "$tmp/out" \
+   && has "$tmp/out" "    counterexample (show at line 3):"; then
+    pass "words: no '(no dims)' in all_shapes, bounded or counterexample texts"
+else
+    fail "words: '(no dims)' in a claim without dims"
+fi
+printf 'claim "for every M" {\n  dim M >= 1\n  tensor X[M]\n  show rot180(rot180(X)) == X\n  by all_shapes\n}\n' \
+    >"$tmp/every.proof"
+run check "$tmp/every.proof"
+if [ "$rc" -eq 0 ] && grep -qF "all_shapes  passed     all shapes, " "$tmp/out" \
+   && lacks "$tmp/out" "0 shapes"; then
+    pass "words: all_shapes over an unbounded dim passes 'all shapes', not '0 shapes'"
+else
+    fail "words: all_shapes' count of shapes"
+fi
 strengths=$(/usr/bin/python3 -c '
 import json, sys
 for claim in json.load(open(sys.argv[1]))["claims"]:

@@ -310,9 +310,13 @@ cvp_as_result cvp_all_shapes_run(cvp_all_shapes *a, claim_context *c,
     } else if (k == REPLAY_DIFFERS) {
         if (term != NULL && m->counterexample != NULL)
             cvp_set_text(&m->counterexample->first_term, term);
-        cvp_set_textf(&m->reason, "the two sides differ at some shapes (isl; the "
-                      "evidence lists them); the smallest, %s, was replayed in Q",
-                      shape);
+        if (c->claim->dim_count == 0)   /* one shape, named by nobody */
+            cvp_set_textf(&m->reason, "the two sides differ (isl), and an instance "
+                          "replayed in Q confirms it");
+        else
+            cvp_set_textf(&m->reason, "the two sides differ at some shapes (isl; the "
+                          "evidence lists them); the smallest, %s, was replayed in Q",
+                          shape);
         result = CVP_AS_COUNTEREXAMPLE;
     } else {
         cvp_set_textf(&m->reason, "internal: isl finds the sides different at shape "
@@ -324,7 +328,10 @@ cvp_as_result cvp_all_shapes_run(cvp_all_shapes *a, claim_context *c,
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     CVP_ASSERT(out != NULL);
-    fprintf(out, "the sides differ for the shapes with %s", differs_text);
+    if (c->claim->dim_count == 0)
+        fputs("the sides differ", out);
+    else
+        fprintf(out, "the sides differ for the shapes with %s", differs_text);
     describe_relations(a, out);
     fclose(out);
     cvp_set_text(&m->evidence, text);

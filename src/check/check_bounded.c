@@ -472,12 +472,16 @@ cvp_bounded_run cvp_check_bounded(claim_context *c, const cvp_proof_method *decl
                 run = CVP_BOUNDED_COUNTEREXAMPLE;
                 break;
             case SIDES_WIDE: {
-                char shape[256];
-                cvp_shape_point_format(shape, sizeof shape, c->claim, p);
-                cvp_set_textf(&m->reason, "not decided at %ld bits (shape %s, "
-                              "instance %ld): %s; a higher prec (e.g. "
-                              "bounded(prec=%ld)) may decide it", bp.prec, shape,
-                              t + 1, in.note, 2 * bp.prec);
+                char shape[280] = "";
+                if (c->claim->dim_count > 0) {   /* else one shape */
+                    char dims[256];
+                    cvp_shape_point_format(dims, sizeof dims, c->claim, p);
+                    snprintf(shape, sizeof shape, "shape %s, ", dims);
+                }
+                cvp_set_textf(&m->reason, "not decided at %ld bits (%sinstance "
+                              "%ld): %s; a higher prec (e.g. bounded(prec=%ld)) may "
+                              "decide it", bp.prec, shape, t + 1, in.note,
+                              2 * bp.prec);
                 run = CVP_BOUNDED_UNDECIDED;
                 break;
             }

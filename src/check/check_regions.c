@@ -307,8 +307,9 @@ static run_kind regions_at_shape(claim_context *c, size_t s, size_t show,
             char shape[300];
             at_shape(shape, sizeof shape, c, p, show);
             cvp_set_textf(&m->reason, "not decided: more than %ld cells%s "
-                          "(raise with regions(cells=N), or shrink the dims)%s",
-                          max_cells, shape, before);
+                          "(raise with regions(cells=N)%s)%s", max_cells, shape,
+                          c->claim->dim_count > 0 ? ", or shrink the dims" : "",
+                          before);
             kind = RUN_UNDECIDED;
             break;
         }

@@ -161,7 +161,13 @@ static void write_method(FILE *out, const cvp_claim_result *c, size_t k,
         fputc('\n', out);
     } else {
         char counts[80], seconds[32];
-        cvp_render_format_counts(counts, sizeof counts, m->shapes, m->instances);
+        if (m->method == CVP_METHOD_ALL_SHAPES && m->shapes == 0
+            && m->outcome == CVP_OUTCOME_PASSED)
+            /* infinitely many, or too many to count: all of them */
+            snprintf(counts, sizeof counts, "all shapes, %zu instance%s",
+                     m->instances, m->instances == 1 ? "" : "s");
+        else
+            cvp_render_format_counts(counts, sizeof counts, m->shapes, m->instances);
         cvp_render_format_seconds(seconds, sizeof seconds, m->seconds, 3);
         put_column(out, o, method_color(m->outcome), cvp_outcome_name(m->outcome),
                    OUTCOME_WIDTH + 2);

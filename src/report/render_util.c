@@ -227,9 +227,12 @@ const char *cvp_render_counterexample_note(char *buf, size_t size,
         }
         return NULL;
     }
-    snprintf(buf, size, "a different counterexample, no smaller than %s's "
-             "(--full or the JSON report shows it)",
-             cvp_method_name(c->methods[main].method));
+    /* the possessive of all_shapes and regions is a bare apostrophe */
+    const char *name = cvp_method_name(c->methods[main].method);
+    size_t len = strlen(name);
+    snprintf(buf, size, "a different counterexample, no smaller than %s%s "
+             "(--full or the JSON report shows it)", name,
+             len > 0 && name[len - 1] == 's' ? "'" : "'s");
     return buf;
 }
 
