@@ -583,6 +583,44 @@ static void test_continued_show(void **state)
     cvp_proof_file_clear(&file);
 }
 
+/* Newlines inside the brackets of a tensor's shape, of a `where`
+ * constraint's parentheses and of a method's options continue them. */
+static void test_continued_statements(void **state)
+{
+    (void)state;
+    cvp_proof_file file;
+    parse_ok(&file, "claim \"t\" {\n"
+                    "  dim M in 1..3\n"
+                    "  dim N in 1..2\n"
+                    "  where M <= (1 +\n"
+                    "    1)\n"
+                    "  tensor X[M,\n"
+                    "    N]\n"
+                    "  show X == X\n"
+                    "  by exact(trials=1,\n"
+                    "    ties=1)\n"
+                    "}\n");
+    const cvp_proof_claim *claim = &file.claims[0];
+    assert_int_equal(claim->tensor_count, 1);
+    assert_int_equal(claim->tensors[0].rank, 2);
+    char text[64];
+    cvp_shape_to_string(text, sizeof text, claim->tensors[0].shape[1], claim->dims);
+    assert_string_equal(text, "N");
+    assert_int_equal(claim->constraint_count, 1);
+    for (long m = 1; m <= 3; m++) {
+        bool holds = false;
+        long values[2] = {m, 1};
+        assert_true(cvp_proof_constraint_eval(&holds, &claim->constraints[0], values));
+        assert_int_equal(holds, m <= 2);
+    }
+    assert_int_equal(claim->method_count, 1);
+    assert_int_equal(claim->methods[0].option_count, 2);
+    assert_int_equal(claim->methods[0].option_values[0], 1);   /* trials */
+    assert_int_equal(claim->methods[0].option_values[1], 1);   /* ties */
+    assert_int_equal(claim->show_count, 1);
+    cvp_proof_file_clear(&file);
+}
+
 static void test_all_shapes_refuses(void **state)
 {
     (void)state;
@@ -641,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_where_or_error),
         cmocka_unit_test(test_floor_division_note),
         cmocka_unit_test(test_continued_show),
+        cmocka_unit_test(test_continued_statements),
         cmocka_unit_test(test_all_shapes_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

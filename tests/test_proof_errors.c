@@ -169,7 +169,8 @@ static const error_case error_cases[] = {
     {HEAD "  tensor X[1,1,1,1,1,1,1,1,1]" TAIL,
      "t.proof:2:28: tensor 'X' has more than 8 dimensions"},
     {HEAD "  tensor X[1, 2" TAIL,
-     "t.proof:2:16: expected ',' or ']' in the shape of 'X', found newline"},
+     "t.proof:3:1: expected ',' or ']' (to close the '[' at line 2, column 11) "
+     "in the shape of 'X', found '}'"},
     {HEAD "  tensor X" TAIL,
      "t.proof:2:11: expected '[' and the shape of 'X' (write X[] for a "
      "scalar), found newline"},
@@ -281,8 +282,8 @@ static const error_case error_cases[] = {
      "t.proof:2:19: expected an integer value for 'trials', found "
      "identifier 'x'"},
     {HEAD "  by exact(seed=1" TAIL,
-     "t.proof:2:18: expected ',' or ')' to close '(' at column 11, found "
-     "newline"},
+     "t.proof:3:1: expected ',' or ')' to close the '(' at line 2, column 11, "
+     "found '}'"},
     {HEAD "  by exact(3)" TAIL,
      "t.proof:2:12: expected an option name or ')', found number '3'"},
     {HEAD "  by exact\n  by symbolic" TAIL,

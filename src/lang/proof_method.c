@@ -122,6 +122,7 @@ static cvp_status parse_options(cvp_proof_state *st, size_t index,
                                 cvp_proof_method *method)
 {
     cvp_srcpos open = st->parser.current.pos;
+    st->parser.bracket_depth++;   /* newlines inside continue the options */
     cvp_status status = cvp_parser_advance(&st->parser);
     while (status == CVP_OK && st->parser.current.kind != CVP_TOK_RPAREN) {
         if (st->parser.current.kind != CVP_TOK_IDENT)
@@ -166,13 +167,14 @@ static cvp_status parse_options(cvp_proof_state *st, size_t index,
         if (st->parser.current.kind == CVP_TOK_COMMA) {
             status = cvp_parser_advance(&st->parser);
         } else if (st->parser.current.kind != CVP_TOK_RPAREN) {
-            snprintf(what, sizeof what, "',' or ')' to close '(' at column %d",
-                     open.col);
+            snprintf(what, sizeof what, "',' or ')' to close the '(' at line %d, "
+                     "column %d", open.line, open.col);
             return cvp_proof_expected(st, what);
         }
     }
     if (status != CVP_OK)
         return status;
+    st->parser.bracket_depth--;
     return cvp_parser_advance(&st->parser);  /* ')' */
 }
 

@@ -96,6 +96,7 @@ static cvp_status parse_primary(cvp_proof_state *st, int nesting,
     case CVP_TOK_IDENT:
         return parse_dim_name(st, out);
     case CVP_TOK_LPAREN:
+        st->parser.bracket_depth++;   /* newlines inside continue it */
         if ((status = cvp_parser_advance(&st->parser)) != CVP_OK
             || (status = parse_sum(st, nesting, out, depth)) != CVP_OK)
             return status;
@@ -105,6 +106,7 @@ static cvp_status parse_primary(cvp_proof_state *st, int nesting,
                      token.pos.col);
             return cvp_proof_expected(st, what);
         }
+        st->parser.bracket_depth--;
         return cvp_parser_advance(&st->parser);
     default:
         return cvp_proof_expected(st, "a shape expression (an integer, a "

@@ -343,6 +343,9 @@ static cvp_status parse_tensor(cvp_proof_state *st)
                  "for a scalar)", t->name, t->name);
         return cvp_proof_expected(st, what);
     }
+    /* newlines inside the brackets continue the shape (lang/parser.h) */
+    cvp_srcpos open = st->parser.current.pos;
+    st->parser.bracket_depth++;
     if ((status = cvp_parser_advance(&st->parser)) != CVP_OK)
         return status;
     while (st->parser.current.kind != CVP_TOK_RBRACKET || t->rank > 0) {
@@ -356,13 +359,15 @@ static cvp_status parse_tensor(cvp_proof_state *st)
         if (st->parser.current.kind == CVP_TOK_RBRACKET)
             break;
         if (st->parser.current.kind != CVP_TOK_COMMA) {
-            snprintf(what, sizeof what, "',' or ']' in the shape of '%s'",
-                     t->name);
+            snprintf(what, sizeof what, "',' or ']' (to close the '[' at "
+                     "line %d, column %d) in the shape of '%s'", open.line,
+                     open.col, t->name);
             return cvp_proof_expected(st, what);
         }
         if ((status = cvp_parser_advance(&st->parser)) != CVP_OK)
             return status;
     }
+    st->parser.bracket_depth--;
     if ((status = cvp_parser_advance(&st->parser)) != CVP_OK)  /* ']' */
         return status;
     if (cvp_token_is_word(&st->parser.current, "values")
