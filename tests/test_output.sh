@@ -210,6 +210,26 @@ if [ "$rc" -eq 1 ] && lacks "$tmp/out" "no dims" && lacks "$tmp/nodims.json" "no
 else
     fail "words: '(no dims)' in a claim without dims"
 fi
+# An input the failing show does not name cannot change the difference:
+# left out of the text (named), kept in the JSON and with --full.
+printf 'claim "y unused" {\n  tensor X[2]\n  tensor Y[3]\n  show relu(X) == X + 1\n  by exact(trials=1)\n}\n' \
+    >"$tmp/unused.proof"
+run check --seed 1 "$tmp/unused.proof" --report text --report json -o "$tmp/unused.json"
+ok=yes
+[ "$rc" -eq 1 ] || ok=no
+has "$tmp/out" "      X = [0, 0]" || ok=no
+has "$tmp/out" "      Y: not in the failing show, left out (--full or the JSON report shows it)" || ok=no
+lacks "$tmp/out" "Y = " || ok=no
+grep -qF '{"name": "Y", "value": "[0, 0, 0]\n", "unused": true}' "$tmp/unused.json" || ok=no
+lacks "$tmp/unused.json" '"name": "X", "value": "[0, 0]\n", "unused"' || ok=no
+run check --seed 1 --full "$tmp/unused.proof"
+has "$tmp/out" "      Y = [0, 0, 0]" || ok=no
+lacks "$tmp/out" "not in the failing show" || ok=no
+if [ $ok = yes ]; then
+    pass "an input not in the failing show: left out, named, in the JSON and with --full"
+else
+    fail "an input not in the failing show"
+fi
 printf 'claim "for every M" {\n  dim M >= 1\n  tensor X[M]\n  show rot180(rot180(X)) == X\n  by all_shapes\n}\n' \
     >"$tmp/every.proof"
 run check "$tmp/every.proof"

@@ -118,8 +118,15 @@ def _describe_claim(c):
             continue
         shown = True   # one counterexample per claim, as the text report
         lines.append("    counterexample" + (" at " + ce["shape"] if ce.get("shape") else "") + ":")
+        unused = []
         for inp in ce.get("inputs") or []:
+            if inp.get("unused"):   # not in the failing show: left out
+                unused.append(inp["name"])
+                continue
             lines.append(_indent("%s = %s" % (inp["name"], inp["value"]), "      "))
+        if unused:
+            lines.append("      %s: not in the failing show, left out"
+                         % ", ".join(unused))
         if ce.get("failure"):
             lines.append("      implementation failure:")
             lines.append(_indent(ce["failure"], "        "))

@@ -482,20 +482,64 @@ void counterexample_set_shape(cvp_counterexample *cx, const claim_context *c,
     cvp_set_text(&cx->shape, shape);
 }
 
+/* Whether the name `name` occurs in the expression at n, or in a `let`
+ * it names (lets[0..lets-1], each of which may only use earlier ones, so
+ * the recursion ends). */
+static bool mentions(const cvp_ast_node *n, const char *name,
+                     const cvp_proof_claim *claim, size_t lets)
+{
+    if (n == NULL)
+        return false;
+    switch (n->kind) {
+    case CVP_AST_NAME:
+        if (strcmp(n->u.name.text, name) == 0)
+            return true;
+        for (size_t k = lets; k-- > 0;)
+            if (strcmp(claim->lets[k].name, n->u.name.text) == 0)
+                return mentions(claim->lets[k].expr, name, claim, k);
+        return false;
+    case CVP_AST_UNARY:
+        return mentions(n->u.unary.operand, name, claim, lets);
+    case CVP_AST_BINARY:
+        return mentions(n->u.binary.lhs, name, claim, lets)
+               || mentions(n->u.binary.rhs, name, claim, lets);
+    case CVP_AST_CALL:
+        for (size_t k = 0; k < n->u.call.count; k++)
+            if (mentions(n->u.call.args[k].value, name, claim, lets))
+                return true;
+        return false;
+    case CVP_AST_TUPLE:
+    case CVP_AST_LIST:
+        for (size_t k = 0; k < n->u.items.count; k++)
+            if (mentions(n->u.items.items[k], name, claim, lets))
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
 void counterexample_record(cvp_method_result *m, claim_context *c,
                            const cvp_shape_point *p, const cvp_env *env,
                            const show_result *r)
 {
     cvp_counterexample *cx = cvp_method_add_counterexample(m);
     counterexample_set_shape(cx, c, p);
+    const cvp_proof_show *show = &c->claim->shows[r->failed_show];
     for (size_t b = 0; b < env->count; b++) {
-        if (!is_input(c, env->bindings[b].name))
+        const char *name = env->bindings[b].name;
+        if (!is_input(c, name))
             continue;
         char *value = tensor_to_text(env->bindings[b].value);
-        cvp_counterexample_add_input(cx, env->bindings[b].name, value);
+        cvp_counterexample_add_input(cx, name, value);
         free(value);
+        /* An input the failing show does not name cannot change its
+         * sides: the text reports leave it out (the JSON keeps it). */
+        size_t lets = c->claim->let_count;
+        if (!mentions(show->lhs, name, c->claim, lets)
+            && !mentions(show->rhs, name, c->claim, lets))
+            cvp_counterexample_mark_unused(cx, cx->input_count - 1);
     }
-    const cvp_proof_show *show = &c->claim->shows[r->failed_show];
     cx->show_line = show->pos.line;
     if (r->status == CVP_ERR_EXTERNAL) {
         /* No two values to compare: a side that was not computed would

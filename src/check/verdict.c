@@ -114,6 +114,7 @@ static void counterexample_free(cvp_counterexample *c)
     }
     free(c->input_names);
     free(c->input_values);
+    free(c->input_unused);
     free(c->shape);
     free(c->lhs);
     free(c->rhs);
@@ -289,9 +290,19 @@ void cvp_counterexample_add_input(cvp_counterexample *c, const char *name,
     char **values = realloc(c->input_values, n * sizeof *values);
     CVP_ASSERT(values != NULL);
     c->input_values = values;
+    bool *unused = realloc(c->input_unused, n * sizeof *unused);
+    CVP_ASSERT(unused != NULL);
+    c->input_unused = unused;
     c->input_names[c->input_count] = copy_text(name);
     c->input_values[c->input_count] = copy_text(value);
+    c->input_unused[c->input_count] = false;
     c->input_count = n;
+}
+
+void cvp_counterexample_mark_unused(cvp_counterexample *c, size_t k)
+{
+    CVP_ASSERT(k < c->input_count);
+    c->input_unused[k] = true;
 }
 
 /* Figures, grids and bars are few per claim, so their arrays grow to

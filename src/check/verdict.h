@@ -64,6 +64,10 @@ typedef struct {
     size_t input_count;
     char **input_names;     /* "X", "W" */
     char **input_values;    /* exact text form of each input */
+    /* input_unused[k]: input k does not occur in the failing show (nor in
+     * the lets it uses), so it cannot influence the difference; the text
+     * reports leave it out unless --full.  Grows with the inputs. */
+    bool *input_unused;
     int show_line;          /* the line of the `show` that failed */
     char *lhs;              /* exact text form of both sides */
     char *rhs;
@@ -209,6 +213,8 @@ cvp_outcome cvp_claim_decide(cvp_claim_result *c);
 /* Gives a method result a counterexample (allocated, empty; replacing and
  * freeing any previous one) and returns it.  show_line 0 means unknown. */
 cvp_counterexample *cvp_method_add_counterexample(cvp_method_result *m);
+/* Marks input k (< input_count) as not occurring in the failing show. */
+void cvp_counterexample_mark_unused(cvp_counterexample *c, size_t k);
 void cvp_counterexample_add_input(cvp_counterexample *c, const char *name,
                                   const char *value);
 

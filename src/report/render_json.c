@@ -131,6 +131,9 @@ static void write_counterexample(FILE *out, int indent,
             json_string(out, x->input_names[k] != NULL ? x->input_names[k] : "");
             fputs(", \"value\": ", out);
             json_string(out, x->input_values[k] != NULL ? x->input_values[k] : "");
+            /* only when true, so earlier readers see the same members */
+            if (x->input_unused != NULL && x->input_unused[k])
+                fputs(", \"unused\": true", out);
             fputs(k + 1 < x->input_count ? "},\n" : "}\n", out);
         }
         cvp_render_indent(out, indent + 2);

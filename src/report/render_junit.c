@@ -26,6 +26,7 @@
 #include "report/render.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/render_svg.h"
@@ -130,12 +131,25 @@ static void write_failure_text(FILE *out, const cvp_claim_result *c,
     cvp_shown_values shown;
     cvp_shown_init(&shown, x, o->full);
     for (size_t k = 0; k < x->input_count; k++) {
+        if (shown.inputs[k] == NULL)
+            continue;   /* left out: named below */
         cvp_html_put(out, x->input_names[k]);
         fputs(" = ", out);
         cvp_html_put(out, shown.inputs[k]);
         if (shown.inputs[k] != NULL && shown.inputs[k][0] != '\0'
             && shown.inputs[k][strlen(shown.inputs[k]) - 1] != '\n')
             fputc('\n', out);
+    }
+    {   /* the inputs left out, escaped like every other text here */
+        char *left_out = NULL;
+        size_t left_out_len = 0;
+        FILE *stream = open_memstream(&left_out, &left_out_len);
+        CVP_ASSERT(stream != NULL);
+        cvp_render_left_out(stream, 0, x, &shown);
+        CVP_ASSERT(fclose(stream) == 0);
+        if (left_out_len > 0)
+            cvp_html_put(out, left_out);
+        free(left_out);
     }
     const struct { const char *name, *text; } parts[] = {
         {"left side = ", shown.lhs}, {"right side = ", shown.rhs},

@@ -118,6 +118,7 @@ void cvp_render_counterexample_body(FILE *out, int indent,
         cvp_render_block(out, indent,
                          c->input_names[k] != NULL ? c->input_names[k] : "input",
                          " =", shown.inputs[k], false);
+    cvp_render_left_out(out, indent, c, &shown);
     cvp_render_block(out, indent, NULL, "left side =", shown.lhs, false);
     cvp_render_block(out, indent, NULL, "right side =", shown.rhs, false);
     cvp_render_block(out, indent, NULL, "differing entries:", c->differences,
@@ -127,6 +128,28 @@ void cvp_render_counterexample_body(FILE *out, int indent,
     cvp_render_block(out, indent, NULL, "first differing term:",
                      c->first_term, false);
     cvp_shown_clear(&shown);
+}
+
+void cvp_render_left_out(FILE *out, int indent, const cvp_counterexample *c,
+                         const cvp_shown_values *shown)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < c->input_count; k++)
+        if (shown->inputs[k] == NULL && c->input_values[k] != NULL)
+            n++;
+    if (n == 0)
+        return;
+    cvp_render_indent(out, indent);
+    size_t listed = 0;
+    for (size_t k = 0; k < c->input_count; k++) {
+        if (shown->inputs[k] != NULL || c->input_values[k] == NULL)
+            continue;
+        fprintf(out, "%s%s", listed == 0 ? "" : listed + 1 == n ? " and " : ", ",
+                c->input_names[k] != NULL ? c->input_names[k] : "input");
+        listed++;
+    }
+    fprintf(out, ": not in the failing show, left out (--full or the JSON "
+            "report shows %s)\n", n == 1 ? "it" : "them");
 }
 
 static bool same_text(const char *a, const char *b)

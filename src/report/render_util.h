@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "report/render.h"
+#include "report/tensor_summary.h"
 #include "check/verdict.h"
 
 /* UTF-8 of U+FFFD, written in place of each byte that is not valid UTF-8. */
@@ -49,6 +50,11 @@ void cvp_render_block(FILE *out, int indent, const char *name,
 void cvp_render_counterexample_body(FILE *out, int indent,
                                     const cvp_counterexample *c,
                                     const cvp_render_options *o);
+
+/* One line naming the inputs `shown` leaves out (marked unused: they do
+ * not occur in the failing show), or nothing when none is. */
+void cvp_render_left_out(FILE *out, int indent, const cvp_counterexample *c,
+                         const cvp_shown_values *shown);
 
 /* Whether two counterexamples are the same instance with the same result
  * (shape, show, inputs, sides, differences, failure; the first differing

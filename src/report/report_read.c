@@ -248,6 +248,16 @@ static cvp_status read_counterexample(const context *cx, const cvp_json_node *n,
         free(value);
         if (st != CVP_OK)
             return st;
+        /* "unused" (optional, true when present) */
+        const cvp_json_node *unused = cvp_json_node_member(in, "unused");
+        if (unused != NULL) {
+            char key[300];
+            place(key, sizeof key, "%s.unused", at);
+            if ((st = want_type(cx, unused, key, CVP_JSON_NODE_BOOL)) != CVP_OK)
+                return st;
+            if (unused->boolean)
+                cvp_counterexample_mark_unused(x, x->input_count - 1);
+        }
     }
     if ((st = read_line(cx, n, path, "show_line", &x->show_line)) != CVP_OK
         || (st = read_text(cx, n, path, "lhs", true, &x->lhs)) != CVP_OK

@@ -170,6 +170,10 @@ void cvp_shown_init(cvp_shown_values *s, const cvp_counterexample *x,
     s->owned = calloc(n, sizeof *s->owned);
     CVP_ASSERT(s->inputs != NULL && s->owned != NULL);
     for (size_t k = 0; k < x->input_count; k++) {
+        if (!full && x->input_unused != NULL && x->input_unused[k]) {
+            s->inputs[k] = NULL;   /* left out: it cannot change the sides */
+            continue;
+        }
         s->owned[k] = full ? NULL : cvp_summary_tensor(x->input_values[k], NULL);
         s->inputs[k] = s->owned[k] != NULL ? s->owned[k] : x->input_values[k];
     }

@@ -59,7 +59,8 @@ typedef struct {
 } cvp_shown_values;
 
 /* Fills `s` for x: the full texts when `full`, else summaries where
- * cvp_summary_tensor gives one. */
+ * cvp_summary_tensor gives one, and NULL for an input marked unused
+ * (it does not occur in the failing show: left out). */
 void cvp_shown_init(cvp_shown_values *s, const cvp_counterexample *x,
                     bool full);
 void cvp_shown_clear(cvp_shown_values *s);
