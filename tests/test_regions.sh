@@ -17,6 +17,10 @@
 #                 Z = [-1/2] for the forward difference in the set,
 #                 X = Y = [-1] for relu(x y) = relu(x) relu(y); and a
 #                 refute (the whole gradient to every tie) refuted;
+#   jumps.proof   functions that jump (relu_backward, max_pool2d_backward
+#                 in their first argument): their pieces' gradients agree,
+#                 but there is no derivative at the jump: grad and jacobian
+#                 fail there, subgrad is not applicable;
 #   limits.proof  the cap (UNDECIDED, exit 3, with the count), a kink at a
 #                 product of inputs (not applicable, with the term), and by
 #                 default the cap leaving the claim TESTED by exact.
@@ -61,6 +65,14 @@ for seed in 2 3; do
         || fail "false.proof, seed $seed: exit 1"
     has "X = [1/4]" "seed $seed: X = [1/4]"
 done
+
+run check --seed 1 "$dir/jumps.proof"
+[ "$rc" -eq 1 ] && pass "jumps.proof: exit 1" || fail "jumps.proof: exit 1"
+has "1 passed, 3 failed, 1 undecided" "jumps.proof: three FAIL, subgrad n/a, the control PASS"
+has "grad: no derivative at this point: L is not continuous here" \
+    "a step's grad: no derivative at the jump"
+has "its value is 1 at the point but tends to 2" "max pooling's backward rule jumps at the tie"
+has "regions: L jumps at this cell" "subgrad of a function that jumps: not defined"
 
 run check --seed 1 "$dir/limits.proof"
 [ "$rc" -eq 3 ] && pass "limits.proof: exit 3 (undecided)" \

@@ -150,6 +150,7 @@ static cell_kind open_cell(claim_context *c, const cvp_proof_show *show,
  * *pieces counts them. */
 static cvp_status walk_pieces(claim_context *c, cvp_cells *cells,
                               const cvp_shape_point *p, const cvp_ast_node *body,
+                              const cvp_tensor_struct *at_cell,
                               const uint32_t *vars, size_t count, coord_list *l,
                               size_t *pieces)
 {
@@ -185,6 +186,18 @@ static cvp_status walk_pieces(claim_context *c, cvp_cells *cells,
         R.init(&R, &g);
         cvp_error e;
         cvp_error_clear(&e);
+        bool continuous = true;
+        if (st == CVP_OK)
+            st = cvp_cells_same_values(cells, &R, value.tensor, at_cell, &continuous, &e);
+        if (st == CVP_OK && !continuous) {
+            /* a piece takes another value on the cell: L jumps there, and
+             * the set (for locally Lipschitz L) is not defined */
+            st = CVP_ERR_UNSUPPORTED;
+            cvp_lang_error_set(c->err, st, c->file->source_name, body->pos,
+                               "regions: L jumps at this cell (a piece around "
+                               "it takes another value there), so subgrad is "
+                               "not defined at its points");
+        }
         for (size_t k = 0; st == CVP_OK && k < count; k++) {
             if (value.tensor->ring == &R)
                 cvp_poly_derivative(&R, &g, cvp_tensor_elem(value.tensor, 0), vars[k]);
@@ -285,7 +298,7 @@ cell_kind regions_membership(claim_context *c, const cvp_env *env, cvp_ring *R,
         }
         size_t pieces = 0;
         if (st == CVP_OK)
-            st = walk_pieces(c, cells, p, body, vars, X->size, &l, &pieces);
+            st = walk_pieces(c, cells, p, body, L.tensor, vars, X->size, &l, &pieces);
         bool member = false;
         if (st == CVP_OK)
             st = combination(&l, pieces, &member, &e);

@@ -247,11 +247,14 @@ static cvp_status copy_env(cvp_env *out, const cvp_env *env, cvp_ring *R,
 /* The derivative on a cell where the body has kinks: its pieces around
  * the cell (kernel/cells.h, "Pieces"), each differentiated formally and
  * its equalities substituted; the derivative exists on the cell when
- * they all agree there, and is then their common value.  Pieces that
- * differ leave the cell to be sampled (CVP_ERR_UNSUPPORTED): at its
- * generic points there is no derivative.  result has its shape. */
+ * every piece takes there the body's value on the cell (`at_cell`: the
+ * body is continuous) and their derivatives all agree there, and is then
+ * their common value.  Pieces that jump or whose derivatives differ leave
+ * the cell to be sampled (CVP_ERR_UNSUPPORTED): at its generic points
+ * there is no derivative.  result has its shape. */
 static cvp_status by_pieces(const derivative_call *d, cvp_cells *cells,
-                            const cvp_ast_node *body_node, const uint32_t *vars,
+                            const cvp_ast_node *body_node,
+                            const cvp_tensor_struct *at_cell, const uint32_t *vars,
                             size_t count, cvp_tensor_t result)
 {
     cvp_ring *R = d->context->ring;
@@ -259,7 +262,7 @@ static cvp_status by_pieces(const derivative_call *d, cvp_cells *cells,
     cvp_error e;
     cvp_error_clear(&e);
     cvp_status st = CVP_OK;
-    bool more = true, first = true, agree = true;
+    bool more = true, first = true, agree = true, continuous = true;
     size_t pieces = 0;
     cvp_poly g;
     R->init(R, &g);
@@ -290,6 +293,12 @@ static cvp_status by_pieces(const derivative_call *d, cvp_cells *cells,
                              || body.tensor->size * count != result->size))
             st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos,
                                   d->fn, "a piece of another size");
+        if (st == CVP_OK) {
+            st = cvp_cells_same_values(cells, &R2, body.tensor, at_cell, &continuous, &e);
+            if (st != CVP_OK)
+                st = kernel_fail(d, &e);
+            agree = continuous;
+        }
         cvp_poly p2;
         R2.init(&R2, &p2);
         for (size_t i = 0; st == CVP_OK && agree && i < result->size; i++) {
@@ -322,7 +331,12 @@ static cvp_status by_pieces(const derivative_call *d, cvp_cells *cells,
     }
     R->clear(R, &g);
     cvp_cell_pieces_free(walk);
-    if (st == CVP_OK && !agree)
+    if (st == CVP_OK && !continuous)
+        st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
+                              "the function jumps at this cell of regions (a "
+                              "piece around it takes another value there), so "
+                              "it has no derivative at the cell's points");
+    else if (st == CVP_OK && !agree)
         st = cvp_eval_fail_at(d->context, CVP_ERR_UNSUPPORTED, d->node->pos, d->fn,
                               "the pieces around this cell of regions have "
                               "different derivatives (there is none at its "
@@ -379,7 +393,7 @@ static cvp_status by_polynomials(cvp_value *out, const derivative_call *d,
         /* a kink of the body on the cell: the pieces around it decide */
         st = resize_result(d, result, body.tensor, X);
         if (st == CVP_OK)
-            st = by_pieces(d, cells, body_node, vars, X->size, result);
+            st = by_pieces(d, cells, body_node, body.tensor, vars, X->size, result);
     } else if (st == CVP_OK && body.tensor->ring != R) {
         st = resize_result(d, result, body.tensor, X);   /* a constant: zero */
     } else if (st == CVP_OK) {

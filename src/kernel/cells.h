@@ -44,6 +44,7 @@
 
 #include "kernel/ring.h"
 #include "kernel/ring_poly.h"
+#include "kernel/tensor.h"
 
 typedef struct cvp_cells cvp_cells;
 
@@ -140,6 +141,19 @@ void cvp_cell_pieces_begin(cvp_cell_pieces *p);
 size_t cvp_cell_pieces_kinks(const cvp_cell_pieces *p);
 /* Moves to the next realizable answer vector; *more false when done. */
 void cvp_cell_pieces_advance(cvp_cell_pieces *p, bool *more);
+
+/* Whether two tensors of the same size, each over Q or over a ring of
+ * cvp_ring_poly_init over the cells' variables, have equal entries on
+ * the current cell (each difference, the cell's equalities substituted,
+ * is the zero polynomial), computed in R (such a ring).  A function is
+ * continuous at the cell's points only when every piece around the cell
+ * takes there the value the function has on the cell: a piece of a
+ * function that jumps (a step, relu_backward in its first argument) has
+ * a derivative, but the function has none.  Sizes that differ: false. */
+cvp_status cvp_cells_same_values(const cvp_cells *cells, cvp_ring *R,
+                                 const cvp_tensor_struct *a,
+                                 const cvp_tensor_struct *b, bool *same,
+                                 cvp_error *err);
 
 /* out := p with the cell's equalities substituted (each substituted
  * variable replaced by its affine form in the free ones); R is any ring

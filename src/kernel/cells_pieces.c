@@ -302,3 +302,36 @@ cvp_status cvp_cells_substitute(const cvp_cells *cells, cvp_ring *R,
     R->clear(R, &scratch);
     return cvp_ring_check(R, err);
 }
+
+/* out := entry k of t as a polynomial of R (a rational entry as a
+ * constant; a polynomial of any ring over the same variables as is). */
+static void load_entry(cvp_ring *R, cvp_poly *out, const cvp_tensor_struct *t,
+                       size_t k)
+{
+    if (t->ring == &cvp_ring_q)
+        R->set_q(R, out, cvp_tensor_at_const(t, k));
+    else
+        R->set(R, out, (const cvp_poly *)cvp_tensor_elem_const(t, k));
+}
+
+cvp_status cvp_cells_same_values(const cvp_cells *cells, cvp_ring *R,
+                                 const cvp_tensor_struct *a,
+                                 const cvp_tensor_struct *b, bool *same,
+                                 cvp_error *err)
+{
+    *same = a->size == b->size;
+    cvp_poly x, y;
+    R->init(R, &x);
+    R->init(R, &y);
+    cvp_status st = CVP_OK;
+    for (size_t k = 0; *same && st == CVP_OK && k < a->size; k++) {
+        load_entry(R, &x, a, k);
+        load_entry(R, &y, b, k);
+        R->sub(R, &x, &x, &y);
+        st = cvp_cells_substitute(cells, R, &x, &x, err);
+        *same = x.len == 0;
+    }
+    R->clear(R, &x);
+    R->clear(R, &y);
+    return st;
+}
