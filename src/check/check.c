@@ -389,6 +389,13 @@ cvp_status cvp_check_claim(cvp_report *report, const cvp_proof_file *file,
     cvp_limits_claim_end();
     cvp_all_shapes_free(as);
     decide(cr, claim->is_refute, named);
+    if (st == CVP_ERR_UNDEFINED || st == CVP_ERR_NOT_DIFFERENTIABLE
+        || st == CVP_ERR_EXTERNAL || st == CVP_ERR_DECLINED
+        || st == CVP_ERR_UNSUPPORTED)
+        /* A property of an instance that a method did not turn into its
+         * own outcome: it stops this claim only, as an input error does
+         * (never the whole run). */
+        st = CVP_ERR_INPUT;
     if (st == CVP_ERR_INPUT) {
         /* The claim could not be judged: its verdict is the located
          * error, and the file's other claims are checked all the same. */
