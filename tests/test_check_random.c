@@ -166,6 +166,35 @@ static void a_zero_denominator_is_not_a_pass(void **state)
     cvp_proof_file_clear(&file);
 }
 
+/* X ** 256 eight times over has degree 2^64, which once wrapped around
+ * to 0 in a long and was stated as "both sides are constants (degree 0)
+ * ... with no probability of error".  The bound saturates at 2^62 and the
+ * method is left undecided; the power itself is never computed in Q. */
+static void a_degree_past_a_long_saturates(void **state)
+{
+    (void)state;
+    cvp_report report;
+    cvp_proof_file file;
+    cvp_lang_error err;
+    cvp_lang_error_clear(&err);
+    const char *text =
+        "claim \"tower\" {\n  tensor X[1]\n"
+        "  let A = (((((((X ** 256) ** 256) ** 256) ** 256) ** 256) ** 256) ** 256) ** 256\n"
+        "  show A * X == X\n  by random\n}\n";
+    cvp_proof_file_init(&file);
+    assert_int_equal(cvp_proof_parse(&file, text, strlen(text), "t.proof", &err), CVP_OK);
+    cvp_check_options o;
+    cvp_check_options_default(&o);
+    cvp_report_init(&report, "test", 1);
+    assert_int_equal(cvp_check_file(&report, &file, &o, &err), CVP_OK);
+    const cvp_claim_result *c = &report.claims[0];
+    assert_int_equal(c->outcome, CVP_OUTCOME_UNDECIDED);
+    assert_int_equal(c->methods[0].outcome, CVP_OUTCOME_UNDECIDED);
+    assert_contains(c->methods[0].reason, "the degree (at least 2^62)");
+    cvp_report_clear(&report);
+    cvp_proof_file_clear(&file);
+}
+
 /* 3x + 1/2 = (6x + 1) / 2: L1 norm 7 <= 2^4 over the denominator 2 <= 2^1. */
 static void height_ring_hand_values(void **state)
 {
@@ -215,6 +244,7 @@ int main(void)
         cmocka_unit_test(entropy_seed_refutes_the_product_of_primes),
         cmocka_unit_test(a_prime_dividing_a_denominator_is_redrawn),
         cmocka_unit_test(a_zero_denominator_is_not_a_pass),
+        cmocka_unit_test(a_degree_past_a_long_saturates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

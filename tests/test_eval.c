@@ -364,6 +364,10 @@ static void test_errors_located(void **state)
     expect_error(&env, "relu(conv2d(X, K, stride=0))", CVP_ERR_INPUT, 26,
                  "stride must be at least 1");
     expect_error(&env, "Y / 0", CVP_ERR_UNDEFINED, 3, "division by zero");
+    /* a power of a rational past 2^26 bits is refused before it is
+     * computed: one GMP multiplication of it would not be interrupted */
+    expect_error(&env, "((Y ** 1000) ** 1000) ** 1000", CVP_ERR_LIMIT, 23,
+                 "pow: entry 1 to the power 1000 would have about");
     expect_error(&env, "Y / (1 - 1)", CVP_ERR_UNDEFINED, 3, "division by zero");
     expect_error(&env, "Y * 2/0", CVP_ERR_UNDEFINED, 6, "division by zero");
     /* elementwise division: a zero entry of the divisor is named */

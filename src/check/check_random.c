@@ -198,9 +198,14 @@ run_kind check_run_random(claim_context *c, const cvp_proof_method *decl,
             return bk;
         double q = point_bound(&b);
         if (q >= 1.0) {
-            cvp_set_textf(&m->reason, "the degree (%ld) and coefficient size "
+            char degree[40];
+            if (b.degree >= CVP_DEGREE_MAX)   /* saturated */
+                snprintf(degree, sizeof degree, "at least 2^62");
+            else
+                snprintf(degree, sizeof degree, "%ld", b.degree);
+            cvp_set_textf(&m->reason, "the degree (%s) and coefficient size "
                           "(2^%lld) bounds are too large for a useful error bound",
-                          b.degree, (long long)b.height);
+                          degree, (long long)b.height);
             return RUN_UNDECIDED;
         }
         double total = q > 0.0 ? (double)trials * log2(q) : -INFINITY;

@@ -215,8 +215,7 @@ bool fast_degree_matmul(cvp_tensor_t out, const cvp_tensor_t A, const cvp_tensor
         return false;
     const size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
     /* Every entry adds k products a*b: ZERO when k = 0 or a factor is. */
-    long v = (k == 0 || a == CVP_DEGREE_ZERO || b == CVP_DEGREE_ZERO) ? CVP_DEGREE_ZERO
-                                                                   : a + b;
+    long v = k == 0 ? CVP_DEGREE_ZERO : cvp_degree_product(a, b);
     cvp_tensor_t Y;
     cvp_tensor_init_ring(Y, A->ring);
     bool ok = fill(Y, 2, (size_t[]){m, n}, v);

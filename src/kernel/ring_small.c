@@ -141,9 +141,7 @@ static void deg_add(cvp_ring *R, void *r, const void *a, const void *b)
 static void deg_mul(cvp_ring *R, void *r, const void *a, const void *b)
 {
     (void)R;
-    long x = cvp_degree_get(a), y = cvp_degree_get(b);
-    cvp_degree_set(r, (x == CVP_DEGREE_ZERO || y == CVP_DEGREE_ZERO) ? CVP_DEGREE_ZERO
-                                                                   : x + y);
+    cvp_degree_set(r, cvp_degree_product(cvp_degree_get(a), cvp_degree_get(b)));
 }
 static void deg_neg(cvp_ring *R, void *r, const void *a) { deg_set(R, r, a); }
 static bool deg_is_zero(cvp_ring *R, const void *a)

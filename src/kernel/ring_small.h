@@ -35,6 +35,17 @@ static inline void cvp_fp_set(void *x, uint64_t v) { *(uint64_t *)x = v; }
  * maximum, products add; evaluating an expression here bounds the degree
  * of every entry of its polynomial (used for the Schwartz-Zippel bound). */
 #define CVP_DEGREE_ZERO (-1L)
+/* Products saturate here (a bound that large is useless anyway, and must
+ * not wrap around: ((X ** 256) ** 256) ... has degree 2^64, which a long
+ * would make 0). */
+#define CVP_DEGREE_MAX (1L << 62)
+/* The degree bound of a product of bounds a and b (either may be ZERO). */
+static inline long cvp_degree_product(long a, long b)
+{
+    if (a == CVP_DEGREE_ZERO || b == CVP_DEGREE_ZERO)
+        return CVP_DEGREE_ZERO;
+    return a >= CVP_DEGREE_MAX - b ? CVP_DEGREE_MAX : a + b;
+}
 void cvp_ring_degree_init(cvp_ring *R);
 void cvp_ring_degree_clear(cvp_ring *R);
 static inline long cvp_degree_get(const void *x) { return *(const long *)x; }

@@ -3,6 +3,7 @@
  * loop nest over the result, written from its definition. */
 #include "kernel/tensor_order.h"
 
+#include <limits.h>
 #include <string.h>
 
 static cvp_status need_order(cvp_ring *R, const char *name, cvp_error *err)
@@ -132,10 +133,26 @@ cvp_status cvp_tensor_min_all(cvp_tensor_t out, const cvp_tensor_t t,
     return extreme_all(out, t, false, err);
 }
 
+/* Bits a power of a rational may have: past this, one GMP multiplication
+ * would run for seconds to hours without a chance to poll --timeout. */
+#define POW_MAX_BITS (1UL << 26)
+
 cvp_status cvp_tensor_pow(cvp_tensor_t out, const cvp_tensor_t t,
                           unsigned long n, cvp_error *err)
 {
     cvp_ring *R = t->ring;
+    if (R == &cvp_ring_q && n >= 2)
+        for (size_t k = 0; k < t->size; k++) {
+            mpq_srcptr q = cvp_tensor_at_const(t, k);
+            /* |a/b|^n has about n (bits(a) + bits(b)) bits */
+            unsigned long bits = (unsigned long)(mpz_sizeinbase(mpq_numref(q), 2)
+                                                 + mpz_sizeinbase(mpq_denref(q), 2) - 2);
+            if (bits > 0 && bits > POW_MAX_BITS / n)
+                return cvp_error_set(err, CVP_ERR_LIMIT, "pow: entry %zu to the "
+                                     "power %lu would have about %lu bits or more, "
+                                     "past the 2^26 allowed", k, n,
+                                     bits * n < bits ? ULONG_MAX : bits * n);
+        }
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);
     cvp_status st = cvp_tensor_set(result, t, err);
