@@ -362,6 +362,19 @@ static cvp_status eval_list(cvp_value *out, const cvp_ast_node *node,
                                              context->source_name,
                                              node->pos, NULL);
         }
+        /* The items so far were literals and this one is a ring element
+         * ([0, X[1]]): the stacked literals are lifted to its ring. */
+        if (status == CVP_OK && i > 0 && stacked->ring == &cvp_ring_q
+            && item.tensor->ring != &cvp_ring_q) {
+            cvp_error lift_error;
+            cvp_error_clear(&lift_error);
+            status = cvp_tensor_lift(stacked, stacked, item.tensor->ring,
+                                     &lift_error);
+            if (status != CVP_OK)
+                status = cvp_lang_error_from(context->err, &lift_error,
+                                             context->source_name,
+                                             node->pos, NULL);
+        }
         if (status == CVP_OK)
             status = stack_item(stacked, item.tensor, i, node, context);
     }
