@@ -9,6 +9,7 @@
 #include "eval/builtins.h"
 #include "eval/call.h"
 #include "fast/fast.h"
+#include "kernel/ring_poly.h"
 #include "lang/parser.h"
 #include "lang/suggest.h"
 
@@ -174,11 +175,26 @@ static cvp_status divide(cvp_value *out, cvp_value *rhs,
                          const cvp_eval_context *context)
 {
     cvp_tensor_ptr d = rhs->tensor;
+    if (d->ring != &cvp_ring_q && cvp_ring_is_poly(d->ring)) {
+        /* A divisor computed over polynomials from literals alone (1 / 2
+         * ** 3: the function's arguments were lifted) is a constant:
+         * taken back into Q. */
+        cvp_tensor_t q;
+        cvp_tensor_init(q);
+        bool constant = cvp_tensor_resize(q, d->rank, d->shape, NULL) == CVP_OK;
+        for (size_t k = 0; constant && k < d->size; k++)
+            constant = cvp_poly_get_constant(cvp_tensor_at(q, k),
+                                             cvp_tensor_elem_const(d, k));
+        if (constant)
+            cvp_tensor_swap(d, q);
+        cvp_tensor_clear(q);
+    }
     if (d->ring != &cvp_ring_q)
         return cvp_lang_error_set(context->err, CVP_ERR_UNSUPPORTED,
                                   context->source_name, node->pos,
                                   "'/' by a divisor that depends on the inputs "
-                                  "is not a polynomial operation");
+                                  "(or was computed in this method's ring) is "
+                                  "not a polynomial operation");
     for (size_t k = 0; k < d->size; k++) {
         mpq_ptr entry = cvp_tensor_at(d, k);
         if (mpq_sgn(entry) == 0) {
