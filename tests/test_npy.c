@@ -510,17 +510,19 @@ static void test_prefix_errors(void **state)
 static void test_size_limits(void **state)
 {
     (void)state;
-    /* Over the entry limit: refused before anything is allocated. */
+    /* Over the entry limit, but the data is not there: a truncated file
+     * (bad input, exit 2), refused before anything is allocated. */
     image_fails("{'descr': '<f8', 'fortran_order': False, 'shape': "
-                "(1000000, 1000000, 1000000), }", NULL, 0, CVP_ERR_LIMIT,
-                "m.npy: tensor of shape [1000000, 1000000, 1000000] has more "
-                "than 200000000 entries (the limit; see --max-entries)");
-    /* The product overflows size_t. */
+                "(1000000, 1000000, 1000000), }", NULL, 0, CVP_ERR_INPUT,
+                "m.npy: truncated: the data from byte 90 has 0 bytes, fewer "
+                "than shape [1000000, 1000000, 1000000] of 8-byte entries "
+                "needs");
+    /* The product overflows size_t, the data is not there either. */
     image_fails("{'descr': '<f8', 'fortran_order': False, 'shape': "
                 "(4294967296, 4294967296, 4294967296), }", NULL, 0,
-                CVP_ERR_LIMIT, "m.npy: tensor of shape [4294967296, "
-                "4294967296, 4294967296] has more than 200000000 entries "
-                "(the limit; see --max-entries)");
+                CVP_ERR_INPUT, "m.npy: truncated: the data from byte 99 has 0 "
+                "bytes, fewer than shape [4294967296, 4294967296, 4294967296] "
+                "of 8-byte entries needs");
     /* Within the limit but the bytes are not there. */
     image_fails("{'descr': '<i8', 'fortran_order': False, 'shape': "
                 "(100000000,), }", "\0\0\0\0\0\0\0\0", 8, CVP_ERR_INPUT,
@@ -536,8 +538,9 @@ static void test_size_limits(void **state)
     /* A size limit near SIZE_MAX: size * itemsize must not overflow. */
     cvp_tensor_set_max_entries(SIZE_MAX);
     image_fails("{'descr': '<f8', 'fortran_order': False, 'shape': "
-                "(4611686018427387904,)}", NULL, 0, CVP_ERR_LIMIT,
-                "m.npy: shape [4611686018427387904] is too large");
+                "(4611686018427387904,)}", NULL, 0, CVP_ERR_INPUT,
+                "m.npy: truncated: the data from byte 83 has 0 bytes, fewer "
+                "than shape [4611686018427387904] of 8-byte entries needs");
     cvp_tensor_set_max_entries(old);
 }
 

@@ -298,13 +298,32 @@ cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
     if (st != CVP_OK)
         return st;
 
+    char shape_text[256];
+    cvp_shape_format(shape_text, sizeof shape_text, h.rank, h.shape);
+    /* A shape the data cannot hold is a truncated file (bad input), also
+     * when it is past a size limit or size_t: that is said first. */
+    size_t have_entries = (len - h.data_offset) / h.itemsize, fits = 1;
+    bool empty = false, beyond = false;
+    for (int k = 0; k < h.rank; k++)
+        empty = empty || h.shape[k] == 0;
+    for (int k = 0; !empty && !beyond && k < h.rank; k++) {
+        if (h.shape[k] > have_entries / fits)
+            beyond = true;
+        else
+            fits *= h.shape[k];
+    }
     size_t size;
-    if ((st = cvp_shape_size(&size, h.rank, h.shape, err)) != CVP_OK) {
+    st = cvp_shape_size(&size, h.rank, h.shape, err);
+    if (beyond && (st != CVP_OK || size > SIZE_MAX / h.itemsize))
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: truncated: the data from byte %zu has %zu "
+                             "bytes, fewer than shape %s of %zu-byte entries "
+                             "needs", name, h.data_offset, len - h.data_offset,
+                             shape_text, h.itemsize);
+    if (st != CVP_OK) {
         cvp_error_prefix(err, "%s", name);
         return st;
     }
-    char shape_text[256];
-    cvp_shape_format(shape_text, sizeof shape_text, h.rank, h.shape);
     if (size > SIZE_MAX / h.itemsize)
         return cvp_error_set(err, CVP_ERR_LIMIT, "%s: shape %s is too large",
                              name, shape_text);

@@ -101,8 +101,8 @@ static cvp_status extreme_all(cvp_tensor_t out, const cvp_tensor_t t,
         return st;
     if (t->size == 0)
         return cvp_error_set(err, CVP_ERR_INPUT, "%s: the input has no "
-                             "entries (a maximum of nothing is undefined)",
-                             name);
+                             "entries (a %s of nothing is undefined)",
+                             name, maximum ? "maximum" : "minimum");
     cvp_tensor_t result;
     cvp_tensor_init_ring(result, R);   /* a scalar */
     if (!R->shape_only) {
