@@ -221,6 +221,16 @@ else
     echo "  wanted: exit 0 and the summary line \"$proved passed, $tested tested, 0 failed\""
     fail "proofs/"
 fi
+# The README and the man page quote that summary line: they must say what
+# the binary says.
+line="$proved passed, $tested tested, 0 failed"
+if grep -qF "    $line" "$srcdir/README.md" && grep -qF "\`$line\`" "$srcdir/README.md" \
+   && grep -qF ".BR \"$line\"" "$srcdir/docs/convproof.1"; then
+    pass "README.md and the man page quote the summary line of proofs/"
+else
+    echo "  wanted \"$line\" in README.md (quick start and check section) and docs/convproof.1"
+    fail "README.md and the man page quote the summary line of proofs/"
+fi
 # --quiet keeps the TESTED claims (they are not proved): their headers end
 # with the location, relative to $srcdir.
 sed -n 's/^TESTED ".*" \([^ ]*\)$/\1/p' "$tmp/out" | sed "s|^$srcdir/||; s|^\./||" \
