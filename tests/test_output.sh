@@ -232,6 +232,18 @@ if [ $ok = yes ]; then
 else
     fail "an input not in the failing show"
 fi
+# Two more kinds of UNDECIDED, each with what to change: the shape limit,
+# and constraints no shape satisfies.
+printf 'claim "three shapes" {\n  dim N in 1..3\n  tensor X[N]\n  show X + X == 2 * X\n  by exact\n}\nclaim "no shape" {\n  dim N in 1..3\n  where N >= 5\n  tensor X[N]\n  show X == X\n}\n' \
+    >"$tmp/advice.proof"
+run check --max-shapes 2 "$tmp/advice.proof"
+if [ "$rc" -eq 3 ] \
+   && has "$tmp/out" "    to decide it: raise --max-shapes N; or narrow dim N (now 1..3)" \
+   && has "$tmp/out" "    to decide it: widen the dim ranges or relax the \`where\` constraints"; then
+    pass "undecided: the shape limit and unsatisfiable constraints say what to change"
+else
+    fail "undecided: advice for --max-shapes and empty constraints"
+fi
 printf 'claim "for every M" {\n  dim M >= 1\n  tensor X[M]\n  show rot180(rot180(X)) == X\n  by all_shapes\n}\n' \
     >"$tmp/every.proof"
 run check "$tmp/every.proof"
