@@ -80,6 +80,19 @@ def test_correct_nhwc_conv2d_passes():
     assert "python:conv2d_nhwc" in claim["title"]
 
 
+def test_the_function_runs_in_this_process():
+    # test_impl calls the function itself, not a subprocess: every call
+    # sees this process's id and can change its state.
+    pids = []
+
+    def recording(x, weight, bias, stride, padding):
+        pids.append(os.getpid())
+        return conv2d_nhwc(x, weight, bias, stride, padding)
+
+    convproof.test_impl(recording, op="conv2d", layout="nhwc", trials=2)
+    assert pids and all(pid == os.getpid() for pid in pids)
+
+
 def test_flipped_kernel_fails_with_the_smallest_case():
     with pytest.raises(AssertionError) as info:
         convproof.test_impl(conv2d_nhwc_flipped, op="conv2d", layout="nhwc", trials=12)
