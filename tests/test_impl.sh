@@ -416,6 +416,8 @@ usage "bad --shapes" "--shapes: expected NAME=LO..HI" --command true --op conv2d
 usage "bad --timeout" "--timeout: expected seconds" --command true --op conv2d --timeout 0
 usage "ranges without a case" "no valid conv2d case" --command true --op conv2d \
     --shapes H=1,W=1,K=3,P=0
+usage "ranges without a case say why" "no valid max_pool2d case in the given ranges (the last one drawn: pooling padding 2 is more than half the window 2)" \
+    --command true --op max_pool2d --shapes K=2,P=2
 run test-impl --help
 if [ "$rc" -eq 0 ] && contains "$tmp/out" "usage: convproof test-impl"; then
     pass "--help"

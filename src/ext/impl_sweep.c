@@ -261,7 +261,10 @@ cvp_status cvp_impl_sweep(cvp_impl_case **cases, size_t *count,
                 grid++;
             }
 
-    /* Random cases. */
+    /* Random cases; `refused` keeps why the last one drawn was not
+     * valid, for the message when none is. */
+    cvp_error refused;
+    cvp_error_clear(&refused);
     for (size_t t = 0; t < trials && st == CVP_OK; t++) {
         cvp_impl_dims d;
         bool found = false;
@@ -278,7 +281,8 @@ cvp_status cvp_impl_sweep(cvp_impl_case **cases, size_t *count,
             }
             d.h = draw(&rng, s->h);
             d.w = draw(&rng, s->w);
-            found = cvp_impl_dims_check(&d, op, NULL) == CVP_OK;
+            cvp_error_clear(&refused);
+            found = cvp_impl_dims_check(&d, op, &refused) == CVP_OK;
         }
         if (!found)
             continue;
@@ -294,9 +298,10 @@ cvp_status cvp_impl_sweep(cvp_impl_case **cases, size_t *count,
     }
     if (st == CVP_OK && list.count == 0)
         st = cvp_error_set(err, CVP_ERR_INPUT,
-                           "no valid %s case in the given ranges (is the input "
-                           "at least as large as the kernel?)",
-                           cvp_impl_op_get(op)->name);
+                           "no valid %s case in the given ranges (the last "
+                           "one drawn: %s)", cvp_impl_op_get(op)->name,
+                           refused.message[0] != '\0' ? refused.message
+                                                        : "none was drawn");
     if (st != CVP_OK) {
         for (size_t k = 0; k < list.count; k++)
             cvp_impl_case_clear(&list.items[k]);
