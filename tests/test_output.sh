@@ -216,7 +216,8 @@ fi
 # left out of the text (named), kept in the JSON and with --full.
 printf 'claim "y unused" {\n  tensor X[2]\n  tensor Y[3]\n  show relu(X) == X + 1\n  by exact(trials=1)\n}\n' \
     >"$tmp/unused.proof"
-run check --seed 1 "$tmp/unused.proof" --report text --report json -o "$tmp/unused.json"
+run check --seed 1 "$tmp/unused.proof" --report text --report json -o "$tmp/unused.json" \
+    --report html -o "$tmp/unused.html" --report junit -o "$tmp/unused.xml"
 ok=yes
 [ "$rc" -eq 1 ] || ok=no
 has "$tmp/out" "      X = [0, 0]" || ok=no
@@ -224,6 +225,9 @@ has "$tmp/out" "      Y: not in the failing show, left out (--full or the JSON r
 lacks "$tmp/out" "Y = " || ok=no
 grep -qF '{"name": "Y", "value": "[0, 0, 0]\n", "unused": true}' "$tmp/unused.json" || ok=no
 lacks "$tmp/unused.json" '"name": "X", "value": "[0, 0]\n", "unused"' || ok=no
+grep -qF "Y: not in the failing show, left out" "$tmp/unused.html" || ok=no
+grep -qF "Y: not in the failing show, left out" "$tmp/unused.xml" || ok=no
+lacks "$tmp/unused.html" "Y =" || ok=no
 run check --seed 1 --full "$tmp/unused.proof"
 has "$tmp/out" "      Y = [0, 0, 0]" || ok=no
 lacks "$tmp/out" "not in the failing show" || ok=no

@@ -141,13 +141,8 @@ static void write_failure_text(FILE *out, const cvp_claim_result *c,
             fputc('\n', out);
     }
     {   /* the inputs left out, escaped like every other text here */
-        char *left_out = NULL;
-        size_t left_out_len = 0;
-        FILE *stream = open_memstream(&left_out, &left_out_len);
-        CVP_ASSERT(stream != NULL);
-        cvp_render_left_out(stream, 0, x, &shown);
-        CVP_ASSERT(fclose(stream) == 0);
-        if (left_out_len > 0)
+        char *left_out = cvp_render_left_out_text(x, &shown);
+        if (left_out != NULL)
             cvp_html_put(out, left_out);
         free(left_out);
     }

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel/status.h"
@@ -150,6 +151,22 @@ void cvp_render_left_out(FILE *out, int indent, const cvp_counterexample *c,
     }
     fprintf(out, ": not in the failing show, left out (--full or the JSON "
             "report shows %s)\n", n == 1 ? "it" : "them");
+}
+
+char *cvp_render_left_out_text(const cvp_counterexample *c,
+                               const cvp_shown_values *shown)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *stream = open_memstream(&text, &len);
+    CVP_ASSERT(stream != NULL);
+    cvp_render_left_out(stream, 0, c, shown);
+    CVP_ASSERT(fclose(stream) == 0);
+    if (len == 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 static bool same_text(const char *a, const char *b)

@@ -55,6 +55,10 @@ void cvp_render_counterexample_body(FILE *out, int indent,
  * not occur in the failing show), or nothing when none is. */
 void cvp_render_left_out(FILE *out, int indent, const cvp_counterexample *c,
                          const cvp_shown_values *shown);
+/* The same line as a new malloc'd string (for formats that escape it),
+ * or NULL when no input is left out. */
+char *cvp_render_left_out_text(const cvp_counterexample *c,
+                               const cvp_shown_values *shown);
 
 /* Whether two counterexamples are the same instance with the same result
  * (shape, show, inputs, sides, differences, failure; the first differing
