@@ -276,7 +276,7 @@ ok=yes
 has "$tmp/out" "    to decide it: the cap of 4096 answer vectors is fixed (each kink met doubles them): fewer entries tie with a wider \`values\` range, and fewer kinks meet at a smaller shape; or narrow dim H (now 6..7)" || ok=no
 has "$tmp/out" "    to decide it: raise --max-terms N (symbolic's polynomials; exact and random build none); or make the tensors smaller (X is [1, 1, 6, 6])" || ok=no
 has "$tmp/out" "    to decide the claim: leave symbolic out of its \`by\` line" || ok=no
-has "$tmp/out" "    to check the claim at some shapes: give dim N an upper bound (dim N in 1..8, say), so that exact, random and symbolic can run" || ok=no
+has "$tmp/out" "    to check the claim at some shapes: give dim N an upper bound (dim N in 1..8, say), so that the methods that sweep shapes can run where they apply" || ok=no
 [ "$(grep -c '^UNDECIDED' "$tmp/out")" -eq 4 ] || ok=no
 if [ $ok = yes ]; then
     pass "undecided: each says what to change"

@@ -101,7 +101,8 @@ static void advise_unbounded(cvp_method_result *m, const claim_context *c)
             continue;
         cvp_set_textf(&m->reason, "%s\nto check the claim at some shapes: give "
                       "dim %s an upper bound (dim %s in %ld..%ld, say), so that "
-                      "exact, random and symbolic can run", m->reason != NULL
+                      "the methods that sweep shapes can run where they apply",
+                      m->reason != NULL
                       ? m->reason : "not applicable", d->name, d->name, d->lo,
                       d->lo + 7);
         return;
