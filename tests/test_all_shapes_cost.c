@@ -3,8 +3,8 @@
  * mults(E) and size(E) as quasi-polynomials in the dims.
  *
  *   - true cost formulas over unbounded dims (so only all_shapes can
- *     decide them) pass, each in well under a second, with the counts
- *     cross-checked against eval/cost.c;
+ *     decide them) pass, with the counts cross-checked against
+ *     eval/cost.c (how fast is a benchmark's business, not a test's);
  *   - false ones (an off-by-one in an output size, // 3 for // 2, exact
  *     division where the floor is meant) fail at a shape worked out by
  *     hand below, and both numbers of the counterexample are the hand
@@ -19,17 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "check/check.h"
 #include "check/verdict.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- true claims ------------------------------------------------------------ */
 
@@ -87,9 +79,7 @@ static void test_true_counts_pass(void **state)
     };
     for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++) {
         tu_check_run r;
-        double start = now();
         tu_run_text(&r, claims[k]);
-        double seconds = now() - start;
         if (r.status != CVP_OK)
             fail_msg("claim %zu: %s", k, r.err.message);
         const cvp_method_result *m = tu_method_of(tu_only_claim(&r),
@@ -102,8 +92,6 @@ static void test_true_counts_pass(void **state)
         tu_assert_contains(m->evidence, "quasi-polynomials in the dims");
         /* the counts met the cost model at some shape */
         tu_assert_contains(m->evidence, "eval/cost.c gave the same counts at");
-        if (seconds > 1.0)
-            fail_msg("claim %zu took %.3f s", k, seconds);
         tu_run_clear(&r);
     }
 }
