@@ -189,30 +189,16 @@ static replay_kind replay_instance(claim_context *c, cvp_method_result *m,
     replay_kind kind = REPLAY_EQUAL;
     if (r.status == CVP_ERR_NOT_DIFFERENTIABLE) {
         cvp_lang_error_clear(c->err);
-    } else if (r.status == CVP_ERR_UNDEFINED && r.failed_show != SIZE_MAX) {
-        /* a division by zero: the claim does not hold at this instance */
-        instance_shrink(c, env);
-        show_result_clear(&r);
-        show_result_init(&r);
-        instance_eval(&r, c, env, NULL);
-        if (r.failed_show != SIZE_MAX) {
-            counterexample_record(m, c, p, env, &r);
-            kind = REPLAY_DIFFERS;
-        } else {
-            cvp_lang_error_clear(c->err);
-        }
+    } else if (r.failed_show != SIZE_MAX
+               && (r.status == CVP_OK || r.status == CVP_ERR_UNDEFINED)) {
+        /* the sides differ, or a division by zero leaves one undefined:
+         * the claim does not hold at this instance (shrunk as exact's) */
+        check_shrink_and_record(c, p, env, &r, m, r.status == CVP_OK);
+        kind = REPLAY_DIFFERS;
     } else if (r.status != CVP_OK) {
         *st = error_at(c, values, r.status == CVP_ERR_UNSUPPORTED ? CVP_ERR_INPUT
                                                                 : r.status);
         kind = REPLAY_ERROR;
-    } else if (r.failed_show != SIZE_MAX) {
-        instance_shrink(c, env);
-        show_result_clear(&r);
-        show_result_init(&r);
-        instance_eval(&r, c, env, NULL);
-        CVP_ASSERT(r.status == CVP_OK && r.failed_show != SIZE_MAX);
-        counterexample_record(m, c, p, env, &r);
-        kind = REPLAY_DIFFERS;
     }
     show_result_clear(&r);
     return kind;
