@@ -156,12 +156,24 @@ fi
 # ---- a kink's explanation, longer than an error record ------------------------
 run check "$dir/kink_message.proof"
 if [ "$rc" -eq 1 ] \
-   && grep -qF "grad: no derivative at this point: a maximum is attained more than once: candidates tie at the value 0" "$tmp/out" \
+   && grep -qF "grad: no derivative at this point: a maximum is attained by 4 entries: they tie at the value 0" "$tmp/out" \
    && grep -qF '`show A in subgrad(...)` checks a rule against it' "$tmp/out" \
-   && lacks "$tmp/out" "attained twice"; then
+   && lacks "$tmp/out" "attained twice" && lacks "$tmp/out" "more than once"; then
     pass "kink: the whole explanation, to its last sentence"
 else
     fail "kink: explanation cut"
+fi
+
+# ---- how many entries share a tied maximum --------------------------------------
+run check "$dir/kink_count.proof"
+if [ "$rc" -eq 1 ] \
+   && grep -qF "a maximum is attained by 2 entries: they tie at the value 0" "$tmp/out" \
+   && lacks "$tmp/out" "attained by 3" \
+   && grep -qF "a maximum is attained more than once: candidates tie at the value 0" "$tmp/out" \
+   && [ "$(grep -c 'attained by' "$tmp/out")" -eq 1 ]; then
+    pass "kink: a window's tie counts its entries; an elementwise maximum claims no count"
+else
+    fail "kink: tie count"
 fi
 
 # ---- words ------------------------------------------------------------------------

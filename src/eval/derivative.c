@@ -138,6 +138,7 @@ cvp_status cvp_dual_derivative(cvp_tensor_t result, cvp_kink_info *info,
         cvp_kinks_met += info->kinks;
         info->index_count = cvp_ring_dual_first_kink(&D, info->value, info->index,
                                                      4, &info->with_constant);
+        info->tie_entries = cvp_ring_dual_first_tie_entries(&D);
     }
     if (st == CVP_OK && choosing && pattern != NULL
         && cvp_kink_pattern_decide(pattern, &D, &e) != CVP_OK)

@@ -241,6 +241,7 @@ static cvp_status enumerate(piece_set *p, bool *complete,
             memcpy(p->first.index, info.index, sizeof info.index);
             p->first.index_count = info.index_count;
             p->first.with_constant = info.with_constant;
+            p->first.tie_entries = info.tie_entries;
         }
         p->evaluations++;
         if (st == CVP_OK) {
@@ -299,9 +300,16 @@ static void describe_first(FILE *s, const cvp_kink_info *k, const char *wrt,
     if (k->with_constant) {
         gmp_fprintf(s, "a ReLU (or a maximum with a constant) has its input "
                     "exactly at %Qd, with a slope in ", k->value);
+    } else if (k->tie_entries >= 2) {
+        /* Max pooling told the ring which comparisons made up one window,
+         * so the count of entries sharing the value is known. */
+        gmp_fprintf(s, "a maximum is attained by %zu entries: they tie at the "
+                    "value %Qd, the first two with slopes differing in ",
+                    k->tie_entries, k->value);
     } else {
-        /* The kinks met tell two candidates apart at a time, not how
-         * many entries share the maximum, so the count is not claimed. */
+        /* Outside a pooling window (an elementwise maximum) the kinks
+         * tell two candidates apart at a time, not how many share the
+         * value, so no count is claimed. */
         gmp_fprintf(s, "a maximum is attained more than once: candidates tie "
                     "at the value %Qd, the first two with slopes differing in ",
                     k->value);

@@ -92,6 +92,8 @@ typedef struct {
     size_t index[4];            /* inputs of X whose slopes differ there */
     size_t index_count;         /* how many differ (index holds <= 4) */
     bool with_constant;         /* one side had no slope (a ReLU) */
+    size_t tie_entries;         /* entries of a pooling window sharing
+                                   the first kink's value; 0: unknown */
     cvp_tensor_struct at;       /* the value of L (or Y) at the point,
                                    under the answers given (over Q) */
 } cvp_kink_info;

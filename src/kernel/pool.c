@@ -196,6 +196,8 @@ static size_t window_argmax(const cvp_tensor_t X, const pool_dims *d,
     cvp_ring *R = X->ring;
     int64_t best = -1;
     const void *base = NULL;
+    if (R->window_begin != NULL)
+        R->window_begin(R);
     for (size_t u = 0; u < p->kernel[0]; u++)
         for (size_t v = 0; v < p->kernel[1]; v++) {
             int64_t pos = window_pos(d, p, i, j, u, v);
@@ -207,6 +209,8 @@ static size_t window_argmax(const cvp_tensor_t X, const pool_dims *d,
                 base = x;
             }
         }
+    if (R->window_end != NULL)
+        R->window_end(R);
     /* pool_setup checked that every window meets the input. */
     CVP_ASSERT(best >= 0);
     return (size_t)best;

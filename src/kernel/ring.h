@@ -51,6 +51,12 @@ struct cvp_ring {
     bool (*equal)(cvp_ring *R, const void *a, const void *b);
     /* Writes a short human-readable form (for reports); NUL-terminated. */
     void (*format)(cvp_ring *R, char *buf, size_t bufsize, const void *a);
+    /* Optional, NULL in most rings: max pooling brackets the cmp calls of
+     * one window with these, so a ring that records ties (dual numbers)
+     * can tell how many entries of the window share a tied maximum.  They
+     * change no value and no cmp result. */
+    void (*window_begin)(cvp_ring *R);
+    void (*window_end)(cvp_ring *R);
 
     void *context;        /* ring-specific state, owned by the ring */
     /* State of a cmp installed over a ring without an order of its own

@@ -202,6 +202,18 @@ typedef struct {
     size_t first_index[DUAL_KINK_INDICES];
     size_t first_index_count;
     bool first_with_constant;
+    /* Inside a pooling window (window_begin .. window_end) the caller
+     * keeps a best-so-far and compares each further candidate with it:
+     * `run` counts the candidates whose value equals the best's (the first
+     * candidate included); while the first kink's tie is still the best,
+     * `group_open` holds and tie_entries follows run.  first_tie_entries:
+     * how many entries of its window share the first kink's value; 0 when
+     * that kink was met outside a window (a ReLU, an elementwise max). */
+    bool in_window;
+    bool group_open;
+    size_t run;
+    size_t tie_entries;
+    size_t first_tie_entries;
     /* While choosing, every kink's slope (the tangent of a - b) and
      * answer, in the order met. */
     cvp_dual *slopes;
@@ -405,6 +417,7 @@ static int dual_cmp(cvp_ring *R, const void *a, const void *b)
         tangent_combine(&dx, x, NULL, y, NULL, true);
         size_t k = ctx->kinks;
         if (dx.len != 0 && k == 0) {
+            ctx->group_open = ctx->in_window;
             mpq_set(ctx->first_value, x->value);
             ctx->first_index_count = dx.len;
             for (size_t j = 0; j < dx.len && j < DUAL_KINK_INDICES; j++)
@@ -422,6 +435,17 @@ static int dual_cmp(cvp_ring *R, const void *a, const void *b)
         }
         dual_clear(R, &dx);
     }
+    dual_context *ctx = R->context;
+    if (ctx->in_window) {
+        if (mpq_equal(x->value, y->value)) {
+            ctx->run++;
+            if (ctx->group_open)
+                ctx->tie_entries = ctx->run;
+        } else if (c > 0) {   /* a larger candidate: the caller's new best */
+            ctx->run = 1;
+            ctx->group_open = false;
+        }
+    }
     return c;
 }
 
@@ -433,6 +457,25 @@ static void dual_format(cvp_ring *R, char *buf, size_t n, const void *a)
     for (size_t k = 0; k < x->len && used >= 0 && (size_t)used < n; k++)
         used += gmp_snprintf(buf + used, n - (size_t)used, " + %Qd e%zu", x->deriv[k],
                              x->index[k]);
+}
+
+static void dual_window_begin(cvp_ring *R)
+{
+    dual_context *ctx = R->context;
+    ctx->in_window = true;
+    ctx->run = 1;            /* the first candidate is the first best */
+    ctx->group_open = false;
+    ctx->tie_entries = 0;
+}
+
+static void dual_window_end(cvp_ring *R)
+{
+    dual_context *ctx = R->context;
+    if (ctx->tie_entries != 0 && ctx->first_tie_entries == 0)
+        ctx->first_tie_entries = ctx->tie_entries;
+    ctx->in_window = false;
+    ctx->group_open = false;
+    ctx->tie_entries = 0;
 }
 
 void cvp_ring_dual_init(cvp_ring *R)
@@ -454,6 +497,8 @@ void cvp_ring_dual_init(cvp_ring *R)
     R->is_zero = dual_is_zero;
     R->equal = dual_equal;
     R->format = dual_format;
+    R->window_begin = dual_window_begin;
+    R->window_end = dual_window_end;
     R->context = ctx;
 }
 
@@ -526,6 +571,12 @@ size_t cvp_ring_dual_first_kink(const cvp_ring *R, mpq_t value, size_t *indices,
         indices[j] = ctx->first_index[j];
     *with_constant = ctx->first_with_constant;
     return ctx->first_index_count;
+}
+
+size_t cvp_ring_dual_first_tie_entries(const cvp_ring *R)
+{
+    const dual_context *ctx = R->context;
+    return ctx->kinks == 0 ? 0 : ctx->first_tie_entries;
 }
 
 size_t cvp_ring_dual_kink_slope(const cvp_ring *R, size_t k,

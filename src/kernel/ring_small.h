@@ -112,4 +112,10 @@ size_t cvp_ring_dual_kink_slope(const cvp_ring *R, size_t k,
 size_t cvp_ring_dual_first_kink(const cvp_ring *R, mpq_t value, size_t *indices,
                                 size_t max, bool *with_constant);
 
+/* How many entries of one pooling window share the first kink's value
+ * (>= 2), when that kink was met while max pooling took a window's
+ * maximum; 0 when it was met elsewhere (a ReLU, an elementwise maximum)
+ * or no kink was met. */
+size_t cvp_ring_dual_first_tie_entries(const cvp_ring *R);
+
 #endif
