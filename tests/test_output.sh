@@ -269,6 +269,15 @@ if [ "$rc" -eq 0 ] && grep -qF "all_shapes  passed     all shapes, " "$tmp/out" 
 else
     fail "words: all_shapes' count of shapes"
 fi
+printf 'claim "for every M, false" {\n  dim M >= 1\n  tensor X[M]\n  show sum(rot180(X)) == 2 * sum(X)\n  by all_shapes\n}\n' \
+    >"$tmp/every_false.proof"
+run check "$tmp/every_false.proof"
+if [ "$rc" -eq 1 ] && grep -qF "all_shapes  failed     all shapes, " "$tmp/out" \
+   && lacks "$tmp/out" "0 shapes"; then
+    pass "words: all_shapes failing over an unbounded dim counts 'all shapes', not '0 shapes'"
+else
+    fail "words: all_shapes' count of shapes when it fails"
+fi
 strengths=$(/usr/bin/python3 -c '
 import json, sys
 for claim in json.load(open(sys.argv[1]))["claims"]:
@@ -289,7 +298,9 @@ has "$tmp/out" "    to decide it: the cap of 4096 answer vectors is fixed (each 
 has "$tmp/out" "    to decide it: raise --max-terms N (symbolic's polynomials; exact and random build none); or make the tensors smaller (X is [1, 1, 6, 6])" || ok=no
 has "$tmp/out" "    to decide the claim: leave symbolic out of its \`by\` line" || ok=no
 has "$tmp/out" "    to check the claim at some shapes: give dim N an upper bound (dim N in 1..8, say), so that the methods that sweep shapes can run where they apply" || ok=no
-[ "$(grep -c '^UNDECIDED' "$tmp/out")" -eq 4 ] || ok=no
+has "$tmp/out" "    to check the claim at some shapes: give dims N, H upper bounds (dim N in 1..8, dim H in 2..9, say), so that the methods that sweep shapes can run where they apply" || ok=no
+lacks "$tmp/out" "leave all_shapes out" || ok=no
+[ "$(grep -c '^UNDECIDED' "$tmp/out")" -eq 5 ] || ok=no
 if [ $ok = yes ]; then
     pass "undecided: each says what to change"
 else

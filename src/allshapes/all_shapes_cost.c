@@ -29,13 +29,18 @@
  *   conv_transpose2d(X, K, ...) size(X) * K1 * K2 * K3     (N C H W Og kH kW)
  *   xcorr, conv, wide (W, X)    size(out) * size(W)        (out_rows out_cols U V)
  *   A @ B, matmul(A, B)         size(out) * last axis of A (m n k)
+ *   conv2d_backward_input,      one textbook wide or xcorr per (n, o, cg)
+ *   conv2d_backward_weight      plane (kernel/conv2d_backward.c); the
+ *                               products are in all_shapes_ops_conv.c
+ *                               (as_layer_backward_mults)
  *   A * B (either in S)         size(out)                  (elementwise, broadcast)
  *   A / c (A in S)              size(A)                    (cvp_tensor_scale)
- *   + - unary-, rot180, pad, dilate, transpose, reshape, sum: nothing
+ *   + - unary-, rot180, pad, dilate, transpose, reshape, sum,
+ *   conv2d_backward_bias: nothing
  *
- * Every other operator inside mults(...) (conv1d/conv3d, pooling, the
- * backward formulas, pow, grad, ...) makes the method not applicable: a
- * count is never guessed.  Comparing counts and the cross-check are in
+ * Every other operator inside mults(...) (conv1d/conv3d, pooling and
+ * relu, which all_shapes does not translate, pow, grad, ...) makes the
+ * method not applicable: a count is never guessed.  Comparing counts and the cross-check are in
  * all_shapes_cost_compare.c: the cross-check (as_cross_check_counts)
  * evaluates both sides with eval/cost.c at the cross-check shapes; a
  * disagreement leaves the method undecided.
@@ -66,7 +71,7 @@ static isl_pw_qpolynomial *qp_one(as_tr *tr)
  * functions (where only one is defined, the sum is that one), so every
  * count is built from pieces defined at every shape of the context: then
  * sums and products are the arithmetic ones there. */
-static as_rc qp_from_pw_aff(as_tr *tr, isl_pw_aff *pa, isl_pw_qpolynomial **out)
+as_rc as_qp_from_pw_aff(as_tr *tr, isl_pw_aff *pa, isl_pw_qpolynomial **out)
 {
     *out = NULL;
     if (pa == NULL)
@@ -99,7 +104,7 @@ as_rc as_qp_of(as_tr *tr, const as_value *v, cvp_srcpos pos, isl_pw_qpolynomial 
         isl_pw_qpolynomial *p = qp_one(tr);
         for (int k = 0; k < v->nf; k++) {
             isl_pw_qpolynomial *f;
-            as_rc rc = qp_from_pw_aff(tr, isl_pw_aff_copy(v->factor[k]), &f);
+            as_rc rc = as_qp_from_pw_aff(tr, isl_pw_aff_copy(v->factor[k]), &f);
             if (rc != AS_OK) {
                 isl_pw_qpolynomial_free(p);
                 return rc;
@@ -238,7 +243,7 @@ static as_rc qp_axes(as_tr *tr, const as_tensor *t, int from, int to,
     isl_pw_qpolynomial *p = qp_one(tr);
     for (int d = d0; d < d1 && p != NULL; d++) {
         isl_pw_qpolynomial *f;
-        as_rc rc = qp_from_pw_aff(tr, isl_pw_aff_copy(t->size[d]), &f);
+        as_rc rc = as_qp_from_pw_aff(tr, isl_pw_aff_copy(t->size[d]), &f);
         if (rc != AS_OK) {
             isl_pw_qpolynomial_free(p);
             return rc;
@@ -301,14 +306,15 @@ static const cvp_ast_node *arg_node(const cvp_ast_node *node, const cvp_builtin 
     return NULL;
 }
 
-typedef enum { OP_FREE, OP_CONV2D, OP_CONV_T2D, OP_TEXTBOOK, OP_MATMUL } op_kind;
+typedef enum { OP_FREE, OP_CONV2D, OP_CONV_T2D, OP_TEXTBOOK, OP_MATMUL, OP_BW_INPUT,
+               OP_BW_WEIGHT } op_kind;
 
 /* The operators whose count is known (the table at the top); a name not
  * listed makes the count not applicable. */
 static bool covered(const char *name, op_kind *kind)
 {
     static const char *const free_ops[] = {"rot180", "pad", "dilate", "transpose",
-                                           "reshape", "sum"};
+                                           "reshape", "sum", "conv2d_backward_bias"};
     for (size_t k = 0; k < sizeof free_ops / sizeof free_ops[0]; k++)
         if (strcmp(name, free_ops[k]) == 0) {
             *kind = OP_FREE;
@@ -323,6 +329,10 @@ static bool covered(const char *name, op_kind *kind)
         *kind = OP_TEXTBOOK;
     else if (strcmp(name, "matmul") == 0)
         *kind = OP_MATMUL;
+    else if (strcmp(name, "conv2d_backward_input") == 0)
+        *kind = OP_BW_INPUT;
+    else if (strcmp(name, "conv2d_backward_weight") == 0)
+        *kind = OP_BW_WEIGHT;
     else
         return false;
     return true;
@@ -368,13 +378,14 @@ static as_rc walk_call(as_tr *tr, const cvp_ast_node *node, size_t lets,
     /* only the tensor operands may depend on the inputs, and both
      * operands of a counted operator must (the kernel counts in its
      * operand's ring; a rational operand would be another case) */
-    int tensors = kind == OP_FREE ? 1 : 2;
+    bool backward = kind == OP_BW_INPUT || kind == OP_BW_WEIGHT;
+    int tensors = kind == OP_FREE ? 1 : backward ? 3 : 2;
     for (int p = 0; p < n; p++) {
         bool is_operand = p < tensors || ((kind == OP_CONV2D || kind == OP_CONV_T2D) && p == 2);
         if (s[p] && !is_operand)
             return as_na(tr, node->pos, "%s: a hyper-parameter depends on an input",
                          name);
-        if (kind != OP_FREE && p < 2 && !s[p])
+        if (kind != OP_FREE && p < tensors && !s[p])
             return as_na(tr, node->pos, "mults(...) of %s with an operand that "
                          "does not depend on the inputs is not covered", name);
         if (kind != OP_FREE && p == 2 && !s[p] && arg_node(node, fn, p) != NULL
@@ -384,6 +395,14 @@ static as_rc walk_call(as_tr *tr, const cvp_ast_node *node, size_t lets,
     }
     if (kind == OP_FREE)
         return AS_OK;
+    if (backward) {
+        isl_pw_qpolynomial *count = NULL;
+        as_rc rc = as_call_backward_mults(tr, node, lets, kind == OP_BW_INPUT, &count);
+        if (rc != AS_OK)
+            return rc;
+        *acc = isl_pw_qpolynomial_add(*acc, count);
+        return *acc ? AS_OK : as_fail(tr, "a count");
+    }
     const cvp_ast_node *first = arg_node(node, fn, 0), *second = arg_node(node, fn, 1);
     isl_pw_qpolynomial *x = NULL, *y = NULL;
     as_rc rc;

@@ -193,6 +193,14 @@ as_rc as_cost_call(as_tr *tr, as_value *out, const cvp_ast_node *node,
  * dim expressions whose result is not affine (a sum of products). */
 as_rc as_qp_binary(as_tr *tr, as_value *out, const as_value *a,
                    const as_value *b, char op, cvp_srcpos pos);
+/* pa (taken) as a quasi-polynomial; not applicable where pa is not
+ * defined at every shape of the context. */
+as_rc as_qp_from_pw_aff(as_tr *tr, isl_pw_aff *pa, isl_pw_qpolynomial **out);
+/* mults of the call node conv2d_backward_input (input) or
+ * conv2d_backward_weight (!input) alone, its operands' own counts left
+ * out (all_shapes_ops.c binds, all_shapes_ops_conv.c counts). */
+as_rc as_call_backward_mults(as_tr *tr, const cvp_ast_node *node, size_t lets,
+                             bool input, isl_pw_qpolynomial **out);
 /* NUM, SYM or QP as a quasi-polynomial on the context. */
 as_rc as_qp_of(as_tr *tr, const as_value *v, cvp_srcpos pos,
                isl_pw_qpolynomial **out);

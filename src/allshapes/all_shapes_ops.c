@@ -277,6 +277,21 @@ static as_rc fn_derivative(as_tr *tr, as_value *out, const cvp_ast_node *node,
 
 /* ---- calls --------------------------------------------------------------------------- */
 
+as_rc as_call_backward_mults(as_tr *tr, const cvp_ast_node *node, size_t lets,
+                             bool input, isl_pw_qpolynomial **out)
+{
+    *out = NULL;
+    const cvp_builtin *fn = cvp_builtin_find(node->u.call.name);
+    if (fn == NULL)
+        return as_reject(tr);
+    args a;
+    as_rc rc = bind_args(tr, &a, node, fn, lets);
+    if (rc == AS_OK)
+        rc = as_layer_backward_mults(tr, &a, input ? BW_INPUT : BW_WEIGHT, node->pos, out);
+    args_clear(&a);
+    return rc;
+}
+
 as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets)
 {
     const char *name = node->u.call.name;

@@ -180,4 +180,10 @@ as_rc as_fn_layer_linear(as_tr *tr, as_value *out, args *a, layer_linear kind,
 
 as_rc as_fn_backward_bias(as_tr *tr, as_value *out, args *a, cvp_srcpos pos);
 
+/* The multiplications kernel/conv2d_backward.c counts for
+ * conv2d_backward_input (BW_INPUT) or _weight (BW_WEIGHT) with the
+ * arguments a, as a quasi-polynomial in the dims. */
+as_rc as_layer_backward_mults(as_tr *tr, args *a, layer_linear kind, cvp_srcpos pos,
+                              isl_pw_qpolynomial **out);
+
 #endif

@@ -527,3 +527,93 @@ as_rc as_fn_backward_bias(as_tr *tr, as_value *out, args *a, cvp_srcpos pos)
     as_tensor_free(G);
     return rc;
 }
+
+/* ---- the backward passes' counts ------------------------------------------------ */
+
+/* kernel/conv2d_backward.c runs one textbook operator per (n, o, cg)
+ * plane, and counts it as textbook.c does (out_rows out_cols U V, padded
+ * and dilated taps included):
+ *   input:  wide(rot180(dilate(K plane, d)), dilate(G plane, s)): with
+ *           Hd = s (Ho - 1) + 1 and kHd = d (kH - 1) + 1 (the same for W),
+ *           (Hd + kHd - 1) (Wd + kWd - 1) kHd kWd;
+ *   weight: xcorr(G plane, pad(X plane, p)), taps s apart, steps of d:
+ *           R = floor((H + 2p - s (Ho - 1) - 1) / d) + 1 rows (the same
+ *           for columns), R S Ho Wo.
+ * Times N O Cg planes.  Factors are pw_affs in the dims; their product
+ * is the count.  all_shapes_cost_compare.c cross-checks the result with
+ * the evaluator's count at small shapes before a claim passes. */
+as_rc as_layer_backward_mults(as_tr *tr, args *a, layer_linear kind, cvp_srcpos pos,
+                              isl_pw_qpolynomial **out)
+{
+    *out = NULL;
+    CVP_ASSERT(kind == BW_INPUT || kind == BW_WEIGHT);
+    as_tensor *X = NULL, *K = NULL, *G = NULL;
+    layer L;
+    memset(&L, 0, sizeof L);
+    as_rc rc = as_arg_tensor(tr, a, 0, &X);
+    if (rc == AS_OK)
+        rc = as_arg_tensor(tr, a, 1, &K);
+    if (rc == AS_OK)
+        rc = as_arg_tensor(tr, a, 2, &G);
+    if (rc == AS_OK)
+        rc = layer_setup(tr, &L, a, X, K, 3, 4, 5, 6, pos);
+    if (rc == AS_OK)
+        rc = layer_forward_sizes(tr, &L);
+    isl_pw_aff *factor[7];
+    int nf = 0;
+    if (rc == AS_OK) {
+        factor[nf++] = isl_pw_aff_copy(L.N);
+        factor[nf++] = isl_pw_aff_copy(L.O);
+        factor[nf++] = isl_pw_aff_copy(L.Cg);
+        isl_pw_aff *in[2] = {L.H, L.W}, *k[2] = {L.kH, L.kW}, *o[2] = {L.Ho, L.Wo};
+        for (int e = 0; e < 2; e++) {
+            if (kind == BW_INPUT) {
+                isl_pw_aff *hd = isl_pw_aff_add(
+                    as_fmul(isl_pw_aff_sub(isl_pw_aff_copy(o[e]), as_pconst(tr, 1)), L.s[e]),
+                    as_pconst(tr, 1));
+                isl_pw_aff *kd = isl_pw_aff_add(
+                    as_fmul(isl_pw_aff_sub(isl_pw_aff_copy(k[e]), as_pconst(tr, 1)), L.d[e]),
+                    as_pconst(tr, 1));
+                factor[nf++] = isl_pw_aff_sub(isl_pw_aff_add(hd, isl_pw_aff_copy(kd)),
+                                              as_pconst(tr, 1));
+                factor[nf++] = kd;
+            } else {
+                /* H + 2p - s (Ho - 1) - 1 */
+                isl_pw_aff *span = isl_pw_aff_add(isl_pw_aff_copy(in[e]),
+                                                  as_fmul(isl_pw_aff_copy(L.p[e]), 2));
+                span = isl_pw_aff_sub(span, as_fmul(isl_pw_aff_sub(isl_pw_aff_copy(o[e]),
+                                                                   as_pconst(tr, 1)), L.s[e]));
+                span = isl_pw_aff_sub(span, as_pconst(tr, 1));
+                factor[nf++] = isl_pw_aff_add(as_p_fdiv(tr, span, L.d[e]), as_pconst(tr, 1));
+                isl_pw_aff_free(span);
+                factor[nf++] = isl_pw_aff_copy(o[e]);
+            }
+        }
+    }
+    isl_pw_qpolynomial *count = NULL;
+    if (rc == AS_OK) {
+        count = isl_pw_qpolynomial_from_qpolynomial(isl_qpolynomial_one_on_domain(
+            isl_space_copy(tr->pspace)));
+        for (int f = 0; f < nf && rc == AS_OK; f++) {
+            isl_pw_qpolynomial *q;
+            rc = as_qp_from_pw_aff(tr, factor[f], &q);
+            factor[f] = NULL;
+            if (rc == AS_OK) {
+                count = isl_pw_qpolynomial_mul(count, q);
+                if (count == NULL)
+                    rc = as_fail(tr, "a count");
+            }
+        }
+    }
+    for (int f = 0; f < nf; f++)
+        isl_pw_aff_free(factor[f]);
+    if (rc == AS_OK)
+        *out = count;
+    else
+        isl_pw_qpolynomial_free(count);
+    layer_clear(&L);
+    as_tensor_free(X);
+    as_tensor_free(K);
+    as_tensor_free(G);
+    return rc;
+}

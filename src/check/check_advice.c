@@ -95,18 +95,39 @@ static void put_shrink_advice(FILE *s, const claim_context *c)
  * sweep shapes run (they decide it at those shapes only). */
 static void advise_unbounded(cvp_method_result *m, const claim_context *c)
 {
+    char *names = NULL, *ranges = NULL;
+    size_t names_len = 0, ranges_len = 0;
+    FILE *n = open_memstream(&names, &names_len);
+    FILE *r = open_memstream(&ranges, &ranges_len);
+    CVP_ASSERT(n != NULL && r != NULL);
+    size_t count = 0;
     for (size_t k = 0; k < c->claim->dim_count; k++) {
         const cvp_proof_dim *d = &c->claim->dims[k];
         if (!d->unbounded)
             continue;
-        cvp_set_textf(&m->reason, "%s\nto check the claim at some shapes: give "
-                      "dim %s an upper bound (dim %s in %ld..%ld, say), so that "
-                      "the methods that sweep shapes can run where they apply",
-                      m->reason != NULL
-                      ? m->reason : "not applicable", d->name, d->name, d->lo,
-                      d->lo + 7);
-        return;
+        fprintf(n, "%s%s", count ? ", " : "", d->name);
+        fprintf(r, "%sdim %s in %ld..%ld", count ? ", " : "", d->name, d->lo,
+                d->lo + 7);
+        count++;
     }
+    CVP_ASSERT(fclose(n) == 0 && fclose(r) == 0);
+    if (count > 0)
+        cvp_set_textf(&m->reason, "%s\nto check the claim at some shapes: give "
+                      "%s %s %s (%s, say), so that the methods that sweep "
+                      "shapes can run where they apply",
+                      m->reason != NULL ? m->reason : "not applicable",
+                      count == 1 ? "dim" : "dims", names,
+                      count == 1 ? "an upper bound" : "upper bounds", ranges);
+    free(names);
+    free(ranges);
+}
+
+static bool claim_unbounded(const claim_context *c)
+{
+    for (size_t k = 0; k < c->claim->dim_count; k++)
+        if (c->claim->dims[k].unbounded)
+            return true;
+    return false;
 }
 
 static void advise(cvp_method_result *m, const claim_context *c)
@@ -142,6 +163,11 @@ void check_advise_undecided(const claim_context *c, cvp_claim_result *cr,
         cvp_method_result *m = &cr->methods[k];
         if (m->outcome == CVP_OUTCOME_UNDECIDED && m->reason != NULL)
             advise(m, c);
+        else if (m->outcome == CVP_OUTCOME_NOT_APPLICABLE
+                 && m->method == CVP_METHOD_ALL_SHAPES && claim_unbounded(c))
+            /* Without all_shapes nothing decides an unbounded claim:
+             * "leave it out" would leave no method; a range would. */
+            advise_unbounded(m, c);
         else if (m->outcome == CVP_OUTCOME_NOT_APPLICABLE && named)
             /* The claim asked for this method, which cannot judge it. */
             cvp_set_textf(&m->reason, "%s\nto decide the claim: leave %s out of "

@@ -162,8 +162,9 @@ static void write_method(FILE *out, const cvp_claim_result *c, size_t k,
     } else {
         char counts[80], seconds[32];
         if (m->method == CVP_METHOD_ALL_SHAPES && m->shapes == 0
-            && m->outcome == CVP_OUTCOME_PASSED)
-            /* infinitely many, or too many to count: all of them */
+            && (m->outcome == CVP_OUTCOME_PASSED || m->outcome == CVP_OUTCOME_FAILED))
+            /* infinitely many, or too many to count: all of them were
+             * judged at once (a failure also names where they differ) */
             snprintf(counts, sizeof counts, "all shapes, %zu instance%s",
                      m->instances, m->instances == 1 ? "" : "s");
         else
