@@ -1,6 +1,7 @@
 """Whole-process `convproof eval` of exercise 5-4's layer W1 against PyTorch.
 
 Usage: bench_eval.py CONVPROOF [--repeats R] [--threads T] [--dir DIR]
+                     [--json FILE]
 
 W1 is conv2d of a 1x256x100x100 input with 256 3x3 kernels, padding 1.
 Two kinds of data, written once as .npy files into DIR:
@@ -19,8 +20,14 @@ For each kind this runs, in one go so that both see the same machine load:
 It checks that convproof's result is PyTorch's bit for bit on integer data,
 and, on float32 data, that the correctly rounded exact result is within
 PyTorch's float64 rounding error of PyTorch's result.
-Prints one Markdown table row per data kind, and the load average.
+Then P2: the whole process `convproof check` of a claim `by
+random(trials=1)` at W1's size, exercise 5-7's adjoint identity (best of
+R, peak memory).
+Prints one Markdown table row per data kind, P2, and the load average;
+with --json, also writes every figure to FILE (bench/update_readme.py
+makes the README's table from it).
 """
+import json
 import os
 import subprocess
 import sys
@@ -57,6 +64,16 @@ np.save(sys.argv[4], F.conv2d(x, k, padding=1).numpy())
 """
 
 
+P2_PROOF = """claim "W1: the backward pass is the adjoint of the forward pass" {
+  tensor X[1, 256, 100, 100]
+  tensor K[256, 256, 3, 3]
+  tensor G[1, 256, 100, 100]
+  show sum(conv2d(X, K, padding=1) * G) == sum(X * conv2d_backward_input(X, K, G, padding=1))
+  by random(trials=1)
+}
+"""
+
+
 def main():
     convproof = sys.argv[1]
     args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
@@ -82,6 +99,7 @@ def main():
           "process: s, MB | convproof eval whole process: s, MB | ratio to the "
           "call | ratio to the process | memory / float64 tensors |")
     print("|---|---|---|---|---|---|---|")
+    figures = {"repeats": repeats, "threads": threads}
     for kind, (x, k) in kinds.items():
         xp, kp = os.path.join(workdir, "x_%s.npy" % kind), os.path.join(workdir, "k_%s.npy" % kind)
         np.save(xp, x)
@@ -115,8 +133,23 @@ def main():
         print("| %s | %.3f | %.3f, %.0f | %.3f, %.0f | %.2f | %.2f | %.1f |" % (
             kind, call, torch_proc, torch_mb, secs, mb, secs / call,
             secs / torch_proc, mb / tensors_mb), flush=True)
+        figures[kind] = {"torch_call_s": call, "torch_process_s": torch_proc,
+                         "torch_process_mb": torch_mb, "convproof_s": secs,
+                         "convproof_mb": mb, "float64_tensors_mb": tensors_mb}
+    p2 = os.path.join(workdir, "p2.proof")
+    with open(p2, "w") as f:
+        f.write(P2_PROOF)
+    runs = [run_child([convproof, "check", p2]) for _ in range(repeats)]
+    p2_secs, p2_mb = min(t for t, _ in runs), max(m for _, m in runs)
+    print("\nP2, a `random` claim at W1 (whole `convproof check` process): "
+          "%.3f s, %.0f MB" % (p2_secs, p2_mb))
+    figures["P2"] = {"convproof_s": p2_secs, "convproof_mb": p2_mb}
+    figures["load_average"] = list(os.getloadavg())
     print("\nload average: %.2f %.2f %.2f; float64 tensors X, K, Y: %.0f MB"
           % (os.getloadavg() + (tensors_mb,)))
+    if "--json" in args:
+        with open(args["--json"], "w") as f:
+            json.dump(figures, f, indent=1)
 
 
 def timed(fn):

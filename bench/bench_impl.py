@@ -2,7 +2,7 @@
 implementation at 432 shapes (bench/impl_course_432.proof: the course
 conv layer's backward pass, adapters/numpy_course_adapter.py).
 
-Usage: bench_impl.py CONVPROOF [--repeats R] [--proof FILE]
+Usage: bench_impl.py CONVPROOF [--repeats R] [--proof FILE] [--json FILE]
 
 Runs, for each setting, `convproof check FILE --seed 1 --report json`
 R times (default 2) and prints one Markdown table row with the best and
@@ -15,7 +15,8 @@ worst wall seconds and the adapter runs the setting starts:
 Every setting must give the report of --impl-batch 1 (times aside) and
 every claim must be TESTED; the script fails otherwise.  The number of
 runs is counted by the adapter's wrapper, which appends a line to a file
-per run, so it is what happened, not what was planned.
+per run, so it is what happened, not what was planned.  With --json the
+rows are also written to FILE (bench/update_readme.py reads them).
 """
 import json
 import os
@@ -73,6 +74,7 @@ def main():
               % repeats)
         print("|---|---|---|---|")
         reference = None
+        rows = []
         for name, extra in SETTINGS:
             times = []
             for _ in range(repeats):
@@ -101,7 +103,14 @@ def main():
                 raise RuntimeError("%s: outcomes %s" % (name, outcomes))
             print("| %s | %.2f, %.2f | %d | %d tested |" % (
                 name, min(times), max(times), runs, len(outcomes)), flush=True)
+            rows.append({"setting": name, "best_s": min(times),
+                         "worst_s": max(times), "adapter_runs": runs,
+                         "claims": len(outcomes)})
         print("\nload average: %.2f %.2f %.2f" % os.getloadavg())
+        if "--json" in args:
+            with open(args["--json"], "w") as f:
+                json.dump({"repeats": repeats, "rows": rows,
+                           "load_average": list(os.getloadavg())}, f, indent=1)
     finally:
         shutil.rmtree(workdir)
 
