@@ -296,6 +296,9 @@ as_rc as_contract(as_tr *tr, as_tensor *out, frame *f, int nops,
             combinations = AS_MAX_PIECES + 1;
     }
     as_rc rc = f->set == NULL ? as_fail(tr, "an operator's frame") : AS_OK;
+    /* Inside a count only sizes matter: out keeps its axes and gets no
+     * pieces, as if an operand were zero (all_shapes_ops_shape.c). */
+    zero = zero || tr->shapes_only;
     if (rc == AS_OK && combinations + out->count > AS_MAX_PIECES)
         rc = as_na(tr, pos, "an expression has more than %d terms", AS_MAX_PIECES);
     mpq_t c;

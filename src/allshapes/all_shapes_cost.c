@@ -38,9 +38,22 @@
  *   + - unary-, rot180, pad, dilate, transpose, reshape, sum,
  *   conv2d_backward_bias: nothing
  *
- * Every other operator inside mults(...) (conv1d/conv3d, pooling and
- * relu, which all_shapes does not translate, pow, grad, ...) makes the
- * method not applicable: a count is never guessed.  Comparing counts and the cross-check are in
+ *   conv1d, conv3d (X, K, ...)  size(out) * K1 * ... (N O Lo Cg kL, ...)
+ *   X ** n (n a natural number)  size(X) * (n - 1) for n >= 2
+ *   relu, abs, max, min, max_pool2d, avg_pool2d, their backward
+ *   formulas, concat, stack, X[...], the explicit conv2d matrices:
+ *                               nothing (comparisons, copies and
+ *                               additions; the
+ *                               average's division is a scale by a
+ *                               constant the kernel does not count)
+ *
+ * Inside mults(...) and size(...) the translation runs with
+ * tr->shapes_only: relu and its backward formula, abs, max, min, powers,
+ * pooling, conv1d, conv3d, concat, stack and indexing, outside what
+ * all_shapes relates, then get tensors of the right sizes
+ * (all_shapes_ops_shape.c).  Every other operator inside mults(...)
+ * (grad, division by an input, ...) makes the method not applicable: a
+ * count is never guessed.  Comparing counts and the cross-check are in
  * all_shapes_cost_compare.c: the cross-check (as_cross_check_counts)
  * evaluates both sides with eval/cost.c at the cross-check shapes; a
  * disagreement leaves the method undecided.
@@ -307,14 +320,19 @@ static const cvp_ast_node *arg_node(const cvp_ast_node *node, const cvp_builtin 
 }
 
 typedef enum { OP_FREE, OP_CONV2D, OP_CONV_T2D, OP_TEXTBOOK, OP_MATMUL, OP_BW_INPUT,
-               OP_BW_WEIGHT } op_kind;
+               OP_BW_WEIGHT, OP_POW, OP_CONV1D, OP_CONV3D } op_kind;
 
 /* The operators whose count is known (the table at the top); a name not
  * listed makes the count not applicable. */
 static bool covered(const char *name, op_kind *kind)
 {
     static const char *const free_ops[] = {"rot180", "pad", "dilate", "transpose",
-                                           "reshape", "sum", "conv2d_backward_bias"};
+                                           "reshape", "sum", "conv2d_backward_bias",
+                                           "relu", "abs", "max_pool2d", "avg_pool2d",
+                                           "max_pool2d_backward", "avg_pool2d_backward",
+                                           "max", "min", "concat", "cat", "stack",
+                                           "index", "relu_backward",
+                                           "conv2d_matrix_input", "conv2d_matrix_weight"};
     for (size_t k = 0; k < sizeof free_ops / sizeof free_ops[0]; k++)
         if (strcmp(name, free_ops[k]) == 0) {
             *kind = OP_FREE;
@@ -333,6 +351,12 @@ static bool covered(const char *name, op_kind *kind)
         *kind = OP_BW_INPUT;
     else if (strcmp(name, "conv2d_backward_weight") == 0)
         *kind = OP_BW_WEIGHT;
+    else if (strcmp(name, "pow") == 0)
+        *kind = OP_POW;
+    else if (strcmp(name, "conv1d") == 0)
+        *kind = OP_CONV1D;
+    else if (strcmp(name, "conv3d") == 0)
+        *kind = OP_CONV3D;
     else
         return false;
     return true;
@@ -340,6 +364,9 @@ static bool covered(const char *name, op_kind *kind)
 
 static as_rc walk(as_tr *tr, const cvp_ast_node *node, size_t lets,
                   isl_pw_qpolynomial **acc, bool *in_s);
+static as_rc node_sizes(as_tr *tr, const cvp_ast_node *node, size_t lets, int from,
+                        int to, int rank, isl_pw_qpolynomial **out);
+
 
 /* acc += a * b (both taken). */
 static as_rc add_product(as_tr *tr, isl_pw_qpolynomial **acc, isl_pw_qpolynomial *a,
@@ -347,6 +374,42 @@ static as_rc add_product(as_tr *tr, isl_pw_qpolynomial **acc, isl_pw_qpolynomial
 {
     *acc = isl_pw_qpolynomial_add(*acc, isl_pw_qpolynomial_mul(a, b));
     return *acc ? AS_OK : as_fail(tr, "a count");
+}
+
+/* X ** n (pow): n - 1 multiplications per entry of X for n >= 2, none
+ * for 0 and 1 (kernel/tensor_order.c, cvp_tensor_pow), when X depends on
+ * the inputs; n must be a natural number literal. */
+static as_rc pow_count(as_tr *tr, const cvp_ast_node *node, const cvp_builtin *fn,
+                       size_t lets, bool base_in_s, isl_pw_qpolynomial **acc)
+{
+    const cvp_ast_node *base = arg_node(node, fn, 0), *exponent = arg_node(node, fn, 1);
+    if (base == NULL || exponent == NULL)
+        return as_reject(tr);
+    as_value n;
+    as_value_init(&n);
+    as_rc rc = as_translate(tr, &n, exponent, lets);
+    if (rc == AS_OK && (n.kind != AV_NUM || mpz_cmp_ui(mpq_denref(n.num), 1) != 0
+                        || mpz_sgn(mpq_numref(n.num)) < 0
+                        || mpz_cmp_ui(mpq_numref(n.num), 1UL << 20) > 0))
+        rc = as_na(tr, exponent->pos, "a count through '**' needs a natural number "
+                   "(at most 2^20) as the exponent");
+    if (rc == AS_OK && !base_in_s)
+        rc = as_na(tr, node->pos, "mults(...) of '**' of a value that does not "
+                   "depend on the inputs is not covered");
+    long e = rc == AS_OK ? mpz_get_si(mpq_numref(n.num)) : 0;
+    as_value_clear(&n);
+    if (rc != AS_OK || e < 2)
+        return rc;
+    isl_pw_qpolynomial *x = NULL;
+    rc = node_sizes(tr, base, lets, -1, -1, -1, &x);
+    if (rc != AS_OK)
+        return rc;
+    mpq_t m;
+    mpq_init(m);
+    mpq_set_si(m, e - 1, 1);
+    isl_pw_qpolynomial *y = qp_const(tr, m);
+    mpq_clear(m);
+    return add_product(tr, acc, x, y);
 }
 
 static as_rc walk_call(as_tr *tr, const cvp_ast_node *node, size_t lets,
@@ -359,6 +422,31 @@ static as_rc walk_call(as_tr *tr, const cvp_ast_node *node, size_t lets,
     if (fn == NULL || (!is_floordiv && !covered(name, &kind)))
         return as_na(tr, node->pos, "mults(...) of %s: its count is not among "
                      "those all_shapes knows (see all_shapes_cost.c)", name);
+    if (strcmp(name, "index") == 0) {
+        /* a copy: the input's own count (the subscripts are integers and
+         * slices of dims and literals, as_shape_index checked them) */
+        if (node->u.call.count < 1 || node->u.call.args[0].keyword != NULL)
+            return as_reject(tr);
+        return walk(tr, node->u.call.args[0].value, lets, acc, in_s);
+    }
+    if (strcmp(name, "concat") == 0 || strcmp(name, "cat") == 0
+        || strcmp(name, "stack") == 0) {
+        /* copies: the items' own counts (the list as written in the call;
+         * as_shape_join checked the rest when E was translated) */
+        const cvp_ast_node *list = arg_node(node, fn, 0);
+        if (list == NULL || (list->kind != CVP_AST_LIST && list->kind != CVP_AST_TUPLE))
+            return as_na(tr, node->pos, "concat/stack of something other than a "
+                         "list written in the call");
+        *in_s = false;
+        for (size_t k = 0; k < list->u.items.count; k++) {
+            bool item_s = false;
+            as_rc rc = walk(tr, list->u.items.items[k], lets, acc, &item_s);
+            if (rc != AS_OK)
+                return rc;
+            *in_s = *in_s || item_s;
+        }
+        return AS_OK;
+    }
     /* the arguments' own counts; which of them depend on the inputs */
     bool s[CVP_BUILTIN_MAX_PARAMS] = {false};
     bool any = false;
@@ -379,22 +467,35 @@ static as_rc walk_call(as_tr *tr, const cvp_ast_node *node, size_t lets,
      * operands of a counted operator must (the kernel counts in its
      * operand's ring; a rational operand would be another case) */
     bool backward = kind == OP_BW_INPUT || kind == OP_BW_WEIGHT;
-    int tensors = kind == OP_FREE ? 1 : backward ? 3 : 2;
+    /* the tensor operands: two for the backward formulas of pooling and
+     * relu and for an elementwise max/min, one for the other free
+     * operators and for a power (its base) */
+    bool two_operands = strcmp(name, "max_pool2d_backward") == 0
+                         || strcmp(name, "avg_pool2d_backward") == 0
+                         || strcmp(name, "max") == 0 || strcmp(name, "min") == 0
+                         || strcmp(name, "relu_backward") == 0
+                         || strncmp(name, "conv2d_matrix_", 14) == 0;
+    bool conv = kind == OP_CONV2D || kind == OP_CONV_T2D || kind == OP_CONV1D
+                || kind == OP_CONV3D;
+    int tensors = kind == OP_POW ? 1 : kind == OP_FREE ? (two_operands ? 2 : 1)
+                  : backward ? 3 : 2;
     for (int p = 0; p < n; p++) {
-        bool is_operand = p < tensors || ((kind == OP_CONV2D || kind == OP_CONV_T2D) && p == 2);
+        bool is_operand = p < tensors || (conv && p == 2);
         if (s[p] && !is_operand)
             return as_na(tr, node->pos, "%s: a hyper-parameter depends on an input",
                          name);
-        if (kind != OP_FREE && p < tensors && !s[p])
+        if (kind != OP_FREE && kind != OP_POW && p < tensors && !s[p])
             return as_na(tr, node->pos, "mults(...) of %s with an operand that "
                          "does not depend on the inputs is not covered", name);
         if (kind != OP_FREE && p == 2 && !s[p] && arg_node(node, fn, p) != NULL
-            && (kind == OP_CONV2D || kind == OP_CONV_T2D))
+            && conv)
             return as_na(tr, node->pos, "mults(...) of %s with a constant bias is "
                          "not covered", name);
     }
     if (kind == OP_FREE)
         return AS_OK;
+    if (kind == OP_POW)
+        return pow_count(tr, node, fn, lets, s[0], acc);
     if (backward) {
         isl_pw_qpolynomial *count = NULL;
         as_rc rc = as_call_backward_mults(tr, node, lets, kind == OP_BW_INPUT, &count);
@@ -408,10 +509,14 @@ static as_rc walk_call(as_tr *tr, const cvp_ast_node *node, size_t lets,
     as_rc rc;
     switch (kind) {
     case OP_CONV2D:       /* N O Ho Wo * Cg kH kW */
+    case OP_CONV1D:       /* N O Lo * Cg kL (kernel/conv_nd.c) */
+    case OP_CONV3D: {     /* N O Do Ho Wo * Cg kD kH kW */
+        int krank = kind == OP_CONV1D ? 3 : kind == OP_CONV3D ? 5 : 4;
         rc = node_sizes(tr, node, lets, -1, -1, -1, &x);
         if (rc == AS_OK)
-            rc = node_sizes(tr, second, lets, 1, 4, 4, &y);
+            rc = node_sizes(tr, second, lets, 1, krank, krank, &y);
         break;
+    }
     case OP_CONV_T2D:     /* N C H W * Og kH kW */
         rc = node_sizes(tr, first, lets, -1, -1, -1, &x);
         if (rc == AS_OK)
@@ -550,6 +655,11 @@ as_rc as_cost_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t le
      * it (the operators' preconditions), and gives its size */
     as_value v;
     as_value_init(&v);
+    /* Sizes only from here to the end of the count: relu, pooling and
+     * powers get their shapes (all_shapes_ops_shape.c), and no value
+     * computed meanwhile carries a relation. */
+    bool outer = tr->shapes_only;
+    tr->shapes_only = true;
     as_rc rc = as_translate(tr, &v, e, lets);
     isl_pw_qpolynomial *count = NULL;
     if (rc == AS_OK && want_mults) {
@@ -560,6 +670,7 @@ as_rc as_cost_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t le
     } else if (rc == AS_OK) {
         rc = qp_size(tr, &v, &count);
     }
+    tr->shapes_only = outer;
     as_value_clear(&v);
     if (rc != AS_OK) {
         isl_pw_qpolynomial_free(count);

@@ -110,6 +110,10 @@ typedef struct {
     char why[600];
     cvp_srcpos where;
     int depth;                /* nesting of expressions and lets, bounded */
+    /* Inside mults(...) and size(...) only (all_shapes_cost.c): operators
+     * outside the multilinear class give tensors of the right sizes and
+     * no relation (all_shapes_ops_shape.c), and no relation is read. */
+    bool shapes_only;
 } as_tr;
 
 /* ---- values (all_shapes_translate.c) ------------------------------------ */

@@ -74,8 +74,13 @@ static as_rc bind_args(as_tr *tr, args *a, const cvp_ast_node *node,
             a->v[p].boolean = spec->int_value != 0;
             break;
         case CVP_PARAM_SAME_AS:
-            return as_na(tr, node->pos, "%s: default arguments copied from "
-                         "another argument are not supported", fn->name);
+            /* left absent (not given): only the shape translation of
+             * pooling (all_shapes_ops_shape.c) has such a parameter, and
+             * it copies the kernel size itself; anything else refuses */
+            if (!tr->shapes_only)
+                return as_na(tr, node->pos, "%s: default arguments copied from "
+                             "another argument are not supported", fn->name);
+            break;
         }
     }
     return AS_OK;
@@ -299,6 +304,20 @@ as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets)
         return fn_derivative(tr, out, node, name[0] == 'g', lets);
     if (strcmp(name, "mults") == 0 || strcmp(name, "size") == 0)
         return as_cost_call(tr, out, node, lets);
+    if (tr->shapes_only && (strcmp(name, "concat") == 0 || strcmp(name, "cat") == 0
+                            || strcmp(name, "stack") == 0))
+        return as_shape_join(tr, out, node, lets, name[0] == 's');
+    if (tr->shapes_only && strcmp(name, "index") == 0)
+        return as_shape_index(tr, out, node, lets);
+    if (tr->shapes_only && as_shape_only_op(name)) {
+        /* inside mults(...) or size(...): sizes only */
+        args a;
+        as_rc rc = bind_args(tr, &a, node, cvp_builtin_find(name), lets);
+        if (rc == AS_OK)
+            rc = as_shape_only_call(tr, out, &a, name, node->pos);
+        args_clear(&a);
+        return rc;
+    }
     static const char *const outside[] = {
         "relu", "max_pool2d", "avg_pool2d", "max_pool2d_backward",
         "avg_pool2d_backward"};

@@ -180,6 +180,23 @@ as_rc as_fn_layer_linear(as_tr *tr, as_value *out, args *a, layer_linear kind,
 
 as_rc as_fn_backward_bias(as_tr *tr, as_value *out, args *a, cvp_srcpos pos);
 
+/* ---- all_shapes_ops_shape.c ------------------------------------------------ */
+
+/* Operators that have a shape translation for counts (relu, abs, pow,
+ * max and average pooling and their backward formulas). */
+bool as_shape_only_op(const char *name);
+/* Their output as a tensor of the right sizes and no pieces, with the
+ * kernels' preconditions recorded; only while tr->shapes_only. */
+as_rc as_shape_only_call(as_tr *tr, as_value *out, args *a, const char *name,
+                         cvp_srcpos pos);
+/* concat (cat) and stack of a list written in the call: torch.cat's and
+ * torch.stack's shapes; only while tr->shapes_only. */
+as_rc as_shape_join(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets,
+                    bool stack);
+/* X[s0, s1, ...] (index) with integers and start:stop:step slices:
+ * cvp_builtin_index's shape; only while tr->shapes_only. */
+as_rc as_shape_index(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets);
+
 /* The multiplications kernel/conv2d_backward.c counts for
  * conv2d_backward_input (BW_INPUT) or _weight (BW_WEIGHT) with the
  * arguments a, as a quasi-polynomial in the dims. */

@@ -174,6 +174,23 @@ static cvp_status conv_matrix(cvp_value *out, cvp_call *call, matrix_fn fn,
                                               &kernel_error);
         }
     }
+    if (X->ring->shape_only) {
+        /* mults() and size(): the matrix's shape, and no multiplication
+         * (its entries are copies of K's or X's), as the cost model has
+         * it; the check above has passed the size limit */
+        size_t dims[4], shape[2] = {0, in_input ? X->size : K->size};
+        status = cvp_conv2d_check(&d, "conv2d matrix", X, K, NULL, &params,
+                                  &kernel_error);
+        if (status == CVP_OK) {
+            dims[0] = d.N, dims[1] = d.O, dims[2] = d.Ho, dims[3] = d.Wo;
+            status = cvp_shape_size(&shape[0], 4, dims, &kernel_error);
+        }
+        if (status == CVP_OK) {
+            cvp_tensor_set_ring(out->tensor, X->ring);
+            status = cvp_tensor_resize(out->tensor, 2, shape, &kernel_error);
+        }
+        return cvp_call_finish_tensor(out, call, status, &kernel_error);
+    }
     cvp_sparse_t C;
     cvp_sparse_init(C, 0, 0);
     status = fn(C, X, K, &params, &kernel_error);
