@@ -343,12 +343,49 @@ static void test_counts_not_applicable(void **state)
     }
 }
 
+/* ---- shapes only, and what the evaluator refuses ----------------------------- */
+
+/* Inside a count an operator outside the class gets its shape alone, but
+ * never where the evaluator refuses the call: a bad argument, or a window
+ * larger than the input at small shapes, is not a pass. */
+static void test_shape_only_refusals(void **state)
+{
+    (void)state;
+    static const char *const claims[] = {
+        /* count_include_pad must be a boolean, at every shape */
+        "claim \"a\" {\n dim H >= 2\n tensor X[1, 1, H, H]\n"
+        " show size(avg_pool2d(X, 2, count_include_pad=3)) == (H // 2) * (H // 2)\n"
+        " by all_shapes\n}\n",
+        /* a 3x3 window does not fit at H = 1, 2 */
+        "claim \"b\" {\n dim H >= 1\n tensor X[1, 1, H, H]\n"
+        " show size(max_pool2d(X, 3)) == (H // 3) * (H // 3)\n by all_shapes\n}\n",
+        /* index 2 is out of range at M = 1, 2 */
+        "claim \"c\" {\n dim M >= 1\n tensor X[M]\n"
+        " show size(X[2]) == 1\n by all_shapes\n}\n",
+        /* concat along axis 1 needs equal row counts */
+        "claim \"d\" {\n dim H, W >= 1\n tensor X[H, 2]\n tensor Y[W, 2]\n"
+        " show size(concat([X, Y], 1)) == 4 * H\n by all_shapes\n}\n",
+    };
+    for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++) {
+        tu_check_run r;
+        tu_run_text(&r, claims[k]);
+        /* the evaluator's error at the smallest shape where it refuses:
+         * the claim is an input error (the run reports it) */
+        if (r.status != CVP_ERR_INPUT)
+            fail_msg("claim %zu: status %d, not an input error", k, (int)r.status);
+        if (r.report.claim_count == 1)
+            assert_int_not_equal(r.report.claims[0].outcome, CVP_OUTCOME_PASSED);
+        tu_run_clear(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_true_counts_pass),
         cmocka_unit_test(test_false_counts_fail),
         cmocka_unit_test(test_counts_not_applicable),
+        cmocka_unit_test(test_shape_only_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

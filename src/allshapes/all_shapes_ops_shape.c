@@ -58,7 +58,7 @@ static as_rc like_argument(as_tr *tr, as_value *out, args *a, int p)
 /* Argument positions of a pooling function's hyper-parameters (-1: the
  * function has none). */
 typedef struct {
-    int input, grad, kernel, stride, padding, dilation, ceil, divisor;
+    int input, grad, kernel, stride, padding, dilation, ceil, include_pad, divisor;
 } pool_slots;
 
 static as_rc pool_params(as_tr *tr, args *a, const pool_slots *sl, long k[2],
@@ -77,7 +77,8 @@ static as_rc pool_params(as_tr *tr, args *a, const pool_slots *sl, long k[2],
     if (rc != AS_OK)
         return rc;
     const as_value *ceil = &a->v[sl->ceil];
-    if (ceil->kind != AV_BOOL)
+    if (ceil->kind != AV_BOOL
+        || (sl->include_pad >= 0 && a->v[sl->include_pad].kind != AV_BOOL))
         return as_reject(tr);   /* "ceil_mode must be a boolean" */
     for (int e = 0; e < 2; e++) {
         if (k[e] > POOL_PARAM_MAX || s[e] > POOL_PARAM_MAX || p[e] > POOL_PARAM_MAX
@@ -293,10 +294,10 @@ static as_rc relu_backward_shape(as_tr *tr, as_value *out, args *a, cvp_srcpos p
 as_rc as_shape_only_call(as_tr *tr, as_value *out, args *a, const char *name,
                          cvp_srcpos pos)
 {
-    static const pool_slots max_pool = {0, -1, 1, 2, 3, 4, 5, -1};
-    static const pool_slots avg_pool = {0, -1, 1, 2, 3, -1, 4, 6};
-    static const pool_slots max_back = {0, 1, 2, 3, 4, 5, 6, -1};
-    static const pool_slots avg_back = {0, 1, 2, 3, 4, -1, 5, 7};
+    static const pool_slots max_pool = {0, -1, 1, 2, 3, 4, 5, -1, -1};
+    static const pool_slots avg_pool = {0, -1, 1, 2, 3, -1, 4, 5, 6};
+    static const pool_slots max_back = {0, 1, 2, 3, 4, 5, 6, -1, -1};
+    static const pool_slots avg_back = {0, 1, 2, 3, 4, -1, 5, 6, 7};
     if (strcmp(name, "relu") == 0 || strcmp(name, "abs") == 0)
         return like_argument(tr, out, a, 0);
     if (strcmp(name, "pow") == 0) {
