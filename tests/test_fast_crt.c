@@ -377,6 +377,101 @@ static void test_offset_fault_is_caught(void **state)
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
 }
 
+/* ---- float data: coarse parts and sparse remainders (fast_split.c) ------ */
+
+/* Float-like data: every entry a random 20-bit significand times 2^-2,
+ * except `tiny` entries at 2^-30 (the few tiny samples of float data, which
+ * set the common denominator).  Scaled, the big entries reach 2^48. */
+static void float_like(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
+                       size_t tiny)
+{
+    tu_random(t, rng, rank, shape, -(1L << 20), 1L << 20);
+    mpq_t q;
+    mpq_init(q);
+    for (size_t k = 0; k < t->size; k++) {
+        mpq_set(q, cvp_tensor_at(t, k));
+        mpz_mul_2exp(mpq_denref(q), mpq_denref(q), k < tiny ? 30 : 2);
+        if (k < tiny && mpz_sgn(mpq_numref(q)) == 0)
+            mpz_set_ui(mpq_numref(q), 1);
+        if (k < tiny)   /* odd: not a multiple of any power of two */
+            mpz_setbit(mpq_numref(q), 0);
+        mpq_canonicalize(q);
+        mpq_set(cvp_tensor_at(t, k), q);
+    }
+    mpq_clear(q);
+}
+
+/* The forward pass on float-like data needs three residue products after
+ * the float64 one; split, the coarse parts need two, and the tiny entries
+ * are added exactly: the result equals the definitional one, with three
+ * exact checks (two residue products and the verification) instead of
+ * four, for strides, padding, dilation and groups. */
+static void test_split_float_data(void **state)
+{
+    (void)state;
+    if (!cvp_fast_have_blas())
+        skip();
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 49);
+    static const struct { size_t s, p, d, g; } layers[] = {
+        {1, 0, 1, 1}, {1, 1, 1, 1}, {2, 1, 1, 1}, {1, 2, 2, 1}, {2, 1, 2, 2}, {3, 0, 1, 2},
+    };
+    for (size_t t = 0; t < sizeof layers / sizeof layers[0]; t++) {
+        cvp_tensor_t X, K, fast, ref;
+        cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
+        /* 256 input entries, 2 tiny (the first two: channel 0, row 0);
+         * 72 kernel entries, 1 tiny */
+        const size_t g = layers[t].g;
+        float_like(X, &rng, 4, (size_t[]){1, 4, 8, 8}, 2);
+        float_like(K, &rng, 4, (size_t[]){2 * g, 4 / g, 3, 3}, 1);
+        cvp_conv2d_params p = cvp_conv2d_params_default();
+        p.stride[0] = p.stride[1] = layers[t].s;
+        p.padding[0] = p.padding[1] = layers[t].p;
+        p.dilation[0] = p.dilation[1] = layers[t].d;
+        p.groups = layers[t].g;
+        cvp_fast_stats_t before, after;
+        cvp_fast_stats(&before);
+        cvp_error err;
+        cvp_fast_path path;
+        tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &p, &path, &err), &err);
+        cvp_fast_stats(&after);
+        tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &p, &err), &err);
+        tu_assert_equal(fast, ref);
+        assert_int_equal(path, CVP_FAST_PATH_CRT);
+        /* one checked product per group for each of the two primes */
+        if (after.checks != before.checks + 2 * g + 1)
+            fail_msg("layer %zu: %llu checks, want %zu (two residue products "
+                     "per group and the verification)", t,
+                     (unsigned long long)(after.checks - before.checks), 2 * g + 1);
+        cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+    }
+}
+
+/* The unchecked float64 product of the coarse parts corrupted: the
+ * verification of the whole result catches it, and the definitional
+ * operator gives the result. */
+static void test_split_fault_is_caught(void **state)
+{
+    (void)state;
+    if (!cvp_fast_have_blas())
+        skip();
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 50);
+    cvp_tensor_t X, K, fast, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    float_like(X, &rng, 4, (size_t[]){1, 4, 8, 8}, 2);
+    float_like(K, &rng, 4, (size_t[]){2, 4, 3, 3}, 1);
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    cvp_fast_inject_fault(true);
+    cvp_error err;
+    cvp_fast_path path;
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &p, &path, &err), &err);
+    tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &p, &err), &err);
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_REFERENCE);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_verifiers),
         cmocka_unit_test(test_offset_mode_layers),
         cmocka_unit_test(test_offset_fault_is_caught),
+        cmocka_unit_test(test_split_float_data),
+        cmocka_unit_test(test_split_fault_is_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,7 +160,7 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
-                     fast_verify_op verify, const void *job)
+                     fast_verify_op verify, fast_sparse_op sparse, const void *job)
 {
     size_t n;
     if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
@@ -194,11 +194,21 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
     bool ok = cvp_tensor_pack_start_wide(out, rank, shape, NULL) == CVP_OK;
     if (ok) {
         __int128 *r = cvp_tensor_packed_wide_num(out);
-        ok = float_count > 0
-                 ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,
-                                      offset)
-                 : crt61_run(r, n, count, a, b, run, job);
-        ok = ok && (!offset || verify(job, a, b, r));
+        /* Fewer products when the operands split into coarse parts and
+         * sparse remainders (float data; fast_split.c): an unchecked
+         * float64 product and t residue products, against the products
+         * planned here. */
+        const size_t planned = float_count + (offset ? 1 : 0);
+        bool split = false;
+        for (size_t t = 2; float_count > 0 && verify != NULL && sparse != NULL && !split
+                           && t + 1 < planned; t++)
+            split = fast_split_run(r, n, a, b, reduction, t, run_float, sparse, job);
+        ok = split
+             || (float_count > 0
+                     ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,
+                                          offset)
+                     : crt61_run(r, n, count, a, b, run, job));
+        ok = ok && (!(offset || split) || verify(job, a, b, r));
     }
     if (ok) {
         mpz_mul(cvp_tensor_packed_den(out), a->den, b->den);

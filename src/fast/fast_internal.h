@@ -139,6 +139,14 @@ typedef bool (*fast_float_op)(fast_ctx *ctx, const void *job, const double *A,
 typedef bool (*fast_verify_op)(const void *job, const fast_operand *a,
                                const fast_operand *b, const __int128 *r);
 
+/* r += op(a_lo, b) + op(a, b_lo) for the job's operation, in exact
+ * 128-bit integers (modulo 2^128, as unsigned), where a_lo and b_lo have
+ * nnz_a and nnz_b nonzero entries (the sparse remainders of
+ * fast_split.c); false when the operation has no such product. */
+typedef bool (*fast_sparse_op)(const void *job, __int128 *r, const int64_t *a,
+                               const int64_t *a_lo, size_t nnz_a, const int64_t *b,
+                               const int64_t *b_lo, size_t nnz_b);
+
 /* Y := the Q tensor of the given shape whose entries are the exact
  * integer results of the operation on the scaled operands a and b,
  * divided by a.den * b.den; `bound` bounds every partial sum of every
@@ -148,6 +156,8 @@ typedef bool (*fast_verify_op)(const void *job, const fast_operand *a,
  * modulo primes near 2^61.  With `verify` (may be NULL), the float64
  * residues may start from an unchecked float64 product when that saves a
  * prime, and the result is then accepted only if `verify` confirms it.
+ * With `sparse` as well (may be NULL), operands split into a coarse part
+ * and sparse remainders (fast_split.c) when that saves a residue product.
  * False (Y untouched) when the bound needs more primes than either basis
  * has, a checked product or the verification failed, or the shape passes
  * the entry limit. */
@@ -155,7 +165,19 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
-                     fast_verify_op verify, const void *job);
+                     fast_verify_op verify, fast_sparse_op sparse, const void *job);
+
+/* ---- splitting float data (fast_split.c) ------------------------------- */
+
+/* r[k] (n entries) := the exact results of the job on a and b, with the
+ * coarse parts' product by at most `target` float64 residue primes after
+ * an unchecked float64 product (so the caller must verify r), and the
+ * sparse remainders' products by `sparse`.  False (r undefined) when no
+ * split reaches `target` primes with remainders sparse enough, or a
+ * product failed. */
+bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
+                    const fast_operand *b, uint64_t reduction, size_t target,
+                    fast_float_op run_float, fast_sparse_op sparse, const void *job);
 
 /* ---- the float64 residue basis (fast_crt_float.c) ----------------------- */
 

@@ -1,0 +1,144 @@
+/* fast_split.c -- exact products of float data with one residue product
+ * fewer: the operands split into a coarse part and a sparse remainder.
+ *
+ * Why: float32 data over one common power of two spans far more bits than
+ * a float32 holds (standard normal data: the smallest of millions of
+ * samples is near 2^-22 while the largest is near 4), so the scaled
+ * integers reach 2^47 and the rounding error of the unchecked float64
+ * product of fast_crt_float.c reaches 2^62: three residue products of
+ * about 22 bits each to pin it down.  Yet only the few tiny entries need
+ * the fine grid.  With a = 2^sa a_hi + a_lo, a_hi = trunc(a / 2^sa) and
+ * |a_lo| < 2^sa (and b likewise), the product is
+ *
+ *     a b = 2^(sa+sb) (a_hi b_hi) + a_lo b + (2^sa a_hi) b_lo,
+ *
+ * where a_hi b_hi has a bound 2^(sa+sb) times smaller (two residue
+ * products suffice), and for float data a_lo and b_lo are zero except at
+ * the tiny entries, so the last two terms are sparse products done in
+ * exact 128-bit integers by the operation's own `sparse` callback.  The
+ * shifts are the smallest that bring the coarse product to two residue
+ * products.  When a remainder is not sparse (integer data, say) nothing
+ * is gained and the split is not taken.
+ *
+ * Every term is exact; the coarse product comes from an unchecked float64
+ * product like any `offset` product of fast_crt_float.c, so the caller
+ * verifies the whole result against the original operands. */
+#include "fast/fast_internal.h"
+#include "kernel/alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A remainder denser than this share of its operand's entries makes the
+ * split pointless: the sparse products would cost more than a residue
+ * product saves. */
+#define SPLIT_MAX_SHARE 64   /* 1/64 of the entries */
+
+/* coarse := trunc(v / 2^s), rest := v - 2^s coarse; the largest |coarse|
+ * into *max, and the count of nonzero rest entries returned. */
+static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse,
+                            int64_t *rest, uint64_t *max)
+{
+    size_t nnz = 0;
+    uint64_t m = 0;
+    FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) reduction(max: m) if (n > FAST_PARALLEL_MIN))
+    for (size_t k = 0; k < n; k++) {
+        int64_t x = v[k];
+        /* C division truncates towards zero: rest has x's sign */
+        int64_t c = s == 0 ? x : x / ((int64_t)1 << s);
+        int64_t r = x - c * ((int64_t)1 << s);
+        coarse[k] = c;
+        rest[k] = r;
+        nnz += r != 0;
+        uint64_t mag = c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c;
+        m = mag > m ? mag : m;
+    }
+    *max = m;
+    return nnz;
+}
+
+/* The smallest shifts (sa, sb) that bring the coarse product down to at
+ * most `target` float64 residue primes; false when none below 62 bits
+ * does. */
+static bool choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t target,
+                          int *sa, int *sb)
+{
+    uint64_t m[FAST_CRT_FLOAT_MAX];
+    int x = 0, y = 0;
+    for (;;) {
+        unsigned __int128 bound = fast_bound(L, amax >> x, bmax >> y);
+        unsigned __int128 near = fast_crt_offset_bound(bound, L);
+        size_t count = near != 0 ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, L, near)
+                                 : 0;
+        if (count != 0 && count <= target) {
+            *sa = x;
+            *sb = y;
+            return true;
+        }
+        /* shift the operand whose coarse part is larger */
+        if ((amax >> x) >= (bmax >> y))
+            x++;
+        else
+            y++;
+        if (x > 61 || y > 61)
+            return false;
+    }
+}
+
+bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
+                    const fast_operand *b, uint64_t reduction, size_t target,
+                    fast_float_op run_float, fast_sparse_op sparse, const void *job)
+{
+    int sa, sb;
+    if (sparse == NULL || target < 1
+        || !choose_shifts(a->max, b->max, reduction, target, &sa, &sb))
+        return false;
+    int64_t *a_hi = cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_hi);
+    int64_t *a_lo = cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_lo);
+    int64_t *b_hi = cvp_xmalloc((b->n ? b->n : 1) * sizeof *b_hi);
+    int64_t *b_lo = cvp_xmalloc((b->n ? b->n : 1) * sizeof *b_lo);
+    fast_operand ah, bh;
+    fast_operand_init(&ah);
+    fast_operand_init(&bh);
+    ah.v = a_hi, ah.n = a->n, ah.borrowed = true;
+    bh.v = b_hi, bh.n = b->n, bh.borrowed = true;
+    size_t nnz_a = split_operand(a->v, a->n, sa, a_hi, a_lo, &ah.max);
+    size_t nnz_b = split_operand(b->v, b->n, sb, b_hi, b_lo, &bh.max);
+    /* sparse remainders, and coarse parts exact as doubles (the unchecked
+     * float64 product reads them) */
+    bool ok = nnz_a <= a->n / SPLIT_MAX_SHARE && nnz_b <= b->n / SPLIT_MAX_SHARE
+              && ah.max <= ((uint64_t)1 << 53) && bh.max <= ((uint64_t)1 << 53);
+    uint64_t m[FAST_CRT_FLOAT_MAX];
+    size_t count = 0;
+    if (ok) {
+        unsigned __int128 near =
+            fast_crt_offset_bound(fast_bound(reduction, ah.max, bh.max), reduction);
+        count = near != 0 ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, reduction, near)
+                          : 0;
+        ok = count != 0 && count <= target;
+    }
+    /* the coarse product, exact when the unchecked float64 product is
+     * within its rounding error (the caller's verification decides) */
+    ok = ok && fast_crt_float_run(r, n, count, m, &ah, &bh, run_float, job, true);
+    if (ok) {
+        /* 2^(sa+sb) a_hi b_hi: below the original bound (< 2^127) when the
+         * product is right, and wrapping harmlessly modulo 2^128 when it
+         * is not (the verification then rejects it) */
+        const int s = sa + sb;
+        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
+        for (size_t k = 0; k < n; k++)
+            r[k] = (__int128)((unsigned __int128)r[k] << s);
+        /* a_hi in the original units for the last term */
+        FAST_OMP(omp parallel for schedule(static) if (a->n > FAST_PARALLEL_MIN))
+        for (size_t k = 0; k < a->n; k++)
+            a_hi[k] = a->v[k] - a_lo[k];
+        ok = sparse(job, r, a_hi, a_lo, nnz_a, b->v, b_lo, nnz_b);
+    }
+    fast_operand_clear(&ah);
+    fast_operand_clear(&bh);
+    free(a_hi);
+    free(a_lo);
+    free(b_hi);
+    free(b_lo);
+    return ok;
+}
