@@ -289,9 +289,12 @@ static void test_counts_not_applicable(void **state)
          * (nor, in the shape-only ring, in the evaluator's) */
         {"dim M in 1..3\n tensor X[M]", "mults(X / X) == 0",
          "division by an input"},
-        /* a derivative's count is not among those known */
+        /* a derivative's count or size: the evaluator computes none in
+         * its shape-only ring either */
         {"dim M in 1..3\n tensor X[M]", "mults(grad(sum(X * X), X)) == M",
-         "not among those all_shapes knows"},
+         "of grad is not covered"},
+        {"dim M in 1..3\n tensor X[M]", "size(jacobian(X * 2, X)) == M * M",
+         "of jacobian is not covered"},
         /* a count inside mults */
         {"dim M in 1..3\n tensor X[M]", "mults(X * size(X)) == M",
          "count"},
