@@ -190,13 +190,26 @@ as_rc as_make_plain(as_tr *tr, as_tensor *t, int k, cvp_srcpos pos);
 
 /* ---- counts (all_shapes_cost.c) ----------------------------------------- */
 
-/* mults(E) and size(E) (node is the call) as AV_QP. */
+/* mults(E) and size(E) (node is the call) as AV_QP (all_shapes_cost_walk.c). */
 as_rc as_cost_call(as_tr *tr, as_value *out, const cvp_ast_node *node,
                    size_t visible_lets);
 /* a OP b (op '+', '-', '*', '/', '@') where a or b is a count, or both are
  * dim expressions whose result is not affine (a sum of products). */
 as_rc as_qp_binary(as_tr *tr, as_value *out, const as_value *a,
                    const as_value *b, char op, cvp_srcpos pos);
+/* The constant q, and 1, as quasi-polynomials on the context. */
+isl_pw_qpolynomial *as_qp_const(as_tr *tr, mpq_srcptr q);
+isl_pw_qpolynomial *as_qp_one(as_tr *tr);
+/* The product of the sizes of axes [from, to) of t. */
+as_rc as_qp_axes(as_tr *tr, const as_tensor *t, int from, int to,
+                 isl_pw_qpolynomial **out);
+/* The number of entries of a value: 1 for a number, a dim expression or
+ * a count. */
+as_rc as_qp_size(as_tr *tr, const as_value *v, isl_pw_qpolynomial **out);
+/* Translates node and gives the size of its value, or the product of
+ * its axes [from, to) when from >= 0 (a tensor of `rank` axes needed). */
+as_rc as_node_sizes(as_tr *tr, const cvp_ast_node *node, size_t lets, int from,
+                    int to, int rank, isl_pw_qpolynomial **out);
 /* pa (taken) as a quasi-polynomial; not applicable where pa is not
  * defined at every shape of the context. */
 as_rc as_qp_from_pw_aff(as_tr *tr, isl_pw_aff *pa, isl_pw_qpolynomial **out);
