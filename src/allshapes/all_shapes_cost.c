@@ -10,11 +10,12 @@
  * translation already has (isl_pw_aff in the dims, the sizes the
  * operators' relations are built on and that the cross-check compares
  * with the kernel): size(E) is the product of E's sub-axis sizes, mults(E)
- * the sum over E's operators of their counts (all_shapes_cost_walk.c), each a product of
- * sizes, so both are isl_pw_qpolynomial.  Two count sides are equal for
- * every shape when isl's normal form of their difference, simplified on
- * the shapes where the claim is defined (ranges, `where`, the operators'
- * preconditions), is the zero polynomial on every piece: a polynomial
+ * the sum over E's operators of their counts (all_shapes_cost_walk.c),
+ * each a product of sizes, so both are isl_pw_qpolynomial.  Two count
+ * sides are equal for every shape when isl's normal form of their
+ * difference, simplified on the shapes where the claim is defined
+ * (ranges, `where`, the operators' preconditions), is the zero
+ * polynomial on every piece: a polynomial
  * whose normal form is zero is zero at every point, whatever else isl
  * cannot simplify.  When it is not zero, nothing is concluded from isl:
  * small shapes are evaluated, and one where the difference is nonzero is
