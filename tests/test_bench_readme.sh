@@ -7,16 +7,13 @@
 set -u
 
 srcdir=${srcdir:-.}
+cvp_fail_show=none   # each failure prints its own evidence
+. "$srcdir/tests/shell_common.sh"
 py=${CONVPROOF_PYTHON:-/usr/bin/python3}
 if ! "$py" -c 'import json' >/dev/null 2>&1; then
     echo "SKIPPED: no $py"
     exit 77
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/convproof-bench.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
 script=$srcdir/bench/update_readme.py
 begin='<!-- bench table: written by `make bench` (bench/update_readme.py) -->'
 end='<!-- end of bench table -->'
@@ -92,4 +89,4 @@ else
     fail "update_readme: README without markers"
 fi
 
-[ "$failures" -eq 0 ]
+finish

@@ -22,8 +22,9 @@
 set -u
 
 srcdir=${srcdir:-.}
+cvp_fail_show=none   # each failure prints its own evidence
+. "$srcdir/tests/shell_common.sh"
 py=${CONVPROOF_PYTHON:-/usr/bin/python3}
-bin=${CONVPROOF:-./convproof}
 builddir=$(dirname "$bin")
 if ! "$py" -c 'import numpy' >/dev/null 2>&1; then
     echo "SKIPPED: $py lacks numpy (Debian: python3-numpy)"
@@ -39,25 +40,19 @@ if ! grep -q '^pythondir = ' "$builddir/Makefile" 2>/dev/null \
     exit 77
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/convproof-install.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
-
 # ---- install the helper into a staging folder ---------------------------------
 if ! make -C "$builddir" -s install-pythonPYTHON DESTDIR="$tmp/stage" \
         >"$tmp/make.out" 2>&1; then
     cat "$tmp/make.out"
-    echo "FAIL: make install-pythonPYTHON"
-    exit 1
+    fail "install: make install-pythonPYTHON"
+    finish
 fi
 staged=$(find "$tmp/stage" -name convproof_protocol.py -type f | head -n 1)
 if [ -n "$staged" ] && cmp -s "$staged" "$srcdir/adapters/convproof_protocol.py"; then
     pass "install: convproof_protocol.py is installed as it is in adapters/"
 else
     fail "install: convproof_protocol.py not installed (found: '$staged')"
-    exit 1
+    finish
 fi
 stage_dir=$(dirname "$staged")
 installed_dir=${stage_dir#"$tmp/stage"}
@@ -84,7 +79,7 @@ awk '/^       import convproof_protocol$/ { f = 1 }
     "$srcdir/README.md" >"$tmp/work/my_adapter.py"
 if ! grep -q 'serve(handler)' "$tmp/work/my_adapter.py"; then
     fail "README: no adapter example (an indented block from 'import convproof_protocol' to 'convproof_protocol.serve(handler)')"
-    exit 1
+    finish
 fi
 where=$(cd "$tmp/work" && PYTHONPATH=$stage_dir PYTHONDONTWRITEBYTECODE=1 \
         "$py" -c 'import convproof_protocol; print(convproof_protocol.__file__)' 2>&1)
@@ -95,7 +90,7 @@ else
 fi
 # Step 3's command, with this build's binary.
 (cd "$tmp/work" && PYTHONPATH=$stage_dir PYTHONDONTWRITEBYTECODE=1 \
-    ${CONVPROOF_WRAPPER:-} "$bin" test-impl --command "$py my_adapter.py" \
+    $wrapper "$bin" test-impl --command "$py my_adapter.py" \
     --op conv2d,conv2d_backward --layout nhwc --batch 8 --seed 1) \
     >"$tmp/impl.out" 2>&1
 rc=$?
@@ -106,4 +101,4 @@ else
     fail "README adapter over the installed helper (exit $rc)"
 fi
 
-[ "$failures" -eq 0 ]
+finish
