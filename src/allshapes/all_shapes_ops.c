@@ -300,11 +300,13 @@ as_rc as_call_backward_mults(as_tr *tr, const cvp_ast_node *node, size_t lets,
 as_rc as_call(as_tr *tr, as_value *out, const cvp_ast_node *node, size_t lets)
 {
     const char *name = node->u.call.name;
-    if ((strcmp(name, "grad") == 0 || strcmp(name, "jacobian") == 0) && tr->shapes_only)
-        /* the evaluator computes no derivative in the shape-only ring */
-        return as_na(tr, node->pos, "mults(...) or size(...) of %s is not covered", name);
-    if (strcmp(name, "grad") == 0 || strcmp(name, "jacobian") == 0)
+    if (strcmp(name, "grad") == 0 || strcmp(name, "jacobian") == 0) {
+        if (tr->shapes_only)   /* the evaluator computes no derivative in
+                                * the shape-only ring */
+            return as_na(tr, node->pos, "mults(...) or size(...) of %s is not "
+                         "covered", name);
         return fn_derivative(tr, out, node, name[0] == 'g', lets);
+    }
     if (strcmp(name, "mults") == 0 || strcmp(name, "size") == 0)
         return as_cost_call(tr, out, node, lets);
     if (tr->shapes_only && (strcmp(name, "concat") == 0 || strcmp(name, "cat") == 0

@@ -174,8 +174,5 @@ void check_advise_undecided(const claim_context *c, cvp_claim_result *cr,
                           "its `by` line", m->reason != NULL ? m->reason
                                                               : "not applicable",
                           cvp_method_name(m->method));
-        else if (m->outcome == CVP_OUTCOME_NOT_APPLICABLE
-                 && m->method == CVP_METHOD_ALL_SHAPES)
-            advise_unbounded(m, c);
     }
 }
