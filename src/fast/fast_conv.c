@@ -202,7 +202,6 @@ static bool sparse_forward(const void *job_, __int128 *r, const int64_t *X,
     for (size_t k = 0; k < L->N * L->C * HW && count < nnz_x; k++)
         if (X_lo[k] != 0)
             at[count++] = k;
-    (void)nnz_k;
     FAST_OMP(omp parallel for schedule(dynamic, 1) if (count + nnz_k > 64))
     for (size_t o = 0; o < L->O; o++) {
         const size_t g = o / L->Og;

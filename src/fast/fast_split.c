@@ -34,14 +34,14 @@
  * product saves. */
 #define SPLIT_MAX_SHARE 64   /* 1/64 of the entries */
 
-/* coarse := trunc(v / 2^s), rest := v - 2^s coarse; the largest |coarse|
- * into *max, and the count of nonzero rest entries returned. */
+/* coarse := trunc(v / 2^s), rest := v - 2^s coarse; the count of nonzero
+ * rest entries returned.  (The largest |coarse| is max|v| >> s: |trunc(v /
+ * 2^s)| = floor(|v| / 2^s) grows with |v|.) */
 static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse,
-                            int64_t *rest, uint64_t *max)
+                            int64_t *rest)
 {
     size_t nnz = 0;
-    uint64_t m = 0;
-    FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) reduction(max: m) if (n > FAST_PARALLEL_MIN))
+    FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
         int64_t x = v[k];
         /* C division truncates towards zero: rest has x's sign */
@@ -50,20 +50,17 @@ static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse,
         coarse[k] = c;
         rest[k] = r;
         nnz += r != 0;
-        uint64_t mag = c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c;
-        m = mag > m ? mag : m;
     }
-    *max = m;
     return nnz;
 }
 
-/* The smallest shifts (sa, sb) that bring the coarse product down to at
- * most `target` float64 residue primes; false when none below 62 bits
- * does. */
-static bool choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t target,
-                          int *sa, int *sb)
+/* The smallest shifts (sa, sb) that bring the coarse product, whose
+ * largest entries are amax >> sa and bmax >> sb, down to at most
+ * `target` float64 residue primes: the primes into m, their count
+ * returned; 0 when no shift below 62 bits does. */
+static size_t choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t target,
+                            int *sa, int *sb, uint64_t m[FAST_CRT_FLOAT_MAX])
 {
-    uint64_t m[FAST_CRT_FLOAT_MAX];
     int x = 0, y = 0;
     for (;;) {
         unsigned __int128 bound = fast_bound(L, amax >> x, bmax >> y);
@@ -73,7 +70,7 @@ static bool choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t targe
         if (count != 0 && count <= target) {
             *sa = x;
             *sb = y;
-            return true;
+            return count;
         }
         /* shift the operand whose coarse part is larger */
         if ((amax >> x) >= (bmax >> y))
@@ -81,7 +78,7 @@ static bool choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t targe
         else
             y++;
         if (x > 61 || y > 61)
-            return false;
+            return 0;
     }
 }
 
@@ -90,8 +87,11 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                     fast_float_op run_float, fast_sparse_op sparse, const void *job)
 {
     int sa, sb;
-    if (sparse == NULL || target < 1
-        || !choose_shifts(a->max, b->max, reduction, target, &sa, &sb))
+    uint64_t m[FAST_CRT_FLOAT_MAX];
+    size_t count = sparse != NULL && target >= 1
+                       ? choose_shifts(a->max, b->max, reduction, target, &sa, &sb, m)
+                       : 0;
+    if (count == 0)
         return false;
     int64_t *a_hi = cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_hi);
     int64_t *a_lo = cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_lo);
@@ -100,23 +100,14 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
     fast_operand ah, bh;
     fast_operand_init(&ah);
     fast_operand_init(&bh);
-    ah.v = a_hi, ah.n = a->n, ah.borrowed = true;
-    bh.v = b_hi, bh.n = b->n, bh.borrowed = true;
-    size_t nnz_a = split_operand(a->v, a->n, sa, a_hi, a_lo, &ah.max);
-    size_t nnz_b = split_operand(b->v, b->n, sb, b_hi, b_lo, &bh.max);
+    ah.v = a_hi, ah.n = a->n, ah.max = a->max >> sa, ah.borrowed = true;
+    bh.v = b_hi, bh.n = b->n, bh.max = b->max >> sb, bh.borrowed = true;
+    size_t nnz_a = split_operand(a->v, a->n, sa, a_hi, a_lo);
+    size_t nnz_b = split_operand(b->v, b->n, sb, b_hi, b_lo);
     /* sparse remainders, and coarse parts exact as doubles (the unchecked
      * float64 product reads them) */
     bool ok = nnz_a <= a->n / SPLIT_MAX_SHARE && nnz_b <= b->n / SPLIT_MAX_SHARE
               && ah.max <= ((uint64_t)1 << 53) && bh.max <= ((uint64_t)1 << 53);
-    uint64_t m[FAST_CRT_FLOAT_MAX];
-    size_t count = 0;
-    if (ok) {
-        unsigned __int128 near =
-            fast_crt_offset_bound(fast_bound(reduction, ah.max, bh.max), reduction);
-        count = near != 0 ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, reduction, near)
-                          : 0;
-        ok = count != 0 && count <= target;
-    }
     /* the coarse product, exact when the unchecked float64 product is
      * within its rounding error (the caller's verification decides) */
     ok = ok && fast_crt_float_run(r, n, count, m, &ah, &bh, run_float, job, true);
