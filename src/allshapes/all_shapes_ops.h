@@ -169,6 +169,19 @@ as_rc as_index_op(as_tr *tr, as_value *out, args *a, index_kind kind,
 
 typedef enum { BW_INPUT, BW_WEIGHT, MX_INPUT, MX_WEIGHT } layer_linear;
 
+/* The channel rules of conv2d_check (and conv_nd.c's check): groups G
+ * divide the input channels C and the output channels O, and K's second
+ * dim Cg is C / G; recorded with as_require (all borrowed). */
+void as_require_groups(as_tr *tr, isl_pw_aff *C, isl_pw_aff *O, isl_pw_aff *Cg, long G);
+
+/* The output length of a window of k taps, d apart, stepping by s over
+ * in entries padded by p on each side: floor((in + 2p - d(k - 1) - 1) / s)
+ * + 1, recording (as conv2d_check, conv_nd.c and pool_setup check it)
+ * that k >= 1 and the span in + 2p - d(k - 1) - 1 is >= 0.  in, k and p
+ * are borrowed; the result is new. */
+isl_pw_aff *as_window_out(as_tr *tr, isl_pw_aff *in, isl_pw_aff *k, isl_pw_aff *p,
+                          long d, long s);
+
 as_rc as_fn_conv2d(as_tr *tr, as_value *out, args *a, cvp_srcpos pos);
 
 as_rc as_fn_conv_transpose2d(as_tr *tr, as_value *out, args *a, cvp_srcpos pos);

@@ -75,27 +75,36 @@ static as_rc layer_setup(as_tr *tr, layer *L, args *a, as_tensor *X, as_tensor *
     return AS_OK;
 }
 
+void as_require_groups(as_tr *tr, isl_pw_aff *C, isl_pw_aff *O, isl_pw_aff *Cg, long G)
+{
+    as_require(tr, as_p_divisible(tr, C, G));
+    as_require(tr, as_p_divisible(tr, O, G));
+    isl_pw_aff *cg = as_p_fdiv(tr, C, G);
+    as_require(tr, as_p_eq(Cg, cg));
+    isl_pw_aff_free(cg);
+}
+
+isl_pw_aff *as_window_out(as_tr *tr, isl_pw_aff *in, isl_pw_aff *k, isl_pw_aff *p,
+                          long d, long s)
+{
+    as_require(tr, as_p_ge(tr, k, 1));
+    /* span = in + 2p - d(k - 1) - 1 >= 0 */
+    isl_pw_aff *span = isl_pw_aff_add(isl_pw_aff_copy(in), as_fmul(isl_pw_aff_copy(p), 2));
+    span = isl_pw_aff_sub(span, as_fmul(isl_pw_aff_sub(isl_pw_aff_copy(k), as_pconst(tr, 1)), d));
+    span = isl_pw_aff_sub(span, as_pconst(tr, 1));
+    as_require(tr, as_p_ge(tr, span, 0));
+    isl_pw_aff *out = isl_pw_aff_add(as_p_fdiv(tr, span, s), as_pconst(tr, 1));
+    isl_pw_aff_free(span);
+    return out;
+}
+
 /* conv2d_check: groups divide the channels, K's second dim is C/groups,
  * and each output size (in + 2p - d(k-1) - 1) / s + 1 is >= 1. */
 static as_rc layer_forward_sizes(as_tr *tr, layer *L)
 {
-    as_require(tr, as_p_divisible(tr, L->C, L->G));
-    as_require(tr, as_p_divisible(tr, L->O, L->G));
-    isl_pw_aff *cg = as_p_fdiv(tr, L->C, L->G);
-    as_require(tr, as_p_eq(L->Cg, cg));
-    isl_pw_aff_free(cg);
-    isl_pw_aff *in[2] = {L->H, L->W}, *k[2] = {L->kH, L->kW}, **outs[2] = {&L->Ho, &L->Wo};
-    for (int a = 0; a < 2; a++) {
-        as_require(tr, as_p_ge(tr, k[a], 1));
-        /* span = in + 2p - d(k - 1) - 1 >= 0 */
-        isl_pw_aff *span = isl_pw_aff_add(isl_pw_aff_copy(in[a]), as_fmul(isl_pw_aff_copy(L->p[a]), 2));
-        span = isl_pw_aff_sub(span, as_fmul(isl_pw_aff_sub(isl_pw_aff_copy(k[a]), as_pconst(tr, 1)),
-                                            L->d[a]));
-        span = isl_pw_aff_sub(span, as_pconst(tr, 1));
-        as_require(tr, as_p_ge(tr, span, 0));
-        *outs[a] = isl_pw_aff_add(as_p_fdiv(tr, span, L->s[a]), as_pconst(tr, 1));
-        isl_pw_aff_free(span);
-    }
+    as_require_groups(tr, L->C, L->O, L->Cg, L->G);
+    L->Ho = as_window_out(tr, L->H, L->kH, L->p[0], L->d[0], L->s[0]);
+    L->Wo = as_window_out(tr, L->W, L->kW, L->p[1], L->d[1], L->s[1]);
     return L->Ho && L->Wo ? AS_OK : as_fail(tr, "conv2d's output size");
 }
 

@@ -24,7 +24,6 @@
 #include "allshapes/all_shapes_ops.h"
 
 #include <string.h>
-#include <isl/val.h>
 
 #include "eval/call.h"
 
@@ -128,11 +127,11 @@ static as_rc pool_shape(as_tr *tr, as_value *out, args *a, const pool_slots *sl,
     for (int e = 0; e < 2; e++) {
         isl_pw_aff *in = X->size[r - 2 + e];
         as_require(tr, as_p_ge(tr, in, 1));
-        /* span = in + 2p - k >= 0; out = floor(span / s) + 1 */
-        isl_pw_aff *span = isl_pw_aff_add(isl_pw_aff_copy(in), as_pconst(tr, 2 * p[e] - k[e]));
-        as_require(tr, as_p_ge(tr, span, 0));
-        outs[e] = isl_pw_aff_add(as_p_fdiv(tr, span, s[e]), as_pconst(tr, 1));
-        isl_pw_aff_free(span);
+        /* no dilation: span = in + 2p - k >= 0 */
+        isl_pw_aff *kk = as_pconst(tr, k[e]), *pp = as_pconst(tr, p[e]);
+        outs[e] = as_window_out(tr, in, kk, pp, 1, s[e]);
+        isl_pw_aff_free(kk);
+        isl_pw_aff_free(pp);
     }
     if (G != NULL) {
         /* check_grad_shape: G is the pooled shape of X */
@@ -237,12 +236,8 @@ static as_rc conv_nd_shape(as_tr *tr, as_value *out, args *a, int s, cvp_srcpos 
         return rc;
     }
     int cdim = X->rank == s + 2 ? 1 : 0;
-    isl_pw_aff *C = X->size[cdim], *O = K->size[0], *Cg = K->size[1];
-    as_require(tr, as_p_divisible(tr, C, G));
-    as_require(tr, as_p_divisible(tr, O, G));
-    isl_pw_aff *cg = as_p_fdiv(tr, C, G);
-    as_require(tr, as_p_eq(Cg, cg));
-    isl_pw_aff_free(cg);
+    isl_pw_aff *O = K->size[0];
+    as_require_groups(tr, X->size[cdim], O, K->size[1], G);
     if (B != NULL)
         as_require(tr, as_p_eq(B->size[0], O));
     isl_pw_aff *sizes[CVP_MAX_RANK];
@@ -251,15 +246,10 @@ static as_rc conv_nd_shape(as_tr *tr, as_value *out, args *a, int s, cvp_srcpos 
         sizes[r++] = isl_pw_aff_copy(X->size[0]);
     sizes[r++] = isl_pw_aff_copy(O);
     for (int e = 0; e < s; e++) {
-        isl_pw_aff *in = X->size[cdim + 1 + e], *k = K->size[2 + e];
-        as_require(tr, as_p_ge(tr, k, 1));
-        /* span = in + 2p - d (k - 1) - 1 */
-        isl_pw_aff *span = isl_pw_aff_add(isl_pw_aff_copy(in), as_pconst(tr, 2 * pd[e] + dl[e] - 1));
-        span = isl_pw_aff_sub(span, isl_pw_aff_scale_val(isl_pw_aff_copy(k),
-                                                         isl_val_int_from_si(tr->ctx, dl[e])));
-        as_require(tr, as_p_ge(tr, span, 0));
-        sizes[r++] = isl_pw_aff_add(as_p_fdiv(tr, span, st[e]), as_pconst(tr, 1));
-        isl_pw_aff_free(span);
+        isl_pw_aff *p = as_pconst(tr, pd[e]);
+        sizes[r++] = as_window_out(tr, X->size[cdim + 1 + e], K->size[2 + e], p, dl[e],
+                                   st[e]);
+        isl_pw_aff_free(p);
     }
     as_give_tensor(out, as_tensor_plain(r, sizes));
     as_tensor_free(X);
