@@ -179,6 +179,13 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                     const fast_operand *b, uint64_t reduction, size_t target,
                     fast_float_op run_float, fast_sparse_op sparse, const void *job);
 
+/* The sparse products of the split for the layer's forward pass (no
+ * bias): r += conv(X_lo, K) + conv(X, K_lo), by the nonzero entries of
+ * X_lo (nnz_x of them) and K_lo; the `sparse` of fast_conv.c's jobs. */
+bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
+                             const int64_t *X_lo, size_t nnz_x, const int64_t *K,
+                             const int64_t *K_lo, size_t nnz_k);
+
 /* ---- the float64 residue basis (fast_crt_float.c) ----------------------- */
 
 #define FAST_CRT_FLOAT_MAX 12

@@ -133,3 +133,76 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
     free(b_lo);
     return ok;
 }
+
+/* ---- the sparse products of the forward pass ------------------------------ */
+
+/* r += conv(X_lo, K) + conv(X, K_lo) of the layer (no bias) over 128-bit
+ * integers, by the nonzero entries of the remainders X_lo and K_lo
+ * (fast_split.c): each output channel o is one task, writing only its own
+ * output plane.  Products of two int64 values are below 2^126; sums wrap
+ * modulo 2^128 as unsigned (a wrong coarse product is then rejected by
+ * the verification rather than overflowing). */
+bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
+                             const int64_t *X_lo, size_t nnz_x, const int64_t *K,
+                             const int64_t *K_lo, size_t nnz_k)
+{
+    typedef unsigned __int128 u128;
+    const size_t HW = L->H * L->W, P = L->Ho * L->Wo, taps = L->kH * L->kW;
+    /* the nonzero entries of X_lo, in order (n, c, h, w) */
+    size_t *at = cvp_xmalloc((nnz_x ? nnz_x : 1) * sizeof *at);
+    size_t count = 0;
+    for (size_t k = 0; k < L->N * L->C * HW && count < nnz_x; k++)
+        if (X_lo[k] != 0)
+            at[count++] = k;
+    FAST_OMP(omp parallel for schedule(dynamic, 1) if (count + nnz_k > 64))
+    for (size_t o = 0; o < L->O; o++) {
+        const size_t g = o / L->Og;
+        /* conv(X_lo, K): each tiny input entry, through every tap of o */
+        for (size_t e = 0; e < count; e++) {
+            const size_t k = at[e], n = k / (L->C * HW), c = (k / HW) % L->C;
+            if (c / L->Cg != g)
+                continue;
+            const int64_t h = (int64_t)((k % HW) / L->W), w = (int64_t)(k % L->W);
+            const int64_t *kern = K + (o * L->Cg + c % L->Cg) * taps;
+            for (size_t u = 0; u < L->kH; u++) {
+                int64_t ti = h + L->ph - (int64_t)u * L->dh;
+                if (ti < 0 || ti % L->sh != 0 || ti / L->sh >= (int64_t)L->Ho)
+                    continue;
+                for (size_t v = 0; v < L->kW; v++) {
+                    int64_t tj = w + L->pw - (int64_t)v * L->dw;
+                    if (tj < 0 || tj % L->sw != 0 || tj / L->sw >= (int64_t)L->Wo)
+                        continue;
+                    __int128 *y = r + (n * L->O + o) * P
+                                  + (size_t)(ti / L->sh) * L->Wo + (size_t)(tj / L->sw);
+                    *y = (__int128)((u128)*y + (u128)((__int128)X_lo[k] * kern[u * L->kW + v]));
+                }
+            }
+        }
+        /* conv(X, K_lo): each tiny kernel entry of o, at every position */
+        for (size_t t = 0; t < L->Cg * taps; t++) {
+            const int64_t kv = K_lo[o * L->Cg * taps + t];
+            if (kv == 0)
+                continue;
+            const size_t cg = t / taps, u = (t % taps) / L->kW, v = t % L->kW;
+            const size_t c = g * L->Cg + cg;
+            for (size_t n = 0; n < L->N; n++) {
+                const int64_t *plane = X + (n * L->C + c) * HW;
+                __int128 *y = r + (n * L->O + o) * P;
+                for (size_t i = 0; i < L->Ho; i++) {
+                    int64_t h = (int64_t)i * L->sh + (int64_t)u * L->dh - L->ph;
+                    if (h < 0 || h >= (int64_t)L->H)
+                        continue;
+                    for (size_t j = 0; j < L->Wo; j++) {
+                        int64_t w = (int64_t)j * L->sw + (int64_t)v * L->dw - L->pw;
+                        if (w < 0 || w >= (int64_t)L->W)
+                            continue;
+                        __int128 *yy = y + i * L->Wo + j;
+                        *yy = (__int128)((u128)*yy + (u128)((__int128)plane[(size_t)h * L->W + (size_t)w] * kv));
+                    }
+                }
+            }
+        }
+    }
+    free(at);
+    return true;
+}
