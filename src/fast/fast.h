@@ -102,9 +102,21 @@ void cvp_fast_set_block_entries(size_t entries);
  * residues modulo small primes, through the BLAS). */
 void cvp_fast_set_crt_float(bool on);
 
+/* Test hook: when 3x3 layers with stride 1 and dilation 1 take Winograd's
+ * F(4x4, 3x3) over a prime field (fast_winograd.c): AUTO (the default)
+ * when a group has at least 64 channel pairs, ALWAYS whenever the prime
+ * does not divide 6, NEVER. */
+typedef enum {
+    CVP_FAST_WINOGRAD_AUTO,
+    CVP_FAST_WINOGRAD_ALWAYS,
+    CVP_FAST_WINOGRAD_NEVER
+} cvp_fast_winograd;
+void cvp_fast_set_winograd(cvp_fast_winograd mode);
+
 /* Counters since the start of the process (atomic). */
 typedef struct {
     uint64_t calls[CVP_FAST_PATH_COUNT];   /* operations per path */
+    uint64_t winograd;                     /* layers done by F(4x4, 3x3) */
     uint64_t checks;                       /* exact checks of BLAS products */
     uint64_t check_failures;               /* ... that failed (fallbacks) */
 } cvp_fast_stats_t;

@@ -22,6 +22,7 @@ static atomic_bool enabled = true;
 static atomic_int min_path = CVP_FAST_PATH_REFERENCE;
 atomic_bool cvp_fast_fault_pending = false;
 atomic_uint_fast64_t cvp_fast_check_count, cvp_fast_check_failure_count;
+extern atomic_uint_fast64_t cvp_fast_winograd_count;   /* fast_winograd.c */
 static atomic_uint_fast64_t path_calls[CVP_FAST_PATH_COUNT];
 
 void cvp_fast_set_enabled(bool on) { atomic_store(&enabled, on); }
@@ -33,6 +34,7 @@ void cvp_fast_stats(cvp_fast_stats_t *stats)
 {
     for (int k = 0; k < CVP_FAST_PATH_COUNT; k++)
         stats->calls[k] = atomic_load(&path_calls[k]);
+    stats->winograd = atomic_load(&cvp_fast_winograd_count);
     stats->checks = atomic_load(&cvp_fast_check_count);
     stats->check_failures = atomic_load(&cvp_fast_check_failure_count);
 }
@@ -61,6 +63,8 @@ void cvp_fast_set_block_entries(size_t entries)
 {
     atomic_store(&block_entries, entries ? entries : ((size_t)1 << 20));
 }
+
+size_t fast_block_entries(void) { return atomic_load(&block_entries); }
 
 static size_t fast_block_columns(size_t rows, size_t P)
 {
@@ -155,10 +159,22 @@ DEFINE_RUN(f64, double)
 DEFINE_RUN(i64, int64_t)
 DEFINE_RUN(modp, uint64_t)
 
+/* run_modp, or Winograd's F(4x4, 3x3) for the 3x3 stride-1 passes it
+ * covers (a quarter of the multiplications). */
+static bool run_residues(fast_ctx *ctx, const fast_job *job, const uint64_t *A,
+                         const uint64_t *B, uint64_t *R)
+{
+    if (job->op == OP_FORWARD && fast_winograd_applies(&job->L, ctx->p))
+        return fast_winograd_forward_modp(ctx, &job->L, A, B, R);
+    if (job->op == OP_BACKWARD_INPUT && fast_winograd_applies(&job->L, ctx->p))
+        return fast_winograd_backward_input_modp(ctx, &job->L, A, B, R);
+    return run_modp(ctx, job, A, B, R);
+}
+
 static bool run_modp_job(fast_ctx *ctx, const void *job, const uint64_t *A,
                          const uint64_t *B, uint64_t *R)
 {
-    return run_modp(ctx, (const fast_job *)job, A, B, R);
+    return run_residues(ctx, (const fast_job *)job, A, B, R);
 }
 
 static bool run_f64_job(fast_ctx *ctx, const void *job, const double *A,
@@ -306,7 +322,7 @@ static bool run_fp(cvp_tensor_t Y, const fast_job *job, const cvp_tensor_t A,
     fast_ctx ctx;
     fast_ctx_init(&ctx, cvp_ring_fp_modulus(Y->ring));
     /* Elements of Z/pZ are stored as uint64_t residues (ring_small.h). */
-    return run_modp(&ctx, job, (const uint64_t *)A->data,
+    return run_residues(&ctx, job, (const uint64_t *)A->data,
                     (const uint64_t *)B->data, (uint64_t *)Y->data);
 }
 

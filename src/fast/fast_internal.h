@@ -66,6 +66,10 @@ void fast_add_bias(cvp_tensor_t out, const cvp_tensor_struct *bias,
  * bound on every partial sum.  Saturates at 2^127. */
 unsigned __int128 fast_bound(uint64_t L, uint64_t a, uint64_t b);
 
+/* Entries of one im2col block (cvp_fast_set_block_entries; 2^20 unless a
+ * test set it smaller), the unit of the kernels' working buffers. */
+size_t fast_block_entries(void);
+
 /* ---- per-operation state ---------------------------------------------- */
 
 typedef struct {
@@ -218,6 +222,21 @@ unsigned __int128 fast_crt_offset_bound(unsigned __int128 bound, uint64_t L);
 /* True when products beyond int64 take the float64 residues: a BLAS is
  * linked and cvp_fast_set_crt_float has not turned them off. */
 bool fast_crt_float_enabled(void);
+
+/* ---- Winograd's F(4x4, 3x3) modulo a prime (fast_winograd.c) ----------- */
+
+/* True when the layer has 3x3 kernels, stride 1 and dilation 1, p divides
+ * neither 2 nor 3, and cvp_fast_set_winograd's mode allows it. */
+bool fast_winograd_applies(const fast_layer *L, uint64_t p);
+
+/* The forward pass without bias, Y fully written; and the gradient to the
+ * input, dX fully written.  Residues in [0, ctx->p), ctx->p a prime that
+ * divides neither 2 nor 3; the same results as the im2col loops. */
+bool fast_winograd_forward_modp(fast_ctx *ctx, const fast_layer *L,
+                                const uint64_t *X, const uint64_t *K, uint64_t *Y);
+bool fast_winograd_backward_input_modp(fast_ctx *ctx, const fast_layer *L,
+                                       const uint64_t *K, const uint64_t *Gr,
+                                       uint64_t *dX);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false

@@ -1,0 +1,256 @@
+/* test_fast_winograd.c -- Winograd's F(4x4, 3x3) over prime fields
+ * (src/fast/fast_winograd.c) against the definitional operators.
+ *
+ * Every 3x3 layer with stride 1 here is run with the transform forced on
+ * (and the counter of layers it did must grow, so a test cannot pass by
+ * falling back to the im2col loops), for primes at both ends of what the
+ * ring takes: tiles cut by the output's edge, paddings from 0 to 3 (3
+ * makes the gradient's padding negative), groups, batches, unbatched
+ * inputs, tile blocks of one tile, and the residues' worst case p - 1. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "fast/fast.h"
+#include "kernel/conv2d_backward.h"
+#include "kernel/prime.h"
+#include "kernel/ring_small.h"
+
+static size_t draw(cvp_rng *rng, size_t lo, size_t hi)
+{
+    return (size_t)cvp_rng_range(rng, (int64_t)lo, (int64_t)hi);
+}
+
+static uint64_t winograd_layers(void)
+{
+    cvp_fast_stats_t s;
+    cvp_fast_stats(&s);
+    return s.winograd;
+}
+
+static void residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
+                     const size_t *shape, uint64_t p)
+{
+    cvp_tensor_set_ring(t, F);
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_resize(t, rank, shape, &err), &err);
+    for (size_t k = 0; k < t->size; k++) {
+        uint64_t r = cvp_rng_next(rng);
+        cvp_fp_set(cvp_tensor_elem(t, k), r % 3 == 0 ? p - 1 : r % p);
+    }
+}
+
+/* A random 3x3 stride-1 layer: groups 1-3, 1-5 channels per group each
+ * way, H and W 1-11, paddings 0-3 drawn separately. */
+static void draw_case(tu_conv_case *cc, cvp_rng *rng)
+{
+    for (;;) {
+        memset(cc, 0, sizeof *cc);
+        cc->p = cvp_conv2d_params_default();
+        size_t groups = draw(rng, 1, 3);
+        cc->p.groups = groups;
+        cc->C = groups * draw(rng, 1, 5);
+        cc->O = groups * draw(rng, 1, 5);
+        cc->rank = draw(rng, 0, 3) == 0 ? 3 : 4;
+        cc->N = cc->rank == 4 ? draw(rng, 1, 2) : 1;
+        cc->H = draw(rng, 1, 11);
+        cc->W = draw(rng, 1, 11);
+        cc->kH = cc->kW = 3;
+        cc->p.padding[0] = draw(rng, 0, 3);
+        cc->p.padding[1] = draw(rng, 0, 3);
+        if (cc->H + 2 * cc->p.padding[0] < 3 || cc->W + 2 * cc->p.padding[1] < 3)
+            continue;
+        cc->Ho = cc->H + 2 * cc->p.padding[0] - 2;
+        cc->Wo = cc->W + 2 * cc->p.padding[1] - 2;
+        break;
+    }
+    size_t x[4] = {cc->N, cc->C, cc->H, cc->W};
+    size_t k[4] = {cc->O, cc->C / cc->p.groups, 3, 3};
+    size_t y[4] = {cc->N, cc->O, cc->Ho, cc->Wo};
+    int skip = cc->rank == 4 ? 0 : 1;
+    memcpy(cc->x_shape, x + skip, (size_t)cc->rank * sizeof *x);
+    memcpy(cc->k_shape, k, sizeof k);
+    memcpy(cc->y_shape, y + skip, (size_t)cc->rank * sizeof *y);
+}
+
+/* Runs the three passes of cc over F_p fast and definitionally; returns
+ * how many layers the transform did. */
+static uint64_t check_case(const tu_conv_case *cc, uint64_t p, cvp_rng *rng)
+{
+    cvp_ring F;
+    cvp_ring_fp_init(&F, p);
+    cvp_tensor_t X, K, G, B, fast, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
+    cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    residues(X, &F, rng, cc->rank, cc->x_shape, p);
+    residues(K, &F, rng, 4, cc->k_shape, p);
+    residues(G, &F, rng, cc->rank, cc->y_shape, p);
+    residues(B, &F, rng, 1, &cc->O, p);
+    const uint64_t before = winograd_layers();
+    cvp_error err;
+    cvp_fast_path path;
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, B, &cc->p, &path, &err), &err);
+    tu_assert_ok(cvp_conv2d(ref, X, K, B, &cc->p, &err), &err);
+    assert_int_equal(path, CVP_FAST_PATH_MODP);
+    tu_assert_equal_case(fast, ref, cc);
+    tu_assert_ok(cvp_fast_conv2d_backward_input(fast, X, K, G, &cc->p, &path, &err), &err);
+    tu_assert_ok(cvp_conv2d_backward_input(ref, X, K, G, &cc->p, &err), &err);
+    assert_int_equal(path, CVP_FAST_PATH_MODP);
+    tu_assert_equal_case(fast, ref, cc);
+    tu_assert_ok(cvp_fast_conv2d_backward_weight(fast, X, K, G, &cc->p, &path, &err), &err);
+    tu_assert_ok(cvp_conv2d_backward_weight(ref, X, K, G, &cc->p, &err), &err);
+    tu_assert_equal_case(fast, ref, cc);
+    const uint64_t done = winograd_layers() - before;
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G);
+    cvp_tensor_clear(B), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+    cvp_ring_fp_clear(&F);
+    return done;
+}
+
+static void test_random_layers_every_prime(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 41);
+    const uint64_t primes[] = {CVP_FP_DEFAULT_PRIME, (UINT64_C(1) << 62) - 57,
+                               cvp_random_prime(&rng), 5, 7, 1000003};
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
+    for (size_t k = 0; k < sizeof primes / sizeof *primes; k++)
+        for (int t = 0; t < 25; t++) {
+            tu_conv_case cc;
+            draw_case(&cc, &rng);
+            /* the forward pass and the gradient to the input */
+            assert_int_equal(check_case(&cc, primes[k], &rng), 2);
+        }
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+}
+
+/* Blocks of one and of three tiles: every block boundary inside a row of
+ * tiles, and a last block cut short. */
+static void test_small_tile_blocks(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 42);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
+    const size_t entries[] = {1, 3 * 36 * 5 / 4 + 1};
+    for (int e = 0; e < 2; e++) {
+        cvp_fast_set_block_entries(entries[e]);
+        for (int t = 0; t < 10; t++) {
+            tu_conv_case cc;
+            draw_case(&cc, &rng);
+            assert_int_equal(check_case(&cc, CVP_FP_DEFAULT_PRIME, &rng), 2);
+        }
+    }
+    cvp_fast_set_block_entries(0);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+}
+
+static tu_conv_case fixed_case(size_t C, size_t O, size_t H, size_t stride,
+                               size_t dilation)
+{
+    tu_conv_case cc;
+    memset(&cc, 0, sizeof cc);
+    cc.p = cvp_conv2d_params_default();
+    cc.p.padding[0] = cc.p.padding[1] = 1;
+    cc.p.stride[0] = cc.p.stride[1] = stride;
+    cc.p.dilation[0] = cc.p.dilation[1] = dilation;
+    cc.rank = 4, cc.N = 1, cc.C = C, cc.O = O, cc.H = cc.W = H, cc.kH = cc.kW = 3;
+    cc.Ho = cc.Wo = (H + 2 - 2 * dilation - 1) / stride + 1;
+    memcpy(cc.x_shape, (size_t[]){1, C, H, H}, sizeof cc.x_shape);
+    memcpy(cc.k_shape, (size_t[]){O, C, 3, 3}, sizeof cc.k_shape);
+    memcpy(cc.y_shape, (size_t[]){1, O, cc.Ho, cc.Wo}, sizeof cc.y_shape);
+    return cc;
+}
+
+/* Where the transform must not run: primes 2 and 3 (no inverse of 576),
+ * strides and dilations other than 1, and, by default, layers of fewer
+ * than 64 channel pairs per group.  The results stay the definitional
+ * ones. */
+static void test_where_it_does_not_apply(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 43);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
+    tu_conv_case cc = fixed_case(3, 4, 6, 1, 1);
+    assert_int_equal(check_case(&cc, 2, &rng), 0);
+    assert_int_equal(check_case(&cc, 3, &rng), 0);
+    assert_int_equal(check_case(&cc, 5, &rng), 2);
+    cc = fixed_case(3, 4, 7, 2, 1);
+    assert_int_equal(check_case(&cc, CVP_FP_DEFAULT_PRIME, &rng), 0);
+    cc = fixed_case(3, 4, 7, 1, 2);
+    assert_int_equal(check_case(&cc, CVP_FP_DEFAULT_PRIME, &rng), 0);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+    cc = fixed_case(7, 9, 6, 1, 1);   /* 63 pairs */
+    assert_int_equal(check_case(&cc, CVP_FP_DEFAULT_PRIME, &rng), 0);
+    cc = fixed_case(8, 8, 6, 1, 1);   /* 64 pairs */
+    assert_int_equal(check_case(&cc, CVP_FP_DEFAULT_PRIME, &rng), 2);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_NEVER);
+    assert_int_equal(check_case(&cc, CVP_FP_DEFAULT_PRIME, &rng), 0);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+}
+
+/* A wide layer: 300 input channels make sums of 300 products of residues
+ * near 2^62 in each of the 36 products, on several threads. */
+static void test_wide_layer(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 44);
+    tu_conv_case cc = fixed_case(300, 12, 9, 1, 1);
+    assert_int_equal(check_case(&cc, (UINT64_C(1) << 62) - 57, &rng), 2);
+}
+
+/* Over Q, values beyond int64 take residues modulo primes near 2^61 when
+ * the float64 residues are off; those run through the transform too. */
+static void test_rationals_through_wide_residues(void **state)
+{
+    (void)state;
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 45);
+    cvp_fast_set_crt_float(false);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
+    for (int t = 0; t < 10; t++) {
+        tu_conv_case cc;
+        draw_case(&cc, &rng);
+        cvp_tensor_t X, K, G, fast, ref;
+        cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
+        cvp_tensor_init(fast), cvp_tensor_init(ref);
+        tu_zeros(X, cc.rank, cc.x_shape);
+        tu_zeros(K, 4, cc.k_shape);
+        tu_zeros(G, cc.rank, cc.y_shape);
+        /* |entries| near 2^40, with denominators: products pass 2^63 */
+        cvp_tensor_random_rat(X, &rng, -(1L << 40), 1L << 40, 7);
+        cvp_tensor_random_rat(K, &rng, -(1L << 40), 1L << 40, 5);
+        cvp_tensor_random_rat(G, &rng, -(1L << 40), 1L << 40, 3);
+        const uint64_t before = winograd_layers();
+        cvp_error err;
+        cvp_fast_path path;
+        tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &cc.p, &path, &err), &err);
+        assert_int_equal(path, CVP_FAST_PATH_CRT);
+        tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &cc.p, &err), &err);
+        tu_assert_equal_case(fast, ref, &cc);
+        tu_assert_ok(cvp_fast_conv2d_backward_input(fast, X, K, G, &cc.p, &path, &err), &err);
+        assert_int_equal(path, CVP_FAST_PATH_CRT);
+        tu_assert_ok(cvp_conv2d_backward_input(ref, X, K, G, &cc.p, &err), &err);
+        tu_assert_equal_case(fast, ref, &cc);
+        assert_true(winograd_layers() - before >= 2);
+        cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G);
+        cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+    }
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+    cvp_fast_set_crt_float(true);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_layers_every_prime),
+        cmocka_unit_test(test_small_tile_blocks),
+        cmocka_unit_test(test_where_it_does_not_apply),
+        cmocka_unit_test(test_wide_layer),
+        cmocka_unit_test(test_rationals_through_wide_residues),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
