@@ -202,14 +202,15 @@ static void test_wide_layer(void **state)
     assert_int_equal(check_case(&cc, (UINT64_C(1) << 62) - 57, &rng), 2);
 }
 
-/* Over Q, values beyond int64 take residues modulo primes near 2^61 when
- * the float64 residues are off; those run through the transform too. */
-static void test_rationals_through_wide_residues(void **state)
+/* Over Q, values beyond int64 take residues modulo primes: near 2^61
+ * when the float64 residues are off, else below 2^32 with float64
+ * products (after an unchecked float64 product for the forward pass,
+ * whose result is then verified).  Both run through the transform. */
+static void check_rationals(bool float_residues, unsigned seed)
 {
-    (void)state;
     cvp_rng rng;
-    cvp_rng_seed(&rng, 45);
-    cvp_fast_set_crt_float(false);
+    cvp_rng_seed(&rng, seed);
+    cvp_fast_set_crt_float(float_residues);
     cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
     for (int t = 0; t < 10; t++) {
         tu_conv_case cc;
@@ -243,6 +244,18 @@ static void test_rationals_through_wide_residues(void **state)
     cvp_fast_set_crt_float(true);
 }
 
+static void test_rationals_through_wide_residues(void **state)
+{
+    (void)state;
+    check_rationals(false, 45);
+}
+
+static void test_rationals_through_float_residues(void **state)
+{
+    (void)state;
+    check_rationals(true, 46);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_where_it_does_not_apply),
         cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_rationals_through_wide_residues),
+        cmocka_unit_test(test_rationals_through_float_residues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

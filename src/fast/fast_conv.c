@@ -164,10 +164,9 @@ DEFINE_RUN(modp, uint64_t)
 static bool run_residues(fast_ctx *ctx, const fast_job *job, const uint64_t *A,
                          const uint64_t *B, uint64_t *R)
 {
-    if (job->op == OP_FORWARD && fast_winograd_applies(&job->L, ctx->p))
-        return fast_winograd_forward_modp(ctx, &job->L, A, B, R);
-    if (job->op == OP_BACKWARD_INPUT && fast_winograd_applies(&job->L, ctx->p))
-        return fast_winograd_backward_input_modp(ctx, &job->L, A, B, R);
+    if ((job->op == OP_FORWARD || job->op == OP_BACKWARD_INPUT) &&
+        fast_winograd_applies(&job->L, ctx->p))
+        return fast_winograd_modp(ctx, job->op == OP_BACKWARD_INPUT, &job->L, A, B, R);
     return run_modp(ctx, job, A, B, R);
 }
 
@@ -177,10 +176,17 @@ static bool run_modp_job(fast_ctx *ctx, const void *job, const uint64_t *A,
     return run_residues(ctx, (const fast_job *)job, A, B, R);
 }
 
-static bool run_f64_job(fast_ctx *ctx, const void *job, const double *A,
+/* A float64 product, or, for a residue product of the float64 basis
+ * (ctx->p its prime), Winograd's F(4x4, 3x3) where it applies. */
+static bool run_f64_job(fast_ctx *ctx, const void *job_, const double *A,
                         const double *B, double *R)
 {
-    return run_f64(ctx, (const fast_job *)job, A, B, R);
+    const fast_job *job = job_;
+    if (ctx->p != 0 && (job->op == OP_FORWARD || job->op == OP_BACKWARD_INPUT) &&
+        fast_winograd_applies(&job->L, ctx->p))
+        return fast_winograd_f64(ctx, ctx->p, job->op == OP_BACKWARD_INPUT, &job->L,
+                                 A, B, R);
+    return run_f64(ctx, job, A, B, R);
 }
 
 /* The verification of a whole result, for the operations that have one

@@ -180,10 +180,10 @@ static bool approximate_product(__int128 *r, size_t n, double *R, double *ra,
     return ok;
 }
 
-/* The residue mod s->m of a checked product's entry x, minus that of r[k]
- * when offset.  The checked product's entries are integers of at most
- * 2^53 (fast_gemm.c rejects anything else), so the conversion to int64
- * is exact. */
+/* The residue mod s->m of a product's entry x, minus that of r[k] when
+ * offset.  The entries are integers of at most 2^53 (fast_gemm.c rejects
+ * anything else in a checked product, and a product that reduces mod
+ * m_i gives residues), so the conversion to int64 is exact. */
 static inline uint64_t result_residue(double x, const __int128 *r, size_t k,
                                       bool offset, const small_mod *s)
 {
@@ -215,7 +215,7 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
     bool ok = !offset || approximate_product(r, n, R, ra, rb, a, b, run, job);
     for (size_t i = 0; ok && i < count; i++) {
         fast_ctx ctx;
-        fast_ctx_init(&ctx, 0);
+        fast_ctx_init(&ctx, m[i]);   /* run may then reduce mod m[i] */
         float_residues_of(ra, a->v, a->n, &s[i]);
         float_residues_of(rb, b->v, b->n, &s[i]);
         memset(R, 0, (n ? n : 1) * sizeof *R);   /* all bits 0 is 0.0 */

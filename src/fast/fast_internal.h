@@ -73,7 +73,9 @@ size_t fast_block_entries(void);
 /* ---- per-operation state ---------------------------------------------- */
 
 typedef struct {
-    uint64_t p;          /* modulus of the prime-field path, else 0 */
+    uint64_t p;          /* modulus of the prime-field path, or the prime of
+                          * a float64 residue product (whose result then
+                          * need only be right mod p), else 0 */
     cvp_rng rng;         /* for the exact checks of BLAS products */
     bool check_failed;   /* a product failed its check */
     /* float64 products are not checked (an approximation whose result
@@ -133,7 +135,8 @@ typedef bool (*fast_residue_op)(fast_ctx *ctx, const void *job, const uint64_t *
 size_t fast_crt_primes_needed(unsigned __int128 bound);
 
 /* The same operation on float64 arrays (fast_gemm_f64 products, each
- * checked); R zeroed. */
+ * checked); R zeroed.  With ctx->p set (a prime of the float64 basis),
+ * R need only be congruent to the exact result mod ctx->p. */
 typedef bool (*fast_float_op)(fast_ctx *ctx, const void *job, const double *A,
                               const double *B, double *R);
 
@@ -229,14 +232,22 @@ bool fast_crt_float_enabled(void);
  * neither 2 nor 3, and cvp_fast_set_winograd's mode allows it. */
 bool fast_winograd_applies(const fast_layer *L, uint64_t p);
 
-/* The forward pass without bias, Y fully written; and the gradient to the
- * input, dX fully written.  Residues in [0, ctx->p), ctx->p a prime that
- * divides neither 2 nor 3; the same results as the im2col loops. */
-bool fast_winograd_forward_modp(fast_ctx *ctx, const fast_layer *L,
-                                const uint64_t *X, const uint64_t *K, uint64_t *Y);
-bool fast_winograd_backward_input_modp(fast_ctx *ctx, const fast_layer *L,
-                                       const uint64_t *K, const uint64_t *Gr,
-                                       uint64_t *dX);
+/* R := the forward pass without bias (A = X, B = K), or with `backward`
+ * the gradient to the input (A = K, B = the output gradient), every entry
+ * written.  Residues in [0, ctx->p), ctx->p a prime that divides neither
+ * 2 nor 3: the same results as the im2col loops. */
+bool fast_winograd_modp(fast_ctx *ctx, bool backward, const fast_layer *L,
+                        const uint64_t *A, const uint64_t *B, uint64_t *R);
+
+/* The same modulo a prime m < 2^32 that divides neither 2 nor 3, for the
+ * float64 residue basis: A and B hold integers as doubles (any residues
+ * of the operands); R receives residues mod m (any representatives
+ * below 2^32 in magnitude), by float64 products checked by fast_gemm_f64,
+ * each a sum of Cin products of symmetric residues: exact when Cin
+ * (m / 2)^2 <= 2^53.  False when a product failed its check. */
+bool fast_winograd_f64(fast_ctx *ctx, uint64_t m, bool backward,
+                       const fast_layer *L, const double *A, const double *B,
+                       double *R);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false

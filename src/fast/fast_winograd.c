@@ -38,7 +38,7 @@ typedef unsigned __int128 u128;
 typedef __int128 i128;
 
 static atomic_int winograd_mode = CVP_FAST_WINOGRAD_AUTO;
-atomic_uint_fast64_t cvp_fast_winograd_count;
+atomic_uint_fast64_t cvp_fast_winograd_count;   /* read by cvp_fast_stats */
 
 void cvp_fast_set_winograd(cvp_fast_winograd mode)
 {
@@ -71,202 +71,200 @@ bool fast_winograd_applies(const fast_layer *L, uint64_t p)
     return L->Cg * L->Og >= 64;
 }
 
-/* v mod p in [0, p). */
-static inline uint64_t mod_wide(i128 v, uint64_t p)
-{
-    i128 r = v % (i128)p;
-    return (uint64_t)(r < 0 ? r + (i128)p : r);
-}
-
-/* ---- the three transforms, one dimension at a time ----------------------- */
-
-/* o := B^T d (six entries each, strides so and sd). */
-static inline void input_1d(i128 *o, size_t so, const i128 *d, size_t sd)
-{
-    const i128 d0 = d[0], d1 = d[sd], d2 = d[2 * sd], d3 = d[3 * sd],
-               d4 = d[4 * sd], d5 = d[5 * sd];
-    o[0] = 4 * d0 - 5 * d2 + d4;
-    o[so] = -4 * d1 - 4 * d2 + d3 + d4;
-    o[2 * so] = 4 * d1 - 4 * d2 - d3 + d4;
-    o[3 * so] = -2 * d1 - d2 + 2 * d3 + d4;
-    o[4 * so] = 2 * d1 - d2 - 2 * d3 + d4;
-    o[5 * so] = 4 * d1 - 5 * d3 + d5;
-}
-
-/* o (six entries) := 24 G g (three entries). */
-static inline void kernel_1d(i128 *o, size_t so, const i128 *g, size_t sg)
-{
-    const i128 g0 = g[0], g1 = g[sg], g2 = g[2 * sg];
-    o[0] = 6 * g0;
-    o[so] = -4 * (g0 + g1 + g2);
-    o[2 * so] = -4 * (g0 - g1 + g2);
-    o[3 * so] = g0 + 2 * g1 + 4 * g2;
-    o[4 * so] = g0 - 2 * g1 + 4 * g2;
-    o[5 * so] = 24 * g2;
-}
-
-/* o (four entries) := A^T m (six entries). */
-static inline void output_1d(i128 *o, size_t so, const i128 *m, size_t sm)
-{
-    const i128 m1 = m[sm], m2 = m[2 * sm], m3 = m[3 * sm], m4 = m[4 * sm];
-    o[0] = m[0] + m1 + m2 + m3 + m4;
-    o[so] = m1 - m2 + 2 * (m3 - m4);
-    o[2 * so] = m1 + m2 + 4 * (m3 + m4);
-    o[3 * so] = m1 - m2 + 8 * (m3 - m4) + m[5 * sm];
-}
-
-/* ---- kernels -------------------------------------------------------------- */
-
-/* A 3x3 kernel stack read through strides: entry (out, in, u, v) is
- * base[out so + in si + u su + v sv] (negative su, sv read it rotated). */
+/* Reduction of the transforms' sums (|v| < 2^73) modulo p.  For p below
+ * 2^32 the sums fit int64 (inputs below 2^32, times at most 24^2) and
+ * the machine's division does it.  For larger p, v is first made
+ * nonnegative by adding off = ceil(2^73 / p) p, and the quotient is
+ * estimated in double precision: u / p < 2^43 and the estimate is within
+ * 2^-9 of it, so its floor is the true quotient or one less, and the
+ * remainder lies in [-p, 2p) -- within int64, as p < 2^62 -- and one
+ * correction settles it. */
 typedef struct {
-    const uint64_t *base;
-    int64_t so, si, su, sv;
+    uint64_t p;
+    bool small;
+    i128 off;
+    double inv;
+} wide_mod;
+
+static wide_mod wide_mod_of(uint64_t p)
+{
+    wide_mod m = {p, p < ((uint64_t)1 << 32), 0, 1.0 / (double)p};
+    if (!m.small)
+        m.off = (i128)((((u128)1 << 73) + p - 1) / p * p);
+    return m;
+}
+
+static inline uint64_t mod_wide(i128 v, const wide_mod *m)
+{
+    if (m->small) {
+        int64_t r = (int64_t)v % (int64_t)m->p;
+        return (uint64_t)(r < 0 ? r + (int64_t)m->p : r);
+    }
+    const u128 u = (u128)(v + m->off);
+    const double approx = (double)(uint64_t)(u >> 64) * 0x1p64 + (double)(uint64_t)u;
+    const uint64_t q = (uint64_t)(approx * m->inv);
+    int64_t r = (int64_t)((uint64_t)u - q * m->p);
+    if (r < 0)
+        r += (int64_t)m->p;
+    else if (r >= (int64_t)m->p)
+        r -= (int64_t)m->p;
+    return (uint64_t)r;
+}
+
+/* ---- the two representations ----------------------------------------------
+ * Residues mod p as uint64_t in [0, p), multiplied by fast_gemm_modp; or,
+ * for the float64 residue basis (fast_crt_float.c, p < 2^32), integers
+ * stored as doubles -- symmetric residues in the transformed operands, so
+ * that each product's sums stay within the bound that makes the BLAS
+ * exact -- multiplied by fast_gemm_f64 with its exact check. */
+typedef struct {
+    wide_mod mod;
+    bool f64;
+} arith;
+
+/* A 3x3 kernel stack read through strides: entry (out, in, u, v) is entry
+ * (out so + in si + u su + v sv) of base (negative su, sv read it
+ * rotated). */
+typedef struct {
+    const void *base;
+    int64_t offset, so, si, su, sv;
     size_t Cout, Cin;
 } kernel_view;
 
-/* V[pos][out][in] := 576^-1 (24 G) g (24 G)^T mod p for every kernel g. */
-static void transform_kernels(uint64_t *V, const kernel_view *k, uint64_t p)
-{
-    const uint64_t inv576 = cvp_powmod_u64(576 % p, p - 2, p);
-    const size_t pairs = k->Cout * k->Cin;
-    FAST_OMP(omp parallel for schedule(static) if (pairs * 64 > FAST_PARALLEL_MIN))
-    for (size_t q = 0; q < pairs; q++) {
-        const size_t out = q / k->Cin, in = q % k->Cin;
-        const uint64_t *g = k->base + (int64_t)out * k->so + (int64_t)in * k->si;
-        i128 gg[9], t[TILE * 3], v[POS];
-        for (int u = 0; u < 3; u++)
-            for (int w = 0; w < 3; w++)
-                gg[u * 3 + w] = (i128)g[u * k->su + w * k->sv];
-        for (int w = 0; w < 3; w++)
-            kernel_1d(t + w, 3, gg + w, 3);          /* columns: 6 x 3 */
-        for (int i = 0; i < TILE; i++)
-            kernel_1d(v + i * TILE, 1, t + i * 3, 1);   /* rows: 6 x 6 */
-        for (int s = 0; s < POS; s++)
-            V[(size_t)s * pairs + q] =
-                (uint64_t)((u128)mod_wide(v[s], p) * inv576 % p);
-    }
-}
-
-/* ---- one image and one group ---------------------------------------------- */
-
-/* y (Cout planes of Ho x Wo, all written) := the convolution of x (Cin
- * planes of H x W) with the kernels whose transforms are V, output (i, j)
- * reading inputs (i + u - ph, j + v - pw), zero outside. */
+/* y (Cout planes of Ho x Wo from entry y_at, all written) := the
+ * convolution of x (Cin planes of H x W from entry x_at) with the kernels
+ * whose transforms are V, output (i, j) reading inputs (i + u - ph,
+ * j + v - pw), zero outside. */
 typedef struct {
-    const uint64_t *x;
-    size_t Cin, H, W;
+    const void *x;
+    size_t x_at, Cin, H, W;
     int64_t ph, pw;
     size_t Cout, Ho, Wo;
-    uint64_t *y;
+    void *y;
+    size_t y_at;
 } plane_job;
 
-/* U[pos][tile - t0][c] for the tiles t0 .. t0 + nt - 1. */
-static void transform_inputs(uint64_t *U, const plane_job *J, size_t tiles_w,
-                             size_t t0, size_t nt, uint64_t p)
+/* The transforms for each representation (fast_winograd_impl.h).
+ * Residues mod p < 2^62: signed 128-bit sums (below 2^73 in magnitude).
+ * Doubles mod m < 2^32: the operands' entries are below 2^32 in
+ * magnitude and the checked products' at most 2^53, and no transform
+ * multiplies by more than 24^2, so every sum stays below 2^63: int64
+ * suffices. */
+static inline uint64_t mod_i64(int64_t v, const wide_mod *m)
 {
-    const size_t work = nt * J->Cin;
-    FAST_OMP(omp parallel for schedule(static) if (work * POS > FAST_PARALLEL_MIN))
-    for (size_t q = 0; q < work; q++) {
-        const size_t tt = q / J->Cin, c = q % J->Cin, t = t0 + tt;
-        const int64_t r0 = (int64_t)((t / tiles_w) * OUT) - J->ph;
-        const int64_t c0 = (int64_t)((t % tiles_w) * OUT) - J->pw;
-        const uint64_t *plane = J->x + c * J->H * J->W;
-        i128 d[POS], tmp[POS], u[POS];
-        for (int a = 0; a < TILE; a++) {
-            const int64_t r = r0 + a;
-            const bool row_in = r >= 0 && r < (int64_t)J->H;
-            for (int b = 0; b < TILE; b++) {
-                const int64_t col = c0 + b;
-                d[a * TILE + b] = row_in && col >= 0 && col < (int64_t)J->W
-                                      ? (i128)plane[(size_t)r * J->W + (size_t)col]
-                                      : 0;
-            }
-        }
-        for (int b = 0; b < TILE; b++)
-            input_1d(tmp + b, TILE, d + b, TILE);          /* columns */
-        for (int a = 0; a < TILE; a++)
-            input_1d(u + a * TILE, 1, tmp + a * TILE, 1);  /* rows */
-        for (int s = 0; s < POS; s++)
-            U[((size_t)s * nt + tt) * J->Cin + c] = mod_wide(u[s], p);
-    }
+    int64_t r = v % (int64_t)m->p;
+    return (uint64_t)(r < 0 ? r + (int64_t)m->p : r);
 }
 
-/* The outputs of tiles t0 .. t0 + nt - 1 from M[pos][tile - t0][o]. */
-static void transform_outputs(const plane_job *J, const uint64_t *M,
-                              size_t tiles_w, size_t t0, size_t nt, uint64_t p)
+#define WT i128
+#define WN(name) name##_modp
+#define WT_LOAD(a, idx) ((i128)((const uint64_t *)(a))[idx])
+#define WT_STORE(a, idx, v, mod) (((uint64_t *)(a))[idx] = mod_wide((v), (mod)))
+#define WT_REDUCE(v, mod) mod_wide((v), (mod))
+#include "fast/fast_winograd_impl.h"
+#undef WT
+#undef WN
+#undef WT_LOAD
+#undef WT_STORE
+#undef WT_REDUCE
+
+/* symmetric residues, so that the BLAS products' sums stay within 2^53 */
+static inline double symmetric(uint64_t r, uint64_t m)
 {
-    const size_t work = nt * J->Cout;
-    FAST_OMP(omp parallel for schedule(static) if (work * POS > FAST_PARALLEL_MIN))
-    for (size_t q = 0; q < work; q++) {
-        const size_t tt = q / J->Cout, o = q % J->Cout, t = t0 + tt;
-        const size_t r0 = (t / tiles_w) * OUT, c0 = (t % tiles_w) * OUT;
-        i128 m[POS], tmp[OUT * TILE], y[OUT * OUT];
-        for (int s = 0; s < POS; s++)
-            m[s] = (i128)M[((size_t)s * nt + tt) * J->Cout + o];
-        for (int b = 0; b < TILE; b++)
-            output_1d(tmp + b, TILE, m + b, TILE);          /* columns: 4 x 6 */
-        for (int a = 0; a < OUT; a++)
-            output_1d(y + a * OUT, 1, tmp + a * TILE, 1);   /* rows: 4 x 4 */
-        uint64_t *plane = J->y + o * J->Ho * J->Wo;
-        for (int a = 0; a < OUT && r0 + (size_t)a < J->Ho; a++)
-            for (int b = 0; b < OUT && c0 + (size_t)b < J->Wo; b++)
-                plane[(r0 + (size_t)a) * J->Wo + c0 + (size_t)b] =
-                    mod_wide(y[a * OUT + b], p);
-    }
+    return r > m / 2 ? -(double)(m - r) : (double)r;
 }
 
-static bool convolve_plane(fast_ctx *ctx, const plane_job *J, const uint64_t *V,
-                           uint64_t *U, uint64_t *M, size_t block)
+#define WT int64_t
+#define WN(name) name##_f64
+#define WT_LOAD(a, idx) ((int64_t)((const double *)(a))[idx])
+#define WT_STORE(a, idx, v, mod) (((double *)(a))[idx] = symmetric(mod_i64((v), (mod)), (mod)->p))
+#define WT_REDUCE(v, mod) mod_i64((v), (mod))
+#include "fast/fast_winograd_impl.h"
+#undef WT
+#undef WN
+#undef WT_LOAD
+#undef WT_STORE
+#undef WT_REDUCE
+
+/* M_s := U_s V_s^T for the 36 positions s (nt x Cout each). */
+static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
+                     size_t Cout, const void *U, const void *V, void *M)
+{
+    for (size_t s = 0; s < POS; s++) {
+        const size_t u = s * nt * Cin, v = s * Cout * Cin, m = s * nt * Cout;
+        bool ok = ar->f64
+                      ? fast_gemm_f64(ctx, false, true, nt, Cout, Cin,
+                                      (const double *)U + u, Cin,
+                                      (const double *)V + v, Cin,
+                                      (double *)M + m, Cout, false)
+                      : fast_gemm_modp(ctx, false, true, nt, Cout, Cin,
+                                       (const uint64_t *)U + u, Cin,
+                                       (const uint64_t *)V + v, Cin,
+                                       (uint64_t *)M + m, Cout, false);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static bool convolve_plane(fast_ctx *ctx, const arith *ar, const plane_job *J,
+                           const void *V, void *U, void *M, size_t block)
 {
     const size_t tiles_h = (J->Ho + OUT - 1) / OUT, tiles_w = (J->Wo + OUT - 1) / OUT;
     const size_t tiles = tiles_h * tiles_w;
     for (size_t t0 = 0; t0 < tiles; t0 += block) {
         const size_t nt = tiles - t0 < block ? tiles - t0 : block;
-        transform_inputs(U, J, tiles_w, t0, nt, ctx->p);
-        for (size_t s = 0; s < POS; s++)
-            if (!fast_gemm_modp(ctx, false, true, nt, J->Cout, J->Cin,
-                                U + s * nt * J->Cin, J->Cin,
-                                V + s * J->Cout * J->Cin, J->Cin,
-                                M + s * nt * J->Cout, J->Cout, false))
-                return false;
-        transform_outputs(J, M, tiles_w, t0, nt, ctx->p);
+        if (ar->f64)
+            transform_inputs_f64(U, J, tiles_w, t0, nt, &ar->mod);
+        else
+            transform_inputs_modp(U, J, tiles_w, t0, nt, &ar->mod);
+        if (!multiply(ctx, ar, nt, J->Cin, J->Cout, U, V, M))
+            return false;
+        if (ar->f64)
+            transform_outputs_f64(J, M, tiles_w, t0, nt, &ar->mod);
+        else
+            transform_outputs_modp(J, M, tiles_w, t0, nt, &ar->mod);
     }
     return true;
 }
 
-/* Every image and group: inputs of Cin channels per group (planes of H x
- * W at x, channel stride per image Cin_total), outputs likewise. */
+/* Every image and group: Cin input channels per group (planes of H x W),
+ * Cout output channels per group. */
 typedef struct {
     size_t N, G, Cin, Cout, H, W, Ho, Wo;
     int64_t ph, pw;
 } layer_shape;
 
-static bool convolve_layer(fast_ctx *ctx, const layer_shape *S, const uint64_t *x,
-                           uint64_t *y, kernel_view kv, const int64_t group_step)
+static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
+                           const void *x, void *y, kernel_view kv,
+                           int64_t group_step)
 {
+    atomic_fetch_add(&cvp_fast_winograd_count, 1);
     const size_t pairs = S->Cin * S->Cout;
     const size_t tiles = ((S->Ho + OUT - 1) / OUT) * ((S->Wo + OUT - 1) / OUT);
-    size_t widest = S->Cin > S->Cout ? S->Cin : S->Cout;
+    const size_t widest = S->Cin > S->Cout ? S->Cin : S->Cout;
     size_t block = BLOCK_ENTRIES / (POS * (widest ? widest : 1));
     if (block < 1)
         block = 1;
     if (block > tiles)
         block = tiles;
-    atomic_fetch_add(&cvp_fast_winograd_count, 1);
-    uint64_t *V = cvp_xmalloc(POS * (pairs ? pairs : 1) * sizeof *V);
-    uint64_t *U = cvp_xmalloc(POS * (block ? block : 1) * (S->Cin ? S->Cin : 1) * sizeof *U);
-    uint64_t *M = cvp_xmalloc(POS * (block ? block : 1) * (S->Cout ? S->Cout : 1) * sizeof *M);
+    /* uint64_t and double have the same size: one allocation serves both */
+    void *V = cvp_xmalloc(POS * (pairs ? pairs : 1) * sizeof(uint64_t));
+    void *U = cvp_xmalloc(POS * (block ? block : 1) * (S->Cin ? S->Cin : 1) * sizeof(uint64_t));
+    void *M = cvp_xmalloc(POS * (block ? block : 1) * (S->Cout ? S->Cout : 1) * sizeof(uint64_t));
     bool ok = true;
     for (size_t g = 0; ok && g < S->G; g++) {
-        transform_kernels(V, &kv, ctx->p);
+        if (ar->f64)
+            transform_kernels_f64(V, &kv, &ar->mod);
+        else
+            transform_kernels_modp(V, &kv, &ar->mod);
         for (size_t n = 0; ok && n < S->N; n++) {
-            plane_job J = {x + (n * S->G + g) * S->Cin * S->H * S->W, S->Cin, S->H, S->W,
+            plane_job J = {x, (n * S->G + g) * S->Cin * S->H * S->W, S->Cin, S->H, S->W,
                            S->ph, S->pw, S->Cout, S->Ho, S->Wo,
-                           y + (n * S->G + g) * S->Cout * S->Ho * S->Wo};
-            ok = tiles == 0 || convolve_plane(ctx, &J, V, U, M, block);
+                           y, (n * S->G + g) * S->Cout * S->Ho * S->Wo};
+            ok = tiles == 0 || convolve_plane(ctx, ar, &J, V, U, M, block);
         }
-        kv.base += group_step;
+        kv.offset += group_step;
     }
     free(V);
     free(U);
@@ -274,27 +272,44 @@ static bool convolve_layer(fast_ctx *ctx, const layer_shape *S, const uint64_t *
     return ok;
 }
 
-bool fast_winograd_forward_modp(fast_ctx *ctx, const fast_layer *L,
-                                const uint64_t *X, const uint64_t *K, uint64_t *Y)
+/* The forward pass: K[o][c][u][v], o the output channel within the
+ * group. */
+static bool forward(fast_ctx *ctx, const arith *ar, const fast_layer *L,
+                    const void *X, const void *K, void *Y)
 {
-    CVP_ASSERT(ctx->p % 2 != 0 && ctx->p % 3 != 0);
     layer_shape S = {L->N, L->G, L->Cg, L->Og, L->H, L->W, L->Ho, L->Wo, L->ph, L->pw};
-    /* K[o][c][u][v], o the output channel within the group */
-    kernel_view kv = {K, (int64_t)L->Cg * 9, 9, 3, 1, L->Og, L->Cg};
-    return convolve_layer(ctx, &S, X, Y, kv, (int64_t)(L->Og * L->Cg * 9));
+    kernel_view kv = {K, 0, (int64_t)L->Cg * 9, 9, 3, 1, L->Og, L->Cg};
+    return convolve_layer(ctx, ar, &S, X, Y, kv, (int64_t)(L->Og * L->Cg * 9));
 }
 
-bool fast_winograd_backward_input_modp(fast_ctx *ctx, const fast_layer *L,
-                                       const uint64_t *K, const uint64_t *Gr,
-                                       uint64_t *dX)
+/* dX[c][h][w] = sum over o, u, v of Gr[o][h + ph - u][w + pw - v]
+ * K[o][c][u][v]; with u' = 2 - u that is a correlation of Gr padded by
+ * 2 - ph with K[o][c][2 - u'][2 - v'] as the kernel from input channel o
+ * to output channel c. */
+static bool backward_input(fast_ctx *ctx, const arith *ar, const fast_layer *L,
+                           const void *K, const void *Gr, void *dX)
 {
-    CVP_ASSERT(ctx->p % 2 != 0 && ctx->p % 3 != 0);
-    /* dX[c][h][w] = sum over o, u, v of Gr[o][h + ph - u][w + pw - v]
-     * K[o][c][u][v]; with u' = 2 - u that is a correlation of Gr padded
-     * by 2 - ph with K[o][c][2 - u'][2 - v'] as the kernel from input
-     * channel o to output channel c. */
     layer_shape S = {L->N, L->G, L->Og, L->Cg, L->Ho, L->Wo, L->H, L->W,
                      2 - L->ph, 2 - L->pw};
-    kernel_view kv = {K + 8, 9, (int64_t)L->Cg * 9, -3, -1, L->Cg, L->Og};
-    return convolve_layer(ctx, &S, Gr, dX, kv, (int64_t)(L->Og * L->Cg * 9));
+    kernel_view kv = {K, 8, 9, (int64_t)L->Cg * 9, -3, -1, L->Cg, L->Og};
+    return convolve_layer(ctx, ar, &S, Gr, dX, kv, (int64_t)(L->Og * L->Cg * 9));
+}
+
+bool fast_winograd_modp(fast_ctx *ctx, bool backward, const fast_layer *L,
+                        const uint64_t *A, const uint64_t *B, uint64_t *R)
+{
+    CVP_ASSERT(ctx->p % 2 != 0 && ctx->p % 3 != 0);
+    const arith ar = {wide_mod_of(ctx->p), false};
+    return backward ? backward_input(ctx, &ar, L, A, B, R)
+                    : forward(ctx, &ar, L, A, B, R);
+}
+
+bool fast_winograd_f64(fast_ctx *ctx, uint64_t m, bool backward,
+                       const fast_layer *L, const double *A, const double *B,
+                       double *R)
+{
+    CVP_ASSERT(m % 2 != 0 && m % 3 != 0 && m < ((uint64_t)1 << 32));
+    const arith ar = {wide_mod_of(m), true};
+    return backward ? backward_input(ctx, &ar, L, A, B, R)
+                    : forward(ctx, &ar, L, A, B, R);
 }

@@ -1,0 +1,137 @@
+/* fast_winograd_impl.h -- the transforms of F(4x4, 3x3), written once and
+ * included by fast_winograd.c for each representation.
+ *
+ * The including file defines:
+ *   WT                   the signed integer type of the sums
+ *   WN(name)             name with the representation's suffix
+ *   WT_LOAD(a, idx)      entry idx of array a, as a WT
+ *   WT_STORE(a, idx, v, mod)  stores v reduced by the wide_mod mod
+ *   WT_REDUCE(v, mod)    v mod p in [0, p) as uint64_t
+ * and the types kernel_view and plane_job.
+ *
+ * With the interpolation points 0, 1, -1, 2, -2 and infinity (Lavin and
+ * Gray), one dimension of each transform is
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+ *          0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+ *   24 G = [6 0 0; -4 -4 -4; -4 4 -4; 1 2 4; 1 -2 4; 0 0 24],
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1],
+ * and a 2D transform applies it to the columns, then to the rows. */
+
+/* o := B^T d (six entries each, strides so and sd). */
+static inline void WN(input_1d)(WT *o, size_t so, const WT *d, size_t sd)
+{
+    const WT d0 = d[0], d1 = d[sd], d2 = d[2 * sd], d3 = d[3 * sd],
+             d4 = d[4 * sd], d5 = d[5 * sd];
+    o[0] = 4 * d0 - 5 * d2 + d4;
+    o[so] = -4 * d1 - 4 * d2 + d3 + d4;
+    o[2 * so] = 4 * d1 - 4 * d2 - d3 + d4;
+    o[3 * so] = -2 * d1 - d2 + 2 * d3 + d4;
+    o[4 * so] = 2 * d1 - d2 - 2 * d3 + d4;
+    o[5 * so] = 4 * d1 - 5 * d3 + d5;
+}
+
+/* o (six entries) := 24 G g (three entries). */
+static inline void WN(kernel_1d)(WT *o, size_t so, const WT *g, size_t sg)
+{
+    const WT g0 = g[0], g1 = g[sg], g2 = g[2 * sg];
+    o[0] = 6 * g0;
+    o[so] = -4 * (g0 + g1 + g2);
+    o[2 * so] = -4 * (g0 - g1 + g2);
+    o[3 * so] = g0 + 2 * g1 + 4 * g2;
+    o[4 * so] = g0 - 2 * g1 + 4 * g2;
+    o[5 * so] = 24 * g2;
+}
+
+/* o (four entries) := A^T m (six entries). */
+static inline void WN(output_1d)(WT *o, size_t so, const WT *m, size_t sm)
+{
+    const WT m1 = m[sm], m2 = m[2 * sm], m3 = m[3 * sm], m4 = m[4 * sm];
+    o[0] = m[0] + m1 + m2 + m3 + m4;
+    o[so] = m1 - m2 + 2 * (m3 - m4);
+    o[2 * so] = m1 + m2 + 4 * (m3 + m4);
+    o[3 * so] = m1 - m2 + 8 * (m3 - m4) + m[5 * sm];
+}
+
+/* V[pos][out][in] := 576^-1 (24 G) g (24 G)^T mod p for every kernel g. */
+static void WN(transform_kernels)(void *V, const kernel_view *k, const wide_mod *mod)
+{
+    const uint64_t p = mod->p;
+    const uint64_t inv576 = cvp_powmod_u64(576 % p, p - 2, p);
+    const size_t pairs = k->Cout * k->Cin;
+    FAST_OMP(omp parallel for schedule(static) if (pairs * 64 > FAST_PARALLEL_MIN))
+    for (size_t q = 0; q < pairs; q++) {
+        const size_t out = q / k->Cin, in = q % k->Cin;
+        const int64_t at = k->offset + (int64_t)out * k->so + (int64_t)in * k->si;
+        WT gg[9], t[TILE * 3], v[POS];
+        for (int u = 0; u < 3; u++)
+            for (int w = 0; w < 3; w++)
+                gg[u * 3 + w] = WT_LOAD(k->base, (size_t)(at + u * k->su + w * k->sv));
+        for (int w = 0; w < 3; w++)
+            WN(kernel_1d)(t + w, 3, gg + w, 3);             /* columns: 6 x 3 */
+        for (int i = 0; i < TILE; i++)
+            WN(kernel_1d)(v + i * TILE, 1, t + i * 3, 1);   /* rows: 6 x 6 */
+        for (int s = 0; s < POS; s++) {
+            /* both factors below p: the product fits 64 bits when p
+             * does 32, else 128 */
+            const uint64_t x = WT_REDUCE(v[s], mod);
+            const uint64_t r = p >> 32 == 0 ? x * inv576 % p
+                                            : (uint64_t)((u128)x * inv576 % p);
+            WT_STORE(V, (size_t)s * pairs + q, (WT)r, mod);
+        }
+    }
+}
+
+/* U[pos][tile - t0][c] for the tiles t0 .. t0 + nt - 1. */
+static void WN(transform_inputs)(void *U, const plane_job *J, size_t tiles_w,
+                                 size_t t0, size_t nt, const wide_mod *mod)
+{
+    const size_t work = nt * J->Cin;
+    FAST_OMP(omp parallel for schedule(static) if (work * POS > FAST_PARALLEL_MIN))
+    for (size_t q = 0; q < work; q++) {
+        const size_t tt = q / J->Cin, c = q % J->Cin, t = t0 + tt;
+        const int64_t r0 = (int64_t)((t / tiles_w) * OUT) - J->ph;
+        const int64_t c0 = (int64_t)((t % tiles_w) * OUT) - J->pw;
+        const size_t plane = J->x_at + c * J->H * J->W;
+        WT d[POS], tmp[POS], u[POS];
+        for (int a = 0; a < TILE; a++) {
+            const int64_t r = r0 + a;
+            const bool row_in = r >= 0 && r < (int64_t)J->H;
+            for (int b = 0; b < TILE; b++) {
+                const int64_t col = c0 + b;
+                d[a * TILE + b] = row_in && col >= 0 && col < (int64_t)J->W
+                                      ? WT_LOAD(J->x, plane + (size_t)r * J->W + (size_t)col)
+                                      : 0;
+            }
+        }
+        for (int b = 0; b < TILE; b++)
+            WN(input_1d)(tmp + b, TILE, d + b, TILE);          /* columns */
+        for (int a = 0; a < TILE; a++)
+            WN(input_1d)(u + a * TILE, 1, tmp + a * TILE, 1);  /* rows */
+        for (int s = 0; s < POS; s++)
+            WT_STORE(U, ((size_t)s * nt + tt) * J->Cin + c, u[s], mod);
+    }
+}
+
+/* The outputs of tiles t0 .. t0 + nt - 1 from M[pos][tile - t0][o]. */
+static void WN(transform_outputs)(const plane_job *J, const void *M, size_t tiles_w,
+                                  size_t t0, size_t nt, const wide_mod *mod)
+{
+    const size_t work = nt * J->Cout;
+    FAST_OMP(omp parallel for schedule(static) if (work * POS > FAST_PARALLEL_MIN))
+    for (size_t q = 0; q < work; q++) {
+        const size_t tt = q / J->Cout, o = q % J->Cout, t = t0 + tt;
+        const size_t r0 = (t / tiles_w) * OUT, c0 = (t % tiles_w) * OUT;
+        WT m[POS], tmp[OUT * TILE], y[OUT * OUT];
+        for (int s = 0; s < POS; s++)
+            m[s] = WT_LOAD(M, ((size_t)s * nt + tt) * J->Cout + o);
+        for (int b = 0; b < TILE; b++)
+            WN(output_1d)(tmp + b, TILE, m + b, TILE);          /* columns: 4 x 6 */
+        for (int a = 0; a < OUT; a++)
+            WN(output_1d)(y + a * OUT, 1, tmp + a * TILE, 1);   /* rows: 4 x 4 */
+        const size_t plane = J->y_at + o * J->Ho * J->Wo;
+        for (int a = 0; a < OUT && r0 + (size_t)a < J->Ho; a++)
+            for (int b = 0; b < OUT && c0 + (size_t)b < J->Wo; b++)
+                WT_STORE(J->y, plane + (r0 + (size_t)a) * J->Wo + c0 + (size_t)b,
+                         y[a * OUT + b], mod);
+    }
+}
