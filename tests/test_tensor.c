@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+#include "kernel/interrupt.h"
+#include "kernel/ring_height.h"
+#include "kernel/ring_small.h"
+
 #define S(...) ((size_t[]){__VA_ARGS__})
 #define V(...) ((long[]){__VA_ARGS__})
 
@@ -31,6 +35,67 @@ static void init_is_scalar_zero_and_resize_zeroes(void **state)
     tu_assert_ok(cvp_tensor_resize(t, 2, S(0, 1000000), &err), &err);
     assert_int_equal(cvp_tensor_size(t), 0);
     cvp_tensor_clear(t);
+}
+
+/* The rings whose elements are plain bytes (ring.h, `plain`) copy, zero
+ * and free whole arrays: the values must be those of the per-entry path. */
+static void check_plain_ring(cvp_ring *R, const mpq_t one)
+{
+    cvp_error err;
+    cvp_tensor_t t, u, w;
+    cvp_tensor_init_ring(t, R), cvp_tensor_init_ring(u, R), cvp_tensor_init_ring(w, R);
+    assert_true(R->plain);
+    /* growing from 1 entry to 3000 (not a power of two): every entry 0 */
+    tu_assert_ok(cvp_tensor_resize(t, 2, S(30, 100), &err), &err);
+    for (size_t k = 0; k < t->size; k++)
+        assert_true(R->is_zero(R, cvp_tensor_elem(t, k)));
+    for (size_t k = 0; k < t->size; k += 7)
+        R->set_q(R, cvp_tensor_elem(t, k), one);
+    /* a copy has every value, also into a larger block */
+    tu_assert_ok(cvp_tensor_resize(u, 1, S(5000), &err), &err);
+    tu_assert_ok(cvp_tensor_set(u, t, &err), &err);
+    assert_int_equal(u->size, 3000);
+    for (size_t k = 0; k < 3000; k++)
+        assert_true(R->equal(R, cvp_tensor_elem(u, k), cvp_tensor_elem(t, k)));
+    assert_false(R->is_zero(R, cvp_tensor_elem(u, 2996)));
+    assert_true(R->is_zero(R, cvp_tensor_elem(u, 2997)));
+    /* resizing zeroes the old entries too, shrinking or growing */
+    tu_assert_ok(cvp_tensor_resize(u, 1, S(10), &err), &err);
+    for (size_t k = 0; k < 10; k++)
+        assert_true(R->is_zero(R, cvp_tensor_elem(u, k)));
+    R->set_q(R, cvp_tensor_elem(u, 0), one);
+    tu_assert_ok(cvp_tensor_resize(u, 1, S(6000), &err), &err);
+    for (size_t k = 0; k < 6000; k++)
+        assert_true(R->is_zero(R, cvp_tensor_elem(u, k)));
+    /* a reached limit stops the zeroing with an error, and the tensor
+     * stays valid (clearing it below must not crash or leak) */
+    cvp_interrupt_set_deadline(1e-9);
+    while (!cvp_interrupt_poll())
+        ;
+    tu_assert_fails(cvp_tensor_resize(w, 1, S(100000), &err), &err, CVP_ERR_LIMIT,
+                    "limit timeout");
+    cvp_interrupt_clear();
+    cvp_tensor_clear(t), cvp_tensor_clear(u), cvp_tensor_clear(w);
+}
+
+static void plain_rings_copy_and_zero_whole_arrays(void **state)
+{
+    (void)state;
+    mpq_t one;
+    mpq_init(one);
+    mpq_set_ui(one, 1, 1);
+    cvp_ring F, D, H;
+    cvp_ring_fp_init(&F, 101);
+    cvp_ring_degree_init(&D);
+    cvp_ring_height_init(&H);
+    check_plain_ring(&F, one);
+    check_plain_ring(&D, one);
+    check_plain_ring(&H, one);
+    cvp_ring_fp_clear(&F);
+    cvp_ring_degree_clear(&D);
+    cvp_ring_height_clear(&H);
+    mpq_clear(one);
+    assert_false(cvp_ring_q.plain);
 }
 
 static void size_limit_is_an_error_not_a_crash(void **state)
@@ -281,6 +346,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_is_scalar_zero_and_resize_zeroes),
+        cmocka_unit_test(plain_rings_copy_and_zero_whole_arrays),
         cmocka_unit_test(size_limit_is_an_error_not_a_crash),
         cmocka_unit_test(equality_copy_and_swap),
         cmocka_unit_test(reshape_permute_transpose_slice),

@@ -78,6 +78,7 @@ void cvp_ring_shape_init(cvp_ring *R)
 {
     memset(R, 0, sizeof *R);
     R->name = "shape";
+    R->plain = true;
     R->elem_size = 1;
     R->cmp = shape_cmp;
     R->init = shape_unary;

@@ -57,6 +57,11 @@ struct cvp_ring {
      * change no value and no cmp result. */
     void (*window_begin)(cvp_ring *R);
     void (*window_end)(cvp_ring *R);
+    /* Elements are plain bytes: clear does nothing, set is a copy of the
+     * elem_size bytes and init writes the same bytes every time.  Tensors
+     * then copy, zero and free whole arrays at once (kernel/tensor.c)
+     * instead of calling the ring per entry. */
+    bool plain;
 
     void *context;        /* ring-specific state, owned by the ring */
     /* State of a cmp installed over a ring without an order of its own

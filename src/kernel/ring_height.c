@@ -120,6 +120,7 @@ void cvp_ring_height_init(cvp_ring *R)
     height_context *ctx = calloc(1, sizeof *ctx);
     CVP_ASSERT(ctx != NULL);
     R->name = "height";
+    R->plain = true;
     R->elem_size = sizeof(cvp_height);
     R->cmp = NULL;
     R->init = h_init;

@@ -90,6 +90,7 @@ void cvp_ring_fp_init(cvp_ring *R, uint64_t p)
     ctx->p = p;
     ctx->denominator_hit = false;
     R->name = "F_p";
+    R->plain = true;
     R->elem_size = sizeof(uint64_t);
     R->cmp = NULL;
     R->init = fp_init;
@@ -168,6 +169,7 @@ void cvp_ring_degree_init(cvp_ring *R)
 {
     memset(R, 0, sizeof *R);
     R->name = "degree";
+    R->plain = true;
     R->elem_size = sizeof(long);
     R->cmp = NULL;
     R->init = deg_init;

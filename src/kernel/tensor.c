@@ -112,7 +112,7 @@ void cvp_tensor_init(cvp_tensor_t t)
 void cvp_tensor_clear(cvp_tensor_t t)
 {
     cvp_tensor_drop_packed_(t);
-    for (size_t k = 0; k < t->capacity; k++)
+    for (size_t k = 0; !t->ring->plain && k < t->capacity; k++)
         t->ring->clear(t->ring, RAW(t, k));
     free(t->data);
     t->data = NULL;
@@ -129,6 +129,44 @@ void cvp_tensor_set_ring(cvp_tensor_t t, cvp_ring *R)
     }
     cvp_tensor_clear(t);
     cvp_tensor_init_ring(t, R);
+}
+
+/* For a plain ring (kernel/ring.h): grows t's block to at least `size`
+ * entries and sets entries 0 .. size - 1 to the ring's zero, by copying
+ * an initialised entry over ever larger prefixes.  The limits are polled
+ * between copies, as resize polls between entries. */
+static cvp_status plain_zero(cvp_tensor_t t, size_t size, cvp_error *err)
+{
+    cvp_ring *R = t->ring;
+    if (size > t->capacity) {
+        if (size > SIZE_MAX / R->elem_size)
+            return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
+        unsigned char *grown = realloc(t->data, size * R->elem_size);
+        if (grown == NULL)
+            return cvp_error_set(err, CVP_ERR_LIMIT,
+                                 "out of memory allocating %zu entries", size);
+        t->data = grown;
+    }
+    R->init(R, RAW(t, 0));
+    for (size_t done = 1; done < size;) {
+        if (cvp_interrupt_poll()) {
+            /* the block holds `done` zeros; any older entries beyond
+             * them are still valid plain bytes */
+            if (t->capacity < done)
+                t->capacity = done;
+            return cvp_error_set(err, CVP_ERR_LIMIT, "not decided: limit %s reached",
+                                 cvp_interrupt_limit_name(cvp_interrupt_reached()));
+        }
+        /* at most 2^20 entries per copy: the limits stay polled often */
+        size_t n = done < size - done ? done : size - done;
+        if (n > ((size_t)1 << 20))
+            n = (size_t)1 << 20;
+        memcpy(RAW(t, done), RAW(t, 0), n * R->elem_size);
+        done += n;
+    }
+    if (t->capacity < size)
+        t->capacity = size;
+    return CVP_OK;
 }
 
 cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
@@ -156,7 +194,11 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
             return cvp_error_set(err, CVP_ERR_LIMIT, "out of memory");
     }
     const size_t made_before = t->capacity;
-    if (size > t->capacity) {
+    if (R->plain && size > 0) {
+        st = plain_zero(t, size, err);
+        if (st != CVP_OK)
+            return st;
+    } else if (size > t->capacity) {
         if (size > SIZE_MAX / R->elem_size)
             return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
         unsigned char *grown = realloc(t->data, size * R->elem_size);
@@ -183,7 +225,7 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
      * only the older ones may hold values. */
     mpq_t zero;
     mpq_init(zero);
-    for (size_t k = 0; k < size && k < made_before; k++)
+    for (size_t k = 0; !R->plain && k < size && k < made_before; k++)
         R->set_q(R, RAW(t, k), zero);
     mpq_clear(zero);
     t->rank = rank;
@@ -219,6 +261,10 @@ cvp_status cvp_tensor_set(cvp_tensor_t dst, const cvp_tensor_t src,
     cvp_status st = cvp_tensor_resize(dst, src->rank, src->shape, err);
     if (st != CVP_OK)
         return st;
+    if (src->ring->plain && src->size > 0) {
+        memcpy(ELEM(dst, 0), ELEM(src, 0), src->size * src->ring->elem_size);
+        return CVP_OK;
+    }
     for (size_t k = 0; k < src->size; k++)
         src->ring->set(src->ring, ELEM(dst, k), ELEM(src, k));
     return CVP_OK;
