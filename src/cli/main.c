@@ -7,6 +7,7 @@
  * New subcommands (check, ...) are one entry in `commands`.
  */
 #include <stdio.h>
+#include <malloc.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -54,11 +55,28 @@ static void print_usage(FILE *stream)
             "input error, 3 internal error or resource limit.\n");
 }
 
+/* Large blocks come from the heap and freed ones stay there.  An
+ * evaluation makes and drops many tensors of tens of MB (operands copied
+ * out of the bindings, products, their sums); by default glibc maps each
+ * afresh and unmaps it when freed, so every one costs a page fault per 4
+ * KB at its first touch -- a quarter of a second in a `random` claim at
+ * exercise 5-4's size, on this project's test machine.  Reused heap
+ * memory has no such cost.  The price is that the process keeps its peak
+ * memory until it exits, which for a command that runs to completion is
+ * no price at all.  (Threads' own arenas still map blocks too large for
+ * them; malloc falls back to that by itself.) */
+static void keep_freed_memory(void)
+{
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, -1);
+}
+
 int main(int argc, char **argv)
 {
     /* GMP and MPFR allocate through the counting functions from the start,
      * so that a memory limit (cvp_alloc_set_limit) holds for everything. */
     cvp_alloc_install();
+    keep_freed_memory();
     if (argc < 2) {
         print_usage(stderr);
         return CVP_EXIT_USAGE;
