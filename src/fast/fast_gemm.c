@@ -314,9 +314,12 @@ static modp_reducer reducer_of(uint64_t p)
 
 /* Four dot products of length k at once -- rows a0, a1 of A against rows
  * b0, b1 of B^T -- with the accumulators in registers: each loaded
- * residue serves two products.  out[2*r + c] = a_r . b_c mod p. */
-static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
-                          const uint64_t *b0, const uint64_t *b1, size_t k,
+ * residue serves two products.  The row pairs come interleaved (ab[2l] =
+ * a0[l], ab[2l + 1] = a1[l], and bb likewise), so that the loop needs two
+ * pointers besides its eight accumulator words and the multiplier's two
+ * registers: with four, x86-64 runs out of registers and reloads them
+ * from the stack on every step.  out[2*r + c] = a_r . b_c mod p. */
+static void dot_tile_modp(const uint64_t *ab, const uint64_t *bb, size_t k,
                           const modp_reducer *m, const uint64_t start[4],
                           uint64_t out[4])
 {
@@ -325,8 +328,9 @@ static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
     u128 s00 = start[0], s01 = start[1], s10 = start[2], s11 = start[3];
     for (size_t l0 = 0; l0 < k; l0 += chunk) {
         const size_t l1 = l0 + chunk < k ? l0 + chunk : k;
-        for (size_t l = l0; l < l1; l++) {
-            const uint64_t x0 = a0[l], x1 = a1[l], y0 = b0[l], y1 = b1[l];
+        const uint64_t *a = ab + 2 * l0, *b = bb + 2 * l0;
+        for (size_t l = l0; l < l1; l++, a += 2, b += 2) {
+            const uint64_t x0 = a[0], x1 = a[1], y0 = b[0], y1 = b[1];
             s00 += (u128)x0 * y0;
             s01 += (u128)x0 * y1;
             s10 += (u128)x1 * y0;
@@ -343,32 +347,55 @@ static void dot_tile_modp(const uint64_t *a0, const uint64_t *a1,
     out[3] = (uint64_t)(s11 % p);
 }
 
+/* dst[2l] = M[r0][l], dst[2l + 1] = M[r1][l] for l < k. */
+static void interleave_rows(uint64_t *dst, const uint64_t *M, size_t ld,
+                            size_t r0, size_t r1, size_t k)
+{
+    const uint64_t *x = M + r0 * ld, *y = M + r1 * ld;
+    for (size_t l = 0; l < k; l++) {
+        dst[2 * l] = x[l];
+        dst[2 * l + 1] = y[l];
+    }
+}
+
 /* C [+]= A B^T mod p, both operands read along contiguous rows, in 2x2
  * tiles of C (an odd last row or column is paired with itself and only
- * its own entries stored). */
+ * its own entries stored).  B's row pairs are interleaved once for all
+ * rows of C, each row pair of A once for all of its tiles. */
 static void gemm_dot_modp(size_t m, size_t n, size_t k, const uint64_t *A,
                           size_t lda, const uint64_t *B, size_t ldb,
                           uint64_t *C, size_t ldc, bool accumulate,
                           const modp_reducer *red)
 {
-    FAST_OMP(omp parallel for schedule(static) if (m * n * k > FAST_PARALLEL_MIN))
-    for (size_t i = 0; i < m; i += 2) {
-        const size_t i1 = i + 1 < m ? i + 1 : i;
-        for (size_t j = 0; j < n; j += 2) {
-            const size_t j1 = j + 1 < n ? j + 1 : j;
-            uint64_t start[4] = {0, 0, 0, 0}, out[4];
-            if (accumulate) {
-                start[0] = C[i * ldc + j], start[1] = C[i * ldc + j1];
-                start[2] = C[i1 * ldc + j], start[3] = C[i1 * ldc + j1];
+    const size_t pairs = (n + 1) / 2;
+    uint64_t *Bi = cvp_xmalloc((pairs * 2 * k > 0 ? pairs * 2 * k : 1) * sizeof *Bi);
+    FAST_OMP(omp parallel for schedule(static) if (n * k > FAST_PARALLEL_MIN))
+    for (size_t q = 0; q < pairs; q++)
+        interleave_rows(Bi + q * 2 * k, B, ldb, 2 * q, 2 * q + 1 < n ? 2 * q + 1 : 2 * q, k);
+    FAST_OMP(omp parallel if (m * n * k > FAST_PARALLEL_MIN))
+    {
+        uint64_t *Ai = cvp_xmalloc((2 * k > 0 ? 2 * k : 1) * sizeof *Ai);
+        FAST_OMP(omp for schedule(static))
+        for (size_t i = 0; i < m; i += 2) {
+            const size_t i1 = i + 1 < m ? i + 1 : i;
+            interleave_rows(Ai, A, lda, i, i1, k);
+            for (size_t j = 0; j < n; j += 2) {
+                const size_t j1 = j + 1 < n ? j + 1 : j;
+                uint64_t start[4] = {0, 0, 0, 0}, out[4];
+                if (accumulate) {
+                    start[0] = C[i * ldc + j], start[1] = C[i * ldc + j1];
+                    start[2] = C[i1 * ldc + j], start[3] = C[i1 * ldc + j1];
+                }
+                dot_tile_modp(Ai, Bi + (j / 2) * 2 * k, k, red, start, out);
+                C[i * ldc + j] = out[0];
+                C[i * ldc + j1] = out[1];
+                C[i1 * ldc + j] = out[2];
+                C[i1 * ldc + j1] = out[3];
             }
-            dot_tile_modp(A + i * lda, A + i1 * lda, B + j * ldb, B + j1 * ldb,
-                          k, red, start, out);
-            C[i * ldc + j] = out[0];
-            C[i * ldc + j1] = out[1];
-            C[i1 * ldc + j] = out[2];
-            C[i1 * ldc + j1] = out[3];
         }
+        free(Ai);
     }
+    free(Bi);
 }
 
 bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
