@@ -145,11 +145,27 @@ def main():
           "%.3f s, %.0f MB" % (p2_secs, p2_mb))
     figures["P2"] = {"convproof_s": p2_secs, "convproof_mb": p2_mb}
     figures["load_average"] = list(os.getloadavg())
+    figures["blas_core"] = blas_core()
+    print("OpenBLAS kernels: %s" % figures["blas_core"])
     print("\nload average: %.2f %.2f %.2f; float64 tensors X, K, Y: %.0f MB"
           % (os.getloadavg() + (tensors_mb,)))
     if "--json" in args:
         with open(args["--json"], "w") as f:
             json.dump(figures, f, indent=1)
+
+
+def blas_core():
+    """The kernels OpenBLAS chose on this machine (PyTorch and convproof
+    load the same library, so both run them), or None.  OpenBLAS picks
+    them from the CPU it recognises, or from OPENBLAS_CORETYPE; a CPU newer
+    than the library falls back to generic ones, several times slower."""
+    try:
+        import ctypes
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
 
 
 def timed(fn):

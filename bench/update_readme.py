@@ -62,6 +62,9 @@ def render(ev, im, date, machine):
     load_text = ("load average %.2f, %.2f, %.2f at the end" % tuple(load[:3])
                  if load else "load average not recorded")
     repeats = get(ev, "repeats")
+    core = get(ev, "blas_core")
+    if core:
+        machine = "%s; OpenBLAS kernels %s" % (machine, core)
     default = None
     for row in (get(im, "rows") or []):
         if row.get("setting", "").startswith("default (--impl-batch"):

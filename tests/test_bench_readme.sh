@@ -36,7 +36,7 @@ cat >"$tmp/eval.json" <<'EOF'
  "float32": {"torch_call_s": 1.621, "torch_process_s": 3.1, "torch_process_mb": 454,
              "convproof_s": 6.482, "convproof_mb": 180, "float64_tensors_mb": 44},
  "P2": {"convproof_s": 5.75, "convproof_mb": 269},
- "load_average": [0.5, 0.4, 0.3]}
+ "load_average": [0.5, 0.4, 0.3], "blas_core": "Prescott"}
 EOF
 cat >"$tmp/impl.json" <<'EOF'
 {"repeats": 2, "rows": [
@@ -53,7 +53,7 @@ ok=yes
 [ "$rc" -eq 0 ] || ok=no
 has() { grep -qxF "$2" "$1" || { echo "  missing: $2"; ok=no; }; }
 # 1.403 / 1.375 = 1.0204; 102 / 44 = 2.318; 6.482 / 1.621 = 3.9988
-has "$tmp/README.md" 'Measured by `make bench` on 2026-12-07 (test CPU, 2 cores; load average 0.50, 0.40, 0.30 at the end), whole processes, best of 3:'
+has "$tmp/README.md" 'Measured by `make bench` on 2026-12-07 (test CPU, 2 cores; OpenBLAS kernels Prescott; load average 0.50, 0.40, 0.30 at the end), whole processes, best of 3:'
 has "$tmp/README.md" '| W1, integer data: `convproof eval` process / PyTorch float64'"'"'s conv2d call | <= 2 | 1.02 (1.403 s / 1.375 s) | yes |'
 has "$tmp/README.md" '| W1, integer data: peak memory / the float64 tensors | <= 4 | 2.32 (102 MB / 44 MB) | yes |'
 has "$tmp/README.md" '| W1, float32 data, exact result: `convproof eval` process / PyTorch float64'"'"'s conv2d call | <= 3 | 4.00 (6.482 s / 1.621 s) | no |'
