@@ -264,6 +264,27 @@ bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
     return ok;
 }
 
+int fast_blas_single_thread(void)
+{
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
+    const int saved = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    return saved;
+#else
+    return 0;
+#endif
+}
+
+void fast_blas_restore_threads(int saved)
+{
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
+    if (saved > 0)
+        openblas_set_num_threads(saved);
+#else
+    (void)saved;
+#endif
+}
+
 bool cvp_fast_have_blas(void)
 {
 #ifdef HAVE_CBLAS

@@ -106,6 +106,14 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                     const uint64_t *B, size_t ldb, uint64_t *C, size_t ldc,
                     bool accumulate);
 
+/* For many small float products side by side on the OpenMP threads:
+ * OpenBLAS (when linked) runs each on the calling thread only, instead of
+ * waking its own threads, whose waiting would compete with OpenMP's for
+ * the cores.  Returns what fast_blas_restore_threads needs (0 when the
+ * BLAS has no such setting).  Not to be called inside a parallel region. */
+int fast_blas_single_thread(void);
+void fast_blas_restore_threads(int saved);
+
 /* ---- the conv layer's loop structure (fast_conv.c) --------------------- */
 
 typedef struct {

@@ -186,25 +186,38 @@ static inline double symmetric(uint64_t r, uint64_t m)
 #undef WT_STORE
 #undef WT_REDUCE
 
-/* M_s := U_s V_s^T for the 36 positions s (nt x Cout each). */
+/* M_s := U_s V_s^T for the 36 positions s (nt x Cout each).  The
+ * residues' products are parallel inside (fast_gemm_modp); the float64
+ * ones run side by side, one per OpenMP thread, each with its own exact
+ * check and random stream, the BLAS on one thread each. */
 static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
                      size_t Cout, const void *U, const void *V, void *M)
 {
-    for (size_t s = 0; s < POS; s++) {
-        const size_t u = s * nt * Cin, v = s * Cout * Cin, m = s * nt * Cout;
-        bool ok = ar->f64
-                      ? fast_gemm_f64(ctx, false, true, nt, Cout, Cin,
-                                      (const double *)U + u, Cin,
-                                      (const double *)V + v, Cin,
-                                      (double *)M + m, Cout, false)
-                      : fast_gemm_modp(ctx, false, true, nt, Cout, Cin,
-                                       (const uint64_t *)U + u, Cin,
-                                       (const uint64_t *)V + v, Cin,
-                                       (uint64_t *)M + m, Cout, false);
-        if (!ok)
-            return false;
+    bool ok = true;
+    if (!ar->f64) {
+        for (size_t s = 0; ok && s < POS; s++)
+            ok = fast_gemm_modp(ctx, false, true, nt, Cout, Cin,
+                                (const uint64_t *)U + s * nt * Cin, Cin,
+                                (const uint64_t *)V + s * Cout * Cin, Cin,
+                                (uint64_t *)M + s * nt * Cout, Cout, false);
+        return ok;
     }
-    return true;
+    const int saved = fast_blas_single_thread();
+    FAST_OMP(omp parallel reduction(&&: ok) if (nt * Cin * Cout > FAST_PARALLEL_MIN))
+    {
+        fast_ctx local;
+        fast_ctx_init(&local, ctx->p);
+        FAST_OMP(omp for schedule(dynamic))
+        for (size_t s = 0; s < POS; s++)
+            ok = ok && fast_gemm_f64(&local, false, true, nt, Cout, Cin,
+                                     (const double *)U + s * nt * Cin, Cin,
+                                     (const double *)V + s * Cout * Cin, Cin,
+                                     (double *)M + s * nt * Cout, Cout, false);
+    }
+    fast_blas_restore_threads(saved);
+    if (!ok)
+        ctx->check_failed = true;
+    return ok;
 }
 
 static bool convolve_plane(fast_ctx *ctx, const arith *ar, const plane_job *J,
