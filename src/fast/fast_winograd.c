@@ -51,9 +51,10 @@ void cvp_fast_set_winograd(cvp_fast_winograd mode)
 #define POS (TILE * TILE)
 
 /* Entries of each of the two tile buffers (U and the products M): tiles
- * are taken in blocks so that both stay a few tens of MB (32 MB each by
- * default; tests make the blocks small to cross their boundaries). */
-#define BLOCK_ENTRIES (4 * fast_block_entries())
+ * are taken in blocks of the im2col buffer's size (8 MB each by default;
+ * tests make them small to cross their boundaries).  Larger blocks
+ * measured no faster, and fresh memory costs page faults. */
+#define BLOCK_ENTRIES (fast_block_entries())
 
 bool fast_winograd_applies(const fast_layer *L, uint64_t p)
 {
