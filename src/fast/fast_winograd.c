@@ -151,10 +151,23 @@ typedef struct {
  * magnitude and the checked products' at most 2^53, and no transform
  * multiplies by more than 24^2, so every sum stays below 2^63: int64
  * suffices. */
+/* v mod m->p for |v| < 2^62: the quotient estimated in double precision
+ * (|v| / p to within |v| 2^-52 / p + 1 <= 2 for p >= 2^10), then at most
+ * a few corrections; the machine's division for smaller p, where the
+ * estimate could be further off. */
 static inline uint64_t mod_i64(int64_t v, const wide_mod *m)
 {
-    int64_t r = v % (int64_t)m->p;
-    return (uint64_t)(r < 0 ? r + (int64_t)m->p : r);
+    const int64_t p = (int64_t)m->p;
+    if (p < 1024) {
+        int64_t r = v % p;
+        return (uint64_t)(r < 0 ? r + p : r);
+    }
+    int64_t r = v - (int64_t)((double)v * m->inv) * p;
+    while (r < 0)
+        r += p;
+    while (r >= p)
+        r -= p;
+    return (uint64_t)r;
 }
 
 #define WT i128
