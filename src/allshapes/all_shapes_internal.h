@@ -163,7 +163,12 @@ int as_tensor_rank(const as_tr *tr, int t);
 int as_family_offset(const as_tr *tr, uint64_t family, int t);
 int as_family_dims(const as_tr *tr, uint64_t family);
 
-/* Translates a show side. */
+/* The single constant value of pa when it is syntactically constant. */
+bool as_plain_constant(isl_pw_aff *pa, isl_val **out);
+/* Dim k (a parameter of the claim's space) as a function. */
+isl_pw_aff *as_pparam(as_tr *tr, size_t k);
+
+/* Translates a show side (all_shapes_expr.c). */
 as_rc as_translate(as_tr *tr, as_value *out, const cvp_ast_node *node,
                    size_t visible_lets);
 
