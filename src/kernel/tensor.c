@@ -135,17 +135,28 @@ void cvp_tensor_set_ring(cvp_tensor_t t, cvp_ring *R)
  * entries and sets entries 0 .. size - 1 to the ring's zero, by copying
  * an initialised entry over ever larger prefixes.  The limits are polled
  * between copies, as resize polls between entries. */
+/* Makes t's block hold `size` entries (size > t->capacity), keeping the
+ * old ones; the new ones are not initialised (capacity is unchanged). */
+static cvp_status grow_block(cvp_tensor_t t, size_t size, cvp_error *err)
+{
+    const size_t elem = t->ring->elem_size;
+    if (size > SIZE_MAX / elem)
+        return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
+    unsigned char *grown = realloc(t->data, size * elem);
+    if (grown == NULL)
+        return cvp_error_set(err, CVP_ERR_LIMIT,
+                             "out of memory allocating %zu entries", size);
+    t->data = grown;
+    return CVP_OK;
+}
+
 static cvp_status plain_zero(cvp_tensor_t t, size_t size, cvp_error *err)
 {
     cvp_ring *R = t->ring;
     if (size > t->capacity) {
-        if (size > SIZE_MAX / R->elem_size)
-            return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
-        unsigned char *grown = realloc(t->data, size * R->elem_size);
-        if (grown == NULL)
-            return cvp_error_set(err, CVP_ERR_LIMIT,
-                                 "out of memory allocating %zu entries", size);
-        t->data = grown;
+        cvp_status st = grow_block(t, size, err);
+        if (st != CVP_OK)
+            return st;
     }
     R->init(R, RAW(t, 0));
     for (size_t done = 1; done < size;) {
@@ -199,13 +210,9 @@ cvp_status cvp_tensor_resize(cvp_tensor_t t, int rank, const size_t *shape,
         if (st != CVP_OK)
             return st;
     } else if (size > t->capacity) {
-        if (size > SIZE_MAX / R->elem_size)
-            return cvp_error_set(err, CVP_ERR_LIMIT, "tensor too large");
-        unsigned char *grown = realloc(t->data, size * R->elem_size);
-        if (grown == NULL)
-            return cvp_error_set(err, CVP_ERR_LIMIT,
-                                 "out of memory allocating %zu entries", size);
-        t->data = grown;
+        st = grow_block(t, size, err);
+        if (st != CVP_OK)
+            return st;
         /* A memory or time limit (kernel/interrupt.h) stops the growth
          * between entries; the entries made so far stay counted in
          * capacity, so the tensor remains valid (its old shape). */
