@@ -447,6 +447,53 @@ static void test_split_float_data(void **state)
     }
 }
 
+/* A 3x3 stride-1 layer takes Winograd's transform, whose residue
+ * products cost about a quarter of a full one: the coarse parts' product
+ * then comes from residues alone, with no unchecked float64 product and
+ * so no verification -- the exact checks are the 36 products per group of
+ * each prime and nothing else -- and the result is still the
+ * definitional one, also with padding 0 and 2, groups, and batches. */
+static void test_split_from_residues_alone(void **state)
+{
+    (void)state;
+    if (!cvp_fast_have_blas())
+        skip();
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 51);
+    static const struct { size_t n, c, o, h, p, g; } layers[] = {
+        {1, 8, 8, 9, 1, 1}, {1, 8, 8, 7, 0, 1}, {2, 8, 12, 6, 2, 1}, {1, 8, 8, 9, 1, 2},
+    };
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
+    for (size_t t = 0; t < sizeof layers / sizeof layers[0]; t++) {
+        cvp_tensor_t X, K, fast, ref;
+        cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
+        const size_t g = layers[t].g;
+        float_like(X, &rng, 4, (size_t[]){layers[t].n, layers[t].c, layers[t].h, layers[t].h}, 2);
+        float_like(K, &rng, 4, (size_t[]){layers[t].o, layers[t].c / g, 3, 3}, 1);
+        cvp_conv2d_params p = cvp_conv2d_params_default();
+        p.padding[0] = p.padding[1] = layers[t].p;
+        p.groups = g;
+        cvp_fast_stats_t before, after;
+        cvp_fast_stats(&before);
+        cvp_error err;
+        cvp_fast_path path;
+        tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &p, &path, &err), &err);
+        cvp_fast_stats(&after);
+        tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &p, &err), &err);
+        tu_assert_equal(fast, ref);
+        assert_int_equal(path, CVP_FAST_PATH_CRT);
+        const uint64_t checks = after.checks - before.checks;
+        const uint64_t per_prime = 36 * g * layers[t].n;
+        /* at least two primes, a whole number of them, no verification */
+        if (checks % per_prime != 0 || checks < 2 * per_prime)
+            fail_msg("layer %zu: %llu checks, want a multiple (>= 2) of %llu", t,
+                     (unsigned long long)checks, (unsigned long long)per_prime);
+        assert_true(after.winograd > before.winograd);
+        cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+    }
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+}
+
 /* The unchecked float64 product of the coarse parts corrupted: the
  * verification of the whole result catches it, and the definitional
  * operator gives the result. */
@@ -484,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_offset_fault_is_caught),
         cmocka_unit_test(test_split_float_data),
         cmocka_unit_test(test_split_fault_is_caught),
+        cmocka_unit_test(test_split_from_residues_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

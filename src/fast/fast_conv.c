@@ -263,10 +263,12 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
          (path != CVP_FAST_PATH_MODP);   /* forced modp means nothing over Q */
     if (ok && path == CVP_FAST_PATH_CRT) {
         const bool verifiable = job->op == OP_FORWARD || job->op == OP_MATMUL;
+        const bool cheap = (job->op == OP_FORWARD || job->op == OP_BACKWARD_INPUT) &&
+                           fast_winograd_layer(&job->L);
         ok = fast_crt_make_q(Y, rank, shape, &a, &b, bound, job->reduction,
                              run_modp_job, run_f64_job,
                              verifiable ? verify_job : NULL,
-                             job->op == OP_FORWARD ? sparse_forward : NULL, job);
+                             job->op == OP_FORWARD ? sparse_forward : NULL, cheap, job);
         if (ok)
             *chosen = path;
         fast_operand_clear(&a);

@@ -156,11 +156,17 @@ unsigned __int128 fast_crt_offset_bound(unsigned __int128 bound, uint64_t L)
     return q * L + L + 2;
 }
 
+/* The most residue products a split from residues alone may take: each
+ * about a quarter of a full product with Winograd's transform, against a
+ * full product, two residue products and a verification otherwise. */
+#define SPLIT_CHEAP_MAX 5
+
 bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
-                     fast_verify_op verify, fast_sparse_op sparse, const void *job)
+                     fast_verify_op verify, fast_sparse_op sparse,
+                     bool cheap_residues, const void *job)
 {
     size_t n;
     if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
@@ -199,16 +205,31 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
          * float64 product and t residue products, against the products
          * planned here. */
         const size_t planned = float_count + (offset ? 1 : 0);
-        bool split = false;
+        bool split = false, unchecked = offset;
+        /* Cheap residue products: the coarse product from residues alone
+         * (t of them, about t/4 of a full product) before anything with
+         * the unchecked float64 product (a full product, two residue
+         * products and the verification).  Without an offset, the plain
+         * count is float_count's without one. */
+        const size_t plain = offset ? fast_crt_float_moduli(m_offset, FAST_CRT_FLOAT_MAX,
+                                                            reduction, bound)
+                                    : float_count;
+        for (size_t t = 2; cheap_residues && float_count > 0 && sparse != NULL && !split
+                           && t < plain && t <= SPLIT_CHEAP_MAX; t++) {
+            split = fast_split_run(r, n, a, b, reduction, t, false, run_float, sparse, job);
+            unchecked = split ? false : unchecked;
+        }
         for (size_t t = 2; float_count > 0 && verify != NULL && sparse != NULL && !split
-                           && t + 1 < planned; t++)
-            split = fast_split_run(r, n, a, b, reduction, t, run_float, sparse, job);
+                           && t + 1 < planned; t++) {
+            split = fast_split_run(r, n, a, b, reduction, t, true, run_float, sparse, job);
+            unchecked = split ? true : unchecked;
+        }
         ok = split
              || (float_count > 0
                      ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,
                                           offset)
                      : crt61_run(r, n, count, a, b, run, job));
-        ok = ok && (!(offset || split) || verify(job, a, b, r));
+        ok = ok && (!unchecked || verify(job, a, b, r));
     }
     if (ok) {
         mpz_mul(cvp_tensor_packed_den(out), a->den, b->den);

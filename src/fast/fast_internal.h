@@ -173,6 +173,10 @@ typedef bool (*fast_sparse_op)(const void *job, __int128 *r, const int64_t *a,
  * prime, and the result is then accepted only if `verify` confirms it.
  * With `sparse` as well (may be NULL), operands split into a coarse part
  * and sparse remainders (fast_split.c) when that saves a residue product.
+ * `cheap_residues` says that the job's residue products cost about a
+ * quarter of a full product (Winograd's transform): a split whose coarse
+ * product needs residues alone is then tried first, as it saves both the
+ * unchecked float64 product and the verification.
  * False (Y untouched) when the bound needs more primes than either basis
  * has, a checked product or the verification failed, or the shape passes
  * the entry limit. */
@@ -180,19 +184,22 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      const fast_operand *a, const fast_operand *b,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
-                     fast_verify_op verify, fast_sparse_op sparse, const void *job);
+                     fast_verify_op verify, fast_sparse_op sparse,
+                     bool cheap_residues, const void *job);
 
 /* ---- splitting float data (fast_split.c) ------------------------------- */
 
 /* r[k] (n entries) := the exact results of the job on a and b, with the
- * coarse parts' product by at most `target` float64 residue primes after
- * an unchecked float64 product (so the caller must verify r), and the
- * sparse remainders' products by `sparse`.  False (r undefined) when no
- * split reaches `target` primes with remainders sparse enough, or a
- * product failed. */
+ * coarse parts' product by at most `target` float64 residue primes --
+ * after an unchecked float64 product with `offset` (the caller must then
+ * verify r), else from the residues alone (every product checked: r is
+ * exact) -- and the sparse remainders' products by `sparse`.  False (r
+ * undefined) when no split reaches `target` primes with remainders sparse
+ * enough, or a product failed. */
 bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                     const fast_operand *b, uint64_t reduction, size_t target,
-                    fast_float_op run_float, fast_sparse_op sparse, const void *job);
+                    bool offset, fast_float_op run_float, fast_sparse_op sparse,
+                    const void *job);
 
 /* The sparse products of the split for the layer's forward pass (no
  * bias): r += conv(X_lo, K) + conv(X, K_lo), by the nonzero entries of
@@ -239,6 +246,9 @@ bool fast_crt_float_enabled(void);
 /* True when the layer has 3x3 kernels, stride 1 and dilation 1, p divides
  * neither 2 nor 3, and cvp_fast_set_winograd's mode allows it. */
 bool fast_winograd_applies(const fast_layer *L, uint64_t p);
+/* The same for every such prime: whether the layer's residue products
+ * take the transform (a quarter of the multiplications). */
+bool fast_winograd_layer(const fast_layer *L);
 
 /* R := the forward pass without bias (A = X, B = K), or with `backward`
  * the gradient to the input (A = K, B = the output gradient), every entry

@@ -20,9 +20,13 @@
  * products.  When a remainder is not sparse (integer data, say) nothing
  * is gained and the split is not taken.
  *
- * Every term is exact; the coarse product comes from an unchecked float64
- * product like any `offset` product of fast_crt_float.c, so the caller
- * verifies the whole result against the original operands. */
+ * Every term is exact.  The coarse product comes either from an unchecked
+ * float64 product and two residue products, like any `offset` product of
+ * fast_crt_float.c, and the caller then verifies the whole result against
+ * the original operands; or, when the job's residue products are cheap
+ * (Winograd's transform, a quarter of a full product each), from residue
+ * products alone -- four instead of five at exercise 5-4's layer on float
+ * data -- with every product checked and no verification needed. */
 #include "fast/fast_internal.h"
 #include "kernel/alloc.h"
 
@@ -56,15 +60,16 @@ static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse,
 
 /* The smallest shifts (sa, sb) that bring the coarse product, whose
  * largest entries are amax >> sa and bmax >> sb, down to at most
- * `target` float64 residue primes: the primes into m, their count
- * returned; 0 when no shift below 62 bits does. */
+ * `target` float64 residue primes (after the unchecked float64 product
+ * with `offset`): the primes into m, their count returned; 0 when no
+ * shift below 62 bits does. */
 static size_t choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t target,
-                            int *sa, int *sb, uint64_t m[FAST_CRT_FLOAT_MAX])
+                            bool offset, int *sa, int *sb, uint64_t m[FAST_CRT_FLOAT_MAX])
 {
     int x = 0, y = 0;
     for (;;) {
         unsigned __int128 bound = fast_bound(L, amax >> x, bmax >> y);
-        unsigned __int128 near = fast_crt_offset_bound(bound, L);
+        unsigned __int128 near = offset ? fast_crt_offset_bound(bound, L) : bound;
         size_t count = near != 0 ? fast_crt_float_moduli(m, FAST_CRT_FLOAT_MAX, L, near)
                                  : 0;
         if (count != 0 && count <= target) {
@@ -84,12 +89,14 @@ static size_t choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t tar
 
 bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                     const fast_operand *b, uint64_t reduction, size_t target,
-                    fast_float_op run_float, fast_sparse_op sparse, const void *job)
+                    bool offset, fast_float_op run_float, fast_sparse_op sparse,
+                    const void *job)
 {
     int sa, sb;
     uint64_t m[FAST_CRT_FLOAT_MAX];
     size_t count = sparse != NULL && target >= 1
-                       ? choose_shifts(a->max, b->max, reduction, target, &sa, &sb, m)
+                       ? choose_shifts(a->max, b->max, reduction, target, offset,
+                                       &sa, &sb, m)
                        : 0;
     if (count == 0)
         return false;
@@ -107,10 +114,11 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
     /* sparse remainders, and coarse parts exact as doubles (the unchecked
      * float64 product reads them) */
     bool ok = nnz_a <= a->n / SPLIT_MAX_SHARE && nnz_b <= b->n / SPLIT_MAX_SHARE
-              && ah.max <= ((uint64_t)1 << 53) && bh.max <= ((uint64_t)1 << 53);
-    /* the coarse product, exact when the unchecked float64 product is
-     * within its rounding error (the caller's verification decides) */
-    ok = ok && fast_crt_float_run(r, n, count, m, &ah, &bh, run_float, job, true);
+              && (!offset || (ah.max <= ((uint64_t)1 << 53) && bh.max <= ((uint64_t)1 << 53)));
+    /* the coarse product: with offset, exact when the unchecked float64
+     * product is within its rounding error (the caller's verification
+     * decides); without, exact from checked residue products alone */
+    ok = ok && fast_crt_float_run(r, n, count, m, &ah, &bh, run_float, job, offset);
     if (ok) {
         /* 2^(sa+sb) a_hi b_hi: below the original bound (< 2^127) when the
          * product is right, and wrapping harmlessly modulo 2^128 when it

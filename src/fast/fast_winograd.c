@@ -58,8 +58,13 @@ void cvp_fast_set_winograd(cvp_fast_winograd mode)
 
 bool fast_winograd_applies(const fast_layer *L, uint64_t p)
 {
+    return p % 2 != 0 && p % 3 != 0 && fast_winograd_layer(L);
+}
+
+bool fast_winograd_layer(const fast_layer *L)
+{
     if (L->kH != 3 || L->kW != 3 || L->sh != 1 || L->sw != 1 || L->dh != 1 ||
-        L->dw != 1 || p % 2 == 0 || p % 3 == 0)
+        L->dw != 1)
         return false;
     switch ((cvp_fast_winograd)atomic_load(&winograd_mode)) {
     case CVP_FAST_WINOGRAD_NEVER: return false;
