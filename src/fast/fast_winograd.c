@@ -4,7 +4,8 @@
  *
  * Why: the residues' products (fast_gemm.c) cost one 64x64-bit
  * multiplication per multiply-add, and a 3x3 layer done by im2col needs 9
- * Cin Cout of them per output position.  F(4x4, 3x3) computes a 4x4 block
+ * Cin Cout of them per output position; the float64 residue basis
+ * (fast_crt_float.c) likewise spends one BLAS product per prime.  F(4x4, 3x3) computes a 4x4 block
  * of outputs from a 6x6 block of inputs with 36 Cin Cout, a quarter: each
  * 6x6 input tile d and each kernel g are transformed,
  *
@@ -19,7 +20,8 @@
  *
  * The arithmetic is exact in Z/pZ: every transform is a sum of at most 36
  * products of a residue (< 2^62) and an integer of at most 24^2, well
- * within signed 128 bits, and is reduced once.  So the result is the
+ * within signed 128 bits (within int64 for the float64 basis, whose
+ * primes are below 2^32), and is reduced once.  So the result is the
  * convolution mod p exactly, not an approximation; the tests compare it
  * with the definitional operators (tests/test_fast_winograd.c).
  *
