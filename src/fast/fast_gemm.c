@@ -267,9 +267,18 @@ bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
 int fast_blas_single_thread(void)
 {
 #if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)
-    const int saved = openblas_get_num_threads();
+    /* The count before any call here, kept once: with `check --jobs`,
+     * claims on other threads may be inside such a section, and a count
+     * read then (1) must not become the one restored for good. */
+    static atomic_int usual;
+    int n = atomic_load(&usual);
+    if (n == 0) {
+        int expected = 0;
+        atomic_compare_exchange_strong(&usual, &expected, openblas_get_num_threads());
+        n = atomic_load(&usual);
+    }
     openblas_set_num_threads(1);
-    return saved;
+    return n;
 #else
     return 0;
 #endif

@@ -110,7 +110,10 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
  * OpenBLAS (when linked) runs each on the calling thread only, instead of
  * waking its own threads, whose waiting would compete with OpenMP's for
  * the cores.  Returns what fast_blas_restore_threads needs (0 when the
- * BLAS has no such setting).  Not to be called inside a parallel region. */
+ * BLAS has no such setting): the BLAS's usual thread count, read once per
+ * process.  Not to be called inside a parallel region.  The setting is
+ * process-wide: products on other threads meanwhile run single-threaded
+ * too (slower, never different). */
 int fast_blas_single_thread(void);
 void fast_blas_restore_threads(int saved);
 
