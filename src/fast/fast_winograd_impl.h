@@ -93,14 +93,23 @@ static void WN(transform_inputs)(void *U, const plane_job *J, size_t tiles_w,
         const int64_t c0 = (int64_t)((t % tiles_w) * OUT) - J->pw;
         const size_t plane = J->x_at + c * J->H * J->W;
         WT d[POS], tmp[POS], u[POS];
-        for (int a = 0; a < TILE; a++) {
-            const int64_t r = r0 + a;
-            const bool row_in = r >= 0 && r < (int64_t)J->H;
-            for (int b = 0; b < TILE; b++) {
-                const int64_t col = c0 + b;
-                d[a * TILE + b] = row_in && col >= 0 && col < (int64_t)J->W
-                                      ? WT_LOAD(J->x, plane + (size_t)r * J->W + (size_t)col)
-                                      : 0;
+        if (r0 >= 0 && c0 >= 0 && r0 + TILE <= (int64_t)J->H && c0 + TILE <= (int64_t)J->W) {
+            /* inside the image: no padding to test (most tiles) */
+            const size_t at = plane + (size_t)r0 * J->W + (size_t)c0;
+            for (int a = 0; a < TILE; a++)
+                for (int b = 0; b < TILE; b++)
+                    d[a * TILE + b] = WT_LOAD(J->x, at + (size_t)a * J->W + (size_t)b);
+        } else {
+            for (int a = 0; a < TILE; a++) {
+                const int64_t r = r0 + a;
+                const bool row_in = r >= 0 && r < (int64_t)J->H;
+                for (int b = 0; b < TILE; b++) {
+                    const int64_t col = c0 + b;
+                    d[a * TILE + b] =
+                        row_in && col >= 0 && col < (int64_t)J->W
+                            ? WT_LOAD(J->x, plane + (size_t)r * J->W + (size_t)col)
+                            : 0;
+                }
             }
         }
         for (int b = 0; b < TILE; b++)
