@@ -119,6 +119,27 @@ static inline uint64_t mod_wide(i128 v, const wide_mod *m)
     return (uint64_t)r;
 }
 
+/* x y mod p for x, y < p: in 64 bits with a quotient estimated in double
+ * precision when 2^10 <= p < 2^32 (x y / p < 2^32; x y as a double is off
+ * by at most 2^11 < 2p, so the estimate is within 3 of the quotient and
+ * the remainder lies in (-3p, 4p), well within int64), by the machine's
+ * division below 2^10, and in 128 bits from 2^32 on. */
+static inline uint64_t mulmod(uint64_t x, uint64_t y, const wide_mod *m)
+{
+    const uint64_t p = m->p;
+    if (p >> 32 != 0)
+        return (uint64_t)((u128)x * y % p);
+    const uint64_t xy = x * y;
+    if (p < 1024)
+        return xy % p;
+    int64_t r = (int64_t)(xy - (uint64_t)((double)xy * m->inv) * p);
+    while (r < 0)
+        r += (int64_t)p;
+    while (r >= (int64_t)p)
+        r -= (int64_t)p;
+    return (uint64_t)r;
+}
+
 /* ---- the two representations ----------------------------------------------
  * Residues mod p as uint64_t in [0, p), multiplied by fast_gemm_modp; or,
  * for the float64 residue basis (fast_crt_float.c, p < 2^32), integers

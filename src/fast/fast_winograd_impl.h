@@ -71,11 +71,7 @@ static void WN(transform_kernels)(void *V, const kernel_view *k, const wide_mod 
         for (int i = 0; i < TILE; i++)
             WN(kernel_1d)(v + i * TILE, 1, t + i * 3, 1);   /* rows: 6 x 6 */
         for (int s = 0; s < POS; s++) {
-            /* both factors below p: the product fits 64 bits when p
-             * does 32, else 128 */
-            const uint64_t x = WT_REDUCE(v[s], mod);
-            const uint64_t r = p >> 32 == 0 ? x * inv576 % p
-                                            : (uint64_t)((u128)x * inv576 % p);
+            const uint64_t r = mulmod(WT_REDUCE(v[s], mod), inv576, mod);
             WT_STORE(V, (size_t)s * pairs + q, (WT)r, mod);
         }
     }
