@@ -185,6 +185,7 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
             ? fast_crt_float_moduli(m_offset, FAST_CRT_FLOAT_MAX, reduction, near)
             : 0;
     const bool offset = offset_count > 0 && offset_count + 1 < float_count;
+    const size_t plain = float_count;   /* primes without the offset */
     if (offset) {
         float_count = offset_count;
         memcpy(m, m_offset, sizeof m);
@@ -209,11 +210,7 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
         /* Cheap residue products: the coarse product from residues alone
          * (t of them, about t/4 of a full product) before anything with
          * the unchecked float64 product (a full product, two residue
-         * products and the verification).  Without an offset, the plain
-         * count is float_count's without one. */
-        const size_t plain = offset ? fast_crt_float_moduli(m_offset, FAST_CRT_FLOAT_MAX,
-                                                            reduction, bound)
-                                    : float_count;
+         * products and the verification). */
         for (size_t t = 2; cheap_residues && float_count > 0 && sparse != NULL && !split
                            && t < plain && t <= SPLIT_CHEAP_MAX; t++) {
             split = fast_split_run(r, n, a, b, reduction, t, false, run_float, sparse, job);
