@@ -42,38 +42,6 @@ static atomic_bool float_residues = true;
 
 void cvp_fast_set_crt_float(bool on) { atomic_store(&float_residues, on); }
 
-/* Barrett reduction by an odd m < 2^32: inv = floor(2^64 / m) makes the
- * estimated quotient floor(a inv / 2^64) at most one below the true one
- * (a inv / 2^64 > a/m - a/2^64 > a/m - 1), so one correction suffices. */
-typedef struct {
-    uint64_t m;
-    uint64_t inv;
-    uint64_t r64;   /* 2^64 mod m */
-} small_mod;
-
-static small_mod small_mod_of(uint64_t m)
-{
-    small_mod s = {m, (uint64_t)((((u128)1) << 64) / m),
-                   (uint64_t)((((u128)1) << 64) % m)};
-    return s;
-}
-
-static inline uint64_t mod_small(uint64_t a, const small_mod *s)
-{
-    uint64_t q = (uint64_t)(((u128)a * s->inv) >> 64);
-    uint64_t r = a - q * s->m;
-    return r >= s->m ? r - s->m : r;
-}
-
-/* v mod m in [0, m) for any int64 v (INT64_MIN included). */
-static inline uint64_t residue_of(int64_t v, const small_mod *s)
-{
-    if (v >= 0)
-        return mod_small((uint64_t)v, s);
-    uint64_t r = mod_small((uint64_t)0 - (uint64_t)v, s);
-    return r == 0 ? 0 : s->m - r;
-}
-
 /* The largest h with L h^2 <= 2^53. */
 static uint64_t half_width(uint64_t L)
 {
@@ -127,25 +95,22 @@ size_t fast_crt_float_moduli(uint64_t *m, size_t max, uint64_t reduction,
 
 /* r := the symmetric residues of v modulo s->m as doubles in [-h, h]. */
 static void float_residues_of(double *r, const int64_t *v, size_t n,
-                              const small_mod *s)
+                              const fast_small_mod *s)
 {
-    const uint64_t half = s->m / 2;
     FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
-    for (size_t k = 0; k < n; k++) {
-        uint64_t u = residue_of(v[k], s);
-        r[k] = u > half ? -(double)(s->m - u) : (double)u;
-    }
+    for (size_t k = 0; k < n; k++)
+        r[k] = fast_symmetric(fast_residue_of(v[k], s), s->m);
 }
 
 /* v mod s->m in [0, m) for any 128-bit v: the magnitude's halves, with
  * 2^64 mod m (every intermediate below 2^64, m < 2^32). */
-static inline uint64_t residue_wide(__int128 v, const small_mod *s, uint64_t r64)
+static inline uint64_t residue_wide(__int128 v, const fast_small_mod *s, uint64_t r64)
 {
     /* hi mod m < 2^32 and r64 < 2^32: hi r64 + lo < 2^64 */
     u128 mag = v < 0 ? (u128)0 - (u128)v : (u128)v;
-    uint64_t hi = mod_small((uint64_t)(mag >> 64), s);
-    uint64_t lo = mod_small((uint64_t)mag, s);
-    uint64_t x = mod_small(hi * r64 + lo, s);
+    uint64_t hi = fast_mod_small((uint64_t)(mag >> 64), s);
+    uint64_t lo = fast_mod_small((uint64_t)mag, s);
+    uint64_t x = fast_mod_small(hi * r64 + lo, s);
     return v < 0 && x != 0 ? s->m - x : x;
 }
 
@@ -185,9 +150,9 @@ static bool approximate_product(__int128 *r, size_t n, double *R, double *ra,
  * anything else in a checked product, and a product that reduces mod
  * m_i gives residues), so the conversion to int64 is exact. */
 static inline uint64_t result_residue(double x, const __int128 *r, size_t k,
-                                      bool offset, const small_mod *s)
+                                      bool offset, const fast_small_mod *s)
 {
-    uint64_t v = residue_of((int64_t)x, s);
+    uint64_t v = fast_residue_of((int64_t)x, s);
     if (offset) {
         uint64_t y = residue_wide(r[k], s, s->r64);
         v = v >= y ? v - y : v + s->m - y;
@@ -200,9 +165,9 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
                         fast_float_op run, const void *job, bool offset)
 {
     CVP_ASSERT(count >= 1 && count <= FAST_CRT_FLOAT_MAX);
-    small_mod s[FAST_CRT_FLOAT_MAX];
+    fast_small_mod s[FAST_CRT_FLOAT_MAX];
     for (size_t i = 0; i < count; i++)
-        s[i] = small_mod_of(m[i]);
+        s[i] = fast_small_mod_of(m[i]);
     /* Each product's entries reduced into [0, m_i): 32 bits each; the
      * last product's are read straight from its result (R) instead, which
      * saves n words of peak memory. */
@@ -263,9 +228,9 @@ bool fast_crt_float_run(__int128 *r, size_t n, size_t count, const uint64_t *m,
                              ? res[i * n + k]
                              : result_residue(R[k], r, k, offset, &s[i]);
             for (size_t j = 0; j < i; j++) {
-                uint64_t yj = y[j] >= m[i] ? mod_small(y[j], &s[i]) : y[j];
+                uint64_t yj = y[j] >= m[i] ? fast_mod_small(y[j], &s[i]) : y[j];
                 v = v >= yj ? v - yj : v + m[i] - yj;
-                v = mod_small(v * inv[i][j], &s[i]);
+                v = fast_mod_small(v * inv[i][j], &s[i]);
             }
             y[i] = v;
         }

@@ -70,6 +70,48 @@ unsigned __int128 fast_bound(uint64_t L, uint64_t a, uint64_t b);
  * test set it smaller), the unit of the kernels' working buffers. */
 size_t fast_block_entries(void);
 
+/* ---- reduction modulo a small modulus ----------------------------------
+ * Barrett reduction by an odd m < 2^32: inv = floor(2^64 / m) makes the
+ * estimated quotient floor(a inv / 2^64) at most one below the true one
+ * (a inv / 2^64 > a/m - a/2^64 > a/m - 1), so one correction suffices. */
+typedef struct {
+    uint64_t m;
+    uint64_t inv;
+    uint64_t r64;   /* 2^64 mod m */
+} fast_small_mod;
+
+static inline fast_small_mod fast_small_mod_of(uint64_t m)
+{
+    fast_small_mod s = {m, (uint64_t)((((unsigned __int128)1) << 64) / m),
+                        (uint64_t)((((unsigned __int128)1) << 64) % m)};
+    return s;
+}
+
+/* a mod m in [0, m) for any uint64_t a. */
+static inline uint64_t fast_mod_small(uint64_t a, const fast_small_mod *s)
+{
+    uint64_t q = (uint64_t)(((unsigned __int128)a * s->inv) >> 64);
+    uint64_t r = a - q * s->m;
+    return r >= s->m ? r - s->m : r;
+}
+
+/* v mod m in [0, m) for any int64 v (INT64_MIN included). */
+static inline uint64_t fast_residue_of(int64_t v, const fast_small_mod *s)
+{
+    if (v >= 0)
+        return fast_mod_small((uint64_t)v, s);
+    uint64_t r = fast_mod_small((uint64_t)0 - (uint64_t)v, s);
+    return r == 0 ? 0 : s->m - r;
+}
+
+/* The residue r in [0, m) as the double of its symmetric representative
+ * in [-(m-1)/2, (m-1)/2] (m odd): the form whose products the float64
+ * residue products bound. */
+static inline double fast_symmetric(uint64_t r, uint64_t m)
+{
+    return r > m / 2 ? -(double)(m - r) : (double)r;
+}
+
 /* ---- per-operation state ---------------------------------------------- */
 
 typedef struct {

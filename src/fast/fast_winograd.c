@@ -81,33 +81,38 @@ bool fast_winograd_layer(const fast_layer *L)
 
 /* Reduction of the transforms' sums (|v| < 2^73) modulo p.  For p below
  * 2^32 the sums fit int64 (inputs below 2^32, times at most 24^2) and
- * the machine's division does it.  For larger p, v is first made
- * nonnegative by adding off = ceil(2^73 / p) p, and the quotient is
- * estimated in double precision: u / p < 2^43 and the estimate is within
- * 2^-9 of it, so its floor is the true quotient or one less, and the
- * remainder lies in [-p, 2p) -- within int64, as p < 2^62 -- and one
- * correction settles it. */
+ * Barrett's reduction by p does it (fast_internal.h).  For larger p, v is
+ * first made nonnegative by adding off = ceil(2^73 / p) p, and the
+ * quotient is estimated in double precision: u / p < 2^43 and the
+ * estimate is within 2^-9 of it, so its floor is the true quotient or one
+ * less, and the remainder lies in [-p, 2p) -- within int64, as p < 2^62 --
+ * and one correction settles it. */
 typedef struct {
     uint64_t p;
     bool small;
-    i128 off;
+    fast_small_mod sm;   /* when small */
+    i128 off;            /* otherwise */
     double inv;
 } wide_mod;
 
 static wide_mod wide_mod_of(uint64_t p)
 {
-    wide_mod m = {p, p < ((uint64_t)1 << 32), 0, 1.0 / (double)p};
-    if (!m.small)
+    wide_mod m;
+    m.p = p;
+    m.small = p < ((uint64_t)1 << 32);
+    m.off = 0;
+    m.inv = 1.0 / (double)p;
+    if (m.small)
+        m.sm = fast_small_mod_of(p);
+    else
         m.off = (i128)((((u128)1 << 73) + p - 1) / p * p);
     return m;
 }
 
 static inline uint64_t mod_wide(i128 v, const wide_mod *m)
 {
-    if (m->small) {
-        int64_t r = (int64_t)v % (int64_t)m->p;
-        return (uint64_t)(r < 0 ? r + (int64_t)m->p : r);
-    }
+    if (m->small)
+        return fast_residue_of((int64_t)v, &m->sm);
     const u128 u = (u128)(v + m->off);
     const double approx = (double)(uint64_t)(u >> 64) * 0x1p64 + (double)(uint64_t)u;
     const uint64_t q = (uint64_t)(approx * m->inv);
@@ -119,25 +124,12 @@ static inline uint64_t mod_wide(i128 v, const wide_mod *m)
     return (uint64_t)r;
 }
 
-/* x y mod p for x, y < p: in 64 bits with a quotient estimated in double
- * precision when 2^10 <= p < 2^32 (x y / p < 2^32; x y as a double is off
- * by at most 2^11 < 2p, so the estimate is within 3 of the quotient and
- * the remainder lies in (-3p, 4p), well within int64), by the machine's
- * division below 2^10, and in 128 bits from 2^32 on. */
+/* x y mod p for x, y < p: x y fits 64 bits when p fits 32 (Barrett),
+ * else 128. */
 static inline uint64_t mulmod(uint64_t x, uint64_t y, const wide_mod *m)
 {
-    const uint64_t p = m->p;
-    if (p >> 32 != 0)
-        return (uint64_t)((u128)x * y % p);
-    const uint64_t xy = x * y;
-    if (p < 1024)
-        return xy % p;
-    int64_t r = (int64_t)(xy - (uint64_t)((double)xy * m->inv) * p);
-    while (r < 0)
-        r += (int64_t)p;
-    while (r >= (int64_t)p)
-        r -= (int64_t)p;
-    return (uint64_t)r;
+    return m->small ? fast_mod_small(x * y, &m->sm)
+                    : (uint64_t)((u128)x * y % m->p);
 }
 
 /* ---- the two representations ----------------------------------------------
@@ -179,25 +171,6 @@ typedef struct {
  * magnitude and the checked products' at most 2^53, and no transform
  * multiplies by more than 24^2, so every sum stays below 2^63: int64
  * suffices. */
-/* v mod m->p for |v| < 2^62: the quotient estimated in double precision
- * (|v| / p to within |v| 2^-52 / p + 1 <= 2 for p >= 2^10), then at most
- * a few corrections; the machine's division for smaller p, where the
- * estimate could be further off. */
-static inline uint64_t mod_i64(int64_t v, const wide_mod *m)
-{
-    const int64_t p = (int64_t)m->p;
-    if (p < 1024) {
-        int64_t r = v % p;
-        return (uint64_t)(r < 0 ? r + p : r);
-    }
-    int64_t r = v - (int64_t)((double)v * m->inv) * p;
-    while (r < 0)
-        r += p;
-    while (r >= p)
-        r -= p;
-    return (uint64_t)r;
-}
-
 #define WT i128
 #define WN(name) name##_modp
 #define WT_LOAD(a, idx) ((i128)((const uint64_t *)(a))[idx])
@@ -210,17 +183,12 @@ static inline uint64_t mod_i64(int64_t v, const wide_mod *m)
 #undef WT_STORE
 #undef WT_REDUCE
 
-/* symmetric residues, so that the BLAS products' sums stay within 2^53 */
-static inline double symmetric(uint64_t r, uint64_t m)
-{
-    return r > m / 2 ? -(double)(m - r) : (double)r;
-}
-
 #define WT int64_t
 #define WN(name) name##_f64
 #define WT_LOAD(a, idx) ((int64_t)((const double *)(a))[idx])
-#define WT_STORE(a, idx, v, mod) (((double *)(a))[idx] = symmetric(mod_i64((v), (mod)), (mod)->p))
-#define WT_REDUCE(v, mod) mod_i64((v), (mod))
+#define WT_STORE(a, idx, v, mod) \
+    (((double *)(a))[idx] = fast_symmetric(fast_residue_of((v), &(mod)->sm), (mod)->p))
+#define WT_REDUCE(v, mod) fast_residue_of((v), &(mod)->sm)
 #include "fast/fast_winograd_impl.h"
 #undef WT
 #undef WN
