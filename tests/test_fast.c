@@ -385,20 +385,6 @@ static void test_corrupted_product_is_caught(void **state)
 
 /* ---- the prime field ----------------------------------------------------- */
 
-static void random_residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
-                            const size_t *shape, uint64_t p)
-{
-    cvp_tensor_set_ring(t, F);
-    cvp_error err;
-    tu_assert_ok(cvp_tensor_resize(t, rank, shape, &err), &err);
-    /* Mostly uniform residues, some at the top of the range (p - 1 is -1)
-     * so that accumulators see their largest products. */
-    for (size_t k = 0; k < t->size; k++) {
-        uint64_t r = cvp_rng_next(rng);
-        cvp_fp_set(cvp_tensor_elem(t, k), r % 4 == 0 ? p - 1 - r % 3 : r % p);
-    }
-}
-
 static void check_prime_field(uint64_t p, unsigned seed)
 {
     cvp_ring F;
@@ -411,10 +397,10 @@ static void check_prime_field(uint64_t p, unsigned seed)
         cvp_tensor_t X, K, G, B, fast, ref;
         cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
         cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
-        random_residues(X, &F, &rng, cc.rank, cc.x_shape, p);
-        random_residues(K, &F, &rng, 4, cc.k_shape, p);
-        random_residues(G, &F, &rng, cc.rank, cc.y_shape, p);
-        random_residues(B, &F, &rng, 1, &cc.O, p);
+        tu_random_residues(X, &F, &rng, cc.rank, cc.x_shape, p);
+        tu_random_residues(K, &F, &rng, 4, cc.k_shape, p);
+        tu_random_residues(G, &F, &rng, cc.rank, cc.y_shape, p);
+        tu_random_residues(B, &F, &rng, 1, &cc.O, p);
         for (conv_op op = FORWARD; op <= BACKWARD_WEIGHT; op++) {
             cvp_error err;
             cvp_fast_path path = CVP_FAST_PATH_COUNT;
@@ -470,9 +456,9 @@ static void test_prime_field_long_reductions(void **state)
         cvp_tensor_t X, K, G, fast, ref;
         cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
         cvp_tensor_init(fast), cvp_tensor_init(ref);
-        random_residues(X, &F, &rng, 4, cc.x_shape, primes[k]);
-        random_residues(K, &F, &rng, 4, cc.k_shape, primes[k]);
-        random_residues(G, &F, &rng, 4, cc.y_shape, primes[k]);
+        tu_random_residues(X, &F, &rng, 4, cc.x_shape, primes[k]);
+        tu_random_residues(K, &F, &rng, 4, cc.k_shape, primes[k]);
+        tu_random_residues(G, &F, &rng, 4, cc.y_shape, primes[k]);
         for (conv_op op = FORWARD; op <= BACKWARD_WEIGHT; op++) {
             cvp_error err;
             tu_assert_ok(fast_op(op, fast, X, K, G, NULL, &cc.p, NULL, &err), &err);

@@ -28,18 +28,6 @@ static uint64_t winograd_layers(void)
     return s.winograd;
 }
 
-static void residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
-                     const size_t *shape, uint64_t p)
-{
-    cvp_tensor_set_ring(t, F);
-    cvp_error err;
-    tu_assert_ok(cvp_tensor_resize(t, rank, shape, &err), &err);
-    for (size_t k = 0; k < t->size; k++) {
-        uint64_t r = cvp_rng_next(rng);
-        cvp_fp_set(cvp_tensor_elem(t, k), r % 3 == 0 ? p - 1 : r % p);
-    }
-}
-
 /* A random 3x3 stride-1 layer: groups 1-3, 1-5 channels per group each
  * way, H and W 1-11, paddings 0-3 drawn separately. */
 static void draw_case(tu_conv_case *cc, cvp_rng *rng)
@@ -82,10 +70,10 @@ static uint64_t check_case(const tu_conv_case *cc, uint64_t p, cvp_rng *rng)
     cvp_tensor_t X, K, G, B, fast, ref;
     cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
     cvp_tensor_init(B), cvp_tensor_init(fast), cvp_tensor_init(ref);
-    residues(X, &F, rng, cc->rank, cc->x_shape, p);
-    residues(K, &F, rng, 4, cc->k_shape, p);
-    residues(G, &F, rng, cc->rank, cc->y_shape, p);
-    residues(B, &F, rng, 1, &cc->O, p);
+    tu_random_residues(X, &F, rng, cc->rank, cc->x_shape, p);
+    tu_random_residues(K, &F, rng, 4, cc->k_shape, p);
+    tu_random_residues(G, &F, rng, cc->rank, cc->y_shape, p);
+    tu_random_residues(B, &F, rng, 1, &cc->O, p);
     const uint64_t before = winograd_layers();
     cvp_error err;
     cvp_fast_path path;

@@ -7,6 +7,7 @@
 
 #include "kernel/conv2d_backward.h"
 #include "kernel/packed.h"
+#include "kernel/ring_small.h"
 
 void tu_ints(cvp_tensor_t t, int rank, const size_t *shape, const long *values)
 {
@@ -47,6 +48,19 @@ void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
 {
     tu_zeros(t, rank, shape);
     cvp_tensor_random_int(t, rng, lo, hi);
+}
+
+void tu_random_residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
+                        const size_t *shape, uint64_t p)
+{
+    cvp_tensor_set_ring(t, F);
+    cvp_error err;
+    tu_assert_ok(cvp_tensor_resize(t, rank, shape, &err), &err);
+    for (size_t k = 0; k < t->size; k++) {
+        uint64_t r = cvp_rng_next(rng);
+        uint64_t below_top = r % 3 < p ? r % 3 : 0;   /* p may be 2 */
+        cvp_fp_set(cvp_tensor_elem(t, k), r % 4 == 0 ? p - 1 - below_top : r % p);
+    }
 }
 
 void tu_print(const char *label, const cvp_tensor_t t)

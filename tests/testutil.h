@@ -40,6 +40,12 @@ void tu_set_all_ones(mpq_t q, unsigned bits, long e);
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
                long lo, long hi);
 
+/* t := residues over the prime field F (modulus p) of the given shape:
+ * mostly uniform, a quarter among the top three (p - 1 is -1), so that
+ * accumulators see their largest products.  Any prime p, 2 included. */
+void tu_random_residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
+                        const size_t *shape, uint64_t p);
+
 /* Fails the test (printing both tensors) unless a and b are equal. */
 #define tu_assert_equal(a, b) tu_assert_equal_at((a), (b), __FILE__, __LINE__)
 void tu_assert_equal_at(const cvp_tensor_t a, const cvp_tensor_t b,
