@@ -96,19 +96,30 @@ static cvp_status parse_items(cvp_parser *parser, cvp_ast_node *node,
     return cvp_parser_advance_close(parser);  /* the closing token */
 }
 
-/* '(' ... ')': grouping or tuple.  The current token is '('. */
-static cvp_status parse_parenthesised(cvp_parser *parser, cvp_ast_node **out)
+/* An opening bracket, items and the closing one (`close`) into a new node
+ * of `kind`.  The current token is the opening bracket. */
+static cvp_status parse_bracketed(cvp_parser *parser, cvp_ast_kind kind,
+                                  cvp_token_kind close, cvp_ast_node **node,
+                                  bool *saw_comma)
 {
     cvp_srcpos open_pos = parser->current.pos;
     cvp_status status = cvp_parser_advance_open(parser);
     if (status != CVP_OK)
         return status;
-    cvp_ast_node *tuple = cvp_ast_new(parser->tree, CVP_AST_TUPLE, open_pos);
-    if (tuple == NULL)
+    *node = cvp_ast_new(parser->tree, kind, open_pos);
+    if (*node == NULL)
         return cvp_parser_out_of_memory(parser);
+    return parse_items(parser, *node, close, open_pos, saw_comma);
+}
+
+/* '(' ... ')': grouping or tuple.  The current token is '('. */
+static cvp_status parse_parenthesised(cvp_parser *parser, cvp_ast_node **out)
+{
+    cvp_ast_node *tuple;
     bool saw_comma;
-    if ((status = parse_items(parser, tuple, CVP_TOK_RPAREN, open_pos,
-                              &saw_comma)) != CVP_OK)
+    cvp_status status = parse_bracketed(parser, CVP_AST_TUPLE, CVP_TOK_RPAREN,
+                                        &tuple, &saw_comma);
+    if (status != CVP_OK)
         return status;
     /* "(x)" is x itself; "()" and anything with a comma is a tuple. */
     *out = tuple->u.items.count == 1 && !saw_comma ? tuple->u.items.items[0]
@@ -118,19 +129,8 @@ static cvp_status parse_parenthesised(cvp_parser *parser, cvp_ast_node **out)
 
 static cvp_status parse_list(cvp_parser *parser, cvp_ast_node **out)
 {
-    cvp_srcpos open_pos = parser->current.pos;
-    cvp_status status = cvp_parser_advance_open(parser);
-    if (status != CVP_OK)
-        return status;
-    cvp_ast_node *list = cvp_ast_new(parser->tree, CVP_AST_LIST, open_pos);
-    if (list == NULL)
-        return cvp_parser_out_of_memory(parser);
     bool saw_comma;
-    if ((status = parse_items(parser, list, CVP_TOK_RBRACKET, open_pos,
-                              &saw_comma)) != CVP_OK)
-        return status;
-    *out = list;
-    return CVP_OK;
+    return parse_bracketed(parser, CVP_AST_LIST, CVP_TOK_RBRACKET, out, &saw_comma);
 }
 
 /* NAME '(' arguments ')'; the current token is '(' and `call` has its
