@@ -140,32 +140,23 @@ static cvp_status elementwise(cvp_tensor_t out, const cvp_tensor_t a,
     if (st == CVP_OK && op == OP_MUL)
         cvp_ring_note_mults(R, 1, &result->size);
     /* Operands of the result's own shape need no broadcasting. */
-    const bool same = st == CVP_OK && a->size == result->size && b->size == result->size &&
-                      a->rank == rank && b->rank == rank &&
+    const bool same = a->rank == rank && b->rank == rank &&
                       memcmp(a->shape, shape, (size_t)rank * sizeof *shape) == 0 &&
                       memcmp(b->shape, shape, (size_t)rank * sizeof *shape) == 0;
-    if (st == CVP_OK && !packed && result->size > 0 && !R->shape_only && same) {
-        for (size_t flat = 0; flat < result->size; flat++) {
-            void *r = cvp_tensor_elem(result, flat);
-            const void *x = cvp_tensor_elem(a, flat), *y = cvp_tensor_elem(b, flat);
-            switch (op) {
-            case OP_ADD: R->add(R, r, x, y); break;
-            case OP_SUB: R->sub(R, r, x, y); break;
-            case OP_MUL: R->mul(R, r, x, y); break;
-            }
-        }
-    } else if (st == CVP_OK && !packed && result->size > 0 && !R->shape_only) {
+    if (st == CVP_OK && !packed && result->size > 0 && !R->shape_only) {
         size_t j[CVP_MAX_RANK] = {0};
         for (size_t flat = 0; flat < result->size; flat++) {
             void *r = cvp_tensor_elem(result, flat);
-            const void *x = cvp_tensor_elem(a, cvp_tensor_broadcast_offset(a, rank, j));
-            const void *y = cvp_tensor_elem(b, cvp_tensor_broadcast_offset(b, rank, j));
+            const size_t xa = same ? flat : cvp_tensor_broadcast_offset(a, rank, j),
+                         yb = same ? flat : cvp_tensor_broadcast_offset(b, rank, j);
+            const void *x = cvp_tensor_elem(a, xa), *y = cvp_tensor_elem(b, yb);
             switch (op) {
             case OP_ADD: R->add(R, r, x, y); break;
             case OP_SUB: R->sub(R, r, x, y); break;
             case OP_MUL: R->mul(R, r, x, y); break;
             }
-            cvp_index_advance(j, rank, shape);
+            if (!same)
+                cvp_index_advance(j, rank, shape);
         }
     }
     if (st == CVP_OK)
