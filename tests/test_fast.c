@@ -17,6 +17,10 @@
 #include "kernel/conv2d_backward.h"
 #include "kernel/ring_small.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define CASES 40
 
 /* ---- helpers ------------------------------------------------------- */
@@ -383,6 +387,67 @@ static void test_corrupted_product_is_caught(void **state)
     cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
 }
 
+/* Forward passes of many blocks run the blocks side by side on OpenMP
+ * threads (fast_conv_impl.h), each with its own buffer and exact check:
+ * the results are the definitional ones on the float32 and float64
+ * paths, the counter shows the threads were used, and a product
+ * corrupted on one of the threads is caught all the same. */
+static void test_blocks_on_threads(void **state)
+{
+    (void)state;
+#ifdef _OPENMP
+    const int threads_before = omp_get_max_threads();
+    if (threads_before < 2)
+        omp_set_num_threads(2);
+#endif
+    cvp_fast_set_block_entries(50);
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 77);
+    cvp_fast_stats_t before, after;
+    cvp_fast_stats(&before);
+    const cvp_fast_path paths[] = {CVP_FAST_PATH_FLOAT32, CVP_FAST_PATH_FLOAT64};
+    for (size_t k = 0; k < 2; k++) {
+        cvp_fast_set_min_path(paths[k]);
+        for (int t = 0; t < CASES / 2; t++) {
+            tu_conv_case cc;
+            tu_random_conv_case(&cc, &rng);
+            check_layer(&cc, &rng, -9, 9, 1, t % 2 == 0, paths[k]);
+        }
+    }
+    cvp_fast_set_min_path(CVP_FAST_PATH_REFERENCE);
+    /* A layer of 4 x 6 x 6 inputs and 3x3 kernels has 36 rows of im2col
+     * and 36 output positions: one column per block of 50 entries, 36
+     * blocks per image. */
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    p.padding[0] = p.padding[1] = 1;
+    cvp_tensor_t X, K, fast, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
+    tu_random(X, &rng, 4, (size_t[]){2, 4, 6, 6}, -9, 9);
+    tu_random(K, &rng, 4, (size_t[]){5, 4, 3, 3}, -9, 9);
+    cvp_error err;
+    tu_assert_ok(cvp_conv2d(ref, X, K, NULL, &p, &err), &err);
+    cvp_fast_path path;
+    cvp_fast_inject_fault(true);
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &p, &path, &err), &err);
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_REFERENCE);
+    cvp_fast_stats(&after);
+    assert_int_equal(after.check_failures, before.check_failures + 1);
+    tu_assert_ok(cvp_fast_conv2d(fast, X, K, NULL, &p, &path, &err), &err);
+    tu_assert_equal(fast, ref);
+    assert_int_equal(path, CVP_FAST_PATH_FLOAT32);
+    cvp_fast_stats(&after);
+#ifdef _OPENMP
+    /* at least the two passes of 2 x 36 blocks */
+    assert_true(after.threaded >= before.threaded + 2);
+    omp_set_num_threads(threads_before);
+#else
+    assert_true(after.threaded == before.threaded);
+#endif
+    cvp_fast_set_block_entries(0);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
 /* ---- the prime field ----------------------------------------------------- */
 
 static void check_prime_field(uint64_t p, unsigned seed)
@@ -647,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_conv_at_the_float64_limit),
         cmocka_unit_test(test_huge_denominators_fall_back),
         cmocka_unit_test(test_corrupted_product_is_caught),
+        cmocka_unit_test(test_blocks_on_threads),
         cmocka_unit_test(test_prime_field_mersenne),
         cmocka_unit_test(test_prime_field_other_primes),
         cmocka_unit_test(test_prime_field_long_reductions),

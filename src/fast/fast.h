@@ -117,6 +117,8 @@ void cvp_fast_set_winograd(cvp_fast_winograd mode);
 typedef struct {
     uint64_t calls[CVP_FAST_PATH_COUNT];   /* operations per path */
     uint64_t winograd;                     /* layers done by F(4x4, 3x3) */
+    uint64_t threaded;                     /* forward passes whose blocks
+                                              ran side by side on threads */
     uint64_t checks;                       /* exact checks of BLAS products */
     uint64_t check_failures;               /* ... that failed (fallbacks) */
 } cvp_fast_stats_t;

@@ -23,6 +23,7 @@ static atomic_int min_path = CVP_FAST_PATH_REFERENCE;
 atomic_bool cvp_fast_fault_pending = false;
 atomic_uint_fast64_t cvp_fast_check_count, cvp_fast_check_failure_count;
 extern atomic_uint_fast64_t cvp_fast_winograd_count;   /* fast_winograd.c */
+static atomic_uint_fast64_t threaded_count;   /* fast_conv_impl.h */
 static atomic_uint_fast64_t path_calls[CVP_FAST_PATH_COUNT];
 
 void cvp_fast_set_enabled(bool on) { atomic_store(&enabled, on); }
@@ -35,6 +36,7 @@ void cvp_fast_stats(cvp_fast_stats_t *stats)
     for (int k = 0; k < CVP_FAST_PATH_COUNT; k++)
         stats->calls[k] = atomic_load(&path_calls[k]);
     stats->winograd = atomic_load(&cvp_fast_winograd_count);
+    stats->threaded = atomic_load(&threaded_count);
     stats->checks = atomic_load(&cvp_fast_check_count);
     stats->check_failures = atomic_load(&cvp_fast_check_failure_count);
 }
@@ -84,6 +86,7 @@ static inline uint64_t add_mod(const fast_ctx *ctx, uint64_t a, uint64_t b)
 #define FN(name) name##_f32
 #define FT_GEMM fast_gemm_f32
 #define FT_ADD(ctx, a, b) ((a) + (b))
+#define FT_BLOCKS_ON_THREADS 1
 #include "fast/fast_conv_impl.h"
 #undef FT
 #undef FN
@@ -99,6 +102,7 @@ static inline uint64_t add_mod(const fast_ctx *ctx, uint64_t a, uint64_t b)
 #undef FN
 #undef FT_GEMM
 #undef FT_ADD
+#undef FT_BLOCKS_ON_THREADS
 
 #define FT int64_t
 #define FN(name) name##_i64

@@ -8,6 +8,8 @@
  *   FT_ADD(ctx,a,b)  a + b in the type's arithmetic
  *   FT_FORWARD_BY_ROWS  (optional) the forward pass multiplies by the
  *                    transposed im2col matrix (im2row) instead
+ *   FT_BLOCKS_ON_THREADS  (optional) FT_GEMM is a checked BLAS product:
+ *                    the forward pass runs its blocks on threads
  *
  * With Kd = Cg*kH*kW rows (c, u, v) and P = Ho*Wo output positions, the
  * im2col matrix of image n and group g has entry
@@ -107,42 +109,78 @@ static void FN(col2im)(fast_ctx *ctx, FT *x, const FT *col,
     (void)ctx;
 }
 
-/* Y (N x O x P, fully written) := conv2d(X, K). */
+/* Block t of the forward pass (image n, group g, columns p0..): Y's
+ * columns of the block := K_g col.  `col` is the caller's buffer of
+ * Kd x nb entries (unused for a direct 1x1 layer). */
+static bool FN(forward_block)(fast_ctx *ctx, const fast_layer *L, const FT *X,
+                              const FT *K, FT *Y, size_t t, size_t nb,
+                              size_t blocks, FT *col)
+{
+    const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
+    const size_t n = t / (L->G * blocks), g = t / blocks % L->G,
+                 p0 = t % blocks * nb;
+    const size_t cols = P - p0 < nb ? P - p0 : nb;
+    const FT *x = X + (n * L->C + g * L->Cg) * L->H * L->W;
+    FT *y = Y + (n * L->O + g * L->Og) * P + p0;
+    const FT *b = x + p0;
+    size_t ldb = P;
+    if (!fast_direct_1x1(L)) {
+#ifdef FT_FORWARD_BY_ROWS
+        FN(im2row)(col, x, L, p0, cols);
+        return FT_GEMM(ctx, false, true, L->Og, cols, Kd, K + g * L->Og * Kd, Kd,
+                       col, Kd, y, P, false);
+#else
+        FN(im2col)(col, x, L, p0, cols);
+        b = col;
+        ldb = cols;
+#endif
+    }
+    return FT_GEMM(ctx, false, false, L->Og, cols, Kd, K + g * L->Og * Kd, Kd, b,
+                   ldb, y, P, false);
+}
+
+/* Y (N x O x P, fully written) := conv2d(X, K), block by block.  With
+ * FT_BLOCKS_ON_THREADS (the BLAS types), blocks run side by side, one per
+ * OpenMP thread, each with its own buffer, exact check and random stream
+ * and the BLAS on one thread: the im2col copy and the check, serial
+ * inside one block, then keep every core busy too. */
 static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
                         const FT *K, FT *Y)
 {
     const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
     const bool direct = fast_direct_1x1(L);
     const size_t nb = direct ? P : fast_block_columns(Kd, P);
-    FT *col = direct ? NULL : malloc(Kd * nb * sizeof *col);
-    CVP_ASSERT(direct || col != NULL);
+    const size_t blocks = nb != 0 ? (P + nb - 1) / nb : 0;
+    const size_t items = L->N * L->G * blocks;
     bool ok = true;
-    for (size_t n = 0; ok && n < L->N; n++)
-        for (size_t g = 0; ok && g < L->G; g++) {
-            const FT *x = X + (n * L->C + g * L->Cg) * L->H * L->W;
-            for (size_t p0 = 0; ok && p0 < P; p0 += nb) {
-                const size_t cols = P - p0 < nb ? P - p0 : nb;
-                FT *y = Y + (n * L->O + g * L->Og) * P + p0;
-#ifdef FT_FORWARD_BY_ROWS
-                if (!direct) {
-                    FN(im2row)(col, x, L, p0, cols);
-                    ok = FT_GEMM(ctx, false, true, L->Og, cols, Kd,
-                                 K + g * L->Og * Kd, Kd, col, Kd, y, P, false);
-                    continue;
-                }
-#endif
-                const FT *b = x + p0;
-                size_t ldb = P;
-                if (!direct) {
-                    FN(im2col)(col, x, L, p0, cols);
-                    b = col;
-                    ldb = cols;
-                }
-                ok = FT_GEMM(ctx, false, false, L->Og, cols, Kd,
-                             K + g * L->Og * Kd, Kd, b, ldb, y, P, false);
-            }
-        }
+#ifdef FT_BLOCKS_ON_THREADS
+    const bool threaded = fast_threads_for_blocks(items);
+    const int saved = threaded ? fast_blas_single_thread() : 0;
+    FAST_OMP(omp parallel reduction(&&: ok) if (threaded))
+    {
+        fast_ctx local;
+        fast_ctx_init(&local, ctx->p);
+        local.unchecked = ctx->unchecked;
+        FT *col = direct ? NULL : malloc((Kd * nb > 0 ? Kd * nb : 1) * sizeof *col);
+        CVP_ASSERT(direct || col != NULL);
+        FAST_OMP(omp for schedule(dynamic))
+        for (size_t t = 0; t < items; t++)
+            ok = ok && FN(forward_block)(&local, L, X, K, Y, t, nb, blocks, col);
+        free(col);
+    }
+    if (threaded) {
+        fast_blas_restore_threads(saved);
+        atomic_fetch_add(&threaded_count, 1);
+    }
+    if (!ok)
+        ctx->check_failed = true;
+#else
+    FT *col = direct ? NULL : malloc((Kd * nb > 0 ? Kd * nb : 1) * sizeof *col);
+    CVP_ASSERT(direct || col != NULL);
+    for (size_t t = 0; ok && t < items; t++)
+        ok = FN(forward_block)(ctx, L, X, K, Y, t, nb, blocks, col);
     free(col);
+#endif
     return ok;
 }
 

@@ -13,6 +13,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "kernel/ring_small.h"
 
 #ifdef HAVE_CBLAS
@@ -291,6 +295,17 @@ void fast_blas_restore_threads(int saved)
         openblas_set_num_threads(saved);
 #else
     (void)saved;
+#endif
+}
+
+bool fast_threads_for_blocks(size_t items)
+{
+#ifdef _OPENMP
+    const int threads = omp_get_max_threads();
+    return threads > 1 && !omp_in_parallel() && items >= 2 * (size_t)threads;
+#else
+    (void)items;
+    return false;
 #endif
 }
 

@@ -159,6 +159,12 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
 int fast_blas_single_thread(void);
 void fast_blas_restore_threads(int saved);
 
+/* Whether `items` independent BLAS products are better run side by side,
+ * one per OpenMP thread with the BLAS on one thread each, than one after
+ * the other with the BLAS's own threads: when there are threads to use
+ * and at least two items per thread to balance them. */
+bool fast_threads_for_blocks(size_t items);
+
 /* ---- the conv layer's loop structure (fast_conv.c) --------------------- */
 
 typedef struct {
