@@ -94,7 +94,7 @@ static int remove_tmpdir(void **state)
     (void)state;
     char path[512];
     const char *names[] = {"w.npy", "r0.npy", "r1.npy", "e.npy", "no.npy",
-                           "rt.npy"};
+                           "rt.npy", "many.npy"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         snprintf(path, sizeof path, "%s/%s", tmpdir, names[k]);
         unlink(path);
@@ -290,6 +290,73 @@ static void test_write_read_round_trip(void **state)
     cvp_tensor_clear(t);
 }
 
+/* The doubles of a .npy file written here (little-endian float64 after
+ * the header), into a new array of n. */
+static double *raw_doubles(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char head[10];
+    assert_int_equal(fread(head, 1, 10, f), 10);
+    const long hlen = head[8] | (long)head[9] << 8;
+    assert_int_equal(fseek(f, 10 + hlen, SEEK_SET), 0);
+    double *d = malloc(n * sizeof *d + 1);
+    assert_non_null(d);
+    assert_int_equal(fread(d, sizeof *d, n, f), n);
+    assert_int_equal(fgetc(f), EOF);   /* nothing after the last entry */
+    fclose(f);
+    return d;
+}
+
+/* More entries than one chunk of the writer (65536), converted on
+ * threads: every entry lands at its place, exactly and rounded, and of
+ * several entries that are not doubles the first is the one named. */
+static void test_write_many_chunks(void **state)
+{
+    (void)state;
+    char path[512], expected[1024];
+    snprintf(path, sizeof path, "%s/many.npy", tmpdir);
+    const size_t n = 200003;
+    int64_t *num = malloc(n * sizeof *num);
+    assert_non_null(num);
+    for (size_t k = 0; k < n; k++)
+        num[k] = (int64_t)k - 100000;
+    cvp_tensor_t t;
+    cvp_tensor_init(t);
+    cvp_error err;
+    /* (k - 100000) / 8 */
+    tu_packed_of(t, 1, (size_t[]){n}, num, "8");
+    assert_int_equal(cvp_npy_write_file(path, t, &err), CVP_OK);
+    double *d = raw_doubles(path, n);
+    for (size_t k = 0; k < n; k++)
+        if (d[k] != ((double)k - 100000.0) / 8.0)
+            fail_msg("entry %zu: %g", k, d[k]);
+    free(d);
+    /* k, except 1/3 at 150001 and 2/3 at 70001 and 190000 */
+    for (size_t k = 0; k < n; k++)
+        num[k] = 3 * (int64_t)k;
+    num[150001] = 1;
+    num[70001] = 2;
+    num[190000] = 2;
+    tu_packed_of(t, 1, (size_t[]){n}, num, "3");
+    assert_int_equal(cvp_npy_write_file(path, t, &err), CVP_ERR_INPUT);
+    snprintf(expected, sizeof expected, "cannot write %s as float64: entry "
+             "[70001] = 2/3 is not exactly representable", path);
+    assert_string_equal(err.message, expected);
+    /* rounded: IEEE division rounds 1/3 and 2/3 correctly */
+    assert_int_equal(cvp_npy_write_rounded_file(path, t, &err), CVP_OK);
+    d = raw_doubles(path, n);
+    for (size_t k = 0; k < n; k++) {
+        double want = k == 150001 ? 1.0 / 3.0
+                      : k == 70001 || k == 190000 ? 2.0 / 3.0 : (double)k;
+        if (d[k] != want)
+            fail_msg("rounded entry %zu: %.17g", k, d[k]);
+    }
+    free(d);
+    free(num);
+    cvp_tensor_clear(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_write_refuses_inexact),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_write_read_round_trip),
+        cmocka_unit_test(test_write_many_chunks),
     };
     return cmocka_run_group_tests_name("npy_write", tests, make_tmpdir,
                                        remove_tmpdir);

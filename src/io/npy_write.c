@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(sizeof(double) == 8, "double must be IEEE binary64");
@@ -302,35 +303,55 @@ static long packed_shift(const cvp_tensor_t t)
     return -1;
 }
 
-/* Writes the header and every entry (exactly, or rounded). */
+/* Loops over entries are split between OpenMP threads when there is
+ * OpenMP: each entry's conversion reads only t and its own entry. */
+#ifdef _OPENMP
+#define NPY_OMP(directive) _Pragma(#directive)
+#else
+#define NPY_OMP(directive)
+#endif
+
+/* Entries converted at once between two fwrite calls: 512 KB of output. */
+enum { WRITE_CHUNK = 1 << 16 };
+
+/* Entry k as the double to write (exact: the caller checked it). */
+static double entry_to_write(const cvp_tensor_t t, size_t k, bool rounded,
+                             long shift)
+{
+    if (rounded)
+        return entry_to_double_rounded(t, k, shift);
+    double d;
+    bool exact = entry_to_double_exact(&d, t, k, shift);
+    CVP_ASSERT(exact);  /* checked by the caller */
+    return d;
+}
+
+/* Writes the header and every entry (exactly, or rounded), converting a
+ * chunk of entries at a time on all threads. */
 static cvp_status write_entries(const char *path, const cvp_tensor_t t,
                                 bool rounded, long shift, cvp_error *err)
 {
+    unsigned char *block = malloc(8 * (size_t)WRITE_CHUNK);
+    if (block == NULL)
+        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: out of memory", path);
     FILE *f = fopen(path, "wb");
-    if (f == NULL)
+    if (f == NULL) {
+        free(block);
         return cvp_error_set(err, CVP_ERR_INPUT,
                              "%s: cannot open for writing: %s", path,
                              strerror(errno));
-    unsigned char block[4096];
-    size_t used = build_header(block, sizeof block, t);
-    bool ok = true;
-    errno = 0;
-    for (size_t k = 0; ok && k < t->size; k++) {
-        if (used + 8 > sizeof block) {
-            ok = fwrite(block, 1, used, f) == used;
-            used = 0;
-        }
-        double d;
-        if (rounded) {
-            d = entry_to_double_rounded(t, k, shift);
-        } else {
-            bool exact = entry_to_double_exact(&d, t, k, shift);
-            CVP_ASSERT(exact);  /* checked by the caller */
-        }
-        store_le(block + used, d);
-        used += 8;
     }
-    ok = ok && fwrite(block, 1, used, f) == used;
+    errno = 0;
+    size_t used = build_header(block, 8 * (size_t)WRITE_CHUNK, t);
+    bool ok = fwrite(block, 1, used, f) == used;
+    for (size_t k0 = 0; ok && k0 < t->size; k0 += WRITE_CHUNK) {
+        const size_t n = t->size - k0 < WRITE_CHUNK ? t->size - k0 : WRITE_CHUNK;
+        NPY_OMP(omp parallel for schedule(static) if (n >= 4096))
+        for (size_t j = 0; j < n; j++)
+            store_le(block + 8 * j, entry_to_write(t, k0 + j, rounded, shift));
+        ok = fwrite(block, 8, n, f) == n;
+    }
+    free(block);
     int e = errno;
     if (fclose(f) != 0 && ok) {
         e = errno;
@@ -370,26 +391,31 @@ static void entry_rational(mpq_t q, const cvp_tensor_t t, size_t k)
 cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
                               cvp_error *err)
 {
-    double d;
     const long shift = packed_shift(t);
+    /* The first entry that is not a double, if any (threads may find
+     * others first: the least index is the one reported). */
+    size_t first_bad = t->size;
+    NPY_OMP(omp parallel for schedule(static) reduction(min: first_bad) if (t->size >= 4096))
     for (size_t k = 0; k < t->size; k++) {
-        if (!entry_to_double_exact(&d, t, k, shift)) {
-            char where[256];
-            cvp_npy_format_index(where, sizeof where, t->rank, t->shape, k);
-            char value[96];
-            mpq_t q;
-            mpq_init(q);
-            entry_rational(q, t, k);
-            /* A huge rational is shown truncated; the index names it. */
-            int n = gmp_snprintf(value, sizeof value, "%Qd", q);
-            mpq_clear(q);
-            if (n >= (int)sizeof value)
-                memcpy(value + sizeof value - 4, "...", 4);
-            return cvp_error_set(err, CVP_ERR_INPUT,
-                                 "cannot write %s as float64: entry %s = %s "
-                                 "is not exactly representable", path, where,
-                                 value);
-        }
+        double d;
+        if (k < first_bad && !entry_to_double_exact(&d, t, k, shift))
+            first_bad = k;
+    }
+    if (first_bad < t->size) {
+        char where[256];
+        cvp_npy_format_index(where, sizeof where, t->rank, t->shape, first_bad);
+        char value[96];
+        mpq_t q;
+        mpq_init(q);
+        entry_rational(q, t, first_bad);
+        /* A huge rational is shown truncated; the index names it. */
+        int n = gmp_snprintf(value, sizeof value, "%Qd", q);
+        mpq_clear(q);
+        if (n >= (int)sizeof value)
+            memcpy(value + sizeof value - 4, "...", 4);
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "cannot write %s as float64: entry %s = %s "
+                             "is not exactly representable", path, where, value);
     }
     return write_entries(path, t, false, shift, err);
 }
