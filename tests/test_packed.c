@@ -59,6 +59,24 @@ static void test_finish_divides_the_common_gcd(void **state)
     tu_assert_entry(t, 0, "1/1152921504606846976");      /* 2^-60 */
     tu_assert_entry(t, 1, "3/1152921504606846976");
     assert_true(cvp_tensor_packed_is_canonical(t));
+    /* Denominators that are powers of two cancel by shifts: INT64_MIN
+     * alone over 2^70 is -2^63 / 2^70 = -1/128 (63 trailing zeros, the
+     * most an int64 has); zeros over 8 become zeros over 1; an odd
+     * numerator stops everything. */
+    tu_packed_of(t, 0, NULL, (int64_t[]){INT64_MIN}, "1180591620717411303424");
+    assert_int_equal(cvp_tensor_packed_num_const(t)[0], -1);
+    assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 128);
+    tu_packed_of(t, 1, S(3), (int64_t[]){0, 0, 0}, "8");
+    assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 1);
+    tu_packed_of(t, 1, S(3), (int64_t[]){-12, 40, 8}, "16");
+    tu_assert_entry(t, 0, "-3/4");
+    tu_assert_entry(t, 1, "5/2");
+    tu_assert_entry(t, 2, "1/2");
+    assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 4);
+    tu_packed_of(t, 1, S(2), (int64_t[]){-12, 7}, "16");
+    assert_int_equal(cvp_tensor_packed_num_const(t)[0], -12);
+    assert_int_equal(mpz_get_ui(cvp_tensor_packed_den_const(t)), 16);
+    assert_true(cvp_tensor_packed_is_canonical(t));
     /* An empty tensor. */
     tu_packed_of(t, 2, S(0, 5), (int64_t[]){0}, "9");
     assert_int_equal(cvp_tensor_size(t), 0);

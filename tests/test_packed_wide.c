@@ -165,6 +165,33 @@ static void test_finish_divides_and_narrows(void **state)
     assert_values(t, 2, c, den);
     assert_int_equal(mpz_cmp_ui(cvp_tensor_packed_den_const(t), 6), 0);
     assert_true(cvp_tensor_packed_wide_num_const(t)[0] == ((cvp_int128)1 << 100) + 1);
+    /* the least cvp_int128, -2^127, over 2^130: -1/8, narrow (127
+     * trailing zeros cancelled by one shift) */
+    const cvp_int128 least = (cvp_int128)((u128)1 << 127);
+    const cvp_int128 d[] = {least, 0};
+    mpz_ui_pow_ui(den, 2, 130);
+    wide_of(t, 2, d, den);
+    assert_true(cvp_tensor_is_packed(t));
+    assert_int_equal(cvp_tensor_packed_num_const(t)[0], -1);
+    assert_int_equal(cvp_tensor_packed_num_const(t)[1], 0);
+    assert_int_equal(mpz_cmp_ui(cvp_tensor_packed_den_const(t), 8), 0);
+    /* (-2^126, 2^64 (2^63 - 1)) over 2^200: 2^64 in common, leaving
+     * (-2^62, INT64_MAX) over 2^136, narrow at the edge of int64 */
+    const cvp_int128 e[] = {-((cvp_int128)1 << 126),
+                            (cvp_int128)INT64_MAX << 64};
+    mpz_ui_pow_ui(den, 2, 200);
+    wide_of(t, 2, e, den);
+    assert_true(cvp_tensor_is_packed(t));
+    assert_values(t, 2, e, den);
+    assert_true(cvp_tensor_packed_num_const(t)[1] == INT64_MAX);
+    assert_true(mpz_scan1(cvp_tensor_packed_den_const(t), 0) == 136);
+    /* the same over 2^60: only 2^60 cancels, (-2^66, 2^4 (2^63 - 1))
+     * over 1 stays wide */
+    mpz_ui_pow_ui(den, 2, 60);
+    wide_of(t, 2, e, den);
+    assert_true(cvp_tensor_is_packed_wide(t));
+    assert_values(t, 2, e, den);
+    assert_int_equal(mpz_cmp_ui(cvp_tensor_packed_den_const(t), 1), 0);
     /* zeros only: den 1, narrow */
     const cvp_int128 z[] = {0, 0, 0};
     wide_of(t, 3, z, den);

@@ -154,47 +154,105 @@ cvp_status cvp_tensor_pack_start_wide(cvp_tensor_t t, int rank,
     return pack_start(t, rank, shape, true, err);
 }
 
+/* When the denominator is 2^e (float data, integers): the common factor
+ * of numerators and denominator is 2^min(e, z), z the least number of
+ * trailing zero bits of a numerator.  z is that of the bitwise OR of all
+ * numerators (v and -v have the same trailing zeros), so no division is
+ * needed, and the exact quotients are shifts.  False, with nothing done,
+ * when the denominator is not a power of two. */
+static bool reduce_dyadic(cvp_packed *p)
+{
+    const mp_bitcnt_t e = mpz_scan1(p->den, 0);
+    if (mpz_sizeinbase(p->den, 2) - 1 != e)
+        return false;
+    if (e == 0)
+        return true;   /* den = 1: nothing to cancel */
+    u128 any = 0;
+    if (p->wide) {
+        const cvp_int128 *w = wide_of(p);
+        for (size_t k = 0; k < p->n; k++)
+            any |= (u128)w[k];
+    } else {
+        for (size_t k = 0; k < p->n; k++)
+            any |= (uint64_t)p->num[k];
+    }
+    if (any == 0) {   /* every numerator is 0 (or no entries) */
+        mpz_set_ui(p->den, 1);
+        return true;
+    }
+    const unsigned z = (uint64_t)any != 0 ? (unsigned)__builtin_ctzll((uint64_t)any)
+                                          : 64 + (unsigned)__builtin_ctzll((uint64_t)(any >> 64));
+    const unsigned s = z < e ? z : (unsigned)e;
+    if (s == 0)
+        return true;
+    /* Exact quotients by 2^s as arithmetic right shifts, which GCC and
+     * Clang define for negative values too (rounding towards minus
+     * infinity, exact on multiples of 2^s); s < 128, and s < 64 for int64
+     * numerators (a nonzero int64 has at most 63 trailing zeros). */
+    if (p->wide) {
+        cvp_int128 *w = wide_of(p);
+        for (size_t k = 0; k < p->n; k++)
+            w[k] >>= s;
+    } else {
+        for (size_t k = 0; k < p->n; k++)
+            p->num[k] >>= s;
+    }
+    mpz_fdiv_q_2exp(p->den, p->den, s);
+    return true;
+}
+
+/* The wide numerators of p rewritten as int64 in the same block (every
+ * one fits), which then shrinks.  Entry k moves from bytes 16k.. to bytes
+ * 8k..: below every entry not yet read, so a forward pass is safe; the
+ * moves go through memcpy because the block changes type. */
+static cvp_packed *narrow_in_place(cvp_packed *p)
+{
+    unsigned char *bytes = (unsigned char *)(void *)p->num;
+    for (size_t k = 0; k < p->n; k++) {
+        cvp_int128 v;
+        memcpy(&v, bytes + k * sizeof v, sizeof v);
+        const int64_t x = (int64_t)v;
+        memcpy(bytes + k * sizeof x, &x, sizeof x);
+    }
+    p->wide = false;
+    cvp_packed *q = realloc(p, sizeof *p + (p->n ? p->n : 1) * sizeof(int64_t));
+    return q != NULL ? q : p;   /* a failed shrink keeps the larger block */
+}
+
 /* pack_finish for the wide form: the gcd reduction in 128 bits, then the
  * narrow form when every numerator fits int64. */
 static void pack_finish_wide(cvp_tensor_t t)
 {
     cvp_packed *p = t->packed;
     cvp_int128 *w = wide_of(p);
-    u128 g = 0;
-    for (size_t k = 0; k < p->n && g != 1; k++)
-        g = gcd_u128(magnitude_wide(w[k]), g);
-    if (g == 0) {
-        mpz_set_ui(p->den, 1);
-    } else if (g != 1) {
-        mpz_t gz;
-        mpz_init(gz);
-        mpz_set_u128(gz, g);
-        mpz_gcd(gz, gz, p->den);   /* divides g: fits 128 bits */
-        const u128 d = mpz_get_u128(gz);
-        if (d != 1) {
-            /* exact quotients; the least cvp_int128 divided by d >= 2
-             * cannot overflow */
-            for (size_t k = 0; k < p->n; k++)
-                w[k] = w[k] < 0 ? -(cvp_int128)(magnitude_wide(w[k]) / d)
-                                : (cvp_int128)((u128)w[k] / d);
-            mpz_divexact(p->den, p->den, gz);
+    if (!reduce_dyadic(p)) {
+        u128 g = 0;
+        for (size_t k = 0; k < p->n && g != 1; k++)
+            g = gcd_u128(magnitude_wide(w[k]), g);
+        if (g == 0) {
+            mpz_set_ui(p->den, 1);
+        } else if (g != 1) {
+            mpz_t gz;
+            mpz_init(gz);
+            mpz_set_u128(gz, g);
+            mpz_gcd(gz, gz, p->den);   /* divides g: fits 128 bits */
+            const u128 d = mpz_get_u128(gz);
+            if (d != 1) {
+                /* exact quotients; the least cvp_int128 divided by d >= 2
+                 * cannot overflow */
+                for (size_t k = 0; k < p->n; k++)
+                    w[k] = w[k] < 0 ? -(cvp_int128)(magnitude_wide(w[k]) / d)
+                                    : (cvp_int128)((u128)w[k] / d);
+                mpz_divexact(p->den, p->den, gz);
+            }
+            mpz_clear(gz);
         }
-        mpz_clear(gz);
     }
     for (size_t k = 0; k < p->n; k++)
         if (!fits_int64(w[k]))
             return;
     /* Canonical numerators all within int64: the narrow form. */
-    cvp_packed *q = malloc(sizeof *q + (p->n ? p->n : 1) * sizeof(int64_t));
-    CVP_ASSERT(q != NULL);
-    mpz_init_set(q->den, p->den);
-    q->n = p->n;
-    q->wide = false;
-    for (size_t k = 0; k < p->n; k++)
-        q->num[k] = (int64_t)w[k];
-    mpz_clear(p->den);
-    free(p);
-    t->packed = q;
+    t->packed = narrow_in_place(p);
 }
 
 void cvp_tensor_pack_finish(cvp_tensor_t t)
@@ -205,6 +263,8 @@ void cvp_tensor_pack_finish(cvp_tensor_t t)
         pack_finish_wide(t);
         return;
     }
+    if (reduce_dyadic(p))
+        return;
     uint64_t g = 0;
     for (size_t k = 0; k < p->n && g != 1; k++)
         g = gcd_u64(magnitude(p->num[k]), g);
