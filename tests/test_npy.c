@@ -11,6 +11,7 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "io/npy.h"
+#include "kernel/packed.h"
 #include "kernel/rng.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -611,6 +613,56 @@ static void test_file_dtype(void **state)
     assert_false(cvp_npy_file_dtype(buf, sizeof buf, fixture("no_such.npy")));
 }
 
+/* Images of more entries than the reader converts on one thread (65536),
+ * in both orders: every entry in its place (values built from their
+ * index, compared as rationals), and of two bad entries the first in C
+ * order is named, wherever the threads meet them. */
+static void test_large_images_on_threads(void **state)
+{
+    (void)state;
+    enum { R = 300, C = 300 };
+    const size_t datalen = (size_t)R * C * sizeof(float);
+    unsigned char *buf = malloc(datalen + 256);
+    float *data = malloc(datalen);
+    assert_non_null(buf);
+    assert_non_null(data);
+    mpq_t q;
+    mpq_init(q);
+    for (int fortran = 0; fortran < 2; fortran++) {
+        const char *header = fortran
+            ? "{'descr': '<f4', 'fortran_order': True, 'shape': (300, 300), }"
+            : "{'descr': '<f4', 'fortran_order': False, 'shape': (300, 300), }";
+        /* entry (i, j) = (((i C + j) mod 1000) - 500) / 2^(j mod 30) */
+        for (size_t i = 0; i < R; i++)
+            for (size_t j = 0; j < C; j++) {
+                const size_t at = fortran ? j * R + i : i * C + j;
+                data[at] = ldexpf((float)((long)((i * C + j) % 1000) - 500),
+                                  -(int)(j % 30));
+            }
+        size_t len = image(buf, datalen + 256, 1, header, data, datalen);
+        cvp_tensor_t t;
+        cvp_tensor_init(t);
+        cvp_error err;
+        tu_assert_ok(cvp_npy_parse(t, buf, len, "big.npy", &err), &err);
+        assert_true(cvp_tensor_is_packed(t));
+        for (size_t k = 0; k < (size_t)R * C; k++) {
+            mpq_set_si(q, (long)(k % 1000) - 500, 1);
+            mpq_div_2exp(q, q, (mp_bitcnt_t)(k % C % 30));
+            assert_entry(t, k, q);
+        }
+        /* NaN at [250, 10], inf at [200, 5]: the latter comes first */
+        data[fortran ? 10 * R + 250 : 250 * C + 10] = NAN;
+        data[fortran ? 5 * R + 200 : 200 * C + 5] = INFINITY;
+        len = image(buf, datalen + 256, 1, header, data, datalen);
+        assert_int_equal(cvp_npy_parse(t, buf, len, "big.npy", &err), CVP_ERR_INPUT);
+        assert_string_equal(err.message, "big.npy: entry [200, 5] is inf");
+        cvp_tensor_clear(t);
+    }
+    mpq_clear(q);
+    free(data);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -631,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_size_limits),
         cmocka_unit_test(test_never_crashes),
         cmocka_unit_test(test_file_dtype),
+        cmocka_unit_test(test_large_images_on_threads),
     };
     return cmocka_run_group_tests_name("npy", tests, NULL, NULL);
 }

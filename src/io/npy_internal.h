@@ -27,6 +27,18 @@ typedef struct {
     size_t data_offset;
 } cvp_npy_header;
 
+/* Loops over entries are split between OpenMP threads when there is
+ * OpenMP (each entry's conversion reads the image and writes only its own
+ * entry). */
+#ifdef _OPENMP
+#define NPY_OMP(directive) _Pragma(#directive)
+#else
+#define NPY_OMP(directive)
+#endif
+
+/* Fewest entries worth the threads. */
+#define NPY_PARALLEL_MIN 65536
+
 /* Parses magic, version, header length and the header dict of the .npy
  * image data[0..len-1] into *h.  Checks that the header lies within the
  * image and that the dtype is supported; the shape is NOT yet checked

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The float conversions reinterpret IEEE binary64/binary32 bit patterns. */
 _Static_assert(sizeof(double) == 8, "double must be IEEE binary64");
@@ -156,6 +157,26 @@ static size_t walk_next(walk *w)
     return src;
 }
 
+/* The position in the file of C-order entry `off` (for naming a bad
+ * entry found out of order). */
+static size_t file_position(const cvp_npy_header *h, size_t off)
+{
+    if (!h->fortran)
+        return off;
+    /* C-order index digits, last axis fastest; Fortran strides grow
+     * from the first axis. */
+    size_t pos = 0, stride = 1, fstride[CVP_MAX_RANK];
+    for (int k = 0; k < h->rank; k++) {
+        fstride[k] = stride;
+        stride *= h->shape[k];
+    }
+    for (int k = h->rank - 1; k >= 0; k--) {
+        pos += off % h->shape[k] * fstride[k];
+        off /= h->shape[k];
+    }
+    return pos;
+}
+
 /* A finite float entry as (-1)^neg * m * 2^e with m odd, or m = 0. */
 typedef struct { bool neg; uint64_t m; int e; } dyadic;
 
@@ -233,22 +254,42 @@ static pack_result parse_packed(cvp_tensor_t out, const cvp_npy_header *h,
         return PACK_DONE;
     }
     /* Floats, pass 1: the least exponent and the highest bit over the
-     * nonzero entries (and the first bad entry). */
+     * nonzero entries, and the first bad entry.  In C order (the file's
+     * order is the tensor's) the entries go to threads. */
     int emin = INT_MAX, top = INT_MIN;
-    dyadic x;
-    for (size_t off = 0; off < size; off++) {
-        entry_result r = decode_float(&x, h, base + walk_next(&w) * h->itemsize);
-        if (r != ENTRY_OK) {
-            *bad = off;
-            *why = r;
-            return PACK_BAD_ENTRY;
+    size_t first_bad = size;
+    if (!h->fortran) {
+        NPY_OMP(omp parallel for schedule(static) reduction(min: emin, first_bad) \
+                reduction(max: top) if (size >= NPY_PARALLEL_MIN))
+        for (size_t off = 0; off < size; off++) {
+            dyadic x;
+            if (decode_float(&x, h, base + off * h->itemsize) != ENTRY_OK) {
+                first_bad = off < first_bad ? off : first_bad;
+                continue;
+            }
+            if (x.m == 0)
+                continue;
+            emin = x.e < emin ? x.e : emin;
+            top = bit_length(x.m) + x.e > top ? bit_length(x.m) + x.e : top;
         }
-        if (x.m == 0)
-            continue;
-        if (x.e < emin)
-            emin = x.e;
-        if (bit_length(x.m) + x.e > top)
-            top = bit_length(x.m) + x.e;
+    } else {
+        for (size_t off = 0; off < size && first_bad == size; off++) {
+            dyadic x;
+            if (decode_float(&x, h, base + walk_next(&w) * h->itemsize) != ENTRY_OK) {
+                first_bad = off;
+                continue;
+            }
+            if (x.m == 0)
+                continue;
+            emin = x.e < emin ? x.e : emin;
+            top = bit_length(x.m) + x.e > top ? bit_length(x.m) + x.e : top;
+        }
+    }
+    if (first_bad < size) {
+        dyadic x;
+        *bad = first_bad;
+        *why = decode_float(&x, h, base + file_position(h, first_bad) * h->itemsize);
+        return PACK_BAD_ENTRY;
     }
     if (emin == INT_MAX)
         return PACK_DONE;          /* all zeros: 0 / 1 */
@@ -258,14 +299,14 @@ static pack_result parse_packed(cvp_tensor_t out, const cvp_npy_header *h,
     if (top - shift > 63)
         return PACK_UNFIT;
     walk_init(&w, h);
+    NPY_OMP(omp parallel for schedule(static) if (!h->fortran && size >= NPY_PARALLEL_MIN))
     for (size_t off = 0; off < size; off++) {
-        entry_result r = decode_float(&x, h, base + walk_next(&w) * h->itemsize);
+        const size_t at = h->fortran ? walk_next(&w) : off;
+        dyadic x;
+        entry_result r = decode_float(&x, h, base + at * h->itemsize);
         CVP_ASSERT(r == ENTRY_OK);
-        if (x.m == 0) {          /* its exponent is no bound: skip it */
-            num[off] = 0;
-            continue;
-        }
-        int64_t v = (int64_t)(x.m << (x.e - shift));
+        /* a zero's exponent is no bound: it is skipped */
+        const int64_t v = x.m == 0 ? 0 : (int64_t)(x.m << (x.e - shift));
         num[off] = x.neg ? -v : v;
     }
     /* The entry at the least exponent has an odd numerator: canonical
@@ -386,27 +427,33 @@ cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
     if (f == NULL)
         return cvp_error_set(err, CVP_ERR_INPUT, "%s: cannot open: %s", path,
                              strerror(errno));
-    unsigned char *data = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t grown_cap = cap ? 2 * cap : 65536;
-            unsigned char *grown =
-                grown_cap > cap ? realloc(data, grown_cap) : NULL;
-            if (grown == NULL) {
-                free(data);
-                fclose(f);
-                return cvp_error_set(err, CVP_ERR_LIMIT,
-                                     "%s: out of memory reading the file",
-                                     path);
-            }
-            data = grown;
-            cap = grown_cap;
-        }
+    /* A regular file is read into one block of its size plus one byte
+     * (to see at once that it did not grow meanwhile); other files, such
+     * as pipes, into a block that doubles as it fills. */
+    struct stat sb;
+    size_t cap = 65536;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 0 &&
+        (uintmax_t)sb.st_size < SIZE_MAX / 2)
+        cap = (size_t)sb.st_size + 1;
+    unsigned char *data = malloc(cap);
+    size_t len = 0;
+    while (data != NULL) {
         size_t got = fread(data + len, 1, cap - len, f);
         len += got;
         if (got == 0)
             break;
+        if (len == cap) {
+            unsigned char *grown = cap <= SIZE_MAX / 2 ? realloc(data, 2 * cap) : NULL;
+            if (grown == NULL)
+                free(data);
+            data = grown;
+            cap *= 2;
+        }
+    }
+    if (data == NULL) {
+        fclose(f);
+        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: out of memory reading the file",
+                             path);
     }
     if (ferror(f)) {
         int e = errno;

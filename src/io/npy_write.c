@@ -303,14 +303,6 @@ static long packed_shift(const cvp_tensor_t t)
     return -1;
 }
 
-/* Loops over entries are split between OpenMP threads when there is
- * OpenMP: each entry's conversion reads only t and its own entry. */
-#ifdef _OPENMP
-#define NPY_OMP(directive) _Pragma(#directive)
-#else
-#define NPY_OMP(directive)
-#endif
-
 /* Entries converted at once between two fwrite calls: 512 KB of output. */
 enum { WRITE_CHUNK = 1 << 16 };
 
@@ -395,7 +387,7 @@ cvp_status cvp_npy_write_file(const char *path, const cvp_tensor_t t,
     /* The first entry that is not a double, if any (threads may find
      * others first: the least index is the one reported). */
     size_t first_bad = t->size;
-    NPY_OMP(omp parallel for schedule(static) reduction(min: first_bad) if (t->size >= 4096))
+    NPY_OMP(omp parallel for schedule(static) reduction(min: first_bad) if (t->size >= NPY_PARALLEL_MIN))
     for (size_t k = 0; k < t->size; k++) {
         double d;
         if (k < first_bad && !entry_to_double_exact(&d, t, k, shift))
