@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -434,6 +435,106 @@ static void test_lift_from_packed(void **state)
     cvp_ring_fp_clear(&F);
 }
 
+/* cvp_tensor_set shares the packed form; any writer then gets a copy of
+ * its own (copy on write), so neither tensor ever sees the other's
+ * change, whichever is written or freed first. */
+static void test_copies_share_until_written(void **state)
+{
+    (void)state;
+    cvp_tensor_t t, copy, other;
+    cvp_tensor_init(t), cvp_tensor_init(copy), cvp_tensor_init(other);
+    cvp_error err;
+    tu_packed_of(t, 1, S(3), (int64_t[]){1, -2, 3}, "4");
+    tu_assert_ok(cvp_tensor_set(copy, t, &err), &err);
+    assert_ptr_equal(cvp_tensor_packed_num_const(copy), cvp_tensor_packed_num_const(t));
+    /* negation in place writes the copy's own numerators */
+    tu_assert_ok(cvp_tensor_neg(copy, copy, &err), &err);
+    assert_ptr_not_equal(cvp_tensor_packed_num_const(copy),
+                         cvp_tensor_packed_num_const(t));
+    tu_assert_entry(t, 1, "-1/2");
+    tu_assert_entry(copy, 1, "1/2");
+    /* a writer through the build accessors: the same */
+    tu_assert_ok(cvp_tensor_set(copy, t, &err), &err);
+    cvp_tensor_packed_num(copy)[0] = 5;
+    cvp_tensor_pack_finish(copy);
+    tu_assert_entry(t, 0, "1/4");
+    tu_assert_entry(copy, 0, "5/4");
+    /* three holders; setting a tensor to the form it already shares;
+     * the original freed first; then the others, in turn */
+    tu_assert_ok(cvp_tensor_set(copy, t, &err), &err);
+    tu_assert_ok(cvp_tensor_set(other, copy, &err), &err);
+    tu_assert_ok(cvp_tensor_set(other, t, &err), &err);
+    cvp_tensor_clear(t);
+    cvp_tensor_init(t);
+    tu_assert_entry(copy, 2, "3/4");
+    tu_assert_entry(other, 2, "3/4");
+    assert_true(cvp_tensor_equal(copy, other));
+    cvp_tensor_clear(copy);
+    cvp_tensor_init(copy);
+    tu_assert_entry(other, 0, "1/4");
+    assert_true(cvp_tensor_packed_is_canonical(other));
+    /* a write access to one entry unpacks only the tensor written */
+    tu_assert_ok(cvp_tensor_set(copy, other, &err), &err);
+    mpq_set_si(cvp_tensor_at(copy, 0), 7, 1);
+    tu_assert_entry(copy, 0, "7");
+    tu_assert_entry(other, 0, "1/4");
+    assert_true(cvp_tensor_is_packed(other));
+    cvp_tensor_clear(t), cvp_tensor_clear(copy), cvp_tensor_clear(other);
+}
+
+/* Threads that copy one shared tensor, write their copies and free them
+ * at once: the counts stay right (the sanitizer and valgrind runs see
+ * any double free or leak) and the original is unchanged. */
+typedef struct {
+    const cvp_tensor_struct *source;
+    int64_t added;
+} copy_job;
+
+static void *copy_and_write(void *arg)
+{
+    copy_job *job = arg;
+    cvp_tensor_t mine;
+    cvp_tensor_init(mine);
+    for (int round = 0; round < 200; round++) {
+        cvp_error err;
+        if (cvp_tensor_set(mine, job->source, &err) != CVP_OK)
+            return NULL;
+        int64_t *num = cvp_tensor_packed_num(mine);
+        for (size_t k = 0; k < mine->size; k++)
+            num[k] += job->added;
+        cvp_tensor_pack_finish(mine);
+    }
+    job->added = cvp_tensor_packed_num_const(mine)[0];
+    cvp_tensor_clear(mine);
+    return job;
+}
+
+static void test_shared_copies_on_threads(void **state)
+{
+    (void)state;
+    cvp_tensor_t t;
+    cvp_tensor_init(t);
+    int64_t num[1000];
+    for (size_t k = 0; k < 1000; k++)
+        num[k] = 2 * (int64_t)k + 1;
+    tu_packed_of(t, 1, S(1000), num, "1");
+    pthread_t threads[4];
+    copy_job jobs[4];
+    for (int k = 0; k < 4; k++) {
+        jobs[k] = (copy_job){t, k + 1};
+        assert_int_equal(pthread_create(&threads[k], NULL, copy_and_write, &jobs[k]), 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        void *back;
+        assert_int_equal(pthread_join(threads[k], &back), 0);
+        assert_ptr_equal(back, &jobs[k]);
+        assert_int_equal(jobs[k].added, 1 + k + 1);   /* 1 + (k + 1), once */
+    }
+    for (size_t k = 0; k < 1000; k++)
+        assert_int_equal(cvp_tensor_packed_num_const(t)[k], 2 * (int64_t)k + 1);
+    cvp_tensor_clear(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +547,8 @@ int main(void)
         cmocka_unit_test(test_sums_of_packed),
         cmocka_unit_test(test_permute_and_slice_packed),
         cmocka_unit_test(test_lift_from_packed),
+        cmocka_unit_test(test_copies_share_until_written),
+        cmocka_unit_test(test_shared_copies_on_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,9 +96,33 @@ static void drop_packed(cvp_tensor_t t)
 {
     if (t->packed == NULL)
         return;
-    mpz_clear(t->packed->den);
-    free(t->packed);
+    /* The last tensor holding the form frees it. */
+    if (__atomic_sub_fetch(&t->packed->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        mpz_clear(t->packed->den);
+        free(t->packed);
+    }
     t->packed = NULL;
+}
+
+/* The bytes of a packed form of n numerators of the given width. */
+static size_t packed_bytes(size_t n, bool wide)
+{
+    return sizeof(cvp_packed) + (n ? n : 1) * (wide ? sizeof(cvp_int128) : sizeof(int64_t));
+}
+
+void cvp_tensor_unshare_packed_(cvp_tensor_struct *t)
+{
+    const cvp_packed *shared = t->packed;
+    cvp_packed *own = malloc(packed_bytes(shared->n, shared->wide));
+    CVP_ASSERT(own != NULL);
+    memcpy(own->num, shared->num,
+           shared->n * (shared->wide ? sizeof(cvp_int128) : sizeof(int64_t)));
+    mpz_init_set(own->den, shared->den);
+    own->n = shared->n;
+    own->wide = shared->wide;
+    own->refs = 1;
+    drop_packed(t);   /* one holder fewer (never the last: refs was >= 2) */
+    t->packed = own;
 }
 
 static cvp_status pack_start(cvp_tensor_t t, int rank, const size_t *shape,
@@ -128,6 +152,7 @@ static cvp_status pack_start(cvp_tensor_t t, int rank, const size_t *shape,
     mpz_init_set_ui(p->den, 1);
     p->n = size;
     p->wide = wide;
+    p->refs = 1;
     /* t loses its old contents (whatever the ring) only now that nothing
      * can fail any more. */
     cvp_tensor_clear(t);
@@ -257,8 +282,10 @@ static void pack_finish_wide(cvp_tensor_t t)
 
 void cvp_tensor_pack_finish(cvp_tensor_t t)
 {
+    CVP_ASSERT(t->packed != NULL && t->data == NULL);
+    cvp_packed_own_(t);
     cvp_packed *p = t->packed;
-    CVP_ASSERT(p != NULL && t->data == NULL && mpz_sgn(p->den) > 0);
+    CVP_ASSERT(mpz_sgn(p->den) > 0);
     if (p->wide) {
         pack_finish_wide(t);
         return;
@@ -419,13 +446,20 @@ cvp_status cvp_tensor_set_packed_(cvp_tensor_struct *dst,
                                   const cvp_tensor_struct *src, cvp_error *err)
 {
     CVP_ASSERT(src->packed != NULL && dst != src);
-    const bool wide = src->packed->wide;
-    cvp_status st = pack_start(dst, src->rank, src->shape, wide, err);
-    if (st != CVP_OK)
-        return st;
-    memcpy(dst->packed->num, src->packed->num,
-           src->size * (wide ? sizeof(cvp_int128) : sizeof(int64_t)));
-    mpz_set(dst->packed->den, src->packed->den);
+    (void)err;   /* sharing cannot fail */
+    /* One more holder first, so that clearing dst cannot free the form
+     * even when dst already shares it. */
+    cvp_packed *p = src->packed;
+    __atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+    cvp_tensor_clear(dst);
+    memset(dst, 0, sizeof *dst);
+    dst->ring = &cvp_ring_q;
+    dst->rank = src->rank;
+    memcpy(dst->shape, src->shape, sizeof dst->shape);
+    dst->size = src->size;
+    dst->capacity = 0;
+    dst->data = NULL;
+    dst->packed = p;
     return CVP_OK;
 }
 

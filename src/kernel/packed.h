@@ -35,7 +35,13 @@
  * packed form, so any number of threads may read one tensor.
  *
  * Ownership: the packed form belongs to its tensor (freed by
- * cvp_tensor_clear, moved by cvp_tensor_swap, copied by cvp_tensor_set).
+ * cvp_tensor_clear, moved by cvp_tensor_swap).  cvp_tensor_set shares it
+ * instead of copying (a count of the tensors holding it, atomic), and
+ * every function that may change a packed form -- the writers
+ * cvp_tensor_packed_num, cvp_tensor_packed_wide_num, cvp_tensor_packed_den
+ * and cvp_tensor_pack_finish -- first gives its tensor a copy of its own
+ * when the form is shared (copy on write).  So a copy costs nothing until
+ * it is written, and no tensor ever sees another's writes.
  */
 #ifndef CVP_PACKED_H
 #define CVP_PACKED_H
@@ -52,6 +58,7 @@ struct cvp_packed {
     mpz_t den;          /* common denominator, > 0 */
     size_t n;           /* number of numerators: the tensor's size */
     bool wide;          /* numerators are cvp_int128 (two slots each) */
+    unsigned long refs; /* tensors sharing this form (atomic access) */
     /* row-major numerators: n int64, or n cvp_int128 stored in 2n slots
      * (aligned for them) and accessed only as such */
     _Alignas(16) int64_t num[];
@@ -80,20 +87,33 @@ cvp_status cvp_tensor_pack_start(cvp_tensor_t t, int rank, const size_t *shape,
 cvp_status cvp_tensor_pack_start_wide(cvp_tensor_t t, int rank,
                                       const size_t *shape, cvp_error *err);
 
-/* The packed form being built (t must be packed, of that width). */
+/* For this header only: gives t a packed form of its own when it shares
+ * one (copy on write). */
+void cvp_tensor_unshare_packed_(cvp_tensor_struct *t);
+static inline void cvp_packed_own_(cvp_tensor_struct *t)
+{
+    if (__atomic_load_n(&t->packed->refs, __ATOMIC_ACQUIRE) != 1)
+        cvp_tensor_unshare_packed_(t);
+}
+
+/* The packed form being built (t must be packed, of that width); t's
+ * own, unshared, when this returns. */
 static inline int64_t *cvp_tensor_packed_num(cvp_tensor_t t)
 {
     CVP_ASSERT(t->packed != NULL && !t->packed->wide && t->data == NULL);
+    cvp_packed_own_(t);
     return t->packed->num;
 }
 static inline cvp_int128 *cvp_tensor_packed_wide_num(cvp_tensor_t t)
 {
     CVP_ASSERT(t->packed != NULL && t->packed->wide && t->data == NULL);
+    cvp_packed_own_(t);
     return (cvp_int128 *)(void *)t->packed->num;
 }
 static inline mpz_ptr cvp_tensor_packed_den(cvp_tensor_t t)
 {
     CVP_ASSERT(t->packed != NULL && t->data == NULL);
+    cvp_packed_own_(t);
     return t->packed->den;
 }
 
@@ -134,7 +154,8 @@ uint64_t cvp_tensor_materialise_count(void);
 
 /* For kernel/tensor.c only: frees the packed form (keeping the cache,
  * which becomes the tensor's value); dst := src for a packed src (dst !=
- * src, either width); equality of two packed tensors of one size. */
+ * src, either width), sharing src's packed form; equality of two packed
+ * tensors of one size. */
 void cvp_tensor_drop_packed_(cvp_tensor_struct *t);
 cvp_status cvp_tensor_set_packed_(cvp_tensor_struct *dst,
                                   const cvp_tensor_struct *src, cvp_error *err);
