@@ -1,8 +1,9 @@
 /* npy_internal.h -- what the files of the .npy module share.
  *
  * Not part of the public API (npy.h is).  npy_header.c parses the header,
- * npy_read.c converts the data, npy_write.c writes files; they share the
- * parsed header and the way entries are named in messages.
+ * npy_read.c converts the data, npy_read_file.c reads files, npy_write.c
+ * writes them; they share the parsed header, the checks of the data, the
+ * packed conversion and the way entries are named in messages.
  */
 #ifndef CVP_NPY_INTERNAL_H
 #define CVP_NPY_INTERNAL_H
@@ -45,6 +46,49 @@ typedef struct {
  * against the entry limit, nor the data length. */
 cvp_status cvp_npy_parse_header(cvp_npy_header *h, const unsigned char *data,
                                 size_t len, const char *name, cvp_error *err);
+
+/* Checks the data of an image (or file) of len bytes with header h: the
+ * shape against the entry limit, and the data length against shape *
+ * itemsize ("truncated", "trailing bytes").  On success *size is the
+ * number of entries. */
+cvp_status cvp_npy_check_data(const cvp_npy_header *h, size_t len,
+                              const char *name, size_t *size, cvp_error *err);
+
+/* Why an entry could not be converted. */
+typedef enum {
+    CVP_NPY_ENTRY_OK, CVP_NPY_ENTRY_NAN, CVP_NPY_ENTRY_POS_INF,
+    CVP_NPY_ENTRY_NEG_INF, CVP_NPY_ENTRY_BAD_BOOL
+} cvp_npy_entry;
+
+/* The error for entry `off` (C order), which is `why`. */
+cvp_status cvp_npy_bad_entry(cvp_error *err, const char *name,
+                             const cvp_npy_header *h, size_t off,
+                             cvp_npy_entry why);
+
+/* Where the packed conversion reads the data: get returns entries off ..
+ * off + n - 1 in C order (n <= chunk), valid until the next get, or NULL
+ * when they cannot be read. */
+typedef struct cvp_npy_source cvp_npy_source;
+struct cvp_npy_source {
+    const unsigned char *(*get)(cvp_npy_source *src, size_t off, size_t n);
+    size_t chunk;   /* most entries one get may ask for, >= 1 */
+    void *state;    /* the source's own */
+};
+
+typedef enum {
+    CVP_NPY_PACKED,       /* done: pack_finish is the caller's */
+    CVP_NPY_BAD_ENTRY,    /* *bad, *why say which and why */
+    CVP_NPY_UNFIT,        /* the values need GMP rationals */
+    CVP_NPY_UNREADABLE    /* a get failed */
+} cvp_npy_pack_result;
+
+/* The `size` entries of src (C order; h->fortran false) into out's
+ * packed numerators and denominator; out was made by
+ * cvp_tensor_pack_start with h's shape.  A bad entry is the first in C
+ * order (NaN, an infinity, a bool other than 0/1). */
+cvp_npy_pack_result cvp_npy_pack(cvp_tensor_t out, const cvp_npy_header *h,
+                                 cvp_npy_source *src, size_t size,
+                                 size_t *bad, cvp_npy_entry *why);
 
 /* Writes the multi-index of row-major `offset` in a tensor of the given
  * shape as "[i, j, k]" ("[]" for rank 0) into buf. */

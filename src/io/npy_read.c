@@ -1,4 +1,5 @@
-/* npy_read.c -- reading NumPy .npy files exactly (see npy.h).
+/* npy_read.c -- converting the data of NumPy .npy images exactly (see
+ * npy.h); npy_read_file.c reads files.
  *
  * npy_header.c parses and checks the header; this file checks the shape
  * against the entry limit (cvp_shape_size) and the data length against
@@ -6,7 +7,10 @@
  * every entry exactly: into the packed form (kernel/packed.h) when the
  * values fit it -- integers within int64; floats whose exponents span at
  * most 63 bits together with their significands, over a power-of-two
- * denominator -- else into one GMP rational per entry.
+ * denominator -- else into one GMP rational per entry.  The packed
+ * conversion reads its entries in C order from a source, a chunk at a
+ * time (all at once for an image in memory), so that a file need not be
+ * in memory whole.
  *
  * This file is fuzzed; no input may crash it.
  */
@@ -20,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The float conversions reinterpret IEEE binary64/binary32 bit patterns. */
 _Static_assert(sizeof(double) == 8, "double must be IEEE binary64");
@@ -61,9 +64,12 @@ static void mpz_set_u64(mpz_ptr z, uint64_t u)
 #endif
 }
 
-/* Why an entry could not be converted. */
-typedef enum { ENTRY_OK, ENTRY_NAN, ENTRY_POS_INF, ENTRY_NEG_INF,
-               ENTRY_BAD_BOOL } entry_result;
+typedef cvp_npy_entry entry_result;
+#define ENTRY_OK CVP_NPY_ENTRY_OK
+#define ENTRY_NAN CVP_NPY_ENTRY_NAN
+#define ENTRY_POS_INF CVP_NPY_ENTRY_POS_INF
+#define ENTRY_NEG_INF CVP_NPY_ENTRY_NEG_INF
+#define ENTRY_BAD_BOOL CVP_NPY_ENTRY_BAD_BOOL
 
 /* q := the entry stored at b (q is 0/1 on entry, so writing the numerator
  * alone keeps it canonical for the integer kinds). */
@@ -119,62 +125,34 @@ static entry_result convert_entry(mpq_ptr q, const cvp_npy_header *h,
     return ENTRY_OK;
 }
 
-/* Walks the logical array in C order (so the first bad entry reported is
- * the first in C order) while tracking where each entry lies in a
- * Fortran-ordered file: fstride[k] is the Fortran stride of axis k. */
-typedef struct {
-    const cvp_npy_header *h;
-    size_t index[CVP_MAX_RANK], fstride[CVP_MAX_RANK], foffset, off;
-} walk;
-
-static void walk_init(walk *w, const cvp_npy_header *h)
+/* Fortran order: the entries are copied into C order first (walking the
+ * array in C order while tracking where each entry lies in the file:
+ * fstride[k] is the Fortran stride of axis k), so that every conversion
+ * below reads C order.  NULL when there is no memory for the copy. */
+static unsigned char *c_order_copy(const cvp_npy_header *h,
+                                   const unsigned char *base, size_t size)
 {
-    memset(w, 0, sizeof *w);
-    w->h = h;
-    size_t stride = 1;
-    for (int k = 0; k < h->rank; k++) {
-        w->fstride[k] = stride;
-        stride *= h->shape[k];  /* cannot overflow: the product is size */
-    }
-}
-
-/* The position in the file of the current entry; then moves on. */
-static size_t walk_next(walk *w)
-{
-    const cvp_npy_header *h = w->h;
-    if (!h->fortran)
-        return w->off++;      /* C order: the file's order */
-    size_t src = w->foffset;
-    w->off++;
-    for (int k = h->rank - 1; k >= 0; k--) {
-        w->index[k]++;
-        w->foffset += w->fstride[k];
-        if (w->index[k] < h->shape[k])
-            break;
-        w->foffset -= w->fstride[k] * h->shape[k];
-        w->index[k] = 0;
-    }
-    return src;
-}
-
-/* The position in the file of C-order entry `off` (for naming a bad
- * entry found out of order). */
-static size_t file_position(const cvp_npy_header *h, size_t off)
-{
-    if (!h->fortran)
-        return off;
-    /* C-order index digits, last axis fastest; Fortran strides grow
-     * from the first axis. */
-    size_t pos = 0, stride = 1, fstride[CVP_MAX_RANK];
+    unsigned char *copy = malloc(size ? size * h->itemsize : 1);
+    if (copy == NULL)
+        return NULL;
+    size_t index[CVP_MAX_RANK] = {0}, fstride[CVP_MAX_RANK], stride = 1;
     for (int k = 0; k < h->rank; k++) {
         fstride[k] = stride;
-        stride *= h->shape[k];
+        stride *= h->shape[k];  /* cannot overflow: the product is size */
     }
-    for (int k = h->rank - 1; k >= 0; k--) {
-        pos += off % h->shape[k] * fstride[k];
-        off /= h->shape[k];
+    size_t from = 0;
+    for (size_t off = 0; off < size; off++) {
+        memcpy(copy + off * h->itemsize, base + from * h->itemsize, h->itemsize);
+        for (int k = h->rank - 1; k >= 0; k--) {
+            index[k]++;
+            from += fstride[k];
+            if (index[k] < h->shape[k])
+                break;
+            from -= fstride[k] * h->shape[k];
+            index[k] = 0;
+        }
     }
-    return pos;
+    return copy;
 }
 
 /* A finite float entry as (-1)^neg * m * 2^e with m odd, or m = 0. */
@@ -216,118 +194,217 @@ static int bit_length(uint64_t m)
     return m ? 64 - __builtin_clzll(m) : 0;
 }
 
-typedef enum { PACK_DONE, PACK_BAD_ENTRY, PACK_UNFIT } pack_result;
+/* ---- the packed form, a range of entries at a time ----------------------
+ * Each function converts the n entries at p, which are entries off..off +
+ * n - 1 of the data (C order); bad entries are reported by their offset
+ * in the data. */
 
-/* out := the data of the image as a packed tensor (out was made by
- * cvp_tensor_pack_start with the header's shape).  PACK_BAD_ENTRY with
- * *bad the C-order offset of the first entry that is NaN, infinite or a
- * bool other than 0/1 (and *why what it is); PACK_UNFIT when the values
- * do not fit the packed form. */
-static pack_result parse_packed(cvp_tensor_t out, const cvp_npy_header *h,
-                                const unsigned char *base, size_t size,
-                                size_t *bad, entry_result *why)
+/* Integer and bool numerators into num[0..n-1]. */
+static cvp_npy_pack_result ints_range(const cvp_npy_header *h,
+                                      const unsigned char *p, size_t off,
+                                      size_t n, int64_t *num, size_t *bad,
+                                      entry_result *why)
 {
-    int64_t *num = cvp_tensor_packed_num(out);
-    walk w;
-    walk_init(&w, h);
-    if (h->kind != CVP_NPY_FLOAT) {
-        const unsigned bits = (unsigned)(8 * h->itemsize);
-        for (size_t off = 0; off < size; off++) {
-            uint64_t u = load_uint(base + walk_next(&w) * h->itemsize,
-                                   h->itemsize, h->big_endian);
-            if (h->kind == CVP_NPY_INT) {
-                /* Sign-extend the two's complement value. */
-                if (bits < 64 && (u >> (bits - 1)) & 1)
-                    u |= ~UINT64_C(0) << bits;
-                num[off] = (int64_t)u;
-            } else {
-                if (h->kind == CVP_NPY_BOOL && u > 1) {
-                    *bad = off;
-                    *why = ENTRY_BAD_BOOL;
-                    return PACK_BAD_ENTRY;
-                }
-                if (u > (uint64_t)INT64_MAX)
-                    return PACK_UNFIT;
-                num[off] = (int64_t)u;
-            }
+    const unsigned bits = (unsigned)(8 * h->itemsize);
+    for (size_t j = 0; j < n; j++) {
+        uint64_t u = load_uint(p + j * h->itemsize, h->itemsize, h->big_endian);
+        if (h->kind == CVP_NPY_INT) {
+            /* Sign-extend the two's complement value. */
+            if (bits < 64 && (u >> (bits - 1)) & 1)
+                u |= ~UINT64_C(0) << bits;
+            num[j] = (int64_t)u;
+            continue;
         }
-        return PACK_DONE;
+        if (h->kind == CVP_NPY_BOOL && u > 1) {
+            *bad = off + j;
+            *why = ENTRY_BAD_BOOL;
+            return CVP_NPY_BAD_ENTRY;
+        }
+        if (u > (uint64_t)INT64_MAX)
+            return CVP_NPY_UNFIT;
+        num[j] = (int64_t)u;
     }
-    /* Floats, pass 1: the least exponent and the highest bit over the
-     * nonzero entries, and the first bad entry.  In C order (the file's
-     * order is the tensor's) the entries go to threads. */
+    return CVP_NPY_PACKED;
+}
+
+/* Floats, pass 1: the least exponent and the highest bit over the nonzero
+ * entries, and the first bad entry, folded into *emin, *top and
+ * *first_bad; on threads. */
+static void float_bounds(const cvp_npy_header *h, const unsigned char *p,
+                         size_t off, size_t n, int *emin, int *top,
+                         size_t *first_bad)
+{
+    int lo = *emin, hi = *top;
+    size_t first = *first_bad;
+    NPY_OMP(omp parallel for schedule(static) reduction(min: lo, first) \
+            reduction(max: hi) if (n >= NPY_PARALLEL_MIN))
+    for (size_t j = 0; j < n; j++) {
+        dyadic x;
+        if (decode_float(&x, h, p + j * h->itemsize) != ENTRY_OK) {
+            first = off + j < first ? off + j : first;
+            continue;
+        }
+        if (x.m == 0)
+            continue;
+        lo = x.e < lo ? x.e : lo;
+        hi = bit_length(x.m) + x.e > hi ? bit_length(x.m) + x.e : hi;
+    }
+    *emin = lo;
+    *top = hi;
+    *first_bad = first;
+}
+
+/* Floats, pass 2: entry m 2^e becomes the numerator m 2^(e - shift) in
+ * num[0..n-1] (every entry is finite, and below 2^63 after the shift, as
+ * pass 1 found); on threads. */
+static void float_numerators(const cvp_npy_header *h, const unsigned char *p,
+                             size_t n, int shift, int64_t *num)
+{
+    NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
+    for (size_t j = 0; j < n; j++) {
+        dyadic x;
+        entry_result r = decode_float(&x, h, p + j * h->itemsize);
+        CVP_ASSERT(r == ENTRY_OK);
+        /* a zero's exponent is no bound: it is skipped */
+        const int64_t v = x.m == 0 ? 0 : (int64_t)(x.m << (x.e - shift));
+        num[j] = x.neg ? -v : v;
+    }
+}
+
+/* The entries of the next chunk, from off on: their count into *n. */
+static const unsigned char *next_chunk(cvp_npy_source *src, size_t off,
+                                       size_t size, size_t *n)
+{
+    *n = size - off < src->chunk ? size - off : src->chunk;
+    return src->get(src, off, *n);
+}
+
+cvp_npy_pack_result cvp_npy_pack(cvp_tensor_t out, const cvp_npy_header *h,
+                                 cvp_npy_source *src, size_t size,
+                                 size_t *bad, cvp_npy_entry *why)
+{
+    CVP_ASSERT(!h->fortran && src->chunk > 0);
+    int64_t *num = cvp_tensor_packed_num(out);
+    size_t n;
+    if (h->kind != CVP_NPY_FLOAT) {
+        for (size_t off = 0; off < size; off += n) {
+            const unsigned char *p = next_chunk(src, off, size, &n);
+            if (p == NULL)
+                return CVP_NPY_UNREADABLE;
+            cvp_npy_pack_result r = ints_range(h, p, off, n, num + off, bad, why);
+            if (r != CVP_NPY_PACKED)
+                return r;
+        }
+        return CVP_NPY_PACKED;
+    }
+    /* Pass 1, up to the chunk holding the first bad entry, if any. */
     int emin = INT_MAX, top = INT_MIN;
     size_t first_bad = size;
-    if (!h->fortran) {
-        NPY_OMP(omp parallel for schedule(static) reduction(min: emin, first_bad) \
-                reduction(max: top) if (size >= NPY_PARALLEL_MIN))
-        for (size_t off = 0; off < size; off++) {
-            dyadic x;
-            if (decode_float(&x, h, base + off * h->itemsize) != ENTRY_OK) {
-                first_bad = off < first_bad ? off : first_bad;
-                continue;
-            }
-            if (x.m == 0)
-                continue;
-            emin = x.e < emin ? x.e : emin;
-            top = bit_length(x.m) + x.e > top ? bit_length(x.m) + x.e : top;
-        }
-    } else {
-        for (size_t off = 0; off < size && first_bad == size; off++) {
-            dyadic x;
-            if (decode_float(&x, h, base + walk_next(&w) * h->itemsize) != ENTRY_OK) {
-                first_bad = off;
-                continue;
-            }
-            if (x.m == 0)
-                continue;
-            emin = x.e < emin ? x.e : emin;
-            top = bit_length(x.m) + x.e > top ? bit_length(x.m) + x.e : top;
-        }
+    for (size_t off = 0; off < size && first_bad == size; off += n) {
+        const unsigned char *p = next_chunk(src, off, size, &n);
+        if (p == NULL)
+            return CVP_NPY_UNREADABLE;
+        float_bounds(h, p, off, n, &emin, &top, &first_bad);
     }
     if (first_bad < size) {
+        const unsigned char *p = src->get(src, first_bad, 1);
+        if (p == NULL)
+            return CVP_NPY_UNREADABLE;
         dyadic x;
         *bad = first_bad;
-        *why = decode_float(&x, h, base + file_position(h, first_bad) * h->itemsize);
-        return PACK_BAD_ENTRY;
+        *why = decode_float(&x, h, p);
+        return CVP_NPY_BAD_ENTRY;
     }
     if (emin == INT_MAX)
-        return PACK_DONE;          /* all zeros: 0 / 1 */
+        return CVP_NPY_PACKED;          /* all zeros: 0 / 1 */
     /* Entry m 2^e becomes the numerator m 2^(e - shift) over 2^-shift;
      * every numerator is below 2^(top - shift), which must be <= 2^63. */
     const int shift = emin < 0 ? emin : 0;
     if (top - shift > 63)
-        return PACK_UNFIT;
-    walk_init(&w, h);
-    NPY_OMP(omp parallel for schedule(static) if (!h->fortran && size >= NPY_PARALLEL_MIN))
-    for (size_t off = 0; off < size; off++) {
-        const size_t at = h->fortran ? walk_next(&w) : off;
-        dyadic x;
-        entry_result r = decode_float(&x, h, base + at * h->itemsize);
-        CVP_ASSERT(r == ENTRY_OK);
-        /* a zero's exponent is no bound: it is skipped */
-        const int64_t v = x.m == 0 ? 0 : (int64_t)(x.m << (x.e - shift));
-        num[off] = x.neg ? -v : v;
+        return CVP_NPY_UNFIT;
+    for (size_t off = 0; off < size; off += n) {
+        const unsigned char *p = next_chunk(src, off, size, &n);
+        if (p == NULL)
+            return CVP_NPY_UNREADABLE;
+        float_numerators(h, p, n, shift, num + off);
     }
     /* The entry at the least exponent has an odd numerator: canonical
      * already when shift < 0 (pack_finish checks it anyway). */
     mpz_set_ui(cvp_tensor_packed_den(out), 1);
     mpz_mul_2exp(cvp_tensor_packed_den(out), cvp_tensor_packed_den(out),
                  (mp_bitcnt_t)-shift);
-    return PACK_DONE;
+    return CVP_NPY_PACKED;
 }
 
-static cvp_status bad_entry(cvp_error *err, const char *name,
-                            const cvp_npy_header *h, size_t off,
-                            entry_result r)
+cvp_status cvp_npy_bad_entry(cvp_error *err, const char *name,
+                             const cvp_npy_header *h, size_t off,
+                             cvp_npy_entry why)
 {
     char where[256];
     cvp_npy_format_index(where, sizeof where, h->rank, h->shape, off);
     return cvp_error_set(err, CVP_ERR_INPUT, "%s: entry %s %s", name,
-                         where, r == ENTRY_NAN ? "is NaN"
-                         : r == ENTRY_POS_INF ? "is inf"
-                         : r == ENTRY_NEG_INF ? "is -inf"
+                         where, why == ENTRY_NAN ? "is NaN"
+                         : why == ENTRY_POS_INF ? "is inf"
+                         : why == ENTRY_NEG_INF ? "is -inf"
                          : "of a bool array is neither 0 nor 1");
+}
+
+cvp_status cvp_npy_check_data(const cvp_npy_header *h, size_t len,
+                              const char *name, size_t *size_out,
+                              cvp_error *err)
+{
+    char shape_text[256];
+    cvp_shape_format(shape_text, sizeof shape_text, h->rank, h->shape);
+    /* A shape the data cannot hold is a truncated file (bad input), also
+     * when it is past a size limit or size_t: that is said first. */
+    size_t have_entries = (len - h->data_offset) / h->itemsize, fits = 1;
+    bool empty = false, beyond = false;
+    for (int k = 0; k < h->rank; k++)
+        empty = empty || h->shape[k] == 0;
+    for (int k = 0; !empty && !beyond && k < h->rank; k++) {
+        if (h->shape[k] > have_entries / fits)
+            beyond = true;
+        else
+            fits *= h->shape[k];
+    }
+    size_t size;
+    cvp_status st = cvp_shape_size(&size, h->rank, h->shape, err);
+    if (beyond && (st != CVP_OK || size > SIZE_MAX / h->itemsize))
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: truncated: the data from byte %zu has %zu "
+                             "bytes, fewer than shape %s of %zu-byte entries "
+                             "needs", name, h->data_offset, len - h->data_offset,
+                             shape_text, h->itemsize);
+    if (st != CVP_OK) {
+        cvp_error_prefix(err, "%s", name);
+        return st;
+    }
+    if (size > SIZE_MAX / h->itemsize)
+        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: shape %s is too large",
+                             name, shape_text);
+    size_t need = size * h->itemsize;
+    size_t have = len - h->data_offset;
+    if (have != need)
+        return cvp_error_set(err, CVP_ERR_INPUT,
+                             "%s: %s: the data from byte %zu has %zu bytes, "
+                             "but shape %s of %zu-byte entries needs %zu",
+                             name, have < need ? "truncated" : "trailing bytes",
+                             h->data_offset, have, shape_text, h->itemsize, need);
+    *size_out = size;
+    return CVP_OK;
+}
+
+/* An image in memory as a source: every entry at once. */
+typedef struct {
+    const unsigned char *base;
+    size_t itemsize;
+} memory_state;
+
+static const unsigned char *memory_get(cvp_npy_source *src, size_t off, size_t n)
+{
+    (void)n;
+    const memory_state *m = src->state;
+    return m->base + off * m->itemsize;
 }
 
 cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
@@ -336,161 +413,49 @@ cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
     const char *name = source_name != NULL ? source_name : "<npy>";
     cvp_npy_header h;
     cvp_status st = cvp_npy_parse_header(&h, data, len, name, err);
+    size_t size = 0;
+    if (st == CVP_OK)
+        st = cvp_npy_check_data(&h, len, name, &size, err);
     if (st != CVP_OK)
         return st;
-
-    char shape_text[256];
-    cvp_shape_format(shape_text, sizeof shape_text, h.rank, h.shape);
-    /* A shape the data cannot hold is a truncated file (bad input), also
-     * when it is past a size limit or size_t: that is said first. */
-    size_t have_entries = (len - h.data_offset) / h.itemsize, fits = 1;
-    bool empty = false, beyond = false;
-    for (int k = 0; k < h.rank; k++)
-        empty = empty || h.shape[k] == 0;
-    for (int k = 0; !empty && !beyond && k < h.rank; k++) {
-        if (h.shape[k] > have_entries / fits)
-            beyond = true;
-        else
-            fits *= h.shape[k];
-    }
-    size_t size;
-    st = cvp_shape_size(&size, h.rank, h.shape, err);
-    if (beyond && (st != CVP_OK || size > SIZE_MAX / h.itemsize))
-        return cvp_error_set(err, CVP_ERR_INPUT,
-                             "%s: truncated: the data from byte %zu has %zu "
-                             "bytes, fewer than shape %s of %zu-byte entries "
-                             "needs", name, h.data_offset, len - h.data_offset,
-                             shape_text, h.itemsize);
-    if (st != CVP_OK) {
-        cvp_error_prefix(err, "%s", name);
-        return st;
-    }
-    if (size > SIZE_MAX / h.itemsize)
-        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: shape %s is too large",
-                             name, shape_text);
-    size_t need = size * h.itemsize;
-    size_t have = len - h.data_offset;
-    if (have != need)
-        return cvp_error_set(err, CVP_ERR_INPUT,
-                             "%s: %s: the data from byte %zu has %zu bytes, "
-                             "but shape %s of %zu-byte entries needs %zu",
-                             name, have < need ? "truncated" : "trailing bytes",
-                             h.data_offset, have, shape_text, h.itemsize, need);
-
+    unsigned char *copy = NULL;
     const unsigned char *base = data + h.data_offset;
+    if (h.fortran) {
+        if ((copy = c_order_copy(&h, base, size)) == NULL)
+            return cvp_error_set(err, CVP_ERR_LIMIT, "%s: out of memory", name);
+        base = copy;
+        h.fortran = false;   /* of the copy */
+    }
     cvp_tensor_t result;
     cvp_tensor_init(result);
-    if ((st = cvp_tensor_pack_start(result, h.rank, h.shape, err)) != CVP_OK) {
-        cvp_error_prefix(err, "%s", name);
-        cvp_tensor_clear(result);
-        return st;
-    }
+    st = cvp_tensor_pack_start(result, h.rank, h.shape, err);
     size_t bad = 0;
     entry_result why = ENTRY_OK;
-    switch (parse_packed(result, &h, base, size, &bad, &why)) {
-    case PACK_DONE:
+    memory_state state = {base, h.itemsize};
+    cvp_npy_source src = {memory_get, size ? size : 1, &state};
+    cvp_npy_pack_result packed = st == CVP_OK
+        ? cvp_npy_pack(result, &h, &src, size, &bad, &why) : CVP_NPY_UNFIT;
+    if (st == CVP_OK && packed == CVP_NPY_UNFIT) {
+        /* One GMP rational per entry. */
+        st = cvp_tensor_resize(result, h.rank, h.shape, err);
+        for (size_t off = 0; st == CVP_OK && off < size; off++) {
+            why = convert_entry(cvp_tensor_at(result, off), &h, base + off * h.itemsize);
+            if (why != ENTRY_OK) {
+                bad = off;
+                packed = CVP_NPY_BAD_ENTRY;
+                break;
+            }
+        }
+    } else if (packed == CVP_NPY_PACKED) {
         cvp_tensor_pack_finish(result);
-        cvp_tensor_swap(out, result);
-        cvp_tensor_clear(result);
-        return CVP_OK;
-    case PACK_BAD_ENTRY:
-        cvp_tensor_clear(result);
-        return bad_entry(err, name, &h, bad, why);
-    case PACK_UNFIT:
-        break;
     }
-    /* One GMP rational per entry. */
-    if ((st = cvp_tensor_resize(result, h.rank, h.shape, err)) != CVP_OK) {
+    free(copy);
+    if (st != CVP_OK)
         cvp_error_prefix(err, "%s", name);
-        cvp_tensor_clear(result);
-        return st;
-    }
-    walk w;
-    walk_init(&w, &h);
-    for (size_t off = 0; off < size; off++) {
-        const unsigned char *b = base + walk_next(&w) * h.itemsize;
-        entry_result r = convert_entry(cvp_tensor_at(result, off), &h, b);
-        if (r != ENTRY_OK) {
-            cvp_tensor_clear(result);
-            return bad_entry(err, name, &h, off, r);
-        }
-    }
-    cvp_tensor_swap(out, result);
-    cvp_tensor_clear(result);
-    return CVP_OK;
-}
-
-cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
-                             cvp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return cvp_error_set(err, CVP_ERR_INPUT, "%s: cannot open: %s", path,
-                             strerror(errno));
-    /* A regular file is read into one block of its size plus one byte
-     * (to see at once that it did not grow meanwhile); other files, such
-     * as pipes, into a block that doubles as it fills. */
-    struct stat sb;
-    size_t cap = 65536;
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 0 &&
-        (uintmax_t)sb.st_size < SIZE_MAX / 2)
-        cap = (size_t)sb.st_size + 1;
-    unsigned char *data = malloc(cap);
-    size_t len = 0;
-    while (data != NULL) {
-        size_t got = fread(data + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-        if (len == cap) {
-            unsigned char *grown = cap <= SIZE_MAX / 2 ? realloc(data, 2 * cap) : NULL;
-            if (grown == NULL)
-                free(data);
-            data = grown;
-            cap *= 2;
-        }
-    }
-    if (data == NULL) {
-        fclose(f);
-        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: out of memory reading the file",
-                             path);
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(data);
-        fclose(f);
-        return cvp_error_set(err, CVP_ERR_INPUT, "%s: read error: %s", path,
-                             strerror(e));
-    }
-    fclose(f);
-    cvp_status st = cvp_npy_parse(out, data, len, path, err);
-    free(data);
-    return st;
-}
-
-bool cvp_npy_file_dtype(char *buf, size_t size, const char *path)
-{
-    CVP_ASSERT(size >= 8);
-    buf[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    enum { HEAD = 65536 };
-    unsigned char *data = malloc(HEAD);
-    CVP_ASSERT(data != NULL);
-    size_t len = fread(data, 1, HEAD, f);
-    fclose(f);
-    cvp_npy_header h;
-    bool ok = cvp_npy_parse_header(&h, data, len, path, NULL) == CVP_OK;
-    free(data);
-    if (!ok)
-        return false;
-    const char *kind = h.kind == CVP_NPY_FLOAT ? "float"
-                       : h.kind == CVP_NPY_INT ? "int"
-                       : h.kind == CVP_NPY_UINT ? "uint" : NULL;
-    if (kind == NULL)
-        snprintf(buf, size, "bool");
+    else if (packed == CVP_NPY_BAD_ENTRY)
+        st = cvp_npy_bad_entry(err, name, &h, bad, why);
     else
-        snprintf(buf, size, "%s%zu", kind, 8 * h.itemsize);
-    return true;
+        cvp_tensor_swap(out, result);
+    cvp_tensor_clear(result);
+    return st;
 }
