@@ -244,6 +244,56 @@ static void test_rationals_through_float_residues(void **state)
     check_rationals(true, 46);
 }
 
+/* The float64 residue products of one group share one check vector per
+ * transform position, made before any product (fast_check_vector): over
+ * two images and tile blocks of one tile, the results are the
+ * definitional ones, and a product corrupted in any block is caught.
+ * The gradient to the input has no verification of the whole result, so
+ * these checks alone stand between a wrong product and the answer. */
+static void test_shared_check_vectors(void **state)
+{
+    (void)state;
+    if (!cvp_fast_have_blas())
+        skip();
+    cvp_rng rng;
+    cvp_rng_seed(&rng, 47);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
+    cvp_fast_set_block_entries(36 * 5);   /* one tile per block */
+    cvp_conv2d_params p = cvp_conv2d_params_default();
+    p.padding[0] = p.padding[1] = 1;
+    cvp_tensor_t X, K, G, fast, ref;
+    cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(G);
+    cvp_tensor_init(fast), cvp_tensor_init(ref);
+    tu_zeros(X, 4, (size_t[]){2, 4, 9, 9});
+    tu_zeros(K, 4, (size_t[]){5, 4, 3, 3});
+    tu_zeros(G, 4, (size_t[]){2, 5, 9, 9});
+    /* |entries| near 2^40: products pass 2^63, so residues it is */
+    cvp_tensor_random_int(X, &rng, -(1L << 40), 1L << 40);
+    cvp_tensor_random_int(K, &rng, -(1L << 40), 1L << 40);
+    cvp_tensor_random_int(G, &rng, -(1L << 40), 1L << 40);
+    cvp_error err;
+    cvp_fast_path path;
+    tu_assert_ok(cvp_conv2d_backward_input(ref, X, K, G, &p, &err), &err);
+    for (int corrupt = 0; corrupt < 2; corrupt++) {
+        cvp_fast_stats_t before, after;
+        cvp_fast_stats(&before);
+        cvp_fast_inject_fault(corrupt == 1);
+        tu_assert_ok(cvp_fast_conv2d_backward_input(fast, X, K, G, &p, &path, &err), &err);
+        cvp_fast_stats(&after);
+        tu_assert_equal(fast, ref);
+        assert_true(after.winograd > before.winograd);
+        assert_int_equal(path, corrupt ? CVP_FAST_PATH_REFERENCE : CVP_FAST_PATH_CRT);
+        assert_int_equal(after.check_failures, before.check_failures + (uint64_t)corrupt);
+        /* 9 x 9 outputs: 9 tiles of 4 x 4, each image, 36 products per
+         * tile, for each residue prime (a failed check stops early) */
+        assert_true(corrupt || after.checks - before.checks >= 2 * 9 * 36);
+    }
+    cvp_fast_set_block_entries(0);
+    cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
+    cvp_tensor_clear(X), cvp_tensor_clear(K), cvp_tensor_clear(G);
+    cvp_tensor_clear(fast), cvp_tensor_clear(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_rationals_through_wide_residues),
         cmocka_unit_test(test_rationals_through_float_residues),
+        cmocka_unit_test(test_shared_check_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,28 +138,44 @@ static bool check_begin(check_state *cs, fast_ctx *ctx, size_t m, size_t n,
     return !accumulate || row_sums(cs->before, C, ldc, m, n, cs->r, single);
 }
 
+/* Br[l] := sum_j op(B)[l][j] r[j], l < k. */
+static void times_r(u128 *Br, bool tb, size_t n, size_t k, const void *B,
+                    size_t ldb, const uint64_t *r, bool single)
+{
+    for (size_t l = 0; l < k; l++) {
+        u128 s = 0;
+        for (size_t j = 0; j < n; j++)
+            s += (u128)get(B, tb ? j * ldb + l : l * ldb + j, single) * r[j];
+        Br[l] = s;
+    }
+}
+
+/* C r - before == op(A) Br, row by row (before NULL: zeros)? */
+static bool rows_match(const u128 *Br, const u128 *before, const uint64_t *r,
+                       bool ta, size_t m, size_t n, size_t k, const void *A,
+                       size_t lda, const void *C, size_t ldc, bool single)
+{
+    u128 *after = cvp_xcalloc(m ? m : 1, sizeof *after);
+    bool ok = row_sums(after, C, ldc, m, n, r, single);
+    for (size_t i = 0; ok && i < m; i++) {
+        u128 s = 0;
+        for (size_t l = 0; l < k; l++)
+            s += (u128)get(A, ta ? l * lda + i : i * lda + l, single) * Br[l];
+        ok = after[i] - (before != NULL ? before[i] : 0) == s;
+    }
+    free(after);
+    return ok;
+}
+
 /* After the product: C r - before == A (B r)? */
 static bool check_end(check_state *cs, bool ta, bool tb, size_t m, size_t n,
                       size_t k, const void *A, size_t lda, const void *B,
                       size_t ldb, const void *C, size_t ldc, bool single)
 {
     u128 *Br = cvp_xcalloc(k ? k : 1, sizeof *Br);
-    u128 *after = cvp_xcalloc(m ? m : 1, sizeof *after);
-    bool ok = row_sums(after, C, ldc, m, n, cs->r, single);
-    for (size_t l = 0; ok && l < k; l++) {
-        u128 s = 0;
-        for (size_t j = 0; j < n; j++)
-            s += (u128)get(B, tb ? j * ldb + l : l * ldb + j, single) * cs->r[j];
-        Br[l] = s;
-    }
-    for (size_t i = 0; ok && i < m; i++) {
-        u128 s = 0;
-        for (size_t l = 0; l < k; l++)
-            s += (u128)get(A, ta ? l * lda + i : i * lda + l, single) * Br[l];
-        ok = after[i] - cs->before[i] == s;
-    }
+    times_r(Br, tb, n, k, B, ldb, cs->r, single);
+    bool ok = rows_match(Br, cs->before, cs->r, ta, m, n, k, A, lda, C, ldc, single);
     free(Br);
-    free(after);
     free(cs->r);
     free(cs->before);
     return ok;
@@ -260,6 +276,51 @@ bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                                  accumulate));
     maybe_inject(C, false);
     ok = check_end(&cs, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, false) && ok;
+    atomic_fetch_add(&cvp_fast_check_count, 1);
+    if (!ok) {
+        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
+        ctx->check_failed = true;
+    }
+    return ok;
+}
+
+void fast_check_vector_make(fast_check_vector *cv, fast_ctx *ctx, size_t n,
+                            size_t k, const double *B, size_t ldb)
+{
+    cv->n = n;
+    cv->k = k;
+    cv->r = cvp_xmalloc((n ? n : 1) * sizeof *cv->r);
+    cv->Br = cvp_xcalloc(k ? k : 1, sizeof *cv->Br);
+    for (size_t j = 0; j < n; j++)
+        cv->r[j] = cvp_rng_next(&ctx->rng) >> 32;
+    times_r(cv->Br, true, n, k, B, ldb, cv->r, false);
+}
+
+void fast_check_vector_clear(fast_check_vector *cv)
+{
+    free(cv->r);
+    free(cv->Br);
+    cv->r = NULL;
+    cv->Br = NULL;
+}
+
+bool fast_gemm_f64_bt_checked_by(fast_ctx *ctx, size_t m, const double *A,
+                                 size_t lda, const double *B, size_t ldb,
+                                 double *C, size_t ldc, const fast_check_vector *cv)
+{
+    const size_t n = cv->n, k = cv->k;
+    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
+               ldb < INT_MAX && ldc < INT_MAX && !ctx->unchecked);
+    if (empty_product(m, n, k, C, ldc, false, false))
+        return true;
+    BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m,
+                              (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
+                              0.0, C, (int)ldc),
+                  plain_gemm_f64(false, true, m, n, k, A, lda, B, ldb, C, ldc,
+                                 false));
+    maybe_inject(C, false);
+    const bool ok = rows_match(cv->Br, NULL, cv->r, false, m, n, k, A, lda, C, ldc,
+                               false);
     atomic_fetch_add(&cvp_fast_check_count, 1);
     if (!ok) {
         atomic_fetch_add(&cvp_fast_check_failure_count, 1);

@@ -148,6 +148,27 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                     const uint64_t *B, size_t ldb, uint64_t *C, size_t ldc,
                     bool accumulate);
 
+/* Products that share their right operand B (the kernels' transform of
+ * a Winograd layer, for every block of tiles): the check vector r and
+ * B^T r are drawn and computed once, before any of those products, and
+ * serve each product's exact check C r == A (B^T r).  r being chosen
+ * before the products, independently of them, each check still passes a
+ * wrong product with probability at most 2^-32. */
+typedef struct {
+    size_t n, k;              /* C's columns, the inner dimension */
+    uint64_t *r;              /* n entries below 2^32 */
+    unsigned __int128 *Br;    /* B^T r, k entries (exact) */
+} fast_check_vector;
+/* B is n x k (row stride ldb), integer-valued below 2^53. */
+void fast_check_vector_make(fast_check_vector *cv, fast_ctx *ctx, size_t n,
+                            size_t k, const double *B, size_t ldb);
+void fast_check_vector_clear(fast_check_vector *cv);
+/* C (m x n) := A B^T, A m x k, B n x k, checked with cv (made from this
+ * B); as fast_gemm_f64(ctx, false, true, ...) otherwise. */
+bool fast_gemm_f64_bt_checked_by(fast_ctx *ctx, size_t m, const double *A,
+                                 size_t lda, const double *B, size_t ldb,
+                                 double *C, size_t ldc, const fast_check_vector *cv);
+
 /* For many small float products side by side on the OpenMP threads:
  * OpenBLAS (when linked) runs each on the calling thread only, instead of
  * waking its own threads, whose waiting would compete with OpenMP's for

@@ -198,10 +198,12 @@ typedef struct {
 
 /* M_s := U_s V_s^T for the 36 positions s (nt x Cout each).  The
  * residues' products are parallel inside (fast_gemm_modp); the float64
- * ones run side by side, one per OpenMP thread, each with its own exact
- * check and random stream, the BLAS on one thread each. */
+ * ones run side by side, one per OpenMP thread, the BLAS on one thread
+ * each, and each is checked exactly with the check vector of its V_s
+ * (cv[s]: made once per group, before any product, for every block). */
 static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
-                     size_t Cout, const void *U, const void *V, void *M)
+                     size_t Cout, const void *U, const void *V, void *M,
+                     const fast_check_vector *cv)
 {
     bool ok = true;
     if (!ar->f64) {
@@ -219,10 +221,11 @@ static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
         fast_ctx_init(&local, ctx->p);
         FAST_OMP(omp for schedule(dynamic))
         for (size_t s = 0; s < POS; s++)
-            ok = ok && fast_gemm_f64(&local, false, true, nt, Cout, Cin,
-                                     (const double *)U + s * nt * Cin, Cin,
-                                     (const double *)V + s * Cout * Cin, Cin,
-                                     (double *)M + s * nt * Cout, Cout, false);
+            ok = ok && fast_gemm_f64_bt_checked_by(&local, nt,
+                                                   (const double *)U + s * nt * Cin, Cin,
+                                                   (const double *)V + s * Cout * Cin, Cin,
+                                                   (double *)M + s * nt * Cout, Cout,
+                                                   &cv[s]);
     }
     fast_blas_restore_threads(saved);
     if (!ok)
@@ -231,7 +234,8 @@ static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
 }
 
 static bool convolve_plane(fast_ctx *ctx, const arith *ar, const plane_job *J,
-                           const void *V, void *U, void *M, size_t block)
+                           const void *V, void *U, void *M, size_t block,
+                           const fast_check_vector *cv)
 {
     const size_t tiles_h = (J->Ho + OUT - 1) / OUT, tiles_w = (J->Wo + OUT - 1) / OUT;
     const size_t tiles = tiles_h * tiles_w;
@@ -241,7 +245,7 @@ static bool convolve_plane(fast_ctx *ctx, const arith *ar, const plane_job *J,
             transform_inputs_f64(U, J, tiles_w, t0, nt, &ar->mod);
         else
             transform_inputs_modp(U, J, tiles_w, t0, nt, &ar->mod);
-        if (!multiply(ctx, ar, nt, J->Cin, J->Cout, U, V, M))
+        if (!multiply(ctx, ar, nt, J->Cin, J->Cout, U, V, M, cv))
             return false;
         if (ar->f64)
             transform_outputs_f64(J, M, tiles_w, t0, nt, &ar->mod);
@@ -276,17 +280,25 @@ static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
     void *U = cvp_xmalloc(POS * (block ? block : 1) * (S->Cin ? S->Cin : 1) * sizeof(uint64_t));
     void *M = cvp_xmalloc(POS * (block ? block : 1) * (S->Cout ? S->Cout : 1) * sizeof(uint64_t));
     bool ok = true;
+    fast_check_vector cv[POS];
     for (size_t g = 0; ok && g < S->G; g++) {
         if (ar->f64)
             transform_kernels_f64(V, &kv, &ar->mod);
         else
             transform_kernels_modp(V, &kv, &ar->mod);
+        if (ar->f64)
+            for (size_t s = 0; s < POS; s++)
+                fast_check_vector_make(&cv[s], ctx, S->Cout, S->Cin,
+                                       (const double *)V + s * pairs, S->Cin);
         for (size_t n = 0; ok && n < S->N; n++) {
             plane_job J = {x, (n * S->G + g) * S->Cin * S->H * S->W, S->Cin, S->H, S->W,
                            S->ph, S->pw, S->Cout, S->Ho, S->Wo,
                            y, (n * S->G + g) * S->Cout * S->Ho * S->Wo};
-            ok = tiles == 0 || convolve_plane(ctx, ar, &J, V, U, M, block);
+            ok = tiles == 0 || convolve_plane(ctx, ar, &J, V, U, M, block, cv);
         }
+        if (ar->f64)
+            for (size_t s = 0; s < POS; s++)
+                fast_check_vector_clear(&cv[s]);
         kv.offset += group_step;
     }
     free(V);
