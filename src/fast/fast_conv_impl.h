@@ -9,7 +9,9 @@
  *   FT_FORWARD_BY_ROWS  (optional) the forward pass multiplies by the
  *                    transposed im2col matrix (im2row) instead
  *   FT_BLOCKS_ON_THREADS  (optional) FT_GEMM is a checked BLAS product:
- *                    the forward pass runs its blocks on threads
+ *                    the forward pass runs its blocks on threads and
+ *                    checks them with FT_GEMM_LEFT (a fast_left_check
+ *                    per group; FT_SINGLE: the type is float)
  *
  * With Kd = Cg*kH*kW rows (c, u, v) and P = Ho*Wo output positions, the
  * im2col matrix of image n and group g has entry
@@ -111,10 +113,11 @@ static void FN(col2im)(fast_ctx *ctx, FT *x, const FT *col,
 
 /* Block t of the forward pass (image n, group g, columns p0..): Y's
  * columns of the block := K_g col.  `col` is the caller's buffer of
- * Kd x nb entries (unused for a direct 1x1 layer). */
+ * Kd x nb entries (unused for a direct 1x1 layer); lc, when not NULL,
+ * the left checks of the groups' kernels (FT_BLOCKS_ON_THREADS). */
 static bool FN(forward_block)(fast_ctx *ctx, const fast_layer *L, const FT *X,
                               const FT *K, FT *Y, size_t t, size_t nb,
-                              size_t blocks, FT *col)
+                              size_t blocks, FT *col, const fast_left_check *lc)
 {
     const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
     const size_t n = t / (L->G * blocks), g = t / blocks % L->G,
@@ -135,15 +138,22 @@ static bool FN(forward_block)(fast_ctx *ctx, const fast_layer *L, const FT *X,
         ldb = cols;
 #endif
     }
+#ifdef FT_BLOCKS_ON_THREADS
+    if (lc != NULL)
+        return FT_GEMM_LEFT(ctx, cols, K + g * L->Og * Kd, Kd, b, ldb, y, P, &lc[g]);
+#else
+    (void)lc;
+#endif
     return FT_GEMM(ctx, false, false, L->Og, cols, Kd, K + g * L->Og * Kd, Kd, b,
                    ldb, y, P, false);
 }
 
 /* Y (N x O x P, fully written) := conv2d(X, K), block by block.  With
  * FT_BLOCKS_ON_THREADS (the BLAS types), blocks run side by side, one per
- * OpenMP thread, each with its own buffer, exact check and random stream
- * and the BLAS on one thread: the im2col copy and the check, serial
- * inside one block, then keep every core busy too. */
+ * OpenMP thread, each with its own buffer and the BLAS on one thread: the
+ * im2col copy and the check, serial inside one block, then keep every
+ * core busy too; and the blocks of a group share one left check of its
+ * kernels (fast_left_check), made before any of their products. */
 static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
                         const FT *K, FT *Y)
 {
@@ -154,6 +164,13 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
     const size_t items = L->N * L->G * blocks;
     bool ok = true;
 #ifdef FT_BLOCKS_ON_THREADS
+    fast_left_check *lc = NULL;
+    if (!ctx->unchecked && items > 0) {
+        lc = cvp_xmalloc(L->G * sizeof *lc);
+        for (size_t g = 0; g < L->G; g++)
+            fast_left_check_make(&lc[g], ctx, L->Og, Kd, K + g * L->Og * Kd, Kd,
+                                 FT_SINGLE);
+    }
     const bool threaded = fast_threads_for_blocks(items);
     const int saved = threaded ? fast_blas_single_thread() : 0;
     FAST_OMP(omp parallel reduction(&&: ok) if (threaded))
@@ -165,9 +182,12 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
         CVP_ASSERT(direct || col != NULL);
         FAST_OMP(omp for schedule(dynamic))
         for (size_t t = 0; t < items; t++)
-            ok = ok && FN(forward_block)(&local, L, X, K, Y, t, nb, blocks, col);
+            ok = ok && FN(forward_block)(&local, L, X, K, Y, t, nb, blocks, col, lc);
         free(col);
     }
+    for (size_t g = 0; lc != NULL && g < L->G; g++)
+        fast_left_check_clear(&lc[g]);
+    free(lc);
     if (threaded) {
         fast_blas_restore_threads(saved);
         atomic_fetch_add(&threaded_count, 1);
@@ -178,7 +198,7 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
     FT *col = direct ? NULL : malloc((Kd * nb > 0 ? Kd * nb : 1) * sizeof *col);
     CVP_ASSERT(direct || col != NULL);
     for (size_t t = 0; ok && t < items; t++)
-        ok = FN(forward_block)(ctx, L, X, K, Y, t, nb, blocks, col);
+        ok = FN(forward_block)(ctx, L, X, K, Y, t, nb, blocks, col, NULL);
     free(col);
 #endif
     return ok;

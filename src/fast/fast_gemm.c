@@ -329,6 +329,106 @@ bool fast_gemm_f64_bt_checked_by(fast_ctx *ctx, size_t m, const double *A,
     return ok;
 }
 
+void fast_left_check_make(fast_left_check *lc, fast_ctx *ctx, size_t m,
+                          size_t k, const void *A, size_t lda, bool single)
+{
+    lc->m = m;
+    lc->k = k;
+    lc->r = cvp_xmalloc((m ? m : 1) * sizeof *lc->r);
+    lc->rA = cvp_xcalloc(k ? k : 1, sizeof *lc->rA);
+    for (size_t i = 0; i < m; i++)
+        lc->r[i] = cvp_rng_next(&ctx->rng) >> 32;
+    for (size_t i = 0; i < m; i++)
+        for (size_t l = 0; l < k; l++)
+            lc->rA[l] += (u128)get(A, i * lda + l, single) * lc->r[i];
+}
+
+void fast_left_check_clear(fast_left_check *lc)
+{
+    free(lc->r);
+    free(lc->rA);
+    lc->r = NULL;
+    lc->rA = NULL;
+}
+
+/* r^T C == (r^T A) B, column by column, for the product C = A B (m x n)
+ * that lc was made for; false also when some entry of C is not an
+ * integer below 2^53.  As for the other check, the true values are below
+ * 2^127, so equality modulo 2^128 is equality. */
+static bool columns_match(const fast_left_check *lc, size_t n, const void *B,
+                          size_t ldb, const void *C, size_t ldc, bool single)
+{
+    u128 *lhs = cvp_xcalloc(n ? n : 1, sizeof *lhs);
+    u128 *rhs = cvp_xcalloc(n ? n : 1, sizeof *rhs);
+    bool ok = true;
+    for (size_t i = 0; ok && i < lc->m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double v = single ? ((const float *)C)[i * ldc + j]
+                              : ((const double *)C)[i * ldc + j];
+            if (!(fabs(v) <= 9007199254740992.0) || v != trunc(v)) {
+                ok = false;
+                break;
+            }
+            lhs[j] += (u128)(int64_t)v * lc->r[i];
+        }
+    for (size_t l = 0; ok && l < lc->k; l++)
+        for (size_t j = 0; j < n; j++)
+            rhs[j] += lc->rA[l] * (u128)get(B, l * ldb + j, single);
+    for (size_t j = 0; ok && j < n; j++)
+        ok = lhs[j] == rhs[j];
+    free(lhs);
+    free(rhs);
+    return ok;
+}
+
+/* The end of a product checked by columns_match. */
+static bool left_checked(fast_ctx *ctx, const fast_left_check *lc, size_t n,
+                         const void *B, size_t ldb, void *C, size_t ldc, bool single)
+{
+    maybe_inject(C, single);
+    const bool ok = columns_match(lc, n, B, ldb, C, ldc, single);
+    atomic_fetch_add(&cvp_fast_check_count, 1);
+    if (!ok) {
+        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
+        ctx->check_failed = true;
+    }
+    return ok;
+}
+
+bool fast_gemm_f32_left_checked(fast_ctx *ctx, size_t n, const float *A,
+                                size_t lda, const float *B, size_t ldb,
+                                float *C, size_t ldc, const fast_left_check *lc)
+{
+    const size_t m = lc->m, k = lc->k;
+    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
+               ldb < INT_MAX && ldc < INT_MAX && !ctx->unchecked);
+    if (empty_product(m, n, k, C, ldc, false, true))
+        return true;
+    BLAS_OR_PLAIN(cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m,
+                              (int)n, (int)k, 1.0f, A, (int)lda, B, (int)ldb,
+                              0.0f, C, (int)ldc),
+                  plain_gemm_f32(false, false, m, n, k, A, lda, B, ldb, C, ldc,
+                                 false));
+    return left_checked(ctx, lc, n, B, ldb, C, ldc, true);
+}
+
+bool fast_gemm_f64_left_checked(fast_ctx *ctx, size_t n, const double *A,
+                                size_t lda, const double *B, size_t ldb,
+                                double *C, size_t ldc, const fast_left_check *lc)
+{
+    const size_t m = lc->m, k = lc->k;
+    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
+               ldb < INT_MAX && ldc < INT_MAX && !ctx->unchecked);
+    if (empty_product(m, n, k, C, ldc, false, false))
+        return true;
+    BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m,
+                              (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
+                              0.0, C, (int)ldc),
+                  plain_gemm_f64(false, false, m, n, k, A, lda, B, ldb, C, ldc,
+                                 false));
+    return left_checked(ctx, lc, n, B, ldb, C, ldc, false);
+}
+
 int fast_blas_single_thread(void)
 {
 #if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(HAVE_OPENBLAS_GET_NUM_THREADS)

@@ -169,6 +169,30 @@ bool fast_gemm_f64_bt_checked_by(fast_ctx *ctx, size_t m, const double *A,
                                  size_t lda, const double *B, size_t ldb,
                                  double *C, size_t ldc, const fast_check_vector *cv);
 
+/* Products that share their left operand A (m x k: the kernels of one
+ * group in the forward pass, for every block of columns): r over C's m
+ * rows and r^T A are drawn and computed once, before any of them, and
+ * each product C = A B is checked as r^T C == (r^T A) B -- at most 2^-32
+ * per wrong product, as r is chosen independently of it.  A is
+ * integer-valued (float or double, by `single`), row stride lda. */
+typedef struct {
+    size_t m, k;
+    uint64_t *r;              /* m entries below 2^32 */
+    unsigned __int128 *rA;    /* r^T A, k entries (modulo 2^128) */
+} fast_left_check;
+void fast_left_check_make(fast_left_check *lc, fast_ctx *ctx, size_t m,
+                          size_t k, const void *A, size_t lda, bool single);
+void fast_left_check_clear(fast_left_check *lc);
+/* C (lc->m x n) := A B, B lc->k x n, neither transposed, checked with lc
+ * (made from this A); as fast_gemm_f32/f64(ctx, false, false, ...)
+ * otherwise. */
+bool fast_gemm_f32_left_checked(fast_ctx *ctx, size_t n, const float *A,
+                                size_t lda, const float *B, size_t ldb,
+                                float *C, size_t ldc, const fast_left_check *lc);
+bool fast_gemm_f64_left_checked(fast_ctx *ctx, size_t n, const double *A,
+                                size_t lda, const double *B, size_t ldb,
+                                double *C, size_t ldc, const fast_left_check *lc);
+
 /* For many small float products side by side on the OpenMP threads:
  * OpenBLAS (when linked) runs each on the calling thread only, instead of
  * waking its own threads, whose waiting would compete with OpenMP's for
