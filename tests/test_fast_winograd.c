@@ -245,7 +245,7 @@ static void test_rationals_through_float_residues(void **state)
 }
 
 /* The float64 residue products of one group share one check vector per
- * transform position, made before any product (fast_check_vector): over
+ * transform position, made before any product (fast_shared_check): over
  * two images and tile blocks of one tile, the results are the
  * definitional ones, and a product corrupted in any block is caught.
  * The gradient to the input has no verification of the whole result, so

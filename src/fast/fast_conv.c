@@ -87,7 +87,7 @@ static inline uint64_t add_mod(const fast_ctx *ctx, uint64_t a, uint64_t b)
 #define FT_GEMM fast_gemm_f32
 #define FT_ADD(ctx, a, b) ((a) + (b))
 #define FT_BLOCKS_ON_THREADS 1
-#define FT_GEMM_LEFT fast_gemm_f32_left_checked
+#define FT_GEMM_LEFT fast_gemm_f32_left_shared
 #define FT_SINGLE true
 #include "fast/fast_conv_impl.h"
 #undef FT
@@ -101,7 +101,7 @@ static inline uint64_t add_mod(const fast_ctx *ctx, uint64_t a, uint64_t b)
 #define FN(name) name##_f64
 #define FT_GEMM fast_gemm_f64
 #define FT_ADD(ctx, a, b) ((a) + (b))
-#define FT_GEMM_LEFT fast_gemm_f64_left_checked
+#define FT_GEMM_LEFT fast_gemm_f64_left_shared
 #define FT_SINGLE false
 #include "fast/fast_conv_impl.h"
 #undef FT

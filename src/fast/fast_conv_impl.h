@@ -10,8 +10,9 @@
  *                    transposed im2col matrix (im2row) instead
  *   FT_BLOCKS_ON_THREADS  (optional) FT_GEMM is a checked BLAS product:
  *                    the forward pass runs its blocks on threads and
- *                    checks them with FT_GEMM_LEFT (a fast_left_check
- *                    per group; FT_SINGLE: the type is float)
+ *                    checks them with FT_GEMM_LEFT (a fast_shared_check
+ *                    of each group's kernels; FT_SINGLE: the type is
+ *                    float)
  *
  * With Kd = Cg*kH*kW rows (c, u, v) and P = Ho*Wo output positions, the
  * im2col matrix of image n and group g has entry
@@ -117,7 +118,7 @@ static void FN(col2im)(fast_ctx *ctx, FT *x, const FT *col,
  * the left checks of the groups' kernels (FT_BLOCKS_ON_THREADS). */
 static bool FN(forward_block)(fast_ctx *ctx, const fast_layer *L, const FT *X,
                               const FT *K, FT *Y, size_t t, size_t nb,
-                              size_t blocks, FT *col, const fast_left_check *lc)
+                              size_t blocks, FT *col, const fast_shared_check *lc)
 {
     const size_t Kd = L->Cg * L->kH * L->kW, P = L->Ho * L->Wo;
     const size_t n = t / (L->G * blocks), g = t / blocks % L->G,
@@ -153,7 +154,7 @@ static bool FN(forward_block)(fast_ctx *ctx, const fast_layer *L, const FT *X,
  * OpenMP thread, each with its own buffer and the BLAS on one thread: the
  * im2col copy and the check, serial inside one block, then keep every
  * core busy too; and the blocks of a group share one left check of its
- * kernels (fast_left_check), made before any of their products. */
+ * kernels (fast_shared_check), made before any of their products. */
 static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
                         const FT *K, FT *Y)
 {
@@ -164,11 +165,11 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
     const size_t items = L->N * L->G * blocks;
     bool ok = true;
 #ifdef FT_BLOCKS_ON_THREADS
-    fast_left_check *lc = NULL;
+    fast_shared_check *lc = NULL;
     if (!ctx->unchecked && items > 0) {
         lc = cvp_xmalloc(L->G * sizeof *lc);
         for (size_t g = 0; g < L->G; g++)
-            fast_left_check_make(&lc[g], ctx, L->Og, Kd, K + g * L->Og * Kd, Kd,
+            fast_shared_check_make(&lc[g], ctx, L->Og, Kd, K + g * L->Og * Kd, Kd,
                                  FT_SINGLE);
     }
     const bool threaded = fast_threads_for_blocks(items);
@@ -186,7 +187,7 @@ static bool FN(forward)(fast_ctx *ctx, const fast_layer *L, const FT *X,
         free(col);
     }
     for (size_t g = 0; lc != NULL && g < L->G; g++)
-        fast_left_check_clear(&lc[g]);
+        fast_shared_check_clear(&lc[g]);
     free(lc);
     if (threaded) {
         fast_blas_restore_threads(saved);

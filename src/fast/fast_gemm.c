@@ -103,19 +103,38 @@ static inline int64_t get(const void *M, size_t idx, bool single)
                   : (int64_t)((const double *)M)[idx];
 }
 
-/* sums[i] := sum_j C[i][j] r[j]; false when some entry is not an integer
- * below 2^53 (a result no exact product can have). */
+/* Entry idx of a product's result into *v: false when it is not an
+ * integer below 2^53 (a result no exact product can have). */
+static inline bool result_entry(int64_t *v, const void *C, size_t idx, bool single)
+{
+    double d = single ? ((const float *)C)[idx] : ((const double *)C)[idx];
+    if (!(fabs(d) <= 9007199254740992.0) || d != trunc(d))
+        return false;
+    *v = (int64_t)d;
+    return true;
+}
+
+/* A fresh check vector: n entries below 2^32 from ctx's stream. */
+static uint64_t *draw_check_vector(fast_ctx *ctx, size_t n)
+{
+    uint64_t *r = cvp_xmalloc((n ? n : 1) * sizeof *r);
+    for (size_t j = 0; j < n; j++)
+        r[j] = cvp_rng_next(&ctx->rng) >> 32;
+    return r;
+}
+
+/* sums[i] := sum_j C[i][j] r[j]; false when some entry of C is not an
+ * integer below 2^53. */
 static bool row_sums(u128 *sums, const void *C, size_t ldc, size_t m,
                      size_t n, const uint64_t *r, bool single)
 {
     for (size_t i = 0; i < m; i++) {
         u128 s = 0;
         for (size_t j = 0; j < n; j++) {
-            double v = single ? ((const float *)C)[i * ldc + j]
-                              : ((const double *)C)[i * ldc + j];
-            if (!(fabs(v) <= 9007199254740992.0) || v != trunc(v))
+            int64_t v;
+            if (!result_entry(&v, C, i * ldc + j, single))
                 return false;
-            s += (u128)(int64_t)v * r[j];
+            s += (u128)v * r[j];
         }
         sums[i] = s;
     }
@@ -131,10 +150,8 @@ typedef struct {
 static bool check_begin(check_state *cs, fast_ctx *ctx, size_t m, size_t n,
                         const void *C, size_t ldc, bool accumulate, bool single)
 {
-    cs->r = cvp_xmalloc((n ? n : 1) * sizeof *cs->r);
+    cs->r = draw_check_vector(ctx, n);
     cs->before = cvp_xcalloc(m ? m : 1, sizeof *cs->before);
-    for (size_t j = 0; j < n; j++)
-        cs->r[j] = cvp_rng_next(&ctx->rng) >> 32;
     return !accumulate || row_sums(cs->before, C, ldc, m, n, cs->r, single);
 }
 
@@ -181,6 +198,62 @@ static bool check_end(check_state *cs, bool ta, bool tb, size_t m, size_t n,
     return ok;
 }
 
+/* r^T C == (M^T r)^T B, column by column, for the product C = M B
+ * (sc->rows x n) that sc was made for; false also when some entry of C is
+ * not an integer below 2^53.  The true values are below 2^127, as for
+ * the other check. */
+static bool columns_match(const fast_shared_check *sc, size_t n, const void *B,
+                          size_t ldb, const void *C, size_t ldc, bool single)
+{
+    u128 *lhs = cvp_xcalloc(n ? n : 1, sizeof *lhs);
+    u128 *rhs = cvp_xcalloc(n ? n : 1, sizeof *rhs);
+    bool ok = true;
+    for (size_t i = 0; ok && i < sc->rows; i++)
+        for (size_t j = 0; ok && j < n; j++) {
+            int64_t v;
+            if (!(ok = result_entry(&v, C, i * ldc + j, single)))
+                break;
+            lhs[j] += (u128)v * sc->r[i];
+        }
+    for (size_t l = 0; ok && l < sc->cols; l++)
+        for (size_t j = 0; j < n; j++)
+            rhs[j] += sc->Mr[l] * (u128)get(B, l * ldb + j, single);
+    for (size_t j = 0; ok && j < n; j++)
+        ok = lhs[j] == rhs[j];
+    free(lhs);
+    free(rhs);
+    return ok;
+}
+
+void fast_shared_check_make(fast_shared_check *sc, fast_ctx *ctx, size_t rows,
+                            size_t cols, const void *M, size_t ld, bool single)
+{
+    sc->rows = rows;
+    sc->cols = cols;
+    sc->r = draw_check_vector(ctx, rows);
+    sc->Mr = cvp_xcalloc(cols ? cols : 1, sizeof *sc->Mr);
+    times_r(sc->Mr, true, rows, cols, M, ld, sc->r, single);
+}
+
+void fast_shared_check_clear(fast_shared_check *sc)
+{
+    free(sc->r);
+    free(sc->Mr);
+    sc->r = NULL;
+    sc->Mr = NULL;
+}
+
+/* Counts a finished check; a failed one is counted too and marks ctx. */
+static bool record_check(fast_ctx *ctx, bool ok)
+{
+    atomic_fetch_add(&cvp_fast_check_count, 1);
+    if (!ok) {
+        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
+        ctx->check_failed = true;
+    }
+    return ok;
+}
+
 /* Corrupts one entry when a fault was injected (tests of the check). */
 static void maybe_inject(void *C, bool single)
 {
@@ -211,55 +284,68 @@ static bool empty_product(size_t m, size_t n, size_t k, void *C, size_t ldc,
     return true;
 }
 
-#ifdef HAVE_CBLAS
-#define BLAS_OR_PLAIN(blas_call, plain_call) blas_call
-#else
-#define BLAS_OR_PLAIN(blas_call, plain_call) plain_call
-#endif
-
 #define CBLAS_T(t) ((t) ? CblasTrans : CblasNoTrans)
+
+/* C := [C +] op(A) op(B) in float (single) or double, by the BLAS when
+ * configure found one, else by the plain loops; not checked.  Dimensions
+ * nonzero and below INT_MAX. */
+static void blas_product(bool ta, bool tb, size_t m, size_t n, size_t k,
+                         const void *A, size_t lda, const void *B, size_t ldb,
+                         void *C, size_t ldc, bool accumulate, bool single)
+{
+    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
+               ldb < INT_MAX && ldc < INT_MAX);
+#ifdef HAVE_CBLAS
+    if (single)
+        cblas_sgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m, (int)n, (int)k,
+                    1.0f, A, (int)lda, B, (int)ldb, accumulate ? 1.0f : 0.0f, C,
+                    (int)ldc);
+    else
+        cblas_dgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m, (int)n, (int)k,
+                    1.0, A, (int)lda, B, (int)ldb, accumulate ? 1.0 : 0.0, C,
+                    (int)ldc);
+#else
+    if (single)
+        plain_gemm_f32(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate);
+    else
+        plain_gemm_f64(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate);
+#endif
+}
+
+/* fast_gemm_f32 and fast_gemm_f64, checked (C r - before == A (B r)). */
+static bool checked_product(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
+                            size_t k, const void *A, size_t lda, const void *B,
+                            size_t ldb, void *C, size_t ldc, bool accumulate,
+                            bool single)
+{
+    check_state cs;
+    bool ok = check_begin(&cs, ctx, m, n, C, ldc, accumulate, single);
+    blas_product(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate, single);
+    maybe_inject(C, single);
+    ok = check_end(&cs, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, single) && ok;
+    return record_check(ctx, ok);
+}
 
 bool fast_gemm_f32(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                    size_t k, const float *A, size_t lda, const float *B,
                    size_t ldb, float *C, size_t ldc, bool accumulate)
 {
-    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
-               ldb < INT_MAX && ldc < INT_MAX);
     CVP_ASSERT(!ctx->unchecked);
     if (empty_product(m, n, k, C, ldc, accumulate, true))
         return true;
-    check_state cs;
-    bool ok = check_begin(&cs, ctx, m, n, C, ldc, accumulate, true);
-    BLAS_OR_PLAIN(cblas_sgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,
-                              (int)n, (int)k, 1.0f, A, (int)lda, B, (int)ldb,
-                              accumulate ? 1.0f : 0.0f, C, (int)ldc),
-                  plain_gemm_f32(ta, tb, m, n, k, A, lda, B, ldb, C, ldc,
-                                 accumulate));
-    maybe_inject(C, true);
-    ok = check_end(&cs, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, true) && ok;
-    atomic_fetch_add(&cvp_fast_check_count, 1);
-    if (!ok) {
-        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
-        ctx->check_failed = true;
-    }
-    return ok;
+    return checked_product(ctx, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate,
+                           true);
 }
 
 bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                    size_t k, const double *A, size_t lda, const double *B,
                    size_t ldb, double *C, size_t ldc, bool accumulate)
 {
-    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
-               ldb < INT_MAX && ldc < INT_MAX);
     if (empty_product(m, n, k, C, ldc, accumulate, false))
         return true;
     if (ctx->unchecked) {
         /* an approximation: its user verifies the final result */
-        BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,
-                                  (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
-                                  accumulate ? 1.0 : 0.0, C, (int)ldc),
-                      plain_gemm_f64(ta, tb, m, n, k, A, lda, B, ldb, C, ldc,
-                                     accumulate));
+        blas_product(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate, false);
         /* an injected fault far beyond the rounding error, so that only
          * the verification can catch it */
         bool expected = true;
@@ -267,166 +353,50 @@ bool fast_gemm_f64(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
             C[0] += 0x1p100;
         return true;
     }
-    check_state cs;
-    bool ok = check_begin(&cs, ctx, m, n, C, ldc, accumulate, false);
-    BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CBLAS_T(ta), CBLAS_T(tb), (int)m,
-                              (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
-                              accumulate ? 1.0 : 0.0, C, (int)ldc),
-                  plain_gemm_f64(ta, tb, m, n, k, A, lda, B, ldb, C, ldc,
-                                 accumulate));
-    maybe_inject(C, false);
-    ok = check_end(&cs, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, false) && ok;
-    atomic_fetch_add(&cvp_fast_check_count, 1);
-    if (!ok) {
-        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
-        ctx->check_failed = true;
-    }
-    return ok;
+    return checked_product(ctx, ta, tb, m, n, k, A, lda, B, ldb, C, ldc, accumulate,
+                           false);
 }
 
-void fast_check_vector_make(fast_check_vector *cv, fast_ctx *ctx, size_t n,
-                            size_t k, const double *B, size_t ldb)
+bool fast_gemm_f64_bt_shared(fast_ctx *ctx, size_t m, const double *A,
+                             size_t lda, const double *M, size_t ld, double *C,
+                             size_t ldc, const fast_shared_check *sc)
 {
-    cv->n = n;
-    cv->k = k;
-    cv->r = cvp_xmalloc((n ? n : 1) * sizeof *cv->r);
-    cv->Br = cvp_xcalloc(k ? k : 1, sizeof *cv->Br);
-    for (size_t j = 0; j < n; j++)
-        cv->r[j] = cvp_rng_next(&ctx->rng) >> 32;
-    times_r(cv->Br, true, n, k, B, ldb, cv->r, false);
-}
-
-void fast_check_vector_clear(fast_check_vector *cv)
-{
-    free(cv->r);
-    free(cv->Br);
-    cv->r = NULL;
-    cv->Br = NULL;
-}
-
-bool fast_gemm_f64_bt_checked_by(fast_ctx *ctx, size_t m, const double *A,
-                                 size_t lda, const double *B, size_t ldb,
-                                 double *C, size_t ldc, const fast_check_vector *cv)
-{
-    const size_t n = cv->n, k = cv->k;
-    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
-               ldb < INT_MAX && ldc < INT_MAX && !ctx->unchecked);
+    const size_t n = sc->rows, k = sc->cols;
+    CVP_ASSERT(!ctx->unchecked);
     if (empty_product(m, n, k, C, ldc, false, false))
         return true;
-    BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m,
-                              (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
-                              0.0, C, (int)ldc),
-                  plain_gemm_f64(false, true, m, n, k, A, lda, B, ldb, C, ldc,
-                                 false));
+    blas_product(false, true, m, n, k, A, lda, M, ld, C, ldc, false, false);
     maybe_inject(C, false);
-    const bool ok = rows_match(cv->Br, NULL, cv->r, false, m, n, k, A, lda, C, ldc,
-                               false);
-    atomic_fetch_add(&cvp_fast_check_count, 1);
-    if (!ok) {
-        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
-        ctx->check_failed = true;
-    }
-    return ok;
+    return record_check(ctx, rows_match(sc->Mr, NULL, sc->r, false, m, n, k, A,
+                                        lda, C, ldc, false));
 }
 
-void fast_left_check_make(fast_left_check *lc, fast_ctx *ctx, size_t m,
-                          size_t k, const void *A, size_t lda, bool single)
+/* fast_gemm_f32_left_shared and fast_gemm_f64_left_shared. */
+static bool left_shared_product(fast_ctx *ctx, size_t n, const void *M, size_t ld,
+                                const void *B, size_t ldb, void *C, size_t ldc,
+                                const fast_shared_check *sc, bool single)
 {
-    lc->m = m;
-    lc->k = k;
-    lc->r = cvp_xmalloc((m ? m : 1) * sizeof *lc->r);
-    lc->rA = cvp_xcalloc(k ? k : 1, sizeof *lc->rA);
-    for (size_t i = 0; i < m; i++)
-        lc->r[i] = cvp_rng_next(&ctx->rng) >> 32;
-    for (size_t i = 0; i < m; i++)
-        for (size_t l = 0; l < k; l++)
-            lc->rA[l] += (u128)get(A, i * lda + l, single) * lc->r[i];
-}
-
-void fast_left_check_clear(fast_left_check *lc)
-{
-    free(lc->r);
-    free(lc->rA);
-    lc->r = NULL;
-    lc->rA = NULL;
-}
-
-/* r^T C == (r^T A) B, column by column, for the product C = A B (m x n)
- * that lc was made for; false also when some entry of C is not an
- * integer below 2^53.  As for the other check, the true values are below
- * 2^127, so equality modulo 2^128 is equality. */
-static bool columns_match(const fast_left_check *lc, size_t n, const void *B,
-                          size_t ldb, const void *C, size_t ldc, bool single)
-{
-    u128 *lhs = cvp_xcalloc(n ? n : 1, sizeof *lhs);
-    u128 *rhs = cvp_xcalloc(n ? n : 1, sizeof *rhs);
-    bool ok = true;
-    for (size_t i = 0; ok && i < lc->m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double v = single ? ((const float *)C)[i * ldc + j]
-                              : ((const double *)C)[i * ldc + j];
-            if (!(fabs(v) <= 9007199254740992.0) || v != trunc(v)) {
-                ok = false;
-                break;
-            }
-            lhs[j] += (u128)(int64_t)v * lc->r[i];
-        }
-    for (size_t l = 0; ok && l < lc->k; l++)
-        for (size_t j = 0; j < n; j++)
-            rhs[j] += lc->rA[l] * (u128)get(B, l * ldb + j, single);
-    for (size_t j = 0; ok && j < n; j++)
-        ok = lhs[j] == rhs[j];
-    free(lhs);
-    free(rhs);
-    return ok;
-}
-
-/* The end of a product checked by columns_match. */
-static bool left_checked(fast_ctx *ctx, const fast_left_check *lc, size_t n,
-                         const void *B, size_t ldb, void *C, size_t ldc, bool single)
-{
+    const size_t m = sc->rows, k = sc->cols;
+    CVP_ASSERT(!ctx->unchecked);
+    if (empty_product(m, n, k, C, ldc, false, single))
+        return true;
+    blas_product(false, false, m, n, k, M, ld, B, ldb, C, ldc, false, single);
     maybe_inject(C, single);
-    const bool ok = columns_match(lc, n, B, ldb, C, ldc, single);
-    atomic_fetch_add(&cvp_fast_check_count, 1);
-    if (!ok) {
-        atomic_fetch_add(&cvp_fast_check_failure_count, 1);
-        ctx->check_failed = true;
-    }
-    return ok;
+    return record_check(ctx, columns_match(sc, n, B, ldb, C, ldc, single));
 }
 
-bool fast_gemm_f32_left_checked(fast_ctx *ctx, size_t n, const float *A,
-                                size_t lda, const float *B, size_t ldb,
-                                float *C, size_t ldc, const fast_left_check *lc)
+bool fast_gemm_f32_left_shared(fast_ctx *ctx, size_t n, const float *M,
+                               size_t ld, const float *B, size_t ldb, float *C,
+                               size_t ldc, const fast_shared_check *sc)
 {
-    const size_t m = lc->m, k = lc->k;
-    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
-               ldb < INT_MAX && ldc < INT_MAX && !ctx->unchecked);
-    if (empty_product(m, n, k, C, ldc, false, true))
-        return true;
-    BLAS_OR_PLAIN(cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m,
-                              (int)n, (int)k, 1.0f, A, (int)lda, B, (int)ldb,
-                              0.0f, C, (int)ldc),
-                  plain_gemm_f32(false, false, m, n, k, A, lda, B, ldb, C, ldc,
-                                 false));
-    return left_checked(ctx, lc, n, B, ldb, C, ldc, true);
+    return left_shared_product(ctx, n, M, ld, B, ldb, C, ldc, sc, true);
 }
 
-bool fast_gemm_f64_left_checked(fast_ctx *ctx, size_t n, const double *A,
-                                size_t lda, const double *B, size_t ldb,
-                                double *C, size_t ldc, const fast_left_check *lc)
+bool fast_gemm_f64_left_shared(fast_ctx *ctx, size_t n, const double *M,
+                               size_t ld, const double *B, size_t ldb, double *C,
+                               size_t ldc, const fast_shared_check *sc)
 {
-    const size_t m = lc->m, k = lc->k;
-    CVP_ASSERT(m < INT_MAX && n < INT_MAX && k < INT_MAX && lda < INT_MAX &&
-               ldb < INT_MAX && ldc < INT_MAX && !ctx->unchecked);
-    if (empty_product(m, n, k, C, ldc, false, false))
-        return true;
-    BLAS_OR_PLAIN(cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m,
-                              (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb,
-                              0.0, C, (int)ldc),
-                  plain_gemm_f64(false, false, m, n, k, A, lda, B, ldb, C, ldc,
-                                 false));
-    return left_checked(ctx, lc, n, B, ldb, C, ldc, false);
+    return left_shared_product(ctx, n, M, ld, B, ldb, C, ldc, sc, false);
 }
 
 int fast_blas_single_thread(void)

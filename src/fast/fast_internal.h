@@ -148,50 +148,36 @@ bool fast_gemm_modp(fast_ctx *ctx, bool ta, bool tb, size_t m, size_t n,
                     const uint64_t *B, size_t ldb, uint64_t *C, size_t ldc,
                     bool accumulate);
 
-/* Products that share their right operand B (the kernels' transform of
- * a Winograd layer, for every block of tiles): the check vector r and
- * B^T r are drawn and computed once, before any of those products, and
- * serve each product's exact check C r == A (B^T r).  r being chosen
- * before the products, independently of them, each check still passes a
- * wrong product with probability at most 2^-32. */
+/* A check shared by products that share one operand M (rows x cols, row
+ * stride ld, integer-valued, float or double by `single`): r over M's
+ * rows and M^T r are drawn and computed once, before any of the products,
+ * and serve each product's exact check -- still at most 2^-32 per wrong
+ * product, as r is chosen independently of every product.  Two uses:
+ *   C = A M^T (the 36 products of a Winograd tile block, M = V_s, the
+ *     same for every block): C r == A (M^T r), fast_gemm_f64_bt_shared;
+ *   C = M B (the blocks of a forward pass, M = the group's kernels):
+ *     r^T C == (M^T r)^T B, fast_gemm_f32/f64_left_shared. */
 typedef struct {
-    size_t n, k;              /* C's columns, the inner dimension */
-    uint64_t *r;              /* n entries below 2^32 */
-    unsigned __int128 *Br;    /* B^T r, k entries (exact) */
-} fast_check_vector;
-/* B is n x k (row stride ldb), integer-valued below 2^53. */
-void fast_check_vector_make(fast_check_vector *cv, fast_ctx *ctx, size_t n,
-                            size_t k, const double *B, size_t ldb);
-void fast_check_vector_clear(fast_check_vector *cv);
-/* C (m x n) := A B^T, A m x k, B n x k, checked with cv (made from this
- * B); as fast_gemm_f64(ctx, false, true, ...) otherwise. */
-bool fast_gemm_f64_bt_checked_by(fast_ctx *ctx, size_t m, const double *A,
-                                 size_t lda, const double *B, size_t ldb,
-                                 double *C, size_t ldc, const fast_check_vector *cv);
-
-/* Products that share their left operand A (m x k: the kernels of one
- * group in the forward pass, for every block of columns): r over C's m
- * rows and r^T A are drawn and computed once, before any of them, and
- * each product C = A B is checked as r^T C == (r^T A) B -- at most 2^-32
- * per wrong product, as r is chosen independently of it.  A is
- * integer-valued (float or double, by `single`), row stride lda. */
-typedef struct {
-    size_t m, k;
-    uint64_t *r;              /* m entries below 2^32 */
-    unsigned __int128 *rA;    /* r^T A, k entries (modulo 2^128) */
-} fast_left_check;
-void fast_left_check_make(fast_left_check *lc, fast_ctx *ctx, size_t m,
-                          size_t k, const void *A, size_t lda, bool single);
-void fast_left_check_clear(fast_left_check *lc);
-/* C (lc->m x n) := A B, B lc->k x n, neither transposed, checked with lc
- * (made from this A); as fast_gemm_f32/f64(ctx, false, false, ...)
- * otherwise. */
-bool fast_gemm_f32_left_checked(fast_ctx *ctx, size_t n, const float *A,
-                                size_t lda, const float *B, size_t ldb,
-                                float *C, size_t ldc, const fast_left_check *lc);
-bool fast_gemm_f64_left_checked(fast_ctx *ctx, size_t n, const double *A,
-                                size_t lda, const double *B, size_t ldb,
-                                double *C, size_t ldc, const fast_left_check *lc);
+    size_t rows, cols;
+    uint64_t *r;              /* rows entries below 2^32 */
+    unsigned __int128 *Mr;    /* M^T r, cols entries (modulo 2^128) */
+} fast_shared_check;
+void fast_shared_check_make(fast_shared_check *sc, fast_ctx *ctx, size_t rows,
+                            size_t cols, const void *M, size_t ld, bool single);
+void fast_shared_check_clear(fast_shared_check *sc);
+/* C (m x sc->rows) := A M^T, A m x sc->cols, checked with sc; as
+ * fast_gemm_f64(ctx, false, true, ...) otherwise. */
+bool fast_gemm_f64_bt_shared(fast_ctx *ctx, size_t m, const double *A,
+                             size_t lda, const double *M, size_t ld, double *C,
+                             size_t ldc, const fast_shared_check *sc);
+/* C (sc->rows x n) := M B, B sc->cols x n, checked with sc; as
+ * fast_gemm_f32/f64(ctx, false, false, ...) otherwise. */
+bool fast_gemm_f32_left_shared(fast_ctx *ctx, size_t n, const float *M,
+                               size_t ld, const float *B, size_t ldb, float *C,
+                               size_t ldc, const fast_shared_check *sc);
+bool fast_gemm_f64_left_shared(fast_ctx *ctx, size_t n, const double *M,
+                               size_t ld, const double *B, size_t ldb, double *C,
+                               size_t ldc, const fast_shared_check *sc);
 
 /* For many small float products side by side on the OpenMP threads:
  * OpenBLAS (when linked) runs each on the calling thread only, instead of

@@ -203,7 +203,7 @@ typedef struct {
  * (cv[s]: made once per group, before any product, for every block). */
 static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
                      size_t Cout, const void *U, const void *V, void *M,
-                     const fast_check_vector *cv)
+                     const fast_shared_check *cv)
 {
     bool ok = true;
     if (!ar->f64) {
@@ -221,11 +221,10 @@ static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
         fast_ctx_init(&local, ctx->p);
         FAST_OMP(omp for schedule(dynamic))
         for (size_t s = 0; s < POS; s++)
-            ok = ok && fast_gemm_f64_bt_checked_by(&local, nt,
-                                                   (const double *)U + s * nt * Cin, Cin,
-                                                   (const double *)V + s * Cout * Cin, Cin,
-                                                   (double *)M + s * nt * Cout, Cout,
-                                                   &cv[s]);
+            ok = ok && fast_gemm_f64_bt_shared(&local, nt,
+                                               (const double *)U + s * nt * Cin, Cin,
+                                               (const double *)V + s * Cout * Cin, Cin,
+                                               (double *)M + s * nt * Cout, Cout, &cv[s]);
     }
     fast_blas_restore_threads(saved);
     if (!ok)
@@ -235,7 +234,7 @@ static bool multiply(fast_ctx *ctx, const arith *ar, size_t nt, size_t Cin,
 
 static bool convolve_plane(fast_ctx *ctx, const arith *ar, const plane_job *J,
                            const void *V, void *U, void *M, size_t block,
-                           const fast_check_vector *cv)
+                           const fast_shared_check *cv)
 {
     const size_t tiles_h = (J->Ho + OUT - 1) / OUT, tiles_w = (J->Wo + OUT - 1) / OUT;
     const size_t tiles = tiles_h * tiles_w;
@@ -280,7 +279,7 @@ static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
     void *U = cvp_xmalloc(POS * (block ? block : 1) * (S->Cin ? S->Cin : 1) * sizeof(uint64_t));
     void *M = cvp_xmalloc(POS * (block ? block : 1) * (S->Cout ? S->Cout : 1) * sizeof(uint64_t));
     bool ok = true;
-    fast_check_vector cv[POS];
+    fast_shared_check cv[POS];
     for (size_t g = 0; ok && g < S->G; g++) {
         if (ar->f64)
             transform_kernels_f64(V, &kv, &ar->mod);
@@ -288,8 +287,8 @@ static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
             transform_kernels_modp(V, &kv, &ar->mod);
         if (ar->f64)
             for (size_t s = 0; s < POS; s++)
-                fast_check_vector_make(&cv[s], ctx, S->Cout, S->Cin,
-                                       (const double *)V + s * pairs, S->Cin);
+                fast_shared_check_make(&cv[s], ctx, S->Cout, S->Cin,
+                                       (const double *)V + s * pairs, S->Cin, false);
         for (size_t n = 0; ok && n < S->N; n++) {
             plane_job J = {x, (n * S->G + g) * S->Cin * S->H * S->W, S->Cin, S->H, S->W,
                            S->ph, S->pw, S->Cout, S->Ho, S->Wo,
@@ -298,7 +297,7 @@ static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
         }
         if (ar->f64)
             for (size_t s = 0; s < POS; s++)
-                fast_check_vector_clear(&cv[s]);
+                fast_shared_check_clear(&cv[s]);
         kv.offset += group_step;
     }
     free(V);
