@@ -125,6 +125,23 @@ void cvp_tensor_unshare_packed_(cvp_tensor_struct *t)
     t->packed = own;
 }
 
+/* t := the packed Q tensor of form p (which t now holds) and the given
+ * shape (all CVP_MAX_RANK dims, unused ones 0); t's old contents, of
+ * whatever ring, are freed. */
+static void hold_packed(cvp_tensor_struct *t, int rank,
+                        const size_t shape[CVP_MAX_RANK], cvp_packed *p)
+{
+    cvp_tensor_clear(t);
+    memset(t, 0, sizeof *t);
+    t->ring = &cvp_ring_q;
+    t->rank = rank;
+    memcpy(t->shape, shape, sizeof t->shape);
+    t->size = p->n;
+    t->capacity = 0;
+    t->data = NULL;
+    t->packed = p;
+}
+
 static cvp_status pack_start(cvp_tensor_t t, int rank, const size_t *shape,
                              bool wide, cvp_error *err)
 {
@@ -155,15 +172,7 @@ static cvp_status pack_start(cvp_tensor_t t, int rank, const size_t *shape,
     p->refs = 1;
     /* t loses its old contents (whatever the ring) only now that nothing
      * can fail any more. */
-    cvp_tensor_clear(t);
-    memset(t, 0, sizeof *t);
-    t->ring = &cvp_ring_q;
-    t->rank = rank;
-    memcpy(t->shape, new_shape, sizeof t->shape);
-    t->size = size;
-    t->capacity = 0;
-    t->data = NULL;
-    t->packed = p;
+    hold_packed(t, rank, new_shape, p);
     return CVP_OK;
 }
 
@@ -240,7 +249,7 @@ static cvp_packed *narrow_in_place(cvp_packed *p)
         memcpy(bytes + k * sizeof x, &x, sizeof x);
     }
     p->wide = false;
-    cvp_packed *q = realloc(p, sizeof *p + (p->n ? p->n : 1) * sizeof(int64_t));
+    cvp_packed *q = realloc(p, packed_bytes(p->n, false));
     return q != NULL ? q : p;   /* a failed shrink keeps the larger block */
 }
 
@@ -449,17 +458,8 @@ cvp_status cvp_tensor_set_packed_(cvp_tensor_struct *dst,
     (void)err;   /* sharing cannot fail */
     /* One more holder first, so that clearing dst cannot free the form
      * even when dst already shares it. */
-    cvp_packed *p = src->packed;
-    __atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
-    cvp_tensor_clear(dst);
-    memset(dst, 0, sizeof *dst);
-    dst->ring = &cvp_ring_q;
-    dst->rank = src->rank;
-    memcpy(dst->shape, src->shape, sizeof dst->shape);
-    dst->size = src->size;
-    dst->capacity = 0;
-    dst->data = NULL;
-    dst->packed = p;
+    __atomic_add_fetch(&src->packed->refs, 1, __ATOMIC_RELAXED);
+    hold_packed(dst, src->rank, src->shape, src->packed);
     return CVP_OK;
 }
 
