@@ -9,20 +9,18 @@
  * of CHUNK_BYTES filled by pread.  Everything else -- small files, pipes,
  * Fortran order, values that need GMP rationals -- is read whole and
  * goes through cvp_npy_parse, so every check and message is the same
- * either way.  A file that shrinks while it is read is reported as
- * truncated, never read past its end.
+ * either way (read_file.c reads them).  A file that shrinks while it is
+ * read is reported as truncated, never read past its end.
  */
 #include "io/npy.h"
 #include "io/npy_internal.h"
+#include "io/read_file.h"
 #include "kernel/packed.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* The buffer of a streamed read, a multiple of every item size; and the
@@ -122,62 +120,19 @@ static bool read_streamed(cvp_tensor_t out, int fd, size_t file_size,
     return streamed;
 }
 
-/* The whole file into *data (malloc'd, *len bytes): one block of the size
- * fstat gave plus one byte (to see at once that it did not grow), or a
- * block that doubles as it fills when there is no size (pipes). */
-static cvp_status read_whole(int fd, size_t size_hint, unsigned char **data,
-                             size_t *len, const char *path, cvp_error *err)
-{
-    size_t cap = size_hint > 0 && size_hint < SIZE_MAX / 2 ? size_hint + 1 : 65536;
-    unsigned char *buf = malloc(cap);
-    size_t used = 0;
-    while (buf != NULL) {
-        ssize_t got = read(fd, buf + used, cap - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            free(buf);
-            return cvp_error_set(err, CVP_ERR_INPUT, "%s: read error: %s", path,
-                                 strerror(e));
-        }
-        if (got == 0)
-            break;
-        used += (size_t)got;
-        if (used == cap) {
-            unsigned char *grown = cap <= SIZE_MAX / 2 ? realloc(buf, 2 * cap) : NULL;
-            if (grown == NULL)
-                free(buf);
-            buf = grown;
-            cap *= 2;
-        }
-    }
-    if (buf == NULL)
-        return cvp_error_set(err, CVP_ERR_LIMIT, "%s: out of memory reading the file",
-                             path);
-    *data = buf;
-    *len = used;
-    return CVP_OK;
-}
-
 cvp_status cvp_npy_read_file(cvp_tensor_t out, const char *path,
                              cvp_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return cvp_error_set(err, CVP_ERR_INPUT, "%s: cannot open: %s", path,
-                             strerror(errno));
-    struct stat sb;
-    size_t size_hint = 0;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        (uintmax_t)sb.st_size < SIZE_MAX / 2)
-        size_hint = (size_t)sb.st_size;
-    cvp_status st = CVP_OK;
-    /* pread leaves the file position at 0 for read_whole */
-    if (size_hint < STREAM_MIN || !read_streamed(out, fd, size_hint, path, &st, err)) {
+    int fd;
+    size_t size;
+    cvp_status st = cvp_io_open(path, &fd, &size, err);
+    if (st != CVP_OK)
+        return st;
+    /* pread leaves the file position at 0 for cvp_io_read_all */
+    if (size < STREAM_MIN || !read_streamed(out, fd, size, path, &st, err)) {
         unsigned char *data = NULL;
         size_t len = 0;
-        st = read_whole(fd, size_hint, &data, &len, path, err);
+        st = cvp_io_read_all(fd, size, &data, &len, path, err);
         if (st == CVP_OK) {
             st = cvp_npy_parse(out, data, len, path, err);
             free(data);

@@ -338,7 +338,7 @@ static cvp_status write_entries(const char *path, const cvp_tensor_t t,
     bool ok = fwrite(block, 1, used, f) == used;
     for (size_t k0 = 0; ok && k0 < t->size; k0 += WRITE_CHUNK) {
         const size_t n = t->size - k0 < WRITE_CHUNK ? t->size - k0 : WRITE_CHUNK;
-        NPY_OMP(omp parallel for schedule(static) if (n >= 4096))
+        NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
         for (size_t j = 0; j < n; j++)
             store_le(block + 8 * j, entry_to_write(t, k0 + j, rounded, shift));
         ok = fwrite(block, 8, n, f) == n;

@@ -13,10 +13,10 @@
  * list) fixes the rank.  Both are checked as the text is read, so an error
  * points at the first place where the text stops being a tensor.
  */
+#include "io/read_file.h"
 #include "io/tensor_text_internal.h"
 #include "kernel/packed.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,40 +310,12 @@ cvp_status cvp_tensor_parse_text(cvp_tensor_t out, const char *text,
 cvp_status cvp_tensor_read_text_file(cvp_tensor_t out, const char *path,
                                      cvp_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return cvp_error_set(err, CVP_ERR_INPUT, "%s: cannot open: %s", path,
-                             strerror(errno));
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t grown_cap = cap ? 2 * cap : 4096;
-            char *grown = grown_cap > cap ? realloc(text, grown_cap) : NULL;
-            if (grown == NULL) {
-                free(text);
-                fclose(f);
-                return cvp_error_set(err, CVP_ERR_LIMIT,
-                                     "%s: out of memory reading the file",
-                                     path);
-            }
-            text = grown;
-            cap = grown_cap;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(text);
-        fclose(f);
-        return cvp_error_set(err, CVP_ERR_INPUT, "%s: read error: %s", path,
-                             strerror(e));
-    }
-    fclose(f);
-    cvp_status st = cvp_tensor_parse_text(out, text, len, path, err);
+    unsigned char *text = NULL;
+    size_t len = 0;
+    cvp_status st = cvp_io_read_file(path, &text, &len, err);
+    if (st != CVP_OK)
+        return st;
+    st = cvp_tensor_parse_text(out, (const char *)text, len, path, err);
     free(text);
     return st;
 }
