@@ -39,14 +39,15 @@ static int remove_path(void **state)
     return unlink(path);
 }
 
-/* The file: a version 1.0 header for `descr`, shape (ROWS, COLS) and
- * `order`, then `len` bytes of data. */
-static void write_file(const char *descr, bool fortran, const void *data, size_t len)
+/* The file: a version 1.0 header for `descr`, `shape` (Python's text)
+ * and `order`, then `len` bytes of data. */
+static void write_shaped_file(const char *descr, bool fortran, const char *shape,
+                              const void *data, size_t len)
 {
     char header[256];
     int n = snprintf(header, sizeof header,
-                     "{'descr': '%s', 'fortran_order': %s, 'shape': (%d, %d), }",
-                     descr, fortran ? "True" : "False", ROWS, COLS);
+                     "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }",
+                     descr, fortran ? "True" : "False", shape);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
@@ -56,6 +57,14 @@ static void write_file(const char *descr, bool fortran, const void *data, size_t
     assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
     data_offset = 10 + (size_t)n;
+}
+
+/* The same with shape (ROWS, COLS). */
+static void write_file(const char *descr, bool fortran, const void *data, size_t len)
+{
+    char shape[64];
+    snprintf(shape, sizeof shape, "(%d, %d)", ROWS, COLS);
+    write_shaped_file(descr, fortran, shape, data, len);
 }
 
 /* The tensor read from the file equals cvp_npy_parse of its bytes. */
@@ -192,29 +201,21 @@ static void test_bool_chunks(void **state)
     cvp_tensor_t t;
     cvp_tensor_init(t);
     cvp_error err;
-    char header[128];
     const size_t n = (size_t)3 << 20;   /* 3 MB of bools */
-    int hl = snprintf(header, sizeof header,
-                      "{'descr': '|b1', 'fortran_order': False, 'shape': (%zu,), }", n);
     unsigned char *b = malloc(n);
     assert_non_null(b);
     for (size_t k = 0; k < n; k++)
         b[k] = (unsigned char)(k % 3 == 0);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                                (unsigned char)hl, 0};
-    assert_int_equal(fwrite(prefix, 1, 10, f), 10);
-    assert_int_equal(fwrite(header, 1, (size_t)hl, f), (size_t)hl);
-    assert_int_equal(fwrite(b, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    char shape[64];
+    snprintf(shape, sizeof shape, "(%zu,)", n);
+    write_shaped_file("|b1", false, shape, b, n);
     tu_assert_ok(cvp_npy_read_file(t, path, &err), &err);
     for (size_t k = 0; k < n; k += 4099)
         assert_int_equal(cvp_tensor_packed_num_const(t)[k], k % 3 == 0);
     /* a 2 at entry 2,500,000 */
-    f = fopen(path, "r+b");
+    FILE *f = fopen(path, "r+b");
     assert_non_null(f);
-    assert_int_equal(fseek(f, 10 + hl + 2500000, SEEK_SET), 0);
+    assert_int_equal(fseek(f, (long)(data_offset + 2500000), SEEK_SET), 0);
     assert_int_equal(fputc(2, f), 2);
     assert_int_equal(fclose(f), 0);
     assert_int_equal(cvp_npy_read_file(t, path, &err), CVP_ERR_INPUT);

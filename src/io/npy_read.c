@@ -64,16 +64,10 @@ static void mpz_set_u64(mpz_ptr z, uint64_t u)
 #endif
 }
 
-typedef cvp_npy_entry entry_result;
-#define ENTRY_OK CVP_NPY_ENTRY_OK
-#define ENTRY_NAN CVP_NPY_ENTRY_NAN
-#define ENTRY_POS_INF CVP_NPY_ENTRY_POS_INF
-#define ENTRY_NEG_INF CVP_NPY_ENTRY_NEG_INF
-#define ENTRY_BAD_BOOL CVP_NPY_ENTRY_BAD_BOOL
 
 /* q := the entry stored at b (q is 0/1 on entry, so writing the numerator
  * alone keeps it canonical for the integer kinds). */
-static entry_result convert_entry(mpq_ptr q, const cvp_npy_header *h,
+static cvp_npy_entry convert_entry(mpq_ptr q, const cvp_npy_header *h,
                                   const unsigned char *b)
 {
     uint64_t u = load_uint(b, h->itemsize, h->big_endian);
@@ -83,21 +77,21 @@ static entry_result convert_entry(mpq_ptr q, const cvp_npy_header *h,
             /* Classify from the bits: no floating-point traps, and a
              * signalling NaN is caught like any other. */
             if (((u >> 52) & 0x7ff) == 0x7ff)
-                return (u & ((UINT64_C(1) << 52) - 1)) ? ENTRY_NAN
-                       : (u >> 63) ? ENTRY_NEG_INF : ENTRY_POS_INF;
+                return (u & ((UINT64_C(1) << 52) - 1)) ? CVP_NPY_ENTRY_NAN
+                       : (u >> 63) ? CVP_NPY_ENTRY_NEG_INF : CVP_NPY_ENTRY_POS_INF;
             double d;
             memcpy(&d, &u, sizeof d);
             mpq_set_d(q, d);  /* exact: every double is a dyadic rational */
         } else {
             uint32_t w = (uint32_t)u;
             if (((w >> 23) & 0xff) == 0xff)
-                return (w & ((UINT32_C(1) << 23) - 1)) ? ENTRY_NAN
-                       : (w >> 31) ? ENTRY_NEG_INF : ENTRY_POS_INF;
+                return (w & ((UINT32_C(1) << 23) - 1)) ? CVP_NPY_ENTRY_NAN
+                       : (w >> 31) ? CVP_NPY_ENTRY_NEG_INF : CVP_NPY_ENTRY_POS_INF;
             float f;
             memcpy(&f, &w, sizeof f);
             mpq_set_d(q, (double)f);  /* float -> double is exact */
         }
-        return ENTRY_OK;
+        return CVP_NPY_ENTRY_OK;
     case CVP_NPY_INT: {
         unsigned bits = (unsigned)(8 * h->itemsize);
         uint64_t sign = UINT64_C(1) << (bits - 1);
@@ -109,20 +103,20 @@ static entry_result convert_entry(mpq_ptr q, const cvp_npy_header *h,
         } else {
             mpz_set_u64(mpq_numref(q), u);
         }
-        return ENTRY_OK;
+        return CVP_NPY_ENTRY_OK;
     }
     case CVP_NPY_UINT:
         mpz_set_u64(mpq_numref(q), u);
-        return ENTRY_OK;
+        return CVP_NPY_ENTRY_OK;
     case CVP_NPY_BOOL:
         /* NumPy writes 0 or 1; anything else is a corrupt file, and a
          * checker should not guess what it meant. */
         if (u > 1)
-            return ENTRY_BAD_BOOL;
+            return CVP_NPY_ENTRY_BAD_BOOL;
         mpz_set_u64(mpq_numref(q), u);
-        return ENTRY_OK;
+        return CVP_NPY_ENTRY_OK;
     }
-    return ENTRY_OK;
+    return CVP_NPY_ENTRY_OK;
 }
 
 /* Fortran order: the entries are copied into C order first (walking the
@@ -158,7 +152,7 @@ static unsigned char *c_order_copy(const cvp_npy_header *h,
 /* A finite float entry as (-1)^neg * m * 2^e with m odd, or m = 0. */
 typedef struct { bool neg; uint64_t m; int e; } dyadic;
 
-static entry_result decode_float(dyadic *x, const cvp_npy_header *h,
+static cvp_npy_entry decode_float(dyadic *x, const cvp_npy_header *h,
                                  const unsigned char *b)
 {
     uint64_t u = load_uint(b, h->itemsize, h->big_endian);
@@ -169,7 +163,7 @@ static entry_result decode_float(dyadic *x, const cvp_npy_header *h,
         frac = u & ((UINT64_C(1) << 52) - 1);
         x->neg = (u >> 63) != 0;
         if (biased == 0x7ff)
-            return frac ? ENTRY_NAN : x->neg ? ENTRY_NEG_INF : ENTRY_POS_INF;
+            return frac ? CVP_NPY_ENTRY_NAN : x->neg ? CVP_NPY_ENTRY_NEG_INF : CVP_NPY_ENTRY_POS_INF;
         x->m = biased ? frac | (UINT64_C(1) << 52) : frac;
         x->e = (biased ? biased : 1) - 1075;
     } else {
@@ -177,7 +171,7 @@ static entry_result decode_float(dyadic *x, const cvp_npy_header *h,
         frac = u & ((UINT64_C(1) << 23) - 1);
         x->neg = ((u >> 31) & 1) != 0;
         if (biased == 0xff)
-            return frac ? ENTRY_NAN : x->neg ? ENTRY_NEG_INF : ENTRY_POS_INF;
+            return frac ? CVP_NPY_ENTRY_NAN : x->neg ? CVP_NPY_ENTRY_NEG_INF : CVP_NPY_ENTRY_POS_INF;
         x->m = biased ? frac | (UINT64_C(1) << 23) : frac;
         x->e = (biased ? biased : 1) - 150;
     }
@@ -186,7 +180,7 @@ static entry_result decode_float(dyadic *x, const cvp_npy_header *h,
         x->m >>= tz;
         x->e += tz;
     }
-    return ENTRY_OK;
+    return CVP_NPY_ENTRY_OK;
 }
 
 static int bit_length(uint64_t m)
@@ -203,7 +197,7 @@ static int bit_length(uint64_t m)
 static cvp_npy_pack_result ints_range(const cvp_npy_header *h,
                                       const unsigned char *p, size_t off,
                                       size_t n, int64_t *num, size_t *bad,
-                                      entry_result *why)
+                                      cvp_npy_entry *why)
 {
     const unsigned bits = (unsigned)(8 * h->itemsize);
     for (size_t j = 0; j < n; j++) {
@@ -217,7 +211,7 @@ static cvp_npy_pack_result ints_range(const cvp_npy_header *h,
         }
         if (h->kind == CVP_NPY_BOOL && u > 1) {
             *bad = off + j;
-            *why = ENTRY_BAD_BOOL;
+            *why = CVP_NPY_ENTRY_BAD_BOOL;
             return CVP_NPY_BAD_ENTRY;
         }
         if (u > (uint64_t)INT64_MAX)
@@ -240,7 +234,7 @@ static void float_bounds(const cvp_npy_header *h, const unsigned char *p,
             reduction(max: hi) if (n >= NPY_PARALLEL_MIN))
     for (size_t j = 0; j < n; j++) {
         dyadic x;
-        if (decode_float(&x, h, p + j * h->itemsize) != ENTRY_OK) {
+        if (decode_float(&x, h, p + j * h->itemsize) != CVP_NPY_ENTRY_OK) {
             first = off + j < first ? off + j : first;
             continue;
         }
@@ -263,8 +257,8 @@ static void float_numerators(const cvp_npy_header *h, const unsigned char *p,
     NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
     for (size_t j = 0; j < n; j++) {
         dyadic x;
-        entry_result r = decode_float(&x, h, p + j * h->itemsize);
-        CVP_ASSERT(r == ENTRY_OK);
+        cvp_npy_entry r = decode_float(&x, h, p + j * h->itemsize);
+        CVP_ASSERT(r == CVP_NPY_ENTRY_OK);
         /* a zero's exponent is no bound: it is skipped */
         const int64_t v = x.m == 0 ? 0 : (int64_t)(x.m << (x.e - shift));
         num[j] = x.neg ? -v : v;
@@ -343,9 +337,9 @@ cvp_status cvp_npy_bad_entry(cvp_error *err, const char *name,
     char where[256];
     cvp_npy_format_index(where, sizeof where, h->rank, h->shape, off);
     return cvp_error_set(err, CVP_ERR_INPUT, "%s: entry %s %s", name,
-                         where, why == ENTRY_NAN ? "is NaN"
-                         : why == ENTRY_POS_INF ? "is inf"
-                         : why == ENTRY_NEG_INF ? "is -inf"
+                         where, why == CVP_NPY_ENTRY_NAN ? "is NaN"
+                         : why == CVP_NPY_ENTRY_POS_INF ? "is inf"
+                         : why == CVP_NPY_ENTRY_NEG_INF ? "is -inf"
                          : "of a bool array is neither 0 nor 1");
 }
 
@@ -430,7 +424,7 @@ cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
     cvp_tensor_init(result);
     st = cvp_tensor_pack_start(result, h.rank, h.shape, err);
     size_t bad = 0;
-    entry_result why = ENTRY_OK;
+    cvp_npy_entry why = CVP_NPY_ENTRY_OK;
     memory_state state = {base, h.itemsize};
     cvp_npy_source src = {memory_get, size ? size : 1, &state};
     cvp_npy_pack_result packed = st == CVP_OK
@@ -440,7 +434,7 @@ cvp_status cvp_npy_parse(cvp_tensor_t out, const unsigned char *data,
         st = cvp_tensor_resize(result, h.rank, h.shape, err);
         for (size_t off = 0; st == CVP_OK && off < size; off++) {
             why = convert_entry(cvp_tensor_at(result, off), &h, base + off * h.itemsize);
-            if (why != ENTRY_OK) {
+            if (why != CVP_NPY_ENTRY_OK) {
                 bad = off;
                 packed = CVP_NPY_BAD_ENTRY;
                 break;
