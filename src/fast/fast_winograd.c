@@ -30,6 +30,7 @@
  * the kernels rotated by 180 degrees and their two channel axes swapped
  * (eq. (5.39)'s rot180(W) (x)~ delta, per channel pair). */
 #include "fast/fast_internal.h"
+#include "fast/fast_winograd_layout.h"
 #include "kernel/alloc.h"
 #include "kernel/prime.h"
 
@@ -46,11 +47,6 @@ void cvp_fast_set_winograd(cvp_fast_winograd mode)
 {
     atomic_store(&winograd_mode, (int)mode);
 }
-
-/* The positions of one transformed tile, and of one output tile. */
-#define TILE 6
-#define OUT 4
-#define POS (TILE * TILE)
 
 /* Entries of each of the two tile buffers (U and the products M): tiles
  * are taken in blocks of the im2col buffer's size (8 MB each by default;
@@ -143,28 +139,6 @@ typedef struct {
     bool f64;
 } arith;
 
-/* A 3x3 kernel stack read through strides: entry (out, in, u, v) is entry
- * (out so + in si + u su + v sv) of base (negative su, sv read it
- * rotated). */
-typedef struct {
-    const void *base;
-    int64_t offset, so, si, su, sv;
-    size_t Cout, Cin;
-} kernel_view;
-
-/* y (Cout planes of Ho x Wo from entry y_at, all written) := the
- * convolution of x (Cin planes of H x W from entry x_at) with the kernels
- * whose transforms are V, output (i, j) reading inputs (i + u - ph,
- * j + v - pw), zero outside. */
-typedef struct {
-    const void *x;
-    size_t x_at, Cin, H, W;
-    int64_t ph, pw;
-    size_t Cout, Ho, Wo;
-    void *y;
-    size_t y_at;
-} plane_job;
-
 /* The transforms for each representation (fast_winograd_impl.h).
  * Residues mod p < 2^62: signed 128-bit sums (below 2^73 in magnitude).
  * Doubles mod m < 2^32: the operands' entries are below 2^32 in
@@ -254,13 +228,6 @@ static bool convolve_plane(fast_ctx *ctx, const arith *ar, const plane_job *J,
     return true;
 }
 
-/* Every image and group: Cin input channels per group (planes of H x W),
- * Cout output channels per group. */
-typedef struct {
-    size_t N, G, Cin, Cout, H, W, Ho, Wo;
-    int64_t ph, pw;
-} layer_shape;
-
 static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
                            const void *x, void *y, kernel_view kv,
                            int64_t group_step)
@@ -306,27 +273,16 @@ static bool convolve_layer(fast_ctx *ctx, const arith *ar, const layer_shape *S,
     return ok;
 }
 
-/* The forward pass: K[o][c][u][v], o the output channel within the
- * group. */
-static bool forward(fast_ctx *ctx, const arith *ar, const fast_layer *L,
-                    const void *X, const void *K, void *Y)
+static bool run_pass(fast_ctx *ctx, const arith *ar, bool backward,
+                     const fast_layer *L, const void *A, const void *B, void *R)
 {
-    layer_shape S = {L->N, L->G, L->Cg, L->Og, L->H, L->W, L->Ho, L->Wo, L->ph, L->pw};
-    kernel_view kv = {K, 0, (int64_t)L->Cg * 9, 9, 3, 1, L->Og, L->Cg};
-    return convolve_layer(ctx, ar, &S, X, Y, kv, (int64_t)(L->Og * L->Cg * 9));
-}
-
-/* dX[c][h][w] = sum over o, u, v of Gr[o][h + ph - u][w + pw - v]
- * K[o][c][u][v]; with u' = 2 - u that is a correlation of Gr padded by
- * 2 - ph with K[o][c][2 - u'][2 - v'] as the kernel from input channel o
- * to output channel c. */
-static bool backward_input(fast_ctx *ctx, const arith *ar, const fast_layer *L,
-                           const void *K, const void *Gr, void *dX)
-{
-    layer_shape S = {L->N, L->G, L->Og, L->Cg, L->Ho, L->Wo, L->H, L->W,
-                     2 - L->ph, 2 - L->pw};
-    kernel_view kv = {K, 8, 9, (int64_t)L->Cg * 9, -3, -1, L->Cg, L->Og};
-    return convolve_layer(ctx, ar, &S, Gr, dX, kv, (int64_t)(L->Og * L->Cg * 9));
+    layer_shape S;
+    kernel_view kv;
+    int64_t step;
+    winograd_layout(L, backward, &S, &kv, &step);
+    /* forward: A = X, B = K; backward: A = K, B = the output gradient */
+    kv.base = backward ? A : B;
+    return convolve_layer(ctx, ar, &S, backward ? B : A, R, kv, step);
 }
 
 bool fast_winograd_modp(fast_ctx *ctx, bool backward, const fast_layer *L,
@@ -334,8 +290,7 @@ bool fast_winograd_modp(fast_ctx *ctx, bool backward, const fast_layer *L,
 {
     CVP_ASSERT(ctx->p % 2 != 0 && ctx->p % 3 != 0);
     const arith ar = {wide_mod_of(ctx->p), false};
-    return backward ? backward_input(ctx, &ar, L, A, B, R)
-                    : forward(ctx, &ar, L, A, B, R);
+    return run_pass(ctx, &ar, backward, L, A, B, R);
 }
 
 bool fast_winograd_f64(fast_ctx *ctx, uint64_t m, bool backward,
@@ -344,6 +299,5 @@ bool fast_winograd_f64(fast_ctx *ctx, uint64_t m, bool backward,
 {
     CVP_ASSERT(m % 2 != 0 && m % 3 != 0 && m < ((uint64_t)1 << 32));
     const arith ar = {wide_mod_of(m), true};
-    return backward ? backward_input(ctx, &ar, L, A, B, R)
-                    : forward(ctx, &ar, L, A, B, R);
+    return run_pass(ctx, &ar, backward, L, A, B, R);
 }
