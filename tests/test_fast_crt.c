@@ -379,28 +379,6 @@ static void test_offset_fault_is_caught(void **state)
 
 /* ---- float data: coarse parts and sparse remainders (fast_split.c) ------ */
 
-/* Float-like data: every entry a random 20-bit significand times 2^-2,
- * except `tiny` entries at 2^-30 (the few tiny samples of float data, which
- * set the common denominator).  Scaled, the big entries reach 2^48. */
-static void float_like(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
-                       size_t tiny)
-{
-    tu_random(t, rng, rank, shape, -(1L << 20), 1L << 20);
-    mpq_t q;
-    mpq_init(q);
-    for (size_t k = 0; k < t->size; k++) {
-        mpq_set(q, cvp_tensor_at(t, k));
-        mpz_mul_2exp(mpq_denref(q), mpq_denref(q), k < tiny ? 30 : 2);
-        if (k < tiny && mpz_sgn(mpq_numref(q)) == 0)
-            mpz_set_ui(mpq_numref(q), 1);
-        if (k < tiny)   /* odd: not a multiple of any power of two */
-            mpz_setbit(mpq_numref(q), 0);
-        mpq_canonicalize(q);
-        mpq_set(cvp_tensor_at(t, k), q);
-    }
-    mpq_clear(q);
-}
-
 /* The forward pass of X and K fast, equal to the definitional one and on
  * the CRT path; *used gets the exact checks and Winograd layers it took. */
 static void exact_forward(const cvp_tensor_t X, const cvp_tensor_t K,
@@ -443,8 +421,8 @@ static void test_split_float_data(void **state)
         /* 256 input entries, 2 tiny (the first two: channel 0, row 0);
          * 72 kernel entries, 1 tiny */
         const size_t g = layers[t].g;
-        float_like(X, &rng, 4, (size_t[]){1, 4, 8, 8}, 2);
-        float_like(K, &rng, 4, (size_t[]){2 * g, 4 / g, 3, 3}, 1);
+        tu_float_like(X, &rng, 4, (size_t[]){1, 4, 8, 8}, 2);
+        tu_float_like(K, &rng, 4, (size_t[]){2 * g, 4 / g, 3, 3}, 1);
         cvp_conv2d_params p = cvp_conv2d_params_default();
         p.stride[0] = p.stride[1] = layers[t].s;
         p.padding[0] = p.padding[1] = layers[t].p;
@@ -462,11 +440,13 @@ static void test_split_float_data(void **state)
 }
 
 /* A 3x3 stride-1 layer takes Winograd's transform, whose residue
- * products cost about a quarter of a full one: the coarse parts' product
- * then comes from residues alone, with no unchecked float64 product and
- * so no verification -- the exact checks are the 36 products per group of
- * each prime and nothing else -- and the result is still the
- * definitional one, also with padding 0 and 2, groups, and batches. */
+ * products cost about a quarter of a full one: with the exact route of
+ * fast_winograd_exact.c off (test_fast_winograd.c tests it), the coarse
+ * parts' product then comes from residues alone, with no unchecked
+ * float64 product and so no verification -- the exact checks are the 36
+ * products per group of each prime and nothing else -- and the result is
+ * still the definitional one, also with padding 0 and 2, groups, and
+ * batches. */
 static void test_split_from_residues_alone(void **state)
 {
     (void)state;
@@ -477,13 +457,14 @@ static void test_split_from_residues_alone(void **state)
     static const struct { size_t n, c, o, h, p, g; } layers[] = {
         {1, 8, 8, 9, 1, 1}, {1, 8, 8, 7, 0, 1}, {2, 8, 12, 6, 2, 1}, {1, 8, 8, 9, 1, 2},
     };
+    cvp_fast_set_winograd_exact(false);
     cvp_fast_set_winograd(CVP_FAST_WINOGRAD_ALWAYS);
     for (size_t t = 0; t < sizeof layers / sizeof layers[0]; t++) {
         cvp_tensor_t X, K;
         cvp_tensor_init(X), cvp_tensor_init(K);
         const size_t g = layers[t].g;
-        float_like(X, &rng, 4, (size_t[]){layers[t].n, layers[t].c, layers[t].h, layers[t].h}, 2);
-        float_like(K, &rng, 4, (size_t[]){layers[t].o, layers[t].c / g, 3, 3}, 1);
+        tu_float_like(X, &rng, 4, (size_t[]){layers[t].n, layers[t].c, layers[t].h, layers[t].h}, 2);
+        tu_float_like(K, &rng, 4, (size_t[]){layers[t].o, layers[t].c / g, 3, 3}, 1);
         cvp_conv2d_params p = cvp_conv2d_params_default();
         p.padding[0] = p.padding[1] = layers[t].p;
         p.groups = g;
@@ -498,6 +479,7 @@ static void test_split_from_residues_alone(void **state)
         assert_true(used.winograd > 0);
         cvp_tensor_clear(X), cvp_tensor_clear(K);
     }
+    cvp_fast_set_winograd_exact(true);
     cvp_fast_set_winograd(CVP_FAST_WINOGRAD_AUTO);
 }
 
@@ -513,8 +495,8 @@ static void test_split_fault_is_caught(void **state)
     cvp_rng_seed(&rng, 50);
     cvp_tensor_t X, K, fast, ref;
     cvp_tensor_init(X), cvp_tensor_init(K), cvp_tensor_init(fast), cvp_tensor_init(ref);
-    float_like(X, &rng, 4, (size_t[]){1, 4, 8, 8}, 2);
-    float_like(K, &rng, 4, (size_t[]){2, 4, 3, 3}, 1);
+    tu_float_like(X, &rng, 4, (size_t[]){1, 4, 8, 8}, 2);
+    tu_float_like(K, &rng, 4, (size_t[]){2, 4, 3, 3}, 1);
     cvp_conv2d_params p = cvp_conv2d_params_default();
     cvp_fast_inject_fault(true);
     cvp_error err;

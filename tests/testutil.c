@@ -50,6 +50,25 @@ void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
     cvp_tensor_random_int(t, rng, lo, hi);
 }
 
+void tu_float_like(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
+                   size_t tiny)
+{
+    tu_random(t, rng, rank, shape, -(1L << 20), 1L << 20);
+    mpq_t q;
+    mpq_init(q);
+    for (size_t k = 0; k < t->size; k++) {
+        mpq_set(q, cvp_tensor_at(t, k));
+        mpz_mul_2exp(mpq_denref(q), mpq_denref(q), k < tiny ? 30 : 2);
+        if (k < tiny && mpz_sgn(mpq_numref(q)) == 0)
+            mpz_set_ui(mpq_numref(q), 1);
+        if (k < tiny)   /* odd: not a multiple of any power of two */
+            mpz_setbit(mpq_numref(q), 0);
+        mpq_canonicalize(q);
+        mpq_set(cvp_tensor_at(t, k), q);
+    }
+    mpq_clear(q);
+}
+
 void tu_random_residues(cvp_tensor_t t, cvp_ring *F, cvp_rng *rng, int rank,
                         const size_t *shape, uint64_t p)
 {

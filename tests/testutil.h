@@ -40,6 +40,13 @@ void tu_set_all_ones(mpq_t q, unsigned bits, long e);
 void tu_random(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
                long lo, long hi);
 
+/* Float-like data: every entry a random 20-bit significand times 2^-2,
+ * except the first `tiny` entries, at 2^-30 (odd numerators: the few tiny
+ * samples of float data, which set the common denominator).  Scaled to
+ * integers, the big entries reach 2^48. */
+void tu_float_like(cvp_tensor_t t, cvp_rng *rng, int rank, const size_t *shape,
+                   size_t tiny);
+
 /* t := residues over the prime field F (modulus p) of the given shape:
  * mostly uniform, a quarter among the top three (p - 1 is -1), so that
  * accumulators see their largest products.  Any prime p, 2 included. */

@@ -113,10 +113,18 @@ typedef enum {
 } cvp_fast_winograd;
 void cvp_fast_set_winograd(cvp_fast_winograd mode);
 
+/* Test hook: false keeps the layers that take F(4x4, 3x3) on the residue
+ * route (one transform per prime, then Garner) instead of the exact one
+ * (default true: the transforms once in integers and three checked
+ * float64 products per position, fast_winograd_exact.c). */
+void cvp_fast_set_winograd_exact(bool on);
+
 /* Counters since the start of the process (atomic). */
 typedef struct {
     uint64_t calls[CVP_FAST_PATH_COUNT];   /* operations per path */
     uint64_t winograd;                     /* layers done by F(4x4, 3x3) */
+    uint64_t winograd_exact;               /* ... of them exactly in
+                                              integers, with no prime */
     uint64_t threaded;                     /* forward passes whose blocks
                                               ran side by side on threads */
     uint64_t checks;                       /* exact checks of BLAS products */

@@ -23,6 +23,7 @@ static atomic_int min_path = CVP_FAST_PATH_REFERENCE;
 atomic_bool cvp_fast_fault_pending = false;
 atomic_uint_fast64_t cvp_fast_check_count, cvp_fast_check_failure_count;
 extern atomic_uint_fast64_t cvp_fast_winograd_count;   /* fast_winograd.c */
+extern atomic_uint_fast64_t cvp_fast_winograd_exact_count;   /* fast_winograd_exact.c */
 static atomic_uint_fast64_t threaded_count;   /* fast_conv_impl.h */
 static atomic_uint_fast64_t path_calls[CVP_FAST_PATH_COUNT];
 
@@ -36,6 +37,7 @@ void cvp_fast_stats(cvp_fast_stats_t *stats)
     for (int k = 0; k < CVP_FAST_PATH_COUNT; k++)
         stats->calls[k] = atomic_load(&path_calls[k]);
     stats->winograd = atomic_load(&cvp_fast_winograd_count);
+    stats->winograd_exact = atomic_load(&cvp_fast_winograd_exact_count);
     stats->threaded = atomic_load(&threaded_count);
     stats->checks = atomic_load(&cvp_fast_check_count);
     stats->check_failures = atomic_load(&cvp_fast_check_failure_count);
@@ -215,14 +217,38 @@ static bool verify_job(const void *job_, const fast_operand *a,
 }
 
 /* The split's sparse products (fast_split.c), for the forward pass. */
-static bool sparse_forward(const void *job_, __int128 *r, const int64_t *X,
-                           const int64_t *X_lo, size_t nnz_x, const int64_t *K,
-                           const int64_t *K_lo, size_t nnz_k)
+static bool sparse_forward(const void *job_, __int128 *r, const int64_t *X, int sx,
+                           const int64_t *K, int sk)
 {
     const fast_job *job = job_;
-    return job->op == OP_FORWARD
-           && fast_split_conv_forward(&job->L, r, X, X_lo, nnz_x, K, K_lo, nnz_k);
+    return job->op == OP_FORWARD && fast_split_conv_forward(&job->L, r, X, sx, K, sk);
 }
+
+/* Winograd's exact pass (fast_winograd_exact.c) for the forward pass,
+ * operands (X, K), and the gradient to the input, operands (K, G). */
+static bool exact_fits(const void *job_, uint64_t amax, uint64_t bmax)
+{
+    const fast_job *job = job_;
+    if (job->op == OP_FORWARD)
+        return fast_winograd_exact_fits(&job->L, false, amax, bmax);
+    return job->op == OP_BACKWARD_INPUT && fast_winograd_exact_fits(&job->L, true, bmax, amax);
+}
+
+static bool exact_run(const void *job_, const fast_operand *a, int sa,
+                      const fast_operand *b, int sb, __int128 *r)
+{
+    const fast_job *job = job_;
+    fast_ctx ctx;
+    fast_ctx_init(&ctx, 0);
+    if (job->op == OP_FORWARD)
+        return fast_winograd_exact(&ctx, false, &job->L, a->v, sa, a->max >> sa,
+                                   b->v, sb, b->max >> sb, r);
+    return job->op == OP_BACKWARD_INPUT &&
+           fast_winograd_exact(&ctx, true, &job->L, b->v, sb, b->max >> sb,
+                               a->v, sa, a->max >> sa, r);
+}
+
+static const fast_exact_op winograd_exact = {exact_fits, exact_run};
 
 static void *to_float_array(const int64_t *v, size_t n, bool single)
 {
@@ -280,7 +306,8 @@ static bool run_q(cvp_tensor_t Y, const fast_job *job, int rank,
         ok = fast_crt_make_q(Y, rank, shape, &a, &b, bound, job->reduction,
                              run_modp_job, run_f64_job,
                              verifiable ? verify_job : NULL,
-                             job->op == OP_FORWARD ? sparse_forward : NULL, cheap, job);
+                             job->op == OP_FORWARD ? sparse_forward : NULL,
+                             cheap ? &winograd_exact : NULL, cheap, job);
         if (ok)
             *chosen = path;
         fast_operand_clear(&a);

@@ -166,7 +166,8 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
                      fast_verify_op verify, fast_sparse_op sparse,
-                     bool cheap_residues, const void *job)
+                     const fast_exact_op *exact, bool cheap_residues,
+                     const void *job)
 {
     size_t n;
     if (cvp_shape_size(&n, rank, shape, NULL) != CVP_OK)
@@ -207,6 +208,19 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
          * planned here. */
         const size_t planned = float_count + (offset ? 1 : 0);
         bool split = false, unchecked = offset;
+        /* The job's exact pass (a few float64 products, each checked,
+         * with no prime at all): on the operands, or on coarse parts. */
+        if (exact != NULL && fast_crt_float_enabled()) {
+            if (exact->fits(job, a->max, b->max)) {
+                ok = exact->run(job, a, 0, b, 0, r);
+                split = true;   /* done, right or failed */
+                unchecked = false;
+            } else if (sparse != NULL &&
+                       fast_split_run_exact(r, n, a, b, exact, sparse, job)) {
+                split = true;
+                unchecked = false;
+            }
+        }
         /* Cheap residue products: the coarse product from residues alone
          * (t of them, about t/4 of a full product) before anything with
          * the unchecked float64 product (a full product, two residue
@@ -222,7 +236,8 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
             unchecked = split ? true : unchecked;
         }
         ok = split
-             || (float_count > 0
+             ? ok
+             : (float_count > 0
                      ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,
                                           offset)
                      : crt61_run(r, n, count, a, b, run, job));

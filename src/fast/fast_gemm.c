@@ -228,11 +228,26 @@ static bool columns_match(const fast_shared_check *sc, size_t n, const void *B,
 void fast_shared_check_make(fast_shared_check *sc, fast_ctx *ctx, size_t rows,
                             size_t cols, const void *M, size_t ld, bool single)
 {
-    sc->rows = rows;
-    sc->cols = cols;
-    sc->r = draw_check_vector(ctx, rows);
-    sc->Mr = cvp_xcalloc(cols ? cols : 1, sizeof *sc->Mr);
-    times_r(sc->Mr, true, rows, cols, M, ld, sc->r, single);
+    fast_shared_checks_make(sc, 1, ctx, rows, cols, M, 0, ld, single);
+}
+
+void fast_shared_checks_make(fast_shared_check *sc, size_t count, fast_ctx *ctx,
+                             size_t rows, size_t cols, const void *M, size_t step,
+                             size_t ld, bool single)
+{
+    /* the vectors drawn in order from the one stream; the products M_i^T r
+     * side by side */
+    for (size_t i = 0; i < count; i++) {
+        sc[i].rows = rows;
+        sc[i].cols = cols;
+        sc[i].r = draw_check_vector(ctx, rows);
+        sc[i].Mr = cvp_xcalloc(cols ? cols : 1, sizeof *sc[i].Mr);
+    }
+    const size_t size = single ? sizeof(float) : sizeof(double);
+    FAST_OMP(omp parallel for schedule(dynamic) if (count > 1 && count * rows * cols > FAST_PARALLEL_MIN))
+    for (size_t i = 0; i < count; i++)
+        times_r(sc[i].Mr, true, rows, cols, (const char *)M + i * step * size, ld,
+                sc[i].r, single);
 }
 
 void fast_shared_check_clear(fast_shared_check *sc)

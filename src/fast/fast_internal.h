@@ -164,6 +164,11 @@ typedef struct {
 } fast_shared_check;
 void fast_shared_check_make(fast_shared_check *sc, fast_ctx *ctx, size_t rows,
                             size_t cols, const void *M, size_t ld, bool single);
+/* sc[i] := fast_shared_check_make's check for the operand M + i step
+ * (entries), i < count, computed side by side on the OpenMP threads. */
+void fast_shared_checks_make(fast_shared_check *sc, size_t count, fast_ctx *ctx,
+                             size_t rows, size_t cols, const void *M, size_t step,
+                             size_t ld, bool single);
 void fast_shared_check_clear(fast_shared_check *sc);
 /* C (m x sc->rows) := A M^T, A m x sc->cols, checked with sc; as
  * fast_gemm_f64(ctx, false, true, ...) otherwise. */
@@ -236,13 +241,43 @@ typedef bool (*fast_float_op)(fast_ctx *ctx, const void *job, const double *A,
 typedef bool (*fast_verify_op)(const void *job, const fast_operand *a,
                                const fast_operand *b, const __int128 *r);
 
-/* r += op(a_lo, b) + op(a, b_lo) for the job's operation, in exact
- * 128-bit integers (modulo 2^128, as unsigned), where a_lo and b_lo have
- * nnz_a and nnz_b nonzero entries (the sparse remainders of
- * fast_split.c); false when the operation has no such product. */
+/* r += op(a_lo, b_hi) + op(a, b_lo) for the job's operation, in exact
+ * 128-bit integers (modulo 2^128, as unsigned), where a_lo = a - 2^sa
+ * trunc(a / 2^sa) (fast_split_rest), b_lo likewise with sb, and b_hi =
+ * b - b_lo: the products of the sparse remainders of fast_split.c (with
+ * 2^(sa+sb) times the coarse parts' product, the whole product a b);
+ * false when the operation has no such product. */
 typedef bool (*fast_sparse_op)(const void *job, __int128 *r, const int64_t *a,
-                               const int64_t *a_lo, size_t nnz_a, const int64_t *b,
-                               const int64_t *b_lo, size_t nnz_b);
+                               int sa, const int64_t *b, int sb);
+
+/* The coarse part trunc(v / 2^s) of a split at s < 63, and the remainder
+ * v - 2^s trunc(v / 2^s) (|rest| < 2^s, with v's sign). */
+static inline int64_t fast_split_coarse(int64_t v, int s)
+{
+    /* floor((v + bias) / 2^s) with bias 2^s - 1 for negative v: rounding
+     * towards zero without a branch (signs of data are unpredictable);
+     * >> of a negative int64 is arithmetic in GCC and Clang */
+    const int64_t bias = (int64_t)((uint64_t)(v >> 63) & ((((uint64_t)1) << s) - 1));
+    return (int64_t)((uint64_t)v + (uint64_t)bias) >> s;
+}
+
+static inline int64_t fast_split_rest(int64_t v, int s)
+{
+    return v - (int64_t)((uint64_t)fast_split_coarse(v, s) << s);
+}
+
+/* An exact pass straight into 128-bit results, for the jobs that have
+ * one (Winograd's layers, fast_winograd_exact.c): `fits` says whether
+ * scaled operands with these largest magnitudes are within its reach;
+ * `run` sets r (all the job's results) from the coarse parts of the
+ * scaled operands at shifts sa and sb (fast_split_coarse; 0 for the
+ * operands themselves), false when a product failed its check or they are
+ * out of reach. */
+typedef struct {
+    bool (*fits)(const void *job, uint64_t amax, uint64_t bmax);
+    bool (*run)(const void *job, const fast_operand *a, int sa,
+                const fast_operand *b, int sb, __int128 *r);
+} fast_exact_op;
 
 /* Y := the Q tensor of the given shape whose entries are the exact
  * integer results of the operation on the scaled operands a and b,
@@ -255,6 +290,9 @@ typedef bool (*fast_sparse_op)(const void *job, __int128 *r, const int64_t *a,
  * prime, and the result is then accepted only if `verify` confirms it.
  * With `sparse` as well (may be NULL), operands split into a coarse part
  * and sparse remainders (fast_split.c) when that saves a residue product.
+ * With `exact` (may be NULL), the job's exact pass runs first: on the
+ * operands when they are within its reach, else on coarse parts with
+ * `sparse` for the remainders.
  * `cheap_residues` says that the job's residue products cost about a
  * quarter of a full product (Winograd's transform): a split whose coarse
  * product needs residues alone is then tried first, as it saves both the
@@ -267,7 +305,8 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
                      unsigned __int128 bound, uint64_t reduction,
                      fast_residue_op run, fast_float_op run_float,
                      fast_verify_op verify, fast_sparse_op sparse,
-                     bool cheap_residues, const void *job);
+                     const fast_exact_op *exact, bool cheap_residues,
+                     const void *job);
 
 /* ---- splitting float data (fast_split.c) ------------------------------- */
 
@@ -283,12 +322,19 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                     bool offset, fast_float_op run_float, fast_sparse_op sparse,
                     const void *job);
 
+/* As fast_split_run, with the coarse product by the job's exact pass at
+ * the smallest shifts that bring the coarse parts within its reach; r is
+ * then exact.  False (r undefined) when no shift does, the remainders are
+ * not sparse enough, or a product failed. */
+bool fast_split_run_exact(__int128 *r, size_t n, const fast_operand *a,
+                          const fast_operand *b, const fast_exact_op *exact,
+                          fast_sparse_op sparse, const void *job);
+
 /* The sparse products of the split for the layer's forward pass (no
- * bias): r += conv(X_lo, K) + conv(X, K_lo), by the nonzero entries of
- * X_lo (nnz_x of them) and K_lo; the `sparse` of fast_conv.c's jobs. */
+ * bias): r += conv(X_lo, K_hi) + conv(X, K_lo) as in fast_sparse_op; the
+ * `sparse` of fast_conv.c's jobs. */
 bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
-                             const int64_t *X_lo, size_t nnz_x, const int64_t *K,
-                             const int64_t *K_lo, size_t nnz_k);
+                             int sx, const int64_t *K, int sk);
 
 /* ---- the float64 residue basis (fast_crt_float.c) ----------------------- */
 
@@ -348,6 +394,26 @@ bool fast_winograd_modp(fast_ctx *ctx, bool backward, const fast_layer *L,
 bool fast_winograd_f64(fast_ctx *ctx, uint64_t m, bool backward,
                        const fast_layer *L, const double *A, const double *B,
                        double *R);
+
+/* ---- F(4x4, 3x3) exactly over the integers (fast_winograd_exact.c) ------ */
+
+/* True when the layer is one of Winograd's (fast_winograd_layer) and its
+ * pass -- the forward pass, or with `backward` the gradient to the input
+ * -- over data below xmax and kernels below kmax in magnitude takes the
+ * exact route: three checked float64 products per position at most, and
+ * results within 2^127 / 576. */
+bool fast_winograd_exact_fits(const fast_layer *L, bool backward, uint64_t xmax,
+                              uint64_t kmax);
+
+/* R (the pass's results, every entry written) := the pass exactly on the
+ * coarse parts trunc(x / 2^sx) and trunc(k / 2^sk) (fast_split_coarse),
+ * x the data (the input, or the output gradient with `backward`) and k
+ * the kernels, whose coarse parts are at most xmax and kmax in magnitude.
+ * False when the pass does not fit (as above) or a product failed its
+ * check (ctx marked then). */
+bool fast_winograd_exact(fast_ctx *ctx, bool backward, const fast_layer *L,
+                         const int64_t *x, int sx, uint64_t xmax,
+                         const int64_t *k, int sk, uint64_t kmax, __int128 *R);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false

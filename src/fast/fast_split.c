@@ -20,7 +20,10 @@
  * products.  When a remainder is not sparse (integer data, say) nothing
  * is gained and the split is not taken.
  *
- * Every term is exact.  The coarse product comes either from an unchecked
+ * Every term is exact.  The coarse product comes from the job's exact pass
+ * when it has one within reach (Winograd's layers, fast_winograd_exact.c:
+ * the smallest shifts that bring the coarse parts within it), or from an
+ * unchecked
  * float64 product and two residue products, like any `offset` product of
  * fast_crt_float.c, and the caller then verifies the whole result against
  * the original operands; or, when the job's residue products are cheap
@@ -38,22 +41,19 @@
  * product saves. */
 #define SPLIT_MAX_SHARE 64   /* 1/64 of the entries */
 
-/* coarse := trunc(v / 2^s), rest := v - 2^s coarse; the count of nonzero
- * rest entries returned.  (The largest |coarse| is max|v| >> s: |trunc(v /
- * 2^s)| = floor(|v| / 2^s) grows with |v|.) */
-static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse,
-                            int64_t *rest)
+/* coarse := trunc(v / 2^s) (when coarse is not NULL); the count of
+ * nonzero remainders v - 2^s trunc(v / 2^s) returned.  (The largest
+ * |coarse| is max|v| >> s: |trunc(v / 2^s)| = floor(|v| / 2^s) grows with
+ * |v|.) */
+static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse)
 {
     size_t nnz = 0;
     FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
-        int64_t x = v[k];
-        /* C division truncates towards zero: rest has x's sign */
-        int64_t c = s == 0 ? x : x / ((int64_t)1 << s);
-        int64_t r = x - c * ((int64_t)1 << s);
-        coarse[k] = c;
-        rest[k] = r;
-        nnz += r != 0;
+        const int64_t c = fast_split_coarse(v[k], s);
+        if (coarse != NULL)
+            coarse[k] = c;
+        nnz += v[k] != c * ((int64_t)1 << s);
     }
     return nnz;
 }
@@ -87,6 +87,63 @@ static size_t choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t tar
     }
 }
 
+/* How the coarse parts' product is computed: residue primes (m, count,
+ * offset) through run_float, or the job's exact pass. */
+typedef struct {
+    const uint64_t *m;
+    size_t count;
+    bool offset;
+    fast_float_op run_float;
+    const fast_exact_op *exact;
+} coarse_product;
+
+/* The split at shifts (sa, sb): r := 2^(sa+sb) (a_hi b_hi) by `coarse`,
+ * plus the remainders' products by `sparse`.  The exact pass reads the
+ * coarse parts through the shifts; the residues need them as arrays. */
+static bool run_split(__int128 *r, size_t n, const fast_operand *a,
+                      const fast_operand *b, int sa, int sb,
+                      const coarse_product *coarse, fast_sparse_op sparse,
+                      const void *job)
+{
+    const bool arrays = coarse->exact == NULL;
+    int64_t *a_hi = arrays ? cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_hi) : NULL;
+    int64_t *b_hi = arrays ? cvp_xmalloc((b->n ? b->n : 1) * sizeof *b_hi) : NULL;
+    fast_operand ah, bh;
+    fast_operand_init(&ah);
+    fast_operand_init(&bh);
+    ah.v = a_hi, ah.n = a->n, ah.max = a->max >> sa, ah.borrowed = true;
+    bh.v = b_hi, bh.n = b->n, bh.max = b->max >> sb, bh.borrowed = true;
+    size_t nnz_a = split_operand(a->v, a->n, sa, a_hi);
+    size_t nnz_b = split_operand(b->v, b->n, sb, b_hi);
+    /* sparse remainders, and coarse parts exact as doubles (the unchecked
+     * float64 product reads them) */
+    bool ok = nnz_a <= a->n / SPLIT_MAX_SHARE && nnz_b <= b->n / SPLIT_MAX_SHARE
+              && (!coarse->offset || (ah.max <= ((uint64_t)1 << 53) && bh.max <= ((uint64_t)1 << 53)));
+    /* the coarse product: with offset, exact when the unchecked float64
+     * product is within its rounding error (the caller's verification
+     * decides); without, exact from checked products alone */
+    if (ok && !arrays)
+        ok = coarse->exact->run(job, a, sa, b, sb, r);
+    else if (ok)
+        ok = fast_crt_float_run(r, n, coarse->count, coarse->m, &ah, &bh,
+                                coarse->run_float, job, coarse->offset);
+    if (ok) {
+        /* 2^(sa+sb) a_hi b_hi: below the original bound (< 2^127) when the
+         * product is right, and wrapping harmlessly modulo 2^128 when it
+         * is not (the verification then rejects it) */
+        const int s = sa + sb;
+        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
+        for (size_t k = 0; k < n; k++)
+            r[k] = (__int128)((unsigned __int128)r[k] << s);
+        ok = sparse(job, r, a->v, sa, b->v, sb);
+    }
+    fast_operand_clear(&ah);
+    fast_operand_clear(&bh);
+    free(a_hi);
+    free(b_hi);
+    return ok;
+}
+
 bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                     const fast_operand *b, uint64_t reduction, size_t target,
                     bool offset, fast_float_op run_float, fast_sparse_op sparse,
@@ -100,95 +157,98 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
                        : 0;
     if (count == 0)
         return false;
-    int64_t *a_hi = cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_hi);
-    int64_t *a_lo = cvp_xmalloc((a->n ? a->n : 1) * sizeof *a_lo);
-    int64_t *b_hi = cvp_xmalloc((b->n ? b->n : 1) * sizeof *b_hi);
-    int64_t *b_lo = cvp_xmalloc((b->n ? b->n : 1) * sizeof *b_lo);
-    fast_operand ah, bh;
-    fast_operand_init(&ah);
-    fast_operand_init(&bh);
-    ah.v = a_hi, ah.n = a->n, ah.max = a->max >> sa, ah.borrowed = true;
-    bh.v = b_hi, bh.n = b->n, bh.max = b->max >> sb, bh.borrowed = true;
-    size_t nnz_a = split_operand(a->v, a->n, sa, a_hi, a_lo);
-    size_t nnz_b = split_operand(b->v, b->n, sb, b_hi, b_lo);
-    /* sparse remainders, and coarse parts exact as doubles (the unchecked
-     * float64 product reads them) */
-    bool ok = nnz_a <= a->n / SPLIT_MAX_SHARE && nnz_b <= b->n / SPLIT_MAX_SHARE
-              && (!offset || (ah.max <= ((uint64_t)1 << 53) && bh.max <= ((uint64_t)1 << 53)));
-    /* the coarse product: with offset, exact when the unchecked float64
-     * product is within its rounding error (the caller's verification
-     * decides); without, exact from checked residue products alone */
-    ok = ok && fast_crt_float_run(r, n, count, m, &ah, &bh, run_float, job, offset);
-    if (ok) {
-        /* 2^(sa+sb) a_hi b_hi: below the original bound (< 2^127) when the
-         * product is right, and wrapping harmlessly modulo 2^128 when it
-         * is not (the verification then rejects it) */
-        const int s = sa + sb;
-        FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < n; k++)
-            r[k] = (__int128)((unsigned __int128)r[k] << s);
-        /* a_hi in the original units for the last term */
-        FAST_OMP(omp parallel for schedule(static) if (a->n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < a->n; k++)
-            a_hi[k] = a->v[k] - a_lo[k];
-        ok = sparse(job, r, a_hi, a_lo, nnz_a, b->v, b_lo, nnz_b);
+    const coarse_product coarse = {m, count, offset, run_float, NULL};
+    return run_split(r, n, a, b, sa, sb, &coarse, sparse, job);
+}
+
+bool fast_split_run_exact(__int128 *r, size_t n, const fast_operand *a,
+                          const fast_operand *b, const fast_exact_op *exact,
+                          fast_sparse_op sparse, const void *job)
+{
+    /* the smallest shifts, the larger coarse part first, as choose_shifts */
+    int sa = 0, sb = 0;
+    while (!exact->fits(job, a->max >> sa, b->max >> sb)) {
+        if ((a->max >> sa) >= (b->max >> sb))
+            sa++;
+        else
+            sb++;
+        if (sa > 61 || sb > 61)
+            return false;
     }
-    fast_operand_clear(&ah);
-    fast_operand_clear(&bh);
-    free(a_hi);
-    free(a_lo);
-    free(b_hi);
-    free(b_lo);
-    return ok;
+    const coarse_product coarse = {NULL, 0, false, NULL, exact};
+    return sparse != NULL && run_split(r, n, a, b, sa, sb, &coarse, sparse, job);
 }
 
 /* ---- the sparse products of the forward pass ------------------------------ */
 
-/* r += conv(X_lo, K) + conv(X, K_lo) of the layer (no bias) over 128-bit
- * integers, by the nonzero entries of the remainders X_lo and K_lo
- * (fast_split.c): each output channel o is one task, writing only its own
- * output plane.  Products of two int64 values are below 2^126; sums wrap
- * modulo 2^128 as unsigned (a wrong coarse product is then rejected by
- * the verification rather than overflowing). */
+/* r += conv(X_lo, K_hi) + conv(X, K_lo) of the layer (no bias) over
+ * 128-bit integers, where X_lo = X - 2^sx trunc(X / 2^sx), K_lo likewise
+ * with sk and K_hi = K - K_lo: by the nonzero entries of the remainders,
+ * each output channel o one task writing only its own output plane.
+ * Products of two int64 values are below 2^126; sums wrap modulo 2^128
+ * as unsigned (a wrong coarse product is then rejected by the
+ * verification rather than overflowing). */
 bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
-                             const int64_t *X_lo, size_t nnz_x, const int64_t *K,
-                             const int64_t *K_lo, size_t nnz_k)
+                             int sx, const int64_t *K, int sk)
 {
     typedef unsigned __int128 u128;
     const size_t HW = L->H * L->W, P = L->Ho * L->Wo, taps = L->kH * L->kW;
-    /* the nonzero entries of X_lo, in order (n, c, h, w) */
-    size_t *at = cvp_xmalloc((nnz_x ? nnz_x : 1) * sizeof *at);
-    size_t count = 0;
-    for (size_t k = 0; k < L->N * L->C * HW && count < nnz_x; k++)
-        if (X_lo[k] != 0)
-            at[count++] = k;
-    FAST_OMP(omp parallel for schedule(dynamic, 1) if (count + nnz_k > 64))
+    const size_t nx = L->N * L->C * HW;
+    /* the nonzero entries of X_lo, in order (n, c, h, w), and the taps
+     * and outputs each reaches, worked out once rather than once per
+     * output channel */
+    typedef struct {
+        size_t n, c, first, hits;   /* its hits: reach[first .. first+hits) */
+        int64_t lo;
+    } tiny_entry;
+    typedef struct {
+        size_t tap, out;            /* u kW + v, and i Wo + j */
+    } reach_entry;
+    size_t count = split_operand(X, nx, sx, NULL);
+    tiny_entry *at = cvp_xmalloc((count ? count : 1) * sizeof *at);
+    reach_entry *reach = cvp_xmalloc((count ? count : 1) * (taps ? taps : 1) * sizeof *reach);
+    size_t used = 0;
+    count = 0;
+    for (size_t k = 0; k < nx; k++) {
+        const int64_t lo = fast_split_rest(X[k], sx);
+        if (lo == 0)
+            continue;
+        const int64_t h = (int64_t)((k % HW) / L->W), w = (int64_t)(k % L->W);
+        tiny_entry *t = &at[count++];
+        *t = (tiny_entry){k / (L->C * HW), (k / HW) % L->C, used, 0, lo};
+        for (size_t u = 0; u < L->kH; u++) {
+            int64_t ti = h + L->ph - (int64_t)u * L->dh;
+            if (ti < 0 || ti % L->sh != 0 || ti / L->sh >= (int64_t)L->Ho)
+                continue;
+            for (size_t v = 0; v < L->kW; v++) {
+                int64_t tj = w + L->pw - (int64_t)v * L->dw;
+                if (tj < 0 || tj % L->sw != 0 || tj / L->sw >= (int64_t)L->Wo)
+                    continue;
+                reach[used++] = (reach_entry){u * L->kW + v,
+                                              (size_t)(ti / L->sh) * L->Wo + (size_t)(tj / L->sw)};
+                t->hits++;
+            }
+        }
+    }
+    FAST_OMP(omp parallel for schedule(dynamic, 1) if (L->O > 1 && L->O * (count + 1) > 64))
     for (size_t o = 0; o < L->O; o++) {
         const size_t g = o / L->Og;
-        /* conv(X_lo, K): each tiny input entry, through every tap of o */
+        /* conv(X_lo, K_hi): each tiny input entry, through every tap of o */
         for (size_t e = 0; e < count; e++) {
-            const size_t k = at[e], n = k / (L->C * HW), c = (k / HW) % L->C;
-            if (c / L->Cg != g)
+            const tiny_entry *t = &at[e];
+            if (t->c / L->Cg != g)
                 continue;
-            const int64_t h = (int64_t)((k % HW) / L->W), w = (int64_t)(k % L->W);
-            const int64_t *kern = K + (o * L->Cg + c % L->Cg) * taps;
-            for (size_t u = 0; u < L->kH; u++) {
-                int64_t ti = h + L->ph - (int64_t)u * L->dh;
-                if (ti < 0 || ti % L->sh != 0 || ti / L->sh >= (int64_t)L->Ho)
-                    continue;
-                for (size_t v = 0; v < L->kW; v++) {
-                    int64_t tj = w + L->pw - (int64_t)v * L->dw;
-                    if (tj < 0 || tj % L->sw != 0 || tj / L->sw >= (int64_t)L->Wo)
-                        continue;
-                    __int128 *y = r + (n * L->O + o) * P
-                                  + (size_t)(ti / L->sh) * L->Wo + (size_t)(tj / L->sw);
-                    *y = (__int128)((u128)*y + (u128)((__int128)X_lo[k] * kern[u * L->kW + v]));
-                }
+            const int64_t *kern = K + (o * L->Cg + t->c % L->Cg) * taps;
+            __int128 *y = r + (t->n * L->O + o) * P;
+            for (size_t q = t->first; q < t->first + t->hits; q++) {
+                const int64_t kv = kern[reach[q].tap];
+                const int64_t k_hi = kv - fast_split_rest(kv, sk);
+                y[reach[q].out] = (__int128)((u128)y[reach[q].out] + (u128)((__int128)t->lo * k_hi));
             }
         }
         /* conv(X, K_lo): each tiny kernel entry of o, at every position */
         for (size_t t = 0; t < L->Cg * taps; t++) {
-            const int64_t kv = K_lo[o * L->Cg * taps + t];
+            const int64_t kv = fast_split_rest(K[o * L->Cg * taps + t], sk);
             if (kv == 0)
                 continue;
             const size_t cg = t / taps, u = (t % taps) / L->kW, v = t % L->kW;
@@ -212,5 +272,6 @@ bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
         }
     }
     free(at);
+    free(reach);
     return true;
 }
