@@ -108,10 +108,12 @@ static inline int64_t get(const void *M, size_t idx, bool single)
 static inline bool result_entry(int64_t *v, const void *C, size_t idx, bool single)
 {
     double d = single ? ((const float *)C)[idx] : ((const double *)C)[idx];
-    if (!(fabs(d) <= 9007199254740992.0) || d != trunc(d))
+    if (!(fabs(d) <= 9007199254740992.0))
         return false;
+    /* within int64's range now, so the conversion is defined; it drops
+     * any fraction, which the comparison then sees */
     *v = (int64_t)d;
-    return true;
+    return (double)*v == d;
 }
 
 /* A fresh check vector: n entries below 2^32 from ctx's stream. */
@@ -134,7 +136,8 @@ static bool row_sums(u128 *sums, const void *C, size_t ldc, size_t m,
             int64_t v;
             if (!result_entry(&v, C, i * ldc + j, single))
                 return false;
-            s += (u128)v * r[j];
+            /* r[j] < 2^32: one signed 64 x 64 -> 128-bit multiplication */
+            s += (u128)((__int128)v * (int64_t)r[j]);
         }
         sums[i] = s;
     }
@@ -162,7 +165,8 @@ static void times_r(u128 *Br, bool tb, size_t n, size_t k, const void *B,
     for (size_t l = 0; l < k; l++) {
         u128 s = 0;
         for (size_t j = 0; j < n; j++)
-            s += (u128)get(B, tb ? j * ldb + l : l * ldb + j, single) * r[j];
+            s += (u128)((__int128)get(B, tb ? j * ldb + l : l * ldb + j, single) *
+                        (int64_t)r[j]);
         Br[l] = s;
     }
 }

@@ -109,7 +109,13 @@ static double round_dyadic(bool neg, u128 m, long shift)
         if (rest > half || (rest == half && (q & 1)))
             q++;       /* may reach 2^53: still exact */
     }
-    const double v = ldexp((double)(uint64_t)q, (int)L);   /* q <= 2^53 */
+    /* q <= 2^53 is exact as a double, and so is 2^L (L in [-1074, 75]:
+     * m < 2^128), so their product, representable, is exact too */
+    const uint64_t bits = L >= -1022 ? (uint64_t)(L + 1023) << 52
+                                     : (uint64_t)1 << (L + 1074);
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    const double v = (double)(uint64_t)q * scale;
     return neg ? -v : v;
 }
 
