@@ -194,9 +194,9 @@ bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
     typedef unsigned __int128 u128;
     const size_t HW = L->H * L->W, P = L->Ho * L->Wo, taps = L->kH * L->kW;
     const size_t nx = L->N * L->C * HW;
-    /* the nonzero entries of X_lo, in order (n, c, h, w), and the taps
-     * and outputs each reaches, worked out once rather than once per
-     * output channel */
+    /* the nonzero entries of X_lo, and the taps and outputs each reaches
+     * (at most `taps`), worked out once rather than once per output
+     * channel */
     typedef struct {
         size_t n, c, first, hits;   /* its hits: reach[first .. first+hits) */
         int64_t lo;
@@ -204,18 +204,23 @@ bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
     typedef struct {
         size_t tap, out;            /* u kW + v, and i Wo + j */
     } reach_entry;
-    size_t count = split_operand(X, nx, sx, NULL);
+    const size_t count = split_operand(X, nx, sx, NULL);
     tiny_entry *at = cvp_xmalloc((count ? count : 1) * sizeof *at);
     reach_entry *reach = cvp_xmalloc((count ? count : 1) * (taps ? taps : 1) * sizeof *reach);
+    /* found side by side, each taking the next slot: the order of the
+     * list does not matter, as the sums are exact */
     size_t used = 0;
-    count = 0;
+    FAST_OMP(omp parallel for schedule(static) if (nx > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < nx; k++) {
         const int64_t lo = fast_split_rest(X[k], sx);
         if (lo == 0)
             continue;
+        size_t slot;
+        FAST_OMP(omp atomic capture)
+        slot = used++;
         const int64_t h = (int64_t)((k % HW) / L->W), w = (int64_t)(k % L->W);
-        tiny_entry *t = &at[count++];
-        *t = (tiny_entry){k / (L->C * HW), (k / HW) % L->C, used, 0, lo};
+        tiny_entry *t = &at[slot];
+        *t = (tiny_entry){k / (L->C * HW), (k / HW) % L->C, slot * taps, 0, lo};
         for (size_t u = 0; u < L->kH; u++) {
             int64_t ti = h + L->ph - (int64_t)u * L->dh;
             if (ti < 0 || ti % L->sh != 0 || ti / L->sh >= (int64_t)L->Ho)
@@ -224,12 +229,13 @@ bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
                 int64_t tj = w + L->pw - (int64_t)v * L->dw;
                 if (tj < 0 || tj % L->sw != 0 || tj / L->sw >= (int64_t)L->Wo)
                     continue;
-                reach[used++] = (reach_entry){u * L->kW + v,
-                                              (size_t)(ti / L->sh) * L->Wo + (size_t)(tj / L->sw)};
-                t->hits++;
+                reach[t->first + t->hits++] =
+                    (reach_entry){u * L->kW + v,
+                                  (size_t)(ti / L->sh) * L->Wo + (size_t)(tj / L->sw)};
             }
         }
     }
+    CVP_ASSERT(used == count);
     FAST_OMP(omp parallel for schedule(dynamic, 1) if (L->O > 1 && L->O * (count + 1) > 64))
     for (size_t o = 0; o < L->O; o++) {
         const size_t g = o / L->Og;

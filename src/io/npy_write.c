@@ -288,10 +288,14 @@ static size_t build_header(unsigned char *buf, size_t bufsize,
 
 static void store_le(unsigned char *b, double d)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(b, &d, sizeof d);   /* already in the file's byte order */
+#else
     uint64_t u;
     memcpy(&u, &d, sizeof u);
     for (int k = 0; k < 8; k++)
         b[k] = (unsigned char)(u >> (8 * k));
+#endif
 }
 
 /* log2 of a packed tensor's denominator (either width) when that is a
@@ -341,12 +345,26 @@ static cvp_status write_entries(const char *path, const cvp_tensor_t t,
     }
     errno = 0;
     size_t used = build_header(block, 8 * (size_t)WRITE_CHUNK, t);
+    const cvp_int128 *wide = cvp_tensor_is_packed_wide(t)
+                                 ? cvp_tensor_packed_wide_num_const(t) : NULL;
     bool ok = fwrite(block, 1, used, f) == used;
     for (size_t k0 = 0; ok && k0 < t->size; k0 += WRITE_CHUNK) {
         const size_t n = t->size - k0 < WRITE_CHUNK ? t->size - k0 : WRITE_CHUNK;
-        NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
-        for (size_t j = 0; j < n; j++)
-            store_le(block + 8 * j, entry_to_write(t, k0 + j, rounded, shift));
+        if (rounded && shift >= 0 && wide != NULL) {
+            /* the common case of float data: the numerator array read
+             * directly, not through the tensor for every entry */
+            NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
+            for (size_t j = 0; j < n; j++) {
+                const cvp_int128 v = wide[k0 + j];
+                const bool neg = v < 0;
+                store_le(block + 8 * j,
+                         round_dyadic(neg, neg ? (u128)0 - (u128)v : (u128)v, shift));
+            }
+        } else {
+            NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
+            for (size_t j = 0; j < n; j++)
+                store_le(block + 8 * j, entry_to_write(t, k0 + j, rounded, shift));
+        }
         ok = fwrite(block, 8, n, f) == n;
     }
     free(block);

@@ -201,13 +201,16 @@ static bool reduce_dyadic(cvp_packed *p)
         return false;
     if (e == 0)
         return true;   /* den = 1: nothing to cancel */
+    /* The OR of the numerators, whose trailing zeros are the common ones;
+     * an odd numerator settles it (none to cancel), which for most data
+     * comes within the first few entries. */
     u128 any = 0;
     if (p->wide) {
         const cvp_int128 *w = wide_of(p);
-        for (size_t k = 0; k < p->n; k++)
+        for (size_t k = 0; k < p->n && !(any & 1); k++)
             any |= (u128)w[k];
     } else {
-        for (size_t k = 0; k < p->n; k++)
+        for (size_t k = 0; k < p->n && !(any & 1); k++)
             any |= (uint64_t)p->num[k];
     }
     if (any == 0) {   /* every numerator is 0 (or no entries) */
