@@ -204,6 +204,37 @@ static void test_finish_divides_and_narrows(void **state)
     cvp_tensor_clear(t);
 }
 
+/* The OR of the numerators that finds their common factors of two runs
+ * in blocks of 4096 entries and stops at the first block with an odd
+ * one: an odd numerator only in the last block, 9,000 entries in, must
+ * still stop any cancelling; without it, the 2^5 (or 2^90) every
+ * numerator shares cancels (narrow and wide alike). */
+static void test_common_twos_found_far_in(void **state)
+{
+    (void)state;
+    enum { N = 9001 };
+    static cvp_int128 num[N];
+    mpz_t den;
+    mpz_init(den);
+    cvp_tensor_t t;
+    cvp_tensor_init(t);
+    for (int wide = 0; wide < 2; wide++) {
+        for (size_t k = 0; k < N; k++)
+            num[k] = ((cvp_int128)(k % 7) - 3) * ((cvp_int128)1 << (wide ? 90 : 5));
+        num[N - 1] = ((cvp_int128)1 << (wide ? 90 : 5)) + 1;   /* odd */
+        mpz_ui_pow_ui(den, 2, 100);
+        wide_of(t, N, num, den);
+        assert_values(t, N, num, den);
+        assert_true(mpz_scan1(cvp_tensor_packed_den_const(t), 0) == 100);
+        num[N - 1] -= 1;   /* now every numerator shares the factor */
+        wide_of(t, N, num, den);
+        assert_values(t, N, num, den);
+        assert_true(mpz_scan1(cvp_tensor_packed_den_const(t), 0) == (wide ? 10 : 95));
+    }
+    mpz_clear(den);
+    cvp_tensor_clear(t);
+}
+
 static void test_random_wide_tensors(void **state)
 {
     (void)state;
@@ -494,6 +525,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_numerators),
         cmocka_unit_test(test_finish_divides_and_narrows),
+        cmocka_unit_test(test_common_twos_found_far_in),
         cmocka_unit_test(test_random_wide_tensors),
         cmocka_unit_test(test_lift_and_text),
         cmocka_unit_test(test_fast_crt_results_are_wide),

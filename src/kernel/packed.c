@@ -202,16 +202,25 @@ static bool reduce_dyadic(cvp_packed *p)
     if (e == 0)
         return true;   /* den = 1: nothing to cancel */
     /* The OR of the numerators, whose trailing zeros are the common ones;
-     * an odd numerator settles it (none to cancel), which for most data
-     * comes within the first few entries. */
+     * an odd numerator settles it (none to cancel), so the OR stops after
+     * the block of entries that has one (blocks: a loop without an exit
+     * in it is one the compiler can vectorise). */
+    enum { OR_BLOCK = 4096 };
     u128 any = 0;
-    if (p->wide) {
-        const cvp_int128 *w = wide_of(p);
-        for (size_t k = 0; k < p->n && !(any & 1); k++)
-            any |= (u128)w[k];
-    } else {
-        for (size_t k = 0; k < p->n && !(any & 1); k++)
-            any |= (uint64_t)p->num[k];
+    for (size_t k0 = 0; k0 < p->n && !(any & 1); k0 += OR_BLOCK) {
+        const size_t end = p->n - k0 < OR_BLOCK ? p->n : k0 + OR_BLOCK;
+        uint64_t lo = 0, hi = 0;
+        if (p->wide) {
+            const cvp_int128 *w = wide_of(p);
+            for (size_t k = k0; k < end; k++) {
+                lo |= (uint64_t)(u128)w[k];
+                hi |= (uint64_t)((u128)w[k] >> 64);
+            }
+        } else {
+            for (size_t k = k0; k < end; k++)
+                lo |= (uint64_t)p->num[k];
+        }
+        any |= ((u128)hi << 64) | lo;
     }
     if (any == 0) {   /* every numerator is 0 (or no entries) */
         mpz_set_ui(p->den, 1);
