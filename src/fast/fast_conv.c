@@ -218,10 +218,11 @@ static bool verify_job(const void *job_, const fast_operand *a,
 
 /* The split's sparse products (fast_split.c), for the forward pass. */
 static bool sparse_forward(const void *job_, __int128 *r, const int64_t *X, int sx,
-                           const int64_t *K, int sk)
+                           size_t nnz_x, const int64_t *K, int sk)
 {
     const fast_job *job = job_;
-    return job->op == OP_FORWARD && fast_split_conv_forward(&job->L, r, X, sx, K, sk);
+    return job->op == OP_FORWARD &&
+           fast_split_conv_forward(&job->L, r, X, sx, nnz_x, K, sk);
 }
 
 /* Winograd's exact pass (fast_winograd_exact.c) for the forward pass,

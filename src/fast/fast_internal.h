@@ -246,9 +246,10 @@ typedef bool (*fast_verify_op)(const void *job, const fast_operand *a,
  * trunc(a / 2^sa) (fast_split_rest), b_lo likewise with sb, and b_hi =
  * b - b_lo: the products of the sparse remainders of fast_split.c (with
  * 2^(sa+sb) times the coarse parts' product, the whole product a b);
- * false when the operation has no such product. */
+ * nnz_a is the number of nonzero entries of a_lo.  False when the
+ * operation has no such product. */
 typedef bool (*fast_sparse_op)(const void *job, __int128 *r, const int64_t *a,
-                               int sa, const int64_t *b, int sb);
+                               int sa, size_t nnz_a, const int64_t *b, int sb);
 
 /* The coarse part trunc(v / 2^s) of a split at s < 63, and the remainder
  * v - 2^s trunc(v / 2^s) (|rest| < 2^s, with v's sign). */
@@ -334,7 +335,7 @@ bool fast_split_run_exact(__int128 *r, size_t n, const fast_operand *a,
  * bias): r += conv(X_lo, K_hi) + conv(X, K_lo) as in fast_sparse_op; the
  * `sparse` of fast_conv.c's jobs. */
 bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
-                             int sx, const int64_t *K, int sk);
+                             int sx, size_t nnz_x, const int64_t *K, int sk);
 
 /* ---- the float64 residue basis (fast_crt_float.c) ----------------------- */
 

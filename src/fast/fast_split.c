@@ -135,7 +135,7 @@ static bool run_split(__int128 *r, size_t n, const fast_operand *a,
         FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
         for (size_t k = 0; k < n; k++)
             r[k] = (__int128)((unsigned __int128)r[k] << s);
-        ok = sparse(job, r, a->v, sa, b->v, sb);
+        ok = sparse(job, r, a->v, sa, nnz_a, b->v, sb);
     }
     fast_operand_clear(&ah);
     fast_operand_clear(&bh);
@@ -189,7 +189,7 @@ bool fast_split_run_exact(__int128 *r, size_t n, const fast_operand *a,
  * as unsigned (a wrong coarse product is then rejected by the
  * verification rather than overflowing). */
 bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
-                             int sx, const int64_t *K, int sk)
+                             int sx, size_t nnz_x, const int64_t *K, int sk)
 {
     typedef unsigned __int128 u128;
     const size_t HW = L->H * L->W, P = L->Ho * L->Wo, taps = L->kH * L->kW;
@@ -204,7 +204,7 @@ bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
     typedef struct {
         size_t tap, out;            /* u kW + v, and i Wo + j */
     } reach_entry;
-    const size_t count = split_operand(X, nx, sx, NULL);
+    const size_t count = nnz_x;
     tiny_entry *at = cvp_xmalloc((count ? count : 1) * sizeof *at);
     reach_entry *reach = cvp_xmalloc((count ? count : 1) * (taps ? taps : 1) * sizeof *reach);
     /* found side by side, each taking the next slot: the order of the
@@ -218,6 +218,7 @@ bool fast_split_conv_forward(const fast_layer *L, __int128 *r, const int64_t *X,
         size_t slot;
         FAST_OMP(omp atomic capture)
         slot = used++;
+        CVP_ASSERT(slot < count);   /* nnz_x counted them */
         const int64_t h = (int64_t)((k % HW) / L->W), w = (int64_t)(k % L->W);
         tiny_entry *t = &at[slot];
         *t = (tiny_entry){k / (L->C * HW), (k / HW) % L->C, slot * taps, 0, lo};
