@@ -270,10 +270,10 @@ static inline int64_t fast_split_rest(int64_t v, int s)
 /* An exact pass straight into 128-bit results, for the jobs that have
  * one (Winograd's layers, fast_winograd_exact.c): `fits` says whether
  * scaled operands with these largest magnitudes are within its reach;
- * `run` sets r (all the job's results) from the coarse parts of the
- * scaled operands at shifts sa and sb (fast_split_coarse; 0 for the
- * operands themselves), false when a product failed its check or they are
- * out of reach. */
+ * `run` sets r (all the job's results) to 2^(sa+sb) times the product of
+ * the coarse parts of the scaled operands at shifts sa and sb
+ * (fast_split_coarse; 0 for the operands themselves), false when a
+ * product failed its check or they are out of reach. */
 typedef struct {
     bool (*fits)(const void *job, uint64_t amax, uint64_t bmax);
     bool (*run)(const void *job, const fast_operand *a, int sa,
@@ -406,10 +406,12 @@ bool fast_winograd_f64(fast_ctx *ctx, uint64_t m, bool backward,
 bool fast_winograd_exact_fits(const fast_layer *L, bool backward, uint64_t xmax,
                               uint64_t kmax);
 
-/* R (the pass's results, every entry written) := the pass exactly on the
- * coarse parts trunc(x / 2^sx) and trunc(k / 2^sk) (fast_split_coarse),
+/* R (the pass's results, every entry written) := 2^(sx+sk) times the pass
+ * exactly on the coarse parts trunc(x / 2^sx) and trunc(k / 2^sk)
+ * (fast_split_coarse; the product of the parts in the operands' units),
  * x the data (the input, or the output gradient with `backward`) and k
- * the kernels, whose coarse parts are at most xmax and kmax in magnitude.
+ * the kernels, whose coarse parts are at most xmax and kmax in magnitude
+ * (the caller makes sure the scaled result stays within 2^127).
  * False when the pass does not fit (as above) or a product failed its
  * check (ctx marked then). */
 bool fast_winograd_exact(fast_ctx *ctx, bool backward, const fast_layer *L,

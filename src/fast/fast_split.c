@@ -127,16 +127,18 @@ static bool run_split(__int128 *r, size_t n, const fast_operand *a,
     else if (ok)
         ok = fast_crt_float_run(r, n, coarse->count, coarse->m, &ah, &bh,
                                 coarse->run_float, job, coarse->offset);
-    if (ok) {
-        /* 2^(sa+sb) a_hi b_hi: below the original bound (< 2^127) when the
-         * product is right, and wrapping harmlessly modulo 2^128 when it
-         * is not (the verification then rejects it) */
+    if (ok && arrays) {
+        /* 2^(sa+sb) a_hi b_hi (the exact pass has scaled its own): below
+         * the original bound (< 2^127) when the product is right, and
+         * wrapping harmlessly modulo 2^128 when it is not (the
+         * verification then rejects it) */
         const int s = sa + sb;
         FAST_OMP(omp parallel for schedule(static) if (n > FAST_PARALLEL_MIN))
         for (size_t k = 0; k < n; k++)
             r[k] = (__int128)((unsigned __int128)r[k] << s);
-        ok = sparse(job, r, a->v, sa, nnz_a, b->v, sb);
     }
+    if (ok)
+        ok = sparse(job, r, a->v, sa, nnz_a, b->v, sb);
     fast_operand_clear(&ah);
     fast_operand_clear(&bh);
     free(a_hi);

@@ -207,10 +207,10 @@ static u128 inverse_of_9(void)
 }
 
 /* The outputs of tiles t0 .. t0 + nt - 1 from M[part][pos][tile - t0][o]:
- * y, the exact result, into the 128-bit results R. */
+ * y, the exact result, times 2^out_shift into the 128-bit results R. */
 static void transform_outputs(i128 *R, const plane_job *J, const double *M,
                               size_t tiles_w, size_t t0, size_t nt,
-                              int split)
+                              int split, int out_shift)
 {
     const size_t chunks = (J->Cout + CHUNK - 1) / CHUNK, part_stride = POS * nt * J->Cout;
     const size_t work = nt * chunks;
@@ -248,7 +248,7 @@ static void transform_outputs(i128 *R, const plane_job *J, const double *M,
                                    ((u128)mid << split) + (u128)(i128)y[1][e];
                     const i128 by64 = (i128)v >> 6;   /* 576 y / 64 = 9 y exactly */
                     plane[(r0 + (size_t)a) * J->Wo + c0 + (size_t)b] =
-                        (i128)((u128)by64 * inv9);
+                        (i128)(((u128)by64 * inv9) << out_shift);
                 }
         }
     }
@@ -328,7 +328,7 @@ bool fast_winograd_exact(fast_ctx *ctx, bool backward, const fast_layer *L,
                 /* the parts of V are nt x Cin apart here, not block x Cin */
                 ok = multiply(ctx, nt, S.Cin, S.Cout, V, U, M, cv);
                 if (ok)
-                    transform_outputs(R, &J, M, tiles_w, t0, nt, split);
+                    transform_outputs(R, &J, M, tiles_w, t0, nt, split, sx + sk);
             }
         }
         for (size_t i = 0; i < parts * POS; i++)
