@@ -48,6 +48,15 @@
 static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse)
 {
     size_t nnz = 0;
+    if (coarse == NULL) {
+        /* v is a multiple of 2^s exactly when its low s bits are zero
+         * (two's complement, either sign): a loop the compiler vectorises */
+        const uint64_t low = s == 0 ? 0 : (((uint64_t)1 << s) - 1);
+        FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) if (n > FAST_PARALLEL_MIN))
+        for (size_t k = 0; k < n; k++)
+            nnz += ((uint64_t)v[k] & low) != 0;
+        return nnz;
+    }
     FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) if (n > FAST_PARALLEL_MIN))
     for (size_t k = 0; k < n; k++) {
         const int64_t c = fast_split_coarse(v[k], s);
