@@ -84,6 +84,16 @@ static int bit_length_u128(u128 m)
               : (uint64_t)m ? 64 - __builtin_clzll((uint64_t)m) : 0;
 }
 
+/* 2^e as a double, for e in [-1074, 1023], from its bits. */
+static inline double pow2(int e)
+{
+    const uint64_t bits = e >= -1022 ? (uint64_t)(e + 1023) << 52
+                                     : (uint64_t)1 << (e + 1074);
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
 /* The double nearest to (-1)^neg * m / 2^shift (0 <= shift < 2^20), ties
  * to even, with gradual underflow: round_nd's rule on a denominator that
  * is a power of two, in integer arithmetic.  The value is below 2^128, so
@@ -94,7 +104,23 @@ static double round_dyadic(bool neg, u128 m, long shift)
 {
     if (m == 0)
         return neg ? -0.0 : 0.0;
-    const long E = bit_length_u128(m) - 1 - shift;
+    const int bits = bit_length_u128(m);
+    const long E = bits - 1 - shift;
+    if (E >= -1022) {
+        /* A normal result: the hardware rounds once.  The top 64 bits of
+         * m, with every bit below them folded into the last one (so a
+         * value above a half-way point is never taken for it), convert
+         * to the double nearest m / 2^drop in the default rounding mode
+         * (convproof never changes it); two exact scalings by powers of
+         * two, 2^-(bits - 1 - drop) into [1, 2] and then 2^E (normal),
+         * follow. */
+        const int drop = bits > 64 ? bits - 64 : 0;
+        uint64_t top = (uint64_t)(m >> drop);
+        if (drop > 0 && (m & ((((u128)1) << drop) - 1)) != 0)
+            top |= 1;
+        const double v = (double)top * pow2(-(bits - 1 - drop)) * pow2((int)E);
+        return neg ? -v : v;
+    }
     const long L = E - 52 < -1074 ? -1074 : E - 52;
     const long s = L + shift;
     u128 q;
@@ -111,11 +137,7 @@ static double round_dyadic(bool neg, u128 m, long shift)
     }
     /* q <= 2^53 is exact as a double, and so is 2^L (L in [-1074, 75]:
      * m < 2^128), so their product, representable, is exact too */
-    const uint64_t bits = L >= -1022 ? (uint64_t)(L + 1023) << 52
-                                     : (uint64_t)1 << (L + 1074);
-    double scale;
-    memcpy(&scale, &bits, sizeof scale);
-    const double v = (double)(uint64_t)q * scale;
+    const double v = (double)(uint64_t)q * pow2((int)L);
     return neg ? -v : v;
 }
 
