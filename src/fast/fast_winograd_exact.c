@@ -50,6 +50,12 @@ typedef unsigned __int128 u128;
 
 #define PARTS 3
 
+/* The output transform of one product (entries at most 2^53, as its
+ * check made sure) stays within int64, with a bit to spare for its
+ * partial sums. */
+_Static_assert(((uint64_t)OUTPUT_GROWTH << 53) < ((uint64_t)1 << 62),
+               "the output transform of a product fits int64");
+
 static atomic_bool exact_route = true;
 /* read by cvp_fast_stats; fast_winograd.c's count covers these passes too */
 atomic_uint_fast64_t cvp_fast_winograd_exact_count;
