@@ -1,5 +1,5 @@
-/* fast_split.c -- exact products of float data with one residue product
- * fewer: the operands split into a coarse part and a sparse remainder.
+/* fast_split.c -- exact products of float data with fewer or cheaper
+ * products: the operands split into a coarse part and a sparse remainder.
  *
  * Why: float32 data over one common power of two spans far more bits than
  * a float32 holds (standard normal data: the smallest of millions of
@@ -10,26 +10,26 @@
  * the fine grid.  With a = 2^sa a_hi + a_lo, a_hi = trunc(a / 2^sa) and
  * |a_lo| < 2^sa (and b likewise), the product is
  *
- *     a b = 2^(sa+sb) (a_hi b_hi) + a_lo b + (2^sa a_hi) b_lo,
+ *     a b = 2^(sa+sb) (a_hi b_hi) + a_lo (2^sb b_hi) + a b_lo,
  *
- * where a_hi b_hi has a bound 2^(sa+sb) times smaller (two residue
- * products suffice), and for float data a_lo and b_lo are zero except at
- * the tiny entries, so the last two terms are sparse products done in
- * exact 128-bit integers by the operation's own `sparse` callback.  The
- * shifts are the smallest that bring the coarse product to two residue
- * products.  When a remainder is not sparse (integer data, say) nothing
- * is gained and the split is not taken.
+ * where a_hi b_hi has a bound 2^(sa+sb) times smaller, and for float data
+ * a_lo and b_lo are zero except at the tiny entries, so the last two terms
+ * are sparse products done in exact 128-bit integers by the operation's
+ * own `sparse` callback.  When a remainder is not sparse (integer data,
+ * say) nothing is gained and the split is not taken.
  *
- * Every term is exact.  The coarse product comes from the job's exact pass
- * when it has one within reach (Winograd's layers, fast_winograd_exact.c:
- * the smallest shifts that bring the coarse parts within it), or from an
- * unchecked
- * float64 product and two residue products, like any `offset` product of
- * fast_crt_float.c, and the caller then verifies the whole result against
- * the original operands; or, when the job's residue products are cheap
- * (Winograd's transform, a quarter of a full product each), from residue
- * products alone -- four instead of five at exercise 5-4's layer on float
- * data -- with every product checked and no verification needed. */
+ * Every term is exact.  The coarse product comes from the job's exact
+ * pass when it has one within reach (Winograd's layers,
+ * fast_winograd_exact.c: the smallest shifts that bring the coarse parts
+ * within it; the pass reads them through the shifts, so no coarse copies
+ * are made); or from an unchecked float64 product and two residue
+ * products, like any `offset` product of fast_crt_float.c, and the caller
+ * then verifies the whole result against the original operands; or, when
+ * the job's residue products are cheap (Winograd's transform with the
+ * exact pass off), from residue products alone -- four instead of five at
+ * exercise 5-4's layer on float data -- with every product checked and no
+ * verification needed.  The shifts are then the smallest that bring the
+ * coarse product to that many residue products. */
 #include "fast/fast_internal.h"
 #include "kernel/alloc.h"
 
