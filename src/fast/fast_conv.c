@@ -226,27 +226,26 @@ static bool sparse_forward(const void *job_, __int128 *r, const int64_t *X, int 
 }
 
 /* Winograd's exact pass (fast_winograd_exact.c) for the forward pass,
- * operands (X, K), and the gradient to the input, operands (K, G). */
+ * operands (X, K), and the gradient to the input, operands (K, G): the
+ * pass takes the data (X or G) first. */
 static bool exact_fits(const void *job_, uint64_t amax, uint64_t bmax)
 {
     const fast_job *job = job_;
-    if (job->op == OP_FORWARD)
-        return fast_winograd_exact_fits(&job->L, false, amax, bmax);
-    return job->op == OP_BACKWARD_INPUT && fast_winograd_exact_fits(&job->L, true, bmax, amax);
+    const bool back = job->op == OP_BACKWARD_INPUT;
+    return (back || job->op == OP_FORWARD) &&
+           fast_winograd_exact_fits(&job->L, back, back ? bmax : amax, back ? amax : bmax);
 }
 
 static bool exact_run(const void *job_, const fast_operand *a, int sa,
                       const fast_operand *b, int sb, __int128 *r)
 {
     const fast_job *job = job_;
+    const bool back = job->op == OP_BACKWARD_INPUT;
     fast_ctx ctx;
     fast_ctx_init(&ctx, 0);
-    if (job->op == OP_FORWARD)
-        return fast_winograd_exact(&ctx, false, &job->L, a->v, sa, a->max >> sa,
-                                   b->v, sb, b->max >> sb, r);
-    return job->op == OP_BACKWARD_INPUT &&
-           fast_winograd_exact(&ctx, true, &job->L, b->v, sb, b->max >> sb,
-                               a->v, sa, a->max >> sa, r);
+    return (back || job->op == OP_FORWARD) &&
+           (back ? fast_winograd_exact(&ctx, true, &job->L, b, sb, a, sa, r)
+                 : fast_winograd_exact(&ctx, false, &job->L, a, sa, b, sb, r));
 }
 
 static const fast_exact_op winograd_exact = {exact_fits, exact_run};

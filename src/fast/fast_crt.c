@@ -207,35 +207,34 @@ bool fast_crt_make_q(cvp_tensor_t Y, int rank, const size_t *shape,
          * float64 product and t residue products, against the products
          * planned here. */
         const size_t planned = float_count + (offset ? 1 : 0);
-        bool split = false, unchecked = offset;
+        /* done: r is made, right or not (ok says) */
+        bool done = false, unchecked = offset;
         /* The job's exact pass (a few float64 products, each checked,
          * with no prime at all): on the operands, or on coarse parts. */
         if (exact != NULL && fast_crt_float_enabled()) {
             if (exact->fits(job, a->max, b->max)) {
                 ok = exact->run(job, a, 0, b, 0, r);
-                split = true;   /* done, right or failed */
-                unchecked = false;
-            } else if (sparse != NULL &&
-                       fast_split_run_exact(r, n, a, b, exact, sparse, job)) {
-                split = true;
-                unchecked = false;
+                done = true;
+            } else {
+                done = fast_split_run_exact(r, n, a, b, exact, sparse, job);
             }
+            unchecked = done ? false : unchecked;
         }
         /* Cheap residue products: the coarse product from residues alone
          * (t of them, about t/4 of a full product) before anything with
          * the unchecked float64 product (a full product, two residue
          * products and the verification). */
-        for (size_t t = 2; cheap_residues && float_count > 0 && sparse != NULL && !split
+        for (size_t t = 2; cheap_residues && float_count > 0 && sparse != NULL && !done
                            && t < plain && t <= SPLIT_CHEAP_MAX; t++) {
-            split = fast_split_run(r, n, a, b, reduction, t, false, run_float, sparse, job);
-            unchecked = split ? false : unchecked;
+            done = fast_split_run(r, n, a, b, reduction, t, false, run_float, sparse, job);
+            unchecked = done ? false : unchecked;
         }
-        for (size_t t = 2; float_count > 0 && verify != NULL && sparse != NULL && !split
+        for (size_t t = 2; float_count > 0 && verify != NULL && sparse != NULL && !done
                            && t + 1 < planned; t++) {
-            split = fast_split_run(r, n, a, b, reduction, t, true, run_float, sparse, job);
-            unchecked = split ? true : unchecked;
+            done = fast_split_run(r, n, a, b, reduction, t, true, run_float, sparse, job);
+            unchecked = done ? true : unchecked;
         }
-        ok = split
+        ok = done
              ? ok
              : (float_count > 0
                      ? fast_crt_float_run(r, n, float_count, m, a, b, run_float, job,

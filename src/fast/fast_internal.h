@@ -325,8 +325,8 @@ bool fast_split_run(__int128 *r, size_t n, const fast_operand *a,
 
 /* As fast_split_run, with the coarse product by the job's exact pass at
  * the smallest shifts that bring the coarse parts within its reach; r is
- * then exact.  False (r undefined) when no shift does, the remainders are
- * not sparse enough, or a product failed. */
+ * then exact.  False (r undefined) when sparse is NULL, no shift does,
+ * the remainders are not sparse enough, or a product failed. */
 bool fast_split_run_exact(__int128 *r, size_t n, const fast_operand *a,
                           const fast_operand *b, const fast_exact_op *exact,
                           fast_sparse_op sparse, const void *job);
@@ -409,14 +409,14 @@ bool fast_winograd_exact_fits(const fast_layer *L, bool backward, uint64_t xmax,
 /* R (the pass's results, every entry written) := 2^(sx+sk) times the pass
  * exactly on the coarse parts trunc(x / 2^sx) and trunc(k / 2^sk)
  * (fast_split_coarse; the product of the parts in the operands' units),
- * x the data (the input, or the output gradient with `backward`) and k
- * the kernels, whose coarse parts are at most xmax and kmax in magnitude
- * (the caller makes sure the scaled result stays within 2^127).
- * False when the pass does not fit (as above) or a product failed its
- * check (ctx marked then). */
+ * x the scaled data (the input, or the output gradient with `backward`)
+ * and k the scaled kernels (the caller makes sure the scaled result stays
+ * within 2^127).  False when the pass does not fit (as above, for the
+ * largest coarse entries x->max >> sx and k->max >> sk) or a product
+ * failed its check (ctx marked then). */
 bool fast_winograd_exact(fast_ctx *ctx, bool backward, const fast_layer *L,
-                         const int64_t *x, int sx, uint64_t xmax,
-                         const int64_t *k, int sk, uint64_t kmax, __int128 *R);
+                         const fast_operand *x, int sx, const fast_operand *k,
+                         int sk, __int128 *R);
 
 /* ---- the degree semiring (fast_degree.c) --------------------------------
  * The operators on uniform operands (every entry the same degree); false

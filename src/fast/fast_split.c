@@ -47,24 +47,35 @@
  * |v|.) */
 static size_t split_operand(const int64_t *v, size_t n, int s, int64_t *coarse)
 {
+    /* v is a multiple of 2^s exactly when its low s bits are zero (two's
+     * complement, either sign); without the copy, a loop the compiler
+     * vectorises */
+    const uint64_t low = s == 0 ? 0 : (((uint64_t)1 << s) - 1);
     size_t nnz = 0;
-    if (coarse == NULL) {
-        /* v is a multiple of 2^s exactly when its low s bits are zero
-         * (two's complement, either sign): a loop the compiler vectorises */
-        const uint64_t low = s == 0 ? 0 : (((uint64_t)1 << s) - 1);
+    if (coarse != NULL) {
         FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) if (n > FAST_PARALLEL_MIN))
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < n; k++) {
+            coarse[k] = fast_split_coarse(v[k], s);
             nnz += ((uint64_t)v[k] & low) != 0;
+        }
         return nnz;
     }
     FAST_OMP(omp parallel for schedule(static) reduction(+: nnz) if (n > FAST_PARALLEL_MIN))
-    for (size_t k = 0; k < n; k++) {
-        const int64_t c = fast_split_coarse(v[k], s);
-        if (coarse != NULL)
-            coarse[k] = c;
-        nnz += v[k] != c * ((int64_t)1 << s);
-    }
+    for (size_t k = 0; k < n; k++)
+        nnz += ((uint64_t)v[k] & low) != 0;
     return nnz;
+}
+
+/* One step of the walk over the shifts (x, y) of the two operands, whose
+ * largest entries are amax and bmax: the operand whose coarse part is
+ * larger loses one more bit.  False once a shift passes 61 bits. */
+static bool shift_larger(uint64_t amax, uint64_t bmax, int *x, int *y)
+{
+    if ((amax >> *x) >= (bmax >> *y))
+        ++*x;
+    else
+        ++*y;
+    return *x <= 61 && *y <= 61;
 }
 
 /* The smallest shifts (sa, sb) that bring the coarse product, whose
@@ -86,12 +97,7 @@ static size_t choose_shifts(uint64_t amax, uint64_t bmax, uint64_t L, size_t tar
             *sb = y;
             return count;
         }
-        /* shift the operand whose coarse part is larger */
-        if ((amax >> x) >= (bmax >> y))
-            x++;
-        else
-            y++;
-        if (x > 61 || y > 61)
+        if (!shift_larger(amax, bmax, &x, &y))
             return 0;
     }
 }
@@ -176,18 +182,15 @@ bool fast_split_run_exact(__int128 *r, size_t n, const fast_operand *a,
                           const fast_operand *b, const fast_exact_op *exact,
                           fast_sparse_op sparse, const void *job)
 {
-    /* the smallest shifts, the larger coarse part first, as choose_shifts */
+    if (sparse == NULL)
+        return false;
+    /* the smallest shifts, walked as choose_shifts does */
     int sa = 0, sb = 0;
-    while (!exact->fits(job, a->max >> sa, b->max >> sb)) {
-        if ((a->max >> sa) >= (b->max >> sb))
-            sa++;
-        else
-            sb++;
-        if (sa > 61 || sb > 61)
+    while (!exact->fits(job, a->max >> sa, b->max >> sb))
+        if (!shift_larger(a->max, b->max, &sa, &sb))
             return false;
-    }
     const coarse_product coarse = {NULL, 0, false, NULL, exact};
-    return sparse != NULL && run_split(r, n, a, b, sa, sb, &coarse, sparse, job);
+    return run_split(r, n, a, b, sa, sb, &coarse, sparse, job);
 }
 
 /* ---- the sparse products of the forward pass ------------------------------ */

@@ -295,19 +295,19 @@ bool fast_winograd_exact_fits(const fast_layer *L, bool backward, uint64_t xmax,
 }
 
 bool fast_winograd_exact(fast_ctx *ctx, bool backward, const fast_layer *L,
-                         const int64_t *x, int sx, uint64_t xmax,
-                         const int64_t *k, int sk, uint64_t kmax, __int128 *R)
+                         const fast_operand *x, int sx, const fast_operand *k,
+                         int sk, __int128 *R)
 {
     layer_shape S;
     kernel_view kv;
     int64_t group_step;
     winograd_layout(L, backward, &S, &kv, &group_step);
     int split;
-    if (!fast_winograd_layer(L) || !plan_pass(S.Cin, xmax, kmax, &split))
+    if (!fast_winograd_layer(L) || !plan_pass(S.Cin, x->max >> sx, k->max >> sk, &split))
         return false;
     atomic_fetch_add(&cvp_fast_winograd_count, 1);
     atomic_fetch_add(&cvp_fast_winograd_exact_count, 1);
-    const size_t pairs = S.Cin * S.Cout, parts = PARTS;
+    const size_t pairs = S.Cin * S.Cout;
     const size_t tiles_w = (S.Wo + OUT - 1) / OUT;
     const size_t tiles = ((S.Ho + OUT - 1) / OUT) * tiles_w;
     const size_t widest = S.Cin > S.Cout ? S.Cin : S.Cout;
@@ -316,28 +316,28 @@ bool fast_winograd_exact(fast_ctx *ctx, bool backward, const fast_layer *L,
         block = 1;
     if (block > tiles)
         block = tiles;
-    double *U = cvp_xmalloc(parts * POS * (pairs ? pairs : 1) * sizeof *U);
-    double *V = cvp_xmalloc(parts * POS * (block ? block : 1) * (S.Cin ? S.Cin : 1) * sizeof *V);
-    double *M = cvp_xmalloc(parts * POS * (block ? block : 1) * (S.Cout ? S.Cout : 1) * sizeof *M);
+    double *U = cvp_xmalloc(PARTS * POS * (pairs ? pairs : 1) * sizeof *U);
+    double *V = cvp_xmalloc(PARTS * POS * (block ? block : 1) * (S.Cin ? S.Cin : 1) * sizeof *V);
+    double *M = cvp_xmalloc(PARTS * POS * (block ? block : 1) * (S.Cout ? S.Cout : 1) * sizeof *M);
     fast_shared_check cv[PARTS * POS];
     bool ok = true;
     for (size_t g = 0; ok && g < S.G; g++) {
-        transform_kernels(U, &kv, k, sk, split);
-        fast_shared_checks_make(cv, parts * POS, ctx, S.Cout, S.Cin, U, pairs, S.Cin, false);
+        transform_kernels(U, &kv, k->v, sk, split);
+        fast_shared_checks_make(cv, PARTS * POS, ctx, S.Cout, S.Cin, U, pairs, S.Cin, false);
         for (size_t n = 0; ok && n < S.N; n++) {
             const plane_job J = {NULL, (n * S.G + g) * S.Cin * S.H * S.W, S.Cin, S.H, S.W,
                                  S.ph, S.pw, S.Cout, S.Ho, S.Wo,
                                  NULL, (n * S.G + g) * S.Cout * S.Ho * S.Wo};
             for (size_t t0 = 0; ok && t0 < tiles; t0 += block) {
                 const size_t nt = tiles - t0 < block ? tiles - t0 : block;
-                transform_inputs(V, &J, x, sx, tiles_w, t0, nt, split);
+                transform_inputs(V, &J, x->v, sx, tiles_w, t0, nt, split);
                 /* the parts of V are nt x Cin apart here, not block x Cin */
                 ok = multiply(ctx, nt, S.Cin, S.Cout, V, U, M, cv);
                 if (ok)
                     transform_outputs(R, &J, M, tiles_w, t0, nt, split, sx + sk);
             }
         }
-        for (size_t i = 0; i < parts * POS; i++)
+        for (size_t i = 0; i < PARTS * POS; i++)
             fast_shared_check_clear(&cv[i]);
         kv.offset += group_step;
     }
