@@ -141,6 +141,13 @@ static double round_dyadic(bool neg, u128 m, long shift)
     return neg ? -v : v;
 }
 
+/* round_dyadic for a signed numerator (either width, widened). */
+static double round_wide(cvp_int128 v, long shift)
+{
+    const bool neg = v < 0;
+    return round_dyadic(neg, neg ? (u128)0 - (u128)v : (u128)v, shift);
+}
+
 /* A wide packed numerator over 2^shift as a double if it is exactly one
  * (as packed_to_double_exact). */
 static bool wide_to_double_exact(double *d, cvp_int128 num, mp_bitcnt_t shift)
@@ -247,18 +254,10 @@ static double entry_to_double_rounded(const cvp_tensor_t t, size_t k,
 {
     if (shift >= 0) {
         /* a power of two: integer rounding, no GMP */
-        u128 m;
-        bool neg;
-        if (cvp_tensor_is_packed_wide(t)) {
-            cvp_int128 v = cvp_tensor_packed_wide_num_const(t)[k];
-            neg = v < 0;
-            m = neg ? (u128)0 - (u128)v : (u128)v;
-        } else {
-            int64_t v = cvp_tensor_packed_num_const(t)[k];
-            neg = v < 0;
-            m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        }
-        return round_dyadic(neg, m, shift);
+        return round_wide(cvp_tensor_is_packed_wide(t)
+                              ? cvp_tensor_packed_wide_num_const(t)[k]
+                              : (cvp_int128)cvp_tensor_packed_num_const(t)[k],
+                          shift);
     }
     double d;
     if (entry_to_double_exact(&d, t, k, shift))
@@ -376,12 +375,8 @@ static cvp_status write_entries(const char *path, const cvp_tensor_t t,
             /* the common case of float data: the numerator array read
              * directly, not through the tensor for every entry */
             NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
-            for (size_t j = 0; j < n; j++) {
-                const cvp_int128 v = wide[k0 + j];
-                const bool neg = v < 0;
-                store_le(block + 8 * j,
-                         round_dyadic(neg, neg ? (u128)0 - (u128)v : (u128)v, shift));
-            }
+            for (size_t j = 0; j < n; j++)
+                store_le(block + 8 * j, round_wide(wide[k0 + j], shift));
         } else {
             NPY_OMP(omp parallel for schedule(static) if (n >= NPY_PARALLEL_MIN))
             for (size_t j = 0; j < n; j++)
